@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Installs and starts what Stratus needs on one Debian host, idempotently.
+# Sourced by scripts/up and scripts/test. Recipes measured in shared/ENVIRONMENT.md.
+
+stratus_log() { printf '[stratus] %s\n' "$*" >&2; }
+
+_apt_updated=""
+_apt_install() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  stratus_log "installing: ${missing[*]}"
+  if [ -z "$_apt_updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    _apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Packages every build and test needs. qemu-utils is deliberately not named: a newer
+# one may already be present and the two conflict (ENVIRONMENT.md).
+stratus_install_packages() {
+  _apt_install postgresql rabbitmq-server \
+    libvirt-daemon-system libvirt-dev qemu-system-x86 dnsmasq-base nftables \
+    pkg-config iproute2 curl ca-certificates python3-venv
+  command -v qemu-img >/dev/null || _apt_install qemu-utils
+}
+
+stratus_start_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  stratus_log "starting PostgreSQL"
+  local ver
+  ver=$(ls /etc/postgresql | sort -V | tail -n1)
+  pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  local i
+  for i in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 0.5; done
+  stratus_log "PostgreSQL did not become ready"; return 1
+}
+
+stratus_start_rabbitmq() {
+  if rabbitmqctl -q status >/dev/null 2>&1; then return 0; fi
+  stratus_log "starting RabbitMQ"
+  rabbitmq-server -detached
+  rabbitmqctl -q await_startup --timeout 60 >/dev/null
+}
+
+stratus_start_libvirt() {
+  if virsh -c qemu:///system version >/dev/null 2>&1; then return 0; fi
+  stratus_log "starting virtlogd and libvirtd"
+  pgrep -x virtlogd >/dev/null || virtlogd -d
+  pgrep -x libvirtd >/dev/null || libvirtd -d
+  local i
+  for i in $(seq 1 60); do virsh -c qemu:///system version >/dev/null 2>&1 && return 0; sleep 0.5; done
+  stratus_log "libvirtd did not answer"; return 1
+}
+
+# Rust toolchain: present on the machines we build on; install through rustup from
+# crates' own installer only if cargo is missing entirely.
+stratus_check_rust() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  command -v cargo >/dev/null || { stratus_log "cargo not found: install a Rust toolchain (rustup)"; return 1; }
+}
+
+stratus_deps() {
+  stratus_install_packages
+  stratus_start_postgres
+  stratus_start_rabbitmq
+  stratus_start_libvirt
+  stratus_check_rust
+}
