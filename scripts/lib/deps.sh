@@ -73,3 +73,27 @@ stratus_deps() {
   stratus_start_libvirt
   stratus_check_rust
 }
+
+# psql as the postgres superuser over the local socket (peer auth on Debian).
+stratus_psql_admin() {
+  runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"
+}
+
+# A login role that owns the services' databases. CREATEDB lets the test suite
+# make a database per test.
+stratus_ensure_pg_role() {
+  local role=$1 password=$2
+  stratus_psql_admin -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+      CREATE ROLE \"${role}\" LOGIN CREATEDB PASSWORD '${password}';
+    ELSE
+      ALTER ROLE \"${role}\" LOGIN CREATEDB PASSWORD '${password}';
+    END IF; END \$\$;" >/dev/null
+}
+
+stratus_ensure_pg_database() {
+  local db=$1 owner=$2
+  if [ -z "$(stratus_psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${db}'")" ]; then
+    stratus_psql_admin -c "CREATE DATABASE \"${db}\" OWNER \"${owner}\"" >/dev/null
+  fi
+}
