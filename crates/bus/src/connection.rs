@@ -64,6 +64,13 @@ impl Connector {
         }
     }
 
+    pub fn is_connected(&self) -> bool {
+        self.current
+            .try_lock()
+            .map(|c| c.as_ref().is_some_and(|c| c.status().connected()))
+            .unwrap_or(false)
+    }
+
     pub async fn close(&self) {
         if let Some(conn) = self.current.lock().await.take() {
             let _ = conn.close(200, ShortString::from("shutdown")).await;

@@ -85,6 +85,11 @@ impl Bus {
             .map(|_| ())
     }
 
+    /// Whether the shared connection is up right now (for health checks).
+    pub fn is_connected(&self) -> bool {
+        self.inner.connector.is_connected()
+    }
+
     /// Sends `request` to the consumer of `topic` and waits for its reply, at
     /// most the configured call timeout.
     pub async fn call<C: Call>(

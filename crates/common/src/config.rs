@@ -30,14 +30,23 @@ pub fn load<T>(file: Option<&Path>) -> Result<T, ConfigError>
 where
     T: Serialize + DeserializeOwned + Default,
 {
-    figment::<T>(file)?
+    load_with_defaults(&T::default(), file)
+}
+
+/// [`load`] with defaults computed at run time (a database named after the
+/// service, its ports).
+pub fn load_with_defaults<T>(defaults: &T, file: Option<&Path>) -> Result<T, ConfigError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    figment(defaults, file)?
         .extract()
         .map_err(|e| ConfigError::Invalid(Box::new(e)))
 }
 
-/// The layered provider itself, for processes that extract several sections.
-pub fn figment<T: Serialize + Default>(file: Option<&Path>) -> Result<Figment, ConfigError> {
-    let mut fig = Figment::from(Serialized::defaults(T::default()));
+/// The layered provider itself.
+pub fn figment<T: Serialize>(defaults: &T, file: Option<&Path>) -> Result<Figment, ConfigError> {
+    let mut fig = Figment::from(Serialized::defaults(defaults));
     if let Some(path) = file {
         if !path.exists() {
             return Err(ConfigError::Missing(path.to_path_buf()));

@@ -100,3 +100,20 @@ pub fn api_error(err: sqlx::Error, what: &str) -> Error {
         _ => Error::internal(&err),
     }
 }
+
+/// Records that the bus message `id` has been handled, inside the transaction
+/// doing its work. Returns `false` if it had been already, so a redelivered
+/// cast changes nothing (at-least-once delivery made idempotent). Every
+/// service's first migration creates the table.
+pub async fn claim_message(
+    tx: &mut sqlx::PgConnection,
+    id: uuid::Uuid,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "INSERT INTO bus_processed_messages (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .execute(tx)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}

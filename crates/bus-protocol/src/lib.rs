@@ -1,0 +1,124 @@
+//! The typed messages of the Stratus bus, shared by senders and consumers so
+//! neither depends on the other's crate.
+//!
+//! Each consumer has one request enum (declared with `stratus_bus::protocol!`)
+//! and a topic per host: `compute.<host>`, `network.<host>`, `storage.<host>`.
+//! Events share one enum, [`Notification`], whose variants are the routing
+//! keys on the events exchange.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of agent, one per data-plane role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentKind {
+    Compute,
+    Network,
+    Storage,
+}
+
+impl AgentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::Compute => "compute",
+            AgentKind::Network => "network",
+            AgentKind::Storage => "storage",
+        }
+    }
+
+    /// The topic the agent of this kind on `host` consumes.
+    pub fn topic(self, host: &str) -> String {
+        format!("{}.{host}", self.as_str())
+    }
+}
+
+/// Asks an agent whether it is alive and what it is.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Ping {}
+
+/// An agent's answer to [`Ping`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pong {
+    pub host: String,
+    pub kind: AgentKind,
+    pub version: String,
+    /// The network namespace the agent does its data-plane work in, if any.
+    pub netns: Option<String>,
+}
+
+stratus_bus::protocol! {
+    /// Requests the compute agent handles (topic `compute.<host>`).
+    pub enum ComputeAgentRequest {
+        Ping(Ping) -> Pong,
+    }
+}
+
+/// The network agent's requests. `Ping` is shared, so each agent's enum wraps
+/// its own type for it to keep replies typed per consumer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct NetworkPing {}
+
+stratus_bus::protocol! {
+    /// Requests the network agent handles (topic `network.<host>`).
+    pub enum NetworkAgentRequest {
+        Ping(NetworkPing) -> Pong,
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StoragePing {}
+
+stratus_bus::protocol! {
+    /// Requests the storage agent handles (topic `storage.<host>`).
+    pub enum StorageAgentRequest {
+        Ping(StoragePing) -> Pong,
+    }
+}
+
+/// Published by every agent on an interval; services mark a host down when
+/// its heartbeats stop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostHeartbeat {
+    pub host: String,
+    pub kind: AgentKind,
+    pub version: String,
+    pub at: DateTime<Utc>,
+    /// Seconds until the next heartbeat is due.
+    pub interval_s: u32,
+}
+
+stratus_bus::events! {
+    /// Every event on the events exchange; the string is the routing key.
+    pub enum Notification {
+        "host.heartbeat" => HostHeartbeat(HostHeartbeat),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stratus_bus::Event;
+
+    #[test]
+    fn requests_serialize_as_method_and_args() {
+        let v = serde_json::to_value(ComputeAgentRequest::Ping(Ping {})).expect("serialize");
+        assert_eq!(v, serde_json::json!({"method": "ping", "args": {}}));
+    }
+
+    #[test]
+    fn events_name_their_routing_key() {
+        let e = Notification::HostHeartbeat(HostHeartbeat {
+            host: "h".into(),
+            kind: AgentKind::Network,
+            version: "0".into(),
+            at: Utc::now(),
+            interval_s: 10,
+        });
+        assert_eq!(e.event_type(), "host.heartbeat");
+        let v = serde_json::to_value(&e).expect("serialize");
+        assert_eq!(v["event_type"], "host.heartbeat");
+        assert_eq!(v["payload"]["kind"], "network");
+        assert_eq!(AgentKind::Storage.topic("h1"), "storage.h1");
+    }
+}

@@ -1,0 +1,51 @@
+//! The storage service's two APIs over real HTTP: discovery, each API's error
+//! bodies, and the checked-in OpenAPI documents.
+
+use stratus_test_support::TestServer;
+
+#[test]
+fn openapi_documents_are_current() {
+    for (api, doc) in stratus_storage::http::openapi_documents() {
+        let path = stratus_http::openapi::document_path(env!("CARGO_MANIFEST_DIR"), api);
+        if let Err(e) = stratus_http::openapi::check(&path, &doc) {
+            panic!("{e}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn image_api_discovery_and_glance_errors() {
+    let server = TestServer::start(stratus_storage::http::image_router()).await;
+    let client = reqwest::Client::new();
+    let root = client.get(server.url("/")).send().await.expect("GET /");
+    assert_eq!(root.status().as_u16(), 300);
+    let body: serde_json::Value = root.json().await.expect("json");
+    assert_eq!(body["versions"][0]["id"], "v2.16");
+    assert_eq!(body["versions"][0]["links"][0]["href"], server.url("/v2/"));
+    let versions = client.get(server.url("/versions")).send().await.expect("GET /versions");
+    assert_eq!(versions.status().as_u16(), 200);
+
+    let missing = client.get(server.url("/v2/images/x")).send().await.expect("GET");
+    assert_eq!(missing.status().as_u16(), 404);
+    let content_type = missing.headers()["content-type"].to_str().expect("ascii").to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(missing.text().await.expect("text").contains("404 Not Found"));
+}
+
+#[tokio::test]
+async fn volume_api_discovery_and_cinder_errors() {
+    let server = TestServer::start(stratus_storage::http::volume_router()).await;
+    let client = reqwest::Client::new();
+    let root = client.get(server.url("/")).send().await.expect("GET /");
+    assert_eq!(root.status().as_u16(), 300);
+    let body: serde_json::Value = root.json().await.expect("json");
+    assert_eq!(body["versions"][0]["id"], "v3.0");
+    assert_eq!(body["versions"][0]["min_version"], "3.0");
+    let v3 = client.get(server.url("/v3/")).send().await.expect("GET /v3/");
+    assert_eq!(v3.status().as_u16(), 200);
+
+    let missing = client.get(server.url("/v3/p/volumes/x")).send().await.expect("GET");
+    assert_eq!(missing.status().as_u16(), 404);
+    let body: serde_json::Value = missing.json().await.expect("json");
+    assert_eq!(body["itemNotFound"]["code"], 404);
+}
