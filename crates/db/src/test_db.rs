@@ -7,7 +7,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use std::str::FromStr;
 
-const DEFAULT_ADMIN_URL: &str = "postgres://stratus:stratus@127.0.0.1:5432/postgres";
+const DEFAULT_ADMIN_URL: &str = "postgres://stratus_test:stratus_test@127.0.0.1:5432/postgres";
 
 pub struct TestDatabase {
     pub pool: PgPool,
