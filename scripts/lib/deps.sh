@@ -4,6 +4,13 @@
 
 stratus_log() { printf '[stratus] %s\n' "$*" >&2; }
 
+# When STRATUS_STARTED_FILE is set (scripts/up), every daemon started here is
+# recorded in it, so scripts/down stops exactly those and nothing else.
+_started() {
+  [ -n "${STRATUS_STARTED_FILE:-}" ] && echo "$1" >>"$STRATUS_STARTED_FILE"
+  return 0
+}
+
 _apt_updated=""
 _apt_install() {
   local missing=()
@@ -35,6 +42,7 @@ stratus_start_postgres() {
   local ver
   ver=$(ls /etc/postgresql | sort -V | tail -n1)
   pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  _started "postgresql $ver"
   local i
   for i in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 0.5; done
   stratus_log "PostgreSQL did not become ready"; return 1
@@ -44,21 +52,26 @@ stratus_start_rabbitmq() {
   if rabbitmqctl -q status >/dev/null 2>&1; then return 0; fi
   stratus_log "starting RabbitMQ"
   rabbitmq-server -detached
+  _started rabbitmq
   rabbitmqctl -q await_startup --timeout 60 >/dev/null
 }
 
 stratus_start_libvirt() {
   if virsh -c qemu:///system version >/dev/null 2>&1; then return 0; fi
   stratus_log "starting virtlogd and libvirtd"
-  pgrep -x virtlogd >/dev/null || virtlogd -d
-  pgrep -x libvirtd >/dev/null || libvirtd -d
+  if ! [ -f /run/virtlogd.pid ] || ! kill -0 "$(cat /run/virtlogd.pid)" 2>/dev/null; then
+    virtlogd -d && _started virtlogd
+  fi
+  if ! [ -f /run/libvirtd.pid ] || ! kill -0 "$(cat /run/libvirtd.pid)" 2>/dev/null; then
+    libvirtd -d && _started libvirtd
+  fi
   local i
   for i in $(seq 1 60); do virsh -c qemu:///system version >/dev/null 2>&1 && return 0; sleep 0.5; done
   stratus_log "libvirtd did not answer"; return 1
 }
 
-# Rust toolchain: present on the machines we build on; install through rustup from
-# crates' own installer only if cargo is missing entirely.
+# The Rust toolchain (rustup's, edition 2024) is a prerequisite: Debian's own
+# rustc is too old to build Stratus.
 stratus_check_rust() {
   if ! command -v cargo >/dev/null; then
     [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
@@ -96,4 +109,14 @@ stratus_ensure_pg_database() {
   if [ -z "$(stratus_psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${db}'")" ]; then
     stratus_psql_admin -c "CREATE DATABASE \"${db}\" OWNER \"${owner}\"" >/dev/null
   fi
+}
+
+# Stops a daemon that stratus_deps started (a line of $STRATUS_STARTED_FILE).
+stratus_stop_daemon() {
+  case "$1" in
+    postgresql\ *) pg_ctlcluster --skip-systemctl-redirect "${1#postgresql }" main stop || true ;;
+    rabbitmq) rabbitmqctl -q stop >/dev/null 2>&1 || true ;;
+    libvirtd|virtlogd)
+      if [ -f "/run/$1.pid" ]; then kill -TERM "$(cat "/run/$1.pid")" 2>/dev/null || true; fi ;;
+  esac
 }

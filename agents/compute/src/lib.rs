@@ -15,13 +15,15 @@ pub struct ComputeAgentConfig {}
 pub async fn start(deps: AgentDeps<ComputeAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
     let topic = AgentKind::Compute.topic(&deps.config.agent.host);
-    let server = deps.bus.serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
-        let pong = pong.clone();
-        async move {
-            match incoming.message {
-                ComputeAgentRequest::Ping(ping) => ping.reply(pong),
+    let server = deps
+        .bus
+        .serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
+            let pong = pong.clone();
+            async move {
+                match incoming.message {
+                    ComputeAgentRequest::Ping(ping) => ping.reply(pong),
+                }
             }
-        }
-    });
+        });
     Ok(vec![server])
 }

@@ -15,13 +15,15 @@ pub struct NetworkAgentConfig {}
 pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
     let topic = AgentKind::Network.topic(&deps.config.agent.host);
-    let server = deps.bus.serve(&topic, move |incoming: Incoming<NetworkAgentRequest>| {
-        let pong = pong.clone();
-        async move {
-            match incoming.message {
-                NetworkAgentRequest::Ping(ping) => ping.reply(pong),
+    let server = deps
+        .bus
+        .serve(&topic, move |incoming: Incoming<NetworkAgentRequest>| {
+            let pong = pong.clone();
+            async move {
+                match incoming.message {
+                    NetworkAgentRequest::Ping(ping) => ping.reply(pong),
+                }
             }
-        }
-    });
+        });
     Ok(vec![server])
 }

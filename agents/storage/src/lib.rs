@@ -15,13 +15,15 @@ pub struct StorageAgentConfig {}
 pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
     let topic = AgentKind::Storage.topic(&deps.config.agent.host);
-    let server = deps.bus.serve(&topic, move |incoming: Incoming<StorageAgentRequest>| {
-        let pong = pong.clone();
-        async move {
-            match incoming.message {
-                StorageAgentRequest::Ping(ping) => ping.reply(pong),
+    let server = deps
+        .bus
+        .serve(&topic, move |incoming: Incoming<StorageAgentRequest>| {
+            let pong = pong.clone();
+            async move {
+                match incoming.message {
+                    StorageAgentRequest::Ping(ping) => ping.reply(pong),
+                }
             }
-        }
-    });
+        });
     Ok(vec![server])
 }

@@ -95,7 +95,10 @@ where
 {
     let cli = Cli::parse();
     let name = format!("{}-agent", kind.as_str());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("stratus-{name}: cannot start the async runtime: {e}");
@@ -104,10 +107,11 @@ where
     };
     let result = runtime.block_on(async {
         let file = cli.config.or_else(|| config::default_path(&name));
-        let config: AgentConfig<E> = config::load(file.as_deref()).with_context(|| match &file {
-            Some(f) => format!("reading {}", f.display()),
-            None => "reading the environment".into(),
-        })?;
+        let config: AgentConfig<E> =
+            config::load(file.as_deref()).with_context(|| match &file {
+                Some(f) => format!("reading {}", f.display()),
+                None => "reading the environment".into(),
+            })?;
         stratus_common::telemetry::init(&config.log);
         run(kind, config, start, stratus_common::shutdown::signal()).await
     });
@@ -134,7 +138,10 @@ where
 {
     let host = config.agent.host.clone();
     let interval = config.agent.heartbeat_interval_s.max(1);
-    let bus = Bus::new(config.bus.clone(), &format!("stratus-{}-agent@{host}", kind.as_str()));
+    let bus = Bus::new(
+        config.bus.clone(),
+        &format!("stratus-{}-agent@{host}", kind.as_str()),
+    );
     let shutdown = CancellationToken::new();
     let servers = start(AgentDeps {
         kind,
@@ -144,7 +151,13 @@ where
     })
     .await?;
     tracing::info!(%host, kind = kind.as_str(), "agent started");
-    let heartbeat = tokio::spawn(heartbeat_loop(bus.clone(), kind, host, interval, shutdown.clone()));
+    let heartbeat = tokio::spawn(heartbeat_loop(
+        bus.clone(),
+        kind,
+        host,
+        interval,
+        shutdown.clone(),
+    ));
     stop.await;
     shutdown.cancel();
     for server in servers {
@@ -156,7 +169,13 @@ where
     Ok(())
 }
 
-async fn heartbeat_loop(bus: Bus, kind: AgentKind, host: String, interval_s: u32, stop: CancellationToken) {
+async fn heartbeat_loop(
+    bus: Bus,
+    kind: AgentKind,
+    host: String,
+    interval_s: u32,
+    stop: CancellationToken,
+) {
     let mut ticker = tokio::time::interval(Duration::from_secs(u64::from(interval_s)));
     let ctx = RequestContext::system();
     loop {

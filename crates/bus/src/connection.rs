@@ -35,10 +35,10 @@ impl Connector {
     /// (only one caller connects at a time; the others wait for its result).
     pub async fn get(&self) -> Result<Arc<Connection>, BusError> {
         let mut current = self.current.lock().await;
-        if let Some(conn) = current.as_ref() {
-            if conn.status().connected() {
-                return Ok(conn.clone());
-            }
+        if let Some(conn) = current.as_ref()
+            && conn.status().connected()
+        {
+            return Ok(conn.clone());
         }
         let mut backoff = Backoff::new(self.config.max_backoff());
         loop {
@@ -47,14 +47,21 @@ impl Connector {
             }
             let props = ConnectionProperties::default()
                 .with_connection_name(LongString::from(self.name.as_str()));
-            match tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(&self.config.url, props)).await {
+            match tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                Connection::connect(&self.config.url, props),
+            )
+            .await
+            {
                 Ok(Ok(conn)) => {
                     tracing::info!(name = %self.name, "connected to the message bus");
                     let conn = Arc::new(conn);
                     *current = Some(conn.clone());
                     return Ok(conn);
                 }
-                Ok(Err(e)) => tracing::warn!(error = %e, "cannot connect to the message bus; retrying"),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot connect to the message bus; retrying")
+                }
                 Err(_) => tracing::warn!("connecting to the message bus timed out; retrying"),
             }
             tokio::select! {
@@ -115,7 +122,10 @@ impl Backoff {
 fn declare_args(config: &BusConfig) -> FieldTable {
     let mut args = FieldTable::default();
     if config.queue_type == QueueType::Quorum {
-        args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+        args.insert(
+            "x-queue-type".into(),
+            AMQPValue::LongString("quorum".into()),
+        );
     }
     if let Some(ms) = config.expire_idle_ms {
         args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
@@ -130,10 +140,20 @@ pub(crate) async fn declare_exchanges(ch: &Channel, config: &BusConfig) -> lapin
         auto_delete: config.expire_idle_ms.is_some(),
         ..Default::default()
     };
-    ch.exchange_declare(config.rpc_exchange().into(), ExchangeKind::Direct, options, FieldTable::default())
-        .await?;
-    ch.exchange_declare(config.events_exchange().into(), ExchangeKind::Topic, options, FieldTable::default())
-        .await
+    ch.exchange_declare(
+        config.rpc_exchange().into(),
+        ExchangeKind::Direct,
+        options,
+        FieldTable::default(),
+    )
+    .await?;
+    ch.exchange_declare(
+        config.events_exchange().into(),
+        ExchangeKind::Topic,
+        options,
+        FieldTable::default(),
+    )
+    .await
 }
 
 /// Declares the durable queue of `topic` bound to the RPC exchange, and
@@ -160,7 +180,8 @@ pub(crate) async fn declare_bound_queue(
         durable: true,
         ..Default::default()
     };
-    ch.queue_declare(queue.into(), options, declare_args(config)).await?;
+    ch.queue_declare(queue.into(), options, declare_args(config))
+        .await?;
     for key in keys {
         ch.queue_bind(
             queue.into(),

@@ -27,10 +27,10 @@ impl Dedup {
         let Ok(mut s) = self.state.lock() else { return };
         if s.0.insert(id) {
             s.1.push_back(id);
-            if s.1.len() > self.capacity {
-                if let Some(old) = s.1.pop_front() {
-                    s.0.remove(&old);
-                }
+            if s.1.len() > self.capacity
+                && let Some(old) = s.1.pop_front()
+            {
+                s.0.remove(&old);
             }
         }
     }

@@ -44,7 +44,8 @@ impl RawEnvelope {
     }
 
     pub fn expired(&self) -> bool {
-        self.deadline.is_some_and(|d| unix_ms(SystemTime::now()) > d)
+        self.deadline
+            .is_some_and(|d| unix_ms(SystemTime::now()) > d)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Errors of bus operations, and their mapping onto the common [`Error`].
 
-use stratus_common::{Error, ErrorKind};
 use std::time::Duration;
+use stratus_common::{Error, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

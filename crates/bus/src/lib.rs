@@ -122,10 +122,7 @@ impl Bus {
         ctx: &RequestContext,
         message: impl Into<M>,
     ) -> Result<uuid::Uuid, BusError> {
-        self.inner
-            .publisher
-            .cast(topic, ctx, &message.into())
-            .await
+        self.inner.publisher.cast(topic, ctx, &message.into()).await
     }
 
     /// Publishes `event` on the events exchange, confirmed and persistent.

@@ -72,7 +72,11 @@ impl Publisher {
         Ok(id)
     }
 
-    pub async fn notify<E: Event>(&self, ctx: &RequestContext, event: &E) -> Result<Uuid, BusError> {
+    pub async fn notify<E: Event>(
+        &self,
+        ctx: &RequestContext,
+        event: &E,
+    ) -> Result<Uuid, BusError> {
         let id = Uuid::new_v4();
         let payload = encode(id, event, ctx, None)?;
         let out = Outgoing {
@@ -95,13 +99,14 @@ impl Publisher {
         let mut backoff = Backoff::new(self.config.max_backoff());
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let attempt = tokio::time::timeout(remaining.min(CONFIRM_TIMEOUT), self.attempt(&out)).await;
+            let attempt =
+                tokio::time::timeout(remaining.min(CONFIRM_TIMEOUT), self.attempt(&out)).await;
             let error = match attempt {
                 Ok(Ok(())) => return Ok(()),
                 Ok(Err(e)) => e,
                 Err(_) => "no confirm from the broker in time".to_owned(),
             };
-            if matches!(self.connector.shutdown_token().is_cancelled(), true) {
+            if self.connector.shutdown_token().is_cancelled() {
                 return Err(BusError::Closed);
             }
             if Instant::now() >= deadline {
@@ -109,7 +114,9 @@ impl Publisher {
             }
             tracing::warn!(%error, routing_key = out.routing_key, "publish failed; retrying");
             self.invalidate().await;
-            let pause = backoff.next_delay().min(deadline.saturating_duration_since(Instant::now()));
+            let pause = backoff
+                .next_delay()
+                .min(deadline.saturating_duration_since(Instant::now()));
             tokio::time::sleep(pause).await;
         }
     }
@@ -146,10 +153,10 @@ impl Publisher {
     /// there is none or the last one died.
     pub async fn channel(&self) -> Result<Arc<PublishChannel>, BusError> {
         let mut current = self.current.lock().await;
-        if let Some(pc) = current.as_ref() {
-            if pc.channel.status().connected() {
-                return Ok(pc.clone());
-            }
+        if let Some(pc) = current.as_ref()
+            && pc.channel.status().connected()
+        {
+            return Ok(pc.clone());
         }
         let conn = self.connector.get().await?;
         let unavailable = |e: lapin::Error| BusError::Unavailable(e.to_string());
@@ -158,7 +165,9 @@ impl Publisher {
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(unavailable)?;
-        declare_exchanges(&channel, &self.config).await.map_err(unavailable)?;
+        declare_exchanges(&channel, &self.config)
+            .await
+            .map_err(unavailable)?;
         let pc = Arc::new(PublishChannel {
             channel,
             declared: std::sync::Mutex::new(HashSet::new()),
@@ -169,10 +178,10 @@ impl Publisher {
 
     async fn invalidate(&self) {
         let mut current = self.current.lock().await;
-        if let Some(pc) = current.take() {
-            if pc.channel.status().connected() {
-                let _ = pc.channel.close(200, "retry".into()).await;
-            }
+        if let Some(pc) = current.take()
+            && pc.channel.status().connected()
+        {
+            let _ = pc.channel.close(200, "retry".into()).await;
         }
     }
 }

@@ -71,7 +71,9 @@ async fn listen(
 ) {
     let mut backoff = Backoff::new(connector.config().max_backoff());
     loop {
-        let Ok(conn) = connector.get().await else { return };
+        let Ok(conn) = connector.get().await else {
+            return;
+        };
         let setup = async {
             let ch = conn.create_channel().await?;
             let options = QueueDeclareOptions {
@@ -79,14 +81,21 @@ async fn listen(
                 auto_delete: true,
                 ..Default::default()
             };
-            let queue = ch.queue_declare("".into(), options, FieldTable::default()).await?;
+            let queue = ch
+                .queue_declare("".into(), options, FieldTable::default())
+                .await?;
             let consume = BasicConsumeOptions {
                 no_ack: true,
                 exclusive: true,
                 ..Default::default()
             };
             let consumer = ch
-                .basic_consume(queue.name().clone(), "".into(), consume, FieldTable::default())
+                .basic_consume(
+                    queue.name().clone(),
+                    "".into(),
+                    consume,
+                    FieldTable::default(),
+                )
                 .await?;
             Ok::<_, lapin::Error>((ch, queue.name().to_string(), consumer))
         };
@@ -173,7 +182,10 @@ pub(crate) async fn call<C: Call>(
     };
 
     let payload = encode(id, &message, ctx, Some(SystemTime::now() + timeout))?;
-    let ttl_ms = deadline.saturating_duration_since(Instant::now()).as_millis().max(1);
+    let ttl_ms = deadline
+        .saturating_duration_since(Instant::now())
+        .as_millis()
+        .max(1);
     let out = Outgoing {
         exchange: inner.config.rpc_exchange(),
         routing_key: topic,

@@ -9,8 +9,8 @@ use crate::{Bus, BusConfig, HandlerResult};
 use futures_util::StreamExt;
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
-    BasicQosOptions, BasicRejectOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
+    BasicPublishOptions, BasicQosOptions, BasicRejectOptions,
 };
 use lapin::types::{FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
@@ -60,7 +60,9 @@ impl ServerHandle {
     /// reconnect), at most `timeout`. Returns whether it is.
     pub async fn wait_consuming(&self, timeout: Duration) -> bool {
         let mut rx = self.consuming.clone();
-        tokio::time::timeout(timeout, rx.wait_for(|c| *c)).await.is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, rx.wait_for(|c| *c))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Stops consuming, lets in-flight handlers finish and acknowledge, then
@@ -74,7 +76,10 @@ impl ServerHandle {
 #[derive(Clone)]
 enum Source {
     Topic(String),
-    Events { queue: String, bindings: Vec<String> },
+    Events {
+        queue: String,
+        bindings: Vec<String>,
+    },
 }
 
 impl Source {
@@ -123,7 +128,13 @@ where
 {
     let token = bus.inner.shutdown.child_token();
     let (tx, rx) = watch::channel(false);
-    let task = tokio::spawn(consume_loop(bus.clone(), source, Arc::new(handler), token.clone(), tx));
+    let task = tokio::spawn(consume_loop(
+        bus.clone(),
+        source,
+        Arc::new(handler),
+        token.clone(),
+        tx,
+    ));
     ServerHandle {
         token,
         consuming: rx,
@@ -154,10 +165,16 @@ async fn consume_loop<M, H>(
         };
         let setup = async {
             let ch = conn.create_channel().await?;
-            ch.basic_qos(config.prefetch, BasicQosOptions::default()).await?;
+            ch.basic_qos(config.prefetch, BasicQosOptions::default())
+                .await?;
             let queue = source.declare(&ch, &config).await?;
             let consumer = ch
-                .basic_consume(queue.as_str().into(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+                .basic_consume(
+                    queue.as_str().into(),
+                    "".into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
                 .await?;
             Ok::<_, lapin::Error>((ch, queue, consumer))
         };
@@ -200,10 +217,10 @@ async fn consume_loop<M, H>(
     }
     tracker.close();
     tracker.wait().await;
-    if let Some(ch) = last_channel {
-        if ch.status().connected() {
-            let _ = ch.close(200, "consumer stopped".into()).await;
-        }
+    if let Some(ch) = last_channel
+        && ch.status().connected()
+    {
+        let _ = ch.close(200, "consumer stopped".into()).await;
     }
 }
 
@@ -212,7 +229,11 @@ where
     M: DeserializeOwned + Send + 'static,
     H: Handler<M>,
 {
-    let reply_to = delivery.properties.reply_to().as_ref().map(|r| r.to_string());
+    let reply_to = delivery
+        .properties
+        .reply_to()
+        .as_ref()
+        .map(|r| r.to_string());
     let raw: RawEnvelope = match serde_json::from_slice(&delivery.data) {
         Ok(raw) => raw,
         Err(e) => {
@@ -262,7 +283,12 @@ where
             if matches!(e.kind, ErrorKind::ServiceUnavailable | ErrorKind::Timeout) {
                 tracing::warn!(error = %e, "handler failed transiently; requeueing");
                 tokio::time::sleep(REQUEUE_DELAY).await;
-                let _ = delivery.nack(BasicNackOptions { requeue: true, multiple: false }).await;
+                let _ = delivery
+                    .nack(BasicNackOptions {
+                        requeue: true,
+                        multiple: false,
+                    })
+                    .await;
                 return;
             }
             tracing::warn!(error = %e, "handler failed; message dropped");
@@ -288,7 +314,13 @@ async fn send_reply(ch: &Channel, reply_to: &str, id: uuid::Uuid, result: &Handl
         .with_content_type("application/json".into())
         .with_correlation_id(ShortString::from(id.to_string()));
     let sent = ch
-        .basic_publish("".into(), reply_to.into(), BasicPublishOptions::default(), &payload, props)
+        .basic_publish(
+            "".into(),
+            reply_to.into(),
+            BasicPublishOptions::default(),
+            &payload,
+            props,
+        )
         .await;
     if let Err(e) = sent {
         tracing::warn!(error = %e, "could not send a reply");

@@ -28,7 +28,9 @@ fn rabbitmqctl(arg: &str) {
 struct RestartGuard;
 impl Drop for RestartGuard {
     fn drop(&mut self) {
-        let _ = Command::new("rabbitmqctl").args(["-q", "start_app"]).status();
+        let _ = Command::new("rabbitmqctl")
+            .args(["-q", "start_app"])
+            .status();
     }
 }
 
@@ -45,9 +47,14 @@ async fn broker_restart_mid_stream_loses_no_cast() {
             let seen = seen.clone();
             async move {
                 match inc.message {
-                    TestRequest::Work(w) => *seen.lock().expect("lock").entry(w.n).or_default() += 1,
+                    TestRequest::Work(w) => {
+                        *seen.lock().expect("lock").entry(w.n).or_default() += 1
+                    }
                     TestRequest::Echo(e) => {
-                        return e.reply(Echoed { text: e.text.clone(), request_id: String::new() });
+                        return e.reply(Echoed {
+                            text: e.text.clone(),
+                            request_id: String::new(),
+                        });
                     }
                     TestRequest::Fail(_) => {}
                 }
@@ -72,11 +79,22 @@ async fn broker_restart_mid_stream_loses_no_cast() {
     };
 
     // Restart the broker once a part of the stream has been handled.
-    assert!(poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len() >= 100).await);
+    assert!(
+        poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len()
+            >= 100)
+        .await
+    );
     let guard = RestartGuard;
-    tokio::task::spawn_blocking(|| rabbitmqctl("stop_app")).await.expect("stop broker");
-    assert!(!stream.is_finished(), "the stream ended before the broker went away");
-    tokio::task::spawn_blocking(|| rabbitmqctl("start_app")).await.expect("start broker");
+    tokio::task::spawn_blocking(|| rabbitmqctl("stop_app"))
+        .await
+        .expect("stop broker");
+    assert!(
+        !stream.is_finished(),
+        "the stream ended before the broker went away"
+    );
+    tokio::task::spawn_blocking(|| rabbitmqctl("start_app"))
+        .await
+        .expect("start broker");
     drop(guard);
 
     tokio::time::timeout(Duration::from_secs(120), stream)
@@ -84,7 +102,9 @@ async fn broker_restart_mid_stream_loses_no_cast() {
         .expect("stream finished in time")
         .expect("stream task");
     assert!(
-        poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len() == TOTAL as usize).await,
+        poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len()
+            == TOTAL as usize)
+        .await,
         "only {} of {TOTAL} casts handled",
         seen.lock().expect("lock").len()
     );
@@ -97,7 +117,13 @@ async fn broker_restart_mid_stream_loses_no_cast() {
     // The same processes also do calls again after the restart.
     assert!(server.wait_consuming(Duration::from_secs(30)).await);
     let reply = publisher
-        .call("agent.restart", &RequestContext::system(), Echo { text: "after".into() })
+        .call(
+            "agent.restart",
+            &RequestContext::system(),
+            Echo {
+                text: "after".into(),
+            },
+        )
         .await
         .expect("call after restart");
     assert_eq!(reply.text, "after");

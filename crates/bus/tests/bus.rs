@@ -34,7 +34,13 @@ async fn a_call_round_trips_and_carries_the_request_context() {
 
     let ctx = RequestContext::with_request_id(RequestId::new());
     let reply = bus
-        .call("compute.host1", &ctx, Echo { text: "hello".into() })
+        .call(
+            "compute.host1",
+            &ctx,
+            Echo {
+                text: "hello".into(),
+            },
+        )
         .await
         .expect("call");
     assert_eq!(reply.text, "hello");
@@ -44,7 +50,16 @@ async fn a_call_round_trips_and_carries_the_request_context() {
     let calls = (0..50).map(|i| {
         let bus = bus.clone();
         let ctx = ctx.clone();
-        async move { bus.call("compute.host1", &ctx, Echo { text: format!("m{i}") }).await }
+        async move {
+            bus.call(
+                "compute.host1",
+                &ctx,
+                Echo {
+                    text: format!("m{i}"),
+                },
+            )
+            .await
+        }
     });
     let replies = futures_util::future::join_all(calls).await;
     for (i, r) in replies.into_iter().enumerate() {
@@ -62,7 +77,13 @@ async fn a_handler_error_comes_back_typed() {
     assert!(server.wait_consuming(WAIT).await);
 
     let err = bus
-        .call("network.host1", &RequestContext::system(), Fail { message: "no such port".into() })
+        .call(
+            "network.host1",
+            &RequestContext::system(),
+            Fail {
+                message: "no such port".into(),
+            },
+        )
         .await
         .expect_err("the handler fails");
     match err {
@@ -73,7 +94,8 @@ async fn a_handler_error_comes_back_typed() {
         other => panic!("expected a remote error, got {other:?}"),
     }
     // The common error keeps the kind, so an HTTP handler answers 404.
-    let as_api: stratus_common::Error = BusError::Remote(stratus_common::Error::not_found("x")).into();
+    let as_api: stratus_common::Error =
+        BusError::Remote(stratus_common::Error::not_found("x")).into();
     assert_eq!(as_api.status().as_u16(), 404);
     server.stop().await;
     bus.shutdown().await;
@@ -85,16 +107,26 @@ async fn a_message_the_consumer_does_not_understand_gets_a_bad_request_error() {
     let bus = test_bus(&config, "test-mismatch");
 
     // A consumer of another protocol, addressed with a TestRequest call.
-    let server = bus.serve("storage.host1", |_: Incoming<OtherRequest>| async { Ok(serde_json::Value::Null) });
+    let server = bus.serve("storage.host1", |_: Incoming<OtherRequest>| async {
+        Ok(serde_json::Value::Null)
+    });
     assert!(server.wait_consuming(WAIT).await);
     let err = bus
-        .call("storage.host1", &RequestContext::system(), Echo { text: "x".into() })
+        .call(
+            "storage.host1",
+            &RequestContext::system(),
+            Echo { text: "x".into() },
+        )
         .await
         .expect_err("mismatched protocol");
     match err {
         BusError::Remote(e) => {
             assert_eq!(e.kind, ErrorKind::BadRequest);
-            assert!(e.message.contains("echo"), "message names the method: {}", e.message);
+            assert!(
+                e.message.contains("echo"),
+                "message names the method: {}",
+                e.message
+            );
         }
         other => panic!("expected a remote error, got {other:?}"),
     }
@@ -111,7 +143,9 @@ async fn a_call_nobody_consumes_times_out_at_its_deadline() {
         .call_with_timeout(
             "compute.nobody",
             &RequestContext::system(),
-            Echo { text: "anyone?".into() },
+            Echo {
+                text: "anyone?".into(),
+            },
             Duration::from_millis(700),
         )
         .await
@@ -124,7 +158,10 @@ async fn a_call_nobody_consumes_times_out_at_its_deadline() {
         }
         other => panic!("expected a timeout, got {other:?}"),
     }
-    assert!(elapsed >= Duration::from_millis(700), "returned before its deadline: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(700),
+        "returned before its deadline: {elapsed:?}"
+    );
     let as_api: stratus_common::Error = err.into();
     assert_eq!(as_api.kind, ErrorKind::Timeout);
     bus.shutdown().await;
@@ -163,11 +200,19 @@ async fn a_thousand_casts_sent_before_any_consumer_are_each_handled_once() {
             }
         })
     };
-    assert!(poll_until(WAIT, || seen.lock().expect("lock").len() == 1000).await, "not all casts arrived");
+    assert!(
+        poll_until(WAIT, || seen.lock().expect("lock").len() == 1000).await,
+        "not all casts arrived"
+    );
     server.stop().await;
-    let seen = seen.lock().expect("lock");
+    let seen = seen.lock().expect("lock").clone();
     for id in &sent {
-        assert_eq!(seen.get(id), Some(&1), "message {id} handled {:?} times", seen.get(id));
+        assert_eq!(
+            seen.get(id),
+            Some(&1),
+            "message {id} handled {:?} times",
+            seen.get(id)
+        );
     }
     let mut ns = ns.lock().expect("lock").clone();
     ns.sort_unstable();
@@ -197,13 +242,22 @@ async fn events_reach_subscribers_whose_bindings_match() {
     };
     assert!(sub.wait_consuming(WAIT).await);
     let ctx = RequestContext::system();
-    bus.notify::<TestEvent>(&ctx, Beat { host: "h1".into() }).await.expect("notify");
-    bus.notify::<TestEvent>(&ctx, Sample { value: 7 }).await.expect("notify");
+    bus.notify::<TestEvent>(&ctx, Beat { host: "h1".into() })
+        .await
+        .expect("notify");
+    bus.notify::<TestEvent>(&ctx, Sample { value: 7 })
+        .await
+        .expect("notify");
     assert!(poll_until(WAIT, || !got.lock().expect("lock").is_empty()).await);
     // A later sample proves the heartbeat (sent before it) was not delivered.
-    bus.notify::<TestEvent>(&ctx, Sample { value: 8 }).await.expect("notify");
+    bus.notify::<TestEvent>(&ctx, Sample { value: 8 })
+        .await
+        .expect("notify");
     assert!(poll_until(WAIT, || got.lock().expect("lock").len() >= 2).await);
-    assert_eq!(*got.lock().expect("lock"), vec!["sample:7".to_string(), "sample:8".to_string()]);
+    assert_eq!(
+        *got.lock().expect("lock"),
+        vec!["sample:7".to_string(), "sample:8".to_string()]
+    );
     sub.stop().await;
     bus.shutdown().await;
 }
@@ -233,7 +287,11 @@ async fn a_transient_handler_failure_is_retried() {
         .expect("cast");
     assert!(poll_until(WAIT, || *attempts.lock().expect("lock") == 3).await);
     server.stop().await;
-    assert_eq!(*attempts.lock().expect("lock"), 3, "handled again after success");
+    assert_eq!(
+        *attempts.lock().expect("lock"),
+        3,
+        "handled again after success"
+    );
     bus.shutdown().await;
 }
 
@@ -244,7 +302,10 @@ async fn child_consumer_that_never_acks() {
     let Ok(prefix) = std::env::var("STRATUS_BUS_TEST_CHILD_PREFIX") else {
         return; // only meaningful as the child of the redelivery test
     };
-    let config = stratus_bus::BusConfig { prefix, ..test_config() };
+    let config = stratus_bus::BusConfig {
+        prefix,
+        ..test_config()
+    };
     let bus = test_bus(&config, "test-child");
     let server = bus.serve("agent.redeliver", |inc: Incoming<TestRequest>| async move {
         println!("HANDLING {}", inc.id);
@@ -263,7 +324,12 @@ async fn a_message_whose_consumer_dies_before_acking_is_redelivered_to_another()
 
     let config = test_config();
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "child_consumer_that_never_acks", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_consumer_that_never_acks",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("STRATUS_BUS_TEST_CHILD_PREFIX", &config.prefix)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -302,7 +368,11 @@ async fn a_message_whose_consumer_dies_before_acking_is_redelivered_to_another()
     let handling = wait_line("HANDLING");
     child.kill().expect("kill child"); // SIGKILL: no ack, no graceful close
     let _ = child.wait();
-    assert_eq!(handling, Some(format!("HANDLING {id}")), "the child got the message first");
+    assert_eq!(
+        handling,
+        Some(format!("HANDLING {id}")),
+        "the child got the message first"
+    );
 
     let got: Arc<Mutex<Vec<(uuid::Uuid, bool)>>> = Arc::default();
     let server = {
@@ -315,7 +385,10 @@ async fn a_message_whose_consumer_dies_before_acking_is_redelivered_to_another()
             }
         })
     };
-    assert!(poll_until(WAIT, || !got.lock().expect("lock").is_empty()).await, "never redelivered");
+    assert!(
+        poll_until(WAIT, || !got.lock().expect("lock").is_empty()).await,
+        "never redelivered"
+    );
     server.stop().await;
     assert_eq!(*got.lock().expect("lock"), vec![(id, true)]);
     bus.shutdown().await;

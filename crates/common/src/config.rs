@@ -88,6 +88,7 @@ pub enum LogFormat {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature, not ours
 mod tests {
     use super::*;
 
@@ -132,7 +133,10 @@ mod tests {
             let missing = load::<Sample>(Some(Path::new("nope.toml")));
             assert!(matches!(missing, Err(ConfigError::Missing(_))));
             jail.create_file("bad.toml", "[log]\nfromat = \"json\"\n")?;
-            assert!(matches!(load::<Sample>(Some(Path::new("bad.toml"))), Err(ConfigError::Invalid(_))));
+            assert!(matches!(
+                load::<Sample>(Some(Path::new("bad.toml"))),
+                Err(ConfigError::Invalid(_))
+            ));
             Ok(())
         });
     }

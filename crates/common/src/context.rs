@@ -95,7 +95,10 @@ mod tests {
         assert_eq!(RequestId::parse(id.as_str()), Some(id.clone()));
         assert!(id.as_str().starts_with("req-"));
         assert_eq!(RequestId::parse("req-not-a-uuid"), None);
-        assert_eq!(RequestId::parse("9b0b5a1e-7c4e-4f59-9a4f-6d3a8a0f1c2d"), None);
+        assert_eq!(
+            RequestId::parse("9b0b5a1e-7c4e-4f59-9a4f-6d3a8a0f1c2d"),
+            None
+        );
         assert_eq!(RequestId::parse("req-x\nFAKE LOG LINE"), None);
     }
 

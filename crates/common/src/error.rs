@@ -129,9 +129,10 @@ impl Error {
                 json!({"error": {"code": code, "message": self.message, "title": title}}),
                 "application/json",
             ),
-            ErrorStyle::Nova | ErrorStyle::Cinder => {
-                (json!({nova_fault_name(status): {"code": code, "message": self.message}}), "application/json")
-            }
+            ErrorStyle::Nova | ErrorStyle::Cinder => (
+                json!({nova_fault_name(status): {"code": code, "message": self.message}}),
+                "application/json",
+            ),
             ErrorStyle::Neutron => {
                 let type_name = self
                     .type_name
@@ -143,7 +144,10 @@ impl Error {
                 )
             }
             ErrorStyle::Glance => (
-                Value::String(format!("<html>\n <head>\n  <title>{code} {title}</title>\n </head>\n <body>\n  <h1>{code} {title}</h1>\n  {}<br /><br />\n\n\n\n </body>\n</html>", html_escape(&self.message))),
+                Value::String(format!(
+                    "<html>\n <head>\n  <title>{code} {title}</title>\n </head>\n <body>\n  <h1>{code} {title}</h1>\n  {}<br /><br />\n\n\n\n </body>\n</html>",
+                    html_escape(&self.message)
+                )),
                 "text/html; charset=UTF-8",
             ),
         }
@@ -189,7 +193,9 @@ fn neutron_default_type(status: StatusCode) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl IntoResponse for Error {
@@ -210,7 +216,10 @@ mod tests {
     #[test]
     fn nova_bodies_use_fault_names() {
         let (body, _) = Error::not_found("Flavor 42 could not be found.").render(ErrorStyle::Nova);
-        assert_eq!(body, json!({"itemNotFound": {"code": 404, "message": "Flavor 42 could not be found."}}));
+        assert_eq!(
+            body,
+            json!({"itemNotFound": {"code": 404, "message": "Flavor 42 could not be found."}})
+        );
         let (body, _) = Error::conflict("busy").render(ErrorStyle::Cinder);
         assert_eq!(body["conflictingRequest"]["code"], 409);
         let (body, _) = Error::new(ErrorKind::OverQuota, "Quota exceeded").render(ErrorStyle::Nova);
@@ -230,8 +239,9 @@ mod tests {
 
     #[test]
     fn keystone_bodies_have_a_title() {
-        let (body, ct) = Error::unauthenticated("The request you have made requires authentication.")
-            .render(ErrorStyle::Keystone);
+        let (body, ct) =
+            Error::unauthenticated("The request you have made requires authentication.")
+                .render(ErrorStyle::Keystone);
         assert_eq!(ct, "application/json");
         assert_eq!(body["error"]["code"], 401);
         assert_eq!(body["error"]["title"], "Unauthorized");
@@ -258,6 +268,9 @@ mod tests {
     fn errors_round_trip_as_json() {
         let err = Error::not_found("gone").with_type("PortNotFound");
         let json = serde_json::to_string(&err).expect("serialize");
-        assert_eq!(serde_json::from_str::<Error>(&json).expect("deserialize"), err);
+        assert_eq!(
+            serde_json::from_str::<Error>(&json).expect("deserialize"),
+            err
+        );
     }
 }

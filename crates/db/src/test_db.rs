@@ -23,7 +23,9 @@ impl TestDatabase {
         let admin_url =
             std::env::var("STRATUS_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
         let name = format!("stratus_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url).await.map_err(DbError::Connect)?;
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .map_err(DbError::Connect)?;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .execute(&mut admin)
             .await
@@ -33,7 +35,13 @@ impl TestDatabase {
         let options = PgConnectOptions::from_str(&admin_url)
             .map_err(DbError::Connect)?
             .database(&name);
-        let url = format!("{}/{}", admin_url.rsplit_once('/').map_or(admin_url.as_str(), |p| p.0), name);
+        let url = format!(
+            "{}/{}",
+            admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |p| p.0),
+            name
+        );
         let config = DbConfig {
             url: url.clone(),
             max_connections: 8,
@@ -75,13 +83,19 @@ impl Drop for TestDatabase {
         // its own. FORCE ends the pool's connections, which live in the test's
         // runtime and so cannot be closed gracefully from here.
         let dropper = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
                     let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await {
+                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await
+                    {
                         eprintln!("could not drop test database {name}: {e}");
                     }
                 }

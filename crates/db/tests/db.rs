@@ -40,12 +40,24 @@ async fn constraint_violations_become_conflicts_not_500s() {
         .execute(&db.pool)
         .await
         .expect("create table");
-    sqlx::query("INSERT INTO t VALUES (1, NULL)").execute(&db.pool).await.expect("insert");
-    let dup = sqlx::query("INSERT INTO t VALUES (1, NULL)").execute(&db.pool).await.expect_err("duplicate");
+    sqlx::query("INSERT INTO t VALUES (1, NULL)")
+        .execute(&db.pool)
+        .await
+        .expect("insert");
+    let dup = sqlx::query("INSERT INTO t VALUES (1, NULL)")
+        .execute(&db.pool)
+        .await
+        .expect_err("duplicate");
     assert_eq!(api_error(dup, "Thing 1").kind, ErrorKind::Conflict);
-    let fk = sqlx::query("INSERT INTO t VALUES (2, 99)").execute(&db.pool).await.expect_err("dangling");
+    let fk = sqlx::query("INSERT INTO t VALUES (2, 99)")
+        .execute(&db.pool)
+        .await
+        .expect_err("dangling");
     assert_eq!(api_error(fk, "Thing 2").kind, ErrorKind::Conflict);
-    let missing = sqlx::query("SELECT id FROM t WHERE id = 5").fetch_one(&db.pool).await.expect_err("none");
+    let missing = sqlx::query("SELECT id FROM t WHERE id = 5")
+        .fetch_one(&db.pool)
+        .await
+        .expect_err("none");
     let err = api_error(missing, "Thing 5");
     assert_eq!(err.kind, ErrorKind::NotFound);
     assert_eq!(err.message, "Thing 5 could not be found.");

@@ -16,7 +16,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Context {
         if let Some(ctx) = parts.extensions.get::<RequestContext>() {
             return Ok(Context(ctx.clone()));
         }
-        let id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
+        let id = parts
+            .extensions
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_default();
         Ok(Context(RequestContext::with_request_id(id)))
     }
 }
@@ -34,9 +38,17 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
             .headers
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]_".contains(c)))
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".:-[]_".contains(c))
+            })
             .ok_or_else(|| Error::bad_request("The Host header is missing or invalid."))?;
-        let scheme = match parts.headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+        let scheme = match parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+        {
             Some("https") => "https",
             _ => "http",
         };

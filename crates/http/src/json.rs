@@ -30,7 +30,9 @@ fn rejection_error(rejection: JsonRejection) -> Error {
         JsonRejection::JsonDataError(e) => {
             // "Failed to deserialize the JSON body into the target type: <path>: <why>"
             let text = e.body_text();
-            let detail = text.split_once("target type: ").map_or(text.as_str(), |p| p.1);
+            let detail = text
+                .split_once("target type: ")
+                .map_or(text.as_str(), |p| p.1);
             Error::bad_request(format!("Invalid input: {detail}"))
         }
         JsonRejection::JsonSyntaxError(e) => {
@@ -42,10 +44,15 @@ fn rejection_error(rejection: JsonRejection) -> Error {
             ErrorKind::UnsupportedMediaType,
             "The request body must be JSON, sent with Content-Type: application/json.",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+        JsonRejection::BytesRejection(e)
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
             Error::new(ErrorKind::PayloadTooLarge, "The request body is too large.")
         }
-        other => Error::bad_request(format!("Cannot read the request body: {}", other.body_text())),
+        other => Error::bad_request(format!(
+            "Cannot read the request body: {}",
+            other.body_text()
+        )),
     }
 }
 

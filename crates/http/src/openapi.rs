@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// Where a service's document lives, from the service crate's manifest dir.
 pub fn document_path(manifest_dir: &str, service: &str) -> PathBuf {
-    Path::new(manifest_dir).join("../../openapi").join(format!("{service}.json"))
+    Path::new(manifest_dir)
+        .join("../../openapi")
+        .join(format!("{service}.json"))
 }
 
 /// The document as it is checked in: pretty JSON and a final newline.
@@ -20,7 +22,8 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
 pub fn check(path: &Path, doc: &utoipa::openapi::OpenApi) -> Result<(), String> {
     let generated = render(doc);
     if std::env::var("STRATUS_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(path, &generated).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, &generated)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         return Ok(());
     }
     let current = std::fs::read_to_string(path).unwrap_or_default();
@@ -31,7 +34,7 @@ pub fn check(path: &Path, doc: &utoipa::openapi::OpenApi) -> Result<(), String> 
         .lines()
         .zip(generated.lines())
         .position(|(a, b)| a != b)
-        .map_or_else(|| current.lines().count().min(generated.lines().count()), |n| n);
+        .unwrap_or_else(|| current.lines().count().min(generated.lines().count()));
     Err(format!(
         "{} is out of date (first difference at line {}). Regenerate it with \
          `STRATUS_BLESS=1 cargo test openapi` and commit the result.",

@@ -114,7 +114,11 @@ impl<E: Default> ServiceConfig<E> {
             bus: BusConfig::default(),
             log: LogConfig::default(),
             http: HttpConfig {
-                ports: spec.apis.iter().map(|(n, p)| ((*n).to_owned(), *p)).collect(),
+                ports: spec
+                    .apis
+                    .iter()
+                    .map(|(n, p)| ((*n).to_owned(), *p))
+                    .collect(),
                 ..HttpConfig::default()
             },
             service: E::default(),
@@ -146,13 +150,19 @@ where
             None => docs.into_iter().next(),
         };
         let Some((_, doc)) = doc else {
-            eprintln!("stratus-{}: no such API; it serves: {:?}", spec.name, spec.apis);
+            eprintln!(
+                "stratus-{}: no such API; it serves: {:?}",
+                spec.name, spec.apis
+            );
             return ExitCode::FAILURE;
         };
         println!("{}", crate::openapi::render(&doc).trim_end());
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("stratus-{}: cannot start the async runtime: {e}", spec.name);
@@ -162,14 +172,17 @@ where
     let name = spec.name;
     let result = runtime.block_on(async move {
         let file = cli.config.or_else(|| config::default_path(spec.name));
-        let config: ServiceConfig<E> = config::load_with_defaults(&ServiceConfig::defaults(&spec), file.as_deref())
-            .with_context(|| match &file {
-                Some(f) => format!("reading {}", f.display()),
-                None => "reading the environment".into(),
-            })?;
+        let config: ServiceConfig<E> =
+            config::load_with_defaults(&ServiceConfig::defaults(&spec), file.as_deref())
+                .with_context(|| match &file {
+                    Some(f) => format!("reading {}", f.display()),
+                    None => "reading the environment".into(),
+                })?;
         stratus_common::telemetry::init(&config.log);
         match cli.command {
-            Some(Command::Db { command: DbCommand::Sync }) => db_sync(&spec, &config.database).await,
+            Some(Command::Db {
+                command: DbCommand::Sync,
+            }) => db_sync(&spec, &config.database).await,
             _ => serve(spec, config, build).await,
         }
     });
@@ -191,7 +204,11 @@ async fn db_sync(spec: &ServiceSpec, db: &DbConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve<E, F, Fut>(spec: ServiceSpec, config: ServiceConfig<E>, build: F) -> anyhow::Result<()>
+async fn serve<E, F, Fut>(
+    spec: ServiceSpec,
+    config: ServiceConfig<E>,
+    build: F,
+) -> anyhow::Result<()>
 where
     F: FnOnce(Deps<E>) -> Fut,
     Fut: Future<Output = anyhow::Result<Vec<(&'static str, Router)>>>,
@@ -255,12 +272,20 @@ async fn health(State((pool, bus)): State<(PgPool, Bus)>) -> (StatusCode, String
     if sqlx::query("SELECT 1").execute(&pool).await.is_err() {
         down.push("database");
     }
-    if !bus.is_connected() && bus.wait_connected(std::time::Duration::from_secs(1)).await.is_err() {
+    if !bus.is_connected()
+        && bus
+            .wait_connected(std::time::Duration::from_secs(1))
+            .await
+            .is_err()
+    {
         down.push("message bus");
     }
     if down.is_empty() {
         (StatusCode::OK, "OK".into())
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, format!("unavailable: {}", down.join(", ")))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("unavailable: {}", down.join(", ")),
+        )
     }
 }

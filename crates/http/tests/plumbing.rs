@@ -78,14 +78,20 @@ struct Thing {
 }
 
 async fn create(Json(thing): Json<Thing>) -> (StatusCode, Json<serde_json::Value>) {
-    (StatusCode::CREATED, Json(serde_json::json!({"name": thing.name})))
+    (
+        StatusCode::CREATED,
+        Json(serde_json::json!({"name": thing.name})),
+    )
 }
 
 async fn boom() -> &'static str {
     panic!("secret internals: password=hunter2")
 }
 
-async fn relay(State((bus, topic)): State<(Bus, String)>, Context(ctx): Context) -> Result<Json<Asker>, stratus_common::Error> {
+async fn relay(
+    State((bus, topic)): State<(Bus, String)>,
+    Context(ctx): Context,
+) -> Result<Json<Asker>, stratus_common::Error> {
     tracing::info!("relaying to the agent");
     Ok(Json(bus.call(&topic, &ctx, WhoAsks {}).await?))
 }
@@ -110,7 +116,9 @@ async fn start(style: ErrorStyle, bus: Bus, topic: &str) -> std::net::SocketAddr
         ..ApiOptions::new(style)
     };
     let app = stratus_http::finish(routes, options);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(stratus_http::serve(listener, app, std::future::pending()));
     addr
@@ -125,7 +133,9 @@ async fn a_request_id_follows_the_request_through_http_and_the_bus() {
     let agent = agent_bus.serve("relay.host1", |inc: Incoming<RelayRequest>| async move {
         tracing::info!("agent handling");
         match inc.message {
-            RelayRequest::WhoAsks(w) => w.reply(Asker { request_id: inc.context.request_id.to_string() }),
+            RelayRequest::WhoAsks(w) => w.reply(Asker {
+                request_id: inc.context.request_id.to_string(),
+            }),
         }
     });
     assert!(agent.wait_consuming(Duration::from_secs(30)).await);
@@ -133,17 +143,32 @@ async fn a_request_id_follows_the_request_through_http_and_the_bus() {
     let client = reqwest::Client::new();
 
     // A fresh id is made, returned, and seen by the agent.
-    let resp = client.get(format!("http://{addr}/relay")).send().await.expect("GET /relay");
+    let resp = client
+        .get(format!("http://{addr}/relay"))
+        .send()
+        .await
+        .expect("GET /relay");
     assert_eq!(resp.status().as_u16(), 200);
-    let id = resp.headers()["x-openstack-request-id"].to_str().expect("ascii").to_owned();
+    let id = resp.headers()["x-openstack-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(RequestId::parse(&id).is_some());
     let asker: Asker = resp.json().await.expect("json");
     assert_eq!(asker.request_id, id);
 
     // Both sides logged under it: the API's request span and the agent's bus span.
     let lines = log_lines_with(&id);
-    assert!(lines.iter().any(|l| l.contains("relaying to the agent")), "{lines:#?}");
-    assert!(lines.iter().any(|l| l.contains("agent handling") && l.contains("bus{")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("relaying to the agent")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("agent handling") && l.contains("bus{")),
+        "{lines:#?}"
+    );
 
     // A caller's valid id (another service's) is kept; a bogus one is replaced.
     let given = RequestId::new().to_string();
@@ -153,7 +178,12 @@ async fn a_request_id_follows_the_request_through_http_and_the_bus() {
         .send()
         .await
         .expect("GET /relay");
-    assert_eq!(resp.headers()["x-openstack-request-id"].to_str().expect("ascii"), given);
+    assert_eq!(
+        resp.headers()["x-openstack-request-id"]
+            .to_str()
+            .expect("ascii"),
+        given
+    );
     assert_eq!(resp.json::<Asker>().await.expect("json").request_id, given);
     let resp = client
         .get(format!("http://{addr}/relay"))
@@ -161,7 +191,10 @@ async fn a_request_id_follows_the_request_through_http_and_the_bus() {
         .send()
         .await
         .expect("GET /relay");
-    let replaced = resp.headers()["x-openstack-request-id"].to_str().expect("ascii").to_owned();
+    let replaced = resp.headers()["x-openstack-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert_ne!(replaced, "req-<script>");
     assert!(RequestId::parse(&replaced).is_some());
 
@@ -180,15 +213,23 @@ async fn an_unreachable_agent_is_a_503_not_a_hang() {
         "test-api",
     );
     let addr = start(ErrorStyle::Nova, bus.clone(), "relay.nobody").await;
-    let resp = reqwest::get(format!("http://{addr}/relay")).await.expect("GET /relay");
+    let resp = reqwest::get(format!("http://{addr}/relay"))
+        .await
+        .expect("GET /relay");
     assert_eq!(resp.status().as_u16(), 503);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["serviceUnavailable"]["code"], 503);
     bus.shutdown().await;
 }
 
-async fn post_things(addr: std::net::SocketAddr, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, serde_json::Value) {
-    let mut req = reqwest::Client::new().post(format!("http://{addr}/things")).body(body);
+async fn post_things(
+    addr: std::net::SocketAddr,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> (u16, serde_json::Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("http://{addr}/things"))
+        .body(body);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
@@ -214,11 +255,19 @@ async fn bad_input_gets_a_4xx_naming_the_problem_in_the_apis_dialect() {
     let (status, body) = post_things(nova, json, r#"{"name": "a", "size": "big"}"#).await;
     assert_eq!(status, 400);
     let msg = body["badRequest"]["message"].as_str().expect("message");
-    assert!(msg.contains("size") && msg.contains("invalid type"), "{msg}");
+    assert!(
+        msg.contains("size") && msg.contains("invalid type"),
+        "{msg}"
+    );
 
     let (status, body) = post_things(nova, json, r#"{"size": 3}"#).await;
     assert_eq!(status, 400);
-    assert!(body["badRequest"]["message"].as_str().expect("message").contains("name"));
+    assert!(
+        body["badRequest"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("name")
+    );
 
     let (status, body) = post_things(nova, json, r#"{"name": "a", "size": -1}"#).await;
     assert_eq!(status, 400, "{body}");
@@ -244,7 +293,9 @@ async fn bad_input_gets_a_4xx_naming_the_problem_in_the_apis_dialect() {
 async fn a_panicking_handler_is_a_clean_500_that_leaks_nothing() {
     let bus = Bus::new(test_bus_config(), "test-unused");
     let addr = start(ErrorStyle::Nova, bus.clone(), "unused").await;
-    let resp = reqwest::get(format!("http://{addr}/boom")).await.expect("GET /boom");
+    let resp = reqwest::get(format!("http://{addr}/boom"))
+        .await
+        .expect("GET /boom");
     assert_eq!(resp.status().as_u16(), 500);
     assert!(resp.headers().contains_key("x-openstack-request-id"));
     let text = resp.text().await.expect("body");
@@ -252,7 +303,12 @@ async fn a_panicking_handler_is_a_clean_500_that_leaks_nothing() {
     let body: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(body["computeFault"]["code"], 500);
     // The server survives it.
-    let (status, _) = post_things(addr, Some("application/json"), r#"{"name": "a", "size": 1}"#).await;
+    let (status, _) = post_things(
+        addr,
+        Some("application/json"),
+        r#"{"name": "a", "size": 1}"#,
+    )
+    .await;
     assert_eq!(status, 201);
     bus.shutdown().await;
 }

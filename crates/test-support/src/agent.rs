@@ -33,14 +33,18 @@ where
     };
     let observer = Bus::new(config.bus.clone(), "test-observer");
     let (beats_tx, mut beats) = mpsc::unbounded_channel();
-    let subscription = observer.subscribe("observer", &["host.heartbeat"], move |inc: Incoming<Notification>| {
-        let beats_tx = beats_tx.clone();
-        async move {
-            let Notification::HostHeartbeat(beat) = inc.message;
-            let _ = beats_tx.send(beat);
-            Ok(serde_json::Value::Null)
-        }
-    });
+    let subscription = observer.subscribe(
+        "observer",
+        &["host.heartbeat"],
+        move |inc: Incoming<Notification>| {
+            let beats_tx = beats_tx.clone();
+            async move {
+                let Notification::HostHeartbeat(beat) = inc.message;
+                let _ = beats_tx.send(beat);
+                Ok(serde_json::Value::Null)
+            }
+        },
+    );
     assert!(subscription.wait_consuming(Duration::from_secs(30)).await);
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -49,17 +53,26 @@ where
     }));
 
     let topic = kind.topic(&host);
-    let pong = crate::poll_until(Duration::from_secs(30), "the agent to answer a ping", || {
-        let observer = observer.clone();
-        let topic = topic.clone();
-        let ping = ping.clone();
-        async move {
-            observer
-                .call_with_timeout(&topic, &RequestContext::system(), ping, Duration::from_secs(2))
-                .await
-                .ok()
-        }
-    })
+    let pong = crate::poll_until(
+        Duration::from_secs(30),
+        "the agent to answer a ping",
+        || {
+            let observer = observer.clone();
+            let topic = topic.clone();
+            let ping = ping.clone();
+            async move {
+                observer
+                    .call_with_timeout(
+                        &topic,
+                        &RequestContext::system(),
+                        ping,
+                        Duration::from_secs(2),
+                    )
+                    .await
+                    .ok()
+            }
+        },
+    )
     .await;
     assert_eq!(pong.host, host);
     assert_eq!(pong.kind, kind);

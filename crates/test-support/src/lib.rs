@@ -13,7 +13,10 @@ pub mod agent;
 
 /// `<prefix>-<12 hex digits>`: unique per call, short enough for interface names.
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
 }
 
 /// Logs from tests go to the test's captured output (`RUST_LOG`, default warn).
@@ -50,7 +53,10 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -69,7 +75,9 @@ impl TestServer {
         let addr = listener.local_addr().expect("local address");
         let stop = CancellationToken::new();
         let token = stop.clone();
-        tokio::spawn(stratus_http::serve(listener, router, async move { token.cancelled().await }));
+        tokio::spawn(stratus_http::serve(listener, router, async move {
+            token.cancelled().await
+        }));
         Self { addr, stop }
     }
 

@@ -23,9 +23,16 @@ async fn discovery_lists_v2_0_then_v2_1() {
     assert_eq!(body["versions"][0]["id"], "v2.0");
     assert_eq!(body["versions"][1]["id"], "v2.1");
     assert_eq!(body["versions"][1]["status"], "CURRENT");
-    assert_eq!(body["versions"][1]["links"][0]["href"], server.url("/v2.1/"));
+    assert_eq!(
+        body["versions"][1]["links"][0]["href"],
+        server.url("/v2.1/")
+    );
 
-    let doc = client.get(server.url("/v2.1/")).send().await.expect("GET /v2.1/");
+    let doc = client
+        .get(server.url("/v2.1/"))
+        .send()
+        .await
+        .expect("GET /v2.1/");
     assert_eq!(doc.status().as_u16(), 200);
     let body: serde_json::Value = doc.json().await.expect("json");
     assert_eq!(body["version"]["min_version"], "2.1");

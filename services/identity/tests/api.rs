@@ -25,7 +25,10 @@ async fn discovery_documents_are_keystones() {
     assert_eq!(v["id"], "v3.14");
     assert_eq!(v["status"], "stable");
     assert_eq!(v["links"][0]["href"], server.url("/v3/"));
-    assert_eq!(v["media-types"][0]["type"], "application/vnd.openstack.identity-v3+json");
+    assert_eq!(
+        v["media-types"][0]["type"],
+        "application/vnd.openstack.identity-v3+json"
+    );
 
     for path in ["/v3", "/v3/"] {
         let doc = client.get(server.url(path)).send().await.expect("GET /v3");
@@ -40,7 +43,11 @@ async fn unknown_paths_and_methods_get_keystone_error_bodies_and_a_request_id() 
     let server = TestServer::start(stratus_identity::http::router()).await;
     let client = reqwest::Client::new();
 
-    let missing = client.get(server.url("/v3/nothing-here")).send().await.expect("GET");
+    let missing = client
+        .get(server.url("/v3/nothing-here"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(missing.status().as_u16(), 404);
     let id = missing
         .headers()
@@ -53,7 +60,11 @@ async fn unknown_paths_and_methods_get_keystone_error_bodies_and_a_request_id() 
     assert_eq!(body["error"]["code"], 404);
     assert_eq!(body["error"]["title"], "Not Found");
 
-    let wrong_method = client.delete(server.url("/v3")).send().await.expect("DELETE");
+    let wrong_method = client
+        .delete(server.url("/v3"))
+        .send()
+        .await
+        .expect("DELETE");
     assert_eq!(wrong_method.status().as_u16(), 405);
     let body: serde_json::Value = wrong_method.json().await.expect("json");
     assert_eq!(body["error"]["code"], 405);

@@ -26,7 +26,11 @@ async fn discovery_lists_v1_and_unknown_paths_are_404() {
         .await
         .expect("json");
     assert_eq!(body["versions"][0]["id"], "v1");
-    let missing = client.get(server.url("/v1/nope")).send().await.expect("GET");
+    let missing = client
+        .get(server.url("/v1/nope"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(missing.status().as_u16(), 404);
     let body: serde_json::Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["code"], 404);

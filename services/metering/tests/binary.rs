@@ -38,14 +38,15 @@ fn listening_address(child: &mut Child) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                if v["message"] == "listening" {
-                    let _ = tx.send(v["address"].as_str().unwrap_or_default().to_owned());
-                }
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["message"] == "listening"
+            {
+                let _ = tx.send(v["address"].as_str().unwrap_or_default().to_owned());
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(60)).expect("the service logs its address")
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the service logs its address")
 }
 
 fn wait_exit(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
@@ -72,20 +73,31 @@ impl Drop for Reap {
 async fn serves_after_migrating_and_stops_cleanly_on_sigterm() {
     let db = TestDatabase::new(None).await.expect("test database");
     assert!(!table_exists(&db).await);
-    let child = command(&db).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    let child = command(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
     let mut child = Reap(child);
     let addr = listening_address(&mut child.0);
     assert!(table_exists(&db).await, "migrations applied at start");
 
-    let resp = reqwest::get(format!("http://{addr}/healthcheck")).await.expect("GET /healthcheck");
+    let resp = reqwest::get(format!("http://{addr}/healthcheck"))
+        .await
+        .expect("GET /healthcheck");
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.text().await.expect("text"), "OK");
-    let resp = reqwest::get(format!("http://{addr}/")).await.expect("GET /");
+    let resp = reqwest::get(format!("http://{addr}/"))
+        .await
+        .expect("GET /");
     assert_eq!(resp.status().as_u16(), 200);
     assert!(resp.headers().contains_key("x-openstack-request-id"));
 
     let pid = child.0.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
     assert!(sent.success());
     let status = wait_exit(&mut child.0, Duration::from_secs(30)).expect("exits after SIGTERM");
     assert!(status.success(), "{status:?}");
@@ -94,8 +106,15 @@ async fn serves_after_migrating_and_stops_cleanly_on_sigterm() {
 #[tokio::test]
 async fn db_sync_applies_migrations_and_exits() {
     let db = TestDatabase::new(None).await.expect("test database");
-    let out = command(&db).args(["db", "sync"]).output().expect("run db sync");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = command(&db)
+        .args(["db", "sync"])
+        .output()
+        .expect("run db sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(table_exists(&db).await);
     let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
         .fetch_one(&db.pool)
@@ -103,7 +122,10 @@ async fn db_sync_applies_migrations_and_exits() {
         .expect("query");
     assert_eq!(applied, 1);
     // Idempotent.
-    let again = command(&db).args(["db", "sync"]).output().expect("run db sync");
+    let again = command(&db)
+        .args(["db", "sync"])
+        .output()
+        .expect("run db sync");
     assert!(again.status.success());
 }
 
@@ -123,9 +145,15 @@ async fn a_bad_configuration_file_fails_with_a_message_naming_it() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("metering.toml") && stderr.contains("urll"), "{stderr}");
+    assert!(
+        stderr.contains("metering.toml") && stderr.contains("urll"),
+        "{stderr}"
+    );
 
-    let out = command(&db).args(["--config", "/nonexistent/x.toml", "db", "sync"]).output().expect("run");
+    let out = command(&db)
+        .args(["--config", "/nonexistent/x.toml", "db", "sync"])
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.toml"));
 }

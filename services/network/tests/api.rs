@@ -26,8 +26,15 @@ async fn discovery_lists_v2_0() {
         .await
         .expect("json");
     assert_eq!(body["versions"][0]["id"], "v2.0");
-    assert_eq!(body["versions"][0]["links"][0]["href"], server.url("/v2.0/"));
-    let resources = client.get(server.url("/v2.0/")).send().await.expect("GET /v2.0/");
+    assert_eq!(
+        body["versions"][0]["links"][0]["href"],
+        server.url("/v2.0/")
+    );
+    let resources = client
+        .get(server.url("/v2.0/"))
+        .send()
+        .await
+        .expect("GET /v2.0/");
     assert_eq!(resources.status().as_u16(), 200);
     let body: serde_json::Value = resources.json().await.expect("json");
     assert!(body["resources"].is_array());

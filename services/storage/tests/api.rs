@@ -22,14 +22,31 @@ async fn image_api_discovery_and_glance_errors() {
     let body: serde_json::Value = root.json().await.expect("json");
     assert_eq!(body["versions"][0]["id"], "v2.16");
     assert_eq!(body["versions"][0]["links"][0]["href"], server.url("/v2/"));
-    let versions = client.get(server.url("/versions")).send().await.expect("GET /versions");
+    let versions = client
+        .get(server.url("/versions"))
+        .send()
+        .await
+        .expect("GET /versions");
     assert_eq!(versions.status().as_u16(), 200);
 
-    let missing = client.get(server.url("/v2/images/x")).send().await.expect("GET");
+    let missing = client
+        .get(server.url("/v2/images/x"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(missing.status().as_u16(), 404);
-    let content_type = missing.headers()["content-type"].to_str().expect("ascii").to_owned();
+    let content_type = missing.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
-    assert!(missing.text().await.expect("text").contains("404 Not Found"));
+    assert!(
+        missing
+            .text()
+            .await
+            .expect("text")
+            .contains("404 Not Found")
+    );
 }
 
 #[tokio::test]
@@ -41,10 +58,18 @@ async fn volume_api_discovery_and_cinder_errors() {
     let body: serde_json::Value = root.json().await.expect("json");
     assert_eq!(body["versions"][0]["id"], "v3.0");
     assert_eq!(body["versions"][0]["min_version"], "3.0");
-    let v3 = client.get(server.url("/v3/")).send().await.expect("GET /v3/");
+    let v3 = client
+        .get(server.url("/v3/"))
+        .send()
+        .await
+        .expect("GET /v3/");
     assert_eq!(v3.status().as_u16(), 200);
 
-    let missing = client.get(server.url("/v3/p/volumes/x")).send().await.expect("GET");
+    let missing = client
+        .get(server.url("/v3/p/volumes/x"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(missing.status().as_u16(), 404);
     let body: serde_json::Value = missing.json().await.expect("json");
     assert_eq!(body["itemNotFound"]["code"], 404);

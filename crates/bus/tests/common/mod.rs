@@ -60,8 +60,7 @@ stratus_bus::events! {
 /// delete themselves when idle, even if the test fails.
 pub fn test_config() -> BusConfig {
     BusConfig {
-        url: std::env::var("STRATUS_TEST_AMQP_URL")
-            .unwrap_or_else(|_| BusConfig::default().url),
+        url: std::env::var("STRATUS_TEST_AMQP_URL").unwrap_or_else(|_| BusConfig::default().url),
         prefix: format!("test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
         call_timeout_ms: 10_000,
         publish_timeout_ms: 60_000,

@@ -10,8 +10,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Compute API", description = "The Nova v2.1 subset served by stratus-compute."),
-    paths(versions::root, versions::v2_1),
+    info(
+        title = "Stratus Compute API",
+        description = "The Nova v2.1 subset served by stratus-compute."
+    ),
+    paths(versions::root, versions::v2_1)
 )]
 struct ApiDoc;
 

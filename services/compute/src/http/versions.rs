@@ -51,8 +51,11 @@ fn v2_1_version(base: &str, with_media_types: bool) -> Version {
         min_version: "2.1".into(),
         updated: "2013-07-23T11:33:21Z".into(),
         links: vec![Link::self_link(format!("{base}/v2.1/"))],
-        media_types: with_media_types
-            .then(|| vec![MediaType::json("application/vnd.openstack.compute+json;version=2.1")]),
+        media_types: with_media_types.then(|| {
+            vec![MediaType::json(
+                "application/vnd.openstack.compute+json;version=2.1",
+            )]
+        }),
     }
 }
 

@@ -10,8 +10,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Identity API", description = "The Keystone v3 subset served by stratus-identity."),
-    paths(versions::root, versions::v3_document),
+    info(
+        title = "Stratus Identity API",
+        description = "The Keystone v3 subset served by stratus-identity."
+    ),
+    paths(versions::root, versions::v3_document)
 )]
 struct ApiDoc;
 

@@ -38,7 +38,9 @@ fn v3(base: &str) -> Version {
         status: "stable".into(),
         updated: "2020-04-07T00:00:00Z".into(),
         links: vec![Link::self_link(format!("{base}/v3/"))],
-        media_types: vec![MediaType::json("application/vnd.openstack.identity-v3+json")],
+        media_types: vec![MediaType::json(
+            "application/vnd.openstack.identity-v3+json",
+        )],
     }
 }
 
@@ -47,7 +49,9 @@ fn v3(base: &str) -> Version {
     responses((status = 300, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
     let list = VersionList {
-        versions: VersionValues { values: vec![v3(&base)] },
+        versions: VersionValues {
+            values: vec![v3(&base)],
+        },
     };
     (StatusCode::MULTIPLE_CHOICES, Json(list))
 }
@@ -58,4 +62,3 @@ pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
 pub async fn v3_document(BaseUrl(base): BaseUrl) -> Json<VersionDocument> {
     Json(VersionDocument { version: v3(&base) })
 }
-

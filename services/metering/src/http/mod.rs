@@ -10,8 +10,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Metering API", description = "Usage, rate cards and invoices, served by stratus-metering."),
-    paths(versions::root),
+    info(
+        title = "Stratus Metering API",
+        description = "Usage, rate cards and invoices, served by stratus-metering."
+    ),
+    paths(versions::root)
 )]
 struct ApiDoc;
 

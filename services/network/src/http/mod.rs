@@ -10,8 +10,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Network API", description = "The Neutron v2.0 subset served by stratus-network."),
-    paths(versions::root, versions::v2_0),
+    info(
+        title = "Stratus Network API",
+        description = "The Neutron v2.0 subset served by stratus-network."
+    ),
+    paths(versions::root, versions::v2_0)
 )]
 struct ApiDoc;
 

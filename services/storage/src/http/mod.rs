@@ -11,20 +11,29 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Image API", description = "The Glance v2 subset served by stratus-storage."),
-    paths(image::root, image::versions),
+    info(
+        title = "Stratus Image API",
+        description = "The Glance v2 subset served by stratus-storage."
+    ),
+    paths(image::root, image::versions)
 )]
 struct ImageDoc;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stratus Volume API", description = "The Cinder v3 subset served by stratus-storage."),
-    paths(volume::root, volume::v3),
+    info(
+        title = "Stratus Volume API",
+        description = "The Cinder v3 subset served by stratus-storage."
+    ),
+    paths(volume::root, volume::v3)
 )]
 struct VolumeDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    vec![("image", ImageDoc::openapi()), ("volume", VolumeDoc::openapi())]
+    vec![
+        ("image", ImageDoc::openapi()),
+        ("volume", VolumeDoc::openapi()),
+    ]
 }
 
 /// The image API with the shared layers (Glance's error pages).

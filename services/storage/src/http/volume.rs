@@ -33,7 +33,9 @@ fn list(base: &str) -> VersionList {
             min_version: "3.0".into(),
             updated: "2016-02-08T12:20:21Z".into(),
             links: vec![Link::self_link(format!("{base}/v3/"))],
-            media_types: vec![MediaType::json("application/vnd.openstack.volume+json;version=3")],
+            media_types: vec![MediaType::json(
+                "application/vnd.openstack.volume+json;version=3",
+            )],
         }],
     }
 }
