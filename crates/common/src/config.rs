@@ -53,9 +53,12 @@ pub fn figment<T: Serialize>(defaults: &T, file: Option<&Path>) -> Result<Figmen
         }
         fig = fig.merge(Toml::file(path));
     }
+    // Only `STRATUS_SECTION__KEY` variables are settings; others that share
+    // the prefix (STRATUS_CONFIG, the scripts' STRATUS_STATE_DIR, tests'
+    // STRATUS_TEST_*) are not.
     Ok(fig.merge(
         Env::prefixed("STRATUS_")
-            .ignore(&["config"])
+            .filter(|key| key.as_str().contains("__"))
             .split("__")
             .lowercase(true),
     ))
@@ -119,6 +122,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("s.toml", "[db]\nmax = 9\n[log]\nformat = \"json\"\n")?;
             jail.set_env("STRATUS_DB__URL", "postgres://other/y");
+            jail.set_env("STRATUS_UNRELATED_SETTING", "not a config key");
             let cfg: Sample = load(Some(Path::new("s.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(cfg.db.url, "postgres://other/y");
             assert_eq!(cfg.db.max, 9);

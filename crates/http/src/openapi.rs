@@ -42,3 +42,16 @@ pub fn check(path: &Path, doc: &utoipa::openapi::OpenApi) -> Result<(), String> 
         first_difference + 1
     ))
 }
+
+/// The drift test of a service: every one of its APIs' documents must match
+/// the checked-in `openapi/<api>.json`. Panics naming the stale file.
+pub fn assert_current(
+    manifest_dir: &str,
+    documents: Vec<(&'static str, utoipa::openapi::OpenApi)>,
+) {
+    for (api, doc) in documents {
+        if let Err(e) = check(&document_path(manifest_dir, api), &doc) {
+            panic!("{e}");
+        }
+    }
+}

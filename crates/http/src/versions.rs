@@ -36,3 +36,28 @@ impl MediaType {
         }
     }
 }
+
+/// The plainest version entry, `{"id", "status", "links"}`, as Neutron,
+/// Glance and Stratus's own APIs list them.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Version {
+    pub id: String,
+    pub status: String,
+    pub links: Vec<Link>,
+}
+
+impl Version {
+    pub fn new(id: &str, status: &str, href: String) -> Self {
+        Self {
+            id: id.into(),
+            status: status.into(),
+            links: vec![Link::self_link(href)],
+        }
+    }
+}
+
+/// `{"versions": [...]}` of plain entries.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct VersionList {
+    pub versions: Vec<Version>,
+}

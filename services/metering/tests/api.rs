@@ -5,12 +5,10 @@ use stratus_test_support::TestServer;
 
 #[test]
 fn openapi_document_is_current() {
-    for (api, doc) in stratus_metering::http::openapi_documents() {
-        let path = stratus_http::openapi::document_path(env!("CARGO_MANIFEST_DIR"), api);
-        if let Err(e) = stratus_http::openapi::check(&path, &doc) {
-            panic!("{e}");
-        }
-    }
+    stratus_http::openapi::assert_current(
+        env!("CARGO_MANIFEST_DIR"),
+        stratus_metering::http::openapi_documents(),
+    );
 }
 
 #[tokio::test]

@@ -2,24 +2,12 @@
 //! lists the collections the API serves.
 
 use serde::Serialize;
-use stratus_http::versions::Link;
+use stratus_http::versions::{Link, Version, VersionList};
 use stratus_http::{BaseUrl, Json};
 use utoipa::ToSchema;
 
 /// Collections served under `/v2.0`; filled as the network issue adds them.
 const COLLECTIONS: &[(&str, &str)] = &[];
-
-#[derive(Serialize, ToSchema)]
-pub struct Version {
-    id: String,
-    status: String,
-    links: Vec<Link>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VersionList {
-    versions: Vec<Version>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Resource {
@@ -38,11 +26,7 @@ pub struct ResourceList {
     responses((status = 200, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> Json<VersionList> {
     Json(VersionList {
-        versions: vec![Version {
-            id: "v2.0".into(),
-            status: "CURRENT".into(),
-            links: vec![Link::self_link(format!("{base}/v2.0/"))],
-        }],
+        versions: vec![Version::new("v2.0", "CURRENT", format!("{base}/v2.0/"))],
     })
 }
 

@@ -2,29 +2,11 @@
 //! `GET /versions` (200), both the versions list.
 
 use axum::http::StatusCode;
-use serde::Serialize;
-use stratus_http::versions::Link;
+use stratus_http::versions::{Version, VersionList};
 use stratus_http::{BaseUrl, Json};
-use utoipa::ToSchema;
-
-#[derive(Serialize, ToSchema)]
-pub struct Version {
-    id: String,
-    status: String,
-    links: Vec<Link>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VersionList {
-    versions: Vec<Version>,
-}
 
 fn list(base: &str) -> VersionList {
-    let version = |id: &str, status: &str| Version {
-        id: id.into(),
-        status: status.into(),
-        links: vec![Link::self_link(format!("{base}/v2/"))],
-    };
+    let version = |id: &str, status: &str| Version::new(id, status, format!("{base}/v2/"));
     VersionList {
         versions: vec![version("v2.16", "CURRENT"), version("v2.0", "SUPPORTED")],
     }
