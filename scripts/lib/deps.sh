@@ -53,7 +53,13 @@ stratus_start_rabbitmq() {
   stratus_log "starting RabbitMQ"
   rabbitmq-server -detached
   _started rabbitmq
-  rabbitmqctl -q await_startup --timeout 60 >/dev/null
+  # await_startup needs the Erlang node to be reachable already: wait for it first.
+  local i
+  for i in $(seq 1 120); do
+    rabbitmqctl -q await_startup --timeout 60 >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  stratus_log "RabbitMQ did not start"; return 1
 }
 
 stratus_start_libvirt() {
