@@ -1,0 +1,93 @@
+//! Revocation events, as Keystone's OS-REVOKE: a token is revoked when an
+//! event matches it (every field the event sets equals the token's) and the
+//! token was issued at or before the event's `issued_before`.
+
+use crate::TokenClaims;
+use serde::{Deserialize, Serialize};
+use std::sync::RwLock;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationEvent {
+    /// A token and every token rescoped from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_id: Option<String>,
+    /// Every token of a user (disabled, deleted, password changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Every token scoped to a project (disabled, deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Every token scoped to a domain or to a project of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub issued_before: i64,
+    /// After this (seconds since the epoch) no token it matches can be alive.
+    pub expires_at: i64,
+}
+
+impl RevocationEvent {
+    pub fn matches(&self, claims: &TokenClaims) -> bool {
+        if claims.iat > self.issued_before {
+            return false;
+        }
+        let audit = self
+            .audit_id
+            .as_ref()
+            .is_none_or(|a| claims.audit_ids.iter().any(|t| t == a));
+        let user = self.user_id.as_ref().is_none_or(|u| *u == claims.sub);
+        let project = self
+            .project_id
+            .as_ref()
+            .is_none_or(|p| claims.project_id() == Some(p.as_str()));
+        let domain = self
+            .domain_id
+            .as_ref()
+            .is_none_or(|d| claims.domain_id() == Some(d.as_str()));
+        audit && user && project && domain
+    }
+}
+
+/// The events a process knows, pruned as they expire.
+#[derive(Default)]
+pub struct RevocationSet {
+    events: RwLock<Vec<RevocationEvent>>,
+}
+
+impl RevocationSet {
+    pub fn add(&self, event: RevocationEvent) {
+        if let Ok(mut events) = self.events.write() {
+            if !events.contains(&event) {
+                events.push(event);
+            }
+        }
+    }
+
+    pub fn replace(&self, all: Vec<RevocationEvent>) {
+        if let Ok(mut events) = self.events.write() {
+            *events = all;
+        }
+    }
+
+    pub fn is_revoked(&self, claims: &TokenClaims) -> bool {
+        self.events
+            .read()
+            .map(|events| events.iter().any(|e| e.matches(claims)))
+            .unwrap_or(true)
+    }
+
+    /// Drops events no live token can match any more.
+    pub fn prune(&self, now: i64) {
+        if let Ok(mut events) = self.events.write() {
+            events.retain(|e| e.expires_at > now);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.read().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

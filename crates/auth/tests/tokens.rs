@@ -1,0 +1,199 @@
+//! Signing and local validation: good tokens pass; expired, tampered,
+//! wrongly signed and revoked ones fail; an unknown key id triggers a JWKS
+//! refetch, so rotated keys work without a restart.
+
+use std::sync::{Arc, Mutex};
+use stratus_auth::*;
+
+struct StaticSource(Arc<Mutex<Jwks>>, Arc<Mutex<u32>>);
+
+impl KeySource for StaticSource {
+    fn fetch(&self) -> JwksFuture {
+        let jwks = self.0.lock().expect("lock").clone();
+        *self.1.lock().expect("lock") += 1;
+        Box::pin(async move { Ok(jwks) })
+    }
+}
+
+fn claims(iat: i64, exp: i64) -> TokenClaims {
+    let domain = NamedRef {
+        id: "default".into(),
+        name: "Default".into(),
+    };
+    TokenClaims {
+        iss: "stratus-identity".into(),
+        sub: "u1".into(),
+        user: UserRef {
+            id: "u1".into(),
+            name: "alice".into(),
+            domain: domain.clone(),
+            password_expires_at: None,
+        },
+        scope: Scope::Project(ProjectScope {
+            id: "p1".into(),
+            name: "demo".into(),
+            domain,
+        }),
+        roles: vec![NamedRef {
+            id: "r1".into(),
+            name: "member".into(),
+        }],
+        methods: vec!["password".into()],
+        iat,
+        exp,
+        jti: "t1".into(),
+        audit_ids: vec!["a1".into()],
+        application_credential: None,
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn setup() -> (KeyPair, Signer, Arc<Mutex<Jwks>>, Arc<Mutex<u32>>, Verifier) {
+    setup_with(std::time::Duration::ZERO)
+}
+
+fn setup_with(
+    refetch: std::time::Duration,
+) -> (KeyPair, Signer, Arc<Mutex<Jwks>>, Arc<Mutex<u32>>, Verifier) {
+    let pair = KeyPair::generate().expect("generate");
+    let signer = Signer::new(pair.kid.clone(), &pair.private_der);
+    let jwks = Arc::new(Mutex::new(Jwks {
+        keys: vec![Jwk::ed25519(&pair.kid, &pair.public_key)],
+    }));
+    let fetches = Arc::new(Mutex::new(0));
+    let verifier = Verifier::new(
+        Arc::new(StaticSource(jwks.clone(), fetches.clone())),
+        Arc::new(RevocationSet::default()),
+    )
+    .with_min_refetch_interval(refetch);
+    (pair, signer, jwks, fetches, verifier)
+}
+
+#[tokio::test]
+async fn a_signed_token_validates_and_keys_are_cached() {
+    let (_, signer, _, fetches, verifier) = setup();
+    let c = claims(now(), now() + 3600);
+    let token = signer.sign(&c).expect("sign");
+    assert_eq!(verifier.verify(&token).await.expect("valid"), c);
+    assert_eq!(verifier.verify(&token).await.expect("valid"), c);
+    assert_eq!(
+        *fetches.lock().expect("lock"),
+        1,
+        "JWKS fetched once, then cached"
+    );
+}
+
+#[tokio::test]
+async fn expired_tampered_and_foreign_tokens_are_refused() {
+    let (_, signer, _, _, verifier) = setup();
+    let expired = signer.sign(&claims(now() - 7200, now() - 1)).expect("sign");
+    assert!(matches!(
+        verifier.verify(&expired).await,
+        Err(AuthError::Expired)
+    ));
+
+    let good = signer.sign(&claims(now(), now() + 3600)).expect("sign");
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let mut evil = claims(now(), now() + 3600);
+    evil.roles[0].name = "admin".into();
+    use base64::Engine;
+    parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&evil).expect("json"));
+    let tampered = parts.join(".");
+    assert!(matches!(
+        verifier.verify(&tampered).await,
+        Err(AuthError::Invalid(_))
+    ));
+
+    // Signed by a key that is not in the JWKS, but claiming a known kid.
+    let other = KeyPair::generate().expect("generate");
+    let forger = Signer::new(signer.kid().to_owned(), &other.private_der);
+    let forged = forger.sign(&claims(now(), now() + 3600)).expect("sign");
+    assert!(matches!(
+        verifier.verify(&forged).await,
+        Err(AuthError::Invalid(_))
+    ));
+
+    for junk in ["", "abc", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.x"] {
+        assert!(verifier.verify(junk).await.is_err(), "{junk:?} accepted");
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_on_first_sight() {
+    let (pair, signer, jwks, fetches, verifier) = setup();
+    let old = signer.sign(&claims(now(), now() + 3600)).expect("sign");
+    verifier.verify(&old).await.expect("valid");
+
+    let next = KeyPair::generate().expect("generate");
+    jwks.lock().expect("lock").keys = vec![
+        Jwk::ed25519(&pair.kid, &pair.public_key),
+        Jwk::ed25519(&next.kid, &next.public_key),
+    ];
+    let new_signer = Signer::new(next.kid.clone(), &next.private_der);
+    let new = new_signer.sign(&claims(now(), now() + 3600)).expect("sign");
+    verifier
+        .verify(&new)
+        .await
+        .expect("new key found by refetch");
+    verifier.verify(&old).await.expect("old tokens still valid");
+    assert_eq!(*fetches.lock().expect("lock"), 2);
+}
+
+#[tokio::test]
+async fn revocation_events_match_by_audit_id_user_and_project() {
+    let (_, signer, _, _, verifier) = setup();
+    let issued = now() - 10;
+    let token = signer.sign(&claims(issued, now() + 3600)).expect("sign");
+    verifier.verify(&token).await.expect("valid");
+
+    let exp = now() + 3600;
+    let event = |audit: Option<&str>, user: Option<&str>, project: Option<&str>, before: i64| {
+        RevocationEvent {
+            audit_id: audit.map(Into::into),
+            user_id: user.map(Into::into),
+            project_id: project.map(Into::into),
+            domain_id: None,
+            issued_before: before,
+            expires_at: exp,
+        }
+    };
+    let c = claims(issued, exp);
+    assert!(event(Some("a1"), None, None, now()).matches(&c));
+    assert!(event(None, Some("u1"), None, now()).matches(&c));
+    assert!(event(None, None, Some("p1"), now()).matches(&c));
+    assert!(!event(None, Some("u2"), None, now()).matches(&c));
+    assert!(!event(None, Some("u1"), Some("p2"), now()).matches(&c));
+    assert!(
+        !event(None, Some("u1"), None, issued - 1).matches(&c),
+        "a later token is not revoked"
+    );
+
+    verifier
+        .revocations()
+        .add(event(None, Some("u1"), None, now()));
+    assert!(matches!(
+        verifier.verify(&token).await,
+        Err(AuthError::Revoked)
+    ));
+    verifier.revocations().prune(exp + 1);
+    assert!(verifier.revocations().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_key_ids_cannot_make_it_refetch_in_a_loop() {
+    let (_, _, _, fetches, verifier) = setup_with(std::time::Duration::from_secs(3600));
+    let stranger = KeyPair::generate().expect("generate");
+    let signer = Signer::new(stranger.kid.clone(), &stranger.private_der);
+    for _ in 0..20 {
+        let token = signer.sign(&claims(now(), now() + 3600)).expect("sign");
+        assert!(matches!(
+            verifier.verify(&token).await,
+            Err(AuthError::UnknownKey)
+        ));
+    }
+    assert_eq!(*fetches.lock().expect("lock"), 1);
+}
