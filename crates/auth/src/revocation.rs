@@ -56,10 +56,10 @@ pub struct RevocationSet {
 
 impl RevocationSet {
     pub fn add(&self, event: RevocationEvent) {
-        if let Ok(mut events) = self.events.write() {
-            if !events.contains(&event) {
-                events.push(event);
-            }
+        if let Ok(mut events) = self.events.write()
+            && !events.contains(&event)
+        {
+            events.push(event);
         }
     }
 
