@@ -61,6 +61,9 @@ enum Command {
         /// The API's name.
         api: Option<String>,
     },
+    /// A command of the service's own (identity's `bootstrap`).
+    #[command(external_subcommand)]
+    Other(Vec<String>),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +145,28 @@ where
     F: FnOnce(Deps<E>) -> Fut,
     Fut: Future<Output = anyhow::Result<Vec<(&'static str, Router)>>>,
 {
+    main_with_commands(
+        spec,
+        build,
+        |args: Vec<String>, _config: ServiceConfig<E>, _pool| async move {
+            anyhow::bail!(
+                "unknown command {:?}; see --help",
+                args.first().map_or("", String::as_str)
+            )
+        },
+    )
+}
+
+/// [`main`] for a service with commands of its own: `other` gets the command
+/// line from the command's name on, the configuration, and a migrated pool.
+pub fn main_with_commands<E, F, Fut, O, OFut>(spec: ServiceSpec, build: F, other: O) -> ExitCode
+where
+    E: Serialize + DeserializeOwned + Default + Clone + Send + Sync + 'static,
+    F: FnOnce(Deps<E>) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<(&'static str, Router)>>>,
+    O: FnOnce(Vec<String>, ServiceConfig<E>, PgPool) -> OFut,
+    OFut: Future<Output = anyhow::Result<()>>,
+{
     let cli = Cli::parse();
     if let Some(Command::Openapi { api }) = &cli.command {
         let docs = (spec.openapi)();
@@ -183,6 +208,13 @@ where
             Some(Command::Db {
                 command: DbCommand::Sync,
             }) => db_sync(&spec, &config.database).await,
+            Some(Command::Other(args)) => {
+                let pool = stratus_db::connect(&config.database).await?;
+                stratus_db::migrate(&pool, spec.migrator).await?;
+                let result = other(args, config, pool.clone()).await;
+                pool.close().await;
+                result
+            }
             _ => serve(spec, config, build).await,
         }
     });

@@ -1,9 +1,13 @@
-//! `stratus-identity`: the Keystone v3 subset of Stratus (:5000). So far it
-//! serves version discovery; tokens, projects, users, roles and the catalog
-//! come with the identity issue.
+//! `stratus-identity`: the Keystone v3 subset of Stratus (:5000).
 //!
-//! Layout: `http/` holds thin handlers and their OpenAPI annotations.
+//! Layout: `http/` holds thin handlers with their OpenAPI annotations,
+//! `app/` the logic (authentication, tokens, keys, bootstrap), `datastore/`
+//! one function per query. Implemented so far: version discovery, tokens
+//! (password and token methods; project, domain and unscoped scope; validate,
+//! check, revoke), the catalog, the JWKS, revocation events, and `bootstrap`.
 
+pub mod app;
+pub mod datastore;
 pub mod http;
 
 use stratus_http::runner::ServiceSpec;

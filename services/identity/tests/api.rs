@@ -1,7 +1,150 @@
-//! The identity service over real HTTP: discovery documents, error bodies,
-//! request ids, and the checked-in OpenAPI document.
+//! The identity service over real HTTP with a real database: discovery,
+//! tokens (issue, validate, check, revoke, rescope), failures that reveal
+//! nothing, lockout, bad input, bootstrap, key rotation, and the checked-in
+//! OpenAPI document.
 
-use stratus_test_support::TestServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stratus_identity::app::bootstrap::{self, BootstrapOptions};
+use stratus_identity::app::password::HashParams;
+use stratus_identity::app::{App, IdentityConfig};
+use stratus_test_support::{TestDatabase, TestServer};
+
+const ADMIN_PASSWORD: &str = "s3cret-admin";
+
+struct Cloud {
+    server: TestServer,
+    app: App,
+    _db: TestDatabase,
+    http: reqwest::Client,
+}
+
+fn test_config() -> IdentityConfig {
+    IdentityConfig {
+        // Cheap hashing keeps the suite fast; production uses the defaults.
+        password_hashing: HashParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        lockout_s: 3600,
+        ..IdentityConfig::default()
+    }
+}
+
+fn bootstrap_options(password: &str) -> BootstrapOptions {
+    BootstrapOptions {
+        admin_user: "admin".into(),
+        admin_password: password.into(),
+        admin_project: "admin".into(),
+        region: "RegionOne".into(),
+        public_base: "http://127.0.0.1".into(),
+        port_offset: 0,
+        service_password: Some("s3rvice".into()),
+    }
+}
+
+async fn cloud_with(config: IdentityConfig) -> Cloud {
+    stratus_test_support::init_logs();
+    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
+        .await
+        .expect("database");
+    bootstrap::run(&db.pool, &config, &bootstrap_options(ADMIN_PASSWORD))
+        .await
+        .expect("bootstrap");
+    let app = App::new(db.pool.clone(), config).await.expect("app");
+    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
+    Cloud {
+        server,
+        app,
+        _db: db,
+        http: reqwest::Client::new(),
+    }
+}
+
+/// A user with only the member role on the admin project.
+async fn add_member(c: &Cloud, name: &str, password: &str) {
+    use stratus_identity::datastore as ds;
+    let hash =
+        stratus_identity::app::password::hash(test_config().password_hashing, password.into())
+            .await
+            .expect("hash");
+    let user = ds::user_ensure(&c.app.pool, "default", name, &hash)
+        .await
+        .expect("user");
+    let project = ds::project_get_by_name(&c.app.pool, "default", "admin")
+        .await
+        .expect("query")
+        .expect("project");
+    let member = ds::role_ensure(&c.app.pool, "member").await.expect("role");
+    ds::role_assignment_ensure(&c.app.pool, "user", &user, "project", &project.id, &member)
+        .await
+        .expect("grant");
+}
+
+async fn cloud() -> Cloud {
+    cloud_with(test_config()).await
+}
+
+fn password_auth(user: &str, password: &str, scope: Option<Value>) -> Value {
+    let mut auth = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "domain": {"name": "Default"}, "password": password}}}}});
+    if let Some(scope) = scope {
+        auth["auth"]["scope"] = scope;
+    }
+    auth
+}
+
+fn admin_project_scope() -> Value {
+    json!({"project": {"name": "admin", "domain": {"id": "default"}}})
+}
+
+impl Cloud {
+    async fn post_tokens(&self, body: &Value, query: &str) -> reqwest::Response {
+        self.http
+            .post(self.server.url(&format!("/v3/auth/tokens{query}")))
+            .json(body)
+            .send()
+            .await
+            .expect("POST /v3/auth/tokens")
+    }
+
+    /// Issues a token and returns it with its body.
+    async fn token(&self, body: &Value) -> (String, Value) {
+        let resp = self.post_tokens(body, "").await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let token = resp.headers()["x-subject-token"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        (token, resp.json().await.expect("json"))
+    }
+
+    async fn admin_token(&self) -> String {
+        self.token(&password_auth(
+            "admin",
+            ADMIN_PASSWORD,
+            Some(admin_project_scope()),
+        ))
+        .await
+        .0
+    }
+
+    async fn subject(
+        &self,
+        method: reqwest::Method,
+        auth: &str,
+        subject: &str,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, self.server.url("/v3/auth/tokens"))
+            .header("X-Auth-Token", auth)
+            .header("X-Subject-Token", subject)
+            .send()
+            .await
+            .expect("request")
+    }
+}
 
 #[test]
 fn openapi_document_is_current() {
@@ -13,57 +156,423 @@ fn openapi_document_is_current() {
 
 #[tokio::test]
 async fn discovery_documents_are_keystones() {
-    let server = TestServer::start(stratus_identity::http::router()).await;
-    let client = reqwest::Client::new();
-
-    let root = client.get(server.url("/")).send().await.expect("GET /");
+    let c = cloud().await;
+    let root = c.http.get(c.server.url("/")).send().await.expect("GET /");
     assert_eq!(root.status().as_u16(), 300);
-    let body: serde_json::Value = root.json().await.expect("json");
+    let body: Value = root.json().await.expect("json");
     let v = &body["versions"]["values"][0];
     assert_eq!(v["id"], "v3.14");
-    assert_eq!(v["status"], "stable");
-    assert_eq!(v["links"][0]["href"], server.url("/v3/"));
+    assert_eq!(v["links"][0]["href"], c.server.url("/v3/"));
     assert_eq!(
         v["media-types"][0]["type"],
         "application/vnd.openstack.identity-v3+json"
     );
-
     for path in ["/v3", "/v3/"] {
-        let doc = client.get(server.url(path)).send().await.expect("GET /v3");
-        assert_eq!(doc.status().as_u16(), 200);
-        let body: serde_json::Value = doc.json().await.expect("json");
+        let body: Value = c
+            .http
+            .get(c.server.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("json");
         assert_eq!(body["version"]["id"], "v3.14");
     }
-}
-
-#[tokio::test]
-async fn unknown_paths_and_methods_get_keystone_error_bodies_and_a_request_id() {
-    let server = TestServer::start(stratus_identity::http::router()).await;
-    let client = reqwest::Client::new();
-
-    let missing = client
-        .get(server.url("/v3/nothing-here"))
+    let missing = c
+        .http
+        .get(c.server.url("/v3/nothing-here"))
         .send()
         .await
         .expect("GET");
-    assert_eq!(missing.status().as_u16(), 404);
-    let id = missing
-        .headers()
-        .get("x-openstack-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .expect("request id header");
-    assert!(stratus_common::RequestId::parse(&id).is_some(), "{id}");
-    let body: serde_json::Value = missing.json().await.expect("json");
-    assert_eq!(body["error"]["code"], 404);
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().contains_key("x-openstack-request-id"));
+    let body: Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["title"], "Not Found");
+}
 
-    let wrong_method = client
-        .delete(server.url("/v3"))
+#[tokio::test]
+async fn a_password_token_is_issued_with_its_scope_roles_and_catalog() {
+    let c = cloud().await;
+    let (token, body) = c
+        .token(&password_auth(
+            "admin",
+            ADMIN_PASSWORD,
+            Some(admin_project_scope()),
+        ))
+        .await;
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    let t = &body["token"];
+    assert_eq!(t["methods"], json!(["password"]));
+    assert_eq!(t["user"]["name"], "admin");
+    assert_eq!(t["user"]["domain"]["id"], "default");
+    assert_eq!(t["project"]["name"], "admin");
+    let roles: Vec<&str> = t["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(roles, vec!["admin"]);
+    assert_eq!(t["audit_ids"].as_array().map(Vec::len), Some(1));
+    let catalog = t["catalog"].as_array().expect("catalog");
+    let identity = catalog
+        .iter()
+        .find(|s| s["type"] == "identity")
+        .expect("identity in catalog");
+    assert_eq!(identity["endpoints"].as_array().map(Vec::len), Some(3));
+    assert!(catalog.iter().any(|s| s["type"] == "compute"));
+    assert!(t["expires_at"].as_str().expect("expiry").ends_with('Z'));
+
+    let resp = c
+        .post_tokens(
+            &password_auth("admin", ADMIN_PASSWORD, Some(admin_project_scope())),
+            "?nocatalog",
+        )
+        .await;
+    let body: Value = resp.json().await.expect("json");
+    assert!(body["token"].get("catalog").is_none());
+
+    // Without a scope (and no default project) the token is unscoped.
+    let (_, body) = c.token(&password_auth("admin", ADMIN_PASSWORD, None)).await;
+    assert!(body["token"].get("project").is_none() && body["token"].get("roles").is_none());
+
+    // Domain scope.
+    let (_, body) = c
+        .token(&password_auth(
+            "admin",
+            ADMIN_PASSWORD,
+            Some(json!({"domain": {"id": "default"}})),
+        ))
+        .await;
+    assert_eq!(body["token"]["domain"]["name"], "Default");
+}
+
+#[tokio::test]
+async fn tokens_validate_check_and_revoke() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let (user_token, body) = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await;
+    assert_eq!(body["token"]["roles"][0]["name"], "member");
+
+    let resp = c.subject(reqwest::Method::GET, &admin, &user_token).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["x-subject-token"], user_token.as_str());
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["token"]["user"]["name"], "alice");
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &user_token, &user_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // A non-admin may not look at someone else's token.
+    let resp = c.subject(reqwest::Method::GET, &user_token, &admin).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(
+        c.subject(reqwest::Method::DELETE, &admin, &user_token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::GET, &admin, &user_token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &user_token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Revoked as the caller's own token: 401 with where to authenticate.
+    let resp = c.subject(reqwest::Method::GET, &user_token, &admin).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let www = resp.headers()["www-authenticate"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(www.starts_with("Keystone uri=\"http://"), "{www}");
+
+    // A restarted identity (new App on the same database) still knows it.
+    let again = App::new(c.app.pool.clone(), test_config())
+        .await
+        .expect("app");
+    assert!(again.validate(&user_token).await.is_err());
+    assert!(again.validate(&admin).await.is_ok());
+
+    // Garbage and missing headers.
+    assert_eq!(
+        c.subject(reqwest::Method::GET, "garbage", &admin)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::GET, &admin, "garbage")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let resp = c
+        .http
+        .get(c.server.url("/v3/auth/tokens"))
+        .header("X-Auth-Token", &admin)
         .send()
         .await
-        .expect("DELETE");
-    assert_eq!(wrong_method.status().as_u16(), 405);
-    let body: serde_json::Value = wrong_method.json().await.expect("json");
-    assert_eq!(body["error"]["code"], 405);
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_look_the_same_and_failures_lock_out() {
+    let c = cloud().await;
+    let wrong = c
+        .post_tokens(&password_auth("admin", "nope", None), "")
+        .await;
+    let unknown = c
+        .post_tokens(&password_auth("nobody", "nope", None), "")
+        .await;
+    let unknown_domain = c
+        .post_tokens(
+            &json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "admin", "domain": {"name": "Nowhere"}, "password": "nope"}}}}}),
+            "",
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let bodies = [
+        wrong.text().await.expect("body"),
+        unknown.text().await.expect("body"),
+        unknown_domain.text().await.expect("body"),
+    ];
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(bodies[0], bodies[2]);
+    let body: Value = serde_json::from_str(&bodies[0]).expect("json");
+    assert_eq!(
+        body["error"]["message"],
+        "The request you have made requires authentication."
+    );
+
+    // Four more failures (five in all) lock the account, even for the right password.
+    for _ in 0..4 {
+        assert_eq!(
+            c.post_tokens(&password_auth("admin", "nope", None), "")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = c
+        .post_tokens(&password_auth("admin", ADMIN_PASSWORD, None), "")
+        .await;
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    // Another user is not affected.
+    assert_eq!(
+        c.post_tokens(&password_auth("compute", "s3rvice", None), "")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn rescoping_keeps_the_audit_chain_and_revoking_the_original_revokes_both() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    let (unscoped, body) = c.token(&password_auth("admin", ADMIN_PASSWORD, None)).await;
+    let original_audit = body["token"]["audit_ids"][0]
+        .as_str()
+        .expect("audit id")
+        .to_owned();
+    let rescope = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": unscoped}}, "scope": admin_project_scope()}});
+    let (scoped, body) = c.token(&rescope).await;
+    assert_eq!(body["token"]["methods"], json!(["token", "password"]));
+    assert_eq!(body["token"]["audit_ids"][1], original_audit.as_str());
+    assert_eq!(body["token"]["project"]["name"], "admin");
+
+    assert_eq!(
+        c.subject(reqwest::Method::DELETE, &admin, &unscoped)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &scoped)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &admin)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A revoked token cannot be rescoped either.
+    assert_eq!(
+        c.post_tokens(&rescope, "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn bad_auth_requests_get_400s_that_name_the_problem() {
+    let c = cloud().await;
+    let raw = |body: &'static str| {
+        c.http
+            .post(c.server.url("/v3/auth/tokens"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let resp = raw("{\"auth\": ").await.expect("POST");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let resp = raw(r#"{"auth": {"identity": {"methods": "password"}}}"#)
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let msg = resp.json::<Value>().await.expect("json")["error"]["message"]
+        .as_str()
+        .expect("msg")
+        .to_owned();
+    assert!(msg.contains("methods"), "{msg}");
+    let resp = raw(r#"{"auth": {"identity": {"methods": []}}}"#)
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let resp = raw(r#"{"auth": {"identity": {"methods": ["password"]}}}"#)
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let system = c
+        .post_tokens(
+            &password_auth(
+                "admin",
+                ADMIN_PASSWORD,
+                Some(json!({"system": {"all": true}})),
+            ),
+            "",
+        )
+        .await;
+    assert_eq!(system.status(), StatusCode::BAD_REQUEST);
+    // No roles on the project: 401, not a token.
+    let no_access = c
+        .post_tokens(
+            &password_auth("compute", "s3rvice", Some(admin_project_scope())),
+            "",
+        )
+        .await;
+    assert_eq!(no_access.status(), StatusCode::UNAUTHORIZED);
+    let huge = format!(
+        r#"{{"auth": {{"identity": {{"methods": ["password"], "password": {{"user": {{"name": "admin", "domain": {{"id": "default"}}, "password": "{}"}}}}}}}}}}"#,
+        "x".repeat(2_000_000)
+    );
+    let resp = c
+        .http
+        .post(c.server.url("/v3/auth/tokens"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn bootstrap_is_idempotent_and_resets_the_admin_password() {
+    let c = cloud().await;
+    let config = test_config();
+    bootstrap::run(&c.app.pool, &config, &bootstrap_options("new-password"))
+        .await
+        .expect("again");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE name = 'admin'")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("query");
+    assert_eq!(count, 1);
+    let endpoints: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("query");
+    assert_eq!(endpoints, 7 * 3);
+    assert_eq!(
+        c.post_tokens(&password_auth("admin", ADMIN_PASSWORD, None), "")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        c.post_tokens(&password_auth("admin", "new-password", None), "")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_signing_key_keeps_earlier_tokens_valid() {
+    let c = cloud().await;
+    let before = c.admin_token().await;
+    let jwks: Value = c
+        .http
+        .get(c.server.url("/v3/auth/jwks"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1));
+    assert_eq!(jwks["keys"][0]["kty"], "OKP");
+    assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
+
+    let rotate_now = IdentityConfig {
+        key_rotation_s: 0,
+        ..test_config()
+    };
+    c.app.keys.rotate_if_due(&rotate_now).await.expect("rotate");
+    let after = c.admin_token().await;
+    let jwks: Value = c
+        .http
+        .get(c.server.url("/v3/auth/jwks"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2));
+    let kid = |t: &str| {
+        use base64::Engine;
+        let header = t.split('.').next().expect("header");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .expect("b64");
+        serde_json::from_slice::<Value>(&bytes).expect("json")["kid"].clone()
+    };
+    assert_ne!(kid(&before), kid(&after));
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &after, &before)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &before, &after)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -1,8 +1,14 @@
 //! The identity API's routes and its OpenAPI document.
 
+pub mod auth;
 mod versions;
 
+use crate::app::App;
 use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
 use stratus_common::ErrorStyle;
 use stratus_http::ApiOptions;
@@ -14,7 +20,17 @@ use utoipa::OpenApi;
         title = "Stratus Identity API",
         description = "The Keystone v3 subset served by stratus-identity."
     ),
-    paths(versions::root, versions::v3_document)
+    paths(
+        versions::root,
+        versions::v3_document,
+        auth::issue,
+        auth::validate,
+        auth::check,
+        auth::revoke,
+        auth::catalog,
+        auth::jwks,
+        auth::revoke_events,
+    )
 )]
 struct ApiDoc;
 
@@ -22,11 +38,43 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![("identity", ApiDoc::openapi())]
 }
 
-/// The identity API with the shared layers (Keystone error bodies).
-pub fn router() -> Router {
+/// The identity API with the shared layers (Keystone error bodies, and
+/// `WWW-Authenticate` on every 401).
+pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/", get(versions::root))
         .route("/v3", get(versions::v3_document))
-        .route("/v3/", get(versions::v3_document));
+        .route("/v3/", get(versions::v3_document))
+        .route(
+            "/v3/auth/tokens",
+            get(auth::validate)
+                .head(auth::check)
+                .post(auth::issue)
+                .delete(auth::revoke),
+        )
+        .route("/v3/auth/catalog", get(auth::catalog))
+        .route("/v3/auth/jwks", get(auth::jwks))
+        .route("/v3/OS-REVOKE/events", get(auth::revoke_events))
+        .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))
+        .layer(middleware::from_fn(www_authenticate))
+}
+
+/// Keystone tells clients where to authenticate on every 401.
+async fn www_authenticate(req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let mut response = next.run(req).await;
+    if response.status() == StatusCode::UNAUTHORIZED {
+        let uri = host.map_or_else(String::new, |h| format!("http://{h}"));
+        if let Ok(value) = HeaderValue::from_str(&format!("Keystone uri=\"{uri}\"")) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
 }

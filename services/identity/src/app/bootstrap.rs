@@ -1,0 +1,146 @@
+//! `stratus-identity bootstrap`: the default domain, the roles, the admin
+//! user and project, service users, and the catalog of every Stratus service,
+//! idempotently (like `keystone-manage bootstrap`): run again, it resets the
+//! passwords and endpoints it manages and changes nothing else.
+
+use super::{IdentityConfig, password};
+use crate::datastore;
+use stratus_common::Error;
+use stratus_db::PgPool;
+
+pub const DEFAULT_DOMAIN_ID: &str = "default";
+pub const DEFAULT_DOMAIN_NAME: &str = "Default";
+/// Keystone's default roles, plus `service` for the services' own users.
+pub const ROLES: &[&str] = &["admin", "member", "reader", "service"];
+
+#[derive(Clone, Debug)]
+pub struct BootstrapOptions {
+    pub admin_user: String,
+    pub admin_password: String,
+    pub admin_project: String,
+    pub region: String,
+    /// Scheme and host the catalog's URLs start with: `http://127.0.0.1`.
+    pub public_base: String,
+    /// Added to every standard port in the catalog.
+    pub port_offset: u16,
+    /// Password of the services' users (compute, network, storage, metering), if they are wanted.
+    pub service_password: Option<String>,
+}
+
+/// The catalog: service type, name, standard port, path.
+pub const CATALOG: &[(&str, &str, u16, &str)] = &[
+    ("identity", "keystone", 5000, "/v3"),
+    ("compute", "nova", 8774, "/v2.1"),
+    ("network", "neutron", 9696, ""),
+    ("image", "glance", 9292, ""),
+    ("block-storage", "cinder", 8776, "/v3/%(project_id)s"),
+    ("volumev3", "cinderv3", 8776, "/v3/%(project_id)s"),
+    ("metering", "stratus-metering", 8889, "/v1"),
+];
+
+pub const SERVICE_USERS: &[&str] = &["compute", "network", "storage", "metering"];
+
+fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+pub async fn run(
+    pool: &PgPool,
+    config: &IdentityConfig,
+    opts: &BootstrapOptions,
+) -> Result<(), Error> {
+    if opts.admin_password.is_empty() {
+        return Err(Error::bad_request("The admin password must not be empty."));
+    }
+    let admin_hash = password::hash(config.password_hashing, opts.admin_password.clone()).await?;
+    let service_hash = match &opts.service_password {
+        Some(p) if !p.is_empty() => Some(password::hash(config.password_hashing, p.clone()).await?),
+        _ => None,
+    };
+
+    let mut tx = pool.begin().await.map_err(db)?;
+    datastore::domain_ensure(
+        &mut *tx,
+        DEFAULT_DOMAIN_ID,
+        DEFAULT_DOMAIN_NAME,
+        "The default domain",
+    )
+    .await
+    .map_err(db)?;
+    let mut role_ids = std::collections::HashMap::new();
+    for role in ROLES {
+        role_ids.insert(
+            *role,
+            datastore::role_ensure(&mut *tx, role).await.map_err(db)?,
+        );
+    }
+    let admin_role = &role_ids["admin"];
+
+    let project = datastore::project_ensure(
+        &mut *tx,
+        DEFAULT_DOMAIN_ID,
+        &opts.admin_project,
+        "Bootstrap project",
+    )
+    .await
+    .map_err(db)?;
+    let admin = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, &opts.admin_user, &admin_hash)
+        .await
+        .map_err(db)?;
+    datastore::role_assignment_ensure(&mut *tx, "user", &admin, "project", &project, admin_role)
+        .await
+        .map_err(db)?;
+    datastore::role_assignment_ensure(
+        &mut *tx,
+        "user",
+        &admin,
+        "domain",
+        DEFAULT_DOMAIN_ID,
+        admin_role,
+    )
+    .await
+    .map_err(db)?;
+
+    if let Some(hash) = &service_hash {
+        let service_project =
+            datastore::project_ensure(&mut *tx, DEFAULT_DOMAIN_ID, "service", "Service users")
+                .await
+                .map_err(db)?;
+        for name in SERVICE_USERS {
+            let user = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, name, hash)
+                .await
+                .map_err(db)?;
+            for role in ["admin", "service"] {
+                datastore::role_assignment_ensure(
+                    &mut *tx,
+                    "user",
+                    &user,
+                    "project",
+                    &service_project,
+                    &role_ids[role],
+                )
+                .await
+                .map_err(db)?;
+            }
+        }
+    }
+
+    datastore::region_ensure(&mut *tx, &opts.region)
+        .await
+        .map_err(db)?;
+    let base = opts.public_base.trim_end_matches('/');
+    for (service_type, name, port, path) in CATALOG {
+        let service = datastore::service_ensure(&mut tx, service_type, name)
+            .await
+            .map_err(db)?;
+        let url = format!("{base}:{}{path}", port + opts.port_offset);
+        for interface in ["public", "internal", "admin"] {
+            datastore::endpoint_ensure(&mut tx, &service, interface, &opts.region, &url)
+                .await
+                .map_err(db)?;
+        }
+    }
+    tx.commit().await.map_err(db)?;
+    tracing::info!(admin = %opts.admin_user, project = %opts.admin_project, "bootstrap complete");
+    Ok(())
+}

@@ -1,0 +1,446 @@
+//! Identity's queries, one function per query, resource first. Every error is
+//! a `sqlx::Error`; the app layer maps it with `stratus_db::api_error`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgExecutor};
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Domain {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Project {
+    pub id: String,
+    pub domain_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct User {
+    pub id: String,
+    pub domain_id: String,
+    pub name: String,
+    pub enabled: bool,
+    pub password_hash: Option<String>,
+    pub default_project_id: Option<String>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct CatalogRow {
+    pub service_id: String,
+    pub service_type: String,
+    pub service_name: String,
+    pub endpoint_id: String,
+    pub interface: String,
+    pub url: String,
+    pub region_id: Option<String>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub private_der: Vec<u8>,
+    pub public_key: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct RevocationRow {
+    pub audit_id: Option<String>,
+    pub user_id: Option<String>,
+    pub project_id: Option<String>,
+    pub domain_id: Option<String>,
+    pub issued_before: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+// ---- domains ----
+
+pub async fn domain_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<Domain>> {
+    sqlx::query_as("SELECT id, name, description, enabled FROM domains WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn domain_get_by_name(
+    db: impl PgExecutor<'_>,
+    name: &str,
+) -> sqlx::Result<Option<Domain>> {
+    sqlx::query_as("SELECT id, name, description, enabled FROM domains WHERE name = $1")
+        .bind(name)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn domain_ensure(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO domains (id, name, description) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+        .bind(id)
+        .bind(name)
+        .bind(description)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+// ---- projects ----
+
+const PROJECT_COLUMNS: &str = "id, domain_id, parent_id, name, description, enabled";
+
+pub async fn project_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<Project>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn project_get_by_name(
+    db: impl PgExecutor<'_>,
+    domain_id: &str,
+    name: &str,
+) -> sqlx::Result<Option<Project>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE domain_id = $1 AND name = $2"
+    )))
+    .bind(domain_id)
+    .bind(name)
+    .fetch_optional(db)
+    .await
+}
+
+/// Creates the project unless one of that name exists in the domain; returns its id.
+pub async fn project_ensure(
+    db: impl PgExecutor<'_>,
+    domain_id: &str,
+    name: &str,
+    description: &str,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "INSERT INTO projects (id, domain_id, name, description) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (domain_id, name) DO UPDATE SET name = EXCLUDED.name
+         RETURNING id",
+    )
+    .bind(new_id())
+    .bind(domain_id)
+    .bind(name)
+    .bind(description)
+    .fetch_one(db)
+    .await
+}
+
+// ---- users ----
+
+const USER_COLUMNS: &str = "id, domain_id, name, enabled, password_hash, default_project_id";
+
+pub async fn user_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn user_get_by_name(
+    db: impl PgExecutor<'_>,
+    domain_id: &str,
+    name: &str,
+) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE domain_id = $1 AND name = $2"
+    )))
+    .bind(domain_id)
+    .bind(name)
+    .fetch_optional(db)
+    .await
+}
+
+/// Creates the user, or sets its password and enables it if it exists; returns its id.
+pub async fn user_ensure(
+    db: impl PgExecutor<'_>,
+    domain_id: &str,
+    name: &str,
+    password_hash: &str,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "INSERT INTO users (id, domain_id, name, password_hash, password_changed_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (domain_id, name) DO UPDATE
+           SET password_hash = EXCLUDED.password_hash, password_changed_at = now(), enabled = true
+         RETURNING id",
+    )
+    .bind(new_id())
+    .bind(domain_id)
+    .bind(name)
+    .bind(password_hash)
+    .fetch_one(db)
+    .await
+}
+
+// ---- roles and assignments ----
+
+pub async fn role_ensure(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<String> {
+    sqlx::query_scalar(
+        "INSERT INTO roles (id, name) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+    )
+    .bind(new_id())
+    .bind(name)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn role_assignment_ensure(
+    db: impl PgExecutor<'_>,
+    actor_type: &str,
+    actor_id: &str,
+    target_type: &str,
+    target_id: &str,
+    role_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO role_assignments (actor_type, actor_id, target_type, target_id, role_id)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(actor_type)
+    .bind(actor_id)
+    .bind(target_type)
+    .bind(target_id)
+    .bind(role_id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The roles a user holds on a target, directly or through its groups, and on
+/// a project also those inherited from its domain.
+pub async fn role_list_effective(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    target_type: &str,
+    target_id: &str,
+) -> sqlx::Result<Vec<Role>> {
+    sqlx::query_as(
+        "SELECT DISTINCT r.id, r.name FROM role_assignments a JOIN roles r ON r.id = a.role_id
+         WHERE ((a.actor_type = 'user' AND a.actor_id = $1)
+             OR (a.actor_type = 'group' AND a.actor_id IN (SELECT group_id FROM group_members WHERE user_id = $1)))
+           AND ((a.target_type = $2 AND a.target_id = $3 AND NOT a.inherited)
+             OR ($2 = 'project' AND a.inherited AND a.target_type = 'domain'
+                 AND a.target_id = (SELECT domain_id FROM projects WHERE id = $3)))
+         ORDER BY r.name",
+    )
+    .bind(user_id)
+    .bind(target_type)
+    .bind(target_id)
+    .fetch_all(db)
+    .await
+}
+
+// ---- catalog ----
+
+pub async fn catalog_list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CatalogRow>> {
+    sqlx::query_as(
+        "SELECT s.id AS service_id, s.type AS service_type, s.name AS service_name,
+                e.id AS endpoint_id, e.interface, e.url, e.region_id
+         FROM services s JOIN endpoints e ON e.service_id = s.id
+         WHERE s.enabled AND e.enabled ORDER BY s.type, e.interface",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn region_ensure(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO regions (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// The service of this type, created (or renamed) as needed; returns its id.
+pub async fn service_ensure(
+    conn: &mut sqlx::PgConnection,
+    service_type: &str,
+    name: &str,
+) -> sqlx::Result<String> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM services WHERE type = $1 ORDER BY id LIMIT 1")
+            .bind(service_type)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(id) = existing {
+        sqlx::query("UPDATE services SET name = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(id);
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO services (id, type, name) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(service_type)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Points the service's endpoint of this interface and region at `url`.
+pub async fn endpoint_ensure(
+    conn: &mut sqlx::PgConnection,
+    service_id: &str,
+    interface: &str,
+    region_id: &str,
+    url: &str,
+) -> sqlx::Result<()> {
+    let updated = sqlx::query(
+        "UPDATE endpoints SET url = $4, enabled = true
+         WHERE service_id = $1 AND interface = $2 AND region_id = $3",
+    )
+    .bind(service_id)
+    .bind(interface)
+    .bind(region_id)
+    .bind(url)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query("INSERT INTO endpoints (id, service_id, interface, region_id, url) VALUES ($1, $2, $3, $4, $5)")
+            .bind(new_id())
+            .bind(service_id)
+            .bind(interface)
+            .bind(region_id)
+            .bind(url)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+// ---- signing keys ----
+
+/// Keys that are not retired, newest first: the first signs, all verify.
+pub async fn signing_key_list_active(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<SigningKeyRow>> {
+    sqlx::query_as(
+        "SELECT kid, private_der, public_key, created_at FROM signing_keys
+         WHERE retired_at IS NULL ORDER BY created_at DESC, kid",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn signing_key_insert(
+    db: impl PgExecutor<'_>,
+    kid: &str,
+    private_der: &[u8],
+    public_key: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO signing_keys (kid, private_der, public_key) VALUES ($1, $2, $3)")
+        .bind(kid)
+        .bind(private_der)
+        .bind(public_key)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Retires keys older than `before` except the newest, once no token they
+/// signed can still be alive.
+pub async fn signing_key_retire_older(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE signing_keys SET retired_at = now()
+         WHERE retired_at IS NULL AND created_at < $1
+           AND kid <> (SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid LIMIT 1)",
+    )
+    .bind(before)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+// ---- revocations ----
+
+pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO revocation_events (audit_id, user_id, project_id, domain_id, issued_before, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&r.audit_id)
+    .bind(&r.user_id)
+    .bind(&r.project_id)
+    .bind(&r.domain_id)
+    .bind(r.issued_before)
+    .bind(r.expires_at)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Events that can still match a live token.
+pub async fn revocation_list_live(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<RevocationRow>> {
+    sqlx::query_as(
+        "SELECT audit_id, user_id, project_id, domain_id, issued_before, expires_at
+         FROM revocation_events WHERE expires_at > now() ORDER BY id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+// ---- login throttling ----
+
+/// Failures recorded for the user and when the last one was.
+pub async fn login_failure_get(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+) -> sqlx::Result<Option<(i32, DateTime<Utc>)>> {
+    sqlx::query_as("SELECT failures, last_failure_at FROM login_failures WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn login_failure_record(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO login_failures (user_id, failures, last_failure_at) VALUES ($1, 1, now())
+         ON CONFLICT (user_id) DO UPDATE
+           SET failures = login_failures.failures + 1, last_failure_at = now()",
+    )
+    .bind(user_id)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn login_failure_clear(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}

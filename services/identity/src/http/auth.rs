@@ -1,0 +1,268 @@
+//! `/v3/auth/...`: tokens (issue, validate, check, revoke), the caller's
+//! catalog, the signing keys as a JWKS, and the revocation events services
+//! load at start (`/v3/OS-REVOKE/events`).
+
+use crate::app::App;
+use crate::app::tokens::{AuthRequest, UNAUTHENTICATED};
+use crate::datastore::{self, CatalogRow};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use stratus_auth::{Jwks, RevocationEvent, Scope, TokenClaims};
+use stratus_common::Error;
+use stratus_http::Json;
+use utoipa::ToSchema;
+
+pub const SUBJECT_TOKEN: &str = "x-subject-token";
+pub const AUTH_TOKEN: &str = "x-auth-token";
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    /// Leave the catalog out of the response.
+    #[serde(default)]
+    nocatalog: Option<String>,
+}
+
+impl TokenQuery {
+    fn wants_catalog(&self) -> bool {
+        self.nocatalog.is_none()
+    }
+}
+
+/// Keystone's `{"token": {...}}` body (opaque here; see the Keystone v3 API reference).
+#[derive(Serialize, ToSchema)]
+pub struct TokenBody {
+    #[schema(value_type = Object)]
+    token: Value,
+}
+
+fn timestamp(secs: i64) -> String {
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The catalog as Keystone renders it: services, each with its endpoints.
+pub fn catalog_json(rows: &[CatalogRow]) -> Value {
+    let mut services: Vec<Value> = Vec::new();
+    for row in rows {
+        let endpoint = json!({
+            "id": row.endpoint_id,
+            "interface": row.interface,
+            "region_id": row.region_id,
+            "region": row.region_id,
+            "url": row.url,
+        });
+        match services
+            .iter_mut()
+            .find(|s| s["id"] == row.service_id.as_str())
+        {
+            Some(s) => {
+                if let Some(list) = s["endpoints"].as_array_mut() {
+                    list.push(endpoint);
+                }
+            }
+            None => services.push(json!({
+                "id": row.service_id,
+                "type": row.service_type,
+                "name": row.service_name,
+                "endpoints": [endpoint],
+            })),
+        }
+    }
+    Value::Array(services)
+}
+
+async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Result<Value, Error> {
+    let mut token = json!({
+        "methods": claims.methods,
+        "user": {
+            "id": claims.user.id,
+            "name": claims.user.name,
+            "domain": {"id": claims.user.domain.id, "name": claims.user.domain.name},
+            "password_expires_at": null,
+        },
+        "audit_ids": claims.audit_ids,
+        "issued_at": timestamp(claims.iat),
+        "expires_at": timestamp(claims.exp),
+    });
+    match &claims.scope {
+        Scope::Unscoped => {}
+        Scope::Project(p) => {
+            token["project"] = json!({"id": p.id, "name": p.name, "domain": {"id": p.domain.id, "name": p.domain.name}});
+            token["is_domain"] = json!(false);
+        }
+        Scope::Domain(d) => token["domain"] = json!({"id": d.id, "name": d.name}),
+    }
+    if !matches!(claims.scope, Scope::Unscoped) {
+        token["roles"] = json!(
+            claims
+                .roles
+                .iter()
+                .map(|r| json!({"id": r.id, "name": r.name}))
+                .collect::<Vec<_>>()
+        );
+        if with_catalog {
+            let rows = datastore::catalog_list(&app.pool)
+                .await
+                .map_err(|e| Error::internal(&e))?;
+            token["catalog"] = catalog_json(&rows);
+        }
+    }
+    Ok(token)
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+}
+
+/// The caller, from `X-Auth-Token`.
+pub async fn caller(app: &App, headers: &HeaderMap) -> Result<TokenClaims, Error> {
+    let token =
+        header(headers, AUTH_TOKEN).ok_or_else(|| Error::unauthenticated(UNAUTHENTICATED))?;
+    app.verifier
+        .verify(token)
+        .await
+        .map_err(|_| Error::unauthenticated(UNAUTHENTICATED))
+}
+
+/// The caller and the subject token it asks about; only its owner or an admin may.
+async fn caller_and_subject(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<(TokenClaims, TokenClaims), Error> {
+    let caller = caller(app, headers).await?;
+    let subject = header(headers, SUBJECT_TOKEN)
+        .ok_or_else(|| Error::bad_request("The X-Subject-Token header is required."))?;
+    let subject = app.validate(subject).await?;
+    if subject.sub != caller.sub && !caller.is_admin() {
+        return Err(Error::forbidden(
+            "You are not authorized to perform the requested action: identity:validate_token.",
+        ));
+    }
+    Ok((caller, subject))
+}
+
+/// Authenticates and issues a token (`X-Subject-Token`).
+#[utoipa::path(post, path = "/v3/auth/tokens", tag = "auth",
+    request_body(content = Object, description = "Keystone's auth request: identity (methods password, token) and scope"),
+    params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
+    responses(
+        (status = 201, description = "The token, in X-Subject-Token", body = TokenBody),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "Authentication failed"),
+    ))]
+pub async fn issue(
+    State(app): State<App>,
+    Query(query): Query<TokenQuery>,
+    Json(request): Json<AuthRequest>,
+) -> Result<Response, Error> {
+    let issued = app.authenticate(request).await?;
+    let body = token_json(&app, &issued.claims, query.wants_catalog()).await?;
+    let mut response = (StatusCode::CREATED, Json(json!({"token": body}))).into_response();
+    let value = HeaderValue::from_str(&issued.token).map_err(|e| Error::internal(&e))?;
+    response.headers_mut().insert(SUBJECT_TOKEN, value);
+    Ok(response)
+}
+
+/// Validates `X-Subject-Token` and describes it.
+#[utoipa::path(get, path = "/v3/auth/tokens", tag = "auth",
+    params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
+    responses(
+        (status = 200, description = "The subject token", body = TokenBody),
+        (status = 401, description = "The caller's token is invalid"),
+        (status = 404, description = "The subject token is invalid, expired or revoked"),
+    ))]
+pub async fn validate(
+    State(app): State<App>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let (_, subject) = caller_and_subject(&app, &headers).await?;
+    let body = token_json(&app, &subject, query.wants_catalog()).await?;
+    let mut response = Json(json!({"token": body})).into_response();
+    if let Some(v) = headers.get(SUBJECT_TOKEN) {
+        response.headers_mut().insert(SUBJECT_TOKEN, v.clone());
+    }
+    Ok(response)
+}
+
+/// Checks `X-Subject-Token` without a body.
+#[utoipa::path(head, path = "/v3/auth/tokens", tag = "auth",
+    responses((status = 200, description = "Valid"), (status = 404, description = "Invalid, expired or revoked")))]
+pub async fn check(State(app): State<App>, headers: HeaderMap) -> Result<StatusCode, Error> {
+    caller_and_subject(&app, &headers).await?;
+    Ok(StatusCode::OK)
+}
+
+/// Revokes `X-Subject-Token` and the tokens rescoped from it.
+#[utoipa::path(delete, path = "/v3/auth/tokens", tag = "auth",
+    responses((status = 204, description = "Revoked"), (status = 404, description = "Invalid, expired or revoked")))]
+pub async fn revoke(State(app): State<App>, headers: HeaderMap) -> Result<StatusCode, Error> {
+    let (_, subject) = caller_and_subject(&app, &headers).await?;
+    app.revoke(&subject).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The catalog of the caller's token.
+#[utoipa::path(get, path = "/v3/auth/catalog", tag = "auth",
+    responses((status = 200, description = "The catalog"), (status = 401, description = "Not authenticated")))]
+pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, Error> {
+    let claims = caller(&app, &headers).await?;
+    if matches!(claims.scope, Scope::Unscoped) {
+        return Err(Error::forbidden(
+            "An unscoped token has no catalog; scope it to a project or a domain.",
+        ));
+    }
+    let rows = datastore::catalog_list(&app.pool)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(Json(
+        json!({"catalog": catalog_json(&rows), "links": {"self": null}}),
+    ))
+}
+
+/// The public keys tokens are signed with (RFC 7517, Ed25519 `OKP` keys).
+#[utoipa::path(get, path = "/v3/auth/jwks", tag = "auth",
+    responses((status = 200, description = "The JWKS", body = Object)))]
+pub async fn jwks(State(app): State<App>) -> Result<Json<Jwks>, Error> {
+    Ok(Json(app.keys.jwks().await?))
+}
+
+#[derive(Serialize)]
+struct RevokeEvents {
+    events: Vec<RevocationEvent>,
+}
+
+/// Revocation events that can still match a live token, for services to load at start.
+#[utoipa::path(get, path = "/v3/OS-REVOKE/events", tag = "auth",
+    responses((status = 200, description = "Live revocation events", body = Object)))]
+pub async fn revoke_events(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Error> {
+    let claims = caller(&app, &headers).await?;
+    if !claims.is_admin() {
+        return Err(Error::forbidden(
+            "You are not authorized to perform the requested action: identity:list_revoke_events.",
+        ));
+    }
+    let rows = datastore::revocation_list_live(&app.pool)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    let events = RevokeEvents {
+        events: rows
+            .into_iter()
+            .map(crate::app::tokens::revocation_event)
+            .collect(),
+    };
+    Ok(Json(
+        serde_json::to_value(events).map_err(|e| Error::internal(&e))?,
+    ))
+}
