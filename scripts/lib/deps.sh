@@ -126,3 +126,16 @@ stratus_stop_daemon() {
       if [ -f "/run/$1.pid" ]; then kill -TERM "$(cat "/run/$1.pid")" 2>/dev/null || true; fi ;;
   esac
 }
+
+# The real OpenStack client, in a venv outside the checkout (kept between CI
+# runs like the cargo cache). Prints the path of the `openstack` executable.
+STRATUS_OSC_VERSION=${STRATUS_OSC_VERSION:-10.5.0}
+stratus_osc_venv() {
+  local venv=${STRATUS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/stratus/venv}
+  if ! "$venv/bin/openstack" --version 2>&1 | grep -q "$STRATUS_OSC_VERSION"; then
+    stratus_log "installing python-openstackclient $STRATUS_OSC_VERSION into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q "python-openstackclient==$STRATUS_OSC_VERSION" >&2
+  fi
+  echo "$venv/bin/openstack"
+}

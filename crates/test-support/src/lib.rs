@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 pub use stratus_db::TestDatabase;
 
 pub mod agent;
+pub mod clients;
 
 /// `<prefix>-<12 hex digits>`: unique per call, short enough for interface names.
 pub fn unique_name(prefix: &str) -> String {

@@ -1,0 +1,129 @@
+//! Acceptance with the real `openstack` CLI against a live identity service:
+//! token issue, catalog list/show, token revoke. Outputs are checked, not
+//! just exit codes.
+
+use stratus_identity::app::bootstrap::{self, BootstrapOptions};
+use stratus_identity::app::password::HashParams;
+use stratus_identity::app::{App, IdentityConfig};
+use stratus_test_support::clients::{Openstack, openstack_cli};
+use stratus_test_support::{TestDatabase, TestServer, unique_name};
+
+#[tokio::test]
+async fn openstack_token_issue_catalog_and_revoke() {
+    let Some(cli) = openstack_cli() else { return };
+    stratus_test_support::init_logs();
+    let config = IdentityConfig {
+        password_hashing: HashParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..IdentityConfig::default()
+    };
+    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
+        .await
+        .expect("database");
+    let app = App::new(db.pool.clone(), config.clone())
+        .await
+        .expect("app");
+    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
+    let port = server.addr.port();
+    assert!(
+        port >= 5000,
+        "the catalog's ports are offsets from the standard ones"
+    );
+    bootstrap::run(
+        &db.pool,
+        &config,
+        &BootstrapOptions {
+            admin_user: "admin".into(),
+            admin_password: "cli-secret".into(),
+            admin_project: "admin".into(),
+            region: "RegionOne".into(),
+            public_base: "http://127.0.0.1".into(),
+            port_offset: port - 5000,
+            service_password: None,
+        },
+    )
+    .await
+    .expect("bootstrap");
+
+    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let clouds = dir.join("clouds.yaml");
+    std::fs::write(
+        &clouds,
+        format!(
+            "clouds:\n  test:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: admin\n      password: cli-secret\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n"
+        ),
+    )
+    .expect("write clouds.yaml");
+    let osc = Openstack::new(cli, clouds, "test");
+
+    let (token, catalog, identity) = tokio::task::spawn_blocking(move || {
+        let token = osc.json(&["token", "issue"]);
+        let catalog = osc.json(&["catalog", "list"]);
+        let identity = osc.json(&["catalog", "show", "identity"]);
+        let id = token["id"].as_str().expect("token id").to_owned();
+        let revoke = osc.run(&["token", "revoke", &id]);
+        assert!(
+            revoke.status.success(),
+            "{}",
+            String::from_utf8_lossy(&revoke.stderr)
+        );
+        (token, catalog, identity)
+    })
+    .await
+    .expect("client");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin_project: String = sqlx::query_scalar("SELECT id FROM projects WHERE name = 'admin'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("query");
+    let admin_user: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'admin'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("query");
+    assert_eq!(token["project_id"], admin_project.as_str());
+    assert_eq!(token["user_id"], admin_user.as_str());
+    assert!(
+        token["expires"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("20"))
+    );
+
+    let types: Vec<&str> = catalog
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["Type"].as_str())
+        .collect();
+    for t in [
+        "identity",
+        "compute",
+        "network",
+        "image",
+        "block-storage",
+        "volumev3",
+        "metering",
+    ] {
+        assert!(types.contains(&t), "{t} missing from {types:?}");
+    }
+    let urls: Vec<&str> = identity["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .filter_map(|e| e["url"].as_str())
+        .collect();
+    assert_eq!(urls.len(), 3);
+    assert!(
+        urls.iter()
+            .all(|u| *u == format!("http://127.0.0.1:{port}/v3")),
+        "{urls:?}"
+    );
+
+    // The revoked token no longer validates.
+    let revoked = token["id"].as_str().expect("id");
+    assert!(app.validate(revoked).await.is_err());
+}
