@@ -5,11 +5,13 @@
 //! request. Also Keystone's default roles (`admin` ⊃ `member` ⊃ `reader`).
 
 mod claims;
+mod http_source;
 mod keys;
 mod revocation;
 mod verify;
 
 pub use claims::{DomainRef, NamedRef, ProjectScope, RoleRef, Scope, TokenClaims, UserRef};
+pub use http_source::HttpKeySource;
 pub use keys::{Jwk, Jwks, KeyPair, Signer};
 pub use revocation::{RevocationEvent, RevocationSet};
 pub use verify::{ISSUER, JwksFuture, KeySource, Verifier};

@@ -88,10 +88,15 @@ pub struct HostHeartbeat {
     pub interval_s: u32,
 }
 
+pub use stratus_auth::RevocationEvent;
+
 stratus_bus::events! {
     /// Every event on the events exchange; the string is the routing key.
     pub enum Notification {
         "host.heartbeat" => HostHeartbeat(HostHeartbeat),
+        /// Tokens matching this event are revoked (identity publishes; every
+        /// process that validates tokens applies it).
+        "identity.token.revoked" => TokenRevoked(RevocationEvent),
     }
 }
 

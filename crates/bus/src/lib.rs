@@ -151,6 +151,17 @@ impl Bus {
         server::spawn_event_subscriber(self, subscriber, bindings, handler)
     }
 
+    /// Like [`Bus::subscribe`], but with a queue of this process alone that
+    /// disappears with it: for state every replica must see (revocations).
+    /// Events published while the process is away are not kept for it.
+    pub fn subscribe_transient<E: Event, H: Handler<E>>(
+        &self,
+        bindings: &[&str],
+        handler: H,
+    ) -> ServerHandle {
+        server::spawn_transient_subscriber(self, bindings, handler)
+    }
+
     /// Stops every consumer of this bus, then closes the connection.
     pub async fn shutdown(&self) {
         self.inner.shutdown.cancel();

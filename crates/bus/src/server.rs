@@ -80,6 +80,10 @@ enum Source {
         queue: String,
         bindings: Vec<String>,
     },
+    /// A queue of this process alone (exclusive, deleted with its connection).
+    TransientEvents {
+        bindings: Vec<String>,
+    },
 }
 
 impl Source {
@@ -91,6 +95,27 @@ impl Source {
                 let keys: Vec<&str> = bindings.iter().map(String::as_str).collect();
                 declare_bound_queue(ch, config, queue, &config.events_exchange(), &keys).await?;
                 Ok(queue.clone())
+            }
+            Source::TransientEvents { bindings } => {
+                let options = lapin::options::QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                };
+                let queue = ch
+                    .queue_declare("".into(), options, FieldTable::default())
+                    .await?;
+                for key in bindings {
+                    ch.queue_bind(
+                        queue.name().clone(),
+                        config.events_exchange().into(),
+                        key.as_str().into(),
+                        lapin::options::QueueBindOptions::default(),
+                        FieldTable::default(),
+                    )
+                    .await?;
+                }
+                Ok(queue.name().to_string())
             }
         }
     }
@@ -116,6 +141,21 @@ where
 {
     let source = Source::Events {
         queue: bus.config().subscriber_queue(subscriber),
+        bindings: bindings.iter().map(|b| (*b).to_owned()).collect(),
+    };
+    spawn(bus, source, handler)
+}
+
+pub(crate) fn spawn_transient_subscriber<M, H>(
+    bus: &Bus,
+    bindings: &[&str],
+    handler: H,
+) -> ServerHandle
+where
+    M: DeserializeOwned + Send + 'static,
+    H: Handler<M>,
+{
+    let source = Source::TransientEvents {
         bindings: bindings.iter().map(|b| (*b).to_owned()).collect(),
     };
     spawn(bus, source, handler)

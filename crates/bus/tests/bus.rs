@@ -393,3 +393,41 @@ async fn a_message_whose_consumer_dies_before_acking_is_redelivered_to_another()
     assert_eq!(*got.lock().expect("lock"), vec![(id, true)]);
     bus.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_transient_subscriber_gets_every_event() {
+    let config = test_config();
+    let publisher = test_bus(&config, "test-fanout-pub");
+    let replicas: Vec<_> = (0..2)
+        .map(|i| test_bus(&config, &format!("test-replica-{i}")))
+        .collect();
+    let got: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let mut subs = Vec::new();
+    for (i, bus) in replicas.iter().enumerate() {
+        let got = got.clone();
+        let sub = bus.subscribe_transient(&["usage.sample"], move |_inc: Incoming<TestEvent>| {
+            let got = got.clone();
+            async move {
+                got.lock().expect("lock").push(i);
+                Ok(serde_json::Value::Null)
+            }
+        });
+        assert!(sub.wait_consuming(WAIT).await);
+        subs.push(sub);
+    }
+    publisher
+        .notify::<TestEvent>(&RequestContext::system(), Sample { value: 1 })
+        .await
+        .expect("notify");
+    assert!(poll_until(WAIT, || got.lock().expect("lock").len() == 2).await);
+    let mut who = got.lock().expect("lock").clone();
+    who.sort_unstable();
+    assert_eq!(who, vec![0, 1], "each replica got it once");
+    for s in subs {
+        s.stop().await;
+    }
+    for b in replicas {
+        b.shutdown().await;
+    }
+    publisher.shutdown().await;
+}

@@ -8,6 +8,7 @@
 //! limit; panics turned into a clean 500. [`runner`] is the `main` of every
 //! service: config, logs, database, migrations, bus, listeners, SIGTERM.
 
+pub mod auth;
 pub mod context;
 pub mod json;
 pub mod openapi;

@@ -39,8 +39,9 @@ where
         move |inc: Incoming<Notification>| {
             let beats_tx = beats_tx.clone();
             async move {
-                let Notification::HostHeartbeat(beat) = inc.message;
-                let _ = beats_tx.send(beat);
+                if let Notification::HostHeartbeat(beat) = inc.message {
+                    let _ = beats_tx.send(beat);
+                }
                 Ok(serde_json::Value::Null)
             }
         },

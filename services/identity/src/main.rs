@@ -37,7 +37,9 @@ fn main() -> ExitCode {
     stratus_http::runner::main_with_commands::<IdentitySection, _, _, _, _>(
         stratus_identity::SPEC,
         |deps| async move {
-            let app = App::new(deps.pool, deps.config.service.identity).await?;
+            let app = App::new(deps.pool, deps.config.service.identity)
+                .await?
+                .with_bus(deps.bus);
             Ok(vec![("identity", stratus_identity::http::router(app))])
         },
         |args, config, pool| async move {

@@ -56,6 +56,8 @@ pub struct App {
     pub config: IdentityConfig,
     pub keys: Arc<KeyRing>,
     pub verifier: Arc<Verifier>,
+    /// Where revocations are announced; none in tests that need no bus.
+    pub bus: Option<stratus_bus::Bus>,
 }
 
 impl App {
@@ -72,9 +74,21 @@ impl App {
             config,
             keys,
             verifier,
+            bus: None,
         };
         app.reload_revocations().await?;
         Ok(app)
+    }
+
+    /// Announces revocations on `bus`, and applies those other identity
+    /// replicas announce.
+    pub fn with_bus(mut self, bus: stratus_bus::Bus) -> Self {
+        drop(stratus_http::auth::follow_revocations(
+            &bus,
+            self.verifier.clone(),
+        ));
+        self.bus = Some(bus);
+        self
     }
 
     pub async fn reload_revocations(&self) -> Result<(), Error> {

@@ -376,7 +376,17 @@ impl App {
         datastore::revocation_insert(&self.pool, &row)
             .await
             .map_err(db)?;
-        self.verifier.revocations().add(revocation_event(row));
+        let event = revocation_event(row);
+        self.verifier.revocations().add(event.clone());
+        if let Some(bus) = &self.bus {
+            // Persisted first: a service that misses this loads it at start.
+            bus.notify::<stratus_bus_protocol::Notification>(
+                &stratus_common::RequestContext::system(),
+                event,
+            )
+            .await
+            .map_err(Error::from)?;
+        }
         Ok(())
     }
 }

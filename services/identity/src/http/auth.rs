@@ -3,7 +3,7 @@
 //! load at start (`/v3/OS-REVOKE/events`).
 
 use crate::app::App;
-use crate::app::tokens::{AuthRequest, UNAUTHENTICATED};
+use crate::app::tokens::AuthRequest;
 use crate::datastore::{self, CatalogRow};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -17,7 +17,6 @@ use stratus_http::Json;
 use utoipa::ToSchema;
 
 pub const SUBJECT_TOKEN: &str = "x-subject-token";
-pub const AUTH_TOKEN: &str = "x-auth-token";
 
 #[derive(Deserialize, Default)]
 pub struct TokenQuery {
@@ -124,12 +123,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The caller, from `X-Auth-Token`.
 pub async fn caller(app: &App, headers: &HeaderMap) -> Result<TokenClaims, Error> {
-    let token =
-        header(headers, AUTH_TOKEN).ok_or_else(|| Error::unauthenticated(UNAUTHENTICATED))?;
-    app.verifier
-        .verify(token)
-        .await
-        .map_err(|_| Error::unauthenticated(UNAUTHENTICATED))
+    stratus_http::auth::authenticate(&app.verifier, headers).await
 }
 
 /// The caller and the subject token it asks about; only its owner or an admin may.

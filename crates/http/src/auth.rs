@@ -1,0 +1,220 @@
+//! Authentication for every API service: tokens are validated locally
+//! against identity's JWKS, revocations arrive on the bus
+//! (`identity.token.revoked`, a queue per process) and are loaded from
+//! identity at start, and handlers take the caller as a [`Caller`].
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use stratus_auth::{HttpKeySource, RevocationEvent, TokenClaims, Verifier, effective_roles};
+use stratus_bus::{Bus, Incoming, ServerHandle};
+use stratus_bus_protocol::Notification;
+use stratus_common::{Error, RequestContext, RequestId};
+
+pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
+
+/// The `[auth]` section: where identity is, and this service's own user,
+/// with which it loads the revocations issued before it started.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub identity_url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub project: String,
+    pub domain: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            identity_url: "http://127.0.0.1:5000/v3".into(),
+            username: None,
+            password: None,
+            project: "service".into(),
+            domain: "Default".into(),
+        }
+    }
+}
+
+/// A service's token validation: the verifier and its revocation feed.
+pub struct Authenticator {
+    verifier: Arc<Verifier>,
+    revocations: ServerHandle,
+}
+
+impl Authenticator {
+    /// Subscribes to revocations, then loads those identity already holds
+    /// (when the service has credentials), so none is missed in between.
+    pub async fn start(config: &AuthConfig, bus: &Bus) -> Result<Self, Error> {
+        let verifier = Arc::new(Verifier::new(
+            Arc::new(HttpKeySource::new(&config.identity_url)),
+            Arc::default(),
+        ));
+        let revocations = follow_revocations(bus, verifier.clone());
+        if !revocations.wait_consuming(Duration::from_secs(30)).await {
+            return Err(Error::unavailable(
+                "Cannot subscribe to token revocations on the bus.",
+            ));
+        }
+        if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            load_revocations(config, user, password, &verifier).await?;
+        }
+        Ok(Self {
+            verifier,
+            revocations,
+        })
+    }
+
+    pub fn verifier(&self) -> Arc<Verifier> {
+        self.verifier.clone()
+    }
+
+    /// Adds the verifier to a router, for [`Caller`] to find.
+    pub fn layer(&self, router: axum::Router) -> axum::Router {
+        router.layer(axum::Extension(self.verifier.clone()))
+    }
+
+    pub async fn stop(self) {
+        self.revocations.stop().await;
+    }
+}
+
+/// Applies every `identity.token.revoked` event to `verifier`'s set.
+pub fn follow_revocations(bus: &Bus, verifier: Arc<Verifier>) -> ServerHandle {
+    bus.subscribe_transient(&["identity.token.revoked"], move |inc: Incoming<Notification>| {
+        let verifier = verifier.clone();
+        async move {
+            if let Notification::TokenRevoked(event) = inc.message {
+                tracing::info!(audit_id = ?event.audit_id, user_id = ?event.user_id, project_id = ?event.project_id, "token revocation received");
+                verifier.revocations().add(event);
+            }
+            Ok(serde_json::Value::Null)
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct RevokeEvents {
+    events: Vec<RevocationEvent>,
+}
+
+async fn load_revocations(
+    config: &AuthConfig,
+    user: &str,
+    password: &str,
+    verifier: &Verifier,
+) -> Result<(), Error> {
+    let base = config
+        .identity_url
+        .trim_end_matches('/')
+        .trim_end_matches("/v3");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| Error::internal(&e))?;
+    let unavailable = |e: reqwest::Error| {
+        Error::unavailable(format!("Cannot load revocations from identity: {e}"))
+    };
+    let body = json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "domain": {"name": config.domain}, "password": password}}},
+        "scope": {"project": {"name": config.project, "domain": {"name": config.domain}}}}});
+    let issued = client
+        .post(format!("{base}/v3/auth/tokens?nocatalog"))
+        .json(&body)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(unavailable)?;
+    let token = issued
+        .headers()
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::unavailable("Identity issued no token to this service."))?
+        .to_owned();
+    let events: RevokeEvents = client
+        .get(format!("{base}/v3/OS-REVOKE/events"))
+        .header(AUTH_TOKEN_HEADER, token)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(unavailable)?
+        .json()
+        .await
+        .map_err(unavailable)?;
+    for event in events.events {
+        verifier.revocations().add(event);
+    }
+    Ok(())
+}
+
+/// Validates the request's `X-Auth-Token`.
+pub async fn authenticate(verifier: &Verifier, headers: &HeaderMap) -> Result<TokenClaims, Error> {
+    let token = headers
+        .get(AUTH_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::unauthenticated("The request you have made requires authentication.")
+        })?;
+    verifier.verify(token).await.map_err(|e| {
+        tracing::debug!(error = %e, "token refused");
+        Error::from(e)
+    })
+}
+
+/// The authenticated caller of a request.
+pub struct Caller(pub TokenClaims);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let verifier = parts
+            .extensions
+            .get::<Arc<Verifier>>()
+            .cloned()
+            .ok_or_else(|| {
+                Error::internal(&std::io::Error::other("no token verifier on this router"))
+            })?;
+        Ok(Caller(authenticate(&verifier, &parts.headers).await?))
+    }
+}
+
+impl Caller {
+    /// Fails with 403 unless the caller holds `role` (or one implying it:
+    /// admin ⊃ member ⊃ reader) on its scope.
+    pub fn require(&self, role: &str) -> Result<(), Error> {
+        if effective_roles(self.0.role_names()).contains(&role) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "You are not authorized to perform the requested action.",
+            ))
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.is_admin()
+    }
+
+    /// The project a non-admin caller is confined to.
+    pub fn project_id(&self) -> Option<&str> {
+        self.0.project_id()
+    }
+
+    /// The context that travels with bus messages caused by this request.
+    pub fn context(&self, request_id: RequestId) -> RequestContext {
+        RequestContext {
+            request_id,
+            user_id: Some(self.0.sub.clone()),
+            project_id: self.0.project_id().map(str::to_owned),
+            roles: self.0.roles.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+}
