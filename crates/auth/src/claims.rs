@@ -53,6 +53,10 @@ pub struct TokenClaims {
     /// Issued at and expires at, seconds since the Unix epoch.
     pub iat: i64,
     pub exp: i64,
+    /// Issued at, milliseconds since the epoch: revocations compare this, so
+    /// a token issued just after a revocation in the same second survives it.
+    #[serde(default)]
+    pub iat_ms: i64,
     /// The token's id.
     pub jti: String,
     /// Audit ids: this token's first, then the chain it was rescoped from.
@@ -78,6 +82,17 @@ impl TokenClaims {
             Scope::Domain(d) => Some(&d.id),
             Scope::Project(p) => Some(&p.domain.id),
             Scope::Unscoped => None,
+        }
+    }
+
+    /// When the token was issued, in milliseconds. A token without `iat_ms`
+    /// counts from the start of its `iat` second, so a revocation in that
+    /// second never spares it.
+    pub fn issued_at_ms(&self) -> i64 {
+        if self.iat_ms > 0 {
+            self.iat_ms
+        } else {
+            self.iat * 1000
         }
     }
 

@@ -1,6 +1,6 @@
 //! Revocation events, as Keystone's OS-REVOKE: a token is revoked when an
 //! event matches it (every field the event sets equals the token's) and the
-//! token was issued at or before the event's `issued_before`.
+//! token was issued at or before the event's `issued_before_ms`.
 
 use crate::TokenClaims;
 use serde::{Deserialize, Serialize};
@@ -20,15 +20,15 @@ pub struct RevocationEvent {
     /// Every token scoped to a domain or to a project of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
-    /// Seconds since the Unix epoch.
-    pub issued_before: i64,
+    /// Tokens issued at or before this, in milliseconds since the Unix epoch.
+    pub issued_before_ms: i64,
     /// After this (seconds since the epoch) no token it matches can be alive.
     pub expires_at: i64,
 }
 
 impl RevocationEvent {
     pub fn matches(&self, claims: &TokenClaims) -> bool {
-        if claims.iat > self.issued_before {
+        if claims.issued_at_ms() > self.issued_before_ms {
             return false;
         }
         let audit = self

@@ -41,6 +41,7 @@ fn claims(iat: i64, exp: i64) -> TokenClaims {
         methods: vec!["password".into()],
         iat,
         exp,
+        iat_ms: iat * 1000,
         jti: "t1".into(),
         audit_ids: vec!["a1".into()],
         application_credential: None,
@@ -157,7 +158,7 @@ async fn revocation_events_match_by_audit_id_user_and_project() {
             user_id: user.map(Into::into),
             project_id: project.map(Into::into),
             domain_id: None,
-            issued_before: before,
+            issued_before_ms: before * 1000,
             expires_at: exp,
         }
     };
@@ -196,4 +197,27 @@ async fn unknown_key_ids_cannot_make_it_refetch_in_a_loop() {
         ));
     }
     assert_eq!(*fetches.lock().expect("lock"), 1);
+}
+
+#[test]
+fn a_token_issued_just_after_a_revocation_in_the_same_second_survives_it() {
+    let second = now();
+    let event = RevocationEvent {
+        audit_id: None,
+        user_id: Some("u1".into()),
+        project_id: None,
+        domain_id: None,
+        issued_before_ms: second * 1000 + 400,
+        expires_at: second + 3600,
+    };
+    let mut c = claims(second, second + 3600);
+    c.iat_ms = second * 1000 + 400;
+    assert!(
+        event.matches(&c),
+        "issued at the revocation's instant: revoked"
+    );
+    c.iat_ms = second * 1000 + 401;
+    assert!(!event.matches(&c), "issued a millisecond later: alive");
+    c.iat_ms = 0; // a token without iat_ms counts from the start of its second
+    assert!(event.matches(&c));
 }

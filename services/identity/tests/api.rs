@@ -576,3 +576,340 @@ async fn a_rotated_signing_key_keeps_earlier_tokens_valid() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn members_see_only_their_projects_readers_and_members_cannot_administer() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let alice = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await
+        .0;
+    let req = |method: reqwest::Method, path: &str, token: &str| {
+        c.http
+            .request(method, c.server.url(path))
+            .header("X-Auth-Token", token.to_owned())
+    };
+
+    // The admin makes a project alice has no role on.
+    let resp = req(reqwest::Method::POST, "/v3/projects", &admin)
+        .json(&json!({"project": {"name": "secret", "domain_id": "default"}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let secret = resp.json::<Value>().await.expect("json")["project"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let list: Value = req(reqwest::Method::GET, "/v3/projects", &alice)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = list["projects"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["admin"], "alice sees only her project");
+    let all: Value = req(reqwest::Method::GET, "/v3/projects", &admin)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert!(all["projects"].as_array().expect("list").len() >= 3);
+
+    // Another project's id is "not found" to alice, for reading and writing alike.
+    let path = format!("/v3/projects/{secret}");
+    assert_eq!(
+        req(reqwest::Method::GET, &path, &alice)
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let resp = req(reqwest::Method::PATCH, &path, &alice)
+        .json(&json!({"project": {"enabled": false}}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        req(reqwest::Method::DELETE, &path, &alice)
+            .send()
+            .await
+            .expect("DELETE")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Her own project she may see but not change; admin-only creations are 403.
+    let own: Value = req(reqwest::Method::GET, "/v3/projects", &alice)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let own_id = own["projects"][0]["id"].as_str().expect("id").to_owned();
+    let resp = req(
+        reqwest::Method::PATCH,
+        &format!("/v3/projects/{own_id}"),
+        &alice,
+    )
+    .json(&json!({"project": {"name": "mine"}}))
+    .send()
+    .await
+    .expect("PATCH");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = req(reqwest::Method::POST, "/v3/users", &alice)
+        .json(&json!({"user": {"name": "mallory"}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // Users: alice sees herself only.
+    let users: Value = req(reqwest::Method::GET, "/v3/users", &alice)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(users["users"].as_array().map(Vec::len), Some(1));
+    assert_eq!(users["users"][0]["name"], "alice");
+
+    // Unknown ids and duplicate names.
+    assert_eq!(
+        req(reqwest::Method::GET, "/v3/projects/nope", &admin)
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let dup = req(reqwest::Method::POST, "/v3/projects", &admin)
+        .json(&json!({"project": {"name": "secret"}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+    let bad = req(reqwest::Method::POST, "/v3/projects", &admin)
+        .json(&json!({"project": {"name": ""}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad = req(reqwest::Method::POST, "/v3/projects", &admin)
+        .json(&json!({"project": {"name": 42}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM projects WHERE name = 'secret'")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("q");
+    assert_eq!(count, 1, "nothing half-created");
+}
+
+#[tokio::test]
+async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_tokens() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let head = |t: &str| {
+        c.http
+            .head(c.server.url("/v3/auth/tokens"))
+            .header("X-Auth-Token", admin.clone())
+            .header("X-Subject-Token", t.to_owned())
+            .send()
+    };
+    let patch = |path: String, body: Value| {
+        c.http
+            .patch(c.server.url(&path))
+            .header("X-Auth-Token", admin.clone())
+            .json(&body)
+            .send()
+    };
+    let alice_id: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'alice'")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("q");
+
+    // A new password set by the admin revokes alice's tokens; the new one works.
+    let t1 = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await
+        .0;
+    assert_eq!(
+        patch(
+            format!("/v3/users/{alice_id}"),
+            json!({"user": {"password": "pw2"}})
+        )
+        .await
+        .expect("PATCH")
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        head(&t1).await.expect("HEAD").status(),
+        StatusCode::NOT_FOUND
+    );
+    let t2 = c
+        .token(&password_auth("alice", "pw2", Some(admin_project_scope())))
+        .await
+        .0;
+
+    // Her own password change proves the old one.
+    let change = |original: &str, new: &str, token: &str| {
+        c.http
+            .post(c.server.url(&format!("/v3/users/{alice_id}/password")))
+            .header("X-Auth-Token", token.to_owned())
+            .json(&json!({"user": {"original_password": original, "password": new}}))
+            .send()
+    };
+    assert_eq!(
+        change("wrong", "pw3", &t2).await.expect("POST").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        change("pw2", "pw3", &t2).await.expect("POST").status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        head(&t2).await.expect("HEAD").status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Disabling the user.
+    let t3 = c
+        .token(&password_auth("alice", "pw3", Some(admin_project_scope())))
+        .await
+        .0;
+    assert_eq!(
+        patch(
+            format!("/v3/users/{alice_id}"),
+            json!({"user": {"enabled": false}})
+        )
+        .await
+        .expect("PATCH")
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        head(&t3).await.expect("HEAD").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.post_tokens(&password_auth("alice", "pw3", None), "")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Disabling a project revokes the tokens scoped to it, and no new ones are issued.
+    let resp = c
+        .http
+        .post(c.server.url("/v3/projects"))
+        .header("X-Auth-Token", admin.clone())
+        .json(&json!({"project": {"name": "p2"}}))
+        .send()
+        .await
+        .expect("POST");
+    let p2 = resp.json::<Value>().await.expect("json")["project"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    {
+        use stratus_identity::datastore as ds;
+        let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'admin'")
+            .fetch_one(&c.app.pool)
+            .await
+            .expect("q");
+        let role = ds::role_ensure(&c.app.pool, "member").await.expect("role");
+        ds::role_assignment_ensure(&c.app.pool, "user", &admin_id, "project", &p2, &role)
+            .await
+            .expect("grant");
+    }
+    let scoped = c
+        .token(&password_auth(
+            "admin",
+            ADMIN_PASSWORD,
+            Some(json!({"project": {"id": p2}})),
+        ))
+        .await
+        .0;
+    assert_eq!(
+        patch(
+            format!("/v3/projects/{p2}"),
+            json!({"project": {"enabled": false}})
+        )
+        .await
+        .expect("PATCH")
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        head(&scoped).await.expect("HEAD").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        head(&admin).await.expect("HEAD").status(),
+        StatusCode::OK,
+        "tokens of other projects live on"
+    );
+    let refused = c
+        .post_tokens(
+            &password_auth(
+                "admin",
+                ADMIN_PASSWORD,
+                Some(json!({"project": {"id": p2}})),
+            ),
+            "",
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    // Deleting.
+    let del = c
+        .http
+        .delete(c.server.url(&format!("/v3/projects/{p2}")))
+        .header("X-Auth-Token", admin.clone())
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let del = c
+        .http
+        .delete(c.server.url(&format!("/v3/users/{alice_id}")))
+        .header("X-Auth-Token", admin.clone())
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let again = c
+        .http
+        .delete(c.server.url(&format!("/v3/users/{alice_id}")))
+        .header("X-Auth-Token", admin.clone())
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}

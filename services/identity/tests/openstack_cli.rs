@@ -127,3 +127,166 @@ async fn openstack_token_issue_catalog_and_revoke() {
     let revoked = token["id"].as_str().expect("id");
     assert!(app.validate(revoked).await.is_err());
 }
+
+#[tokio::test]
+async fn openstack_project_user_and_domain_commands() {
+    let Some(cli) = openstack_cli() else { return };
+    stratus_test_support::init_logs();
+    let config = IdentityConfig {
+        password_hashing: HashParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..IdentityConfig::default()
+    };
+    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
+        .await
+        .expect("database");
+    let app = App::new(db.pool.clone(), config.clone())
+        .await
+        .expect("app");
+    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
+    let port = server.addr.port();
+    bootstrap::run(
+        &db.pool,
+        &config,
+        &BootstrapOptions {
+            admin_user: "admin".into(),
+            admin_password: "cli-secret".into(),
+            admin_project: "admin".into(),
+            region: "RegionOne".into(),
+            public_base: "http://127.0.0.1".into(),
+            port_offset: port - 5000,
+            service_password: None,
+        },
+    )
+    .await
+    .expect("bootstrap");
+    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let clouds = dir.join("clouds.yaml");
+    std::fs::write(
+        &clouds,
+        format!(
+            "clouds:\n  test:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: admin\n      password: cli-secret\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n  demo-user:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: demo-user\n      password: pw-two\n      user_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n"
+        ),
+    )
+    .expect("write clouds.yaml");
+    let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
+    let as_demo = Openstack::new(cli, clouds, "demo-user");
+
+    tokio::task::spawn_blocking(move || {
+        // Domains.
+        let d = osc.json(&["domain", "create", "--description", "for tests", "dom1"]);
+        assert_eq!(d["name"], "dom1");
+        assert_eq!(d["enabled"], true);
+        let domains = osc.json(&["domain", "list"]);
+        let names: Vec<&str> = domains
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|d| d["Name"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"Default") && names.contains(&"dom1"),
+            "{names:?}"
+        );
+
+        // Projects.
+        let p = osc.json(&[
+            "project",
+            "create",
+            "--domain",
+            "default",
+            "--description",
+            "demo project",
+            "demo",
+        ]);
+        assert_eq!(p["name"], "demo");
+        assert_eq!(p["description"], "demo project");
+        assert_eq!(p["domain_id"], "default");
+        let shown = osc.json(&["project", "show", "demo"]);
+        assert_eq!(shown["id"], p["id"]);
+        let listed = osc.json(&["project", "list"]);
+        assert!(
+            listed
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|x| x["Name"] == "demo")
+        );
+        let set = osc.run(&["project", "set", "--disable", "demo"]);
+        assert!(
+            set.status.success(),
+            "{}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        assert_eq!(osc.json(&["project", "show", "demo"])["enabled"], false);
+        let dup = osc.run(&["project", "create", "--domain", "default", "demo"]);
+        assert!(!dup.status.success(), "a duplicate name is refused");
+        assert!(
+            String::from_utf8_lossy(&dup.stderr).contains("409"),
+            "{}",
+            String::from_utf8_lossy(&dup.stderr)
+        );
+
+        // Users.
+        let u = osc.json(&[
+            "user",
+            "create",
+            "--domain",
+            "default",
+            "--password",
+            "pw-one",
+            "demo-user",
+        ]);
+        assert_eq!(u["name"], "demo-user");
+        assert_eq!(u["enabled"], true);
+        let users = osc.json(&["user", "list"]);
+        let names: Vec<&str> = users
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|u| u["Name"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"admin") && names.contains(&"demo-user"),
+            "{names:?}"
+        );
+        let set = osc.run(&["user", "set", "--password", "pw-two", "demo-user"]);
+        assert!(
+            set.status.success(),
+            "{}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        // The new password works (an unscoped token for the user itself).
+        let t = as_demo.json(&["token", "issue"]);
+        assert_eq!(t["user_id"], u["id"]);
+        let del = osc.run(&["user", "delete", "demo-user"]);
+        assert!(
+            del.status.success(),
+            "{}",
+            String::from_utf8_lossy(&del.stderr)
+        );
+        let gone = osc.run(&["user", "show", "demo-user"]);
+        assert!(!gone.status.success());
+
+        let del = osc.run(&["project", "delete", "demo"]);
+        assert!(
+            del.status.success(),
+            "{}",
+            String::from_utf8_lossy(&del.stderr)
+        );
+        assert!(
+            !osc.json(&["project", "list"])
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|x| x["Name"] == "demo")
+        );
+    })
+    .await
+    .expect("client");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,6 +2,7 @@
 //! authentication and token issue, validation and revocation, signing keys,
 //! the catalog, and bootstrap.
 
+pub mod admin;
 pub mod bootstrap;
 pub mod keys;
 pub mod password;

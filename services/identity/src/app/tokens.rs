@@ -107,7 +107,8 @@ impl App {
                 "identity.methods must name at least one method.",
             ));
         }
-        let now = Utc::now().timestamp();
+        let issued = Utc::now();
+        let now = issued.timestamp();
         let mut exp = now + i64::from(self.config.token_ttl_s);
         let mut audit_ids = vec![datastore::new_id()];
         let mut used_methods = Vec::new();
@@ -168,6 +169,7 @@ impl App {
             methods: used_methods,
             iat: now,
             exp,
+            iat_ms: issued.timestamp_millis(),
             jti: datastore::new_id(),
             audit_ids,
             application_credential: None,
@@ -373,21 +375,7 @@ impl App {
             issued_before: Utc::now(),
             expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
         };
-        datastore::revocation_insert(&self.pool, &row)
-            .await
-            .map_err(db)?;
-        let event = revocation_event(row);
-        self.verifier.revocations().add(event.clone());
-        if let Some(bus) = &self.bus {
-            // Persisted first: a service that misses this loads it at start.
-            bus.notify::<stratus_bus_protocol::Notification>(
-                &stratus_common::RequestContext::system(),
-                event,
-            )
-            .await
-            .map_err(Error::from)?;
-        }
-        Ok(())
+        self.record_revocation(row).await
     }
 }
 
@@ -397,7 +385,7 @@ pub fn revocation_event(row: RevocationRow) -> RevocationEvent {
         user_id: row.user_id,
         project_id: row.project_id,
         domain_id: row.domain_id,
-        issued_before: row.issued_before.timestamp(),
+        issued_before_ms: row.issued_before.timestamp_millis(),
         expires_at: row.expires_at.timestamp(),
     }
 }

@@ -1,6 +1,10 @@
 //! The identity API's routes and its OpenAPI document.
 
 pub mod auth;
+mod common;
+mod domains;
+mod projects;
+mod users;
 mod versions;
 
 use crate::app::App;
@@ -30,6 +34,22 @@ use utoipa::OpenApi;
         auth::catalog,
         auth::jwks,
         auth::revoke_events,
+        domains::create,
+        domains::list,
+        domains::show,
+        domains::update,
+        domains::delete,
+        projects::create,
+        projects::list,
+        projects::show,
+        projects::update,
+        projects::delete,
+        users::create,
+        users::list,
+        users::show,
+        users::update,
+        users::delete,
+        users::change_password,
     )
 )]
 struct ApiDoc;
@@ -55,6 +75,30 @@ pub fn router(app: App) -> Router {
         .route("/v3/auth/catalog", get(auth::catalog))
         .route("/v3/auth/jwks", get(auth::jwks))
         .route("/v3/OS-REVOKE/events", get(auth::revoke_events))
+        .route("/v3/domains", get(domains::list).post(domains::create))
+        .route(
+            "/v3/domains/{id}",
+            get(domains::show)
+                .patch(domains::update)
+                .delete(domains::delete),
+        )
+        .route("/v3/projects", get(projects::list).post(projects::create))
+        .route(
+            "/v3/projects/{id}",
+            get(projects::show)
+                .patch(projects::update)
+                .delete(projects::delete),
+        )
+        .route("/v3/users", get(users::list).post(users::create))
+        .route(
+            "/v3/users/{id}",
+            get(users::show).patch(users::update).delete(users::delete),
+        )
+        .route(
+            "/v3/users/{id}/password",
+            axum::routing::post(users::change_password),
+        )
+        .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))
         .layer(middleware::from_fn(www_authenticate))

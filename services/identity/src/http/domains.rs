@@ -1,0 +1,134 @@
+//! `/v3/domains`: create, list, show, update, delete (a domain must be
+//! disabled before it is deleted).
+
+use super::common::{ListFilter, list_links, self_link};
+use crate::app::App;
+use crate::app::admin::Changes;
+use crate::datastore::Domain;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use stratus_common::Error;
+use stratus_http::auth::Caller;
+use stratus_http::{BaseUrl, Json};
+
+fn domain_json(d: &Domain, base: &str) -> Value {
+    json!({
+        "id": d.id, "name": d.name, "description": d.description, "enabled": d.enabled,
+        "tags": [], "options": {}, "links": self_link(base, &format!("/v3/domains/{}", d.id)),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DomainBody {
+    domain: DomainFields,
+}
+
+#[derive(Deserialize, Default)]
+struct DomainFields {
+    name: Option<String>,
+    description: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// Creates a domain (admin).
+#[utoipa::path(post, path = "/v3/domains", tag = "domains", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken")))]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<DomainBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let f = body.domain;
+    let name = f
+        .name
+        .ok_or_else(|| Error::bad_request("Invalid input for field 'name': it is required."))?;
+    let d = app
+        .domain_create(
+            &caller.0,
+            name,
+            f.description.unwrap_or_default(),
+            f.enabled.unwrap_or(true),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"domain": domain_json(&d, &base)})),
+    ))
+}
+
+/// Lists domains (admins all; others their own).
+#[utoipa::path(get, path = "/v3/domains", tag = "domains",
+    params(("name" = Option<String>, Query, description = "Filter by name"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
+    responses((status = 200, description = "The domains", body = Object)))]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(filter): Query<ListFilter>,
+) -> Result<Json<Value>, Error> {
+    let enabled = filter.enabled()?;
+    let mut domains = crate::datastore::domain_list(&app.pool, filter.name.as_deref(), enabled)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    if !caller.is_admin() {
+        domains.retain(|d| {
+            Some(d.id.as_str()) == caller.0.domain_id() || d.id == caller.0.user.domain.id
+        });
+    }
+    Ok(Json(json!({
+        "domains": domains.iter().map(|d| domain_json(d, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/domains"),
+    })))
+}
+
+/// Shows a domain.
+#[utoipa::path(get, path = "/v3/domains/{domain_id}", tag = "domains",
+    params(("domain_id" = String, Path, description = "The domain")),
+    responses((status = 200, description = "The domain", body = Object), (status = 404, description = "Not found")))]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let d = app.domain_visible(&caller.0, &id).await?;
+    Ok(Json(json!({"domain": domain_json(&d, &base)})))
+}
+
+/// Updates a domain (admin); disabling it revokes its tokens.
+#[utoipa::path(patch, path = "/v3/domains/{domain_id}", tag = "domains", request_body = Object,
+    params(("domain_id" = String, Path, description = "The domain")),
+    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<DomainBody>,
+) -> Result<Json<Value>, Error> {
+    let f = body.domain;
+    let changes = Changes {
+        name: f.name,
+        description: f.description,
+        enabled: f.enabled,
+        ..Changes::default()
+    };
+    let d = app.domain_update(&caller.0, &id, changes).await?;
+    Ok(Json(json!({"domain": domain_json(&d, &base)})))
+}
+
+/// Deletes a disabled domain (admin).
+#[utoipa::path(delete, path = "/v3/domains/{domain_id}", tag = "domains",
+    params(("domain_id" = String, Path, description = "The domain")),
+    responses((status = 204, description = "Deleted"), (status = 403, description = "Still enabled"), (status = 404, description = "Not found")))]
+pub async fn delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.domain_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
