@@ -9,12 +9,11 @@ mod common;
 use common::*;
 use std::collections::HashMap;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stratus_bus::{Call, Incoming};
 use stratus_common::RequestContext;
-
-const TOTAL: u32 = 1000;
 
 fn rabbitmqctl(arg: &str) {
     let status = Command::new("rabbitmqctl")
@@ -64,21 +63,29 @@ async fn broker_restart_mid_stream_loses_no_cast() {
     };
     assert!(server.wait_consuming(Duration::from_secs(30)).await);
 
-    // The stream: casts one after another, each awaited until confirmed.
+    // The stream: casts one after another, each awaited until confirmed,
+    // until told to stop; `confirmed` counts them.
+    let confirmed = Arc::new(AtomicU32::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
     let stream = {
         let publisher = publisher.clone();
+        let confirmed = confirmed.clone();
+        let stop = stop.clone();
         tokio::spawn(async move {
             let ctx = RequestContext::system();
-            for n in 0..TOTAL {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
                 publisher
                     .cast::<TestRequest>("agent.restart", &ctx, Work { n })
                     .await
                     .expect("cast eventually confirmed");
+                n += 1;
+                confirmed.store(n, Ordering::SeqCst);
             }
         })
     };
 
-    // Restart the broker once a part of the stream has been handled.
+    // Restart the broker once part of the stream has been handled.
     assert!(
         poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len()
             >= 100)
@@ -88,30 +95,41 @@ async fn broker_restart_mid_stream_loses_no_cast() {
     tokio::task::spawn_blocking(|| rabbitmqctl("stop_app"))
         .await
         .expect("stop broker");
-    assert!(
-        !stream.is_finished(),
-        "the stream ended before the broker went away"
-    );
+    let at_restart = confirmed.load(Ordering::SeqCst);
     tokio::task::spawn_blocking(|| rabbitmqctl("start_app"))
         .await
         .expect("start broker");
     drop(guard);
 
+    // The same publisher carries on: 100 more casts confirmed after the restart.
+    assert!(
+        poll_until(Duration::from_secs(120), || confirmed
+            .load(Ordering::SeqCst)
+            >= at_restart + 100)
+        .await,
+        "the publisher did not carry on after the restart"
+    );
+    stop.store(true, Ordering::SeqCst);
     tokio::time::timeout(Duration::from_secs(120), stream)
         .await
         .expect("stream finished in time")
         .expect("stream task");
+    let total = confirmed.load(Ordering::SeqCst);
     assert!(
         poll_until(Duration::from_secs(60), || seen.lock().expect("lock").len()
-            == TOTAL as usize)
+            == total as usize)
         .await,
-        "only {} of {TOTAL} casts handled",
+        "only {} of {total} casts handled",
         seen.lock().expect("lock").len()
     );
     {
         let seen = seen.lock().expect("lock");
         let repeated: Vec<_> = seen.iter().filter(|(_, c)| **c != 1).collect();
         assert!(repeated.is_empty(), "handled more than once: {repeated:?}");
+        assert!(
+            (0..total).all(|n| seen.contains_key(&n)),
+            "a cast is missing"
+        );
     }
 
     // The same processes also do calls again after the restart.
