@@ -6,9 +6,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stratus_identity::app::bootstrap::{self, BootstrapOptions};
-use stratus_identity::app::password::HashParams;
 use stratus_identity::app::{App, IdentityConfig};
 use stratus_test_support::{TestDatabase, TestServer};
+
+mod common;
+use common::test_config;
 
 const ADMIN_PASSWORD: &str = "s3cret-admin";
 
@@ -17,19 +19,6 @@ struct Cloud {
     app: App,
     _db: TestDatabase,
     http: reqwest::Client,
-}
-
-fn test_config() -> IdentityConfig {
-    IdentityConfig {
-        // Cheap hashing keeps the suite fast; production uses the defaults.
-        password_hashing: HashParams {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        lockout_s: 3600,
-        ..IdentityConfig::default()
-    }
 }
 
 fn bootstrap_options(password: &str) -> BootstrapOptions {
@@ -45,19 +34,11 @@ fn bootstrap_options(password: &str) -> BootstrapOptions {
 }
 
 async fn cloud_with(config: IdentityConfig) -> Cloud {
-    stratus_test_support::init_logs();
-    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
-        .await
-        .expect("database");
-    bootstrap::run(&db.pool, &config, &bootstrap_options(ADMIN_PASSWORD))
-        .await
-        .expect("bootstrap");
-    let app = App::new(db.pool.clone(), config).await.expect("app");
-    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
+    let started = common::start_identity(config, ADMIN_PASSWORD, Some("s3rvice"), None).await;
     Cloud {
-        server,
-        app,
-        _db: db,
+        server: started.server,
+        app: started.app,
+        _db: started.db,
         http: reqwest::Client::new(),
     }
 }

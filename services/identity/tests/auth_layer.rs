@@ -12,10 +12,9 @@ use stratus_bus::Bus;
 use stratus_common::ErrorStyle;
 use stratus_http::auth::{AuthConfig, Authenticator, Caller};
 use stratus_http::{ApiOptions, Json};
-use stratus_identity::app::bootstrap::{self, BootstrapOptions};
-use stratus_identity::app::password::HashParams;
-use stratus_identity::app::{App, IdentityConfig};
-use stratus_test_support::{TestDatabase, TestServer, bus_config, poll_until};
+use stratus_test_support::{TestServer, bus_config, poll_until};
+
+mod common;
 
 async fn whoami(caller: Caller) -> Result<Json<Value>, stratus_common::Error> {
     caller.require("reader")?;
@@ -68,29 +67,16 @@ async fn token(
 async fn another_service_validates_locally_enforces_roles_and_follows_revocations() {
     stratus_test_support::init_logs();
     let bus_cfg = bus_config();
-    let config = IdentityConfig {
-        password_hashing: HashParams {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IdentityConfig::default()
-    };
-    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
-        .await
-        .expect("database");
-    let options = BootstrapOptions {
-        admin_user: "admin".into(),
-        admin_password: "admin-pw".into(),
-        admin_project: "admin".into(),
-        region: "RegionOne".into(),
-        public_base: "http://127.0.0.1".into(),
-        port_offset: 0,
-        service_password: Some("svc-pw".into()),
-    };
-    bootstrap::run(&db.pool, &config, &options)
-        .await
-        .expect("bootstrap");
+    let config = common::test_config();
+    let identity_bus = Bus::new(bus_cfg.clone(), "test-identity");
+    let started = common::start_identity(
+        config.clone(),
+        "admin-pw",
+        Some("svc-pw"),
+        Some(identity_bus.clone()),
+    )
+    .await;
+    let (db, identity) = (&started.db, &started.server);
     // Two users with lesser roles on the admin project.
     {
         use stratus_identity::datastore as ds;
@@ -114,12 +100,6 @@ async fn another_service_validates_locally_enforces_roles_and_follows_revocation
                 .expect("grant");
         }
     }
-    let identity_bus = Bus::new(bus_cfg.clone(), "test-identity");
-    let app = App::new(db.pool.clone(), config)
-        .await
-        .expect("app")
-        .with_bus(identity_bus.clone());
-    let identity = TestServer::start(stratus_identity::http::router(app)).await;
 
     let auth_config = AuthConfig {
         identity_url: identity.url("/v3"),
@@ -134,9 +114,9 @@ async fn another_service_validates_locally_enforces_roles_and_follows_revocation
     let service = TestServer::start(service_router(&auth)).await;
     let http = reqwest::Client::new();
 
-    let admin = token(&http, &identity, "admin", "admin-pw").await;
-    let mia = token(&http, &identity, "mia", "mia-pw").await;
-    let rex = token(&http, &identity, "rex", "rex-pw").await;
+    let admin = token(&http, identity, "admin", "admin-pw").await;
+    let mia = token(&http, identity, "mia", "mia-pw").await;
+    let rex = token(&http, identity, "rex", "rex-pw").await;
     let call = |method: reqwest::Method, path: &str, token: Option<&str>| {
         let mut req = http.request(method, service.url(path));
         if let Some(t) = token {

@@ -1,63 +1,25 @@
 //! Acceptance with the real `openstack` CLI against a live identity service:
-//! token issue, catalog list/show, token revoke. Outputs are checked, not
+//! tokens, the catalog, domains, projects and users. Outputs are checked, not
 //! just exit codes.
 
-use stratus_identity::app::bootstrap::{self, BootstrapOptions};
-use stratus_identity::app::password::HashParams;
-use stratus_identity::app::{App, IdentityConfig};
+mod common;
+
+use common::{clouds_yaml, start_identity, test_config};
 use stratus_test_support::clients::{Openstack, openstack_cli};
-use stratus_test_support::{TestDatabase, TestServer, unique_name};
+use stratus_test_support::unique_name;
 
 #[tokio::test]
 async fn openstack_token_issue_catalog_and_revoke() {
     let Some(cli) = openstack_cli() else { return };
-    stratus_test_support::init_logs();
-    let config = IdentityConfig {
-        password_hashing: HashParams {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IdentityConfig::default()
-    };
-    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
-        .await
-        .expect("database");
-    let app = App::new(db.pool.clone(), config.clone())
-        .await
-        .expect("app");
-    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
-    let port = server.addr.port();
-    assert!(
-        port >= 5000,
-        "the catalog's ports are offsets from the standard ones"
-    );
-    bootstrap::run(
-        &db.pool,
-        &config,
-        &BootstrapOptions {
-            admin_user: "admin".into(),
-            admin_password: "cli-secret".into(),
-            admin_project: "admin".into(),
-            region: "RegionOne".into(),
-            public_base: "http://127.0.0.1".into(),
-            port_offset: port - 5000,
-            service_password: None,
-        },
-    )
-    .await
-    .expect("bootstrap");
-
+    let identity = start_identity(test_config(), "cli-secret", None, None).await;
+    let (app, db, port) = (&identity.app, &identity.db, identity.server.addr.port());
     let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
     std::fs::create_dir_all(&dir).expect("mkdir");
-    let clouds = dir.join("clouds.yaml");
-    std::fs::write(
-        &clouds,
-        format!(
-            "clouds:\n  test:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: admin\n      password: cli-secret\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n"
-        ),
-    )
-    .expect("write clouds.yaml");
+    let clouds = clouds_yaml(
+        &dir,
+        port,
+        &[("test", "admin", "cli-secret", Some("admin"))],
+    );
     let osc = Openstack::new(cli, clouds, "test");
 
     let (token, catalog, identity) = tokio::task::spawn_blocking(move || {
@@ -131,48 +93,17 @@ async fn openstack_token_issue_catalog_and_revoke() {
 #[tokio::test]
 async fn openstack_project_user_and_domain_commands() {
     let Some(cli) = openstack_cli() else { return };
-    stratus_test_support::init_logs();
-    let config = IdentityConfig {
-        password_hashing: HashParams {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IdentityConfig::default()
-    };
-    let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
-        .await
-        .expect("database");
-    let app = App::new(db.pool.clone(), config.clone())
-        .await
-        .expect("app");
-    let server = TestServer::start(stratus_identity::http::router(app.clone())).await;
-    let port = server.addr.port();
-    bootstrap::run(
-        &db.pool,
-        &config,
-        &BootstrapOptions {
-            admin_user: "admin".into(),
-            admin_password: "cli-secret".into(),
-            admin_project: "admin".into(),
-            region: "RegionOne".into(),
-            public_base: "http://127.0.0.1".into(),
-            port_offset: port - 5000,
-            service_password: None,
-        },
-    )
-    .await
-    .expect("bootstrap");
+    let identity = start_identity(test_config(), "cli-secret", None, None).await;
     let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
     std::fs::create_dir_all(&dir).expect("mkdir");
-    let clouds = dir.join("clouds.yaml");
-    std::fs::write(
-        &clouds,
-        format!(
-            "clouds:\n  test:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: admin\n      password: cli-secret\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n  demo-user:\n    auth:\n      auth_url: http://127.0.0.1:{port}/v3\n      username: demo-user\n      password: pw-two\n      user_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n"
-        ),
-    )
-    .expect("write clouds.yaml");
+    let clouds = clouds_yaml(
+        &dir,
+        identity.server.addr.port(),
+        &[
+            ("test", "admin", "cli-secret", Some("admin")),
+            ("demo-user", "demo-user", "pw-two", None),
+        ],
+    );
     let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
     let as_demo = Openstack::new(cli, clouds, "demo-user");
 

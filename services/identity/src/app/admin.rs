@@ -195,18 +195,7 @@ impl App {
     ) -> Result<Project, Error> {
         require_admin(caller)?;
         check_name("project", &name)?;
-        let domain_id = domain_id
-            .or_else(|| caller.domain_id().map(str::to_owned))
-            .unwrap_or_else(|| super::bootstrap::DEFAULT_DOMAIN_ID.to_owned());
-        if datastore::domain_get(&self.pool, &domain_id)
-            .await
-            .map_err(db)?
-            .is_none()
-        {
-            return Err(Error::bad_request(format!(
-                "Could not find domain: {domain_id}."
-            )));
-        }
+        let domain_id = self.owning_domain(caller, domain_id).await?;
         if let Some(parent) = &parent_id {
             let parent = datastore::project_get(&self.pool, parent)
                 .await
@@ -321,18 +310,7 @@ impl App {
     ) -> Result<User, Error> {
         require_admin(caller)?;
         check_name("user", &name)?;
-        let domain_id = domain_id
-            .or_else(|| caller.domain_id().map(str::to_owned))
-            .unwrap_or_else(|| super::bootstrap::DEFAULT_DOMAIN_ID.to_owned());
-        if datastore::domain_get(&self.pool, &domain_id)
-            .await
-            .map_err(db)?
-            .is_none()
-        {
-            return Err(Error::bad_request(format!(
-                "Could not find domain: {domain_id}."
-            )));
-        }
+        let domain_id = self.owning_domain(caller, domain_id).await?;
         let password_hash = match password {
             Some(p) => Some(self.hash_password(p).await?),
             None => None,
@@ -446,6 +424,27 @@ impl App {
             .map_err(|e| stratus_db::api_error(e, &format!("User {id}")))?;
         tx.commit().await.map_err(db)?;
         self.revoke_all(Some(id), None, None).await
+    }
+
+    /// The domain a new project or user goes in: the one named, else the
+    /// caller's, else `default`; it must exist.
+    async fn owning_domain(
+        &self,
+        caller: &TokenClaims,
+        domain_id: Option<String>,
+    ) -> Result<String, Error> {
+        let domain_id = domain_id
+            .or_else(|| caller.domain_id().map(str::to_owned))
+            .unwrap_or_else(|| super::bootstrap::DEFAULT_DOMAIN_ID.to_owned());
+        match datastore::domain_get(&self.pool, &domain_id)
+            .await
+            .map_err(db)?
+        {
+            Some(_) => Ok(domain_id),
+            None => Err(Error::bad_request(format!(
+                "Could not find domain: {domain_id}."
+            ))),
+        }
     }
 
     async fn hash_password(&self, password: String) -> Result<String, Error> {
