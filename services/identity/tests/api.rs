@@ -894,3 +894,158 @@ async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_token
         .expect("DELETE");
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn grants_need_an_admin_and_existing_parts_and_their_removal_revokes() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let alice_token = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await
+        .0;
+    let pool = c.app.pool.clone();
+    let id = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("q")
+        }
+    };
+    let alice = id("SELECT id FROM users WHERE name = 'alice'").await;
+    let project = id("SELECT id FROM projects WHERE name = 'admin'").await;
+    let member = id("SELECT id FROM roles WHERE name = 'member'").await;
+    let reader = id("SELECT id FROM roles WHERE name = 'reader'").await;
+    let grant = |method: reqwest::Method, token: &str, user: &str, role: &str| {
+        c.http
+            .request(
+                method,
+                c.server
+                    .url(&format!("/v3/projects/{project}/users/{user}/roles/{role}")),
+            )
+            .header("X-Auth-Token", token.to_owned())
+            .send()
+    };
+    use reqwest::Method;
+    // A member cannot grant; unknown users and roles are 404s naming them.
+    assert_eq!(
+        grant(Method::PUT, &alice_token, &alice, &reader)
+            .await
+            .expect("PUT")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let resp = grant(Method::PUT, &admin, "nobody", &reader)
+        .await
+        .expect("PUT");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(
+        resp.text()
+            .await
+            .expect("body")
+            .contains("Could not find user: nobody.")
+    );
+    assert_eq!(
+        grant(Method::PUT, &admin, &alice, "norole")
+            .await
+            .expect("PUT")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Grant, check (alice may check her own), list with names.
+    assert_eq!(
+        grant(Method::PUT, &admin, &alice, &reader)
+            .await
+            .expect("PUT")
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        grant(Method::HEAD, &alice_token, &alice, &reader)
+            .await
+            .expect("HEAD")
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let list: Value = c
+        .http
+        .get(c.server.url(&format!(
+            "/v3/role_assignments?user.id={alice}&include_names"
+        )))
+        .header("X-Auth-Token", admin.clone())
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let roles: Vec<&str> = list["role_assignments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["role"]["name"].as_str())
+        .collect();
+    assert_eq!(roles, vec!["member", "reader"]);
+    assert_eq!(
+        list["role_assignments"][0]["user"]["domain"]["name"],
+        "Default"
+    );
+    assert_eq!(
+        list["role_assignments"][0]["scope"]["project"]["name"],
+        "admin"
+    );
+    // Alice listing everyone's sees only hers.
+    let mine: Value = c
+        .http
+        .get(c.server.url("/v3/role_assignments"))
+        .header("X-Auth-Token", alice_token.clone())
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        mine["role_assignments"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|a| a["user"]["id"] == alice.as_str())
+    );
+    // Removing the member grant revokes her token on that project.
+    assert_eq!(
+        grant(Method::DELETE, &admin, &alice, &member)
+            .await
+            .expect("DELETE")
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &alice_token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        grant(Method::DELETE, &admin, &alice, &member)
+            .await
+            .expect("DELETE")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Reader remains, so she can still get a (reader) token.
+    let (_, body) = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await;
+    assert_eq!(body["token"]["roles"][0]["name"], "reader");
+}

@@ -221,3 +221,107 @@ async fn openstack_project_user_and_domain_commands() {
     .expect("client");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn openstack_role_add_remove_and_assignment_list() {
+    let Some(cli) = openstack_cli() else { return };
+    let identity = start_identity(test_config(), "cli-secret", None, None).await;
+    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let clouds = clouds_yaml(
+        &dir,
+        identity.server.addr.port(),
+        &[
+            ("test", "admin", "cli-secret", Some("admin")),
+            ("bob", "bob", "bob-pw", Some("team")),
+        ],
+    );
+    let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
+    let as_bob = Openstack::new(cli, clouds, "bob");
+    tokio::task::spawn_blocking(move || {
+        osc.json(&["project", "create", "--domain", "default", "team"]);
+        osc.json(&[
+            "user",
+            "create",
+            "--domain",
+            "default",
+            "--password",
+            "bob-pw",
+            "bob",
+        ]);
+        let role = osc.json(&["role", "create", "auditor"]);
+        assert_eq!(role["name"], "auditor");
+        let roles = osc.json(&["role", "list"]);
+        let names: Vec<&str> = roles
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|r| r["Name"].as_str())
+            .collect();
+        for r in ["admin", "member", "reader", "auditor"] {
+            assert!(names.contains(&r), "{r} missing from {names:?}");
+        }
+
+        // Without a role bob cannot scope to the project.
+        assert!(!as_bob.run(&["token", "issue"]).status.success());
+        let add = osc.run(&[
+            "role",
+            "add",
+            "--project",
+            "team",
+            "--user",
+            "bob",
+            "member",
+        ]);
+        assert!(
+            add.status.success(),
+            "{}",
+            String::from_utf8_lossy(&add.stderr)
+        );
+        let t = as_bob.json(&["token", "issue"]);
+        assert!(t["project_id"].is_string());
+
+        let listed = osc.json(&["role", "assignment", "list", "--names", "--project", "team"]);
+        let rows = listed.as_array().expect("list");
+        assert_eq!(rows.len(), 1, "{listed}");
+        assert_eq!(rows[0]["Role"], "member");
+        assert_eq!(rows[0]["User"], "bob@Default");
+        assert_eq!(rows[0]["Project"], "team@Default");
+        let by_user = osc.json(&["role", "assignment", "list", "--user", "bob"]);
+        assert_eq!(by_user.as_array().map(Vec::len), Some(1));
+
+        let remove = osc.run(&[
+            "role",
+            "remove",
+            "--project",
+            "team",
+            "--user",
+            "bob",
+            "member",
+        ]);
+        assert!(
+            remove.status.success(),
+            "{}",
+            String::from_utf8_lossy(&remove.stderr)
+        );
+        assert!(
+            osc.json(&["role", "assignment", "list", "--project", "team"])
+                .as_array()
+                .expect("list")
+                .is_empty()
+        );
+        assert!(
+            !as_bob.run(&["token", "issue"]).status.success(),
+            "no role, no project token"
+        );
+        let del = osc.run(&["role", "delete", "auditor"]);
+        assert!(
+            del.status.success(),
+            "{}",
+            String::from_utf8_lossy(&del.stderr)
+        );
+    })
+    .await
+    .expect("client");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod keys;
 pub mod password;
+pub mod roles;
 pub mod tokens;
 
 use keys::KeyRing;

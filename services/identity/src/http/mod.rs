@@ -4,6 +4,7 @@ pub mod auth;
 mod common;
 mod domains;
 mod projects;
+mod roles;
 mod users;
 mod versions;
 
@@ -50,6 +51,14 @@ use utoipa::OpenApi;
         users::update,
         users::delete,
         users::change_password,
+        roles::list,
+        roles::create,
+        roles::show,
+        roles::delete,
+        roles::grant,
+        roles::check,
+        roles::ungrant,
+        roles::assignments,
     )
 )]
 struct ApiDoc;
@@ -98,10 +107,24 @@ pub fn router(app: App) -> Router {
             "/v3/users/{id}/password",
             axum::routing::post(users::change_password),
         )
+        .route("/v3/roles", get(roles::list).post(roles::create))
+        .route("/v3/roles/{id}", get(roles::show).delete(roles::delete))
+        .route("/v3/role_assignments", get(roles::assignments))
+        .route("/v3/projects/{id}/users/{a}/roles/{r}", grant_routes())
+        .route("/v3/projects/{id}/groups/{a}/roles/{r}", grant_routes())
+        .route("/v3/domains/{id}/users/{a}/roles/{r}", grant_routes())
+        .route("/v3/domains/{id}/groups/{a}/roles/{r}", grant_routes())
         .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))
         .layer(middleware::from_fn(www_authenticate))
+}
+
+fn grant_routes() -> axum::routing::MethodRouter<App> {
+    axum::routing::put(roles::grant)
+        .head(roles::check)
+        .get(roles::check)
+        .delete(roles::ungrant)
 }
 
 /// Keystone tells clients where to authenticate on every 401.

@@ -1,0 +1,204 @@
+//! Roles and role assignments: who may grant (admins), what must exist
+//! first (404 naming what is missing), and the revocation a removed grant
+//! implies for the tokens it had scoped.
+
+use super::App;
+use super::admin::{check_name, require_admin};
+use crate::datastore::{self, AssignmentFilter, AssignmentRow, RoleRow};
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+/// Who receives a grant and on what.
+#[derive(Clone, Copy, Debug)]
+pub struct Grant<'a> {
+    /// `user` or `group`.
+    pub actor_type: &'a str,
+    pub actor_id: &'a str,
+    /// `project` or `domain`.
+    pub target_type: &'a str,
+    pub target_id: &'a str,
+    pub role_id: &'a str,
+}
+
+impl App {
+    pub async fn role_list(&self, name: Option<&str>) -> Result<Vec<RoleRow>, Error> {
+        datastore::role_list(&self.pool, name).await.map_err(db)
+    }
+
+    pub async fn role_get(&self, id: &str) -> Result<RoleRow, Error> {
+        datastore::role_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::not_found(format!("Could not find role: {id}.")))
+    }
+
+    pub async fn role_create(
+        &self,
+        caller: &TokenClaims,
+        name: String,
+        description: String,
+    ) -> Result<RoleRow, Error> {
+        require_admin(caller)?;
+        check_name("role", &name)?;
+        let role = RoleRow {
+            id: datastore::new_id(),
+            name,
+            description,
+        };
+        datastore::role_insert(&self.pool, &role)
+            .await
+            .map_err(|e| stratus_db::api_error(e, &format!("Role {}", role.name)))?;
+        Ok(role)
+    }
+
+    pub async fn role_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        require_admin(caller)?;
+        if datastore::role_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(Error::not_found(format!("Could not find role: {id}.")));
+        }
+        Ok(())
+    }
+
+    /// Checks that everything a grant names exists.
+    async fn grant_parts_exist(&self, g: Grant<'_>) -> Result<(), Error> {
+        let actor = match g.actor_type {
+            "user" => datastore::user_get(&self.pool, g.actor_id)
+                .await
+                .map_err(db)?
+                .is_some(),
+            _ => {
+                sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM groups WHERE id = $1)")
+                    .bind(g.actor_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db)?
+            }
+        };
+        if !actor {
+            return Err(Error::not_found(format!(
+                "Could not find {}: {}.",
+                g.actor_type, g.actor_id
+            )));
+        }
+        let target = match g.target_type {
+            "project" => datastore::project_get(&self.pool, g.target_id)
+                .await
+                .map_err(db)?
+                .is_some(),
+            _ => datastore::domain_get(&self.pool, g.target_id)
+                .await
+                .map_err(db)?
+                .is_some(),
+        };
+        if !target {
+            return Err(Error::not_found(format!(
+                "Could not find {}: {}.",
+                g.target_type, g.target_id
+            )));
+        }
+        self.role_get(g.role_id).await.map(|_| ())
+    }
+
+    pub async fn grant(&self, caller: &TokenClaims, g: Grant<'_>) -> Result<(), Error> {
+        require_admin(caller)?;
+        self.grant_parts_exist(g).await?;
+        datastore::role_assignment_ensure(
+            &self.pool,
+            g.actor_type,
+            g.actor_id,
+            g.target_type,
+            g.target_id,
+            g.role_id,
+        )
+        .await
+        .map_err(db)
+    }
+
+    pub async fn grant_exists(&self, caller: &TokenClaims, g: Grant<'_>) -> Result<bool, Error> {
+        let own = g.actor_type == "user" && g.actor_id == caller.sub;
+        if !caller.is_admin() && !own {
+            return Err(Error::forbidden(
+                "You are not authorized to perform the requested action.",
+            ));
+        }
+        let rows = datastore::role_assignment_list(&self.pool, &filter_of(g))
+            .await
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .any(|r| r.actor_type == g.actor_type && r.actor_id == g.actor_id))
+    }
+
+    /// Removes a grant and revokes the tokens it had given roles: the user's
+    /// (or each group member's) tokens on that project or domain.
+    pub async fn ungrant(&self, caller: &TokenClaims, g: Grant<'_>) -> Result<(), Error> {
+        require_admin(caller)?;
+        self.grant_parts_exist(g).await?;
+        let removed = datastore::role_assignment_delete(
+            &self.pool,
+            g.actor_type,
+            g.actor_id,
+            g.target_type,
+            g.target_id,
+            g.role_id,
+        )
+        .await
+        .map_err(db)?;
+        if removed == 0 {
+            return Err(Error::not_found(format!(
+                "Could not find role assignment with role: {}, {}: {}, {}: {}.",
+                g.role_id, g.actor_type, g.actor_id, g.target_type, g.target_id
+            )));
+        }
+        let users: Vec<String> = if g.actor_type == "user" {
+            vec![g.actor_id.to_owned()]
+        } else {
+            sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
+                .bind(g.actor_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?
+        };
+        let (project, domain) = match g.target_type {
+            "project" => (Some(g.target_id), None),
+            _ => (None, Some(g.target_id)),
+        };
+        for user in users {
+            self.revoke_all(Some(&user), project, domain).await?;
+        }
+        Ok(())
+    }
+
+    /// Assignments the caller may see: admins all, others their own.
+    pub async fn assignment_list(
+        &self,
+        caller: &TokenClaims,
+        mut filter: AssignmentFilter<'_>,
+    ) -> Result<Vec<AssignmentRow>, Error> {
+        if !caller.is_admin() {
+            match filter.user_id {
+                Some(u) if u != caller.sub => return Ok(Vec::new()),
+                _ => filter.user_id = Some(&caller.sub),
+            }
+            filter.group_id = None;
+        }
+        datastore::role_assignment_list(&self.pool, &filter)
+            .await
+            .map_err(db)
+    }
+}
+
+fn filter_of(g: Grant<'_>) -> AssignmentFilter<'_> {
+    AssignmentFilter {
+        user_id: (g.actor_type == "user").then_some(g.actor_id),
+        group_id: (g.actor_type == "group").then_some(g.actor_id),
+        role_id: Some(g.role_id),
+        project_id: (g.target_type == "project").then_some(g.target_id),
+        domain_id: (g.target_type == "domain").then_some(g.target_id),
+        effective: false,
+    }
+}

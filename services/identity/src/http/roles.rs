@@ -1,0 +1,248 @@
+//! `/v3/roles`, the grants under `/v3/{projects,domains}/{id}/{users,groups}/{id}/roles/{role_id}`,
+//! and `/v3/role_assignments`.
+
+use super::common::{list_links, self_link};
+use crate::app::App;
+use crate::app::roles::Grant;
+use crate::datastore::{AssignmentFilter, AssignmentRow, RoleRow};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use stratus_common::Error;
+use stratus_http::auth::Caller;
+use stratus_http::{BaseUrl, Json};
+
+fn role_json(r: &RoleRow, base: &str) -> Value {
+    json!({"id": r.id, "name": r.name, "description": r.description, "domain_id": null, "options": {},
+           "links": self_link(base, &format!("/v3/roles/{}", r.id))})
+}
+
+#[derive(Deserialize)]
+pub struct RoleBody {
+    role: RoleFields,
+}
+
+#[derive(Deserialize)]
+struct RoleFields {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoleFilter {
+    name: Option<String>,
+}
+
+/// Lists roles.
+#[utoipa::path(get, path = "/v3/roles", tag = "roles",
+    params(("name" = Option<String>, Query, description = "Filter by name")),
+    responses((status = 200, description = "The roles", body = Object)))]
+pub async fn list(
+    State(app): State<App>,
+    _caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(f): Query<RoleFilter>,
+) -> Result<Json<Value>, Error> {
+    let roles = app.role_list(f.name.as_deref()).await?;
+    Ok(Json(
+        json!({"roles": roles.iter().map(|r| role_json(r, &base)).collect::<Vec<_>>(), "links": list_links(&base, "/v3/roles")}),
+    ))
+}
+
+/// Creates a role (admin).
+#[utoipa::path(post, path = "/v3/roles", tag = "roles", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken")))]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<RoleBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let role = app
+        .role_create(
+            &caller.0,
+            body.role.name,
+            body.role.description.unwrap_or_default(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"role": role_json(&role, &base)})),
+    ))
+}
+
+/// Shows a role.
+#[utoipa::path(get, path = "/v3/roles/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "The role")),
+    responses((status = 200, description = "The role", body = Object), (status = 404, description = "Not found")))]
+pub async fn show(
+    State(app): State<App>,
+    _caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    Ok(Json(
+        json!({"role": role_json(&app.role_get(&id).await?, &base)}),
+    ))
+}
+
+/// Deletes a role and its assignments (admin).
+#[utoipa::path(delete, path = "/v3/roles/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "The role")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
+pub async fn delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.role_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The grant a path names: `/v3/<projects|domains>/{t}/<users|groups>/{a}/roles/{r}`.
+fn grant_of<'a>(uri: &'a str, ids: &'a (String, String, String)) -> Result<Grant<'a>, Error> {
+    let mut parts = uri.trim_start_matches('/').split('/');
+    let (target_type, actor_type) = match (parts.nth(1), parts.nth(1)) {
+        (Some("projects"), Some("users")) => ("project", "user"),
+        (Some("projects"), Some("groups")) => ("project", "group"),
+        (Some("domains"), Some("users")) => ("domain", "user"),
+        (Some("domains"), Some("groups")) => ("domain", "group"),
+        _ => return Err(Error::not_found("The resource could not be found.")),
+    };
+    Ok(Grant {
+        actor_type,
+        actor_id: &ids.1,
+        target_type,
+        target_id: &ids.0,
+        role_id: &ids.2,
+    })
+}
+
+/// Grants a role to a user or group on a project or domain (admin).
+#[utoipa::path(put, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+    params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
+    responses((status = 204, description = "Granted"), (status = 404, description = "Project, user or role not found")))]
+pub async fn grant(
+    State(app): State<App>,
+    caller: Caller,
+    OriginalUri(uri): OriginalUri,
+    Path(ids): Path<(String, String, String)>,
+) -> Result<StatusCode, Error> {
+    app.grant(&caller.0, grant_of(uri.path(), &ids)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks a grant.
+#[utoipa::path(head, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+    params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
+    responses((status = 204, description = "Granted"), (status = 404, description = "Not granted")))]
+pub async fn check(
+    State(app): State<App>,
+    caller: Caller,
+    OriginalUri(uri): OriginalUri,
+    Path(ids): Path<(String, String, String)>,
+) -> Result<StatusCode, Error> {
+    if app
+        .grant_exists(&caller.0, grant_of(uri.path(), &ids)?)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::not_found("Could not find the role assignment."))
+    }
+}
+
+/// Removes a grant (admin) and revokes the tokens it had scoped.
+#[utoipa::path(delete, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+    params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
+    responses((status = 204, description = "Removed"), (status = 404, description = "Not granted")))]
+pub async fn ungrant(
+    State(app): State<App>,
+    caller: Caller,
+    OriginalUri(uri): OriginalUri,
+    Path(ids): Path<(String, String, String)>,
+) -> Result<StatusCode, Error> {
+    app.ungrant(&caller.0, grant_of(uri.path(), &ids)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn flag(q: &HashMap<String, String>, key: &str) -> Result<bool, Error> {
+    match q.get(key).map(String::as_str) {
+        None => Ok(false),
+        // Keystone treats a bare `?effective` as true.
+        Some("" | "1" | "true" | "True" | "TRUE" | "yes") => Ok(true),
+        Some("0" | "false" | "False" | "FALSE" | "no") => Ok(false),
+        Some(other) => Err(Error::bad_request(format!(
+            "Invalid value for '{key}': {other:?}"
+        ))),
+    }
+}
+
+fn assignment_json(a: &AssignmentRow, names: bool, base: &str) -> Value {
+    let domain = |id: &Option<String>, name: &Option<String>| {
+        if names {
+            json!({"id": id, "name": name})
+        } else {
+            json!({"id": id})
+        }
+    };
+    let mut actor = json!({"id": a.actor_id});
+    let mut target = json!({"id": a.target_id});
+    let mut role = json!({"id": a.role_id});
+    if names {
+        actor["name"] = json!(a.actor_name);
+        actor["domain"] = domain(&a.actor_domain_id, &a.actor_domain_name);
+        target["name"] = json!(a.target_name);
+        role["name"] = json!(a.role_name);
+        if a.target_type == "project" {
+            target["domain"] = domain(&a.target_domain_id, &a.target_domain_name);
+        }
+    }
+    let kinds = if a.target_type == "project" {
+        "projects"
+    } else {
+        "domains"
+    };
+    let actors = if a.actor_type == "user" {
+        "users"
+    } else {
+        "groups"
+    };
+    let mut v = json!({
+        "role": role,
+        "scope": {a.target_type.clone(): target},
+        "links": {"assignment": format!("{base}/v3/{kinds}/{}/{actors}/{}/roles/{}", a.target_id, a.actor_id, a.role_id)},
+    });
+    v[a.actor_type.as_str()] = actor;
+    v
+}
+
+/// Lists role assignments, with Keystone's filters (`user.id`, `group.id`,
+/// `role.id`, `scope.project.id`, `scope.domain.id`, `effective`,
+/// `include_names`). Non-admins see their own.
+#[utoipa::path(get, path = "/v3/role_assignments", tag = "roles",
+    responses((status = 200, description = "The assignments", body = Object)))]
+pub async fn assignments(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, Error> {
+    let filter = AssignmentFilter {
+        user_id: q.get("user.id").map(String::as_str),
+        group_id: q.get("group.id").map(String::as_str),
+        role_id: q.get("role.id").map(String::as_str),
+        project_id: q.get("scope.project.id").map(String::as_str),
+        domain_id: q.get("scope.domain.id").map(String::as_str),
+        effective: flag(&q, "effective")?,
+    };
+    let names = flag(&q, "include_names")?;
+    let rows = app.assignment_list(&caller.0, filter).await?;
+    Ok(Json(json!({
+        "role_assignments": rows.iter().map(|a| assignment_json(a, names, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/role_assignments"),
+    })))
+}
