@@ -428,7 +428,7 @@ impl App {
 
     /// The domain a new project or user goes in: the one named, else the
     /// caller's, else `default`; it must exist.
-    async fn owning_domain(
+    pub(crate) async fn owning_domain(
         &self,
         caller: &TokenClaims,
         domain_id: Option<String>,

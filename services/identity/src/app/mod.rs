@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod groups;
 pub mod keys;
 pub mod password;
 pub mod roles;

@@ -3,6 +3,7 @@
 pub mod auth;
 mod common;
 mod domains;
+mod groups;
 mod projects;
 mod roles;
 mod users;
@@ -59,6 +60,16 @@ use utoipa::OpenApi;
         roles::check,
         roles::ungrant,
         roles::assignments,
+        groups::create,
+        groups::list,
+        groups::show,
+        groups::update,
+        groups::delete,
+        groups::users,
+        groups::add_user,
+        groups::has_user,
+        groups::remove_user,
+        groups::of_user,
     )
 )]
 struct ApiDoc;
@@ -114,6 +125,22 @@ pub fn router(app: App) -> Router {
         .route("/v3/projects/{id}/groups/{a}/roles/{r}", grant_routes())
         .route("/v3/domains/{id}/users/{a}/roles/{r}", grant_routes())
         .route("/v3/domains/{id}/groups/{a}/roles/{r}", grant_routes())
+        .route("/v3/groups", get(groups::list).post(groups::create))
+        .route(
+            "/v3/groups/{id}",
+            get(groups::show)
+                .patch(groups::update)
+                .delete(groups::delete),
+        )
+        .route("/v3/groups/{id}/users", get(groups::users))
+        .route(
+            "/v3/groups/{id}/users/{a}",
+            axum::routing::put(groups::add_user)
+                .head(groups::has_user)
+                .get(groups::has_user)
+                .delete(groups::remove_user),
+        )
+        .route("/v3/users/{id}/groups", get(groups::of_user))
         .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))

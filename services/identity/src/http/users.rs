@@ -13,7 +13,7 @@ use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn user_json(u: &User, base: &str) -> Value {
+pub(super) fn user_json(u: &User, base: &str) -> Value {
     let mut v = json!({
         "id": u.id, "name": u.name, "domain_id": u.domain_id, "enabled": u.enabled,
         "password_expires_at": null, "options": {},

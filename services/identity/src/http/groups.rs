@@ -1,0 +1,217 @@
+//! `/v3/groups` and membership (`/v3/groups/{id}/users/{user_id}`,
+//! `/v3/users/{id}/groups`).
+
+use super::common::{ListFilter, list_links, self_link};
+use super::users::user_json;
+use crate::app::App;
+use crate::app::admin::Changes;
+use crate::datastore::Group;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use stratus_common::Error;
+use stratus_http::auth::Caller;
+use stratus_http::{BaseUrl, Json};
+
+fn group_json(g: &Group, base: &str) -> Value {
+    json!({"id": g.id, "name": g.name, "domain_id": g.domain_id, "description": g.description,
+           "links": self_link(base, &format!("/v3/groups/{}", g.id))})
+}
+
+#[derive(Deserialize)]
+pub struct GroupBody {
+    group: GroupFields,
+}
+
+#[derive(Deserialize, Default)]
+struct GroupFields {
+    name: Option<String>,
+    domain_id: Option<String>,
+    description: Option<String>,
+}
+
+fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<Value> {
+    Json(
+        json!({"groups": groups.iter().map(|g| group_json(g, base)).collect::<Vec<_>>(), "links": list_links(base, path)}),
+    )
+}
+
+/// Creates a group (admin).
+#[utoipa::path(post, path = "/v3/groups", tag = "groups", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken in the domain")))]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<GroupBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let f = body.group;
+    let name = f
+        .name
+        .ok_or_else(|| Error::bad_request("Invalid input for field 'name': it is required."))?;
+    let g = app
+        .group_create(
+            &caller.0,
+            name,
+            f.domain_id,
+            f.description.unwrap_or_default(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"group": group_json(&g, &base)})),
+    ))
+}
+
+/// Lists groups (admins all; others their own).
+#[utoipa::path(get, path = "/v3/groups", tag = "groups",
+    params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain")),
+    responses((status = 200, description = "The groups", body = Object)))]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(filter): Query<ListFilter>,
+) -> Result<Json<Value>, Error> {
+    let groups = app
+        .group_list(
+            &caller.0,
+            filter.name.as_deref(),
+            filter.domain_id.as_deref(),
+        )
+        .await?;
+    Ok(groups_json(&groups, &base, "/v3/groups"))
+}
+
+/// Shows a group.
+#[utoipa::path(get, path = "/v3/groups/{group_id}", tag = "groups",
+    params(("group_id" = String, Path, description = "The group")),
+    responses((status = 200, description = "The group", body = Object), (status = 404, description = "Not found")))]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    Ok(Json(
+        json!({"group": group_json(&app.group_visible(&caller.0, &id).await?, &base)}),
+    ))
+}
+
+/// Updates a group (admin).
+#[utoipa::path(patch, path = "/v3/groups/{group_id}", tag = "groups", request_body = Object,
+    params(("group_id" = String, Path, description = "The group")),
+    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<GroupBody>,
+) -> Result<Json<Value>, Error> {
+    let f = body.group;
+    let changes = Changes {
+        name: f.name,
+        description: f.description,
+        ..Changes::default()
+    };
+    Ok(Json(
+        json!({"group": group_json(&app.group_update(&caller.0, &id, changes).await?, &base)}),
+    ))
+}
+
+/// Deletes a group (admin); its members' tokens are revoked.
+#[utoipa::path(delete, path = "/v3/groups/{group_id}", tag = "groups",
+    params(("group_id" = String, Path, description = "The group")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
+pub async fn delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.group_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lists a group's users.
+#[utoipa::path(get, path = "/v3/groups/{group_id}/users", tag = "groups",
+    params(("group_id" = String, Path, description = "The group")),
+    responses((status = 200, description = "The members", body = Object), (status = 404, description = "Not found")))]
+pub async fn users(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let users = app.group_users(&caller.0, &id).await?;
+    Ok(Json(
+        json!({"users": users.iter().map(|u| user_json(u, &base)).collect::<Vec<_>>(),
+                   "links": list_links(&base, &format!("/v3/groups/{id}/users"))}),
+    ))
+}
+
+/// Adds a user to a group (admin).
+#[utoipa::path(put, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+    params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
+    responses((status = 204, description = "Added"), (status = 404, description = "Group or user not found")))]
+pub async fn add_user(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
+    app.group_add_user(&caller.0, &id, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks membership.
+#[utoipa::path(head, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+    params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
+    responses((status = 204, description = "A member"), (status = 404, description = "Not a member")))]
+pub async fn has_user(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
+    if app.group_has_user(&caller.0, &id, &user).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::not_found(format!(
+            "User {user} is not a member of group {id}."
+        )))
+    }
+}
+
+/// Removes a user from a group (admin); the user's tokens are revoked.
+#[utoipa::path(delete, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+    params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
+    responses((status = 204, description = "Removed"), (status = 404, description = "Not a member")))]
+pub async fn remove_user(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
+    app.group_remove_user(&caller.0, &id, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lists the groups a user belongs to (admins any user; others themselves).
+#[utoipa::path(get, path = "/v3/users/{user_id}/groups", tag = "groups",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 200, description = "The groups", body = Object), (status = 404, description = "Not found")))]
+pub async fn of_user(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    app.user_visible(&caller.0, &id).await?;
+    let groups = crate::datastore::group_list(&app.pool, None, None, Some(&id))
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(groups_json(
+        &groups,
+        &base,
+        &format!("/v3/users/{id}/groups"),
+    ))
+}
