@@ -335,46 +335,113 @@ async fn openstack_groups_and_roles_through_them() {
     let clouds = clouds_yaml(
         &dir,
         identity.server.addr.port(),
-        &[("test", "admin", "cli-secret", Some("admin")), ("carol", "carol", "carol-pw", Some("crew"))],
+        &[
+            ("test", "admin", "cli-secret", Some("admin")),
+            ("carol", "carol", "carol-pw", Some("crew")),
+        ],
     );
     let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
     let as_carol = Openstack::new(cli, clouds, "carol");
     let app = identity.app.clone();
     let token = tokio::task::spawn_blocking(move || {
         osc.json(&["project", "create", "--domain", "default", "crew"]);
-        osc.json(&["user", "create", "--domain", "default", "--password", "carol-pw", "carol"]);
-        let g = osc.json(&["group", "create", "--domain", "default", "--description", "the crew", "sailors"]);
+        osc.json(&[
+            "user",
+            "create",
+            "--domain",
+            "default",
+            "--password",
+            "carol-pw",
+            "carol",
+        ]);
+        let g = osc.json(&[
+            "group",
+            "create",
+            "--domain",
+            "default",
+            "--description",
+            "the crew",
+            "sailors",
+        ]);
         assert_eq!(g["name"], "sailors");
         let groups = osc.json(&["group", "list"]);
-        assert!(groups.as_array().expect("list").iter().any(|x| x["Name"] == "sailors"));
+        assert!(
+            groups
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|x| x["Name"] == "sailors")
+        );
         let add = osc.run(&["group", "add", "user", "sailors", "carol"]);
-        assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+        assert!(
+            add.status.success(),
+            "{}",
+            String::from_utf8_lossy(&add.stderr)
+        );
         let contains = osc.run(&["group", "contains", "user", "sailors", "carol"]);
         assert!(contains.status.success());
-        assert!(String::from_utf8_lossy(&contains.stdout).contains("carol in group sailors"), "{}", String::from_utf8_lossy(&contains.stdout));
+        assert!(
+            String::from_utf8_lossy(&contains.stdout).contains("carol in group sailors"),
+            "{}",
+            String::from_utf8_lossy(&contains.stdout)
+        );
         let members = osc.json(&["user", "list", "--group", "sailors"]);
         assert_eq!(members.as_array().map(Vec::len), Some(1));
 
         // A role granted to the group reaches its member.
         assert!(!as_carol.run(&["token", "issue"]).status.success());
-        let grant = osc.run(&["role", "add", "--project", "crew", "--group", "sailors", "member"]);
-        assert!(grant.status.success(), "{}", String::from_utf8_lossy(&grant.stderr));
+        let grant = osc.run(&[
+            "role",
+            "add",
+            "--project",
+            "crew",
+            "--group",
+            "sailors",
+            "member",
+        ]);
+        assert!(
+            grant.status.success(),
+            "{}",
+            String::from_utf8_lossy(&grant.stderr)
+        );
         let token = as_carol.json(&["token", "issue"]);
-        let effective = osc.json(&["role", "assignment", "list", "--names", "--effective", "--project", "crew"]);
+        let effective = osc.json(&[
+            "role",
+            "assignment",
+            "list",
+            "--names",
+            "--effective",
+            "--project",
+            "crew",
+        ]);
         let rows = effective.as_array().expect("list");
         assert_eq!(rows.len(), 1, "{effective}");
         assert_eq!(rows[0]["User"], "carol@Default");
         let direct = osc.json(&["role", "assignment", "list", "--names", "--project", "crew"]);
-        assert_eq!(direct.as_array().expect("list")[0]["Group"], "sailors@Default");
+        assert_eq!(
+            direct.as_array().expect("list")[0]["Group"],
+            "sailors@Default"
+        );
 
         let remove = osc.run(&["group", "remove", "user", "sailors", "carol"]);
-        assert!(remove.status.success(), "{}", String::from_utf8_lossy(&remove.stderr));
-        assert!(!as_carol.run(&["token", "issue"]).status.success(), "no group, no role");
+        assert!(
+            remove.status.success(),
+            "{}",
+            String::from_utf8_lossy(&remove.stderr)
+        );
+        assert!(
+            !as_carol.run(&["token", "issue"]).status.success(),
+            "no group, no role"
+        );
         token
     })
     .await
     .expect("client");
     // Leaving the group revoked the token the group's role had scoped.
-    assert!(app.validate(token["id"].as_str().expect("id")).await.is_err());
+    assert!(
+        app.validate(token["id"].as_str().expect("id"))
+            .await
+            .is_err()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
