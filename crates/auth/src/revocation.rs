@@ -20,6 +20,9 @@ pub struct RevocationEvent {
     /// Every token scoped to a domain or to a project of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    /// Every token issued with an application credential (deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_credential_id: Option<String>,
     /// Tokens issued at or before this, in milliseconds since the Unix epoch.
     pub issued_before_ms: i64,
     /// After this (seconds since the epoch) no token it matches can be alive.
@@ -44,7 +47,13 @@ impl RevocationEvent {
             .domain_id
             .as_ref()
             .is_none_or(|d| claims.domain_id() == Some(d.as_str()));
-        audit && user && project && domain
+        let app_cred = self.application_credential_id.as_ref().is_none_or(|a| {
+            claims
+                .application_credential
+                .as_ref()
+                .is_some_and(|c| c.id == *a)
+        });
+        audit && user && project && domain && app_cred
     }
 }
 

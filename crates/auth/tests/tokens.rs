@@ -158,6 +158,7 @@ async fn revocation_events_match_by_audit_id_user_and_project() {
             user_id: user.map(Into::into),
             project_id: project.map(Into::into),
             domain_id: None,
+            application_credential_id: None,
             issued_before_ms: before * 1000,
             expires_at: exp,
         }
@@ -207,6 +208,7 @@ fn a_token_issued_just_after_a_revocation_in_the_same_second_survives_it() {
         user_id: Some("u1".into()),
         project_id: None,
         domain_id: None,
+        application_credential_id: None,
         issued_before_ms: second * 1000 + 400,
         expires_at: second + 3600,
     };

@@ -1049,3 +1049,154 @@ async fn grants_need_an_admin_and_existing_parts_and_their_removal_revokes() {
         .await;
     assert_eq!(body["token"]["roles"][0]["name"], "reader");
 }
+
+#[tokio::test]
+async fn application_credentials_are_bounded_by_roles_expiry_and_ownership() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let alice_token = c
+        .token(&password_auth(
+            "alice",
+            "alice-pw",
+            Some(admin_project_scope()),
+        ))
+        .await
+        .0;
+    let alice: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'alice'")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("q");
+    let create = |token: &str, user: &str, body: Value| {
+        c.http
+            .post(
+                c.server
+                    .url(&format!("/v3/users/{user}/application_credentials")),
+            )
+            .header("X-Auth-Token", token.to_owned())
+            .json(&json!({"application_credential": body}))
+            .send()
+    };
+    // A role she does not hold, a past expiry, someone else's user id.
+    let r = create(
+        &alice_token,
+        &alice,
+        json!({"name": "x", "roles": [{"name": "admin"}]}),
+    )
+    .await
+    .expect("POST");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = create(
+        &alice_token,
+        &alice,
+        json!({"name": "x", "expires_at": "2001-01-01T00:00:00Z"}),
+    )
+    .await
+    .expect("POST");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'admin'")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("q");
+    let r = create(&alice_token, &admin_id, json!({"name": "x"}))
+        .await
+        .expect("POST");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM application_credentials")
+        .fetch_one(&c.app.pool)
+        .await
+        .expect("q");
+    assert_eq!(n, 0, "nothing half-created");
+
+    // A good one, with a generated secret shown once.
+    let r = create(&alice_token, &alice, json!({"name": "bot"}))
+        .await
+        .expect("POST");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.expect("json");
+    let cred = &body["application_credential"];
+    let (id, secret) = (
+        cred["id"].as_str().expect("id").to_owned(),
+        cred["secret"].as_str().expect("secret").to_owned(),
+    );
+    assert!(secret.len() >= 40);
+    assert_eq!(cred["roles"][0]["name"], "member");
+    let dup = create(&alice_token, &alice, json!({"name": "bot"}))
+        .await
+        .expect("POST");
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+
+    let with_cred = |secret: &str| {
+        json!({"auth": {"identity": {"methods": ["application_credential"],
+        "application_credential": {"id": id, "secret": secret}}}})
+    };
+    let (token, body) = c.token(&with_cred(&secret)).await;
+    assert_eq!(body["token"]["methods"], json!(["application_credential"]));
+    assert_eq!(body["token"]["application_credential"]["name"], "bot");
+    assert_eq!(body["token"]["project"]["name"], "admin");
+    assert_eq!(
+        c.post_tokens(&with_cred("wrong"), "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // By name and user, too.
+    let by_name = json!({"auth": {"identity": {"methods": ["application_credential"], "application_credential": {
+        "name": "bot", "user": {"name": "alice", "domain": {"id": "default"}}, "secret": secret}}}});
+    assert_eq!(
+        c.post_tokens(&by_name, "").await.status(),
+        StatusCode::CREATED
+    );
+    // Its token cannot be rescoped, nor create another credential.
+    let rescope = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": token}}, "scope": admin_project_scope()}});
+    assert_eq!(
+        c.post_tokens(&rescope, "").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        create(&token, &alice, json!({"name": "child"}))
+            .await
+            .expect("POST")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // The admin cannot see alice's credentials (they are hers).
+    let r = c
+        .http
+        .get(
+            c.server
+                .url(&format!("/v3/users/{alice}/application_credentials/{id}")),
+        )
+        .header("X-Auth-Token", admin.clone())
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Deleting it revokes its tokens and stops it from authenticating.
+    let r = c
+        .http
+        .delete(
+            c.server
+                .url(&format!("/v3/users/{alice}/application_credentials/{id}")),
+        )
+        .header("X-Auth-Token", alice_token.clone())
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.subject(reqwest::Method::HEAD, &admin, &alice_token)
+            .await
+            .status(),
+        StatusCode::OK,
+        "her password token lives on"
+    );
+    assert_eq!(
+        c.post_tokens(&with_cred(&secret), "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -445,3 +445,123 @@ async fn openstack_groups_and_roles_through_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn openstack_application_credential_create_then_authenticate_with_it() {
+    let Some(cli) = openstack_cli() else { return };
+    let identity = start_identity(test_config(), "cli-secret", None, None).await;
+    let port = identity.server.addr.port();
+    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let clouds = clouds_yaml(
+        &dir,
+        port,
+        &[("test", "admin", "cli-secret", Some("admin"))],
+    );
+    let osc = Openstack::new(cli.clone(), clouds, "test");
+    let app = identity.app.clone();
+    let (cred, token) = tokio::task::spawn_blocking(move || {
+        let cred = osc.json(&[
+            "application",
+            "credential",
+            "create",
+            "--secret",
+            "app-s3cret",
+            "--role",
+            "admin",
+            "ci-bot",
+        ]);
+        assert_eq!(cred["Name"], "ci-bot", "{cred}");
+        assert_eq!(
+            cred["Secret"], "app-s3cret",
+            "the secret is shown at creation"
+        );
+        let id = cred["ID"].as_str().expect("id").to_owned();
+        let listed = osc.json(&["application", "credential", "list"]);
+        assert!(
+            listed
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|c| c["Name"] == "ci-bot")
+        );
+        let shown = osc.json(&["application", "credential", "show", "ci-bot"]);
+        assert!(
+            shown.get("Secret").is_none_or(|s| s.is_null()),
+            "the secret is never shown again: {shown}"
+        );
+
+        // Authenticate with it, no password involved.
+        let out = std::process::Command::new(&cli)
+            .args([
+                "--os-auth-type",
+                "v3applicationcredential",
+                "--os-auth-url",
+                &format!("http://127.0.0.1:{port}/v3"),
+                "--os-application-credential-id",
+                &id,
+                "--os-application-credential-secret",
+                "app-s3cret",
+                "token",
+                "issue",
+                "-f",
+                "json",
+            ])
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_CLIENT_CONFIG_FILE")
+            .output()
+            .expect("run openstack");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let token: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let bad = std::process::Command::new(&cli)
+            .args([
+                "--os-auth-type",
+                "v3applicationcredential",
+                "--os-auth-url",
+                &format!("http://127.0.0.1:{port}/v3"),
+                "--os-application-credential-id",
+                &id,
+                "--os-application-credential-secret",
+                "wrong",
+                "token",
+                "issue",
+            ])
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_CLIENT_CONFIG_FILE")
+            .output()
+            .expect("run openstack");
+        assert!(!bad.status.success());
+
+        let del = osc.run(&["application", "credential", "delete", "ci-bot"]);
+        assert!(
+            del.status.success(),
+            "{}",
+            String::from_utf8_lossy(&del.stderr)
+        );
+        (cred, token)
+    })
+    .await
+    .expect("client");
+    let admin_project: String = sqlx::query_scalar("SELECT id FROM projects WHERE name = 'admin'")
+        .fetch_one(&identity.db.pool)
+        .await
+        .expect("query");
+    assert_eq!(token["project_id"], admin_project.as_str());
+    assert_eq!(cred["Project ID"], admin_project.as_str());
+    let admin_user: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'admin'")
+        .fetch_one(&identity.db.pool)
+        .await
+        .expect("query");
+    assert_eq!(token["user_id"], admin_user.as_str());
+    // Deleting the credential revoked its token.
+    assert!(
+        app.validate(token["id"].as_str().expect("id"))
+            .await
+            .is_err()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

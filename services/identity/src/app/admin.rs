@@ -79,6 +79,7 @@ impl App {
             user_id: user.map(Into::into),
             project_id: project.map(Into::into),
             domain_id: domain.map(Into::into),
+            application_credential_id: None,
             issued_before: now,
             expires_at: now + Duration::seconds(i64::from(self.config.token_ttl_s)),
         })

@@ -3,6 +3,7 @@
 //! the catalog, and bootstrap.
 
 pub mod admin;
+pub mod app_creds;
 pub mod bootstrap;
 pub mod groups;
 pub mod keys;

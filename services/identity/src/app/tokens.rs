@@ -35,6 +35,29 @@ pub struct Identity {
     pub password: Option<PasswordMethod>,
     #[serde(default)]
     pub token: Option<TokenMethod>,
+    #[serde(default)]
+    pub application_credential: Option<AppCredMethod>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AppCredMethod {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub user: Option<AppCredUser>,
+    pub secret: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AppCredUser {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub domain: Option<DomainIdentifier>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,8 +135,69 @@ impl App {
         let mut exp = now + i64::from(self.config.token_ttl_s);
         let mut audit_ids = vec![datastore::new_id()];
         let mut used_methods = Vec::new();
+        // An application credential fixes the scope, roles and credential.
+        let mut fixed: Option<((Scope, Vec<NamedRef>), NamedRef)> = None;
 
-        let user = if methods.iter().any(|m| m == "token") {
+        let user = if methods.iter().any(|m| m == "application_credential") {
+            let method = auth.identity.application_credential.as_ref().ok_or_else(|| {
+                Error::bad_request("identity.application_credential is required by the application_credential method.")
+            })?;
+            if auth.scope.is_some() {
+                return Err(Error::bad_request(
+                    "An application credential's scope is fixed to its project; send no scope.",
+                ));
+            }
+            let user_id = match (&method.id, &method.name, &method.user) {
+                (Some(_), _, _) => None,
+                (None, Some(_), Some(u)) => match (&u.id, &u.name) {
+                    (Some(id), _) => Some(id.clone()),
+                    (None, Some(name)) => {
+                        let domain = u.domain.as_ref().ok_or_else(|| {
+                            Error::bad_request("A user given by name needs its domain.")
+                        })?;
+                        let found = match self.find_domain(domain).await? {
+                            Some(d) => datastore::user_get_by_name(&self.pool, &d.id, name)
+                                .await
+                                .map_err(db)?
+                                .map(|u| u.id),
+                            None => None,
+                        };
+                        // An unknown user still costs a hash check below.
+                        Some(found.unwrap_or_default())
+                    }
+                    (None, None) => {
+                        return Err(Error::bad_request(
+                            "application_credential.user needs an id or a name.",
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(Error::bad_request(
+                        "An application credential is named by id, or by name and user.",
+                    ));
+                }
+            };
+            let by_name = method.name.as_deref().zip(user_id.as_deref());
+            let (cred, roles) = self
+                .app_cred_authenticate(method.id.as_deref(), by_name, method.secret.clone())
+                .await?;
+            let project = datastore::project_get(&self.pool, &cred.project_id)
+                .await
+                .map_err(db)?
+                .ok_or_else(unauthenticated)?;
+            let user = datastore::user_get(&self.pool, &cred.user_id)
+                .await
+                .map_err(db)?
+                .ok_or_else(unauthenticated)?;
+            let (scope, _) = self
+                .project_scope(&user, project)
+                .await
+                .map_err(|_| unauthenticated())?;
+            let roles = roles.iter().map(|r| named(&r.id, &r.name)).collect();
+            fixed = Some(((scope, roles), named(&cred.id, &cred.name)));
+            used_methods.push("application_credential".to_owned());
+            user
+        } else if methods.iter().any(|m| m == "token") {
             let method = auth.identity.token.as_ref().ok_or_else(|| {
                 Error::bad_request("identity.token is required by the token method.")
             })?;
@@ -122,6 +206,11 @@ impl App {
                 .verify(&method.id)
                 .await
                 .map_err(|_| unauthenticated())?;
+            if previous.application_credential.is_some() {
+                return Err(Error::forbidden(
+                    "A token from an application credential cannot be rescoped.",
+                ));
+            }
             // Rescoping never extends a token's life, and keeps its audit chain.
             exp = exp.min(previous.exp);
             if let Some(first) = previous.audit_ids.first() {
@@ -154,7 +243,10 @@ impl App {
         }
         let user_domain = self.enabled_domain(&user.domain_id).await?;
 
-        let (scope, roles) = self.resolve_scope(&user, auth.scope.as_ref()).await?;
+        let (application_credential, (scope, roles)) = match fixed {
+            Some((scope_and_roles, cred)) => (Some(cred), scope_and_roles),
+            None => (None, self.resolve_scope(&user, auth.scope.as_ref()).await?),
+        };
         let claims = TokenClaims {
             iss: stratus_auth::ISSUER.into(),
             sub: user.id.clone(),
@@ -172,7 +264,7 @@ impl App {
             iat_ms: issued.timestamp_millis(),
             jti: datastore::new_id(),
             audit_ids,
-            application_credential: None,
+            application_credential,
         };
         let token = self
             .keys
@@ -372,6 +464,7 @@ impl App {
             user_id: None,
             project_id: None,
             domain_id: None,
+            application_credential_id: None,
             issued_before: Utc::now(),
             expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
         };
@@ -385,6 +478,7 @@ pub fn revocation_event(row: RevocationRow) -> RevocationEvent {
         user_id: row.user_id,
         project_id: row.project_id,
         domain_id: row.domain_id,
+        application_credential_id: row.application_credential_id,
         issued_before_ms: row.issued_before.timestamp_millis(),
         expires_at: row.expires_at.timestamp(),
     }

@@ -67,6 +67,7 @@ pub struct RevocationRow {
     pub user_id: Option<String>,
     pub project_id: Option<String>,
     pub domain_id: Option<String>,
+    pub application_credential_id: Option<String>,
     pub issued_before: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -388,8 +389,8 @@ pub async fn signing_key_retire_older(
 
 pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO revocation_events (audit_id, user_id, project_id, domain_id, issued_before, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO revocation_events (audit_id, user_id, project_id, domain_id, issued_before, expires_at, application_credential_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&r.audit_id)
     .bind(&r.user_id)
@@ -397,6 +398,7 @@ pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sq
     .bind(&r.domain_id)
     .bind(r.issued_before)
     .bind(r.expires_at)
+    .bind(&r.application_credential_id)
     .execute(db)
     .await
     .map(|_| ())
@@ -405,7 +407,7 @@ pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sq
 /// Events that can still match a live token.
 pub async fn revocation_list_live(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<RevocationRow>> {
     sqlx::query_as(
-        "SELECT audit_id, user_id, project_id, domain_id, issued_before, expires_at
+        "SELECT audit_id, user_id, project_id, domain_id, application_credential_id, issued_before, expires_at
          FROM revocation_events WHERE expires_at > now() ORDER BY id",
     )
     .fetch_all(db)
@@ -864,4 +866,92 @@ pub async fn group_member_list(db: impl PgExecutor<'_>, group_id: &str) -> sqlx:
     .bind(group_id)
     .fetch_all(db)
     .await
+}
+
+// ---- application credentials ----
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AppCred {
+    pub id: String,
+    pub user_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub description: String,
+    pub secret_hash: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub unrestricted: bool,
+}
+
+const APP_CRED_COLUMNS: &str =
+    "id, user_id, project_id, name, description, secret_hash, expires_at, unrestricted";
+
+pub async fn app_cred_insert(
+    conn: &mut sqlx::PgConnection,
+    c: &AppCred,
+    role_ids: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO application_credentials (id, user_id, project_id, name, description, secret_hash, expires_at, unrestricted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&c.id)
+    .bind(&c.user_id)
+    .bind(&c.project_id)
+    .bind(&c.name)
+    .bind(&c.description)
+    .bind(&c.secret_hash)
+    .bind(c.expires_at)
+    .bind(c.unrestricted)
+    .execute(&mut *conn)
+    .await?;
+    for role in role_ids {
+        sqlx::query("INSERT INTO application_credential_roles (application_credential_id, role_id) VALUES ($1, $2)")
+            .bind(&c.id)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn app_cred_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<AppCred>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {APP_CRED_COLUMNS} FROM application_credentials WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn app_cred_list(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    name: Option<&str>,
+) -> sqlx::Result<Vec<AppCred>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {APP_CRED_COLUMNS} FROM application_credentials
+         WHERE user_id = $1 AND ($2::text IS NULL OR name = $2) ORDER BY name"
+    )))
+    .bind(user_id)
+    .bind(name)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn app_cred_roles(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Vec<Role>> {
+    sqlx::query_as(
+        "SELECT r.id, r.name FROM application_credential_roles c JOIN roles r ON r.id = c.role_id
+         WHERE c.application_credential_id = $1 ORDER BY r.name",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn app_cred_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM application_credentials WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
 }

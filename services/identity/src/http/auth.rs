@@ -96,6 +96,10 @@ async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Resu
         }
         Scope::Domain(d) => token["domain"] = json!({"id": d.id, "name": d.name}),
     }
+    if let Some(cred) = &claims.application_credential {
+        token["application_credential"] =
+            json!({"id": cred.id, "name": cred.name, "restricted": true});
+    }
     if !matches!(claims.scope, Scope::Unscoped) {
         token["roles"] = json!(
             claims

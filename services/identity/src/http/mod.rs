@@ -1,5 +1,6 @@
 //! The identity API's routes and its OpenAPI document.
 
+mod app_creds;
 pub mod auth;
 mod common;
 mod domains;
@@ -70,6 +71,10 @@ use utoipa::OpenApi;
         groups::has_user,
         groups::remove_user,
         groups::of_user,
+        app_creds::create,
+        app_creds::list,
+        app_creds::show,
+        app_creds::delete,
     )
 )]
 struct ApiDoc;
@@ -141,6 +146,14 @@ pub fn router(app: App) -> Router {
                 .delete(groups::remove_user),
         )
         .route("/v3/users/{id}/groups", get(groups::of_user))
+        .route(
+            "/v3/users/{id}/application_credentials",
+            get(app_creds::list).post(app_creds::create),
+        )
+        .route(
+            "/v3/users/{id}/application_credentials/{a}",
+            get(app_creds::show).delete(app_creds::delete),
+        )
         .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))
