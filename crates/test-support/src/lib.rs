@@ -92,3 +92,23 @@ impl Drop for TestServer {
         self.stop.cancel();
     }
 }
+
+/// A directory of the test's own under the system temp dir, removed when
+/// dropped, so also when the test fails.
+pub struct TempDir {
+    pub path: std::path::PathBuf,
+}
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Self {
+        let path = std::env::temp_dir().join(unique_name(prefix));
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        Self { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

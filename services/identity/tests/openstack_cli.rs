@@ -5,18 +5,17 @@
 mod common;
 
 use common::{clouds_yaml, start_identity, test_config};
+use stratus_test_support::TempDir;
 use stratus_test_support::clients::{Openstack, openstack_cli};
-use stratus_test_support::unique_name;
 
 #[tokio::test]
 async fn openstack_token_issue_catalog_and_revoke() {
     let Some(cli) = openstack_cli() else { return };
     let identity = start_identity(test_config(), "cli-secret", None, None).await;
     let (app, db, port) = (&identity.app, &identity.db, identity.server.addr.port());
-    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = TempDir::new("stratus-osc");
     let clouds = clouds_yaml(
-        &dir,
+        &dir.path,
         port,
         &[("test", "admin", "cli-secret", Some("admin"))],
     );
@@ -37,7 +36,6 @@ async fn openstack_token_issue_catalog_and_revoke() {
     })
     .await
     .expect("client");
-    let _ = std::fs::remove_dir_all(&dir);
 
     let admin_project: String = sqlx::query_scalar("SELECT id FROM projects WHERE name = 'admin'")
         .fetch_one(&db.pool)
@@ -94,10 +92,9 @@ async fn openstack_token_issue_catalog_and_revoke() {
 async fn openstack_project_user_and_domain_commands() {
     let Some(cli) = openstack_cli() else { return };
     let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = TempDir::new("stratus-osc");
     let clouds = clouds_yaml(
-        &dir,
+        &dir.path,
         identity.server.addr.port(),
         &[
             ("test", "admin", "cli-secret", Some("admin")),
@@ -219,17 +216,15 @@ async fn openstack_project_user_and_domain_commands() {
     })
     .await
     .expect("client");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn openstack_role_add_remove_and_assignment_list() {
     let Some(cli) = openstack_cli() else { return };
     let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = TempDir::new("stratus-osc");
     let clouds = clouds_yaml(
-        &dir,
+        &dir.path,
         identity.server.addr.port(),
         &[
             ("test", "admin", "cli-secret", Some("admin")),
@@ -323,17 +318,15 @@ async fn openstack_role_add_remove_and_assignment_list() {
     })
     .await
     .expect("client");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn openstack_groups_and_roles_through_them() {
     let Some(cli) = openstack_cli() else { return };
     let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = TempDir::new("stratus-osc");
     let clouds = clouds_yaml(
-        &dir,
+        &dir.path,
         identity.server.addr.port(),
         &[
             ("test", "admin", "cli-secret", Some("admin")),
@@ -443,7 +436,6 @@ async fn openstack_groups_and_roles_through_them() {
             .await
             .is_err()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -451,10 +443,9 @@ async fn openstack_application_credential_create_then_authenticate_with_it() {
     let Some(cli) = openstack_cli() else { return };
     let identity = start_identity(test_config(), "cli-secret", None, None).await;
     let port = identity.server.addr.port();
-    let dir = std::env::temp_dir().join(unique_name("stratus-osc"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = TempDir::new("stratus-osc");
     let clouds = clouds_yaml(
-        &dir,
+        &dir.path,
         port,
         &[("test", "admin", "cli-secret", Some("admin"))],
     );
@@ -563,5 +554,4 @@ async fn openstack_application_credential_create_then_authenticate_with_it() {
             .await
             .is_err()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -132,9 +132,8 @@ async fn db_sync_applies_migrations_and_exits() {
 #[tokio::test]
 async fn a_bad_configuration_file_fails_with_a_message_naming_it() {
     let db = TestDatabase::new(None).await.expect("test database");
-    let dir = std::env::temp_dir().join(stratus_test_support::unique_name("stratus-config"));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let file = dir.join("metering.toml");
+    let dir = stratus_test_support::TempDir::new("stratus-config");
+    let file = dir.path.join("metering.toml");
     std::fs::write(&file, "[database]\nurll = \"typo\"\n").expect("write");
     let out = command(&db)
         .arg("--config")
@@ -142,7 +141,6 @@ async fn a_bad_configuration_file_fails_with_a_message_naming_it() {
         .args(["db", "sync"])
         .output()
         .expect("run");
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
