@@ -1200,3 +1200,65 @@ async fn application_credentials_are_bounded_by_roles_expiry_and_ownership() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn auth_projects_and_domains_list_what_the_caller_may_scope_to() {
+    let c = cloud().await;
+    let admin = c.admin_token().await;
+    add_member(&c, "alice", "alice-pw").await;
+    let resp = c
+        .http
+        .post(c.server.url("/v3/projects"))
+        .header("X-Auth-Token", admin.clone())
+        .json(&json!({"project": {"name": "elsewhere"}}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let (alice, _) = c.token(&password_auth("alice", "alice-pw", None)).await;
+    let get = |path: &'static str, token: String| {
+        c.http
+            .get(c.server.url(path))
+            .header("X-Auth-Token", token)
+            .send()
+    };
+
+    let mine: Value = get("/v3/auth/projects", alice.clone())
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = mine["projects"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["admin"]);
+    let domains: Value = get("/v3/auth/domains", alice)
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        domains["domains"].as_array().map(Vec::len),
+        Some(0),
+        "alice has no domain role"
+    );
+    let domains: Value = get("/v3/auth/domains", admin)
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(domains["domains"][0]["id"], "default");
+    assert_eq!(
+        get("/v3/auth/projects", "junk".into())
+            .await
+            .expect("GET")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

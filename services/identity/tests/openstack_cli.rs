@@ -275,6 +275,14 @@ async fn openstack_role_add_remove_and_assignment_list() {
         );
         let t = as_bob.json(&["token", "issue"]);
         assert!(t["project_id"].is_string());
+        let my_projects = as_bob.json(&["project", "list", "--my-projects"]);
+        let names: Vec<&str> = my_projects
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|p| p["Name"].as_str())
+            .collect();
+        assert_eq!(names, vec!["team"]);
 
         let listed = osc.json(&["role", "assignment", "list", "--names", "--project", "team"]);
         let rows = listed.as_array().expect("list");

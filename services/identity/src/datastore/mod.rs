@@ -955,3 +955,22 @@ pub async fn app_cred_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<
         .await
         .map(|r| r.rows_affected())
 }
+
+/// Enabled domains on which the user holds a role, directly or through a group.
+pub async fn domain_list_for_user(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+) -> sqlx::Result<Vec<Domain>> {
+    sqlx::query_as(
+        "SELECT id, name, description, enabled FROM domains d
+         WHERE enabled AND EXISTS (
+             SELECT 1 FROM role_assignments a
+             WHERE a.target_type = 'domain' AND a.target_id = d.id
+               AND ((a.actor_type = 'user' AND a.actor_id = $1)
+                 OR (a.actor_type = 'group' AND a.actor_id IN (SELECT group_id FROM group_members WHERE user_id = $1))))
+         ORDER BY name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}

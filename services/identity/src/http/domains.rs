@@ -132,3 +132,20 @@ pub async fn delete(
     app.domain_delete(&caller.0, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The domains the caller may scope to (enabled, with a role on them).
+#[utoipa::path(get, path = "/v3/auth/domains", tag = "auth",
+    responses((status = 200, description = "The caller's domains", body = Object), (status = 401, description = "Not authenticated")))]
+pub async fn mine(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+) -> Result<Json<Value>, Error> {
+    let domains = crate::datastore::domain_list_for_user(&app.pool, &caller.0.sub)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(Json(json!({
+        "domains": domains.iter().map(|d| domain_json(d, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/auth/domains"),
+    })))
+}

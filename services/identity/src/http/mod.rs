@@ -37,6 +37,9 @@ use utoipa::OpenApi;
         auth::catalog,
         auth::jwks,
         auth::revoke_events,
+        projects::mine,
+        projects::of_user,
+        domains::mine,
         domains::create,
         domains::list,
         domains::show,
@@ -154,6 +157,9 @@ pub fn router(app: App) -> Router {
             "/v3/users/{id}/application_credentials/{a}",
             get(app_creds::show).delete(app_creds::delete),
         )
+        .route("/v3/auth/projects", get(projects::mine))
+        .route("/v3/auth/domains", get(domains::mine))
+        .route("/v3/users/{id}/projects", get(projects::of_user))
         .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))

@@ -151,3 +151,41 @@ pub async fn delete(
     app.project_delete(&caller.0, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The projects the caller may scope to (enabled, with a role on them).
+#[utoipa::path(get, path = "/v3/auth/projects", tag = "auth",
+    responses((status = 200, description = "The caller's projects", body = Object), (status = 401, description = "Not authenticated")))]
+pub async fn mine(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+) -> Result<Json<Value>, Error> {
+    let projects =
+        crate::datastore::project_list(&app.pool, None, None, Some(true), Some(&caller.0.sub))
+            .await
+            .map_err(|e| Error::internal(&e))?;
+    Ok(Json(json!({
+        "projects": projects.iter().map(|p| project_json(p, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/auth/projects"),
+    })))
+}
+
+/// The projects a user holds a role on (admins any user; others themselves).
+#[utoipa::path(get, path = "/v3/users/{user_id}/projects", tag = "projects",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 200, description = "The user's projects", body = Object), (status = 404, description = "Not found")))]
+pub async fn of_user(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    app.user_visible(&caller.0, &id).await?;
+    let projects = crate::datastore::project_list(&app.pool, None, None, None, Some(&id))
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(Json(json!({
+        "projects": projects.iter().map(|p| project_json(p, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, &format!("/v3/users/{id}/projects")),
+    })))
+}
