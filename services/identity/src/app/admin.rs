@@ -3,15 +3,11 @@
 //! a role on, with what they may not see answered as 404), and the
 //! revocations that disabling, deleting or re-passwording imply.
 
-use super::{App, password};
+use super::{App, db, password};
 use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{Duration, Utc};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 fn forbidden() -> Error {
     Error::forbidden("You are not authorized to perform the requested action.")

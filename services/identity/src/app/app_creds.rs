@@ -3,17 +3,13 @@
 //! shown once, stored as an argon2id hash, and authenticates with the
 //! `application_credential` method. Deleting one revokes its tokens.
 
-use super::{App, password};
+use super::{App, db, password};
 use crate::datastore::{self, AppCred, RevocationRow, Role};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 /// A role named by id or by name in a create request.
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,7 @@
 //! idempotently (like `keystone-manage bootstrap`): run again, it resets the
 //! passwords and endpoints it manages and changes nothing else.
 
-use super::{IdentityConfig, password};
+use super::{IdentityConfig, db, password};
 use crate::datastore;
 use stratus_common::Error;
 use stratus_db::PgPool;
@@ -39,10 +39,6 @@ pub const CATALOG: &[(&str, &str, u16, &str)] = &[
 ];
 
 pub const SERVICE_USERS: &[&str] = &["compute", "network", "storage", "metering"];
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 pub async fn run(
     pool: &PgPool,

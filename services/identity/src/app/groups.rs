@@ -2,15 +2,11 @@
 //! belong to. Leaving a group revokes the user's tokens, whose roles may
 //! have come through it.
 
-use super::App;
 use super::admin::{Changes, check_name, require_admin};
+use super::{App, db};
 use crate::datastore::{self, Group, User};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 impl App {
     /// The group, if the caller may see it (admins any; others their own).

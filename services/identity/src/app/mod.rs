@@ -18,6 +18,11 @@ use stratus_auth::{RevocationSet, Verifier};
 use stratus_common::Error;
 use stratus_db::PgPool;
 
+/// A database error as the client sees it: logged, answered with a 500.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
 /// The `[identity]` section of the configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -2,15 +2,11 @@
 //! first (404 naming what is missing), and the revocation a removed grant
 //! implies for the tokens it had scoped.
 
-use super::App;
 use super::admin::{check_name, require_admin};
+use super::{App, db};
 use crate::datastore::{self, AssignmentFilter, AssignmentRow, RoleRow};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 /// Who receives a grant and on what.
 #[derive(Clone, Copy, Debug)]

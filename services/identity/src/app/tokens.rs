@@ -2,7 +2,7 @@
 //! `token` methods, scoping to a project, a domain or nothing; validation;
 //! revocation.
 
-use super::{App, password};
+use super::{App, db, password};
 use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -103,10 +103,6 @@ struct ProjectIdentifier {
 pub struct Issued {
     pub token: String,
     pub claims: TokenClaims,
-}
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
 }
 
 fn unauthenticated() -> Error {
