@@ -81,6 +81,13 @@ fn admin_project_scope() -> Value {
 }
 
 impl Cloud {
+    /// A request to `path` authenticated with `token`.
+    fn request(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.server.url(path))
+            .header("X-Auth-Token", token.to_owned())
+    }
+
     async fn post_tokens(&self, body: &Value, query: &str) -> reqwest::Response {
         self.http
             .post(self.server.url(&format!("/v3/auth/tokens{query}")))
@@ -117,9 +124,7 @@ impl Cloud {
         auth: &str,
         subject: &str,
     ) -> reqwest::Response {
-        self.http
-            .request(method, self.server.url("/v3/auth/tokens"))
-            .header("X-Auth-Token", auth)
+        self.request(method, "/v3/auth/tokens", auth)
             .header("X-Subject-Token", subject)
             .send()
             .await
@@ -307,9 +312,7 @@ async fn tokens_validate_check_and_revoke() {
         StatusCode::NOT_FOUND
     );
     let resp = c
-        .http
-        .get(c.server.url("/v3/auth/tokens"))
-        .header("X-Auth-Token", &admin)
+        .request(reqwest::Method::GET, "/v3/auth/tokens", &admin)
         .send()
         .await
         .expect("GET");
@@ -571,14 +574,10 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
         ))
         .await
         .0;
-    let req = |method: reqwest::Method, path: &str, token: &str| {
-        c.http
-            .request(method, c.server.url(path))
-            .header("X-Auth-Token", token.to_owned())
-    };
 
     // The admin makes a project alice has no role on.
-    let resp = req(reqwest::Method::POST, "/v3/projects", &admin)
+    let resp = c
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": "secret", "domain_id": "default"}}))
         .send()
         .await
@@ -589,7 +588,8 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
         .expect("id")
         .to_owned();
 
-    let list: Value = req(reqwest::Method::GET, "/v3/projects", &alice)
+    let list: Value = c
+        .request(reqwest::Method::GET, "/v3/projects", &alice)
         .send()
         .await
         .expect("GET")
@@ -603,7 +603,8 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
         .filter_map(|p| p["name"].as_str())
         .collect();
     assert_eq!(names, vec!["admin"], "alice sees only her project");
-    let all: Value = req(reqwest::Method::GET, "/v3/projects", &admin)
+    let all: Value = c
+        .request(reqwest::Method::GET, "/v3/projects", &admin)
         .send()
         .await
         .expect("GET")
@@ -615,21 +616,22 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
     // Another project's id is "not found" to alice, for reading and writing alike.
     let path = format!("/v3/projects/{secret}");
     assert_eq!(
-        req(reqwest::Method::GET, &path, &alice)
+        c.request(reqwest::Method::GET, &path, &alice)
             .send()
             .await
             .expect("GET")
             .status(),
         StatusCode::NOT_FOUND
     );
-    let resp = req(reqwest::Method::PATCH, &path, &alice)
+    let resp = c
+        .request(reqwest::Method::PATCH, &path, &alice)
         .json(&json!({"project": {"enabled": false}}))
         .send()
         .await
         .expect("PATCH");
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        req(reqwest::Method::DELETE, &path, &alice)
+        c.request(reqwest::Method::DELETE, &path, &alice)
             .send()
             .await
             .expect("DELETE")
@@ -637,7 +639,8 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
         StatusCode::NOT_FOUND
     );
     // Her own project she may see but not change; admin-only creations are 403.
-    let own: Value = req(reqwest::Method::GET, "/v3/projects", &alice)
+    let own: Value = c
+        .request(reqwest::Method::GET, "/v3/projects", &alice)
         .send()
         .await
         .expect("GET")
@@ -645,24 +648,27 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
         .await
         .expect("json");
     let own_id = own["projects"][0]["id"].as_str().expect("id").to_owned();
-    let resp = req(
-        reqwest::Method::PATCH,
-        &format!("/v3/projects/{own_id}"),
-        &alice,
-    )
-    .json(&json!({"project": {"name": "mine"}}))
-    .send()
-    .await
-    .expect("PATCH");
+    let resp = c
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/v3/projects/{own_id}"),
+            &alice,
+        )
+        .json(&json!({"project": {"name": "mine"}}))
+        .send()
+        .await
+        .expect("PATCH");
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = req(reqwest::Method::POST, "/v3/users", &alice)
+    let resp = c
+        .request(reqwest::Method::POST, "/v3/users", &alice)
         .json(&json!({"user": {"name": "mallory"}}))
         .send()
         .await
         .expect("POST");
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // Users: alice sees herself only.
-    let users: Value = req(reqwest::Method::GET, "/v3/users", &alice)
+    let users: Value = c
+        .request(reqwest::Method::GET, "/v3/users", &alice)
         .send()
         .await
         .expect("GET")
@@ -674,26 +680,29 @@ async fn members_see_only_their_projects_readers_and_members_cannot_administer()
 
     // Unknown ids and duplicate names.
     assert_eq!(
-        req(reqwest::Method::GET, "/v3/projects/nope", &admin)
+        c.request(reqwest::Method::GET, "/v3/projects/nope", &admin)
             .send()
             .await
             .expect("GET")
             .status(),
         StatusCode::NOT_FOUND
     );
-    let dup = req(reqwest::Method::POST, "/v3/projects", &admin)
+    let dup = c
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": "secret"}}))
         .send()
         .await
         .expect("POST");
     assert_eq!(dup.status(), StatusCode::CONFLICT);
-    let bad = req(reqwest::Method::POST, "/v3/projects", &admin)
+    let bad = c
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": ""}}))
         .send()
         .await
         .expect("POST");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let bad = req(reqwest::Method::POST, "/v3/projects", &admin)
+    let bad = c
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": 42}}))
         .send()
         .await
@@ -712,16 +721,12 @@ async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_token
     let admin = c.admin_token().await;
     add_member(&c, "alice", "alice-pw").await;
     let head = |t: &str| {
-        c.http
-            .head(c.server.url("/v3/auth/tokens"))
-            .header("X-Auth-Token", admin.clone())
+        c.request(reqwest::Method::HEAD, "/v3/auth/tokens", &admin)
             .header("X-Subject-Token", t.to_owned())
             .send()
     };
     let patch = |path: String, body: Value| {
-        c.http
-            .patch(c.server.url(&path))
-            .header("X-Auth-Token", admin.clone())
+        c.request(reqwest::Method::PATCH, &path, &admin)
             .json(&body)
             .send()
     };
@@ -760,11 +765,13 @@ async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_token
 
     // Her own password change proves the old one.
     let change = |original: &str, new: &str, token: &str| {
-        c.http
-            .post(c.server.url(&format!("/v3/users/{alice_id}/password")))
-            .header("X-Auth-Token", token.to_owned())
-            .json(&json!({"user": {"original_password": original, "password": new}}))
-            .send()
+        c.request(
+            reqwest::Method::POST,
+            &format!("/v3/users/{alice_id}/password"),
+            token,
+        )
+        .json(&json!({"user": {"original_password": original, "password": new}}))
+        .send()
     };
     assert_eq!(
         change("wrong", "pw3", &t2).await.expect("POST").status(),
@@ -807,9 +814,7 @@ async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_token
 
     // Disabling a project revokes the tokens scoped to it, and no new ones are issued.
     let resp = c
-        .http
-        .post(c.server.url("/v3/projects"))
-        .header("X-Auth-Token", admin.clone())
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": "p2"}}))
         .send()
         .await
@@ -870,25 +875,31 @@ async fn disabling_or_deleting_users_and_projects_and_new_passwords_revoke_token
 
     // Deleting.
     let del = c
-        .http
-        .delete(c.server.url(&format!("/v3/projects/{p2}")))
-        .header("X-Auth-Token", admin.clone())
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v3/projects/{p2}"),
+            &admin,
+        )
         .send()
         .await
         .expect("DELETE");
     assert_eq!(del.status(), StatusCode::NO_CONTENT);
     let del = c
-        .http
-        .delete(c.server.url(&format!("/v3/users/{alice_id}")))
-        .header("X-Auth-Token", admin.clone())
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v3/users/{alice_id}"),
+            &admin,
+        )
         .send()
         .await
         .expect("DELETE");
     assert_eq!(del.status(), StatusCode::NO_CONTENT);
     let again = c
-        .http
-        .delete(c.server.url(&format!("/v3/users/{alice_id}")))
-        .header("X-Auth-Token", admin.clone())
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v3/users/{alice_id}"),
+            &admin,
+        )
         .send()
         .await
         .expect("DELETE");
@@ -923,14 +934,12 @@ async fn grants_need_an_admin_and_existing_parts_and_their_removal_revokes() {
     let member = id("SELECT id FROM roles WHERE name = 'member'").await;
     let reader = id("SELECT id FROM roles WHERE name = 'reader'").await;
     let grant = |method: reqwest::Method, token: &str, user: &str, role: &str| {
-        c.http
-            .request(
-                method,
-                c.server
-                    .url(&format!("/v3/projects/{project}/users/{user}/roles/{role}")),
-            )
-            .header("X-Auth-Token", token.to_owned())
-            .send()
+        c.request(
+            method,
+            &format!("/v3/projects/{project}/users/{user}/roles/{role}"),
+            token,
+        )
+        .send()
     };
     use reqwest::Method;
     // A member cannot grant; unknown users and roles are 404s naming them.
@@ -974,11 +983,11 @@ async fn grants_need_an_admin_and_existing_parts_and_their_removal_revokes() {
         StatusCode::NO_CONTENT
     );
     let list: Value = c
-        .http
-        .get(c.server.url(&format!(
-            "/v3/role_assignments?user.id={alice}&include_names"
-        )))
-        .header("X-Auth-Token", admin.clone())
+        .request(
+            reqwest::Method::GET,
+            &format!("/v3/role_assignments?user.id={alice}&include_names"),
+            &admin,
+        )
         .send()
         .await
         .expect("GET")
@@ -1002,9 +1011,7 @@ async fn grants_need_an_admin_and_existing_parts_and_their_removal_revokes() {
     );
     // Alice listing everyone's sees only hers.
     let mine: Value = c
-        .http
-        .get(c.server.url("/v3/role_assignments"))
-        .header("X-Auth-Token", alice_token.clone())
+        .request(reqwest::Method::GET, "/v3/role_assignments", &alice_token)
         .send()
         .await
         .expect("GET")
@@ -1068,14 +1075,13 @@ async fn application_credentials_are_bounded_by_roles_expiry_and_ownership() {
         .await
         .expect("q");
     let create = |token: &str, user: &str, body: Value| {
-        c.http
-            .post(
-                c.server
-                    .url(&format!("/v3/users/{user}/application_credentials")),
-            )
-            .header("X-Auth-Token", token.to_owned())
-            .json(&json!({"application_credential": body}))
-            .send()
+        c.request(
+            reqwest::Method::POST,
+            &format!("/v3/users/{user}/application_credentials"),
+            token,
+        )
+        .json(&json!({"application_credential": body}))
+        .send()
     };
     // A role she does not hold, a past expiry, someone else's user id.
     let r = create(
@@ -1160,24 +1166,22 @@ async fn application_credentials_are_bounded_by_roles_expiry_and_ownership() {
     );
     // The admin cannot see alice's credentials (they are hers).
     let r = c
-        .http
-        .get(
-            c.server
-                .url(&format!("/v3/users/{alice}/application_credentials/{id}")),
+        .request(
+            reqwest::Method::GET,
+            &format!("/v3/users/{alice}/application_credentials/{id}"),
+            &admin,
         )
-        .header("X-Auth-Token", admin.clone())
         .send()
         .await
         .expect("GET");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Deleting it revokes its tokens and stops it from authenticating.
     let r = c
-        .http
-        .delete(
-            c.server
-                .url(&format!("/v3/users/{alice}/application_credentials/{id}")),
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v3/users/{alice}/application_credentials/{id}"),
+            &alice_token,
         )
-        .header("X-Auth-Token", alice_token.clone())
         .send()
         .await
         .expect("DELETE");
@@ -1207,21 +1211,15 @@ async fn auth_projects_and_domains_list_what_the_caller_may_scope_to() {
     let admin = c.admin_token().await;
     add_member(&c, "alice", "alice-pw").await;
     let resp = c
-        .http
-        .post(c.server.url("/v3/projects"))
-        .header("X-Auth-Token", admin.clone())
+        .request(reqwest::Method::POST, "/v3/projects", &admin)
         .json(&json!({"project": {"name": "elsewhere"}}))
         .send()
         .await
         .expect("POST");
     assert_eq!(resp.status(), StatusCode::CREATED);
     let (alice, _) = c.token(&password_auth("alice", "alice-pw", None)).await;
-    let get = |path: &'static str, token: String| {
-        c.http
-            .get(c.server.url(path))
-            .header("X-Auth-Token", token)
-            .send()
-    };
+    let get =
+        |path: &'static str, token: String| c.request(reqwest::Method::GET, path, &token).send();
 
     let mine: Value = get("/v3/auth/projects", alice.clone())
         .await
