@@ -6,7 +6,7 @@ use crate::TokenClaims;
 use serde::{Deserialize, Serialize};
 use std::sync::RwLock;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationEvent {
     /// A token and every token rescoped from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +23,9 @@ pub struct RevocationEvent {
     /// Every token issued with an application credential (deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_credential_id: Option<String>,
+    /// Every token carrying a role (the role was deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
     /// Tokens issued at or before this, in milliseconds since the Unix epoch.
     pub issued_before_ms: i64,
     /// After this (seconds since the epoch) no token it matches can be alive.
@@ -53,7 +56,11 @@ impl RevocationEvent {
                 .as_ref()
                 .is_some_and(|c| c.id == *a)
         });
-        audit && user && project && domain && app_cred
+        let role = self
+            .role_id
+            .as_ref()
+            .is_none_or(|r| claims.roles.iter().any(|t| t.id == *r));
+        audit && user && project && domain && app_cred && role
     }
 }
 

@@ -157,10 +157,9 @@ async fn revocation_events_match_by_audit_id_user_and_project() {
             audit_id: audit.map(Into::into),
             user_id: user.map(Into::into),
             project_id: project.map(Into::into),
-            domain_id: None,
-            application_credential_id: None,
             issued_before_ms: before * 1000,
             expires_at: exp,
+            ..RevocationEvent::default()
         }
     };
     let c = claims(issued, exp);
@@ -169,6 +168,12 @@ async fn revocation_events_match_by_audit_id_user_and_project() {
     assert!(event(None, None, Some("p1"), now()).matches(&c));
     assert!(!event(None, Some("u2"), None, now()).matches(&c));
     assert!(!event(None, Some("u1"), Some("p2"), now()).matches(&c));
+    let role = |id: &str| RevocationEvent {
+        role_id: Some(id.into()),
+        ..event(None, None, None, now())
+    };
+    assert!(role("r1").matches(&c), "a deleted role revokes its tokens");
+    assert!(!role("r2").matches(&c), "other roles' tokens survive");
     assert!(
         !event(None, Some("u1"), None, issued - 1).matches(&c),
         "a later token is not revoked"
@@ -206,11 +211,9 @@ fn a_token_issued_just_after_a_revocation_in_the_same_second_survives_it() {
     let event = RevocationEvent {
         audit_id: None,
         user_id: Some("u1".into()),
-        project_id: None,
-        domain_id: None,
-        application_credential_id: None,
         issued_before_ms: second * 1000 + 400,
         expires_at: second + 3600,
+        ..RevocationEvent::default()
     };
     let mut c = claims(second, second + 3600);
     c.iat_ms = second * 1000 + 400;

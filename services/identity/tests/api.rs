@@ -7,19 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stratus_identity::app::bootstrap::{self, BootstrapOptions};
 use stratus_identity::app::{App, IdentityConfig};
-use stratus_test_support::{TestDatabase, TestServer};
 
 mod common;
-use common::test_config;
-
-const ADMIN_PASSWORD: &str = "s3cret-admin";
-
-struct Cloud {
-    server: TestServer,
-    app: App,
-    _db: TestDatabase,
-    http: reqwest::Client,
-}
+use common::{ADMIN_PASSWORD, add_member, admin_project_scope, cloud, password_auth, test_config};
 
 fn bootstrap_options(password: &str) -> BootstrapOptions {
     BootstrapOptions {
@@ -30,105 +20,6 @@ fn bootstrap_options(password: &str) -> BootstrapOptions {
         public_base: "http://127.0.0.1".into(),
         port_offset: 0,
         service_password: Some("s3rvice".into()),
-    }
-}
-
-async fn cloud_with(config: IdentityConfig) -> Cloud {
-    let started = common::start_identity(config, ADMIN_PASSWORD, Some("s3rvice"), None).await;
-    Cloud {
-        server: started.server,
-        app: started.app,
-        _db: started.db,
-        http: reqwest::Client::new(),
-    }
-}
-
-/// A user with only the member role on the admin project.
-async fn add_member(c: &Cloud, name: &str, password: &str) {
-    use stratus_identity::datastore as ds;
-    let hash =
-        stratus_identity::app::password::hash(test_config().password_hashing, password.into())
-            .await
-            .expect("hash");
-    let user = ds::user_ensure(&c.app.pool, "default", name, &hash)
-        .await
-        .expect("user");
-    let project = ds::project_get_by_name(&c.app.pool, "default", "admin")
-        .await
-        .expect("query")
-        .expect("project");
-    let member = ds::role_ensure(&c.app.pool, "member").await.expect("role");
-    ds::role_assignment_ensure(&c.app.pool, "user", &user, "project", &project.id, &member)
-        .await
-        .expect("grant");
-}
-
-async fn cloud() -> Cloud {
-    cloud_with(test_config()).await
-}
-
-fn password_auth(user: &str, password: &str, scope: Option<Value>) -> Value {
-    let mut auth = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"name": "Default"}, "password": password}}}}});
-    if let Some(scope) = scope {
-        auth["auth"]["scope"] = scope;
-    }
-    auth
-}
-
-fn admin_project_scope() -> Value {
-    json!({"project": {"name": "admin", "domain": {"id": "default"}}})
-}
-
-impl Cloud {
-    /// A request to `path` authenticated with `token`.
-    fn request(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, self.server.url(path))
-            .header("X-Auth-Token", token.to_owned())
-    }
-
-    async fn post_tokens(&self, body: &Value, query: &str) -> reqwest::Response {
-        self.http
-            .post(self.server.url(&format!("/v3/auth/tokens{query}")))
-            .json(body)
-            .send()
-            .await
-            .expect("POST /v3/auth/tokens")
-    }
-
-    /// Issues a token and returns it with its body.
-    async fn token(&self, body: &Value) -> (String, Value) {
-        let resp = self.post_tokens(body, "").await;
-        assert_eq!(resp.status(), StatusCode::CREATED);
-        let token = resp.headers()["x-subject-token"]
-            .to_str()
-            .expect("ascii")
-            .to_owned();
-        (token, resp.json().await.expect("json"))
-    }
-
-    async fn admin_token(&self) -> String {
-        self.token(&password_auth(
-            "admin",
-            ADMIN_PASSWORD,
-            Some(admin_project_scope()),
-        ))
-        .await
-        .0
-    }
-
-    async fn subject(
-        &self,
-        method: reqwest::Method,
-        auth: &str,
-        subject: &str,
-    ) -> reqwest::Response {
-        self.request(method, "/v3/auth/tokens", auth)
-            .header("X-Subject-Token", subject)
-            .send()
-            .await
-            .expect("request")
     }
 }
 

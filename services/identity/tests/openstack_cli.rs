@@ -563,3 +563,102 @@ async fn openstack_application_credential_create_then_authenticate_with_it() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn openstack_region_service_endpoint_and_role_set_commands() {
+    let Some(cli) = openstack_cli() else { return };
+    let identity = start_identity(test_config(), "cli-secret", None, None).await;
+    let dir = TempDir::new("stratus-osc");
+    let clouds = clouds_yaml(
+        &dir.path,
+        identity.server.addr.port(),
+        &[("test", "admin", "cli-secret", Some("admin"))],
+    );
+    let osc = Openstack::new(cli, clouds, "test");
+
+    tokio::task::spawn_blocking(move || {
+        let r = osc.json(&["region", "create", "--description", "second", "RegionTwo"]);
+        assert_eq!(r["region"], "RegionTwo", "{r}");
+        assert_eq!(r["description"], "second", "{r}");
+        let regions = osc.json(&["region", "list"]);
+        assert!(
+            regions
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|r| r["Region"] == "RegionTwo"),
+            "{regions}"
+        );
+
+        let s = osc.json(&[
+            "service",
+            "create",
+            "--name",
+            "designate",
+            "--description",
+            "names",
+            "dns",
+        ]);
+        assert_eq!(
+            (&s["type"], &s["name"], &s["enabled"]),
+            (&"dns".into(), &"designate".into(), &true.into()),
+            "{s}"
+        );
+        let e = osc.json(&[
+            "endpoint",
+            "create",
+            "--region",
+            "RegionTwo",
+            "designate",
+            "public",
+            "http://127.0.0.1:9001/v2",
+        ]);
+        assert_eq!(e["service_type"], "dns", "{e}");
+        assert_eq!(e["region"], "RegionTwo", "{e}");
+        assert_eq!(e["url"], "http://127.0.0.1:9001/v2", "{e}");
+        let endpoints = osc.json(&["endpoint", "list", "--service", "dns"]);
+        let listed = endpoints.as_array().expect("list");
+        assert_eq!(listed.len(), 1, "{endpoints}");
+        assert_eq!(listed[0]["URL"], "http://127.0.0.1:9001/v2", "{endpoints}");
+        assert_eq!(listed[0]["Interface"], "public", "{endpoints}");
+
+        // A region with endpoints is refused with the reason.
+        let refused = osc.run(&["region", "delete", "RegionTwo"]);
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("endpoints"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        let deleted = osc.run(&["service", "delete", "designate"]);
+        assert!(
+            deleted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&deleted.stderr)
+        );
+        let endpoints = osc.json(&["endpoint", "list", "--region", "RegionTwo"]);
+        assert_eq!(
+            endpoints,
+            serde_json::json!([]),
+            "the service's endpoints went with it"
+        );
+        let deleted = osc.run(&["region", "delete", "RegionTwo"]);
+        assert!(
+            deleted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&deleted.stderr)
+        );
+
+        osc.json(&["role", "create", "auditor"]);
+        let set = osc.run(&["role", "set", "--name", "inspector", "auditor"]);
+        assert!(
+            set.status.success(),
+            "{}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        let role = osc.json(&["role", "show", "inspector"]);
+        assert_eq!(role["name"], "inspector", "{role}");
+    })
+    .await
+    .expect("client");
+}

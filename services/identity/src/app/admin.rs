@@ -69,15 +69,23 @@ impl App {
         project: Option<&str>,
         domain: Option<&str>,
     ) -> Result<(), Error> {
-        let now = Utc::now();
-        self.record_revocation(RevocationRow {
-            audit_id: None,
+        self.revoke_matching(RevocationRow {
             user_id: user.map(Into::into),
             project_id: project.map(Into::into),
             domain_id: domain.map(Into::into),
-            application_credential_id: None,
+            ..RevocationRow::default()
+        })
+        .await
+    }
+
+    /// Revokes every live token `what` matches (its ids; the times are
+    /// filled in here).
+    pub async fn revoke_matching(&self, what: RevocationRow) -> Result<(), Error> {
+        let now = Utc::now();
+        self.record_revocation(RevocationRow {
             issued_before: now,
             expires_at: now + Duration::seconds(i64::from(self.config.token_ttl_s)),
+            ..what
         })
         .await
     }

@@ -6,7 +6,7 @@
 use super::{App, db, password};
 use crate::datastore::{self, AppCred, RevocationRow, Role};
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
@@ -202,15 +202,9 @@ impl App {
         datastore::app_cred_delete(&self.pool, &cred.id)
             .await
             .map_err(db)?;
-        let now = Utc::now();
-        self.record_revocation(RevocationRow {
-            audit_id: None,
-            user_id: None,
-            project_id: None,
-            domain_id: None,
+        self.revoke_matching(RevocationRow {
             application_credential_id: Some(cred.id),
-            issued_before: now,
-            expires_at: now + Duration::seconds(i64::from(self.config.token_ttl_s)),
+            ..RevocationRow::default()
         })
         .await
     }

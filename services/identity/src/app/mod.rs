@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod app_creds;
 pub mod bootstrap;
+pub mod catalog;
 pub mod groups;
 pub mod keys;
 pub mod password;

@@ -3,8 +3,9 @@
 //! implies for the tokens it had scoped.
 
 use super::admin::{check_name, require_admin};
+use super::bootstrap::ROLES;
 use super::{App, db};
-use crate::datastore::{self, AssignmentFilter, AssignmentRow, RoleRow};
+use crate::datastore::{self, AssignmentFilter, AssignmentRow, RevocationRow, RoleRow};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -51,12 +52,44 @@ impl App {
         Ok(role)
     }
 
+    /// Renames or redescribes a role (admin). The default roles are
+    /// immutable, as `keystone-manage bootstrap` makes them: policy names them.
+    pub async fn role_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        name: Option<String>,
+        description: Option<String>,
+    ) -> Result<RoleRow, Error> {
+        require_admin(caller)?;
+        let mut role = self.role_get(id).await?;
+        check_mutable(&role)?;
+        if let Some(name) = name {
+            check_name("role", &name)?;
+            role.name = name;
+        }
+        if let Some(description) = description {
+            role.description = description;
+        }
+        datastore::role_update(&self.pool, &role)
+            .await
+            .map_err(|e| stratus_db::api_error(e, &format!("Role {}", role.name)))?;
+        Ok(role)
+    }
+
+    /// Deletes a role (admin) with its assignments, and revokes every token
+    /// that carries it.
     pub async fn role_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         require_admin(caller)?;
+        check_mutable(&self.role_get(id).await?)?;
         if datastore::role_delete(&self.pool, id).await.map_err(db)? == 0 {
             return Err(Error::not_found(format!("Could not find role: {id}.")));
         }
-        Ok(())
+        self.revoke_matching(RevocationRow {
+            role_id: Some(id.to_owned()),
+            ..RevocationRow::default()
+        })
+        .await
     }
 
     /// Checks that everything a grant names exists.
@@ -186,6 +219,21 @@ impl App {
             .await
             .map_err(db)
     }
+}
+
+/// Whether a role is one of the defaults, which cannot change.
+pub fn is_immutable(role: &RoleRow) -> bool {
+    ROLES.contains(&role.name.as_str())
+}
+
+fn check_mutable(role: &RoleRow) -> Result<(), Error> {
+    if is_immutable(role) {
+        return Err(Error::forbidden(format!(
+            "Unable to update or delete immutable role {} ({}): the default roles are what policy checks.",
+            role.name, role.id
+        )));
+    }
+    Ok(())
 }
 
 fn filter_of(g: Grant<'_>) -> AssignmentFilter<'_> {

@@ -457,12 +457,9 @@ impl App {
     pub async fn revoke(&self, claims: &TokenClaims) -> Result<(), Error> {
         let row = RevocationRow {
             audit_id: claims.audit_ids.first().cloned(),
-            user_id: None,
-            project_id: None,
-            domain_id: None,
-            application_credential_id: None,
             issued_before: Utc::now(),
             expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
+            ..RevocationRow::default()
         };
         self.record_revocation(row).await
     }
@@ -475,6 +472,7 @@ pub fn revocation_event(row: RevocationRow) -> RevocationEvent {
         project_id: row.project_id,
         domain_id: row.domain_id,
         application_credential_id: row.application_credential_id,
+        role_id: row.role_id,
         issued_before_ms: row.issued_before.timestamp_millis(),
         expires_at: row.expires_at.timestamp(),
     }

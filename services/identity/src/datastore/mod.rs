@@ -4,6 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
 
+mod catalog;
+pub use catalog::*;
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
@@ -43,17 +46,6 @@ pub struct Role {
 }
 
 #[derive(Clone, Debug, FromRow)]
-pub struct CatalogRow {
-    pub service_id: String,
-    pub service_type: String,
-    pub service_name: String,
-    pub endpoint_id: String,
-    pub interface: String,
-    pub url: String,
-    pub region_id: Option<String>,
-}
-
-#[derive(Clone, Debug, FromRow)]
 pub struct SigningKeyRow {
     pub kid: String,
     pub private_der: Vec<u8>,
@@ -61,13 +53,15 @@ pub struct SigningKeyRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, FromRow)]
+/// A revocation as stored; fields left `None` match every token.
+#[derive(Clone, Debug, Default, FromRow)]
 pub struct RevocationRow {
     pub audit_id: Option<String>,
     pub user_id: Option<String>,
     pub project_id: Option<String>,
     pub domain_id: Option<String>,
     pub application_credential_id: Option<String>,
+    pub role_id: Option<String>,
     pub issued_before: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -260,87 +254,6 @@ pub async fn role_list_effective(
     .await
 }
 
-// ---- catalog ----
-
-pub async fn catalog_list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<CatalogRow>> {
-    sqlx::query_as(
-        "SELECT s.id AS service_id, s.type AS service_type, s.name AS service_name,
-                e.id AS endpoint_id, e.interface, e.url, e.region_id
-         FROM services s JOIN endpoints e ON e.service_id = s.id
-         WHERE s.enabled AND e.enabled ORDER BY s.type, e.interface",
-    )
-    .fetch_all(db)
-    .await
-}
-
-pub async fn region_ensure(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO regions (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
-}
-
-/// The service of this type, created (or renamed) as needed; returns its id.
-pub async fn service_ensure(
-    conn: &mut sqlx::PgConnection,
-    service_type: &str,
-    name: &str,
-) -> sqlx::Result<String> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM services WHERE type = $1 ORDER BY id LIMIT 1")
-            .bind(service_type)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some(id) = existing {
-        sqlx::query("UPDATE services SET name = $2 WHERE id = $1")
-            .bind(&id)
-            .bind(name)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(id);
-    }
-    let id = new_id();
-    sqlx::query("INSERT INTO services (id, type, name) VALUES ($1, $2, $3)")
-        .bind(&id)
-        .bind(service_type)
-        .bind(name)
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
-}
-
-/// Points the service's endpoint of this interface and region at `url`.
-pub async fn endpoint_ensure(
-    conn: &mut sqlx::PgConnection,
-    service_id: &str,
-    interface: &str,
-    region_id: &str,
-    url: &str,
-) -> sqlx::Result<()> {
-    let updated = sqlx::query(
-        "UPDATE endpoints SET url = $4, enabled = true
-         WHERE service_id = $1 AND interface = $2 AND region_id = $3",
-    )
-    .bind(service_id)
-    .bind(interface)
-    .bind(region_id)
-    .bind(url)
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() == 0 {
-        sqlx::query("INSERT INTO endpoints (id, service_id, interface, region_id, url) VALUES ($1, $2, $3, $4, $5)")
-            .bind(new_id())
-            .bind(service_id)
-            .bind(interface)
-            .bind(region_id)
-            .bind(url)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
 // ---- signing keys ----
 
 /// Keys that are not retired, newest first: the first signs, all verify.
@@ -389,8 +302,8 @@ pub async fn signing_key_retire_older(
 
 pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO revocation_events (audit_id, user_id, project_id, domain_id, issued_before, expires_at, application_credential_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO revocation_events (audit_id, user_id, project_id, domain_id, issued_before, expires_at, application_credential_id, role_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&r.audit_id)
     .bind(&r.user_id)
@@ -399,6 +312,7 @@ pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sq
     .bind(r.issued_before)
     .bind(r.expires_at)
     .bind(&r.application_credential_id)
+    .bind(&r.role_id)
     .execute(db)
     .await
     .map(|_| ())
@@ -407,7 +321,7 @@ pub async fn revocation_insert(db: impl PgExecutor<'_>, r: &RevocationRow) -> sq
 /// Events that can still match a live token.
 pub async fn revocation_list_live(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<RevocationRow>> {
     sqlx::query_as(
-        "SELECT audit_id, user_id, project_id, domain_id, application_credential_id, issued_before, expires_at
+        "SELECT audit_id, user_id, project_id, domain_id, application_credential_id, role_id, issued_before, expires_at
          FROM revocation_events WHERE expires_at > now() ORDER BY id",
     )
     .fetch_all(db)
@@ -647,6 +561,16 @@ pub async fn role_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<
 
 pub async fn role_insert(db: impl PgExecutor<'_>, r: &RoleRow) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO roles (id, name, description) VALUES ($1, $2, $3)")
+        .bind(&r.id)
+        .bind(&r.name)
+        .bind(&r.description)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn role_update(db: impl PgExecutor<'_>, r: &RoleRow) -> sqlx::Result<()> {
+    sqlx::query("UPDATE roles SET name = $2, description = $3 WHERE id = $1")
         .bind(&r.id)
         .bind(&r.name)
         .bind(&r.description)

@@ -45,15 +45,20 @@ fn timestamp(secs: i64) -> String {
 }
 
 /// The catalog as Keystone renders it: services, each with its endpoints.
-pub fn catalog_json(rows: &[CatalogRow]) -> Value {
+pub fn catalog_json(rows: &[CatalogRow], project_id: Option<&str>) -> Value {
     let mut services: Vec<Value> = Vec::new();
     for row in rows {
+        // As Keystone: an endpoint whose URL needs a project the token has
+        // not got is left out.
+        let Some(url) = substitute(&row.url, project_id) else {
+            continue;
+        };
         let endpoint = json!({
             "id": row.endpoint_id,
             "interface": row.interface,
             "region_id": row.region_id,
             "region": row.region_id,
-            "url": row.url,
+            "url": url,
         });
         match services
             .iter_mut()
@@ -73,6 +78,21 @@ pub fn catalog_json(rows: &[CatalogRow]) -> Value {
         }
     }
     Value::Array(services)
+}
+
+/// Fills Keystone's `%(project_id)s` / `%(tenant_id)s` (and `$(...)s`)
+/// placeholders; `None` when the URL needs a project and there is none, or
+/// names a placeholder Keystone does not know.
+fn substitute(url: &str, project_id: Option<&str>) -> Option<String> {
+    let mut out = url.to_owned();
+    for key in ["project_id", "tenant_id"] {
+        for pattern in [format!("%({key})s"), format!("$({key})s")] {
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, project_id?);
+            }
+        }
+    }
+    (!out.contains("%(") && !out.contains("$(")).then_some(out)
 }
 
 async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Result<Value, Error> {
@@ -112,7 +132,7 @@ async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Resu
             let rows = datastore::catalog_list(&app.pool)
                 .await
                 .map_err(|e| Error::internal(&e))?;
-            token["catalog"] = catalog_json(&rows);
+            token["catalog"] = catalog_json(&rows, claims.project_id());
         }
     }
     Ok(token)
@@ -222,7 +242,7 @@ pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<
         .await
         .map_err(|e| Error::internal(&e))?;
     Ok(Json(
-        json!({"catalog": catalog_json(&rows), "links": {"self": null}}),
+        json!({"catalog": catalog_json(&rows, claims.project_id()), "links": {"self": null}}),
     ))
 }
 

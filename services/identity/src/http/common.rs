@@ -32,3 +32,10 @@ pub fn self_link(base: &str, path: &str) -> Value {
 pub fn list_links(base: &str, path: &str) -> Value {
     json!({"self": format!("{base}{path}"), "previous": null, "next": null})
 }
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}

@@ -2,6 +2,7 @@
 
 mod app_creds;
 pub mod auth;
+mod catalog;
 mod common;
 mod domains;
 mod groups;
@@ -59,6 +60,7 @@ use utoipa::OpenApi;
         roles::list,
         roles::create,
         roles::show,
+        roles::update,
         roles::delete,
         roles::grant,
         roles::check,
@@ -78,6 +80,22 @@ use utoipa::OpenApi;
         app_creds::list,
         app_creds::show,
         app_creds::delete,
+        catalog::region_list,
+        catalog::region_create,
+        catalog::region_put,
+        catalog::region_show,
+        catalog::region_update,
+        catalog::region_delete,
+        catalog::service_list,
+        catalog::service_create,
+        catalog::service_show,
+        catalog::service_update,
+        catalog::service_delete,
+        catalog::endpoint_list,
+        catalog::endpoint_create,
+        catalog::endpoint_show,
+        catalog::endpoint_update,
+        catalog::endpoint_delete,
     )
 )]
 struct ApiDoc;
@@ -127,7 +145,10 @@ pub fn router(app: App) -> Router {
             axum::routing::post(users::change_password),
         )
         .route("/v3/roles", get(roles::list).post(roles::create))
-        .route("/v3/roles/{id}", get(roles::show).delete(roles::delete))
+        .route(
+            "/v3/roles/{id}",
+            get(roles::show).patch(roles::update).delete(roles::delete),
+        )
         .route("/v3/role_assignments", get(roles::assignments))
         .route("/v3/projects/{id}/users/{a}/roles/{r}", grant_routes())
         .route("/v3/projects/{id}/groups/{a}/roles/{r}", grant_routes())
@@ -160,6 +181,37 @@ pub fn router(app: App) -> Router {
         .route("/v3/auth/projects", get(projects::mine))
         .route("/v3/auth/domains", get(domains::mine))
         .route("/v3/users/{id}/projects", get(projects::of_user))
+        .route(
+            "/v3/regions",
+            get(catalog::region_list).post(catalog::region_create),
+        )
+        .route(
+            "/v3/regions/{id}",
+            get(catalog::region_show)
+                .put(catalog::region_put)
+                .patch(catalog::region_update)
+                .delete(catalog::region_delete),
+        )
+        .route(
+            "/v3/services",
+            get(catalog::service_list).post(catalog::service_create),
+        )
+        .route(
+            "/v3/services/{id}",
+            get(catalog::service_show)
+                .patch(catalog::service_update)
+                .delete(catalog::service_delete),
+        )
+        .route(
+            "/v3/endpoints",
+            get(catalog::endpoint_list).post(catalog::endpoint_create),
+        )
+        .route(
+            "/v3/endpoints/{id}",
+            get(catalog::endpoint_show)
+                .patch(catalog::endpoint_update)
+                .delete(catalog::endpoint_delete),
+        )
         .layer(axum::Extension(app.verifier.clone()))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Keystone))

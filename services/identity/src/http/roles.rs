@@ -3,7 +3,7 @@
 
 use super::common::{list_links, self_link};
 use crate::app::App;
-use crate::app::roles::Grant;
+use crate::app::roles::{Grant, is_immutable};
 use crate::datastore::{AssignmentFilter, AssignmentRow, RoleRow};
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
@@ -15,7 +15,12 @@ use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
 fn role_json(r: &RoleRow, base: &str) -> Value {
-    json!({"id": r.id, "name": r.name, "description": r.description, "domain_id": null, "options": {},
+    let options = if is_immutable(r) {
+        json!({"immutable": true})
+    } else {
+        json!({})
+    };
+    json!({"id": r.id, "name": r.name, "description": r.description, "domain_id": null, "options": options,
            "links": self_link(base, &format!("/v3/roles/{}", r.id))})
 }
 
@@ -26,7 +31,7 @@ pub struct RoleBody {
 
 #[derive(Deserialize)]
 struct RoleFields {
-    name: String,
+    name: Option<String>,
     #[serde(default)]
     description: Option<String>,
 }
@@ -61,12 +66,12 @@ pub async fn create(
     BaseUrl(base): BaseUrl,
     Json(body): Json<RoleBody>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
+    let name = body
+        .role
+        .name
+        .ok_or_else(|| Error::bad_request("Invalid input for field 'name': it is required."))?;
     let role = app
-        .role_create(
-            &caller.0,
-            body.role.name,
-            body.role.description.unwrap_or_default(),
-        )
+        .role_create(&caller.0, name, body.role.description.unwrap_or_default())
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -89,7 +94,25 @@ pub async fn show(
     ))
 }
 
-/// Deletes a role and its assignments (admin).
+/// Renames or redescribes a role (admin; the default roles are immutable).
+#[utoipa::path(patch, path = "/v3/roles/{role_id}", tag = "roles", request_body = Object,
+    params(("role_id" = String, Path, description = "The role")),
+    responses((status = 200, description = "Updated", body = Object), (status = 403, description = "A default role"),
+              (status = 404, description = "Not found"), (status = 409, description = "Name taken")))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<RoleBody>,
+) -> Result<Json<Value>, Error> {
+    let role = app
+        .role_update(&caller.0, &id, body.role.name, body.role.description)
+        .await?;
+    Ok(Json(json!({"role": role_json(&role, &base)})))
+}
+
+/// Deletes a role and its assignments (admin), revoking the tokens that carry it.
 #[utoipa::path(delete, path = "/v3/roles/{role_id}", tag = "roles",
     params(("role_id" = String, Path, description = "The role")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]

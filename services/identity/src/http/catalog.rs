@@ -1,0 +1,413 @@
+//! `/v3/regions`, `/v3/services` and `/v3/endpoints`: the catalog as admins
+//! manage it.
+
+use super::common::{double_option, list_links, self_link};
+use crate::app::App;
+use crate::app::catalog::{EndpointChanges, RegionChanges, ServiceChanges};
+use crate::datastore::{Endpoint, EndpointFilter, Region, Service};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use stratus_common::Error;
+use stratus_http::auth::Caller;
+use stratus_http::{BaseUrl, Json};
+
+fn region_json(r: &Region, base: &str) -> Value {
+    json!({"id": r.id, "description": r.description, "parent_region_id": r.parent_region_id,
+           "links": self_link(base, &format!("/v3/regions/{}", r.id))})
+}
+
+fn service_json(s: &Service, base: &str) -> Value {
+    json!({"id": s.id, "type": s.service_type, "name": s.name, "description": s.description,
+           "enabled": s.enabled, "links": self_link(base, &format!("/v3/services/{}", s.id))})
+}
+
+fn endpoint_json(e: &Endpoint, base: &str) -> Value {
+    json!({"id": e.id, "service_id": e.service_id, "interface": e.interface, "url": e.url,
+           "region_id": e.region_id, "region": e.region_id, "enabled": e.enabled,
+           "links": self_link(base, &format!("/v3/endpoints/{}", e.id))})
+}
+
+// ---- regions ----
+
+#[derive(Deserialize)]
+pub struct RegionBody {
+    region: RegionFields,
+}
+
+#[derive(Deserialize, Default)]
+struct RegionFields {
+    id: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    parent_region_id: Option<Option<String>>,
+}
+
+impl RegionFields {
+    fn changes(self) -> (Option<String>, RegionChanges) {
+        (
+            self.id,
+            RegionChanges {
+                description: self.description,
+                parent_region_id: self.parent_region_id,
+            },
+        )
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RegionFilter {
+    parent_region_id: Option<String>,
+}
+
+/// Lists regions.
+#[utoipa::path(get, path = "/v3/regions", tag = "catalog",
+    params(("parent_region_id" = Option<String>, Query, description = "Filter by parent")),
+    responses((status = 200, description = "The regions", body = Object)))]
+pub async fn region_list(
+    State(app): State<App>,
+    _caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(f): Query<RegionFilter>,
+) -> Result<Json<Value>, Error> {
+    let regions = app.region_list(f.parent_region_id.as_deref()).await?;
+    Ok(Json(json!({
+        "regions": regions.iter().map(|r| region_json(r, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/regions"),
+    })))
+}
+
+/// Creates a region (admin); the body may name its id.
+#[utoipa::path(post, path = "/v3/regions", tag = "catalog", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad parent or id"),
+              (status = 409, description = "Id taken")))]
+pub async fn region_create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<RegionBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let (id, changes) = body.region.changes();
+    let region = app.region_create(&caller.0, id, changes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"region": region_json(&region, &base)})),
+    ))
+}
+
+/// Creates a region with the id in the path (admin).
+#[utoipa::path(put, path = "/v3/regions/{region_id}", tag = "catalog", request_body = Object,
+    params(("region_id" = String, Path, description = "The region")),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Ids disagree or bad parent"),
+              (status = 409, description = "Id taken")))]
+pub async fn region_put(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<RegionBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let (body_id, changes) = body.region.changes();
+    if body_id.as_ref().is_some_and(|b| *b != id) {
+        return Err(Error::bad_request(
+            "Invalid input for field 'id': the region id in the body differs from the one in the URL.",
+        ));
+    }
+    let region = app.region_create(&caller.0, Some(id), changes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"region": region_json(&region, &base)})),
+    ))
+}
+
+/// Shows a region.
+#[utoipa::path(get, path = "/v3/regions/{region_id}", tag = "catalog",
+    params(("region_id" = String, Path, description = "The region")),
+    responses((status = 200, description = "The region", body = Object), (status = 404, description = "Not found")))]
+pub async fn region_show(
+    State(app): State<App>,
+    _caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    Ok(Json(
+        json!({"region": region_json(&app.region_get(&id).await?, &base)}),
+    ))
+}
+
+/// Updates a region's description or parent (admin).
+#[utoipa::path(patch, path = "/v3/regions/{region_id}", tag = "catalog", request_body = Object,
+    params(("region_id" = String, Path, description = "The region")),
+    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad parent"),
+              (status = 404, description = "Not found")))]
+pub async fn region_update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<RegionBody>,
+) -> Result<Json<Value>, Error> {
+    let (body_id, changes) = body.region.changes();
+    if body_id.is_some_and(|b| b != id) {
+        return Err(Error::bad_request(
+            "Invalid input for field 'id': a region's id cannot change.",
+        ));
+    }
+    let region = app.region_update(&caller.0, &id, changes).await?;
+    Ok(Json(json!({"region": region_json(&region, &base)})))
+}
+
+/// Deletes a region without children or endpoints (admin).
+#[utoipa::path(delete, path = "/v3/regions/{region_id}", tag = "catalog",
+    params(("region_id" = String, Path, description = "The region")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not found"),
+              (status = 409, description = "Has child regions or endpoints")))]
+pub async fn region_delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.region_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- services ----
+
+#[derive(Deserialize)]
+pub struct ServiceBody {
+    service: ServiceFields,
+}
+
+#[derive(Deserialize, Default)]
+struct ServiceFields {
+    #[serde(rename = "type")]
+    service_type: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    enabled: Option<bool>,
+}
+
+impl From<ServiceFields> for ServiceChanges {
+    fn from(f: ServiceFields) -> Self {
+        Self {
+            service_type: f.service_type,
+            name: f.name,
+            description: f.description,
+            enabled: f.enabled,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ServiceFilter {
+    #[serde(rename = "type")]
+    service_type: Option<String>,
+    name: Option<String>,
+}
+
+/// Lists services (admin).
+#[utoipa::path(get, path = "/v3/services", tag = "catalog",
+    params(("type" = Option<String>, Query, description = "Filter by type"), ("name" = Option<String>, Query, description = "Filter by name")),
+    responses((status = 200, description = "The services", body = Object), (status = 403, description = "Not an admin")))]
+pub async fn service_list(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(f): Query<ServiceFilter>,
+) -> Result<Json<Value>, Error> {
+    let services = app
+        .service_list(&caller.0, f.service_type.as_deref(), f.name.as_deref())
+        .await?;
+    Ok(Json(json!({
+        "services": services.iter().map(|s| service_json(s, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/services"),
+    })))
+}
+
+/// Creates a service (admin).
+#[utoipa::path(post, path = "/v3/services", tag = "catalog", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "No type")))]
+pub async fn service_create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<ServiceBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let service = app.service_create(&caller.0, body.service.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"service": service_json(&service, &base)})),
+    ))
+}
+
+/// Shows a service (admin).
+#[utoipa::path(get, path = "/v3/services/{service_id}", tag = "catalog",
+    params(("service_id" = String, Path, description = "The service")),
+    responses((status = 200, description = "The service", body = Object), (status = 404, description = "Not found")))]
+pub async fn service_show(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    Ok(Json(
+        json!({"service": service_json(&app.service_get(&caller.0, &id).await?, &base)}),
+    ))
+}
+
+/// Updates a service (admin); a disabled service leaves the catalog.
+#[utoipa::path(patch, path = "/v3/services/{service_id}", tag = "catalog", request_body = Object,
+    params(("service_id" = String, Path, description = "The service")),
+    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+pub async fn service_update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<ServiceBody>,
+) -> Result<Json<Value>, Error> {
+    let service = app
+        .service_update(&caller.0, &id, body.service.into())
+        .await?;
+    Ok(Json(json!({"service": service_json(&service, &base)})))
+}
+
+/// Deletes a service and its endpoints (admin).
+#[utoipa::path(delete, path = "/v3/services/{service_id}", tag = "catalog",
+    params(("service_id" = String, Path, description = "The service")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
+pub async fn service_delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.service_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- endpoints ----
+
+#[derive(Deserialize)]
+pub struct EndpointBody {
+    endpoint: EndpointFields,
+}
+
+#[derive(Deserialize, Default)]
+struct EndpointFields {
+    service_id: Option<String>,
+    interface: Option<String>,
+    url: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    region_id: Option<Option<String>>,
+    /// The v2-era name of `region_id`, which clients still send.
+    #[serde(default, deserialize_with = "double_option")]
+    region: Option<Option<String>>,
+    enabled: Option<bool>,
+}
+
+impl From<EndpointFields> for EndpointChanges {
+    fn from(f: EndpointFields) -> Self {
+        Self {
+            service_id: f.service_id,
+            interface: f.interface,
+            url: f.url,
+            region_id: f.region_id.or(f.region),
+            enabled: f.enabled,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EndpointQuery {
+    interface: Option<String>,
+    service_id: Option<String>,
+    region_id: Option<String>,
+}
+
+/// Lists endpoints (admin).
+#[utoipa::path(get, path = "/v3/endpoints", tag = "catalog",
+    params(("interface" = Option<String>, Query, description = "public, internal or admin"),
+           ("service_id" = Option<String>, Query, description = "Filter by service"),
+           ("region_id" = Option<String>, Query, description = "Filter by region")),
+    responses((status = 200, description = "The endpoints", body = Object), (status = 403, description = "Not an admin")))]
+pub async fn endpoint_list(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(q): Query<EndpointQuery>,
+) -> Result<Json<Value>, Error> {
+    let filter = EndpointFilter {
+        interface: q.interface.as_deref(),
+        service_id: q.service_id.as_deref(),
+        region_id: q.region_id.as_deref(),
+    };
+    let endpoints = app.endpoint_list(&caller.0, filter).await?;
+    Ok(Json(json!({
+        "endpoints": endpoints.iter().map(|e| endpoint_json(e, &base)).collect::<Vec<_>>(),
+        "links": list_links(&base, "/v3/endpoints"),
+    })))
+}
+
+/// Creates an endpoint (admin).
+#[utoipa::path(post, path = "/v3/endpoints", tag = "catalog", request_body = Object,
+    responses((status = 201, description = "Created", body = Object),
+              (status = 400, description = "Bad interface or URL, unknown service or region")))]
+pub async fn endpoint_create(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Json(body): Json<EndpointBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let endpoint = app.endpoint_create(&caller.0, body.endpoint.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"endpoint": endpoint_json(&endpoint, &base)})),
+    ))
+}
+
+/// Shows an endpoint (admin).
+#[utoipa::path(get, path = "/v3/endpoints/{endpoint_id}", tag = "catalog",
+    params(("endpoint_id" = String, Path, description = "The endpoint")),
+    responses((status = 200, description = "The endpoint", body = Object), (status = 404, description = "Not found")))]
+pub async fn endpoint_show(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    Ok(Json(
+        json!({"endpoint": endpoint_json(&app.endpoint_get(&caller.0, &id).await?, &base)}),
+    ))
+}
+
+/// Updates an endpoint (admin).
+#[utoipa::path(patch, path = "/v3/endpoints/{endpoint_id}", tag = "catalog", request_body = Object,
+    params(("endpoint_id" = String, Path, description = "The endpoint")),
+    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad field"),
+              (status = 404, description = "Not found")))]
+pub async fn endpoint_update(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+    Json(body): Json<EndpointBody>,
+) -> Result<Json<Value>, Error> {
+    let endpoint = app
+        .endpoint_update(&caller.0, &id, body.endpoint.into())
+        .await?;
+    Ok(Json(json!({"endpoint": endpoint_json(&endpoint, &base)})))
+}
+
+/// Deletes an endpoint (admin).
+#[utoipa::path(delete, path = "/v3/endpoints/{endpoint_id}", tag = "catalog",
+    params(("endpoint_id" = String, Path, description = "The endpoint")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
+pub async fn endpoint_delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.endpoint_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
