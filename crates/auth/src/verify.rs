@@ -1,6 +1,9 @@
 //! Local token validation: signature against the cached JWKS (refetched,
 //! at most once a second, when a token names an unknown key), issuer,
-//! expiry, then the revocation set.
+//! expiry, then the revocation set. Tokens whose signature checked out are
+//! remembered (by their exact text), so a token seen again costs a lookup,
+//! the expiry check and the revocation check, not another Ed25519
+//! verification.
 
 use crate::{AuthError, Jwks, RevocationSet, TokenClaims};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -12,6 +15,8 @@ use std::time::{Duration, Instant};
 
 pub const ISSUER: &str = "stratus-identity";
 const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+/// How many verified tokens are remembered.
+const VERIFIED_CACHE_ITEMS: usize = 8192;
 
 pub type JwksFuture = Pin<Box<dyn Future<Output = Result<Jwks, AuthError>> + Send>>;
 
@@ -27,6 +32,7 @@ pub struct Verifier {
     revocations: Arc<RevocationSet>,
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
     min_refetch_interval: Duration,
+    verified: quick_cache::sync::Cache<String, Arc<TokenClaims>>,
 }
 
 impl Verifier {
@@ -37,6 +43,7 @@ impl Verifier {
             revocations,
             last_fetch: tokio::sync::Mutex::new(None),
             min_refetch_interval: MIN_REFETCH_INTERVAL,
+            verified: quick_cache::sync::Cache::new(VERIFIED_CACHE_ITEMS),
         }
     }
 
@@ -53,6 +60,27 @@ impl Verifier {
 
     /// Validates `token` and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<TokenClaims, AuthError> {
+        if let Some(claims) = self.verified.get(token) {
+            if claims.exp < chrono::Utc::now().timestamp() {
+                self.verified.remove(token);
+                return Err(AuthError::Expired);
+            }
+            if self.revocations.is_revoked(&claims) {
+                return Err(AuthError::Revoked);
+            }
+            return Ok(TokenClaims::clone(&claims));
+        }
+        let claims = self.verify_signed(token).await?;
+        if self.revocations.is_revoked(&claims) {
+            return Err(AuthError::Revoked);
+        }
+        self.verified
+            .insert(token.to_owned(), Arc::new(claims.clone()));
+        Ok(claims)
+    }
+
+    /// Header, key, signature, issuer and expiry.
+    async fn verify_signed(&self, token: &str) -> Result<TokenClaims, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(AuthError::Malformed);
@@ -75,9 +103,6 @@ impl Verifier {
                 _ => AuthError::Invalid(e),
             })?
             .claims;
-        if self.revocations.is_revoked(&claims) {
-            return Err(AuthError::Revoked);
-        }
         Ok(claims)
     }
 

@@ -124,6 +124,41 @@ async fn expired_tampered_and_foreign_tokens_are_refused() {
 }
 
 #[tokio::test]
+async fn a_remembered_token_still_expires_and_is_still_revocable() {
+    let (_, signer, _, _, verifier) = setup();
+    let short = signer.sign(&claims(now(), now() + 1)).expect("sign");
+    verifier.verify(&short).await.expect("valid");
+    verifier.verify(&short).await.expect("valid, remembered");
+    // Tampering with a remembered token is not a cache hit.
+    let mut parts: Vec<String> = short.split('.').map(str::to_owned).collect();
+    parts[2] = parts[2].chars().rev().collect();
+    assert!(verifier.verify(&parts.join(".")).await.is_err());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match verifier.verify(&short).await {
+            Err(AuthError::Expired) => break,
+            Ok(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => panic!("a remembered token outlived its expiry: {other:?}"),
+        }
+    }
+
+    let long = signer.sign(&claims(now() - 5, now() + 3600)).expect("sign");
+    verifier.verify(&long).await.expect("valid");
+    verifier.revocations().add(RevocationEvent {
+        audit_id: Some("a1".into()),
+        issued_before_ms: now() * 1000,
+        expires_at: now() + 3600,
+        ..RevocationEvent::default()
+    });
+    assert!(matches!(
+        verifier.verify(&long).await,
+        Err(AuthError::Revoked)
+    ));
+}
+
+#[tokio::test]
 async fn a_rotated_key_is_fetched_on_first_sight() {
     let (pair, signer, jwks, fetches, verifier) = setup();
     let old = signer.sign(&claims(now(), now() + 3600)).expect("sign");

@@ -27,6 +27,9 @@ pub struct AuthConfig {
     pub password: Option<String>,
     pub project: String,
     pub domain: String,
+    /// How long a starting service keeps trying to reach identity for the
+    /// revocations it holds, in seconds, before giving up.
+    pub startup_timeout_s: u64,
 }
 
 impl Default for AuthConfig {
@@ -37,6 +40,7 @@ impl Default for AuthConfig {
             password: None,
             project: "service".into(),
             domain: "Default".into(),
+            startup_timeout_s: 60,
         }
     }
 }
@@ -61,8 +65,29 @@ impl Authenticator {
                 "Cannot subscribe to token revocations on the bus.",
             ));
         }
-        if let (Some(user), Some(password)) = (&config.username, &config.password) {
-            load_revocations(config, user, password, &verifier).await?;
+        match (&config.username, &config.password) {
+            (Some(user), Some(password)) => {
+                let deadline =
+                    tokio::time::Instant::now() + Duration::from_secs(config.startup_timeout_s);
+                let mut pause = Duration::from_millis(200);
+                loop {
+                    match load_revocations(config, user, password, &verifier).await {
+                        Ok(n) => {
+                            tracing::info!(count = n, "revocations loaded from identity");
+                            break;
+                        }
+                        Err(e) if tokio::time::Instant::now() + pause < deadline => {
+                            tracing::warn!(error = %e, "identity not reachable yet; retrying");
+                            tokio::time::sleep(pause).await;
+                            pause = (pause * 2).min(Duration::from_secs(3));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            _ => tracing::warn!(
+                "no [auth] username and password: revocations issued before this start are not known"
+            ),
         }
         Ok(Self {
             verifier,
@@ -108,7 +133,7 @@ async fn load_revocations(
     user: &str,
     password: &str,
     verifier: &Verifier,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let base = config
         .identity_url
         .trim_end_matches('/')
@@ -147,10 +172,11 @@ async fn load_revocations(
         .json()
         .await
         .map_err(unavailable)?;
+    let count = events.events.len();
     for event in events.events {
         verifier.revocations().add(event);
     }
-    Ok(())
+    Ok(count)
 }
 
 /// Validates the request's `X-Auth-Token`.

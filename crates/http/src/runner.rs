@@ -1,7 +1,8 @@
 //! The `main` of every API service: parse the command line, load the
 //! configuration, set up logging, connect to PostgreSQL and apply the
 //! service's migrations, connect to the bus, serve each API on its port with
-//! `/healthcheck`, and on SIGTERM finish in-flight requests and close cleanly.
+//! `/healthcheck` (behind the shared auth layer, for every service but
+//! identity), and on SIGTERM finish in-flight requests and close cleanly.
 //!
 //! ```text
 //! stratus-<name> [--config FILE] [serve]   run the service (default)
@@ -9,6 +10,7 @@
 //! stratus-<name> openapi [API]             print an API's OpenAPI document
 //! ```
 
+use crate::auth::{AuthConfig, Authenticator};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::State;
@@ -21,6 +23,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use stratus_auth::Verifier;
 use stratus_bus::{Bus, BusConfig};
 use stratus_common::config::{self, LogConfig};
 use stratus_db::{DbConfig, Migrator, PgPool};
@@ -35,6 +39,9 @@ pub struct ServiceSpec {
     pub openapi: fn() -> Vec<(&'static str, utoipa::openapi::OpenApi)>,
     /// Each API the service serves and its default port.
     pub apis: &'static [(&'static str, u16)],
+    /// Whether its APIs take identity's tokens through the shared auth layer
+    /// (every service but identity, which validates its own).
+    pub authenticated: bool,
 }
 
 #[derive(Parser)]
@@ -83,6 +90,10 @@ pub struct ServiceConfig<E> {
     pub log: LogConfig,
     #[serde(default)]
     pub http: HttpConfig,
+    /// Where identity is and this service's user (services with
+    /// [`ServiceSpec::authenticated`]).
+    #[serde(default)]
+    pub auth: AuthConfig,
     #[serde(flatten)]
     pub service: E,
 }
@@ -124,6 +135,7 @@ impl<E: Default> ServiceConfig<E> {
                     .collect(),
                 ..HttpConfig::default()
             },
+            auth: AuthConfig::default(),
             service: E::default(),
         }
     }
@@ -136,6 +148,9 @@ pub struct Deps<E> {
     pub bus: Bus,
     /// Cancelled when the process is asked to stop, for background tasks.
     pub shutdown: CancellationToken,
+    /// The token verifier of an authenticated service (the runner already
+    /// adds it to every router it serves).
+    pub verifier: Option<Arc<Verifier>>,
 }
 
 /// Runs the command line of a service whose routers `build` makes.
@@ -251,11 +266,22 @@ where
     let shutdown = CancellationToken::new();
     let host = config.http.host.clone();
     let ports = config.http.ports.clone();
+    let auth = if spec.authenticated {
+        Some(
+            Authenticator::start(&config.auth, &bus)
+                .await
+                .context("starting token validation")?,
+        )
+    } else {
+        None
+    };
+    let verifier = auth.as_ref().map(Authenticator::verifier);
     let routers = build(Deps {
         config,
         pool: pool.clone(),
         bus: bus.clone(),
         shutdown: shutdown.clone(),
+        verifier,
     })
     .await?;
 
@@ -269,7 +295,11 @@ where
             .await
             .with_context(|| format!("cannot listen on {host}:{port} for the {api} API"))?;
         tracing::info!(api, address = %listener.local_addr()?, "listening");
-        let router = router.merge(health_router(pool.clone(), bus.clone()));
+        let router = match &auth {
+            Some(auth) => auth.layer(router),
+            None => router,
+        }
+        .merge(health_router(pool.clone(), bus.clone()));
         let stop = shutdown.clone();
         servers.push(tokio::spawn(crate::serve(listener, router, async move {
             stop.cancelled().await
@@ -284,6 +314,9 @@ where
     }
     for server in servers {
         server.await??;
+    }
+    if let Some(auth) = auth {
+        auth.stop().await;
     }
     bus.shutdown().await;
     pool.close().await;

@@ -16,4 +16,5 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     migrator: &MIGRATOR,
     openapi: http::openapi_documents,
     apis: &[("compute", 8774)],
+    authenticated: true,
 };

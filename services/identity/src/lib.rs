@@ -20,4 +20,5 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     migrator: &MIGRATOR,
     openapi: http::openapi_documents,
     apis: &[("identity", 5000)],
+    authenticated: false,
 };

@@ -15,4 +15,5 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     migrator: &MIGRATOR,
     openapi: http::openapi_documents,
     apis: &[("metering", 8889)],
+    authenticated: true,
 };

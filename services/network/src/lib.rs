@@ -16,4 +16,5 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     migrator: &MIGRATOR,
     openapi: http::openapi_documents,
     apis: &[("network", 9696)],
+    authenticated: true,
 };

@@ -18,4 +18,5 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     migrator: &MIGRATOR,
     openapi: http::openapi_documents,
     apis: &[("image", 9292), ("volume", 8776)],
+    authenticated: true,
 };
