@@ -4,22 +4,51 @@
 
 mod common;
 
-use common::{clouds_yaml, start_identity, test_config};
+use common::{Identity, clouds_yaml, start_identity, test_config};
+use std::path::PathBuf;
 use stratus_test_support::TempDir;
 use stratus_test_support::clients::{Openstack, openstack_cli};
 
+/// A live identity (admin password `cli-secret`), a clouds.yaml with the
+/// admin as cloud `test` plus `users` (cloud name, user, password, project),
+/// and the CLI; `None` where the CLI is not installed.
+struct Session {
+    identity: Identity,
+    cli: PathBuf,
+    clouds: PathBuf,
+    _dir: TempDir,
+}
+
+impl Session {
+    async fn start(users: &[(&str, &str, &str, Option<&str>)]) -> Option<Self> {
+        let cli = openstack_cli()?;
+        let identity = start_identity(test_config(), "cli-secret", None, None).await;
+        let dir = TempDir::new("stratus-osc");
+        let mut clouds = vec![("test", "admin", "cli-secret", Some("admin"))];
+        clouds.extend_from_slice(users);
+        let clouds = clouds_yaml(&dir.path, identity.server.addr.port(), &clouds);
+        Some(Self {
+            identity,
+            cli,
+            clouds,
+            _dir: dir,
+        })
+    }
+
+    /// The CLI as one of the clouds.
+    fn cloud(&self, name: &str) -> Openstack {
+        Openstack::new(self.cli.clone(), self.clouds.clone(), name)
+    }
+}
+
 #[tokio::test]
 async fn openstack_token_issue_catalog_and_revoke() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
+    let Some(session) = Session::start(&[]).await else {
+        return;
+    };
+    let identity = &session.identity;
     let (app, db, port) = (&identity.app, &identity.db, identity.server.addr.port());
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        port,
-        &[("test", "admin", "cli-secret", Some("admin"))],
-    );
-    let osc = Openstack::new(cli, clouds, "test");
+    let osc = session.cloud("test");
 
     let (token, catalog, identity) = tokio::task::spawn_blocking(move || {
         let token = osc.json(&["token", "issue"]);
@@ -90,19 +119,11 @@ async fn openstack_token_issue_catalog_and_revoke() {
 
 #[tokio::test]
 async fn openstack_project_user_and_domain_commands() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        identity.server.addr.port(),
-        &[
-            ("test", "admin", "cli-secret", Some("admin")),
-            ("demo-user", "demo-user", "pw-two", None),
-        ],
-    );
-    let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
-    let as_demo = Openstack::new(cli, clouds, "demo-user");
+    let Some(session) = Session::start(&[("demo-user", "demo-user", "pw-two", None)]).await else {
+        return;
+    };
+    let osc = session.cloud("test");
+    let as_demo = session.cloud("demo-user");
 
     tokio::task::spawn_blocking(move || {
         // Domains.
@@ -220,19 +241,11 @@ async fn openstack_project_user_and_domain_commands() {
 
 #[tokio::test]
 async fn openstack_role_add_remove_and_assignment_list() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        identity.server.addr.port(),
-        &[
-            ("test", "admin", "cli-secret", Some("admin")),
-            ("bob", "bob", "bob-pw", Some("team")),
-        ],
-    );
-    let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
-    let as_bob = Openstack::new(cli, clouds, "bob");
+    let Some(session) = Session::start(&[("bob", "bob", "bob-pw", Some("team"))]).await else {
+        return;
+    };
+    let osc = session.cloud("test");
+    let as_bob = session.cloud("bob");
     tokio::task::spawn_blocking(move || {
         osc.json(&["project", "create", "--domain", "default", "team"]);
         osc.json(&[
@@ -330,19 +343,13 @@ async fn openstack_role_add_remove_and_assignment_list() {
 
 #[tokio::test]
 async fn openstack_groups_and_roles_through_them() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        identity.server.addr.port(),
-        &[
-            ("test", "admin", "cli-secret", Some("admin")),
-            ("carol", "carol", "carol-pw", Some("crew")),
-        ],
-    );
-    let osc = Openstack::new(cli.clone(), clouds.clone(), "test");
-    let as_carol = Openstack::new(cli, clouds, "carol");
+    let Some(session) = Session::start(&[("carol", "carol", "carol-pw", Some("crew"))]).await
+    else {
+        return;
+    };
+    let identity = &session.identity;
+    let osc = session.cloud("test");
+    let as_carol = session.cloud("carol");
     let app = identity.app.clone();
     let token = tokio::task::spawn_blocking(move || {
         osc.json(&["project", "create", "--domain", "default", "crew"]);
@@ -448,17 +455,13 @@ async fn openstack_groups_and_roles_through_them() {
 
 #[tokio::test]
 async fn openstack_application_credential_create_then_authenticate_with_it() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let port = identity.server.addr.port();
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        port,
-        &[("test", "admin", "cli-secret", Some("admin"))],
-    );
-    let osc = Openstack::new(cli.clone(), clouds, "test");
-    let app = identity.app.clone();
+    let Some(session) = Session::start(&[]).await else {
+        return;
+    };
+    let port = session.identity.server.addr.port();
+    let osc = session.cloud("test");
+    let app = session.identity.app.clone();
+    let cli = session.cli.clone();
     let (cred, token) = tokio::task::spawn_blocking(move || {
         let cred = osc.json(&[
             "application",
@@ -546,13 +549,13 @@ async fn openstack_application_credential_create_then_authenticate_with_it() {
     .await
     .expect("client");
     let admin_project: String = sqlx::query_scalar("SELECT id FROM projects WHERE name = 'admin'")
-        .fetch_one(&identity.db.pool)
+        .fetch_one(&session.identity.db.pool)
         .await
         .expect("query");
     assert_eq!(token["project_id"], admin_project.as_str());
     assert_eq!(cred["Project ID"], admin_project.as_str());
     let admin_user: String = sqlx::query_scalar("SELECT id FROM users WHERE name = 'admin'")
-        .fetch_one(&identity.db.pool)
+        .fetch_one(&session.identity.db.pool)
         .await
         .expect("query");
     assert_eq!(token["user_id"], admin_user.as_str());
@@ -566,15 +569,10 @@ async fn openstack_application_credential_create_then_authenticate_with_it() {
 
 #[tokio::test]
 async fn openstack_region_service_endpoint_and_role_set_commands() {
-    let Some(cli) = openstack_cli() else { return };
-    let identity = start_identity(test_config(), "cli-secret", None, None).await;
-    let dir = TempDir::new("stratus-osc");
-    let clouds = clouds_yaml(
-        &dir.path,
-        identity.server.addr.port(),
-        &[("test", "admin", "cli-secret", Some("admin"))],
-    );
-    let osc = Openstack::new(cli, clouds, "test");
+    let Some(session) = Session::start(&[]).await else {
+        return;
+    };
+    let osc = session.cloud("test");
 
     tokio::task::spawn_blocking(move || {
         let r = osc.json(&["region", "create", "--description", "second", "RegionTwo"]);
