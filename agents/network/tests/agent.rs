@@ -7,6 +7,7 @@ use stratus_bus_protocol::AgentKind;
 async fn answers_pings_on_its_topic_and_heartbeats() {
     let reply = stratus_test_support::agent::ping_and_heartbeat(
         AgentKind::Network,
+        Default::default(),
         stratus_network_agent::start,
         stratus_bus_protocol::NetworkPing {},
     )

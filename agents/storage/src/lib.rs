@@ -1,29 +1,123 @@
 //! `stratus-storage-agent`: one per storage host, consuming `storage.<host>`.
-//! So far it answers pings and heartbeats; image and volume files come with
-//! the storage issue.
+//! It keeps image files under its storage directory (written and read in
+//! chunks the storage service sends and asks for, checked with qemu-img on
+//! commit) and reports the directory's capacity with every heartbeat.
+//!
+//! Layout: `store` (the files), `qemu_img` (the tool).
+
+pub mod qemu_img;
+pub mod store;
 
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+use store::Store;
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::{AgentKind, StorageAgentRequest};
+use stratus_bus_protocol::storage::{Done, StorageCapacity, Written};
+use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
+use stratus_common::RequestContext;
 
-/// The storage agent's own settings (none yet).
+/// The `[storage]` section.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    /// Where image and volume files live.
+    pub root: PathBuf,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            root: PathBuf::from("/var/lib/stratus/storage"),
+        }
+    }
+}
+
+/// The storage agent's own settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct StorageAgentConfig {}
+pub struct StorageAgentConfig {
+    #[serde(default)]
+    pub storage: StorageSettings,
+}
 
-/// Registers the agent's consumer of `storage.<host>`.
+/// Opens the storage directory, registers the consumer of `storage.<host>`
+/// and starts the capacity reports.
 pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
+    let store = Store::open(&deps.config.extra.storage.root)?;
+    tracing::info!(root = %store.root().display(), "storage directory");
     let pong = deps.pong();
     let topic = AgentKind::Storage.topic(&deps.config.agent.host);
+    let handler_store = store.clone();
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<StorageAgentRequest>| {
             let pong = pong.clone();
+            let store = handler_store.clone();
             async move {
                 match incoming.message {
                     StorageAgentRequest::Ping(ping) => ping.reply(pong),
+                    StorageAgentRequest::ImageWrite(w) => {
+                        let size = store.write(&w.image_id, w.offset, &w.data.0).await?;
+                        w.reply(Written { size })
+                    }
+                    StorageAgentRequest::ImageCommit(c) => {
+                        let stored = store
+                            .commit(&c.image_id, c.size, c.disk_format.as_deref())
+                            .await?;
+                        tracing::info!(image = %c.image_id, size = stored.size, format = %stored.format, "image stored");
+                        c.reply(stored)
+                    }
+                    StorageAgentRequest::ImageRead(r) => {
+                        let data = store.read(&r.image_id, r.offset, r.len).await?;
+                        r.reply(data)
+                    }
+                    StorageAgentRequest::ImageDelete(d) => {
+                        store.delete(&d.image_id).await?;
+                        d.reply(Done {})
+                    }
                 }
             }
         });
+    tokio::spawn(report_capacity(
+        deps.bus.clone(),
+        store,
+        deps.config.agent.host.clone(),
+        Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
+        deps.shutdown.clone(),
+    ));
     Ok(vec![server])
+}
+
+/// Publishes `storage.capacity` now and then every `interval` until shutdown.
+async fn report_capacity(
+    bus: stratus_bus::Bus,
+    store: Store,
+    host: String,
+    interval: Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    let ctx = RequestContext::system();
+    loop {
+        match store.capacity() {
+            Ok((total_bytes, free_bytes)) => {
+                let report = StorageCapacity {
+                    host: host.clone(),
+                    total_bytes,
+                    free_bytes,
+                };
+                if let Err(e) = bus
+                    .notify::<Notification>(&ctx, Notification::StorageCapacity(report))
+                    .await
+                {
+                    tracing::warn!(error = %e, "capacity report not sent");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the storage directory's capacity"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
 }

@@ -1,15 +1,182 @@
-//! The storage agent in-process against the real broker: it answers on its
-//! host's topic, heartbeats, and stops cleanly.
+//! The storage agent against the real broker, file system and qemu-img: it
+//! answers on its host's topic and heartbeats; its store writes chunks,
+//! commits only data whose size and format check out (removing it
+//! otherwise), reads it back, refuses ids that are not UUIDs, and deletes.
 
 use stratus_bus_protocol::AgentKind;
+use stratus_storage_agent::store::Store;
+use stratus_storage_agent::{StorageAgentConfig, StorageSettings};
+use stratus_test_support::TempDir;
 
 #[tokio::test]
 async fn answers_pings_on_its_topic_and_heartbeats() {
+    let dir = TempDir::new("stratus-storage-agent");
     let reply = stratus_test_support::agent::ping_and_heartbeat(
         AgentKind::Storage,
+        StorageAgentConfig {
+            storage: StorageSettings {
+                root: dir.path.clone(),
+            },
+        },
         stratus_storage_agent::start,
         stratus_bus_protocol::StoragePing {},
     )
     .await;
     assert_eq!(reply.kind, AgentKind::Storage);
+    assert!(dir.path.join("images").is_dir());
+}
+
+fn qcow2(dir: &std::path::Path, size: &str) -> Vec<u8> {
+    let path = dir.join("made.qcow2");
+    let out = std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2"])
+        .arg(&path)
+        .arg(size)
+        .output()
+        .expect("qemu-img");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(&path).expect("read")
+}
+
+#[tokio::test]
+async fn images_are_written_in_chunks_checked_on_commit_and_read_back() {
+    let dir = TempDir::new("stratus-store");
+    let store = Store::open(&dir.path.join("root")).expect("open");
+    let image = qcow2(&dir.path, "64M");
+    let id = uuid::Uuid::new_v4().to_string();
+
+    let (first, second) = image.split_at(image.len() / 2);
+    assert_eq!(
+        store.write(&id, 0, first).await.expect("write"),
+        first.len() as u64
+    );
+    let size = store
+        .write(&id, first.len() as u64, second)
+        .await
+        .expect("write");
+    assert_eq!(size, image.len() as u64);
+    // A wrong size is refused, and the partial file goes.
+    let err = store
+        .commit(&id, size + 1, Some("qcow2"))
+        .await
+        .expect_err("wrong size");
+    assert_eq!(err.status().as_u16(), 400);
+    assert!(
+        std::fs::read_dir(dir.path.join("root/images"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
+
+    store.write(&id, 0, &image).await.expect("write");
+    let stored = store
+        .commit(&id, size, Some("qcow2"))
+        .await
+        .expect("commit");
+    assert_eq!(stored.format, "qcow2");
+    assert_eq!(stored.virtual_size, Some(64 * 1024 * 1024));
+    assert!(
+        store.write(&id, 0, b"more").await.is_err(),
+        "committed images are immutable"
+    );
+
+    let mut back = Vec::new();
+    loop {
+        let chunk = store
+            .read(&id, back.len() as u64, 1000)
+            .await
+            .expect("read");
+        back.extend_from_slice(&chunk.data.0);
+        if chunk.eof {
+            break;
+        }
+    }
+    assert_eq!(back, image);
+
+    store.delete(&id).await.expect("delete");
+    store.delete(&id).await.expect("deleting twice is fine");
+    assert_eq!(
+        store
+            .read(&id, 0, 10)
+            .await
+            .expect_err("gone")
+            .status()
+            .as_u16(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn content_that_is_not_its_disk_format_and_foreign_paths_are_refused() {
+    let dir = TempDir::new("stratus-store");
+    let store = Store::open(&dir.path.join("root")).expect("open");
+    let id = uuid::Uuid::new_v4().to_string();
+    store.write(&id, 0, &[7u8; 4096]).await.expect("write");
+    let err = store
+        .commit(&id, 4096, Some("qcow2"))
+        .await
+        .expect_err("raw data is not qcow2");
+    assert!(err.to_string().contains("not a qcow2"), "{err}");
+    assert!(
+        std::fs::read_dir(dir.path.join("root/images"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
+
+    // The same bytes as a raw image are fine.
+    store.write(&id, 0, &[7u8; 4096]).await.expect("write");
+    let stored = store.commit(&id, 4096, Some("raw")).await.expect("raw");
+    assert_eq!(
+        (stored.format.as_str(), stored.virtual_size),
+        ("raw", Some(4096))
+    );
+
+    // A qcow2 whose backing file points at the host's files.
+    let evil = dir.path.join("evil.qcow2");
+    let out = std::process::Command::new("qemu-img")
+        .args([
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-F",
+            "raw",
+            "-b",
+            "/etc/hostname",
+        ])
+        .arg(&evil)
+        .arg("1M")
+        .output()
+        .expect("qemu-img");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&evil).expect("read");
+    let id2 = uuid::Uuid::new_v4().to_string();
+    store.write(&id2, 0, &bytes).await.expect("write");
+    let err = store
+        .commit(&id2, bytes.len() as u64, Some("qcow2"))
+        .await
+        .expect_err("backing file");
+    assert!(err.to_string().contains("backing file"), "{err}");
+
+    for bad in ["../../etc/passwd", "x", ""] {
+        assert_eq!(
+            store
+                .write(bad, 0, b"x")
+                .await
+                .expect_err(bad)
+                .status()
+                .as_u16(),
+            400
+        );
+    }
+    assert!(!dir.path.join("etc").exists());
 }

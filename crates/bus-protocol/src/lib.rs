@@ -66,15 +66,8 @@ stratus_bus::protocol! {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct StoragePing {}
-
-stratus_bus::protocol! {
-    /// Requests the storage agent handles (topic `storage.<host>`).
-    pub enum StorageAgentRequest {
-        Ping(StoragePing) -> Pong,
-    }
-}
+pub mod storage;
+pub use storage::{StorageAgentRequest, StoragePing};
 
 /// Published by every agent on an interval; services mark a host down when
 /// its heartbeats stop.
@@ -97,6 +90,8 @@ stratus_bus::events! {
         /// Tokens matching this event are revoked (identity publishes; every
         /// process that validates tokens applies it).
         "identity.token.revoked" => TokenRevoked(RevocationEvent),
+        /// A storage host's free and total bytes (with each heartbeat).
+        "storage.capacity" => StorageCapacity(storage::StorageCapacity),
     }
 }
 

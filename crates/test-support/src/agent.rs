@@ -9,10 +9,10 @@ use stratus_bus_protocol::{AgentKind, Notification, Pong};
 use stratus_common::RequestContext;
 use tokio::sync::mpsc;
 
-/// Starts an agent of `kind` on a unique host name and bus namespace, checks
-/// it answers `ping` on `<kind>.<host>` and heartbeats, stops it, and returns
-/// its answer.
-pub async fn ping_and_heartbeat<E, F, Fut, P>(kind: AgentKind, start: F, ping: P) -> Pong
+/// Starts an agent of `kind` (its own settings `extra`) on a unique host name
+/// and bus namespace, checks it answers `ping` on `<kind>.<host>` and
+/// heartbeats, stops it, and returns its answer.
+pub async fn ping_and_heartbeat<E, F, Fut, P>(kind: AgentKind, extra: E, start: F, ping: P) -> Pong
 where
     E: serde::Serialize + serde::de::DeserializeOwned + Default + Clone + Send + Sync + 'static,
     F: FnOnce(AgentDeps<E>) -> Fut + Send + 'static,
@@ -29,7 +29,7 @@ where
         },
         bus: bus_config(),
         log: Default::default(),
-        extra: E::default(),
+        extra,
     };
     let observer = Bus::new(config.bus.clone(), "test-observer");
     let (beats_tx, mut beats) = mpsc::unbounded_channel();

@@ -1,0 +1,188 @@
+//! Image files under the agent's storage directory:
+//! `<root>/images/<id>.part` while an upload is in progress, `<root>/images/<id>`
+//! once committed. Ids are checked to be UUIDs before they touch a path, so a
+//! message can never name a file outside the directory.
+
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+use stratus_bus_protocol::storage::{CHUNK_BYTES, Chunk, ImageData, StoredImage};
+use stratus_common::Error;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+/// The files of one storage host.
+#[derive(Clone, Debug)]
+pub struct Store {
+    root: PathBuf,
+}
+
+fn io_error(what: &str, e: &std::io::Error) -> Error {
+    tracing::error!(error = %e, "{what}");
+    Error::internal(e)
+}
+
+/// Only UUIDs name files (with or without dashes, as ids come).
+fn check_id(id: &str) -> Result<&str, Error> {
+    uuid::Uuid::parse_str(id)
+        .map(|_| id)
+        .map_err(|_| Error::bad_request(format!("{id:?} is not an image id")))
+}
+
+impl Store {
+    /// Opens (creating if needed) the directories under `root`.
+    pub fn open(root: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(root.join("images"))?;
+        Ok(Self {
+            root: root.to_owned(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn image_path(&self, id: &str) -> Result<PathBuf, Error> {
+        Ok(self.root.join("images").join(check_id(id)?))
+    }
+
+    fn part_path(&self, id: &str) -> Result<PathBuf, Error> {
+        Ok(self
+            .root
+            .join("images")
+            .join(format!("{}.part", check_id(id)?)))
+    }
+
+    /// Writes `data` at `offset` of the partial file; returns its size.
+    pub async fn write(&self, id: &str, offset: u64, data: &[u8]) -> Result<u64, Error> {
+        if self.image_path(id)?.exists() {
+            return Err(Error::conflict(format!("Image {id} already has data.")));
+        }
+        let path = self.part_path(id)?;
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)
+            .await
+            .map_err(|e| io_error("cannot open a partial image", &e))?;
+        file.seek(SeekFrom::Start(offset))
+            .await
+            .map_err(|e| io_error("cannot seek in a partial image", &e))?;
+        file.write_all(data)
+            .await
+            .map_err(|e| io_error("cannot write a partial image", &e))?;
+        file.flush()
+            .await
+            .map_err(|e| io_error("cannot write a partial image", &e))?;
+        let size = file
+            .metadata()
+            .await
+            .map_err(|e| io_error("cannot stat a partial image", &e))?
+            .len();
+        Ok(size)
+    }
+
+    /// Checks the partial file (size, format) and makes it the image; a
+    /// partial file that fails a check is removed.
+    pub async fn commit(
+        &self,
+        id: &str,
+        size: u64,
+        disk_format: Option<&str>,
+    ) -> Result<StoredImage, Error> {
+        let part = self.part_path(id)?;
+        let final_path = self.image_path(id)?;
+        if size == 0 {
+            // An empty upload: nothing was written, so make the empty file.
+            tokio::fs::File::create(&part)
+                .await
+                .map_err(|e| io_error("cannot create an empty image", &e))?;
+        }
+        let result = async {
+            let on_disk = tokio::fs::metadata(&part)
+                .await
+                .map_err(|_| Error::not_found(format!("No data was uploaded for image {id}.")))?
+                .len();
+            if on_disk != size {
+                return Err(Error::bad_request(format!(
+                    "Image {id} has {on_disk} bytes on the storage host, not the {size} uploaded."
+                )));
+            }
+            let info = crate::qemu_img::info(&part).await?;
+            if disk_format == Some("qcow2") && info.format != "qcow2" {
+                return Err(Error::bad_request(format!(
+                    "The data is not a qcow2 image (qemu-img sees {}), but disk_format is qcow2.",
+                    info.format
+                )));
+            }
+            if info.format == "qcow2" && info.backing_file.is_some() {
+                return Err(Error::bad_request(
+                    "A qcow2 image with a backing file is refused: it could read files of the storage host.",
+                ));
+            }
+            let virtual_size = (info.format != "raw" || disk_format == Some("raw"))
+                .then_some(info.virtual_size);
+            Ok(StoredImage {
+                size,
+                virtual_size,
+                format: info.format,
+            })
+        }
+        .await;
+        match result {
+            Ok(stored) => {
+                tokio::fs::rename(&part, &final_path)
+                    .await
+                    .map_err(|e| io_error("cannot commit an image", &e))?;
+                Ok(stored)
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads up to `len` bytes (at most one chunk) from `offset`.
+    pub async fn read(&self, id: &str, offset: u64, len: u32) -> Result<ImageData, Error> {
+        let path = self.image_path(id)?;
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| Error::not_found(format!("Image {id} has no data on this host.")))?;
+        let total = file
+            .metadata()
+            .await
+            .map_err(|e| io_error("cannot stat an image", &e))?
+            .len();
+        let want = (len as usize).min(CHUNK_BYTES);
+        let want = want.min(total.saturating_sub(offset) as usize);
+        let mut data = vec![0; want];
+        file.seek(SeekFrom::Start(offset))
+            .await
+            .map_err(|e| io_error("cannot seek in an image", &e))?;
+        file.read_exact(&mut data)
+            .await
+            .map_err(|e| io_error("cannot read an image", &e))?;
+        Ok(ImageData {
+            eof: offset + want as u64 >= total,
+            data: Chunk(data),
+        })
+    }
+
+    /// Removes the image's files; nothing to remove is fine.
+    pub async fn delete(&self, id: &str) -> Result<(), Error> {
+        for path in [self.image_path(id)?, self.part_path(id)?] {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => tracing::info!(path = %path.display(), "removed"),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error("cannot remove an image", &e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Total and free bytes of the file system holding the directory.
+    pub fn capacity(&self) -> std::io::Result<(u64, u64)> {
+        let st = rustix::fs::statvfs(&self.root)?;
+        Ok((st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize))
+    }
+}

@@ -1,0 +1,132 @@
+//! The storage agent's requests (topic `storage.<host>`) and its capacity
+//! reports. Image data moves in chunks of at most [`CHUNK_BYTES`], each one
+//! call, so data travels over the bus like everything else and a storage
+//! host needs no port of its own.
+
+use base64::Engine;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Pong;
+
+/// The largest chunk of image data one call carries.
+pub const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+
+/// Bytes, as base64 in the JSON envelope.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Chunk(pub Vec<u8>);
+
+impl Serialize for Chunk {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Chunk {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Chunk)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StoragePing {}
+
+/// Writes `data` at `offset` of the image's partial file (created on the
+/// first write).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageWrite {
+    pub image_id: String,
+    pub offset: u64,
+    pub data: Chunk,
+}
+
+/// The partial file's size after a write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    pub size: u64,
+}
+
+/// Makes the partial file the image, once its size is `size` and its
+/// content is what `disk_format` says (qcow2 checked with qemu-img, and never
+/// with a backing file).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageCommit {
+    pub image_id: String,
+    pub size: u64,
+    pub disk_format: Option<String>,
+}
+
+/// What `qemu-img info` found in a committed image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredImage {
+    pub size: u64,
+    /// The disk's size as a guest sees it, for disk formats qemu-img knows.
+    pub virtual_size: Option<u64>,
+    /// The format qemu-img detected (`qcow2`, `raw`, ...).
+    pub format: String,
+}
+
+/// Reads up to `len` bytes of a committed image from `offset`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageRead {
+    pub image_id: String,
+    pub offset: u64,
+    pub len: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageData {
+    pub data: Chunk,
+    pub eof: bool,
+}
+
+/// Removes an image's files, committed or partial; done if there are none.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageDelete {
+    pub image_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {}
+
+stratus_bus::protocol! {
+    /// Requests the storage agent handles (topic `storage.<host>`).
+    pub enum StorageAgentRequest {
+        Ping(StoragePing) -> Pong,
+        ImageWrite(ImageWrite) -> Written,
+        ImageCommit(ImageCommit) -> StoredImage,
+        ImageRead(ImageRead) -> ImageData,
+        ImageDelete(ImageDelete) -> Done,
+    }
+}
+
+/// Published by each storage agent with every heartbeat: what its storage
+/// directory can still hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageCapacity {
+    pub host: String,
+    pub total_bytes: u64,
+    pub free_bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_travel_as_base64() {
+        let w = ImageWrite {
+            image_id: "i".into(),
+            offset: 3,
+            data: Chunk(vec![0, 1, 2, 255]),
+        };
+        let v = serde_json::to_value(&w).expect("serialize");
+        assert_eq!(v["data"], "AAEC/w==");
+        let back: ImageWrite = serde_json::from_value(v).expect("deserialize");
+        assert_eq!(back.data, w.data);
+        assert!(serde_json::from_value::<Chunk>(serde_json::json!("not base64!")).is_err());
+    }
+}
