@@ -119,8 +119,13 @@ impl Store {
                     "A qcow2 image with a backing file is refused: it could read files of the storage host.",
                 ));
             }
-            let virtual_size = (info.format != "raw" || disk_format == Some("raw"))
-                .then_some(info.virtual_size);
+            // qemu-img rounds a raw file up to whole sectors; its size is
+            // what a guest gets, as Glance's format inspector reports it.
+            let virtual_size = Some(if info.format == "raw" {
+                size
+            } else {
+                info.virtual_size
+            });
             Ok(StoredImage {
                 size,
                 virtual_size,

@@ -1,11 +1,13 @@
 //! `stratus-storage`: the Glance v2 subset (images, :9292) and the Cinder v3
-//! subset (volumes, :8776) of Stratus, one process serving both APIs. So far
-//! it serves version discovery; images and volumes come with the storage
-//! issue.
+//! subset (volumes, :8776) of Stratus, one process serving both APIs. Image
+//! data lives on storage hosts, moved in chunks over the bus to and from
+//! their `stratus-storage-agent`. Volumes so far serve version discovery.
 //!
-//! Layout: `http/image/` and `http/volume/` hold each API's thin handlers and
-//! OpenAPI annotations.
+//! Layout: `http/` (thin handlers and OpenAPI annotations per API) →
+//! `app/` (logic) → `datastore/` (queries).
 
+pub mod app;
+pub mod datastore;
 pub mod http;
 
 use stratus_http::runner::ServiceSpec;

@@ -1,11 +1,15 @@
 //! The `stratus-storage` binary.
 
 use std::process::ExitCode;
+use stratus_storage::app::{App, StorageSection};
 
 fn main() -> ExitCode {
-    stratus_http::runner::main::<(), _, _>(stratus_storage::SPEC, |_deps| async {
+    stratus_http::runner::main::<StorageSection, _, _>(stratus_storage::SPEC, |deps| async move {
+        let app = App::new(deps.pool, deps.bus, deps.config.service.storage);
+        drop(app.follow_capacity());
+        app.start_sweeper(deps.shutdown);
         Ok(vec![
-            ("image", stratus_storage::http::image_router()),
+            ("image", stratus_storage::http::image_router(app)),
             ("volume", stratus_storage::http::volume_router()),
         ])
     })

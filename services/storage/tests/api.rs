@@ -3,6 +3,8 @@
 
 use stratus_test_support::TestServer;
 
+mod common;
+
 #[test]
 fn openapi_documents_are_current() {
     stratus_http::openapi::assert_current(
@@ -13,7 +15,8 @@ fn openapi_documents_are_current() {
 
 #[tokio::test]
 async fn image_api_discovery_and_glance_errors() {
-    let server = TestServer::start(stratus_storage::http::image_router()).await;
+    let cloud = common::Cloud::start().await;
+    let server = &cloud.image;
     let client = reqwest::Client::new();
     let root = client.get(server.url("/")).send().await.expect("GET /");
     assert_eq!(root.status().as_u16(), 300);
@@ -27,8 +30,14 @@ async fn image_api_discovery_and_glance_errors() {
         .expect("GET /versions");
     assert_eq!(versions.status().as_u16(), 200);
 
-    let missing = client
-        .get(server.url("/v2/images/x"))
+    let anonymous = client
+        .get(server.url("/v2/images"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let missing = cloud
+        .request(reqwest::Method::GET, "/v2/images/x", &cloud.alice)
         .send()
         .await
         .expect("GET");

@@ -1,0 +1,890 @@
+//! Images as Glance has them: who sees which (owner, public, community,
+//! members of shared images; admins all, and 404 for the rest), attribute
+//! validation shared by create and JSON-patch updates, the status machine
+//! (`queued` → `saving` → `active` ⇄ `deactivated`, back to `queued` when an
+//! upload fails), and the data, streamed in chunks to the storage host with
+//! the most room while MD5, SHA-256 and SHA-512 are computed on the way.
+
+use super::{App, db};
+use crate::datastore::images::{self as ds, Image, ListFilter, Member, Stored, Viewer};
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use md5::Digest;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use stratus_auth::TokenClaims;
+use stratus_bus_protocol::AgentKind;
+use stratus_bus_protocol::StorageAgentRequest;
+use stratus_bus_protocol::storage::{
+    CHUNK_BYTES, Chunk, ImageCommit, ImageDelete, ImageRead, ImageWrite,
+};
+use stratus_common::{Error, RequestContext};
+
+pub const DISK_FORMATS: &[&str] = &[
+    "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop",
+];
+pub const CONTAINER_FORMATS: &[&str] = &[
+    "ami",
+    "ari",
+    "aki",
+    "bare",
+    "ovf",
+    "ova",
+    "docker",
+    "compressed",
+];
+pub const VISIBILITIES: &[&str] = &["public", "private", "shared", "community"];
+/// Attributes the server sets; a client naming one gets a 403.
+pub const READ_ONLY: &[&str] = &[
+    "status",
+    "size",
+    "virtual_size",
+    "checksum",
+    "os_hash_algo",
+    "os_hash_value",
+    "created_at",
+    "updated_at",
+    "self",
+    "file",
+    "schema",
+    "direct_url",
+    "locations",
+    "stores",
+];
+/// Attributes that are columns rather than free-form properties.
+const CORE: &[&str] = &[
+    "id",
+    "name",
+    "visibility",
+    "protected",
+    "os_hidden",
+    "disk_format",
+    "container_format",
+    "min_disk",
+    "min_ram",
+    "tags",
+    "owner",
+];
+
+fn bad(field: &str, why: impl std::fmt::Display) -> Error {
+    Error::bad_request(format!("Invalid value for '{field}': {why}"))
+}
+
+fn string_or_null(field: &str, v: &Value) -> Result<Option<String>, Error> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        other => Err(bad(field, format!("{other} is not a string"))),
+    }
+}
+
+fn one_of(field: &str, v: Option<String>, allowed: &[&str]) -> Result<Option<String>, Error> {
+    match v {
+        Some(s) if !allowed.contains(&s.as_str()) => Err(bad(
+            field,
+            format!("{s:?} is not one of {}", allowed.join(", ")),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Applies the user-settable attributes in `body` (a create body, or an
+/// image's attributes after a patch) to `image`. Read-only attributes are
+/// 403s; wrong types and values are 400s naming the attribute.
+pub fn apply_attributes(
+    image: &mut Image,
+    body: &Map<String, Value>,
+    is_admin: bool,
+) -> Result<(), Error> {
+    let mut properties = BTreeMap::new();
+    for (key, value) in body {
+        if READ_ONLY.contains(&key.as_str()) {
+            return Err(Error::forbidden(format!("Attribute '{key}' is read-only.")));
+        }
+        match key.as_str() {
+            "id" => {}
+            "name" => {
+                let name = string_or_null(key, value)?;
+                if name.as_ref().is_some_and(|n| n.chars().count() > 255) {
+                    return Err(bad(key, "longer than 255 characters"));
+                }
+                image.name = name;
+            }
+            "visibility" => {
+                let v = one_of(key, string_or_null(key, value)?, VISIBILITIES)?
+                    .ok_or_else(|| bad(key, "null"))?;
+                if v == "public" && !is_admin && image.visibility != "public" {
+                    return Err(Error::forbidden(
+                        "Only administrators may publicize an image (visibility public).",
+                    ));
+                }
+                image.visibility = v;
+            }
+            "protected" | "os_hidden" => {
+                let b = value
+                    .as_bool()
+                    .ok_or_else(|| bad(key, format!("{value} is not a boolean")))?;
+                if key == "protected" {
+                    image.protected = b;
+                } else {
+                    image.os_hidden = b;
+                }
+            }
+            "disk_format" => {
+                image.disk_format = one_of(key, string_or_null(key, value)?, DISK_FORMATS)?;
+            }
+            "container_format" => {
+                image.container_format =
+                    one_of(key, string_or_null(key, value)?, CONTAINER_FORMATS)?;
+            }
+            "min_disk" | "min_ram" => {
+                let n = value
+                    .as_i64()
+                    .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
+                    .ok_or_else(|| bad(key, format!("{value} is not a non-negative integer")))?;
+                let n = i32::try_from(n).map_err(|_| bad(key, "too large"))?;
+                if key == "min_disk" {
+                    image.min_disk = n;
+                } else {
+                    image.min_ram = n;
+                }
+            }
+            "tags" => {
+                let tags = value
+                    .as_array()
+                    .ok_or_else(|| bad(key, "not a list of strings"))?;
+                let mut out: Vec<String> = Vec::new();
+                for t in tags {
+                    let t = t
+                        .as_str()
+                        .ok_or_else(|| bad(key, "not a list of strings"))?;
+                    if t.is_empty() || t.chars().count() > 255 {
+                        return Err(bad(key, "a tag is 1 to 255 characters"));
+                    }
+                    if !out.iter().any(|o| o == t) {
+                        out.push(t.to_owned());
+                    }
+                }
+                if out.len() > 128 {
+                    return Err(bad(key, "more than 128 tags"));
+                }
+                image.tags = out;
+            }
+            "owner" => {
+                let owner = string_or_null(key, value)?.ok_or_else(|| bad(key, "null"))?;
+                if owner != image.owner && !is_admin {
+                    return Err(Error::forbidden(
+                        "Only administrators may change an image's owner.",
+                    ));
+                }
+                image.owner = owner;
+            }
+            _ => {
+                if key.is_empty() || key.chars().count() > 255 {
+                    return Err(bad(key, "a property name is 1 to 255 characters"));
+                }
+                let v = value
+                    .as_str()
+                    .ok_or_else(|| bad(key, format!("{value} is not a string")))?;
+                if v.len() > 65_535 {
+                    return Err(bad(key, "longer than 65535 bytes"));
+                }
+                if matches!(key.as_str(), "kernel_id" | "ramdisk_id")
+                    && uuid::Uuid::parse_str(v).is_err()
+                {
+                    return Err(bad(key, format!("{v:?} is not an image id")));
+                }
+                properties.insert(key.clone(), v.to_owned());
+            }
+        }
+    }
+    image.properties.0 = properties;
+    Ok(())
+}
+
+/// An image's user-settable attributes, as a patch sees and changes them.
+pub fn attributes(image: &Image) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), image.name.clone().into());
+    m.insert("visibility".into(), image.visibility.clone().into());
+    m.insert("protected".into(), image.protected.into());
+    m.insert("os_hidden".into(), image.os_hidden.into());
+    m.insert("disk_format".into(), image.disk_format.clone().into());
+    m.insert(
+        "container_format".into(),
+        image.container_format.clone().into(),
+    );
+    m.insert("min_disk".into(), image.min_disk.into());
+    m.insert("min_ram".into(), image.min_ram.into());
+    m.insert("tags".into(), image.tags.clone().into());
+    m.insert("owner".into(), image.owner.clone().into());
+    for (k, v) in &image.properties.0 {
+        m.insert(k.clone(), v.clone().into());
+    }
+    m
+}
+
+/// One operation of Glance's JSON patch
+/// (`application/openstack-images-v2.1-json-patch`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchOp {
+    pub op: String,
+    pub path: String,
+    #[serde(default)]
+    pub value: Option<Value>,
+}
+
+/// Applies `ops` to an image's attributes.
+pub fn apply_patch(attrs: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<(), Error> {
+    for op in ops {
+        let key = op
+            .path
+            .strip_prefix('/')
+            .filter(|k| !k.is_empty() && !k.contains('/'))
+            .ok_or_else(|| bad("path", format!("{:?} is not /<attribute>", op.path)))?
+            .replace("~1", "/")
+            .replace("~0", "~");
+        if READ_ONLY.contains(&key.as_str()) || key == "id" {
+            return Err(Error::forbidden(format!("Attribute '{key}' is read-only.")));
+        }
+        match op.op.as_str() {
+            "add" | "replace" => {
+                let value = op
+                    .value
+                    .clone()
+                    .ok_or_else(|| bad("value", format!("{} of {key} needs a value", op.op)))?;
+                if op.op == "replace" && !attrs.contains_key(&key) {
+                    return Err(Error::conflict(format!("Property {key} does not exist.")));
+                }
+                attrs.insert(key, value);
+            }
+            "remove" => {
+                if CORE.contains(&key.as_str()) {
+                    return Err(Error::forbidden(format!(
+                        "Attribute '{key}' cannot be removed."
+                    )));
+                }
+                if attrs.remove(&key).is_none() {
+                    return Err(Error::conflict(format!("Property {key} does not exist.")));
+                }
+            }
+            other => {
+                return Err(bad(
+                    "op",
+                    format!("{other:?} is not add, replace or remove"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a caller is, for visibility: admins see every image.
+fn viewer(caller: &TokenClaims) -> Result<Viewer<'_>, Error> {
+    if caller.is_admin() {
+        return Ok(Viewer::Admin);
+    }
+    caller
+        .project_id()
+        .map(Viewer::Project)
+        .ok_or_else(|| Error::forbidden("Images need a project-scoped token."))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::not_found(format!("No image found with ID {id}"))
+}
+
+/// The page size when the client names none, and the most it may ask for.
+pub const DEFAULT_LIMIT: i64 = 25;
+pub const MAX_LIMIT: i64 = 1000;
+
+impl App {
+    /// The image, if the caller may see it.
+    pub async fn image_get(&self, caller: &TokenClaims, id: &str) -> Result<Image, Error> {
+        let image = ds::get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        if ds::visible(&self.pool, &image, viewer(caller)?)
+            .await
+            .map_err(db)?
+        {
+            Ok(image)
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    /// The image, if the caller may change it (its owner, or an admin):
+    /// 404 if they cannot see it, 403 if they can but it is not theirs.
+    pub async fn image_owned(&self, caller: &TokenClaims, id: &str) -> Result<Image, Error> {
+        let image = self.image_get(caller, id).await?;
+        if caller.is_admin() || caller.project_id() == Some(image.owner.as_str()) {
+            caller_can_write(caller)?;
+            Ok(image)
+        } else {
+            Err(Error::forbidden(format!(
+                "You are not permitted to modify image {id}."
+            )))
+        }
+    }
+
+    pub async fn image_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Image, Error> {
+        caller_can_write(caller)?;
+        let owner = caller
+            .project_id()
+            .ok_or_else(|| Error::forbidden("Images need a project-scoped token."))?;
+        let id = match body.get("id") {
+            None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
+            Some(Value::String(s)) => uuid::Uuid::parse_str(s)
+                .map(|u| u.hyphenated().to_string())
+                .map_err(|_| bad("id", format!("{s:?} is not a UUID")))?,
+            Some(other) => return Err(bad("id", format!("{other} is not a string"))),
+        };
+        let now = chrono::Utc::now();
+        let mut image = Image {
+            id,
+            name: None,
+            owner: owner.to_owned(),
+            status: "queued".into(),
+            visibility: "shared".into(),
+            protected: false,
+            os_hidden: false,
+            disk_format: None,
+            container_format: None,
+            min_disk: 0,
+            min_ram: 0,
+            size: None,
+            virtual_size: None,
+            checksum: None,
+            os_hash_algo: None,
+            os_hash_value: None,
+            host: None,
+            properties: sqlx::types::Json(BTreeMap::new()),
+            tags: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        apply_attributes(&mut image, body, caller.is_admin())?;
+        ds::insert(&self.pool, &image).await.map_err(|e| {
+            stratus_db::api_error(e, &format!("Image with identifier {}", image.id))
+        })?;
+        self.image_get(caller, &image.id).await
+    }
+
+    pub async fn image_list(
+        &self,
+        caller: &TokenClaims,
+        filter: &ListFilter,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Image>, bool), Error> {
+        let viewer = viewer(caller)?;
+        let marker = match marker {
+            Some(m) => Some(
+                self.image_get(caller, m)
+                    .await
+                    .map_err(|_| Error::bad_request(format!("marker not found: {m}")))?,
+            ),
+            None => None,
+        };
+        let mut page = ds::list(&self.pool, viewer, filter, marker.as_ref(), limit + 1)
+            .await
+            .map_err(db)?;
+        let more = page.len() as i64 > limit;
+        page.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((page, more))
+    }
+
+    /// Applies a JSON patch (owner or admin; deactivated images only by admins).
+    pub async fn image_patch(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        ops: &[PatchOp],
+    ) -> Result<Image, Error> {
+        let mut image = self.image_owned(caller, id).await?;
+        let mut attrs = attributes(&image);
+        apply_patch(&mut attrs, ops)?;
+        apply_attributes(&mut image, &attrs, caller.is_admin())?;
+        ds::update(&self.pool, &image)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub async fn image_tag(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        tag: &str,
+        add: bool,
+    ) -> Result<(), Error> {
+        let mut image = self.image_owned(caller, id).await?;
+        let had = image.tags.iter().any(|t| t == tag);
+        if add {
+            if !had {
+                let mut attrs = Map::new();
+                let mut tags = image.tags.clone();
+                tags.push(tag.to_owned());
+                attrs.insert("tags".into(), tags.into());
+                // Validate the tag like any other; properties stay as they are.
+                let properties = image.properties.clone();
+                let mut all = attributes(&image);
+                all.extend(attrs);
+                apply_attributes(&mut image, &all, caller.is_admin())?;
+                image.properties = properties;
+            }
+        } else if had {
+            image.tags.retain(|t| t != tag);
+        } else {
+            return Err(Error::not_found(format!(
+                "Tag {tag} not found on image {id}."
+            )));
+        }
+        ds::update(&self.pool, &image).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Deletes an image (owner or admin; not a protected one) and, through
+    /// a durable cast its storage host gets even if it is down now, its data.
+    pub async fn image_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let image = self.image_owned(caller, id).await?;
+        if image.protected {
+            return Err(Error::forbidden(format!(
+                "Image {id} is protected and cannot be deleted."
+            )));
+        }
+        let deleted = ds::delete(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        if let Some(host) = deleted.host {
+            self.remove_data(&host, id).await;
+        }
+        Ok(())
+    }
+
+    async fn remove_data(&self, host: &str, id: &str) {
+        let cast = self
+            .bus
+            .cast::<StorageAgentRequest>(
+                &AgentKind::Storage.topic(host),
+                &RequestContext::system(),
+                ImageDelete {
+                    image_id: id.to_owned(),
+                },
+            )
+            .await;
+        if let Err(e) = cast {
+            tracing::error!(error = %e, image = id, host, "could not ask for the image's data to be removed");
+        }
+    }
+
+    /// Deactivates (`active` → `deactivated`) or reactivates an image (admin).
+    pub async fn image_set_active(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        active: bool,
+    ) -> Result<(), Error> {
+        if !caller.is_admin() {
+            self.image_get(caller, id).await?;
+            return Err(Error::forbidden(
+                "Only administrators may deactivate or reactivate images.",
+            ));
+        }
+        let image = self.image_get(caller, id).await?;
+        let (from, to) = if active {
+            ("deactivated", "active")
+        } else {
+            ("active", "deactivated")
+        };
+        if image.status == to {
+            return Ok(());
+        }
+        ds::transition(&self.pool, id, &[from], to)
+            .await
+            .map_err(db)?
+            .map(|_| ())
+            .ok_or_else(|| {
+                Error::forbidden(format!(
+                    "Image {id} is {}; only {from} images can become {to}.",
+                    image.status
+                ))
+            })
+    }
+
+    /// Stores an upload: the image goes `saving`, the data goes to a
+    /// storage host in chunks, and the image becomes `active` with its
+    /// size and hashes, or, on any failure, back to `queued` with nothing
+    /// left on the host.
+    pub async fn image_upload<S, E>(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        content_length: Option<u64>,
+        body: S,
+    ) -> Result<Image, Error>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let image = self.image_owned(caller, id).await?;
+        if image.status != "queued" {
+            return Err(Error::conflict(format!(
+                "Image {id} is {}; data can only be uploaded to a queued image.",
+                image.status
+            )));
+        }
+        let cap = self.config.image_size_cap;
+        if content_length.is_some_and(|n| n > cap) {
+            return Err(too_large(cap));
+        }
+        let need = i64::try_from(content_length.unwrap_or(0)).unwrap_or(i64::MAX);
+        let host =
+            crate::datastore::host_pick(&self.pool, need, i64::from(self.config.host_fresh_s))
+                .await
+                .map_err(db)?
+                .ok_or_else(|| {
+                    Error::unavailable("No storage host has room for this image now.")
+                })?;
+        if !ds::upload_start(&self.pool, id, &host).await.map_err(db)? {
+            return Err(Error::conflict(format!(
+                "Image {id} is already being uploaded."
+            )));
+        }
+        match self.stream_to(&host, &image, body).await {
+            Ok(stored) => {
+                let checksum = stored.md5.clone();
+                let row = Stored {
+                    host: &host,
+                    size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+                    virtual_size: stored.virtual_size.and_then(|v| i64::try_from(v).ok()),
+                    checksum: &checksum,
+                    os_hash_value: &stored.sha512,
+                };
+                match ds::activate(&self.pool, id, &row).await.map_err(db)? {
+                    Some(image) => Ok(image),
+                    None => {
+                        self.remove_data(&host, id).await;
+                        Err(Error::conflict(format!(
+                            "Image {id} was deleted or reset during the upload."
+                        )))
+                    }
+                }
+            }
+            Err(e) => {
+                self.remove_data(&host, id).await;
+                ds::upload_reset(&self.pool, id).await.map_err(db)?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn stream_to<S, E>(
+        &self,
+        host: &str,
+        image: &Image,
+        mut body: S,
+    ) -> Result<Uploaded, Error>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let topic = AgentKind::Storage.topic(host);
+        let ctx = RequestContext::system();
+        let mut md5 = md5::Md5::new();
+        let mut sha256 = sha2::Sha256::new();
+        let mut sha512 = sha2::Sha512::new();
+        let mut buffer = BytesMut::with_capacity(CHUNK_BYTES);
+        let mut offset: u64 = 0;
+        let mut done = false;
+        while !done {
+            match body.next().await {
+                Some(Ok(bytes)) => buffer.extend_from_slice(&bytes),
+                Some(Err(e)) => {
+                    return Err(Error::bad_request(format!(
+                        "The upload was interrupted: {e}"
+                    )));
+                }
+                None => done = true,
+            }
+            while buffer.len() >= CHUNK_BYTES || (done && !buffer.is_empty()) {
+                let take = buffer.len().min(CHUNK_BYTES);
+                let chunk = buffer.split_to(take).freeze();
+                md5.update(&chunk);
+                sha256.update(&chunk);
+                sha512.update(&chunk);
+                if offset + chunk.len() as u64 > self.config.image_size_cap {
+                    return Err(too_large(self.config.image_size_cap));
+                }
+                let written = self
+                    .bus
+                    .call::<ImageWrite>(
+                        &topic,
+                        &ctx,
+                        ImageWrite {
+                            image_id: image.id.clone(),
+                            offset,
+                            data: Chunk(chunk.to_vec()),
+                        },
+                    )
+                    .await?;
+                offset += chunk.len() as u64;
+                if written.size != offset {
+                    return Err(Error::internal(&std::io::Error::other(format!(
+                        "storage host has {} bytes of image {} after writing {offset}",
+                        written.size, image.id
+                    ))));
+                }
+                // Still saving? (A delete or the sweeper may have moved it.)
+                if ds::transition(&self.pool, &image.id, &["saving"], "saving")
+                    .await
+                    .map_err(db)?
+                    .is_none()
+                {
+                    return Err(Error::conflict(format!(
+                        "Image {} was deleted or reset during the upload.",
+                        image.id
+                    )));
+                }
+            }
+        }
+        let md5 = hex(&md5.finalize());
+        let sha256 = hex(&sha256.finalize());
+        for (property, ours, name) in [
+            ("owner_specified.openstack.md5", &md5, "MD5"),
+            ("owner_specified.openstack.sha256", &sha256, "SHA-256"),
+        ] {
+            if let Some(claimed) = image.properties.0.get(property)
+                && !claimed.is_empty()
+                && !claimed.eq_ignore_ascii_case(ours)
+            {
+                return Err(Error::bad_request(format!(
+                    "The uploaded data's {name} is {ours}, not the {claimed} that {property} says."
+                )));
+            }
+        }
+        let stored = self
+            .bus
+            .call::<ImageCommit>(
+                &topic,
+                &ctx,
+                ImageCommit {
+                    image_id: image.id.clone(),
+                    size: offset,
+                    disk_format: image.disk_format.clone(),
+                },
+            )
+            .await?;
+        Ok(Uploaded {
+            size: stored.size,
+            virtual_size: stored.virtual_size,
+            md5,
+            sha512: hex(&sha512.finalize()),
+        })
+    }
+
+    /// The image's data as a stream of chunks read from its storage host;
+    /// `None` when it has none yet.
+    pub async fn image_download(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<
+        (
+            Image,
+            Option<impl Stream<Item = Result<Bytes, Error>> + use<>>,
+        ),
+        Error,
+    > {
+        let image = self.image_get(caller, id).await?;
+        if image.status == "deactivated" && !caller.is_admin() {
+            return Err(Error::forbidden(
+                "The requested image has been deactivated. Image data download is forbidden.",
+            ));
+        }
+        let host = match (&image.host, image.status.as_str()) {
+            (Some(host), "active" | "deactivated") => host.clone(),
+            _ => return Ok((image, None)),
+        };
+        let bus = self.bus.clone();
+        let topic = AgentKind::Storage.topic(&host);
+        let image_id = image.id.clone();
+        let stream = futures_util::stream::try_unfold(Some(0u64), move |offset| {
+            let (bus, topic, image_id) = (bus.clone(), topic.clone(), image_id.clone());
+            async move {
+                let Some(offset) = offset else {
+                    return Ok(None);
+                };
+                let data = bus
+                    .call::<ImageRead>(
+                        &topic,
+                        &RequestContext::system(),
+                        ImageRead {
+                            image_id,
+                            offset,
+                            len: CHUNK_BYTES as u32,
+                        },
+                    )
+                    .await
+                    .map_err(Error::from)?;
+                let next = (!data.eof).then_some(offset + data.data.0.len() as u64);
+                Ok(Some((Bytes::from(data.data.0), next)))
+            }
+        });
+        Ok((image, Some(stream)))
+    }
+
+    /// Puts uploads that stopped moving (their service died) back to
+    /// `queued` and removes their partial data.
+    pub async fn sweep_stale_uploads(&self) -> Result<(), Error> {
+        let stale = ds::upload_reset_stale(&self.pool, f64::from(self.config.upload_stale_s))
+            .await
+            .map_err(db)?;
+        for (id, host) in stale {
+            tracing::warn!(image = %id, "upload stopped moving; image back to queued");
+            if let Some(host) = host {
+                self.remove_data(&host, &id).await;
+            }
+        }
+        Ok(())
+    }
+
+    // ---- members ----
+
+    pub async fn member_list(&self, caller: &TokenClaims, id: &str) -> Result<Vec<Member>, Error> {
+        let image = self.image_get(caller, id).await?;
+        require_shared(&image)?;
+        let members = ds::member_list(&self.pool, id).await.map_err(db)?;
+        if caller.is_admin() || caller.project_id() == Some(image.owner.as_str()) {
+            Ok(members)
+        } else {
+            Ok(members
+                .into_iter()
+                .filter(|m| Some(m.member.as_str()) == caller.project_id())
+                .collect())
+        }
+    }
+
+    pub async fn member_add(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        member: &str,
+    ) -> Result<Member, Error> {
+        let image = self.image_owned(caller, id).await?;
+        require_shared(&image)?;
+        if member.is_empty() || member.len() > 255 {
+            return Err(bad("member", "a project id of 1 to 255 characters"));
+        }
+        ds::member_add(&self.pool, id, member)
+            .await
+            .map_err(|e| stratus_db::api_error(e, &format!("Member {member} of image {id}")))
+    }
+
+    pub async fn member_get(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        member: &str,
+    ) -> Result<Member, Error> {
+        let image = self.image_get(caller, id).await?;
+        let allowed = caller.is_admin()
+            || caller.project_id() == Some(image.owner.as_str())
+            || caller.project_id() == Some(member);
+        let missing = || Error::not_found(format!("{member} is not a member of image {id}."));
+        if !allowed {
+            return Err(missing());
+        }
+        ds::member_get(&self.pool, id, member)
+            .await
+            .map_err(db)?
+            .ok_or_else(missing)
+    }
+
+    /// The member (only) accepts or rejects a share.
+    pub async fn member_set_status(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        member: &str,
+        status: &str,
+    ) -> Result<Member, Error> {
+        self.member_get(caller, id, member).await?;
+        caller_can_write(caller)?;
+        if caller.project_id() != Some(member) {
+            return Err(Error::forbidden(
+                "Only the member itself may accept or reject an image.",
+            ));
+        }
+        if !["pending", "accepted", "rejected"].contains(&status) {
+            return Err(bad(
+                "status",
+                format!("{status:?} is not pending, accepted or rejected"),
+            ));
+        }
+        ds::member_set_status(&self.pool, id, member, status)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::not_found(format!("{member} is not a member of image {id}.")))
+    }
+
+    pub async fn member_delete(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        member: &str,
+    ) -> Result<(), Error> {
+        self.image_owned(caller, id).await?;
+        if ds::member_delete(&self.pool, id, member)
+            .await
+            .map_err(db)?
+            == 0
+        {
+            return Err(Error::not_found(format!(
+                "{member} is not a member of image {id}."
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn require_shared(image: &Image) -> Result<(), Error> {
+    if image.visibility != "shared" {
+        return Err(Error::forbidden(format!(
+            "Only shared images have members; image {} is {}.",
+            image.id, image.visibility
+        )));
+    }
+    Ok(())
+}
+
+/// Readers may look, not change.
+fn caller_can_write(caller: &TokenClaims) -> Result<(), Error> {
+    stratus_http::auth::Caller(caller.clone()).require("member")
+}
+
+fn too_large(cap: u64) -> Error {
+    Error::new(
+        stratus_common::ErrorKind::PayloadTooLarge,
+        format!("Image exceeds the storage quota: the largest image is {cap} bytes."),
+    )
+}
+
+struct Uploaded {
+    size: u64,
+    virtual_size: Option<u64>,
+    md5: String,
+    sha512: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,106 @@
+//! The storage service's logic, between the thin HTTP handlers and the
+//! datastore: images (metadata, data streamed to and from storage agents,
+//! members), the storage hosts' capacity, and the sweeper that unsticks
+//! uploads whose service died.
+
+pub mod images;
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use stratus_bus::{Bus, Incoming, ServerHandle};
+use stratus_bus_protocol::Notification;
+use stratus_common::Error;
+use stratus_db::PgPool;
+use tokio_util::sync::CancellationToken;
+
+/// A database error as the client sees it: logged, answered with a 500.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+/// The `[storage]` section of the service's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Largest image, in bytes (Glance's `image_size_cap`).
+    pub image_size_cap: u64,
+    /// Storage hosts whose last capacity report is older than this are not
+    /// given new data, in seconds.
+    pub host_fresh_s: u32,
+    /// An upload that has not moved for this long (its service died) is
+    /// put back to `queued` by the sweeper, in seconds.
+    pub upload_stale_s: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            image_size_cap: 1 << 40,
+            host_fresh_s: 60,
+            upload_stale_s: 600,
+        }
+    }
+}
+
+/// How the service configuration nests it: `[storage]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageSection {
+    pub storage: StorageConfig,
+}
+
+/// Everything the handlers need.
+#[derive(Clone)]
+pub struct App {
+    pub pool: PgPool,
+    pub bus: Bus,
+    pub config: StorageConfig,
+}
+
+impl App {
+    pub fn new(pool: PgPool, bus: Bus, config: StorageConfig) -> Self {
+        Self { pool, bus, config }
+    }
+
+    /// Records the storage hosts' capacity reports (one queue shared by the
+    /// service's replicas).
+    pub fn follow_capacity(&self) -> ServerHandle {
+        let pool = self.pool.clone();
+        self.bus.subscribe(
+            "storage-service.capacity",
+            &["storage.capacity"],
+            move |inc: Incoming<Notification>| {
+                let pool = pool.clone();
+                async move {
+                    if let Notification::StorageCapacity(c) = inc.message {
+                        crate::datastore::host_report(
+                            &pool,
+                            &c.host,
+                            i64::try_from(c.total_bytes).unwrap_or(i64::MAX),
+                            i64::try_from(c.free_bytes).unwrap_or(i64::MAX),
+                        )
+                        .await
+                        .map_err(db)?;
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    }
+
+    /// Every minute until `shutdown`, puts stale uploads back to `queued`.
+    pub fn start_sweeper(&self, shutdown: CancellationToken) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.sweep_stale_uploads().await {
+                    tracing::warn!(error = %e, "sweeping stale uploads failed");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_secs(60)) => {}
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,348 @@
+//! A storage cloud for tests: a live identity (its own database, users in
+//! two projects), the storage service's image API behind the real auth
+//! layer, and a storage agent in-process with its files in a temporary
+//! directory, all on a bus namespace of the test's own.
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use stratus_agent::{AgentConfig, AgentSettings};
+use stratus_bus::Bus;
+use stratus_bus_protocol::AgentKind;
+use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_identity::app::password::HashParams;
+use stratus_identity::app::{App as IdentityApp, IdentityConfig};
+use stratus_storage::app::{App, StorageConfig};
+use stratus_storage_agent::{StorageAgentConfig, StorageSettings};
+use stratus_test_support::{
+    TempDir, TestDatabase, TestServer, bus_config, poll_until, unique_name,
+};
+
+pub const ADMIN_PASSWORD: &str = "storage-admin";
+
+/// A user's token and project.
+#[derive(Clone, Debug)]
+pub struct Login {
+    pub token: String,
+    pub project_id: String,
+}
+
+pub struct Cloud {
+    pub identity: TestServer,
+    pub image: TestServer,
+    pub app: App,
+    pub host: String,
+    pub dir: TempDir,
+    pub http: reqwest::Client,
+    /// admin (project admin), alice (member of alpha), bob (member of
+    /// beta), rita (reader of alpha).
+    pub admin: Login,
+    pub alice: Login,
+    pub bob: Login,
+    pub rita: Login,
+    stop_agent: Option<tokio::sync::oneshot::Sender<()>>,
+    agent: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _auth: Authenticator,
+    _dbs: (TestDatabase, TestDatabase),
+}
+
+async fn login(
+    http: &reqwest::Client,
+    identity: &TestServer,
+    user: &str,
+    password: &str,
+    project: &str,
+) -> Login {
+    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}});
+    let resp = http
+        .post(identity.url("/v3/auth/tokens"))
+        .json(&body)
+        .send()
+        .await
+        .expect("POST /v3/auth/tokens");
+    assert_eq!(resp.status().as_u16(), 201, "login of {user}");
+    let token = resp.headers()["x-subject-token"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let body: Value = resp.json().await.expect("json");
+    Login {
+        token,
+        project_id: body["token"]["project"]["id"]
+            .as_str()
+            .expect("project")
+            .to_owned(),
+    }
+}
+
+impl Cloud {
+    pub async fn start() -> Self {
+        Self::start_with(StorageConfig::default()).await
+    }
+
+    pub async fn start_with(config: StorageConfig) -> Self {
+        stratus_test_support::init_logs();
+        let http = reqwest::Client::new();
+
+        // Identity with two projects and their users.
+        let identity_db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
+            .await
+            .expect("db");
+        let identity_config = IdentityConfig {
+            password_hashing: HashParams {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..IdentityConfig::default()
+        };
+        let identity_app = IdentityApp::new(identity_db.pool.clone(), identity_config.clone())
+            .await
+            .expect("identity");
+        let identity = TestServer::start(stratus_identity::http::router(identity_app)).await;
+        let options = stratus_identity::app::bootstrap::BootstrapOptions {
+            admin_user: "admin".into(),
+            admin_password: ADMIN_PASSWORD.into(),
+            admin_project: "admin".into(),
+            region: "RegionOne".into(),
+            public_base: "http://127.0.0.1".into(),
+            port_offset: identity.addr.port().saturating_sub(5000),
+            service_password: None,
+        };
+        stratus_identity::app::bootstrap::run(&identity_db.pool, &identity_config, &options)
+            .await
+            .expect("bootstrap");
+        {
+            use stratus_identity::datastore as ds;
+            let pool = &identity_db.pool;
+            for (user, project, role) in [
+                ("alice", "alpha", "member"),
+                ("bob", "beta", "member"),
+                ("rita", "alpha", "reader"),
+            ] {
+                let hash = stratus_identity::app::password::hash(
+                    identity_config.password_hashing,
+                    format!("{user}-pw"),
+                )
+                .await
+                .expect("hash");
+                let project_id = ds::project_ensure(pool, "default", project, "")
+                    .await
+                    .expect("project");
+                let user_id = ds::user_ensure(pool, "default", user, &hash)
+                    .await
+                    .expect("user");
+                let role_id = ds::role_ensure(pool, role).await.expect("role");
+                ds::role_assignment_ensure(
+                    pool,
+                    "user",
+                    &user_id,
+                    "project",
+                    &project_id,
+                    &role_id,
+                )
+                .await
+                .expect("grant");
+            }
+        }
+        let admin = login(&http, &identity, "admin", ADMIN_PASSWORD, "admin").await;
+        let alice = login(&http, &identity, "alice", "alice-pw", "alpha").await;
+        let bob = login(&http, &identity, "bob", "bob-pw", "beta").await;
+        let rita = login(&http, &identity, "rita", "rita-pw", "alpha").await;
+
+        // The storage service and its agent.
+        let bus_cfg = bus_config();
+        let bus = Bus::new(bus_cfg.clone(), "test-storage");
+        let auth = Authenticator::start(
+            &AuthConfig {
+                identity_url: identity.url("/v3"),
+                ..AuthConfig::default()
+            },
+            &bus,
+        )
+        .await
+        .expect("auth");
+        let storage_db = TestDatabase::new(Some(&stratus_storage::MIGRATOR))
+            .await
+            .expect("db");
+        let app = App::new(storage_db.pool.clone(), bus.clone(), config);
+        drop(app.follow_capacity());
+        let image =
+            TestServer::start(auth.layer(stratus_storage::http::image_router(app.clone()))).await;
+
+        let dir = TempDir::new("stratus-storage-test");
+        let host = unique_name("storage-host");
+        let agent_config = AgentConfig {
+            agent: AgentSettings {
+                host: host.clone(),
+                netns: None,
+                heartbeat_interval_s: 1,
+            },
+            bus: bus_cfg,
+            log: Default::default(),
+            extra: StorageAgentConfig {
+                storage: StorageSettings {
+                    root: dir.path.join("storage"),
+                },
+            },
+        };
+        let (stop_agent, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let agent = tokio::spawn(stratus_agent::run(
+            AgentKind::Storage,
+            agent_config,
+            stratus_storage_agent::start,
+            async {
+                let _ = stop_rx.await;
+            },
+        ));
+        let pool = storage_db.pool.clone();
+        let wanted = host.clone();
+        poll_until(
+            Duration::from_secs(30),
+            "the storage host to report its capacity",
+            || {
+                let (pool, wanted) = (pool.clone(), wanted.clone());
+                async move {
+                    sqlx::query_scalar::<_, String>(
+                        "SELECT host FROM storage_hosts WHERE host = $1",
+                    )
+                    .bind(wanted)
+                    .fetch_optional(&pool)
+                    .await
+                    .ok()
+                    .flatten()
+                }
+            },
+        )
+        .await;
+        Self {
+            identity,
+            image,
+            app,
+            host,
+            dir,
+            http,
+            admin,
+            alice,
+            bob,
+            rita,
+            stop_agent: Some(stop_agent),
+            agent: Some(agent),
+            _auth: auth,
+            _dbs: (identity_db, storage_db),
+        }
+    }
+
+    /// A request to the image API as `who`.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.image.url(path))
+            .header("X-Auth-Token", who.token.clone())
+    }
+
+    /// Sends a request with an optional JSON body; status and JSON body (or null).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.request(method, path, who);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Creates an image as `who`; returns its JSON.
+    pub async fn create_image(&self, who: &Login, body: Value) -> Value {
+        let (status, image) = self
+            .send(reqwest::Method::POST, "/v2/images", who, Some(body))
+            .await;
+        assert_eq!(status, 201, "{image}");
+        image
+    }
+
+    /// Uploads `data` to an image as `who`; returns the status.
+    pub async fn upload(&self, who: &Login, id: &str, data: Vec<u8>) -> (u16, String) {
+        let resp = self
+            .request(reqwest::Method::PUT, &format!("/v2/images/{id}/file"), who)
+            .header("Content-Type", "application/octet-stream")
+            .body(data)
+            .send()
+            .await
+            .expect("PUT file");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    /// Sends a JSON patch as `who`.
+    pub async fn patch(&self, who: &Login, id: &str, ops: Value) -> (u16, Value) {
+        let resp = self
+            .request(reqwest::Method::PATCH, &format!("/v2/images/{id}"), who)
+            .header(
+                "Content-Type",
+                "application/openstack-images-v2.1-json-patch",
+            )
+            .body(ops.to_string())
+            .send()
+            .await
+            .expect("PATCH");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// The files under the agent's image directory.
+    pub fn image_files(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path.join("storage/images"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop_agent.take() {
+            let _ = stop.send(());
+        }
+        if let Some(agent) = self.agent.take() {
+            let _ = agent.await;
+        }
+    }
+}
+
+/// A qcow2 image of `size` made by qemu-img, with some data written into it.
+pub fn qcow2(dir: &std::path::Path, size: &str) -> Vec<u8> {
+    let path = dir.join(format!("{}.qcow2", unique_name("img")));
+    let out = std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2"])
+        .arg(&path)
+        .arg(size)
+        .output()
+        .expect("qemu-img");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&path).expect("read");
+    let _ = std::fs::remove_file(&path);
+    bytes
+}
