@@ -172,6 +172,20 @@ impl Cloud {
         let image =
             TestServer::start(auth.layer(stratus_storage::http::image_router(app.clone()))).await;
 
+        // The catalog's image endpoints point at this test's image API.
+        {
+            use stratus_identity::datastore as ds;
+            let mut conn = identity_db.pool.acquire().await.expect("conn");
+            let service = ds::service_ensure(&mut conn, "image", "glance")
+                .await
+                .expect("service");
+            for interface in ["public", "internal", "admin"] {
+                ds::endpoint_ensure(&mut conn, &service, interface, "RegionOne", &image.url(""))
+                    .await
+                    .expect("endpoint");
+            }
+        }
+
         let dir = TempDir::new("stratus-storage-test");
         let host = unique_name("storage-host");
         let agent_config = AgentConfig {
@@ -233,6 +247,26 @@ impl Cloud {
             _auth: auth,
             _dbs: (identity_db, storage_db),
         }
+    }
+
+    /// A `clouds.yaml` in the test's directory with a cloud per user
+    /// (`admin`, `alice`, `bob`, `rita`), for the `openstack` CLI.
+    pub fn clouds_yaml(&self) -> std::path::PathBuf {
+        let mut yaml = String::from("clouds:\n");
+        for (user, password, project) in [
+            ("admin", ADMIN_PASSWORD, "admin"),
+            ("alice", "alice-pw", "alpha"),
+            ("bob", "bob-pw", "beta"),
+            ("rita", "rita-pw", "alpha"),
+        ] {
+            yaml.push_str(&format!(
+                "  {user}:\n    auth:\n      auth_url: {}\n      username: {user}\n      password: {password}\n      user_domain_name: Default\n      project_name: {project}\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n",
+                self.identity.url("/v3")
+            ));
+        }
+        let path = self.dir.path.join("clouds.yaml");
+        std::fs::write(&path, yaml).expect("write clouds.yaml");
+        path
     }
 
     /// A request to the image API as `who`.
