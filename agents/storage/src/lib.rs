@@ -3,10 +3,15 @@
 //! chunks the storage service sends and asks for, checked with qemu-img on
 //! commit) and reports the directory's capacity with every heartbeat.
 //!
-//! Layout: `store` (the files), `qemu_img` (the tool).
+//! Volume and snapshot work arrives as casts and is answered with a
+//! `storage.volume.result` event.
+//!
+//! Layout: `store` (the files), `volumes` (volume and snapshot work),
+//! `qemu_img` (the tool).
 
 pub mod qemu_img;
 pub mod store;
+pub mod volumes;
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -14,7 +19,7 @@ use std::time::Duration;
 use store::Store;
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::storage::{Done, StorageCapacity, Written};
+use stratus_bus_protocol::storage::{Done, StorageCapacity, VolumeEvent, VolumeOp, Written};
 use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
 use stratus_common::RequestContext;
 
@@ -49,12 +54,40 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
     let pong = deps.pong();
     let topic = AgentKind::Storage.topic(&deps.config.agent.host);
     let handler_store = store.clone();
+    let host = deps.config.agent.host.clone();
+    let volumes = volumes::Volumes::new(store.clone(), deps.bus.clone(), host.clone());
+    let bus = deps.bus.clone();
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<StorageAgentRequest>| {
             let pong = pong.clone();
             let store = handler_store.clone();
+            let volumes = volumes.clone();
+            let bus = bus.clone();
+            let host = host.clone();
             async move {
+                // Volume work: do it, then say how it went.
+                let done = |op: VolumeOp, id: String, result: Result<Option<u32>, stratus_common::Error>| {
+                    let bus = bus.clone();
+                    let host = host.clone();
+                    async move {
+                        if let Err(e) = &result {
+                            tracing::error!(?op, %id, error = %e, "storage operation failed");
+                        } else {
+                            tracing::info!(?op, %id, "storage operation done");
+                        }
+                        let event = VolumeEvent {
+                            op,
+                            id,
+                            host,
+                            size_gb: result.as_ref().ok().copied().flatten(),
+                            error: result.err().map(|e| e.message),
+                        };
+                        bus.notify::<Notification>(&RequestContext::system(), Notification::VolumeResult(event))
+                            .await?;
+                        Ok(serde_json::Value::Null)
+                    }
+                };
                 match incoming.message {
                     StorageAgentRequest::Ping(ping) => ping.reply(pong),
                     StorageAgentRequest::ImageWrite(w) => {
@@ -75,6 +108,26 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                     StorageAgentRequest::ImageDelete(d) => {
                         store.delete(&d.image_id).await?;
                         d.reply(Done {})
+                    }
+                    StorageAgentRequest::VolumeCreate(c) => {
+                        let r = volumes.create(&c.volume_id, c.size_gb, &c.source).await;
+                        done(VolumeOp::VolumeCreated, c.volume_id, r.map(Some)).await
+                    }
+                    StorageAgentRequest::VolumeExtend(x) => {
+                        let r = volumes.extend(&x.volume_id, x.size_gb).await;
+                        done(VolumeOp::VolumeExtended, x.volume_id, r.map(Some)).await
+                    }
+                    StorageAgentRequest::VolumeDelete(d) => {
+                        let r = volumes.delete(&d.volume_id).await;
+                        done(VolumeOp::VolumeDeleted, d.volume_id, r.map(|()| None)).await
+                    }
+                    StorageAgentRequest::SnapshotCreate(c) => {
+                        let r = volumes.snapshot(&c.snapshot_id, &c.volume_id).await;
+                        done(VolumeOp::SnapshotCreated, c.snapshot_id, r.map(Some)).await
+                    }
+                    StorageAgentRequest::SnapshotDelete(d) => {
+                        let r = volumes.snapshot_delete(&d.snapshot_id).await;
+                        done(VolumeOp::SnapshotDeleted, d.snapshot_id, r.map(|()| None)).await
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! `qemu-img`, the tool that knows disk image formats: what a file is
-//! (`info`), and later conversions and overlays.
+//! (`info`), new qcow2 volumes (`create`), copies in another format
+//! (`convert`) and growing (`resize`).
 
 use serde::Deserialize;
 use std::path::Path;
@@ -37,4 +38,64 @@ pub async fn info(path: &Path) -> Result<Info, Error> {
         tracing::error!(error = %e, "unexpected qemu-img output");
         Error::internal(&e)
     })
+}
+
+async fn run(args: &[&std::ffi::OsStr]) -> Result<(), Error> {
+    let out = tokio::process::Command::new("qemu-img")
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot run qemu-img");
+            Error::internal(&e)
+        })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        tracing::error!(?args, %stderr, "qemu-img failed");
+        return Err(Error::bad_request(format!("qemu-img failed: {stderr}")));
+    }
+    Ok(())
+}
+
+/// A new, empty qcow2 file of `size` bytes.
+pub async fn create(path: &Path, size: u64) -> Result<(), Error> {
+    let size = size.to_string();
+    run(&[
+        "create".as_ref(),
+        "-q".as_ref(),
+        "-f".as_ref(),
+        "qcow2".as_ref(),
+        path.as_os_str(),
+        size.as_ref(),
+    ])
+    .await
+}
+
+/// Copies `src` (of format `format`, never probed) into a new qcow2 `dst`.
+pub async fn convert(src: &Path, format: &str, dst: &Path) -> Result<(), Error> {
+    run(&[
+        "convert".as_ref(),
+        "-q".as_ref(),
+        "-f".as_ref(),
+        format.as_ref(),
+        "-O".as_ref(),
+        "qcow2".as_ref(),
+        src.as_os_str(),
+        dst.as_os_str(),
+    ])
+    .await
+}
+
+/// Grows the qcow2 file at `path` to `size` bytes.
+pub async fn resize(path: &Path, size: u64) -> Result<(), Error> {
+    let size = size.to_string();
+    run(&[
+        "resize".as_ref(),
+        "-q".as_ref(),
+        "-f".as_ref(),
+        "qcow2".as_ref(),
+        path.as_os_str(),
+        size.as_ref(),
+    ])
+    .await
 }

@@ -1,7 +1,9 @@
-//! Image files under the agent's storage directory:
-//! `<root>/images/<id>.part` while an upload is in progress, `<root>/images/<id>`
-//! once committed. Ids are checked to be UUIDs before they touch a path, so a
-//! message can never name a file outside the directory.
+//! Files under the agent's storage directory: `<root>/images/<id>.part`
+//! while an upload is in progress, `<root>/images/<id>` once committed;
+//! `<root>/volumes/<id>`, `<root>/snapshots/<id>` (qcow2) and
+//! `<root>/cache/<image id>` (images of other hosts, fetched once). Ids are
+//! checked to be UUIDs before they touch a path, so a message can never name
+//! a file outside the directory.
 
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,7 @@ fn io_error(what: &str, e: &std::io::Error) -> Error {
 }
 
 /// Only UUIDs name files (with or without dashes, as ids come).
-fn check_id(id: &str) -> Result<&str, Error> {
+pub fn check_id(id: &str) -> Result<&str, Error> {
     uuid::Uuid::parse_str(id)
         .map(|_| id)
         .map_err(|_| Error::bad_request(format!("{id:?} is not an image id")))
@@ -30,7 +32,9 @@ fn check_id(id: &str) -> Result<&str, Error> {
 impl Store {
     /// Opens (creating if needed) the directories under `root`.
     pub fn open(root: &Path) -> std::io::Result<Self> {
-        std::fs::create_dir_all(root.join("images"))?;
+        for dir in ["images", "volumes", "snapshots", "cache"] {
+            std::fs::create_dir_all(root.join(dir))?;
+        }
         Ok(Self {
             root: root.to_owned(),
         })
@@ -42,6 +46,11 @@ impl Store {
 
     pub fn image_path(&self, id: &str) -> Result<PathBuf, Error> {
         Ok(self.root.join("images").join(check_id(id)?))
+    }
+
+    /// A file of `kind` (`volumes`, `snapshots`, `cache`) named by a UUID.
+    pub fn path(&self, kind: &str, id: &str) -> Result<PathBuf, Error> {
+        Ok(self.root.join(kind).join(check_id(id)?))
     }
 
     fn part_path(&self, id: &str) -> Result<PathBuf, Error> {

@@ -92,6 +92,8 @@ stratus_bus::events! {
         "identity.token.revoked" => TokenRevoked(RevocationEvent),
         /// A storage host's free and total bytes (with each heartbeat).
         "storage.capacity" => StorageCapacity(storage::StorageCapacity),
+        /// A volume or snapshot operation finished (or failed) on a storage host.
+        "storage.volume.result" => VolumeResult(storage::VolumeEvent),
     }
 }
 

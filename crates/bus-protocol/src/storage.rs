@@ -92,6 +92,62 @@ pub struct ImageDelete {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Done {}
 
+/// Where a new volume's data comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VolumeSource {
+    Empty,
+    /// An image's data, on `host` (fetched into this host's cache first
+    /// when it is another).
+    Image {
+        image_id: String,
+        host: String,
+    },
+    /// A snapshot on this host.
+    Snapshot {
+        snapshot_id: String,
+    },
+    /// Another volume on this host.
+    Volume {
+        volume_id: String,
+    },
+}
+
+/// Makes a qcow2 volume of `size_gb` GiB from `source` (a cast; the result
+/// comes back as a [`VolumeEvent`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeCreate {
+    pub volume_id: String,
+    pub size_gb: u32,
+    pub source: VolumeSource,
+}
+
+/// Grows a volume to `size_gb` GiB (a cast).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeExtend {
+    pub volume_id: String,
+    pub size_gb: u32,
+}
+
+/// Removes a volume's file (a cast).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeDelete {
+    pub volume_id: String,
+}
+
+/// Copies a volume into a snapshot file (a cast).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotCreate {
+    pub snapshot_id: String,
+    pub volume_id: String,
+}
+
+/// Removes a snapshot's file (a cast).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotDelete {
+    pub snapshot_id: String,
+}
+
 stratus_bus::protocol! {
     /// Requests the storage agent handles (topic `storage.<host>`).
     pub enum StorageAgentRequest {
@@ -100,7 +156,37 @@ stratus_bus::protocol! {
         ImageCommit(ImageCommit) -> StoredImage,
         ImageRead(ImageRead) -> ImageData,
         ImageDelete(ImageDelete) -> Done,
+        VolumeCreate(VolumeCreate),
+        VolumeExtend(VolumeExtend),
+        VolumeDelete(VolumeDelete),
+        SnapshotCreate(SnapshotCreate),
+        SnapshotDelete(SnapshotDelete),
     }
+}
+
+/// What finished on a storage host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VolumeOp {
+    VolumeCreated,
+    VolumeExtended,
+    VolumeDeleted,
+    SnapshotCreated,
+    SnapshotDeleted,
+}
+
+/// The result of a volume or snapshot cast, published as
+/// `storage.volume.result`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeEvent {
+    pub op: VolumeOp,
+    /// The volume's or snapshot's id.
+    pub id: String,
+    pub host: String,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    /// The size reached, in GiB, for creates and extends.
+    pub size_gb: Option<u32>,
 }
 
 /// Published by each storage agent with every heartbeat: what its storage

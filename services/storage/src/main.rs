@@ -7,10 +7,11 @@ fn main() -> ExitCode {
     stratus_http::runner::main::<StorageSection, _, _>(stratus_storage::SPEC, |deps| async move {
         let app = App::new(deps.pool, deps.bus, deps.config.service.storage);
         drop(app.follow_capacity());
+        drop(app.follow_volume_results());
         app.start_sweeper(deps.shutdown);
         Ok(vec![
-            ("image", stratus_storage::http::image_router(app)),
-            ("volume", stratus_storage::http::volume_router()),
+            ("image", stratus_storage::http::image_router(app.clone())),
+            ("volume", stratus_storage::http::volume_router(app)),
         ])
     })
 }

@@ -1,8 +1,6 @@
 //! The storage service's two APIs over real HTTP: discovery, each API's error
 //! bodies, and the checked-in OpenAPI documents.
 
-use stratus_test_support::TestServer;
-
 mod common;
 
 #[test]
@@ -58,7 +56,8 @@ async fn image_api_discovery_and_glance_errors() {
 
 #[tokio::test]
 async fn volume_api_discovery_and_cinder_errors() {
-    let server = TestServer::start(stratus_storage::http::volume_router()).await;
+    let cloud = common::Cloud::start().await;
+    let server = &cloud.volume;
     let client = reqwest::Client::new();
     let root = client.get(server.url("/")).send().await.expect("GET /");
     assert_eq!(root.status().as_u16(), 300);
@@ -72,12 +71,34 @@ async fn volume_api_discovery_and_cinder_errors() {
         .expect("GET /v3/");
     assert_eq!(v3.status().as_u16(), 200);
 
-    let missing = client
-        .get(server.url("/v3/p/volumes/x"))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(missing.status().as_u16(), 404);
-    let body: serde_json::Value = missing.json().await.expect("json");
+    assert_eq!(v3.headers()["openstack-api-version"], "volume 3.0");
+
+    let (status, body) = cloud
+        .volumes(reqwest::Method::GET, "/volumes/x", &cloud.alice, None)
+        .await;
+    assert_eq!(status, 404);
     assert_eq!(body["itemNotFound"]["code"], 404);
+
+    // Microversions: 3.0 and `latest` are served; later ones are not.
+    for (asked, want) in [
+        ("volume 3.0", 200),
+        ("volume latest", 200),
+        ("volume 3.70", 406),
+        ("volume x", 406),
+    ] {
+        let resp = cloud
+            .http
+            .get(
+                cloud
+                    .volume
+                    .url(&format!("/v3/{}/volumes", cloud.alice.project_id)),
+            )
+            .header("X-Auth-Token", &cloud.alice.token)
+            .header("OpenStack-API-Version", asked)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(resp.status().as_u16(), want, "{asked}");
+        assert_eq!(resp.headers()["openstack-api-version"], "volume 3.0");
+    }
 }

@@ -460,6 +460,14 @@ impl App {
                 "Image {id} is protected and cannot be deleted."
             )));
         }
+        let in_use = crate::datastore::volumes::volumes_of_image(&self.pool, id)
+            .await
+            .map_err(db)?;
+        if in_use > 0 {
+            return Err(Error::conflict(format!(
+                "Image {id} is in use: {in_use} volumes were made from it."
+            )));
+        }
         let deleted = ds::delete(&self.pool, id)
             .await
             .map_err(db)?

@@ -1,9 +1,11 @@
 //! The storage service's logic, between the thin HTTP handlers and the
 //! datastore: images (metadata, data streamed to and from storage agents,
-//! members), the storage hosts' capacity, and the sweeper that unsticks
-//! uploads whose service died.
+//! members), volumes and snapshots (casts to storage agents, results back as
+//! events, quotas), the storage hosts' capacity, and the sweeper that
+//! unsticks uploads and operations whose process died.
 
 pub mod images;
+pub mod volumes;
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -30,6 +32,11 @@ pub struct StorageConfig {
     /// An upload that has not moved for this long (its service died) is
     /// put back to `queued` by the sweeper, in seconds.
     pub upload_stale_s: u32,
+    /// A volume or snapshot operation its storage host has not finished in
+    /// this long ends in an error status, in seconds.
+    pub operation_timeout_s: u32,
+    /// Per-project limits when no override is set.
+    pub quotas: volumes::QuotaDefaults,
 }
 
 impl Default for StorageConfig {
@@ -38,6 +45,8 @@ impl Default for StorageConfig {
             image_size_cap: 1 << 40,
             host_fresh_s: 60,
             upload_stale_s: 600,
+            operation_timeout_s: 600,
+            quotas: volumes::QuotaDefaults::default(),
         }
     }
 }
@@ -88,13 +97,17 @@ impl App {
         )
     }
 
-    /// Every minute until `shutdown`, puts stale uploads back to `queued`.
+    /// Every minute until `shutdown`: puts stale uploads back to `queued`
+    /// and ends volume operations whose storage host never answered.
     pub fn start_sweeper(&self, shutdown: CancellationToken) {
         let app = self.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(e) = app.sweep_stale_uploads().await {
                     tracing::warn!(error = %e, "sweeping stale uploads failed");
+                }
+                if let Err(e) = app.sweep_stuck_operations().await {
+                    tracing::warn!(error = %e, "sweeping stuck volume operations failed");
                 }
                 tokio::select! {
                     () = shutdown.cancelled() => return,

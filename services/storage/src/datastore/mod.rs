@@ -2,6 +2,7 @@
 //! `sqlx::Error`; the app layer maps it.
 
 pub mod images;
+pub mod volumes;
 
 use sqlx::PgExecutor;
 

@@ -3,6 +3,7 @@
 mod image;
 pub mod images;
 mod volume;
+pub mod volumes;
 
 use crate::app::App;
 use axum::Router;
@@ -46,7 +47,32 @@ struct ImageDoc;
         title = "Stratus Volume API",
         description = "The Cinder v3 subset served by stratus-storage."
     ),
-    paths(volume::root, volume::v3)
+    paths(
+        volume::root,
+        volume::v3,
+        volumes::volume_create,
+        volumes::volume_list,
+        volumes::volume_list_detail,
+        volumes::volume_show,
+        volumes::volume_update,
+        volumes::volume_delete,
+        volumes::volume_action,
+        volumes::metadata_show,
+        volumes::metadata_merge,
+        volumes::metadata_replace,
+        volumes::metadata_delete,
+        volumes::snapshot_create,
+        volumes::snapshot_list,
+        volumes::snapshot_list_detail,
+        volumes::snapshot_show,
+        volumes::snapshot_update,
+        volumes::snapshot_delete,
+        volumes::type_list,
+        volumes::type_show,
+        volumes::quota_show,
+        volumes::quota_update,
+        volumes::limits,
+    )
 )]
 struct VolumeDoc;
 
@@ -100,11 +126,65 @@ pub fn image_router(app: App) -> Router {
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Glance))
 }
 
-/// The volume API with the shared layers (Cinder fault bodies).
-pub fn volume_router() -> Router {
+/// The volume API with the shared layers (Cinder fault bodies, the
+/// microversion header). The token verifier is added by the runner (or a
+/// test).
+pub fn volume_router(app: App) -> Router {
+    let p = "/v3/{project_id}";
     let routes = Router::new()
         .route("/", get(volume::root))
         .route("/v3", get(volume::v3))
-        .route("/v3/", get(volume::v3));
+        .route("/v3/", get(volume::v3))
+        .route(
+            &format!("{p}/volumes"),
+            get(volumes::volume_list).post(volumes::volume_create),
+        )
+        .route(
+            &format!("{p}/volumes/detail"),
+            get(volumes::volume_list_detail),
+        )
+        .route(
+            &format!("{p}/volumes/{{id}}"),
+            get(volumes::volume_show)
+                .put(volumes::volume_update)
+                .delete(volumes::volume_delete),
+        )
+        .route(
+            &format!("{p}/volumes/{{id}}/action"),
+            post(volumes::volume_action),
+        )
+        .route(
+            &format!("{p}/volumes/{{id}}/metadata"),
+            get(volumes::metadata_show)
+                .post(volumes::metadata_merge)
+                .put(volumes::metadata_replace),
+        )
+        .route(
+            &format!("{p}/volumes/{{id}}/metadata/{{key}}"),
+            axum::routing::delete(volumes::metadata_delete),
+        )
+        .route(
+            &format!("{p}/snapshots"),
+            get(volumes::snapshot_list).post(volumes::snapshot_create),
+        )
+        .route(
+            &format!("{p}/snapshots/detail"),
+            get(volumes::snapshot_list_detail),
+        )
+        .route(
+            &format!("{p}/snapshots/{{id}}"),
+            get(volumes::snapshot_show)
+                .put(volumes::snapshot_update)
+                .delete(volumes::snapshot_delete),
+        )
+        .route(&format!("{p}/types"), get(volumes::type_list))
+        .route(&format!("{p}/types/{{id}}"), get(volumes::type_show))
+        .route(
+            &format!("{p}/os-quota-sets/{{target}}"),
+            get(volumes::quota_show).put(volumes::quota_update),
+        )
+        .route(&format!("{p}/limits"), get(volumes::limits))
+        .with_state(app)
+        .layer(axum::middleware::from_fn(volumes::microversion));
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Cinder))
 }

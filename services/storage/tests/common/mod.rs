@@ -30,6 +30,7 @@ pub struct Login {
 pub struct Cloud {
     pub identity: TestServer,
     pub image: TestServer,
+    pub volume: TestServer,
     pub app: App,
     pub host: String,
     pub dir: TempDir,
@@ -169,8 +170,11 @@ impl Cloud {
             .expect("db");
         let app = App::new(storage_db.pool.clone(), bus.clone(), config);
         drop(app.follow_capacity());
+        drop(app.follow_volume_results());
         let image =
             TestServer::start(auth.layer(stratus_storage::http::image_router(app.clone()))).await;
+        let volume =
+            TestServer::start(auth.layer(stratus_storage::http::volume_router(app.clone()))).await;
 
         // The catalog's image endpoints point at this test's image API.
         {
@@ -183,6 +187,17 @@ impl Cloud {
                 ds::endpoint_ensure(&mut conn, &service, interface, "RegionOne", &image.url(""))
                     .await
                     .expect("endpoint");
+            }
+            for (kind, name) in [("volumev3", "cinderv3"), ("block-storage", "cinder")] {
+                let service = ds::service_ensure(&mut conn, kind, name)
+                    .await
+                    .expect("service");
+                for interface in ["public", "internal", "admin"] {
+                    let url = volume.url("/v3/%(project_id)s");
+                    ds::endpoint_ensure(&mut conn, &service, interface, "RegionOne", &url)
+                        .await
+                        .expect("endpoint");
+                }
             }
         }
 
@@ -234,6 +249,7 @@ impl Cloud {
         Self {
             identity,
             image,
+            volume,
             app,
             host,
             dir,
@@ -279,6 +295,79 @@ impl Cloud {
         self.http
             .request(method, self.image.url(path))
             .header("X-Auth-Token", who.token.clone())
+    }
+
+    /// Sends a request to the volume API under `who`'s project
+    /// (`/v3/{project}{path}`).
+    pub async fn volumes(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(
+                method,
+                self.volume.url(&format!("/v3/{}{path}", who.project_id)),
+            )
+            .header("X-Auth-Token", who.token.clone());
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Polls until the volume (or snapshot: `kind` "snapshots") has
+    /// `status`; returns it.
+    pub async fn wait_status(&self, who: &Login, kind: &str, id: &str, status: &str) -> Value {
+        let key = if kind == "volumes" {
+            "volume"
+        } else {
+            "snapshot"
+        };
+        let what = format!("{kind} {id} to be {status}");
+        poll_until(Duration::from_secs(60), &what, || async {
+            let (code, body) = self
+                .volumes(reqwest::Method::GET, &format!("/{kind}/{id}"), who, None)
+                .await;
+            (code == 200 && body[key]["status"] == status).then(|| body[key].clone())
+        })
+        .await
+    }
+
+    /// Polls until the volume or snapshot is gone (404).
+    pub async fn wait_gone(&self, who: &Login, kind: &str, id: &str) {
+        let what = format!("{kind} {id} to be gone");
+        poll_until(Duration::from_secs(60), &what, || async {
+            let (code, _) = self
+                .volumes(reqwest::Method::GET, &format!("/{kind}/{id}"), who, None)
+                .await;
+            (code == 404).then_some(())
+        })
+        .await;
+    }
+
+    /// The files under one of the agent's directories (`volumes`, `snapshots`, `cache`).
+    pub fn files(&self, kind: &str) -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(self.dir.path.join("storage").join(kind))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// A path under the agent's storage directory.
+    pub fn storage_path(&self, kind: &str, id: &str) -> std::path::PathBuf {
+        self.dir.path.join("storage").join(kind).join(id)
     }
 
     /// Sends a request with an optional JSON body; status and JSON body (or null).
@@ -352,13 +441,18 @@ impl Cloud {
             .unwrap_or_default()
     }
 
-    pub async fn stop(mut self) {
+    /// Stops the storage agent (the service keeps running).
+    pub async fn stop_agent_only(&mut self) {
         if let Some(stop) = self.stop_agent.take() {
             let _ = stop.send(());
         }
         if let Some(agent) = self.agent.take() {
             let _ = agent.await;
         }
+    }
+
+    pub async fn stop(mut self) {
+        self.stop_agent_only().await;
     }
 }
 
@@ -379,4 +473,69 @@ pub fn qcow2(dir: &std::path::Path, size: &str) -> Vec<u8> {
     let bytes = std::fs::read(&path).expect("read");
     let _ = std::fs::remove_file(&path);
     bytes
+}
+
+/// A qcow2 image of `size` whose first 8 MiB hold a pattern, so copies can
+/// be compared.
+pub fn qcow2_with_data(dir: &std::path::Path, size: &str) -> Vec<u8> {
+    let raw = dir.join(format!("{}.raw", unique_name("img")));
+    let out_path = dir.join(format!("{}.qcow2", unique_name("img")));
+    let pattern: Vec<u8> = (0..8 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&raw, &pattern).expect("write");
+    for args in [
+        vec![
+            "convert".as_ref(),
+            "-q".as_ref(),
+            "-f".as_ref(),
+            "raw".as_ref(),
+            "-O".as_ref(),
+            "qcow2".as_ref(),
+            raw.as_os_str(),
+            out_path.as_os_str(),
+        ],
+        vec![
+            "resize".as_ref(),
+            "-q".as_ref(),
+            "-f".as_ref(),
+            "qcow2".as_ref(),
+            out_path.as_os_str(),
+            std::ffi::OsStr::new(size),
+        ],
+    ] {
+        let out = std::process::Command::new("qemu-img")
+            .args(&args)
+            .output()
+            .expect("qemu-img");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let bytes = std::fs::read(&out_path).expect("read");
+    let _ = std::fs::remove_file(&raw);
+    let _ = std::fs::remove_file(&out_path);
+    bytes
+}
+
+/// Whether two disk files hold the same guest-visible data (`qemu-img compare`).
+pub fn same_disk(a: &std::path::Path, b: &std::path::Path) -> bool {
+    std::process::Command::new("qemu-img")
+        .args(["compare", "-q"])
+        .arg(a)
+        .arg(b)
+        .status()
+        .expect("qemu-img")
+        .success()
+}
+
+/// A disk file's virtual size in bytes.
+pub fn virtual_size(path: &std::path::Path) -> u64 {
+    let out = std::process::Command::new("qemu-img")
+        .args(["info", "--output=json"])
+        .arg(path)
+        .output()
+        .expect("qemu-img");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["virtual-size"].as_u64().expect("virtual-size")
 }

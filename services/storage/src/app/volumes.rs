@@ -1,0 +1,956 @@
+//! Volumes and snapshots as Cinder has them: each project sees its own
+//! (admins all; 404 for the rest), quotas are checked under a per-project
+//! lock so concurrent creates never overrun them, and the work is a cast to
+//! the storage host whose `storage.volume.result` event ends the status
+//! (`creating` → `available` | `error`, `extending` → `available` |
+//! `error_extending`, `deleting` → gone | `error_deleting`). The sweeper ends
+//! operations whose agent died.
+
+use super::{App, db};
+use crate::datastore::images::Image;
+use crate::datastore::volumes::{self as ds, ListFilter, Metadata, Snapshot, Volume};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use stratus_auth::TokenClaims;
+use stratus_bus::Incoming;
+use stratus_bus_protocol::storage::{
+    SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent, VolumeExtend,
+    VolumeOp, VolumeSource,
+};
+use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
+use stratus_common::{Error, ErrorKind, RequestContext};
+
+const GIB: i64 = 1024 * 1024 * 1024;
+
+/// Quota defaults (`[storage.quotas]`); -1 is unlimited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotaDefaults {
+    pub volumes: i64,
+    pub gigabytes: i64,
+    pub snapshots: i64,
+}
+
+impl Default for QuotaDefaults {
+    fn default() -> Self {
+        Self {
+            volumes: 10,
+            gigabytes: 1000,
+            snapshots: 10,
+        }
+    }
+}
+
+/// The volume a client asks for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVolume {
+    pub size: Option<i64>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "imageRef")]
+    pub image_ref: Option<String>,
+    pub snapshot_id: Option<String>,
+    pub source_volid: Option<String>,
+    pub volume_type: Option<String>,
+    pub availability_zone: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// Accepted and ignored, as clients send them.
+    pub consistencygroup_id: Option<String>,
+    pub multiattach: Option<bool>,
+    pub backup_id: Option<String>,
+    pub group_id: Option<String>,
+}
+
+/// The snapshot a client asks for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSnapshot {
+    pub volume_id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// Snapshot an in-use volume too.
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub force: bool,
+}
+
+/// cinderclient sends booleans as booleans or as "True"/"False".
+fn bool_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Ok(b),
+        serde_json::Value::String(s) => s.to_lowercase().parse().map_err(serde::de::Error::custom),
+        serde_json::Value::Null => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "{other} is not a boolean"
+        ))),
+    }
+}
+
+/// The one volume type: Cinder's default.
+pub const DEFAULT_TYPE_ID: &str = "4a9d2a4b-8d46-4e36-9c1a-5c3c7a1e0d01";
+pub const DEFAULT_TYPE_NAME: &str = "__DEFAULT__";
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::bad_request(message)
+}
+
+fn over_quota(resource: &str, requested: i64, used: i64, limit: i64) -> Error {
+    Error::new(
+        ErrorKind::PayloadTooLarge,
+        format!("Requested {resource} of {requested} exceeds the quota: {used} of {limit} used."),
+    )
+}
+
+fn volume_not_found(id: &str) -> Error {
+    Error::not_found(format!("Volume {id} could not be found."))
+}
+
+fn snapshot_not_found(id: &str) -> Error {
+    Error::not_found(format!("Snapshot {id} could not be found."))
+}
+
+fn check_text(field: &str, v: &Option<String>) -> Result<(), Error> {
+    if v.as_ref().is_some_and(|s| s.chars().count() > 255) {
+        return Err(bad(format!(
+            "Invalid input for field '{field}': longer than 255 characters."
+        )));
+    }
+    Ok(())
+}
+
+fn check_metadata(m: &BTreeMap<String, String>) -> Result<(), Error> {
+    for (k, v) in m {
+        if k.is_empty() || k.chars().count() > 255 || v.chars().count() > 255 {
+            return Err(bad(format!(
+                "Invalid input for field 'metadata': key {k:?} or its value is empty or longer than 255 characters."
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl App {
+    /// The project the URL names, if the caller may act in it.
+    pub fn project_scope<'a>(
+        &self,
+        caller: &TokenClaims,
+        project: &'a str,
+    ) -> Result<&'a str, Error> {
+        if caller.is_admin() || caller.project_id() == Some(project) {
+            Ok(project)
+        } else {
+            Err(Error::forbidden(format!(
+                "The URL's project {project} is not the token's project."
+            )))
+        }
+    }
+
+    pub async fn volume_get(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+    ) -> Result<Volume, Error> {
+        self.project_scope(caller, project)?;
+        let v = ds::volume_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| volume_not_found(id))?;
+        if caller.is_admin() || v.project_id == project {
+            Ok(v)
+        } else {
+            Err(volume_not_found(id))
+        }
+    }
+
+    fn write_scope<'a>(&self, caller: &TokenClaims, project: &'a str) -> Result<&'a str, Error> {
+        let project = self.project_scope(caller, project)?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        Ok(project)
+    }
+
+    /// Limits and usage of a project's resources.
+    pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
+        let defaults = &self.config.quotas;
+        let overrides = ds::quota_overrides(&self.pool, project).await.map_err(db)?;
+        let limit = |r: &str, d: i64| {
+            overrides
+                .iter()
+                .find(|(k, _)| k == r)
+                .map_or(d, |(_, v)| *v)
+        };
+        let (volumes, gigabytes, snapshots) = ds::usage(&self.pool, project).await.map_err(db)?;
+        Ok(vec![
+            ("volumes", limit("volumes", defaults.volumes), volumes),
+            (
+                "gigabytes",
+                limit("gigabytes", defaults.gigabytes),
+                gigabytes,
+            ),
+            (
+                "snapshots",
+                limit("snapshots", defaults.snapshots),
+                snapshots,
+            ),
+        ])
+    }
+
+    /// Checks that `volumes` more volumes, `gigabytes` more GiB and
+    /// `snapshots` more snapshots fit (call with the project locked).
+    async fn check_quota(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        project: &str,
+        volumes: i64,
+        gigabytes: i64,
+        snapshots: i64,
+    ) -> Result<(), Error> {
+        let defaults = &self.config.quotas;
+        let overrides = ds::quota_overrides(&mut *conn, project).await.map_err(db)?;
+        let limit = |r: &str, d: i64| {
+            overrides
+                .iter()
+                .find(|(k, _)| k == r)
+                .map_or(d, |(_, v)| *v)
+        };
+        let (used_v, used_g, used_s) = ds::usage(&mut *conn, project).await.map_err(db)?;
+        for (resource, want, used, limit) in [
+            (
+                "volumes",
+                volumes,
+                used_v,
+                limit("volumes", defaults.volumes),
+            ),
+            (
+                "gigabytes",
+                gigabytes,
+                used_g,
+                limit("gigabytes", defaults.gigabytes),
+            ),
+            (
+                "snapshots",
+                snapshots,
+                used_s,
+                limit("snapshots", defaults.snapshots),
+            ),
+        ] {
+            if want > 0 && limit >= 0 && used + want > limit {
+                return Err(over_quota(resource, want, used, limit));
+            }
+        }
+        Ok(())
+    }
+
+    async fn cast(&self, host: &str, message: impl Into<StorageAgentRequest>) -> Result<(), Error> {
+        self.bus
+            .cast::<StorageAgentRequest>(
+                &AgentKind::Storage.topic(host),
+                &RequestContext::system(),
+                message,
+            )
+            .await
+            .map(|_| ())
+            .map_err(Error::from)
+    }
+
+    pub async fn volume_create(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        req: NewVolume,
+    ) -> Result<Volume, Error> {
+        let project = self.write_scope(caller, project)?;
+        check_text("name", &req.name)?;
+        check_text("description", &req.description)?;
+        check_metadata(&req.metadata)?;
+        if let Some(t) = &req.volume_type
+            && t != DEFAULT_TYPE_NAME
+            && t != DEFAULT_TYPE_ID
+        {
+            return Err(Error::not_found(format!(
+                "Volume type {t} could not be found."
+            )));
+        }
+        if let Some(az) = &req.availability_zone
+            && az != "nova"
+        {
+            return Err(bad(format!("Availability zone '{az}' is invalid.")));
+        }
+        let sources = [
+            req.image_ref.is_some(),
+            req.snapshot_id.is_some(),
+            req.source_volid.is_some(),
+        ];
+        if sources.iter().filter(|s| **s).count() > 1 {
+            return Err(bad(
+                "Give at most one of imageRef, snapshot_id and source_volid.",
+            ));
+        }
+        let mut volume = Volume {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: project.to_owned(),
+            user_id: caller.sub.clone(),
+            name: req.name,
+            description: req.description,
+            size: 0,
+            status: "creating".into(),
+            host: None,
+            availability_zone: "nova".into(),
+            image_id: None,
+            snapshot_id: None,
+            source_volid: None,
+            bootable: false,
+            metadata: sqlx::types::Json(req.metadata),
+            image_metadata: None,
+            error: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        // The source, its host and the smallest size it allows.
+        let (source, host, min_size) = if let Some(image_id) = &req.image_ref {
+            let image = self.image_get(caller, image_id).await.map_err(|_| {
+                bad(format!(
+                    "Invalid image identifier or unable to access requested image: {image_id}."
+                ))
+            })?;
+            let host = match (&image.host, image.status.as_str()) {
+                (Some(h), "active") => h.clone(),
+                _ => return Err(bad(format!("Image {image_id} is not active."))),
+            };
+            let bytes = image.virtual_size.or(image.size).unwrap_or(0);
+            let min = (bytes + GIB - 1) / GIB;
+            volume.image_id = Some(image.id.clone());
+            volume.bootable = true;
+            volume.image_metadata = Some(image_metadata(&image));
+            let target = self.pick_host().await?;
+            (
+                VolumeSource::Image {
+                    image_id: image.id.clone(),
+                    host,
+                },
+                target,
+                min.max(i64::from(image.min_disk)),
+            )
+        } else if let Some(snapshot_id) = &req.snapshot_id {
+            let s = self
+                .snapshot_get(caller, project, snapshot_id)
+                .await
+                .map_err(|_| {
+                    Error::not_found(format!("Snapshot {snapshot_id} could not be found."))
+                })?;
+            if s.status != "available" {
+                return Err(bad(format!(
+                    "Snapshot {snapshot_id} is {}, not available.",
+                    s.status
+                )));
+            }
+            volume.snapshot_id = Some(s.id.clone());
+            (
+                VolumeSource::Snapshot { snapshot_id: s.id },
+                s.host,
+                i64::from(s.size),
+            )
+        } else if let Some(source_id) = &req.source_volid {
+            let v = self.volume_get(caller, project, source_id).await?;
+            if v.status != "available" {
+                return Err(bad(format!(
+                    "Volume {source_id} is {}, not available.",
+                    v.status
+                )));
+            }
+            let host = v
+                .host
+                .clone()
+                .ok_or_else(|| bad(format!("Volume {source_id} has no data.")))?;
+            volume.source_volid = Some(v.id.clone());
+            volume.bootable = v.bootable;
+            volume.image_metadata = v.image_metadata.clone();
+            (
+                VolumeSource::Volume { volume_id: v.id },
+                host,
+                i64::from(v.size),
+            )
+        } else {
+            (VolumeSource::Empty, self.pick_host().await?, 1)
+        };
+        let size = match req.size {
+            Some(s) => s,
+            None if !matches!(source, VolumeSource::Empty | VolumeSource::Image { .. }) => min_size,
+            None => return Err(bad("Invalid input for field 'size': it is required.")),
+        };
+        if size <= 0 || size > i64::from(i32::MAX) {
+            return Err(bad(format!(
+                "Invalid input for field 'size': {size} must be a positive number of GiB."
+            )));
+        }
+        if size < min_size {
+            return Err(bad(format!(
+                "Invalid input for field 'size': {size} GiB is smaller than its source ({min_size} GiB)."
+            )));
+        }
+        volume.size =
+            i32::try_from(size).map_err(|_| bad("Invalid input for field 'size': too large."))?;
+        volume.host = Some(host.clone());
+
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_project(&mut tx, project).await.map_err(db)?;
+        self.check_quota(&mut tx, project, 1, size, 0).await?;
+        ds::volume_insert(&mut *tx, &volume).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.cast(
+            &host,
+            VolumeCreate {
+                volume_id: volume.id.clone(),
+                size_gb: volume.size.unsigned_abs(),
+                source,
+            },
+        )
+        .await?;
+        Ok(volume)
+    }
+
+    async fn pick_host(&self) -> Result<String, Error> {
+        crate::datastore::host_pick(&self.pool, 0, i64::from(self.config.host_fresh_s))
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::unavailable("No storage host is up now."))
+    }
+
+    pub async fn volume_list(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        all_tenants: bool,
+        mut filter: ListFilter,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Volume>, bool), Error> {
+        let project = self.project_scope(caller, project)?;
+        if !(all_tenants && caller.is_admin()) {
+            filter.project_id = Some(project.to_owned());
+        }
+        let marker = match marker {
+            Some(m) => {
+                let v = self
+                    .volume_get(caller, project, m)
+                    .await
+                    .map_err(|_| bad(format!("Marker volume {m} could not be found.")))?;
+                Some((v.created_at, v.id))
+            }
+            None => None,
+        };
+        let mut rows = ds::volume_list(&self.pool, &filter, marker, limit + 1)
+            .await
+            .map_err(db)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((rows, more))
+    }
+
+    /// Name, description, metadata (replaced whole when given).
+    pub async fn volume_update(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        name: Option<String>,
+        description: Option<String>,
+        metadata: Option<BTreeMap<String, String>>,
+    ) -> Result<Volume, Error> {
+        let project = self.write_scope(caller, project)?;
+        let mut v = self.volume_get(caller, project, id).await?;
+        check_text("name", &name)?;
+        check_text("description", &description)?;
+        if let Some(n) = name {
+            v.name = Some(n);
+        }
+        if let Some(d) = description {
+            v.description = Some(d);
+        }
+        if let Some(m) = metadata {
+            check_metadata(&m)?;
+            v.metadata = sqlx::types::Json(m);
+        }
+        ds::volume_update(&self.pool, &v)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| volume_not_found(id))
+    }
+
+    /// Merges (`replace` false) or replaces a volume's metadata.
+    pub async fn volume_metadata(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        metadata: BTreeMap<String, String>,
+        replace: bool,
+    ) -> Result<Metadata, Error> {
+        let v = self.volume_get(caller, project, id).await?;
+        let mut merged = if replace {
+            BTreeMap::new()
+        } else {
+            v.metadata.0.clone()
+        };
+        merged.extend(metadata);
+        Ok(self
+            .volume_update(caller, project, id, None, None, Some(merged))
+            .await?
+            .metadata)
+    }
+
+    pub async fn volume_metadata_delete(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        key: &str,
+    ) -> Result<(), Error> {
+        let v = self.volume_get(caller, project, id).await?;
+        let mut m = v.metadata.0.clone();
+        if m.remove(key).is_none() {
+            return Err(Error::not_found(format!(
+                "Volume {id} has no metadata with key {key}."
+            )));
+        }
+        self.volume_update(caller, project, id, None, None, Some(m))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn volume_set_bootable(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        bootable: bool,
+    ) -> Result<(), Error> {
+        let project = self.write_scope(caller, project)?;
+        let mut v = self.volume_get(caller, project, id).await?;
+        v.bootable = bootable;
+        ds::volume_update(&self.pool, &v).await.map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn volume_delete(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+    ) -> Result<(), Error> {
+        let project = self.write_scope(caller, project)?;
+        let v = self.volume_get(caller, project, id).await?;
+        if ds::snapshots_of_volume(&self.pool, id).await.map_err(db)? > 0 {
+            return Err(bad(format!(
+                "Volume {id} still has dependent snapshots; delete them first."
+            )));
+        }
+        let deletable = ["available", "error", "error_extending", "error_deleting"];
+        let Some(v) = ds::volume_transition(&self.pool, id, &deletable, "deleting")
+            .await
+            .map_err(db)?
+        else {
+            return Err(bad(format!(
+                "Volume {id} is {}; it must be available or in error to be deleted.",
+                v.status
+            )));
+        };
+        match v.host {
+            Some(host) => {
+                self.cast(
+                    &host,
+                    VolumeDelete {
+                        volume_id: id.to_owned(),
+                    },
+                )
+                .await
+            }
+            None => ds::volume_delete(&self.pool, id)
+                .await
+                .map(|_| ())
+                .map_err(db),
+        }
+    }
+
+    pub async fn volume_extend(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        new_size: i64,
+    ) -> Result<(), Error> {
+        let project = self.write_scope(caller, project)?;
+        let v = self.volume_get(caller, project, id).await?;
+        if new_size <= i64::from(v.size) {
+            return Err(bad(format!(
+                "New size for extend must be greater than current size ({new_size} <= {}).",
+                v.size
+            )));
+        }
+        let new_size = i32::try_from(new_size)
+            .map_err(|_| bad("Invalid input for field 'new_size': too large."))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_project(&mut tx, &v.project_id).await.map_err(db)?;
+        self.check_quota(&mut tx, &v.project_id, 0, i64::from(new_size - v.size), 0)
+            .await?;
+        let moved = ds::volume_transition(&mut *tx, id, &["available"], "extending")
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        let Some(v) = moved else {
+            return Err(bad(format!(
+                "Volume {id} is {}; only available volumes can be extended.",
+                v.status
+            )));
+        };
+        let host = v
+            .host
+            .ok_or_else(|| bad(format!("Volume {id} has no data.")))?;
+        self.cast(
+            &host,
+            VolumeExtend {
+                volume_id: id.to_owned(),
+                size_gb: new_size.unsigned_abs(),
+            },
+        )
+        .await
+    }
+
+    /// Sets any status (admin), as `os-reset_status` does.
+    pub async fn volume_reset_status(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        status: &str,
+    ) -> Result<(), Error> {
+        if !caller.is_admin() {
+            return Err(Error::forbidden(
+                "Only administrators may reset a volume's status.",
+            ));
+        }
+        let v = self.volume_get(caller, project, id).await?;
+        let all = [
+            "available",
+            "error",
+            "creating",
+            "deleting",
+            "extending",
+            "error_deleting",
+            "error_extending",
+            "in-use",
+        ];
+        if !all.contains(&status) {
+            return Err(bad(format!(
+                "Invalid input for field 'status': {status:?}."
+            )));
+        }
+        ds::volume_transition(&self.pool, id, &[v.status.as_str()], status)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    // ---- snapshots ----
+
+    pub async fn snapshot_get(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+    ) -> Result<Snapshot, Error> {
+        self.project_scope(caller, project)?;
+        let s = ds::snapshot_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| snapshot_not_found(id))?;
+        if caller.is_admin() || s.project_id == project {
+            Ok(s)
+        } else {
+            Err(snapshot_not_found(id))
+        }
+    }
+
+    pub async fn snapshot_create(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        req: NewSnapshot,
+    ) -> Result<Snapshot, Error> {
+        let NewSnapshot {
+            volume_id,
+            name,
+            description,
+            metadata,
+            force,
+        } = req;
+        let volume_id = volume_id.as_str();
+        let project = self.write_scope(caller, project)?;
+        check_text("name", &name)?;
+        check_text("description", &description)?;
+        check_metadata(&metadata)?;
+        let v = self.volume_get(caller, project, volume_id).await?;
+        let ok = v.status == "available" || (force && v.status == "in-use");
+        if !ok {
+            return Err(bad(format!(
+                "Volume {volume_id} is {}; snapshots are taken of available volumes.",
+                v.status
+            )));
+        }
+        let host = v
+            .host
+            .clone()
+            .ok_or_else(|| bad(format!("Volume {volume_id} has no data.")))?;
+        let snapshot = Snapshot {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: v.project_id.clone(),
+            user_id: caller.sub.clone(),
+            volume_id: v.id.clone(),
+            name,
+            description,
+            size: v.size,
+            status: "creating".into(),
+            host: host.clone(),
+            metadata: sqlx::types::Json(metadata),
+            error: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_project(&mut tx, &v.project_id).await.map_err(db)?;
+        self.check_quota(&mut tx, &v.project_id, 0, i64::from(v.size), 1)
+            .await?;
+        ds::snapshot_insert(&mut *tx, &snapshot).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.cast(
+            &host,
+            SnapshotCreate {
+                snapshot_id: snapshot.id.clone(),
+                volume_id: v.id,
+            },
+        )
+        .await?;
+        Ok(snapshot)
+    }
+
+    pub async fn snapshot_list(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        all_tenants: bool,
+        mut filter: ListFilter,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Snapshot>, bool), Error> {
+        let project = self.project_scope(caller, project)?;
+        if !(all_tenants && caller.is_admin()) {
+            filter.project_id = Some(project.to_owned());
+        }
+        let marker = match marker {
+            Some(m) => {
+                let s = self
+                    .snapshot_get(caller, project, m)
+                    .await
+                    .map_err(|_| bad(format!("Marker snapshot {m} could not be found.")))?;
+                Some((s.created_at, s.id))
+            }
+            None => None,
+        };
+        let mut rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1)
+            .await
+            .map_err(db)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok((rows, more))
+    }
+
+    pub async fn snapshot_update(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        name: Option<String>,
+        description: Option<String>,
+        metadata: Option<BTreeMap<String, String>>,
+    ) -> Result<Snapshot, Error> {
+        let project = self.write_scope(caller, project)?;
+        let mut s = self.snapshot_get(caller, project, id).await?;
+        check_text("name", &name)?;
+        check_text("description", &description)?;
+        if let Some(n) = name {
+            s.name = Some(n);
+        }
+        if let Some(d) = description {
+            s.description = Some(d);
+        }
+        if let Some(m) = metadata {
+            check_metadata(&m)?;
+            s.metadata = sqlx::types::Json(m);
+        }
+        ds::snapshot_update(&self.pool, &s)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| snapshot_not_found(id))
+    }
+
+    pub async fn snapshot_delete(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+    ) -> Result<(), Error> {
+        let project = self.write_scope(caller, project)?;
+        let s = self.snapshot_get(caller, project, id).await?;
+        let Some(s) = ds::snapshot_transition(
+            &self.pool,
+            id,
+            &["available", "error", "error_deleting"],
+            "deleting",
+        )
+        .await
+        .map_err(db)?
+        else {
+            return Err(bad(format!(
+                "Snapshot {id} is {}; it must be available or in error to be deleted.",
+                s.status
+            )));
+        };
+        self.cast(
+            &s.host,
+            SnapshotDelete {
+                snapshot_id: id.to_owned(),
+            },
+        )
+        .await
+    }
+
+    // ---- results from the storage hosts ----
+
+    /// Applies the storage hosts' `storage.volume.result` events (one queue
+    /// shared by the service's replicas).
+    pub fn follow_volume_results(&self) -> stratus_bus::ServerHandle {
+        let app = self.clone();
+        self.bus.subscribe(
+            "storage-service.volume-results",
+            &["storage.volume.result"],
+            move |inc: Incoming<Notification>| {
+                let app = app.clone();
+                async move {
+                    if let Notification::VolumeResult(event) = inc.message {
+                        app.apply_result(&event).await?;
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    }
+
+    pub async fn apply_result(&self, e: &VolumeEvent) -> Result<(), Error> {
+        let error = e.error.as_deref();
+        let size = e.size_gb.and_then(|s| i32::try_from(s).ok());
+        let pool = &self.pool;
+        let n = match (e.op, error) {
+            (VolumeOp::VolumeCreated, None) => {
+                ds::volume_finish(pool, &e.id, "creating", "available", None, None).await
+            }
+            (VolumeOp::VolumeCreated, Some(_)) => {
+                ds::volume_finish(pool, &e.id, "creating", "error", None, error).await
+            }
+            (VolumeOp::VolumeExtended, None) => {
+                ds::volume_finish(pool, &e.id, "extending", "available", size, None).await
+            }
+            (VolumeOp::VolumeExtended, Some(_)) => {
+                ds::volume_finish(pool, &e.id, "extending", "error_extending", None, error).await
+            }
+            (VolumeOp::VolumeDeleted, None) => ds::volume_delete(pool, &e.id).await,
+            (VolumeOp::VolumeDeleted, Some(_)) => {
+                ds::volume_finish(pool, &e.id, "deleting", "error_deleting", None, error).await
+            }
+            (VolumeOp::SnapshotCreated, None) => {
+                ds::snapshot_finish(pool, &e.id, "creating", "available", None).await
+            }
+            (VolumeOp::SnapshotCreated, Some(_)) => {
+                ds::snapshot_finish(pool, &e.id, "creating", "error", error).await
+            }
+            (VolumeOp::SnapshotDeleted, None) => ds::snapshot_delete(pool, &e.id).await,
+            (VolumeOp::SnapshotDeleted, Some(_)) => {
+                ds::snapshot_finish(pool, &e.id, "deleting", "error_deleting", error).await
+            }
+        }
+        .map_err(db)?;
+        if n == 0 {
+            tracing::info!(op = ?e.op, id = %e.id, "result for something no longer waiting for it; ignored");
+        }
+        Ok(())
+    }
+
+    /// Ends volume and snapshot operations stuck past the timeout.
+    pub async fn sweep_stuck_operations(&self) -> Result<(), Error> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let n = ds::sweep_stuck(&mut conn, f64::from(self.config.operation_timeout_s))
+            .await
+            .map_err(db)?;
+        if n > 0 {
+            tracing::warn!(
+                count = n,
+                "storage operations that never finished are now in error"
+            );
+        }
+        Ok(())
+    }
+
+    /// Sets a project's quotas (admin).
+    pub async fn quota_update(
+        &self,
+        caller: &TokenClaims,
+        target: &str,
+        limits: &BTreeMap<String, i64>,
+    ) -> Result<(), Error> {
+        if !caller.is_admin() {
+            return Err(Error::forbidden("Only administrators may change quotas."));
+        }
+        for (resource, limit) in limits {
+            if !["volumes", "gigabytes", "snapshots"].contains(&resource.as_str()) {
+                return Err(bad(format!("Bad key(s) in quota set: {resource}.")));
+            }
+            if *limit < -1 {
+                return Err(bad(format!(
+                    "Quota limit {limit} for {resource} must be -1 or more."
+                )));
+            }
+        }
+        for (resource, limit) in limits {
+            ds::quota_set(&self.pool, target, resource, *limit)
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+}
+
+/// What Cinder copies from an image into `volume_image_metadata`.
+fn image_metadata(image: &Image) -> Metadata {
+    let mut m: BTreeMap<String, String> = image.properties.0.clone();
+    m.insert("image_id".into(), image.id.clone());
+    if let Some(n) = &image.name {
+        m.insert("image_name".into(), n.clone());
+    }
+    for (k, v) in [
+        ("disk_format", &image.disk_format),
+        ("container_format", &image.container_format),
+        ("checksum", &image.checksum),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    m.insert("min_disk".into(), image.min_disk.to_string());
+    m.insert("min_ram".into(), image.min_ram.to_string());
+    if let Some(s) = image.size {
+        m.insert("size".into(), s.to_string());
+    }
+    sqlx::types::Json(m)
+}

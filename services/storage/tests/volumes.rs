@@ -1,0 +1,520 @@
+//! Cinder volumes and snapshots end to end against a live identity, the real
+//! bus and a storage agent making real qcow2 files: created empty, from an
+//! image, a snapshot and another volume (contents compared with qemu-img),
+//! extended, deleted with their files; quotas, isolation and bad input; and
+//! an operation whose agent is gone ends in `error`, not `creating`.
+
+mod common;
+
+use common::{Cloud, qcow2_with_data, same_disk, virtual_size};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+use stratus_storage::app::StorageConfig;
+use stratus_test_support::poll_until;
+
+const GIB: u64 = 1024 * 1024 * 1024;
+
+async fn create_volume(c: &Cloud, body: Value) -> String {
+    let (status, v) = c
+        .volumes(
+            Method::POST,
+            "/volumes",
+            &c.alice,
+            Some(json!({"volume": body})),
+        )
+        .await;
+    assert_eq!(status, 202, "{v}");
+    assert_eq!(v["volume"]["status"], "creating");
+    v["volume"]["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn volumes_from_nothing_images_snapshots_and_volumes_hold_the_right_data() {
+    let c = Cloud::start().await;
+    // An image with data.
+    let data = qcow2_with_data(&c.dir.path, "64M");
+    let image = c
+        .create_image(
+            &c.alice,
+            json!({"name": "base", "disk_format": "qcow2", "container_format": "bare"}),
+        )
+        .await;
+    let image_id = image["id"].as_str().expect("id").to_owned();
+    let (status, _) = c.upload(&c.alice, &image_id, data).await;
+    assert_eq!(status, 204);
+
+    let empty = create_volume(
+        &c,
+        json!({"size": 1, "name": "empty", "metadata": {"k": "v"}}),
+    )
+    .await;
+    let v = c
+        .wait_status(&c.alice, "volumes", &empty, "available")
+        .await;
+    assert_eq!(
+        (
+            v["size"].clone(),
+            v["bootable"].clone(),
+            v["metadata"].clone()
+        ),
+        (json!(1), json!("false"), json!({"k": "v"}))
+    );
+    assert_eq!(virtual_size(&c.storage_path("volumes", &empty)), GIB);
+
+    let from_image =
+        create_volume(&c, json!({"size": 1, "imageRef": image_id, "name": "boot"})).await;
+    let v = c
+        .wait_status(&c.alice, "volumes", &from_image, "available")
+        .await;
+    assert_eq!(v["bootable"], "true");
+    assert_eq!(v["volume_image_metadata"]["image_id"], image_id.as_str());
+    let vol_path = c.storage_path("volumes", &from_image);
+    assert!(
+        same_disk(
+            &c.dir.path.join("storage/images").join(&image_id),
+            &vol_path
+        ),
+        "the volume holds the image's data"
+    );
+    assert_eq!(virtual_size(&vol_path), GIB);
+
+    // Snapshot, then a volume from it (size inherited) and one from the volume.
+    let (status, s) = c
+        .volumes(
+            Method::POST,
+            "/snapshots",
+            &c.alice,
+            Some(json!({"snapshot": {"volume_id": from_image, "name": "s1"}})),
+        )
+        .await;
+    assert_eq!(status, 202, "{s}");
+    let snap = s["snapshot"]["id"].as_str().expect("id").to_owned();
+    let s = c
+        .wait_status(&c.alice, "snapshots", &snap, "available")
+        .await;
+    assert_eq!(s["size"], 1);
+    assert!(same_disk(&vol_path, &c.storage_path("snapshots", &snap)));
+    let from_snap = create_volume(&c, json!({"snapshot_id": snap})).await;
+    let v = c
+        .wait_status(&c.alice, "volumes", &from_snap, "available")
+        .await;
+    assert_eq!(v["snapshot_id"], snap.as_str());
+    assert_eq!(v["size"], 1);
+    assert!(same_disk(&vol_path, &c.storage_path("volumes", &from_snap)));
+    let clone = create_volume(&c, json!({"source_volid": from_image, "size": 2})).await;
+    c.wait_status(&c.alice, "volumes", &clone, "available")
+        .await;
+    assert_eq!(virtual_size(&c.storage_path("volumes", &clone)), 2 * GIB);
+
+    // Extend.
+    let (status, body) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{empty}/action"),
+            &c.alice,
+            Some(json!({"os-extend": {"new_size": 3}})),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    poll_until(Duration::from_secs(60), "the extend", || async {
+        let (_, v) = c
+            .volumes(Method::GET, &format!("/volumes/{empty}"), &c.alice, None)
+            .await;
+        (v["volume"]["status"] == "available" && v["volume"]["size"] == 3).then_some(())
+    })
+    .await;
+    assert_eq!(virtual_size(&c.storage_path("volumes", &empty)), 3 * GIB);
+    let (status, body) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{empty}/action"),
+            &c.alice,
+            Some(json!({"os-extend": {"new_size": 2}})),
+        )
+        .await;
+    assert_eq!(status, 400, "shrinking: {body}");
+    assert!(
+        body["badRequest"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("greater"),
+        "{body}"
+    );
+
+    // Lists, update, metadata.
+    let (_, list) = c.volumes(Method::GET, "/volumes", &c.alice, None).await;
+    assert_eq!(list["volumes"].as_array().map(Vec::len), Some(4));
+    let (_, detail) = c
+        .volumes(Method::GET, "/volumes/detail?name=boot", &c.alice, None)
+        .await;
+    assert_eq!(detail["volumes"][0]["id"], from_image.as_str());
+    let (status, v) = c
+        .volumes(
+            Method::PUT,
+            &format!("/volumes/{empty}"),
+            &c.alice,
+            Some(json!({"volume": {"name": "renamed"}})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["volume"]["name"].clone()),
+        (200, json!("renamed"))
+    );
+    let (status, m) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{empty}/metadata"),
+            &c.alice,
+            Some(json!({"metadata": {"a": "1"}})),
+        )
+        .await;
+    assert_eq!(
+        (status, m["metadata"].clone()),
+        (200, json!({"a": "1", "k": "v"}))
+    );
+    let (_, detail) = c
+        .volumes(
+            Method::GET,
+            "/volumes/detail?metadata={\"a\":\"1\"}",
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(detail["volumes"].as_array().map(Vec::len), Some(1));
+
+    // Dependencies: no deleting a volume with snapshots, nor an image with volumes.
+    let (status, _) = c
+        .volumes(
+            Method::DELETE,
+            &format!("/volumes/{from_image}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2/images/{image_id}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    // Deleting removes the rows and the files.
+    let (status, _) = c
+        .volumes(
+            Method::DELETE,
+            &format!("/snapshots/{snap}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 202);
+    c.wait_gone(&c.alice, "snapshots", &snap).await;
+    for id in [&empty, &from_image, &from_snap, &clone] {
+        let (status, body) = c
+            .volumes(Method::DELETE, &format!("/volumes/{id}"), &c.alice, None)
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    for id in [&empty, &from_image, &from_snap, &clone] {
+        c.wait_gone(&c.alice, "volumes", id).await;
+    }
+    assert_eq!(c.files("volumes"), Vec::<String>::new());
+    assert_eq!(c.files("snapshots"), Vec::<String>::new());
+    let (status, _) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2/images/{image_id}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn quotas_isolation_and_bad_input_get_4xx_and_change_nothing() {
+    let c = Cloud::start().await;
+    let (status, q) = c
+        .volumes(
+            Method::GET,
+            &format!("/os-quota-sets/{}?usage=true", c.alice.project_id),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["quota_set"]["volumes"]["limit"], 10);
+    // Admin sets alpha's quotas (through the admin's own project URL).
+    let (status, body) = c
+        .volumes(
+            Method::PUT,
+            &format!("/os-quota-sets/{}", c.alice.project_id),
+            &c.admin,
+            Some(json!({"quota_set": {"volumes": 2, "gigabytes": 5}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = c
+        .volumes(
+            Method::PUT,
+            &format!("/os-quota-sets/{}", c.alice.project_id),
+            &c.alice,
+            Some(json!({"quota_set": {"volumes": 100}})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = c
+        .volumes(
+            Method::PUT,
+            &format!("/os-quota-sets/{}", c.alice.project_id),
+            &c.admin,
+            Some(json!({"quota_set": {"bogus": 1}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    for (body, want, mention) in [
+        (json!({"volume": {"size": 0}}), 400, "size"),
+        (json!({"volume": {"size": -3}}), 400, "size"),
+        (json!({"volume": {"size": "big"}}), 400, "size"),
+        (json!({"volume": {}}), 400, "size"),
+        (json!({"volume": {"size": 6}}), 413, "gigabytes"),
+        (
+            json!({"volume": {"size": 1, "imageRef": "8f0c7f6e-1d5b-4c3e-9e59-6f1e3a2b4c5d"}}),
+            400,
+            "image",
+        ),
+        (
+            json!({"volume": {"snapshot_id": "8f0c7f6e-1d5b-4c3e-9e59-6f1e3a2b4c5d"}}),
+            404,
+            "Snapshot",
+        ),
+        (
+            json!({"volume": {"size": 1, "volume_type": "gold"}}),
+            404,
+            "gold",
+        ),
+        (
+            json!({"volume": {"size": 1, "availability_zone": "mars"}}),
+            400,
+            "mars",
+        ),
+        (
+            json!({"volume": {"size": 1, "colour": "red"}}),
+            400,
+            "colour",
+        ),
+        (
+            json!({"volume": {"size": 1, "name": "x".repeat(300)}}),
+            400,
+            "name",
+        ),
+        (json!({"volumes": {"size": 1}}), 400, "volume"),
+    ] {
+        let (status, resp) = c
+            .volumes(Method::POST, "/volumes", &c.alice, Some(body.clone()))
+            .await;
+        assert_eq!(status, want, "{body}: {resp}");
+        assert!(resp.to_string().contains(mention), "{body}: {resp}");
+    }
+    let resp = c
+        .http
+        .post(c.volume.url(&format!("/v3/{}/volumes", c.alice.project_id)))
+        .header("X-Auth-Token", &c.alice.token)
+        .header("Content-Type", "application/json")
+        .body("{\"volume\": {")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status().as_u16(), 400);
+    let (_, list) = c.volumes(Method::GET, "/volumes", &c.alice, None).await;
+    assert_eq!(list["volumes"], json!([]), "nothing half-created");
+
+    // Two volumes fit, the third does not; extend past gigabytes neither.
+    let a = create_volume(&c, json!({"size": 2})).await;
+    let _b = create_volume(&c, json!({"size": 2})).await;
+    let (status, body) = c
+        .volumes(
+            Method::POST,
+            "/volumes",
+            &c.alice,
+            Some(json!({"volume": {"size": 1}})),
+        )
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["overLimit"]["code"], 413);
+    c.wait_status(&c.alice, "volumes", &a, "available").await;
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{a}/action"),
+            &c.alice,
+            Some(json!({"os-extend": {"new_size": 4}})),
+        )
+        .await;
+    assert_eq!(status, 413);
+    let (_, limits) = c.volumes(Method::GET, "/limits", &c.alice, None).await;
+    assert_eq!(limits["limits"]["absolute"]["totalVolumesUsed"], 2);
+    assert_eq!(limits["limits"]["absolute"]["maxTotalVolumeGigabytes"], 5);
+    assert_eq!(limits["limits"]["absolute"]["totalGigabytesUsed"], 4);
+
+    // Another project: 404 through its own URL, 403 through alpha's.
+    for (method, path) in [
+        (Method::GET, format!("/volumes/{a}")),
+        (Method::PUT, format!("/volumes/{a}")),
+        (Method::DELETE, format!("/volumes/{a}")),
+        (Method::POST, format!("/volumes/{a}/action")),
+    ] {
+        let body = (method == Method::PUT)
+            .then(|| json!({"volume": {"name": "x"}}))
+            .or_else(|| (method == Method::POST).then(|| json!({"os-extend": {"new_size": 3}})));
+        let (status, _) = c.volumes(method.clone(), &path, &c.bob, body).await;
+        assert_eq!(status, 404, "{method} {path}");
+    }
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            "/snapshots",
+            &c.bob,
+            Some(json!({"snapshot": {"volume_id": a}})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            "/volumes",
+            &c.bob,
+            Some(json!({"volume": {"source_volid": a}})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let resp = c
+        .http
+        .get(
+            c.volume
+                .url(&format!("/v3/{}/volumes/{a}", c.alice.project_id)),
+        )
+        .header("X-Auth-Token", &c.bob.token)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status().as_u16(), 403);
+    let (_, list) = c
+        .volumes(Method::GET, "/volumes?all_tenants=1", &c.bob, None)
+        .await;
+    assert_eq!(
+        list["volumes"],
+        json!([]),
+        "all_tenants means nothing to a member"
+    );
+    let (_, list) = c
+        .volumes(Method::GET, "/volumes?all_tenants=1", &c.admin, None)
+        .await;
+    assert_eq!(
+        list["volumes"].as_array().map(Vec::len),
+        Some(2),
+        "admins see every project's"
+    );
+
+    // Readers look but do not touch.
+    let (status, _) = c
+        .volumes(Method::GET, &format!("/volumes/{a}"), &c.rita, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            "/volumes",
+            &c.rita,
+            Some(json!({"volume": {"size": 1}})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = c
+        .volumes(Method::DELETE, &format!("/volumes/{a}"), &c.rita, None)
+        .await;
+    assert_eq!(status, 403);
+    let (status, v) = c
+        .volumes(Method::GET, &format!("/volumes/{a}"), &c.alice, None)
+        .await;
+    assert_eq!(
+        (
+            status,
+            v["volume"]["status"].clone(),
+            v["volume"]["size"].clone()
+        ),
+        (200, json!("available"), json!(2))
+    );
+
+    // Bad actions.
+    for body in [
+        json!({"os-extend": {}}),
+        json!({"os-extend": {"new_size": "x"}}),
+        json!({"os-fly": {}}),
+        json!({}),
+    ] {
+        let (status, resp) = c
+            .volumes(
+                Method::POST,
+                &format!("/volumes/{a}/action"),
+                &c.alice,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}: {resp}");
+    }
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{a}/action"),
+            &c.alice,
+            Some(json!({"os-reset_status": {"status": "error"}})),
+        )
+        .await;
+    assert_eq!(status, 403, "only admins reset status");
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn an_operation_whose_agent_is_gone_ends_in_error_not_creating() {
+    let mut c = Cloud::start_with(StorageConfig {
+        operation_timeout_s: 1,
+        ..StorageConfig::default()
+    })
+    .await;
+    let app = c.app.clone();
+    let alice = c.alice.clone();
+    // The agent stops; its host still looks fresh, so the cast waits for it.
+    c.stop_agent_only().await;
+    let volume_id = create_volume(&c, json!({"size": 1})).await;
+    poll_until(
+        Duration::from_secs(30),
+        "the sweeper to end the stuck create",
+        || async {
+            app.sweep_stuck_operations().await.expect("sweep");
+            let (_, v) = c
+                .volumes(Method::GET, &format!("/volumes/{volume_id}"), &alice, None)
+                .await;
+            (v["volume"]["status"] == "error").then_some(())
+        },
+    )
+    .await;
+    // In error it can be deleted (no host work needed beyond a cast).
+    let (status, _) = c
+        .volumes(
+            Method::DELETE,
+            &format!("/volumes/{volume_id}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 202);
+    c.stop().await;
+}
