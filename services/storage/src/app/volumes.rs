@@ -54,7 +54,7 @@ pub struct NewVolume {
     pub source_volid: Option<String>,
     pub volume_type: Option<String>,
     pub availability_zone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub metadata: BTreeMap<String, String>,
     /// Accepted and ignored, as clients send them.
     pub consistencygroup_id: Option<String>,
@@ -70,11 +70,18 @@ pub struct NewSnapshot {
     pub volume_id: String,
     pub name: Option<String>,
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub metadata: BTreeMap<String, String>,
     /// Snapshot an in-use volume too.
     #[serde(default, deserialize_with = "bool_or_string")]
     pub force: bool,
+}
+
+/// Clients send `"metadata": null` for none.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(Option::<BTreeMap<String, String>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// cinderclient sends booleans as booleans or as "True"/"False".
