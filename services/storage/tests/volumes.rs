@@ -506,7 +506,16 @@ async fn an_operation_whose_agent_is_gone_ends_in_error_not_creating() {
         },
     )
     .await;
-    // In error it can be deleted (no host work needed beyond a cast).
+    // The agent comes back and does the queued work after all: the volume
+    // is there, so it becomes available.
+    c.restart_agent();
+    c.wait_status(&alice, "volumes", &volume_id, "available")
+        .await;
+    assert_eq!(c.files("volumes"), vec![volume_id.clone()]);
+
+    // A volume deleted while its agent was away: the late result finds no
+    // row waiting and the file still goes.
+    c.stop_agent_only().await;
     let (status, _) = c
         .volumes(
             Method::DELETE,
@@ -516,5 +525,20 @@ async fn an_operation_whose_agent_is_gone_ends_in_error_not_creating() {
         )
         .await;
     assert_eq!(status, 202);
+    poll_until(
+        Duration::from_secs(30),
+        "the sweeper to end the stuck delete",
+        || async {
+            app.sweep_stuck_operations().await.expect("sweep");
+            let (_, v) = c
+                .volumes(Method::GET, &format!("/volumes/{volume_id}"), &alice, None)
+                .await;
+            (v["volume"]["status"] == "error_deleting").then_some(())
+        },
+    )
+    .await;
+    c.restart_agent();
+    c.wait_gone(&alice, "volumes", &volume_id).await;
+    assert_eq!(c.files("volumes"), Vec::<String>::new());
     c.stop().await;
 }

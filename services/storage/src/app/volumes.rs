@@ -888,7 +888,69 @@ impl App {
             }
         }
         .map_err(db)?;
-        if n == 0 {
+        if n == 0 && error.is_none() {
+            self.apply_late_success(e, size).await?;
+        }
+        Ok(())
+    }
+
+    /// A success for something no longer waiting for it (the sweeper gave
+    /// up, or it was deleted meanwhile): what the host did stands, and data
+    /// nobody owns is removed.
+    async fn apply_late_success(&self, e: &VolumeEvent, size: Option<i32>) -> Result<(), Error> {
+        let pool = &self.pool;
+        let (n, orphan) = match e.op {
+            VolumeOp::VolumeCreated => {
+                let n = ds::volume_finish(pool, &e.id, "error", "available", None, None)
+                    .await
+                    .map_err(db)?;
+                let gone = ds::volume_get(pool, &e.id).await.map_err(db)?.is_none();
+                (
+                    n,
+                    gone.then(|| {
+                        StorageAgentRequest::from(VolumeDelete {
+                            volume_id: e.id.clone(),
+                        })
+                    }),
+                )
+            }
+            VolumeOp::VolumeExtended => (
+                ds::volume_finish(pool, &e.id, "error_extending", "available", size, None)
+                    .await
+                    .map_err(db)?,
+                None,
+            ),
+            VolumeOp::VolumeDeleted => (
+                ds::volume_delete_after_error(pool, &e.id)
+                    .await
+                    .map_err(db)?,
+                None,
+            ),
+            VolumeOp::SnapshotCreated => {
+                let n = ds::snapshot_finish(pool, &e.id, "error", "available", None)
+                    .await
+                    .map_err(db)?;
+                let gone = ds::snapshot_get(pool, &e.id).await.map_err(db)?.is_none();
+                (
+                    n,
+                    gone.then(|| {
+                        StorageAgentRequest::from(SnapshotDelete {
+                            snapshot_id: e.id.clone(),
+                        })
+                    }),
+                )
+            }
+            VolumeOp::SnapshotDeleted => (
+                ds::snapshot_delete_after_error(pool, &e.id)
+                    .await
+                    .map_err(db)?,
+                None,
+            ),
+        };
+        if let Some(cleanup) = orphan {
+            tracing::warn!(op = ?e.op, id = %e.id, "late result for something deleted; removing its data");
+            self.cast(&e.host, cleanup).await?;
+        } else if n == 0 {
             tracing::info!(op = ?e.op, id = %e.id, "result for something no longer waiting for it; ignored");
         }
         Ok(())

@@ -154,6 +154,15 @@ pub async fn volume_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u6
         .map(|r| r.rows_affected())
 }
 
+/// Removes a volume whose delete the sweeper had given up on.
+pub async fn volume_delete_after_error(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM volumes WHERE id = $1 AND status = 'error_deleting'")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
+}
+
 /// Filters of the volume and snapshot lists.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
@@ -309,6 +318,15 @@ pub async fn snapshot_finish(
 
 pub async fn snapshot_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
     sqlx::query("DELETE FROM snapshots WHERE id = $1 AND status = 'deleting'")
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// Removes a snapshot whose delete the sweeper had given up on.
+pub async fn snapshot_delete_after_error(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM snapshots WHERE id = $1 AND status = 'error_deleting'")
         .bind(id)
         .execute(db)
         .await

@@ -42,6 +42,7 @@ pub struct Cloud {
     pub bob: Login,
     pub rita: Login,
     stop_agent: Option<tokio::sync::oneshot::Sender<()>>,
+    agent_config: AgentConfig<StorageAgentConfig>,
     agent: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _auth: Authenticator,
     _dbs: (TestDatabase, TestDatabase),
@@ -217,15 +218,7 @@ impl Cloud {
                 },
             },
         };
-        let (stop_agent, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let agent = tokio::spawn(stratus_agent::run(
-            AgentKind::Storage,
-            agent_config,
-            stratus_storage_agent::start,
-            async {
-                let _ = stop_rx.await;
-            },
-        ));
+        let (stop_agent, agent) = spawn_agent(agent_config.clone());
         let pool = storage_db.pool.clone();
         let wanted = host.clone();
         poll_until(
@@ -260,6 +253,7 @@ impl Cloud {
             rita,
             stop_agent: Some(stop_agent),
             agent: Some(agent),
+            agent_config,
             _auth: auth,
             _dbs: (identity_db, storage_db),
         }
@@ -451,9 +445,33 @@ impl Cloud {
         }
     }
 
+    /// Starts the storage agent again (same host, same directory).
+    pub fn restart_agent(&mut self) {
+        let (stop, agent) = spawn_agent(self.agent_config.clone());
+        self.stop_agent = Some(stop);
+        self.agent = Some(agent);
+    }
+
     pub async fn stop(mut self) {
         self.stop_agent_only().await;
     }
+}
+
+type AgentTask = tokio::task::JoinHandle<anyhow::Result<()>>;
+
+fn spawn_agent(
+    config: AgentConfig<StorageAgentConfig>,
+) -> (tokio::sync::oneshot::Sender<()>, AgentTask) {
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let agent = tokio::spawn(stratus_agent::run(
+        AgentKind::Storage,
+        config,
+        stratus_storage_agent::start,
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    (stop, agent)
 }
 
 /// A qcow2 image of `size` made by qemu-img, with some data written into it.
