@@ -11,6 +11,7 @@ pub use stratus_db::TestDatabase;
 
 pub mod agent;
 pub mod clients;
+pub mod guest;
 
 /// `<prefix>-<12 hex digits>`: unique per call, short enough for interface names.
 pub fn unique_name(prefix: &str) -> String {

@@ -821,3 +821,58 @@ async fn lists_filter_and_page_with_next_links() {
     assert_eq!(status, 400);
     c.stop().await;
 }
+
+#[tokio::test]
+async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
+    let Some(guest) = stratus_test_support::guest::guest_images() else {
+        return;
+    };
+    let c = Cloud::start().await;
+    let mut ids = Vec::new();
+    for (name, path, disk, container) in [
+        ("guest-kernel", &guest.kernel, "aki", "aki"),
+        ("guest-ramdisk", &guest.ramdisk, "ari", "ari"),
+    ] {
+        let image = c
+            .create_image(
+                &c.alice,
+                json!({"name": name, "disk_format": disk, "container_format": container}),
+            )
+            .await;
+        let id = image["id"].as_str().expect("id").to_owned();
+        let (status, body) = c
+            .upload(&c.alice, &id, std::fs::read(path).expect("read"))
+            .await;
+        assert_eq!(status, 204, "{name}: {body}");
+        ids.push(id);
+    }
+    let disk = c
+        .create_image(
+            &c.alice,
+            json!({"name": "guest", "disk_format": "qcow2", "container_format": "bare",
+                   "kernel_id": ids[0], "ramdisk_id": ids[1], "os_command_line": "console=ttyS0"}),
+        )
+        .await;
+    let id = disk["id"].as_str().expect("id");
+    let data = std::fs::read(&guest.disk).expect("read");
+    let (status, body) = c.upload(&c.alice, id, data.clone()).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, image) = c
+        .send(Method::GET, &format!("/v2/images/{id}"), &c.alice, None)
+        .await;
+    assert_eq!(image["status"], "active");
+    assert_eq!(image["kernel_id"], ids[0].as_str());
+    assert_eq!(image["ramdisk_id"], ids[1].as_str());
+    assert_eq!(image["virtual_size"], 64 * 1024 * 1024);
+    for (id, path) in [(&ids[0], &guest.kernel), (&ids[1], &guest.ramdisk)] {
+        let (_, image) = c
+            .send(Method::GET, &format!("/v2/images/{id}"), &c.alice, None)
+            .await;
+        assert_eq!(image["size"], std::fs::metadata(path).expect("stat").len());
+        assert_eq!(
+            image["checksum"],
+            hex(&md5::Md5::digest(std::fs::read(path).expect("read")))
+        );
+    }
+    c.stop().await;
+}
