@@ -109,6 +109,10 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                         store.delete(&d.image_id).await?;
                         d.reply(Done {})
                     }
+                    StorageAgentRequest::VolumeExport(x) => {
+                        let export = volumes.export(&x.volume_id).await?;
+                        x.reply(export)
+                    }
                     StorageAgentRequest::VolumeCreate(c) => {
                         let r = volumes.create(&c.volume_id, c.size_gb, &c.source).await;
                         done(VolumeOp::VolumeCreated, c.volume_id, r.map(Some)).await

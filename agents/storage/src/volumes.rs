@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use stratus_bus::Bus;
 use stratus_bus_protocol::AgentKind;
-use stratus_bus_protocol::storage::{CHUNK_BYTES, ImageRead, VolumeSource};
+use stratus_bus_protocol::storage::{CHUNK_BYTES, Export, ImageRead, VolumeSource};
 use stratus_common::{Error, RequestContext};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
@@ -108,6 +108,21 @@ impl Volumes {
             let _ = remove(&tmp).await;
         }
         result.map(|()| size_gb)
+    }
+
+    /// Where a hypervisor on this host finds the volume.
+    pub async fn export(&self, volume_id: &str) -> Result<Export, Error> {
+        let path = self.store.path("volumes", volume_id)?;
+        if !path.exists() {
+            return Err(Error::not_found(format!(
+                "Volume {volume_id} has no file on this host."
+            )));
+        }
+        Ok(Export {
+            driver_volume_type: "file".into(),
+            path: path.to_string_lossy().into_owned(),
+            format: "qcow2".into(),
+        })
     }
 
     pub async fn extend(&self, volume_id: &str, size_gb: u32) -> Result<u32, Error> {

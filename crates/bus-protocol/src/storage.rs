@@ -148,6 +148,21 @@ pub struct SnapshotDelete {
     pub snapshot_id: String,
 }
 
+/// Asks where a volume can be reached by a hypervisor on this host.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeExport {
+    pub volume_id: String,
+}
+
+/// How to reach a volume: for the file backend, its path and format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Export {
+    /// `file` (a path on the storage host).
+    pub driver_volume_type: String,
+    pub path: String,
+    pub format: String,
+}
+
 stratus_bus::protocol! {
     /// Requests the storage agent handles (topic `storage.<host>`).
     pub enum StorageAgentRequest {
@@ -156,6 +171,7 @@ stratus_bus::protocol! {
         ImageCommit(ImageCommit) -> StoredImage,
         ImageRead(ImageRead) -> ImageData,
         ImageDelete(ImageDelete) -> Done,
+        VolumeExport(VolumeExport) -> Export,
         VolumeCreate(VolumeCreate),
         VolumeExtend(VolumeExtend),
         VolumeDelete(VolumeDelete),

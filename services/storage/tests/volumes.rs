@@ -542,3 +542,128 @@ async fn an_operation_whose_agent_is_gone_ends_in_error_not_creating() {
     assert_eq!(c.files("volumes"), Vec::<String>::new());
     c.stop().await;
 }
+
+#[tokio::test]
+async fn volumes_attach_and_detach_the_way_nova_asks() {
+    let c = Cloud::start().await;
+    let id = create_volume(&c, json!({"size": 1})).await;
+    c.wait_status(&c.alice, "volumes", &id, "available").await;
+    let action = |body: Value| {
+        let path = format!("/volumes/{id}/action");
+        let c = &c;
+        async move { c.volumes(Method::POST, &path, &c.alice, Some(body)).await }
+    };
+    let server = "6f1f5d2e-8a3b-4c7d-9e0f-1a2b3c4d5e6f";
+
+    let (status, _) =
+        action(json!({"os-attach": {"instance_uuid": server, "mountpoint": "/dev/vdb"}})).await;
+    assert_eq!(status, 400, "attach needs a reservation first");
+    let (status, _) = action(json!({"os-reserve": {}})).await;
+    assert_eq!(status, 202);
+    c.wait_status(&c.alice, "volumes", &id, "attaching").await;
+    let (status, _) = action(json!({"os-reserve": {}})).await;
+    assert_eq!(status, 400, "reserved once");
+
+    let (status, info) =
+        action(json!({"os-initialize_connection": {"connector": {"host": "hv1"}}})).await;
+    assert_eq!(status, 200, "{info}");
+    let data = &info["connection_info"]["data"];
+    assert_eq!(info["connection_info"]["driver_volume_type"], "file");
+    assert_eq!(data["format"], "qcow2");
+    assert_eq!(data["storage_host"], c.host.as_str());
+    let path = std::path::PathBuf::from(data["path"].as_str().expect("path"));
+    assert_eq!(path, c.storage_path("volumes", &id));
+    assert!(path.is_file());
+
+    let (status, body) = action(
+        json!({"os-attach": {"instance_uuid": server, "mountpoint": "/dev/vdb", "mode": "rw"}}),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let v = c.wait_status(&c.alice, "volumes", &id, "in-use").await;
+    let attachment = &v["attachments"][0];
+    assert_eq!(attachment["server_id"], server);
+    assert_eq!(attachment["device"], "/dev/vdb");
+    let attachment_id = attachment["attachment_id"]
+        .as_str()
+        .expect("attachment")
+        .to_owned();
+
+    // In use: no delete, no extend, snapshots only with force.
+    let (status, _) = c
+        .volumes(Method::DELETE, &format!("/volumes/{id}"), &c.alice, None)
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = action(json!({"os-extend": {"new_size": 2}})).await;
+    assert_eq!(status, 400);
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            "/snapshots",
+            &c.alice,
+            Some(json!({"snapshot": {"volume_id": id}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, s) = c
+        .volumes(
+            Method::POST,
+            "/snapshots",
+            &c.alice,
+            Some(json!({"snapshot": {"volume_id": id, "force": "True"}})),
+        )
+        .await;
+    assert_eq!(status, 202, "{s}");
+    let snap = s["snapshot"]["id"].as_str().expect("id").to_owned();
+    c.wait_status(&c.alice, "snapshots", &snap, "available")
+        .await;
+
+    // Another project cannot touch it; a reader cannot either.
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{id}/action"),
+            &c.bob,
+            Some(json!({"os-begin_detaching": {}})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = c
+        .volumes(
+            Method::POST,
+            &format!("/volumes/{id}/action"),
+            &c.rita,
+            Some(json!({"os-begin_detaching": {}})),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // Detach: begin, roll back, begin again, detach.
+    let (status, _) = action(json!({"os-begin_detaching": {}})).await;
+    assert_eq!(status, 202);
+    c.wait_status(&c.alice, "volumes", &id, "detaching").await;
+    let (status, _) = action(json!({"os-roll_detaching": {}})).await;
+    assert_eq!(status, 202);
+    c.wait_status(&c.alice, "volumes", &id, "in-use").await;
+    let (status, _) = action(json!({"os-begin_detaching": {}})).await;
+    assert_eq!(status, 202);
+    let (status, _) = action(json!({"os-detach": {"attachment_id": "no-such-attachment"}})).await;
+    assert_eq!(status, 404);
+    let (status, _) =
+        action(json!({"os-terminate_connection": {"connector": {"host": "hv1"}}})).await;
+    assert_eq!(status, 202);
+    let (status, _) = action(json!({"os-detach": {"attachment_id": attachment_id}})).await;
+    assert_eq!(status, 202);
+    let v = c.wait_status(&c.alice, "volumes", &id, "available").await;
+    assert_eq!(v["attachments"], json!([]));
+    let (status, _) = action(json!({"os-unreserve": {}})).await;
+    assert_eq!(status, 400, "nothing to unreserve");
+
+    // Reserve then give up.
+    let (status, _) = action(json!({"os-reserve": {}})).await;
+    assert_eq!(status, 202);
+    let (status, _) = action(json!({"os-unreserve": {}})).await;
+    assert_eq!(status, 202);
+    c.wait_status(&c.alice, "volumes", &id, "available").await;
+    c.stop().await;
+}

@@ -4,6 +4,7 @@
 //! events, quotas), the storage hosts' capacity, and the sweeper that
 //! unsticks uploads and operations whose process died.
 
+pub mod attachments;
 pub mod images;
 pub mod volumes;
 

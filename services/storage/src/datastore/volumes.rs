@@ -427,3 +427,69 @@ pub async fn usage(db: impl PgExecutor<'_>, project_id: &str) -> sqlx::Result<(i
     .fetch_one(db)
     .await
 }
+
+// ---- attachments ----
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Attachment {
+    pub id: String,
+    pub volume_id: String,
+    pub instance_uuid: Option<String>,
+    pub host_name: Option<String>,
+    pub mountpoint: Option<String>,
+    pub attach_mode: String,
+    pub attached_at: DateTime<Utc>,
+}
+
+/// The attachments of these volumes.
+pub async fn attachments_of(
+    db: impl PgExecutor<'_>,
+    volume_ids: &[String],
+) -> sqlx::Result<Vec<Attachment>> {
+    sqlx::query_as(
+        "SELECT id, volume_id, instance_uuid, host_name, mountpoint, attach_mode, attached_at
+         FROM volume_attachments WHERE volume_id = ANY($1) ORDER BY attached_at, id",
+    )
+    .bind(volume_ids)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn attachment_insert(db: impl PgExecutor<'_>, a: &Attachment) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO volume_attachments (id, volume_id, instance_uuid, host_name, mountpoint, attach_mode)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&a.id)
+    .bind(&a.volume_id)
+    .bind(&a.instance_uuid)
+    .bind(&a.host_name)
+    .bind(&a.mountpoint)
+    .bind(&a.attach_mode)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Removes one attachment (or, with `None`, all) of a volume; how many went.
+pub async fn attachment_delete(
+    db: impl PgExecutor<'_>,
+    volume_id: &str,
+    attachment_id: Option<&str>,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM volume_attachments WHERE volume_id = $1 AND ($2::text IS NULL OR id = $2)",
+    )
+    .bind(volume_id)
+    .bind(attachment_id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+pub async fn attachment_count(db: impl PgExecutor<'_>, volume_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM volume_attachments WHERE volume_id = $1")
+        .bind(volume_id)
+        .fetch_one(db)
+        .await
+}

@@ -3,8 +3,9 @@
 //! volume type, quotas and limits.
 
 use crate::app::App;
+use crate::app::attachments::AttachRequest;
 use crate::app::volumes::{DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, NewSnapshot, NewVolume};
-use crate::datastore::volumes::{ListFilter, Snapshot, Volume};
+use crate::datastore::volumes::{Attachment, ListFilter, Snapshot, Volume};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -28,6 +29,39 @@ fn links(base: &str, project: &str, kind: &str, id: &str) -> Value {
         {"href": format!("{base}/v3/{project}/{kind}/{id}"), "rel": "self"},
         {"href": format!("{base}/{project}/{kind}/{id}"), "rel": "bookmark"},
     ])
+}
+
+fn attachment_json(a: &Attachment) -> Value {
+    json!({"id": a.volume_id, "attachment_id": a.id, "volume_id": a.volume_id, "server_id": a.instance_uuid,
+           "host_name": a.host_name, "device": a.mountpoint, "attached_at": time(&a.attached_at)})
+}
+
+/// The volumes with their attachments, in one query.
+async fn volumes_json(app: &App, volumes: &[Volume], base: &str) -> Result<Vec<Value>, Error> {
+    let ids: Vec<String> = volumes.iter().map(|v| v.id.clone()).collect();
+    let attachments = crate::datastore::volumes::attachments_of(&app.pool, &ids)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(volumes
+        .iter()
+        .map(|v| {
+            let mut j = volume_json(v, base);
+            j["attachments"] = json!(
+                attachments
+                    .iter()
+                    .filter(|a| a.volume_id == v.id)
+                    .map(attachment_json)
+                    .collect::<Vec<_>>()
+            );
+            j
+        })
+        .collect())
+}
+
+async fn one_volume_json(app: &App, v: &Volume, base: &str) -> Result<Value, Error> {
+    Ok(volumes_json(app, std::slice::from_ref(v), base)
+        .await?
+        .remove(0))
 }
 
 fn volume_json(v: &Volume, base: &str) -> Value {
@@ -201,16 +235,13 @@ async fn list_volumes(
             limit,
         )
         .await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|v| {
-            if detail {
-                volume_json(v, base)
-            } else {
-                json!({"id": v.id, "name": v.name, "links": links(base, &v.project_id, "volumes", &v.id)})
-            }
-        })
-        .collect();
+    let items: Vec<Value> = if detail {
+        volumes_json(app, &rows, base).await?
+    } else {
+        rows.iter()
+            .map(|v| json!({"id": v.id, "name": v.name, "links": links(base, &v.project_id, "volumes", &v.id)}))
+            .collect()
+    };
     let path = if detail { "volumes/detail" } else { "volumes" };
     let last = more.then(|| rows.last().map(|v| v.id.as_str())).flatten();
     Ok(Json(
@@ -257,7 +288,9 @@ pub async fn volume_show(
     Path((project, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, Error> {
     let v = app.volume_get(&caller.0, &project, &id).await?;
-    Ok(Json(json!({"volume": volume_json(&v, &base)})))
+    Ok(Json(
+        json!({"volume": one_volume_json(&app, &v, &base).await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -297,7 +330,9 @@ pub async fn volume_update(
             u.metadata,
         )
         .await?;
-    Ok(Json(json!({"volume": volume_json(&v, &base)})))
+    Ok(Json(
+        json!({"volume": one_volume_json(&app, &v, &base).await?}),
+    ))
 }
 
 /// Deletes a volume (available or in error, without snapshots).
@@ -314,17 +349,20 @@ pub async fn volume_delete(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// Volume actions: `os-extend`, `os-set_bootable`, `os-reset_status`.
+/// Volume actions: `os-extend`, `os-set_bootable`, `os-reset_status`, and
+/// the attach flow Nova uses (`os-reserve`, `os-unreserve`,
+/// `os-initialize_connection`, `os-attach`, `os-begin_detaching`,
+/// `os-roll_detaching`, `os-detach`, `os-terminate_connection`).
 #[utoipa::path(post, path = "/v3/{project_id}/volumes/{volume_id}/action", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
-    responses((status = 202, description = "Accepted"), (status = 200, description = "Done"), (status = 400, description = "Bad action"),
-              (status = 413, description = "Over quota")))]
+    responses((status = 202, description = "Accepted"), (status = 200, description = "Done (os-initialize_connection: the connection info)", body = Object),
+              (status = 400, description = "Bad action, or the volume's status does not allow it"), (status = 413, description = "Over quota")))]
 pub async fn volume_action(
     State(app): State<App>,
     caller: Caller,
     Path((project, id)): Path<(String, String)>,
     Json(body): Json<Map<String, Value>>,
-) -> Result<StatusCode, Error> {
+) -> Result<Response, Error> {
     let (name, args) = match body.iter().next() {
         Some((k, v)) if body.len() == 1 => (k.as_str(), v),
         _ => return Err(Error::bad_request("The body must name exactly one action.")),
@@ -334,6 +372,17 @@ pub async fn volume_action(
             Error::bad_request(format!("Invalid input for field '{key}': it is required."))
         })
     };
+    let text = |key: &str| -> Result<Option<String>, Error> {
+        match args.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Error::bad_request(format!(
+                "Invalid input for field '{key}': {other} is not a string."
+            ))),
+        }
+    };
+    let (caller, project, id) = (&caller.0, project.as_str(), id.as_str());
+    let accepted = StatusCode::ACCEPTED.into_response();
     match name {
         "os-extend" => {
             let size = field("new_size")?;
@@ -345,28 +394,76 @@ pub async fn volume_action(
                         "Invalid input for field 'new_size': {size} is not an integer."
                     ))
                 })?;
-            app.volume_extend(&caller.0, &project, &id, n).await?;
-            Ok(StatusCode::ACCEPTED)
+            app.volume_extend(caller, project, id, n).await?;
+            Ok(accepted)
         }
         "os-set_bootable" => {
             let b = field("bootable")?;
             let b = b
                 .as_bool()
-                .or_else(|| b.as_str().and_then(|s| s.parse().ok()))
+                .or_else(|| b.as_str().and_then(|s| s.to_lowercase().parse().ok()))
                 .ok_or_else(|| {
                     Error::bad_request(format!(
                         "Invalid input for field 'bootable': {b} is not a boolean."
                     ))
                 })?;
-            app.volume_set_bootable(&caller.0, &project, &id, b).await?;
-            Ok(StatusCode::OK)
+            app.volume_set_bootable(caller, project, id, b).await?;
+            Ok(StatusCode::OK.into_response())
         }
         "os-reset_status" => {
-            let s = field("status")?.as_str().ok_or_else(|| {
-                Error::bad_request("Invalid input for field 'status': not a string.")
+            let s = text("status")?.ok_or_else(|| {
+                Error::bad_request("Invalid input for field 'status': it is required.")
             })?;
-            app.volume_reset_status(&caller.0, &project, &id, s).await?;
-            Ok(StatusCode::ACCEPTED)
+            app.volume_reset_status(caller, project, id, &s).await?;
+            Ok(accepted)
+        }
+        "os-reserve" => app
+            .volume_reserve(caller, project, id)
+            .await
+            .map(|()| accepted),
+        "os-unreserve" => app
+            .volume_unreserve(caller, project, id)
+            .await
+            .map(|()| accepted),
+        "os-begin_detaching" => app
+            .volume_begin_detaching(caller, project, id)
+            .await
+            .map(|()| accepted),
+        "os-roll_detaching" => app
+            .volume_roll_detaching(caller, project, id)
+            .await
+            .map(|()| accepted),
+        "os-initialize_connection" => {
+            field("connector")?;
+            let (export, host) = app
+                .volume_initialize_connection(caller, project, id)
+                .await?;
+            Ok(Json(json!({"connection_info": {
+                "driver_volume_type": export.driver_volume_type,
+                "data": {"path": export.path, "format": export.format, "volume_id": id,
+                         "storage_host": host, "access_mode": "rw"},
+            }}))
+            .into_response())
+        }
+        "os-terminate_connection" => {
+            app.volume_get(caller, project, id).await?;
+            Ok(accepted)
+        }
+        "os-attach" => {
+            let req = AttachRequest {
+                instance_uuid: text("instance_uuid")?,
+                host_name: text("host_name")?,
+                mountpoint: text("mountpoint")?,
+                mode: text("mode")?,
+            };
+            app.volume_attach(caller, project, id, req).await?;
+            Ok(accepted)
+        }
+        "os-detach" => {
+            let attachment = text("attachment_id")?;
+            app.volume_detach(caller, project, id, attachment.as_deref())
+                .await?;
+            Ok(accepted)
         }
         other => Err(Error::bad_request(format!(
             "There is no such action: {other}"
