@@ -29,12 +29,17 @@ use stratus_common::RequestContext;
 pub struct StorageSettings {
     /// Where image and volume files live.
     pub root: PathBuf,
+    /// The capacity to report instead of the file system's: less on a disk
+    /// shared with other uses, or more to oversubscribe (qcow2 files are
+    /// thin). Free is this less what the directory holds.
+    pub capacity_bytes: Option<u64>,
 }
 
 impl Default for StorageSettings {
     fn default() -> Self {
         Self {
             root: PathBuf::from("/var/lib/stratus/storage"),
+            capacity_bytes: None,
         }
     }
 }
@@ -139,6 +144,7 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
     tokio::spawn(report_capacity(
         deps.bus.clone(),
         store,
+        deps.config.extra.storage.capacity_bytes,
         deps.config.agent.host.clone(),
         Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
         deps.shutdown.clone(),
@@ -150,13 +156,14 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
 async fn report_capacity(
     bus: stratus_bus::Bus,
     store: Store,
+    limit: Option<u64>,
     host: String,
     interval: Duration,
     shutdown: tokio_util::sync::CancellationToken,
 ) {
     let ctx = RequestContext::system();
     loop {
-        match store.capacity() {
+        match store.capacity(limit) {
             Ok((total_bytes, free_bytes)) => {
                 let report = StorageCapacity {
                     host: host.clone(),

@@ -182,9 +182,14 @@ impl Store {
         })
     }
 
-    /// Removes the image's files; nothing to remove is fine.
+    /// Removes an image's files here: its data, a partial upload, and a
+    /// cached copy of another host's.
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        for path in [self.image_path(id)?, self.part_path(id)?] {
+        for path in [
+            self.image_path(id)?,
+            self.part_path(id)?,
+            self.path("cache", id)?,
+        ] {
             match tokio::fs::remove_file(&path).await {
                 Ok(()) => tracing::info!(path = %path.display(), "removed"),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -194,9 +199,34 @@ impl Store {
         Ok(())
     }
 
-    /// Total and free bytes of the file system holding the directory.
-    pub fn capacity(&self) -> std::io::Result<(u64, u64)> {
-        let st = rustix::fs::statvfs(&self.root)?;
-        Ok((st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize))
+    /// Total and free bytes: the file system's, or, with a `limit`, that
+    /// many bytes less what the directory holds. A limit may exceed the
+    /// disk: qcow2 files are thin, so that is oversubscription by choice.
+    pub fn capacity(&self, limit: Option<u64>) -> std::io::Result<(u64, u64)> {
+        match limit {
+            None => {
+                let st = rustix::fs::statvfs(&self.root)?;
+                Ok((st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize))
+            }
+            Some(limit) => {
+                let used = dir_bytes(&self.root)?;
+                Ok((limit, limit.saturating_sub(used)))
+            }
+        }
     }
+}
+
+/// The bytes of the files under `dir`.
+fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            dir_bytes(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
 }

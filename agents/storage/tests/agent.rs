@@ -16,6 +16,7 @@ async fn answers_pings_on_its_topic_and_heartbeats() {
         StorageAgentConfig {
             storage: StorageSettings {
                 root: dir.path.clone(),
+                capacity_bytes: None,
             },
         },
         stratus_storage_agent::start,

@@ -667,3 +667,74 @@ async fn volumes_attach_and_detach_the_way_nova_asks() {
     c.wait_status(&c.alice, "volumes", &id, "available").await;
     c.stop().await;
 }
+
+#[tokio::test]
+async fn an_image_held_by_another_host_is_fetched_once_and_its_copies_go_with_it() {
+    let mut c = Cloud::start().await;
+    let data = qcow2_with_data(&c.dir.path, "64M");
+    let image = c
+        .create_image(
+            &c.alice,
+            json!({"name": "far", "disk_format": "qcow2", "container_format": "bare"}),
+        )
+        .await;
+    let image_id = image["id"].as_str().expect("id").to_owned();
+    let (status, _) = c.upload(&c.alice, &image_id, data).await;
+    assert_eq!(status, 204);
+    // A second host with far more room: new volumes go there.
+    let second = c.add_host("big-host", Some(1 << 60)).await;
+    let cached = c.dir.path.join(&second).join("cache").join(&image_id);
+
+    let first = create_volume(&c, json!({"size": 1, "imageRef": image_id})).await;
+    let v = c
+        .wait_status(&c.alice, "volumes", &first, "available")
+        .await;
+    assert_eq!(v["os-vol-host-attr:host"], second.as_str());
+    let original = c.dir.path.join("storage/images").join(&image_id);
+    assert!(same_disk(&original, &cached), "the cache holds the image");
+    assert!(same_disk(
+        &original,
+        &c.dir.path.join(&second).join("volumes").join(&first)
+    ));
+    let fetched_at = std::fs::metadata(&cached)
+        .expect("cache")
+        .modified()
+        .expect("mtime");
+
+    let again = create_volume(&c, json!({"size": 1, "imageRef": image_id})).await;
+    c.wait_status(&c.alice, "volumes", &again, "available")
+        .await;
+    assert_eq!(
+        std::fs::metadata(&cached)
+            .expect("cache")
+            .modified()
+            .expect("mtime"),
+        fetched_at,
+        "fetched once"
+    );
+
+    // The volumes go, then the image, and with it every copy.
+    for id in [&first, &again] {
+        let (status, _) = c
+            .volumes(Method::DELETE, &format!("/volumes/{id}"), &c.alice, None)
+            .await;
+        assert_eq!(status, 202);
+        c.wait_gone(&c.alice, "volumes", id).await;
+    }
+    let (status, _) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2/images/{image_id}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    poll_until(
+        Duration::from_secs(30),
+        "the image and its cached copy to be removed",
+        || async { (!cached.exists() && !original.exists()).then_some(()) },
+    )
+    .await;
+    c.stop().await;
+}

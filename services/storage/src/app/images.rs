@@ -472,8 +472,14 @@ impl App {
             .await
             .map_err(db)?
             .ok_or_else(|| not_found(id))?;
-        if let Some(host) = deleted.host {
-            self.remove_data(&host, id).await;
+        // Its host holds the data; any other may hold a cached copy.
+        let hosts = crate::datastore::host_list(&self.pool).await.map_err(db)?;
+        for host in deleted
+            .host
+            .iter()
+            .chain(hosts.iter().filter(|h| deleted.host.as_ref() != Some(*h)))
+        {
+            self.remove_data(host, id).await;
         }
         Ok(())
     }

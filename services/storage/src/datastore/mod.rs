@@ -42,3 +42,10 @@ pub async fn host_pick(
     .fetch_optional(db)
     .await
 }
+
+/// Every storage host that ever reported.
+pub async fn host_list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT host FROM storage_hosts ORDER BY host")
+        .fetch_all(db)
+        .await
+}

@@ -43,6 +43,7 @@ pub struct Cloud {
     pub rita: Login,
     stop_agent: Option<tokio::sync::oneshot::Sender<()>>,
     agent_config: AgentConfig<StorageAgentConfig>,
+    more_agents: Vec<(tokio::sync::oneshot::Sender<()>, AgentTask)>,
     agent: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _auth: Authenticator,
     _dbs: (TestDatabase, TestDatabase),
@@ -215,30 +216,12 @@ impl Cloud {
             extra: StorageAgentConfig {
                 storage: StorageSettings {
                     root: dir.path.join("storage"),
+                    capacity_bytes: None,
                 },
             },
         };
         let (stop_agent, agent) = spawn_agent(agent_config.clone());
-        let pool = storage_db.pool.clone();
-        let wanted = host.clone();
-        poll_until(
-            Duration::from_secs(30),
-            "the storage host to report its capacity",
-            || {
-                let (pool, wanted) = (pool.clone(), wanted.clone());
-                async move {
-                    sqlx::query_scalar::<_, String>(
-                        "SELECT host FROM storage_hosts WHERE host = $1",
-                    )
-                    .bind(wanted)
-                    .fetch_optional(&pool)
-                    .await
-                    .ok()
-                    .flatten()
-                }
-            },
-        )
-        .await;
+        wait_for_host(&storage_db.pool, &host).await;
         Self {
             identity,
             image,
@@ -254,6 +237,7 @@ impl Cloud {
             stop_agent: Some(stop_agent),
             agent: Some(agent),
             agent_config,
+            more_agents: Vec::new(),
             _auth: auth,
             _dbs: (identity_db, storage_db),
         }
@@ -445,6 +429,19 @@ impl Cloud {
         }
     }
 
+    /// Starts another storage host (its agent, files under the test's
+    /// directory) reporting `capacity_bytes`; returns its name.
+    pub async fn add_host(&mut self, name: &str, capacity_bytes: Option<u64>) -> String {
+        let host = unique_name(name);
+        let mut config = self.agent_config.clone();
+        config.agent.host = host.clone();
+        config.extra.storage.root = self.dir.path.join(&host);
+        config.extra.storage.capacity_bytes = capacity_bytes;
+        self.more_agents.push(spawn_agent(config));
+        wait_for_host(&self.app.pool, &host).await;
+        host
+    }
+
     /// Starts the storage agent again (same host, same directory).
     pub fn restart_agent(&mut self) {
         let (stop, agent) = spawn_agent(self.agent_config.clone());
@@ -454,10 +451,30 @@ impl Cloud {
 
     pub async fn stop(mut self) {
         self.stop_agent_only().await;
+        for (stop, agent) in self.more_agents.drain(..) {
+            let _ = stop.send(());
+            let _ = agent.await;
+        }
     }
 }
 
 type AgentTask = tokio::task::JoinHandle<anyhow::Result<()>>;
+
+async fn wait_for_host(pool: &sqlx::PgPool, host: &str) {
+    poll_until(
+        Duration::from_secs(30),
+        "the storage host to report its capacity",
+        || async {
+            sqlx::query_scalar::<_, String>("SELECT host FROM storage_hosts WHERE host = $1")
+                .bind(host)
+                .fetch_optional(pool)
+                .await
+                .ok()
+                .flatten()
+        },
+    )
+    .await;
+}
 
 fn spawn_agent(
     config: AgentConfig<StorageAgentConfig>,
