@@ -876,3 +876,40 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
     }
     c.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_uploads_to_one_image_store_one_and_refuse_the_other() {
+    let c = Cloud::start().await;
+    let image = c
+        .create_image(
+            &c.alice,
+            json!({"name": "race", "disk_format": "raw", "container_format": "bare"}),
+        )
+        .await;
+    let id = image["id"].as_str().expect("id");
+    let (a, b) = tokio::join!(
+        c.upload(&c.alice, id, vec![1u8; 6 * 1024 * 1024]),
+        c.upload(&c.alice, id, vec![2u8; 6 * 1024 * 1024])
+    );
+    let mut statuses = vec![a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![204, 409], "{a:?} {b:?}");
+    let (_, image) = c
+        .send(Method::GET, &format!("/v2/images/{id}"), &c.alice, None)
+        .await;
+    assert_eq!(image["status"], "active");
+    let data = c
+        .request(Method::GET, &format!("/v2/images/{id}/file"), &c.alice)
+        .send()
+        .await
+        .expect("GET")
+        .bytes()
+        .await
+        .expect("data");
+    assert!(
+        data.iter().all(|b| *b == data[0]),
+        "one upload's data, not a mix"
+    );
+    wait_for_files(&c, &[id]).await;
+    c.stop().await;
+}

@@ -738,3 +738,59 @@ async fn an_image_held_by_another_host_is_fetched_once_and_its_copies_go_with_it
     .await;
     c.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_creates_never_overrun_the_quota_and_concurrent_deletes_delete_once() {
+    let c = Cloud::start().await;
+    let (status, _) = c
+        .volumes(
+            Method::PUT,
+            &format!("/os-quota-sets/{}", c.alice.project_id),
+            &c.admin,
+            Some(json!({"quota_set": {"volumes": 3}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let attempts = (0..8).map(|i| {
+        c.volumes(
+            Method::POST,
+            "/volumes",
+            &c.alice,
+            Some(json!({"volume": {"size": 1, "name": format!("v{i}")}})),
+        )
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let created: Vec<String> = results
+        .iter()
+        .filter(|(s, _)| *s == 202)
+        .filter_map(|(_, v)| v["volume"]["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(created.len(), 3, "{results:?}");
+    assert!(
+        results.iter().all(|(s, _)| *s == 202 || *s == 413),
+        "{results:?}"
+    );
+    let (_, list) = c.volumes(Method::GET, "/volumes", &c.alice, None).await;
+    assert_eq!(list["volumes"].as_array().map(Vec::len), Some(3));
+
+    let id = &created[0];
+    c.wait_status(&c.alice, "volumes", id, "available").await;
+    let path = format!("/volumes/{id}");
+    let deletes = (0..5).map(|_| c.volumes(Method::DELETE, &path, &c.alice, None));
+    let statuses: Vec<u16> = futures_util::future::join_all(deletes)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 202 || *s == 400 || *s == 404),
+        "{statuses:?}"
+    );
+    c.wait_gone(&c.alice, "volumes", id).await;
+    c.stop().await;
+}
