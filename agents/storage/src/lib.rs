@@ -19,7 +19,9 @@ use std::time::Duration;
 use store::Store;
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::storage::{Done, StorageCapacity, VolumeEvent, VolumeOp, Written};
+use stratus_bus_protocol::storage::{
+    Done, ImageFromVolume, StorageCapacity, VolumeEvent, VolumeOp, Written,
+};
 use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
 use stratus_common::RequestContext;
 
@@ -133,6 +135,25 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                     StorageAgentRequest::SnapshotCreate(c) => {
                         let r = volumes.snapshot(&c.snapshot_id, &c.volume_id).await;
                         done(VolumeOp::SnapshotCreated, c.snapshot_id, r.map(Some)).await
+                    }
+                    StorageAgentRequest::VolumeToImage(u) => {
+                        let r = volumes.to_image(&u.volume_id, &u.image_id, &u.disk_format).await;
+                        if let Err(e) = &r {
+                            tracing::error!(volume = %u.volume_id, image = %u.image_id, error = %e, "volume to image failed");
+                        }
+                        let event = ImageFromVolume {
+                            volume_id: u.volume_id,
+                            image_id: u.image_id,
+                            host: host.clone(),
+                            size: r.as_ref().ok().map(|x| x.0),
+                            virtual_size: r.as_ref().ok().map(|x| x.1),
+                            checksum: r.as_ref().ok().map(|x| x.2.clone()),
+                            sha512: r.as_ref().ok().map(|x| x.3.clone()),
+                            error: r.err().map(|e| e.message),
+                        };
+                        bus.notify::<Notification>(&RequestContext::system(), Notification::ImageFromVolume(event))
+                            .await?;
+                        Ok(serde_json::Value::Null)
                     }
                     StorageAgentRequest::SnapshotDelete(d) => {
                         let r = volumes.snapshot_delete(&d.snapshot_id).await;

@@ -73,13 +73,23 @@ pub async fn create(path: &Path, size: u64) -> Result<(), Error> {
 
 /// Copies `src` (of format `format`, never probed) into a new qcow2 `dst`.
 pub async fn convert(src: &Path, format: &str, dst: &Path) -> Result<(), Error> {
+    convert_to(src, format, dst, "qcow2").await
+}
+
+/// Copies `src` (of format `format`, never probed) into `dst` in `out_format`.
+pub async fn convert_to(
+    src: &Path,
+    format: &str,
+    dst: &Path,
+    out_format: &str,
+) -> Result<(), Error> {
     run(&[
         "convert".as_ref(),
         "-q".as_ref(),
         "-f".as_ref(),
         format.as_ref(),
         "-O".as_ref(),
-        "qcow2".as_ref(),
+        out_format.as_ref(),
         src.as_os_str(),
         dst.as_os_str(),
     ])

@@ -156,6 +156,31 @@ impl Volumes {
         Ok(u32::try_from(info.virtual_size.div_ceil(GIB)).unwrap_or(u32::MAX))
     }
 
+    /// Copies a volume into `images/<image_id>` in `disk_format`; returns
+    /// the image's size, virtual size, MD5 and SHA-512.
+    pub async fn to_image(
+        &self,
+        volume_id: &str,
+        image_id: &str,
+        disk_format: &str,
+    ) -> Result<(u64, u64, String, String), Error> {
+        let volume = self.store.path("volumes", volume_id)?;
+        let path = self.store.image_path(image_id)?;
+        let tmp = part(&path);
+        let result = async {
+            qemu_img::convert_to(&volume, "qcow2", &tmp, disk_format).await?;
+            let info = qemu_img::info(&tmp).await?;
+            let (size, md5, sha512) = hash_file(&tmp).await?;
+            finish(&tmp, &path).await?;
+            Ok((size, info.virtual_size, md5, sha512))
+        }
+        .await;
+        if result.is_err() {
+            let _ = remove(&tmp).await;
+        }
+        result
+    }
+
     pub async fn snapshot_delete(&self, snapshot_id: &str) -> Result<(), Error> {
         let path = self.store.path("snapshots", snapshot_id)?;
         remove(&part(&path)).await?;
@@ -217,4 +242,30 @@ impl Volumes {
         }
         file.flush().await.map_err(|e| Error::internal(&e))
     }
+}
+
+/// Size, MD5 and SHA-512 (hex) of a file, read in chunks off the runtime.
+async fn hash_file(path: &Path) -> Result<(u64, String, String), Error> {
+    use md5::Digest;
+    use std::io::Read;
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::File::open(&path).map_err(|e| Error::internal(&e))?;
+        let (mut md5, mut sha512) = (md5::Md5::new(), sha2::Sha512::new());
+        let mut buf = vec![0; CHUNK_BYTES];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| Error::internal(&e))?;
+            if n == 0 {
+                break;
+            }
+            md5.update(&buf[..n]);
+            sha512.update(&buf[..n]);
+            size += n as u64;
+        }
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        Ok((size, hex(&md5.finalize()), hex(&sha512.finalize())))
+    })
+    .await
+    .map_err(|e| Error::internal(&e))?
 }

@@ -94,6 +94,8 @@ stratus_bus::events! {
         "storage.capacity" => StorageCapacity(storage::StorageCapacity),
         /// A volume or snapshot operation finished (or failed) on a storage host.
         "storage.volume.result" => VolumeResult(storage::VolumeEvent),
+        /// A volume was copied into an image (or failed to be).
+        "storage.image.uploaded" => ImageFromVolume(storage::ImageFromVolume),
     }
 }
 

@@ -163,6 +163,30 @@ pub struct Export {
     pub format: String,
 }
 
+/// Copies a volume into a new image's file on this host (a cast; the
+/// result comes back as an [`ImageFromVolume`] event).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeToImage {
+    pub volume_id: String,
+    pub image_id: String,
+    /// `qcow2` or `raw`.
+    pub disk_format: String,
+}
+
+/// The result of a [`VolumeToImage`], published as `storage.image.uploaded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageFromVolume {
+    pub volume_id: String,
+    pub image_id: String,
+    pub host: String,
+    pub error: Option<String>,
+    pub size: Option<u64>,
+    pub virtual_size: Option<u64>,
+    /// MD5 and SHA-512 of the image file, hex.
+    pub checksum: Option<String>,
+    pub sha512: Option<String>,
+}
+
 stratus_bus::protocol! {
     /// Requests the storage agent handles (topic `storage.<host>`).
     pub enum StorageAgentRequest {
@@ -177,6 +201,7 @@ stratus_bus::protocol! {
         VolumeDelete(VolumeDelete),
         SnapshotCreate(SnapshotCreate),
         SnapshotDelete(SnapshotDelete),
+        VolumeToImage(VolumeToImage),
     }
 }
 

@@ -794,3 +794,94 @@ async fn concurrent_creates_never_overrun_the_quota_and_concurrent_deletes_delet
     c.wait_gone(&c.alice, "volumes", id).await;
     c.stop().await;
 }
+
+#[tokio::test]
+async fn a_volume_uploads_into_a_new_image() {
+    let c = Cloud::start().await;
+    let data = qcow2_with_data(&c.dir.path, "64M");
+    let image = c
+        .create_image(
+            &c.alice,
+            json!({"name": "src", "disk_format": "qcow2", "container_format": "bare"}),
+        )
+        .await;
+    let src = image["id"].as_str().expect("id").to_owned();
+    assert_eq!(c.upload(&c.alice, &src, data).await.0, 204);
+    let vol = create_volume(&c, json!({"size": 1, "imageRef": src})).await;
+    c.wait_status(&c.alice, "volumes", &vol, "available").await;
+
+    let upload = |body: Value| {
+        let path = format!("/volumes/{vol}/action");
+        let c = &c;
+        async move {
+            c.volumes(
+                Method::POST,
+                &path,
+                &c.alice,
+                Some(json!({"os-volume_upload_image": body})),
+            )
+            .await
+        }
+    };
+    let (status, body) = upload(json!({"image_name": "bad", "disk_format": "vmdk"})).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = upload(json!({"disk_format": "qcow2"})).await;
+    assert_eq!(status, 400, "image_name is required: {body}");
+
+    let (status, body) = upload(
+        json!({"image_name": "from-volume", "disk_format": "qcow2", "container_format": "bare"}),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let new_image = body["os-volume_upload_image"]["image_id"]
+        .as_str()
+        .expect("image")
+        .to_owned();
+    assert_eq!(body["os-volume_upload_image"]["status"], "uploading");
+    poll_until(
+        Duration::from_secs(60),
+        "the image to be active",
+        || async {
+            let (_, image) = c
+                .send(
+                    Method::GET,
+                    &format!("/v2/images/{new_image}"),
+                    &c.alice,
+                    None,
+                )
+                .await;
+            (image["status"] == "active").then_some(image)
+        },
+    )
+    .await;
+    c.wait_status(&c.alice, "volumes", &vol, "available").await;
+    let bytes = c
+        .request(
+            Method::GET,
+            &format!("/v2/images/{new_image}/file"),
+            &c.alice,
+        )
+        .send()
+        .await
+        .expect("GET")
+        .bytes()
+        .await
+        .expect("data");
+    let downloaded = c.dir.path.join("downloaded.qcow2");
+    std::fs::write(&downloaded, &bytes).expect("write");
+    assert!(
+        same_disk(&c.storage_path("volumes", &vol), &downloaded),
+        "the image holds the volume's data"
+    );
+    let (_, image) = c
+        .send(
+            Method::GET,
+            &format!("/v2/images/{new_image}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(image["size"], bytes.len());
+    assert_eq!(image["virtual_size"], GIB);
+    c.stop().await;
+}

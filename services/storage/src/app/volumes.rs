@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use stratus_auth::TokenClaims;
 use stratus_bus::Incoming;
 use stratus_bus_protocol::storage::{
-    SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent, VolumeExtend,
-    VolumeOp, VolumeSource,
+    ImageFromVolume, SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent,
+    VolumeExtend, VolumeOp, VolumeSource, VolumeToImage,
 };
 use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
 use stratus_common::{Error, ErrorKind, RequestContext};
@@ -94,6 +94,18 @@ fn bool_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Err
             "{other} is not a boolean"
         ))),
     }
+}
+
+/// `os-volume_upload_image`'s arguments.
+#[derive(Debug, Deserialize)]
+pub struct UploadImage {
+    pub image_name: String,
+    pub disk_format: Option<String>,
+    pub container_format: Option<String>,
+    pub visibility: Option<String>,
+    pub protected: Option<bool>,
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub force: bool,
 }
 
 /// The one volume type: Cinder's default.
@@ -834,6 +846,124 @@ impl App {
         .await
     }
 
+    /// Copies a volume into a new image (`os-volume_upload_image`): the
+    /// image is made `saving` on the volume's host, the volume is
+    /// `uploading` until the host reports, then both are done.
+    pub async fn volume_upload_image(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        id: &str,
+        req: UploadImage,
+    ) -> Result<(Volume, Image), Error> {
+        let project = self.write_scope(caller, project)?;
+        let v = self.volume_get(caller, project, id).await?;
+        let disk_format = req.disk_format.unwrap_or_else(|| "raw".into());
+        if disk_format != "raw" && disk_format != "qcow2" {
+            return Err(bad(format!(
+                "Invalid input for field 'disk_format': {disk_format:?}; volumes upload as raw or qcow2."
+            )));
+        }
+        let ok = v.status == "available" || (req.force && v.status == "in-use");
+        if !ok {
+            return Err(bad(format!(
+                "Volume {id} is {}; it must be available to be uploaded.",
+                v.status
+            )));
+        }
+        let host = v
+            .host
+            .clone()
+            .ok_or_else(|| bad(format!("Volume {id} has no data.")))?;
+        let mut attrs = serde_json::Map::new();
+        attrs.insert("name".into(), req.image_name.into());
+        attrs.insert("disk_format".into(), disk_format.clone().into());
+        attrs.insert(
+            "container_format".into(),
+            req.container_format.unwrap_or_else(|| "bare".into()).into(),
+        );
+        if let Some(vis) = req.visibility {
+            attrs.insert("visibility".into(), vis.into());
+        }
+        if let Some(p) = req.protected {
+            attrs.insert("protected".into(), p.into());
+        }
+        let image = self.image_create(caller, &attrs).await?;
+        let moved = ds::volume_transition(&self.pool, id, &[v.status.as_str()], "uploading")
+            .await
+            .map_err(db)?;
+        if moved.is_none()
+            || !crate::datastore::images::upload_start(&self.pool, &image.id, &host)
+                .await
+                .map_err(db)?
+        {
+            let _ = crate::datastore::images::delete(&self.pool, &image.id).await;
+            return Err(bad(format!("Volume {id} changed status meanwhile.")));
+        }
+        self.cast(
+            &host,
+            VolumeToImage {
+                volume_id: id.to_owned(),
+                image_id: image.id.clone(),
+                disk_format,
+            },
+        )
+        .await?;
+        let v = self.volume_get(caller, project, id).await?;
+        let image = self.image_get(caller, &image.id).await?;
+        Ok((v, image))
+    }
+
+    async fn apply_image_from_volume(&self, e: &ImageFromVolume) -> Result<(), Error> {
+        let image = match (&e.error, e.size, &e.checksum, &e.sha512) {
+            (None, Some(size), Some(checksum), Some(sha512)) => {
+                let stored = crate::datastore::images::Stored {
+                    host: &e.host,
+                    size: i64::try_from(size).unwrap_or(i64::MAX),
+                    virtual_size: e.virtual_size.and_then(|v| i64::try_from(v).ok()),
+                    checksum,
+                    os_hash_value: sha512,
+                };
+                crate::datastore::images::activate(&self.pool, &e.image_id, &stored)
+                    .await
+                    .map_err(db)?
+            }
+            _ => {
+                tracing::warn!(volume = %e.volume_id, image = %e.image_id, error = ?e.error, "volume upload failed");
+                crate::datastore::images::transition(
+                    &self.pool,
+                    &e.image_id,
+                    &["saving"],
+                    "killed",
+                )
+                .await
+                .map_err(db)?;
+                None
+            }
+        };
+        if image.is_none() && e.error.is_none() {
+            // The image was deleted meanwhile: its new file goes too.
+            self.cast(
+                &e.host,
+                stratus_bus_protocol::storage::ImageDelete {
+                    image_id: e.image_id.clone(),
+                },
+            )
+            .await?;
+        }
+        ds::volume_finish(
+            &self.pool,
+            &e.volume_id,
+            "uploading",
+            "available",
+            None,
+            e.error.as_deref(),
+        )
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     // ---- results from the storage hosts ----
 
     /// Applies the storage hosts' `storage.volume.result` events (one queue
@@ -842,12 +972,16 @@ impl App {
         let app = self.clone();
         self.bus.subscribe(
             "storage-service.volume-results",
-            &["storage.volume.result"],
+            &["storage.volume.result", "storage.image.uploaded"],
             move |inc: Incoming<Notification>| {
                 let app = app.clone();
                 async move {
-                    if let Notification::VolumeResult(event) = inc.message {
-                        app.apply_result(&event).await?;
+                    match inc.message {
+                        Notification::VolumeResult(event) => app.apply_result(&event).await?,
+                        Notification::ImageFromVolume(event) => {
+                            app.apply_image_from_volume(&event).await?
+                        }
+                        _ => {}
                     }
                     Ok(serde_json::Value::Null)
                 }

@@ -358,6 +358,7 @@ pub async fn sweep_stuck(db: &mut PgConnection, stale_s: f64) -> sqlx::Result<u6
         ("volumes", "creating", "error"),
         ("volumes", "extending", "error_extending"),
         ("volumes", "deleting", "error_deleting"),
+        ("volumes", "uploading", "available"),
         ("snapshots", "creating", "error"),
         ("snapshots", "deleting", "error_deleting"),
     ] {

@@ -4,7 +4,9 @@
 
 use crate::app::App;
 use crate::app::attachments::AttachRequest;
-use crate::app::volumes::{DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, NewSnapshot, NewVolume};
+use crate::app::volumes::{
+    DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, NewSnapshot, NewVolume, UploadImage,
+};
 use crate::datastore::volumes::{Attachment, ListFilter, Snapshot, Volume};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -464,6 +466,23 @@ pub async fn volume_action(
             app.volume_detach(caller, project, id, attachment.as_deref())
                 .await?;
             Ok(accepted)
+        }
+        "os-volume_upload_image" => {
+            let req: UploadImage = serde_json::from_value(args.clone()).map_err(|e| {
+                Error::bad_request(format!("Invalid input for os-volume_upload_image: {e}"))
+            })?;
+            let (v, image) = app.volume_upload_image(caller, project, id, req).await?;
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({"os-volume_upload_image": {
+                    "id": v.id, "status": v.status, "size": v.size, "updated_at": time(&v.updated_at),
+                    "display_description": v.description, "volume_type": {"name": DEFAULT_TYPE_NAME, "id": DEFAULT_TYPE_ID},
+                    "image_id": image.id, "image_name": image.name, "disk_format": image.disk_format,
+                    "container_format": image.container_format, "visibility": image.visibility,
+                    "protected": image.protected,
+                }})),
+            )
+                .into_response())
         }
         other => Err(Error::bad_request(format!(
             "There is no such action: {other}"
