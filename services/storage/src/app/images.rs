@@ -295,6 +295,9 @@ fn not_found(id: &str) -> Error {
     Error::not_found(format!("No image found with ID {id}"))
 }
 
+/// Chunks of one upload or download travelling over the bus at once.
+const WRITES_IN_FLIGHT: usize = 4;
+
 /// The page size when the client names none, and the most it may ask for.
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 1000;
@@ -619,6 +622,7 @@ impl App {
         let mut buffer = BytesMut::with_capacity(CHUNK_BYTES);
         let mut offset: u64 = 0;
         let mut done = false;
+        let mut in_flight = futures_util::stream::FuturesUnordered::new();
         while !done {
             match body.next().await {
                 Some(Ok(bytes)) => buffer.extend_from_slice(&bytes),
@@ -638,25 +642,26 @@ impl App {
                 if offset + chunk.len() as u64 > self.config.image_size_cap {
                     return Err(too_large(self.config.image_size_cap));
                 }
-                let written = self
-                    .bus
-                    .call::<ImageWrite>(
-                        &topic,
-                        &ctx,
-                        ImageWrite {
-                            image_id: image.id.clone(),
-                            offset,
-                            data: Chunk(chunk.to_vec()),
-                        },
-                    )
-                    .await?;
-                offset += chunk.len() as u64;
-                if written.size != offset {
-                    return Err(Error::internal(&std::io::Error::other(format!(
-                        "storage host has {} bytes of image {} after writing {offset}",
-                        written.size, image.id
-                    ))));
+                // Up to WRITES_IN_FLIGHT chunks travel at once; the agent
+                // writes each at its offset, and the commit checks the total.
+                if in_flight.len() >= WRITES_IN_FLIGHT
+                    && let Some(done) = in_flight.next().await
+                {
+                    done?;
                 }
+                let (bus, topic, ctx) = (self.bus.clone(), topic.clone(), ctx.clone());
+                let write = ImageWrite {
+                    image_id: image.id.clone(),
+                    offset,
+                    data: Chunk(chunk.to_vec()),
+                };
+                in_flight.push(async move {
+                    bus.call::<ImageWrite>(&topic, &ctx, write)
+                        .await
+                        .map(|_| ())
+                        .map_err(Error::from)
+                });
+                offset += chunk.len() as u64;
                 // Still saving? (A delete or the sweeper may have moved it.)
                 if ds::transition(&self.pool, &image.id, &["saving"], "saving")
                     .await
@@ -669,6 +674,9 @@ impl App {
                     )));
                 }
             }
+        }
+        while let Some(done) = in_flight.next().await {
+            done?;
         }
         let md5 = hex(&md5.finalize());
         let sha256 = hex(&sha256.finalize());
@@ -731,28 +739,30 @@ impl App {
         let bus = self.bus.clone();
         let topic = AgentKind::Storage.topic(&host);
         let image_id = image.id.clone();
-        let stream = futures_util::stream::try_unfold(Some(0u64), move |offset| {
-            let (bus, topic, image_id) = (bus.clone(), topic.clone(), image_id.clone());
-            async move {
-                let Some(offset) = offset else {
-                    return Ok(None);
-                };
-                let data = bus
-                    .call::<ImageRead>(
-                        &topic,
-                        &RequestContext::system(),
-                        ImageRead {
-                            image_id,
-                            offset,
-                            len: CHUNK_BYTES as u32,
-                        },
-                    )
-                    .await
-                    .map_err(Error::from)?;
-                let next = (!data.eof).then_some(offset + data.data.0.len() as u64);
-                Ok(Some((Bytes::from(data.data.0), next)))
-            }
-        });
+        // Chunks are asked for WRITES_IN_FLIGHT at a time, and come out in
+        // order.
+        let size = u64::try_from(image.size.unwrap_or(0)).unwrap_or(0);
+        let offsets = (0..size.div_ceil(CHUNK_BYTES as u64)).map(|i| i * CHUNK_BYTES as u64);
+        let stream = futures_util::stream::iter(offsets)
+            .map(move |offset| {
+                let (bus, topic, image_id) = (bus.clone(), topic.clone(), image_id.clone());
+                async move {
+                    let data = bus
+                        .call::<ImageRead>(
+                            &topic,
+                            &RequestContext::system(),
+                            ImageRead {
+                                image_id,
+                                offset,
+                                len: CHUNK_BYTES as u32,
+                            },
+                        )
+                        .await
+                        .map_err(Error::from)?;
+                    Ok(Bytes::from(data.data.0))
+                }
+            })
+            .buffered(WRITES_IN_FLIGHT);
         Ok((image, Some(stream)))
     }
 
