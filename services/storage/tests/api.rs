@@ -28,6 +28,41 @@ async fn image_api_discovery_and_glance_errors() {
         .expect("GET /versions");
     assert_eq!(versions.status().as_u16(), 200);
 
+    // Glance's schemas, from the lists the API validates with.
+    let (status, schema) = cloud
+        .send(
+            reqwest::Method::GET,
+            "/v2/schemas/image",
+            &cloud.alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(schema["name"], "image");
+    assert!(
+        schema["properties"]["disk_format"]["enum"]
+            .as_array()
+            .expect("enum")
+            .contains(&"qcow2".into())
+    );
+    assert_eq!(schema["properties"]["checksum"]["readOnly"], true);
+    assert!(schema["properties"]["name"].get("readOnly").is_none());
+    assert_eq!(schema["additionalProperties"]["type"], "string");
+    for path in [
+        "/v2/schemas/images",
+        "/v2/schemas/member",
+        "/v2/schemas/members",
+    ] {
+        let (status, s) = cloud
+            .send(reqwest::Method::GET, path, &cloud.alice, None)
+            .await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            format!("/v2/schemas/{}", s["name"].as_str().expect("name")),
+            path
+        );
+    }
+
     let anonymous = client
         .get(server.url("/v2/images"))
         .send()

@@ -2,6 +2,7 @@
 
 mod image;
 pub mod images;
+mod schemas;
 mod volume;
 pub mod volumes;
 
@@ -37,6 +38,10 @@ use utoipa::OpenApi;
         images::member_show,
         images::member_update,
         images::member_delete,
+        schemas::image,
+        schemas::images,
+        schemas::member,
+        schemas::members,
     )
 )]
 struct ImageDoc;
@@ -89,6 +94,10 @@ pub fn image_router(app: App) -> Router {
     let routes = Router::new()
         .route("/", get(image::root))
         .route("/versions", get(image::versions))
+        .route("/v2/schemas/image", get(schemas::image))
+        .route("/v2/schemas/images", get(schemas::images))
+        .route("/v2/schemas/member", get(schemas::member))
+        .route("/v2/schemas/members", get(schemas::members))
         .route("/v2/images", get(images::list).post(images::create))
         .route(
             "/v2/images/{id}",
