@@ -151,7 +151,70 @@ fn check_metadata(m: &BTreeMap<String, String>) -> Result<(), Error> {
     Ok(())
 }
 
+/// Name, description and metadata as a client changes them; `None` leaves
+/// one alone, metadata is replaced whole.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Changes {
+    fn metadata(m: BTreeMap<String, String>) -> Self {
+        Self {
+            metadata: Some(m),
+            ..Self::default()
+        }
+    }
+
+    fn apply(
+        self,
+        name: &mut Option<String>,
+        description: &mut Option<String>,
+        metadata: &mut Metadata,
+    ) -> Result<(), Error> {
+        check_text("name", &self.name)?;
+        check_text("description", &self.description)?;
+        if let Some(n) = self.name {
+            *name = Some(n);
+        }
+        if let Some(d) = self.description {
+            *description = Some(d);
+        }
+        if let Some(m) = self.metadata {
+            check_metadata(&m)?;
+            *metadata = sqlx::types::Json(m);
+        }
+        Ok(())
+    }
+}
+
+/// A page of at most `limit` of `rows` (fetched one more than `limit`), and
+/// whether more follow.
+fn one_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    (rows, more)
+}
+
 impl App {
+    /// The URL's project and the list filter it implies: only that project,
+    /// unless an admin asks for all.
+    fn scoped_filter<'a>(
+        &self,
+        caller: &TokenClaims,
+        project: &'a str,
+        all_tenants: bool,
+        mut filter: ListFilter,
+    ) -> Result<(&'a str, ListFilter), Error> {
+        let project = self.project_scope(caller, project)?;
+        if !(all_tenants && caller.is_admin()) {
+            filter.project_id = Some(project.to_owned());
+        }
+        Ok((project, filter))
+    }
+
     /// The project the URL names, if the caller may act in it.
     pub fn project_scope<'a>(
         &self,
@@ -443,14 +506,11 @@ impl App {
         caller: &TokenClaims,
         project: &str,
         all_tenants: bool,
-        mut filter: ListFilter,
+        filter: ListFilter,
         marker: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<Volume>, bool), Error> {
-        let project = self.project_scope(caller, project)?;
-        if !(all_tenants && caller.is_admin()) {
-            filter.project_id = Some(project.to_owned());
-        }
+        let (project, filter) = self.scoped_filter(caller, project, all_tenants, filter)?;
         let marker = match marker {
             Some(m) => {
                 let v = self
@@ -461,12 +521,10 @@ impl App {
             }
             None => None,
         };
-        let mut rows = ds::volume_list(&self.pool, &filter, marker, limit + 1)
+        let rows = ds::volume_list(&self.pool, &filter, marker, limit + 1)
             .await
             .map_err(db)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((rows, more))
+        Ok(one_page(rows, limit))
     }
 
     /// Name, description, metadata (replaced whole when given).
@@ -475,24 +533,11 @@ impl App {
         caller: &TokenClaims,
         project: &str,
         id: &str,
-        name: Option<String>,
-        description: Option<String>,
-        metadata: Option<BTreeMap<String, String>>,
+        changes: Changes,
     ) -> Result<Volume, Error> {
         let project = self.write_scope(caller, project)?;
         let mut v = self.volume_get(caller, project, id).await?;
-        check_text("name", &name)?;
-        check_text("description", &description)?;
-        if let Some(n) = name {
-            v.name = Some(n);
-        }
-        if let Some(d) = description {
-            v.description = Some(d);
-        }
-        if let Some(m) = metadata {
-            check_metadata(&m)?;
-            v.metadata = sqlx::types::Json(m);
-        }
+        changes.apply(&mut v.name, &mut v.description, &mut v.metadata)?;
         ds::volume_update(&self.pool, &v)
             .await
             .map_err(db)?
@@ -516,7 +561,7 @@ impl App {
         };
         merged.extend(metadata);
         Ok(self
-            .volume_update(caller, project, id, None, None, Some(merged))
+            .volume_update(caller, project, id, Changes::metadata(merged))
             .await?
             .metadata)
     }
@@ -535,7 +580,7 @@ impl App {
                 "Volume {id} has no metadata with key {key}."
             )));
         }
-        self.volume_update(caller, project, id, None, None, Some(m))
+        self.volume_update(caller, project, id, Changes::metadata(m))
             .await
             .map(|_| ())
     }
@@ -760,14 +805,11 @@ impl App {
         caller: &TokenClaims,
         project: &str,
         all_tenants: bool,
-        mut filter: ListFilter,
+        filter: ListFilter,
         marker: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<Snapshot>, bool), Error> {
-        let project = self.project_scope(caller, project)?;
-        if !(all_tenants && caller.is_admin()) {
-            filter.project_id = Some(project.to_owned());
-        }
+        let (project, filter) = self.scoped_filter(caller, project, all_tenants, filter)?;
         let marker = match marker {
             Some(m) => {
                 let s = self
@@ -778,12 +820,10 @@ impl App {
             }
             None => None,
         };
-        let mut rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1)
+        let rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1)
             .await
             .map_err(db)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        Ok((rows, more))
+        Ok(one_page(rows, limit))
     }
 
     pub async fn snapshot_update(
@@ -791,24 +831,11 @@ impl App {
         caller: &TokenClaims,
         project: &str,
         id: &str,
-        name: Option<String>,
-        description: Option<String>,
-        metadata: Option<BTreeMap<String, String>>,
+        changes: Changes,
     ) -> Result<Snapshot, Error> {
         let project = self.write_scope(caller, project)?;
         let mut s = self.snapshot_get(caller, project, id).await?;
-        check_text("name", &name)?;
-        check_text("description", &description)?;
-        if let Some(n) = name {
-            s.name = Some(n);
-        }
-        if let Some(d) = description {
-            s.description = Some(d);
-        }
-        if let Some(m) = metadata {
-            check_metadata(&m)?;
-            s.metadata = sqlx::types::Json(m);
-        }
+        changes.apply(&mut s.name, &mut s.description, &mut s.metadata)?;
         ds::snapshot_update(&self.pool, &s)
             .await
             .map_err(db)?

@@ -5,7 +5,7 @@
 use crate::app::App;
 use crate::app::attachments::AttachRequest;
 use crate::app::volumes::{
-    DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, NewSnapshot, NewVolume, UploadImage,
+    Changes, DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, NewSnapshot, NewVolume, UploadImage,
 };
 use crate::datastore::volumes::{Attachment, ListFilter, Snapshot, Volume};
 use axum::extract::{Path, Query, Request, State};
@@ -327,9 +327,11 @@ pub async fn volume_update(
             &caller.0,
             &project,
             &id,
-            u.name.or(u.display_name),
-            u.description.or(u.display_description),
-            u.metadata,
+            Changes {
+                name: u.name.or(u.display_name),
+                description: u.description.or(u.display_description),
+                metadata: u.metadata,
+            },
         )
         .await?;
     Ok(Json(
@@ -678,7 +680,16 @@ pub async fn snapshot_update(
 ) -> Result<Json<Value>, Error> {
     let u = body.snapshot;
     let s = app
-        .snapshot_update(&caller.0, &project, &id, u.name, u.description, u.metadata)
+        .snapshot_update(
+            &caller.0,
+            &project,
+            &id,
+            Changes {
+                name: u.name,
+                description: u.description,
+                metadata: u.metadata,
+            },
+        )
         .await?;
     Ok(Json(json!({"snapshot": snapshot_json(&s, &base)})))
 }
