@@ -145,6 +145,38 @@ async fn volumes_from_nothing_images_snapshots_and_volumes_hold_the_right_data()
     // Lists, update, metadata.
     let (_, list) = c.volumes(Method::GET, "/volumes", &c.alice, None).await;
     assert_eq!(list["volumes"].as_array().map(Vec::len), Some(4));
+    // Pages of three, newest first, following volumes_links.
+    let (_, page) = c
+        .volumes(Method::GET, "/volumes/detail?limit=3", &c.alice, None)
+        .await;
+    assert_eq!(page["volumes"].as_array().map(Vec::len), Some(3));
+    let next = page["volumes_links"][0]["href"]
+        .as_str()
+        .expect("next link");
+    let prefix = c.volume.url(&format!("/v3/{}", c.alice.project_id));
+    let rest = next
+        .strip_prefix(&prefix)
+        .expect("a link into this project");
+    let (_, last) = c.volumes(Method::GET, rest, &c.alice, None).await;
+    let mut seen: Vec<Value> = page["volumes"]
+        .as_array()
+        .expect("page")
+        .iter()
+        .chain(last["volumes"].as_array().expect("page"))
+        .map(|v| v["id"].clone())
+        .collect();
+    assert_eq!(last["volumes_links"], json!([]), "no page after the last");
+    seen.sort_by_key(|v| v.to_string());
+    seen.dedup();
+    assert_eq!(seen.len(), 4, "every volume once");
+    let (status, _) = c
+        .volumes(Method::GET, "/volumes?marker=nope", &c.alice, None)
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = c
+        .volumes(Method::GET, "/volumes?limit=-1", &c.alice, None)
+        .await;
+    assert_eq!(status, 400);
     let (_, detail) = c
         .volumes(Method::GET, "/volumes/detail?name=boot", &c.alice, None)
         .await;
