@@ -1,34 +1,26 @@
-//! A storage cloud for tests: a live identity (its own database, users in
-//! two projects), the storage service's image API behind the real auth
-//! layer, and a storage agent in-process with its files in a temporary
+//! A storage cloud for tests: a live identity (`stratus-testbed`: users in
+//! two projects), the storage service's image and volume APIs behind the
+//! real auth layer, and a storage agent in-process with its files in a temporary
 //! directory, all on a bus namespace of the test's own.
 #![allow(dead_code)]
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 use stratus_agent::{AgentConfig, AgentSettings};
 use stratus_bus::Bus;
 use stratus_bus_protocol::AgentKind;
 use stratus_http::auth::{AuthConfig, Authenticator};
-use stratus_identity::app::password::HashParams;
-use stratus_identity::app::{App as IdentityApp, IdentityConfig};
 use stratus_storage::app::{App, StorageConfig};
 use stratus_storage_agent::{StorageAgentConfig, StorageSettings};
 use stratus_test_support::{
     TempDir, TestDatabase, TestServer, bus_config, poll_until, unique_name,
 };
+use stratus_testbed::Identity;
 
-pub const ADMIN_PASSWORD: &str = "storage-admin";
-
-/// A user's token and project.
-#[derive(Clone, Debug)]
-pub struct Login {
-    pub token: String,
-    pub project_id: String,
-}
+pub use stratus_testbed::Login;
 
 pub struct Cloud {
-    pub identity: TestServer,
+    pub identity: Identity,
     pub image: TestServer,
     pub volume: TestServer,
     pub app: App,
@@ -46,38 +38,7 @@ pub struct Cloud {
     more_agents: Vec<(tokio::sync::oneshot::Sender<()>, AgentTask)>,
     agent: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _auth: Authenticator,
-    _dbs: (TestDatabase, TestDatabase),
-}
-
-async fn login(
-    http: &reqwest::Client,
-    identity: &TestServer,
-    user: &str,
-    password: &str,
-    project: &str,
-) -> Login {
-    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}});
-    let resp = http
-        .post(identity.url("/v3/auth/tokens"))
-        .json(&body)
-        .send()
-        .await
-        .expect("POST /v3/auth/tokens");
-    assert_eq!(resp.status().as_u16(), 201, "login of {user}");
-    let token = resp.headers()["x-subject-token"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    let body: Value = resp.json().await.expect("json");
-    Login {
-        token,
-        project_id: body["token"]["project"]["id"]
-            .as_str()
-            .expect("project")
-            .to_owned(),
-    }
+    _db: TestDatabase,
 }
 
 impl Cloud {
@@ -89,78 +50,20 @@ impl Cloud {
         stratus_test_support::init_logs();
         let http = reqwest::Client::new();
 
-        // Identity with two projects and their users.
-        let identity_db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))
-            .await
-            .expect("db");
-        let identity_config = IdentityConfig {
-            password_hashing: HashParams {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
-            ..IdentityConfig::default()
-        };
-        let identity_app = IdentityApp::new(identity_db.pool.clone(), identity_config.clone())
-            .await
-            .expect("identity");
-        let identity = TestServer::start(stratus_identity::http::router(identity_app)).await;
-        let options = stratus_identity::app::bootstrap::BootstrapOptions {
-            admin_user: "admin".into(),
-            admin_password: ADMIN_PASSWORD.into(),
-            admin_project: "admin".into(),
-            region: "RegionOne".into(),
-            public_base: "http://127.0.0.1".into(),
-            port_offset: identity.addr.port().saturating_sub(5000),
-            service_password: None,
-        };
-        stratus_identity::app::bootstrap::run(&identity_db.pool, &identity_config, &options)
-            .await
-            .expect("bootstrap");
-        {
-            use stratus_identity::datastore as ds;
-            let pool = &identity_db.pool;
-            for (user, project, role) in [
-                ("alice", "alpha", "member"),
-                ("bob", "beta", "member"),
-                ("rita", "alpha", "reader"),
-            ] {
-                let hash = stratus_identity::app::password::hash(
-                    identity_config.password_hashing,
-                    format!("{user}-pw"),
-                )
-                .await
-                .expect("hash");
-                let project_id = ds::project_ensure(pool, "default", project, "")
-                    .await
-                    .expect("project");
-                let user_id = ds::user_ensure(pool, "default", user, &hash)
-                    .await
-                    .expect("user");
-                let role_id = ds::role_ensure(pool, role).await.expect("role");
-                ds::role_assignment_ensure(
-                    pool,
-                    "user",
-                    &user_id,
-                    "project",
-                    &project_id,
-                    &role_id,
-                )
-                .await
-                .expect("grant");
-            }
-        }
-        let admin = login(&http, &identity, "admin", ADMIN_PASSWORD, "admin").await;
-        let alice = login(&http, &identity, "alice", "alice-pw", "alpha").await;
-        let bob = login(&http, &identity, "bob", "bob-pw", "beta").await;
-        let rita = login(&http, &identity, "rita", "rita-pw", "alpha").await;
+        let identity = Identity::start().await;
+        let (admin, alice, bob, rita) = (
+            identity.admin.clone(),
+            identity.alice.clone(),
+            identity.bob.clone(),
+            identity.rita.clone(),
+        );
 
         // The storage service and its agent.
         let bus_cfg = bus_config();
         let bus = Bus::new(bus_cfg.clone(), "test-storage");
         let auth = Authenticator::start(
             &AuthConfig {
-                identity_url: identity.url("/v3"),
+                identity_url: identity.url(),
                 ..AuthConfig::default()
             },
             &bus,
@@ -178,30 +81,13 @@ impl Cloud {
         let volume =
             TestServer::start(auth.layer(stratus_storage::http::volume_router(app.clone()))).await;
 
-        // The catalog's image endpoints point at this test's image API.
-        {
-            use stratus_identity::datastore as ds;
-            let mut conn = identity_db.pool.acquire().await.expect("conn");
-            let service = ds::service_ensure(&mut conn, "image", "glance")
-                .await
-                .expect("service");
-            for interface in ["public", "internal", "admin"] {
-                ds::endpoint_ensure(&mut conn, &service, interface, "RegionOne", &image.url(""))
-                    .await
-                    .expect("endpoint");
-            }
-            for (kind, name) in [("volumev3", "cinderv3"), ("block-storage", "cinder")] {
-                let service = ds::service_ensure(&mut conn, kind, name)
-                    .await
-                    .expect("service");
-                for interface in ["public", "internal", "admin"] {
-                    let url = volume.url("/v3/%(project_id)s");
-                    ds::endpoint_ensure(&mut conn, &service, interface, "RegionOne", &url)
-                        .await
-                        .expect("endpoint");
-                }
-            }
-        }
+        // The catalog's image and volume endpoints point at this test's APIs.
+        identity.register("image", "glance", &image.url("")).await;
+        let volume_url = volume.url("/v3/%(project_id)s");
+        identity.register("volumev3", "cinderv3", &volume_url).await;
+        identity
+            .register("block-storage", "cinder", &volume_url)
+            .await;
 
         let dir = TempDir::new("stratus-storage-test");
         let host = unique_name("storage-host");
@@ -239,28 +125,14 @@ impl Cloud {
             agent_config,
             more_agents: Vec::new(),
             _auth: auth,
-            _dbs: (identity_db, storage_db),
+            _db: storage_db,
         }
     }
 
     /// A `clouds.yaml` in the test's directory with a cloud per user
     /// (`admin`, `alice`, `bob`, `rita`), for the `openstack` CLI.
     pub fn clouds_yaml(&self) -> std::path::PathBuf {
-        let mut yaml = String::from("clouds:\n");
-        for (user, password, project) in [
-            ("admin", ADMIN_PASSWORD, "admin"),
-            ("alice", "alice-pw", "alpha"),
-            ("bob", "bob-pw", "beta"),
-            ("rita", "rita-pw", "alpha"),
-        ] {
-            yaml.push_str(&format!(
-                "  {user}:\n    auth:\n      auth_url: {}\n      username: {user}\n      password: {password}\n      user_domain_name: Default\n      project_name: {project}\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n",
-                self.identity.url("/v3")
-            ));
-        }
-        let path = self.dir.path.join("clouds.yaml");
-        std::fs::write(&path, yaml).expect("write clouds.yaml");
-        path
+        self.identity.clouds_yaml(&self.dir.path)
     }
 
     /// A request to the image API as `who`.
