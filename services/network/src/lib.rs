@@ -1,9 +1,13 @@
 //! `stratus-network`: the Neutron v2.0 subset of Stratus (:9696). So far it
-//! serves version discovery; networks, subnets, ports, security groups,
-//! routers and floating IPs come with the network issue.
+//! serves version discovery, the extensions list and networks with their
+//! segments; subnets, ports, security groups, routers and floating IPs come
+//! next.
 //!
-//! Layout: `http/` holds thin handlers and their OpenAPI annotations.
+//! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/` (logic)
+//! → `datastore/` (queries).
 
+pub mod app;
+pub mod datastore;
 pub mod http;
 
 use stratus_http::runner::ServiceSpec;

@@ -1,9 +1,11 @@
 //! The `stratus-network` binary.
 
 use std::process::ExitCode;
+use stratus_network::app::{App, NetworkSection};
 
 fn main() -> ExitCode {
-    stratus_http::runner::main::<(), _, _>(stratus_network::SPEC, |_deps| async {
-        Ok(vec![("network", stratus_network::http::router())])
+    stratus_http::runner::main::<NetworkSection, _, _>(stratus_network::SPEC, |deps| async move {
+        let app = App::new(deps.pool, deps.config.service.network);
+        Ok(vec![("network", stratus_network::http::router(app))])
     })
 }

@@ -1,7 +1,7 @@
 //! The network service over real HTTP: discovery documents, Neutron error
 //! bodies, request ids, and the checked-in OpenAPI document.
 
-use stratus_test_support::TestServer;
+mod common;
 
 #[test]
 fn openapi_document_is_current() {
@@ -13,7 +13,8 @@ fn openapi_document_is_current() {
 
 #[tokio::test]
 async fn discovery_lists_v2_0() {
-    let server = TestServer::start(stratus_network::http::router()).await;
+    let cloud = common::Cloud::start().await;
+    let server = &cloud.api;
     let client = reqwest::Client::new();
     let body: serde_json::Value = client
         .get(server.url("/"))
@@ -40,7 +41,8 @@ async fn discovery_lists_v2_0() {
 
 #[tokio::test]
 async fn errors_are_neutron_errors() {
-    let server = TestServer::start(stratus_network::http::router()).await;
+    let cloud = common::Cloud::start().await;
+    let server = &cloud.api;
     let resp = reqwest::Client::new()
         .get(server.url("/v2.0/unknown"))
         .send()

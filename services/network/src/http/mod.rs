@@ -1,7 +1,10 @@
 //! The network API's routes and its OpenAPI document.
 
+mod common;
+pub mod networks;
 mod versions;
 
+use crate::app::App;
 use axum::Router;
 use axum::routing::get;
 use stratus_common::ErrorStyle;
@@ -14,7 +17,17 @@ use utoipa::OpenApi;
         title = "Stratus Network API",
         description = "The Neutron v2.0 subset served by stratus-network."
     ),
-    paths(versions::root, versions::v2_0)
+    paths(
+        versions::root,
+        versions::v2_0,
+        networks::create,
+        networks::list,
+        networks::show,
+        networks::update,
+        networks::delete,
+        networks::extensions,
+        networks::extension,
+    )
 )]
 struct ApiDoc;
 
@@ -22,11 +35,22 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![("network", ApiDoc::openapi())]
 }
 
-/// The network API with the shared layers (`NeutronError` bodies).
-pub fn router() -> Router {
+/// The network API with the shared layers (`NeutronError` bodies). The
+/// token verifier is added by the runner (or a test).
+pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/", get(versions::root))
         .route("/v2.0", get(versions::v2_0))
-        .route("/v2.0/", get(versions::v2_0));
+        .route("/v2.0/", get(versions::v2_0))
+        .route("/v2.0/extensions", get(networks::extensions))
+        .route("/v2.0/extensions/{alias}", get(networks::extension))
+        .route("/v2.0/networks", get(networks::list).post(networks::create))
+        .route(
+            "/v2.0/networks/{id}",
+            get(networks::show)
+                .put(networks::update)
+                .delete(networks::delete),
+        )
+        .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))
 }

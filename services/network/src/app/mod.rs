@@ -1,0 +1,63 @@
+//! The network service's logic between the thin HTTP handlers and the
+//! datastore: networks and their segments so far.
+
+pub mod networks;
+
+use serde::{Deserialize, Serialize};
+use stratus_common::Error;
+use stratus_db::PgPool;
+
+/// A database error as the client sees it: logged, answered with a 500.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+/// The `[network]` section of the service's configuration: which segments
+/// exist (as Neutron's ML2 type drivers are configured).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The type of the networks projects create: `vxlan` or `vlan`.
+    pub tenant_network_type: String,
+    /// VNIs projects' VXLAN networks get, as `"lo:hi"`.
+    pub vxlan_ranges: Vec<String>,
+    /// VLAN ids per physical network, as `"physnet:lo:hi"` (or just
+    /// `"physnet"`: admins may use any id on it, none is allocated).
+    pub vlan_ranges: Vec<String>,
+    /// Physical networks that may carry one flat network each.
+    pub flat_networks: Vec<String>,
+    /// The MTU of the physical networks; VXLAN networks get 50 bytes less.
+    pub physical_mtu: i32,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            tenant_network_type: "vxlan".into(),
+            vxlan_ranges: vec!["1:65535".into()],
+            vlan_ranges: vec!["physnet1:100:199".into()],
+            flat_networks: vec!["physnet1".into()],
+            physical_mtu: 1500,
+        }
+    }
+}
+
+/// How the service configuration nests it: `[network]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkSection {
+    pub network: NetworkConfig,
+}
+
+/// Everything the handlers need.
+#[derive(Clone)]
+pub struct App {
+    pub pool: PgPool,
+    pub config: NetworkConfig,
+}
+
+impl App {
+    pub fn new(pool: PgPool, config: NetworkConfig) -> Self {
+        Self { pool, config }
+    }
+}

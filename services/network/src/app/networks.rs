@@ -1,0 +1,433 @@
+//! Networks as Neutron has them: projects see their own, shared and
+//! external ones (admins all; 404 for the rest); provider attributes are
+//! admins' to set, otherwise a segment of the tenant network type is
+//! allocated from the configured ranges, never twice (unique indexes decide
+//! races, and the allocation retries).
+
+use super::{App, db};
+use crate::datastore::{self as ds, Network};
+use serde_json::{Map, Value};
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+const VXLAN_OVERHEAD: i32 = 50;
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::bad_request(message).with_type("HTTPBadRequest")
+}
+
+fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Network {id} could not be found.")).with_type("NetworkNotFound")
+}
+
+fn policy(rule: &str) -> Error {
+    Error::forbidden(format!("({rule}) is disallowed by policy")).with_type("PolicyNotAuthorized")
+}
+
+fn in_use(message: String) -> Error {
+    Error::conflict(message).with_type("SegmentInUse")
+}
+
+/// Attributes a network body may carry.
+const CREATE_ATTRIBUTES: &[&str] = &[
+    "name",
+    "description",
+    "admin_state_up",
+    "shared",
+    "router:external",
+    "provider:network_type",
+    "provider:physical_network",
+    "provider:segmentation_id",
+    "mtu",
+    "port_security_enabled",
+    "tenant_id",
+    "project_id",
+    "availability_zone_hints",
+];
+const UPDATE_ATTRIBUTES: &[&str] = &[
+    "name",
+    "description",
+    "admin_state_up",
+    "shared",
+    "router:external",
+    "mtu",
+    "port_security_enabled",
+];
+
+fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
+    let unknown: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "Unrecognized attribute(s) '{}'",
+            unknown.join(", ")
+        )))
+    }
+}
+
+fn get_bool(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, Error> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(other) => Err(bad(format!(
+            "Invalid input for {key}. Reason: '{other}' is not a valid boolean value."
+        ))),
+    }
+}
+
+fn get_string(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(bad(format!(
+            "Invalid input for {key}. Reason: longer than {max} characters."
+        ))),
+        Some(other) => Err(bad(format!(
+            "Invalid input for {key}. Reason: '{other}' is not a valid string."
+        ))),
+    }
+}
+
+fn get_int(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .map(Some)
+            .ok_or_else(|| {
+                bad(format!(
+                    "Invalid input for {key}. Reason: '{v}' is not an integer."
+                ))
+            }),
+    }
+}
+
+/// `"lo:hi"` or `"name:lo:hi"` ranges.
+fn parse_range(s: &str) -> Option<(Option<&str>, i32, i32)> {
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [lo, hi] => Some((None, lo.parse().ok()?, hi.parse().ok()?)),
+        [name, lo, hi] => Some((Some(*name), lo.parse().ok()?, hi.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// Whether `caller` may see `n`.
+pub fn visible(caller: &TokenClaims, n: &Network) -> bool {
+    caller.is_admin()
+        || caller.project_id() == Some(n.project_id.as_str())
+        || n.shared
+        || n.external
+}
+
+impl App {
+    pub async fn network_get(&self, caller: &TokenClaims, id: &str) -> Result<Network, Error> {
+        let n = ds::network_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        if visible(caller, &n) {
+            Ok(n)
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    pub async fn network_list(&self, caller: &TokenClaims) -> Result<Vec<Network>, Error> {
+        let project = if caller.is_admin() {
+            None
+        } else {
+            Some(
+                caller
+                    .project_id()
+                    .ok_or_else(|| policy("get_network: a project-scoped token"))?,
+            )
+        };
+        ds::network_list(&self.pool, project).await.map_err(db)
+    }
+
+    /// A network the caller owns (or any, for admins): 404 if they cannot
+    /// see it, 403 if they can but it is not theirs.
+    async fn network_owned(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        rule: &str,
+    ) -> Result<Network, Error> {
+        let n = self.network_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        if caller.is_admin() || caller.project_id() == Some(n.project_id.as_str()) {
+            Ok(n)
+        } else {
+            Err(policy(rule))
+        }
+    }
+
+    pub async fn network_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Network, Error> {
+        check_known(body, CREATE_ATTRIBUTES)?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let admin = caller.is_admin();
+        let own = caller
+            .project_id()
+            .ok_or_else(|| policy("create_network: a project-scoped token"))?;
+        let project_id =
+            match get_string(body, "project_id", 255)?.or(get_string(body, "tenant_id", 255)?) {
+                Some(p) if p != own && !admin => return Err(policy("create_network:tenant_id")),
+                Some(p) => p,
+                None => own.to_owned(),
+            };
+        let shared = get_bool(body, "shared")?.unwrap_or(false);
+        let external = get_bool(body, "router:external")?.unwrap_or(false);
+        if shared && !admin {
+            return Err(policy("create_network:shared"));
+        }
+        if external && !admin {
+            return Err(policy("create_network:router:external"));
+        }
+        let provider = [
+            "provider:network_type",
+            "provider:physical_network",
+            "provider:segmentation_id",
+        ];
+        if !admin && provider.iter().any(|k| body.contains_key(*k)) {
+            return Err(policy("create_network:provider:network_type"));
+        }
+        let network_type = get_string(body, "provider:network_type", 32)?
+            .unwrap_or_else(|| self.config.tenant_network_type.clone());
+        let physical = get_string(body, "provider:physical_network", 64)?;
+        let segment = get_int(body, "provider:segmentation_id")?;
+        let mut network = Network {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id,
+            name: get_string(body, "name", 255)?.unwrap_or_default(),
+            description: get_string(body, "description", 255)?.unwrap_or_default(),
+            admin_state_up: get_bool(body, "admin_state_up")?.unwrap_or(true),
+            shared,
+            external,
+            network_type: network_type.clone(),
+            physical_network: physical.clone(),
+            segmentation_id: None,
+            mtu: 0,
+            port_security_enabled: get_bool(body, "port_security_enabled")?.unwrap_or(true),
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let physical_mtu = self.config.physical_mtu;
+        let max_mtu = match network_type.as_str() {
+            "vxlan" => {
+                if physical.is_some() {
+                    return Err(bad(
+                        "Invalid input: provider:physical_network is not used by vxlan networks.",
+                    ));
+                }
+                physical_mtu - VXLAN_OVERHEAD
+            }
+            "vlan" => {
+                let p = physical.as_deref().ok_or_else(|| {
+                    bad("Invalid input: vlan networks need provider:physical_network.")
+                })?;
+                if !self.vlan_physnets().any(|n| n == p) {
+                    return Err(bad(format!(
+                        "Invalid input: physical network {p} has no VLANs configured."
+                    )));
+                }
+                physical_mtu
+            }
+            "flat" => {
+                let p = physical.as_deref().ok_or_else(|| {
+                    bad("Invalid input: flat networks need provider:physical_network.")
+                })?;
+                if !self.config.flat_networks.iter().any(|n| n == p) {
+                    return Err(bad(format!(
+                        "Invalid input: physical network {p} is not configured for flat networks."
+                    )));
+                }
+                if segment.is_some() {
+                    return Err(bad(
+                        "Invalid input: flat networks have no provider:segmentation_id.",
+                    ));
+                }
+                physical_mtu
+            }
+            other => {
+                return Err(bad(format!(
+                    "Invalid input for provider:network_type. Reason: '{other}' is not one of flat, vlan, vxlan."
+                )));
+            }
+        };
+        network.mtu = match get_int(body, "mtu")? {
+            Some(m) if (68..=i64::from(max_mtu)).contains(&m) => m as i32,
+            Some(m) => {
+                return Err(bad(format!(
+                    "Invalid input for mtu. Reason: {m} is not between 68 and {max_mtu} for a {network_type} network."
+                )));
+            }
+            None => max_mtu,
+        };
+        if let Some(id) = segment {
+            let (lo, hi) = if network_type == "vlan" {
+                (1, 4094)
+            } else {
+                (1, 16_777_215)
+            };
+            if !(lo..=hi).contains(&id) {
+                return Err(bad(format!(
+                    "Invalid input for provider:segmentation_id. Reason: {id} is not between {lo} and {hi}."
+                )));
+            }
+            network.segmentation_id = Some(id as i32);
+            return self.insert(network).await;
+        }
+        if network_type == "flat" {
+            return self.insert(network).await;
+        }
+        // Allocate: the lowest free id of the configured ranges; a race lost
+        // to another create moves on to the next.
+        for _ in 0..16 {
+            network.segmentation_id =
+                Some(self.allocate(&network_type, physical.as_deref()).await?);
+            match self.insert(network.clone()).await {
+                Err(e) if e.type_name.as_deref() == Some("SegmentInUse") => continue,
+                other => return other,
+            }
+        }
+        Err(Error::conflict("Could not allocate a segment; try again.")
+            .with_type("NoNetworkAvailable"))
+    }
+
+    fn vlan_physnets(&self) -> impl Iterator<Item = &str> {
+        self.config
+            .vlan_ranges
+            .iter()
+            .map(|r| r.split(':').next().unwrap_or_default())
+    }
+
+    async fn allocate(&self, network_type: &str, physical: Option<&str>) -> Result<i32, Error> {
+        let ranges: Vec<(i32, i32)> = match network_type {
+            "vxlan" => self
+                .config
+                .vxlan_ranges
+                .iter()
+                .filter_map(|r| parse_range(r))
+                .map(|(_, lo, hi)| (lo, hi))
+                .collect(),
+            _ => self
+                .config
+                .vlan_ranges
+                .iter()
+                .filter_map(|r| parse_range(r))
+                .filter(|(name, _, _)| *name == physical)
+                .map(|(_, lo, hi)| (lo, hi))
+                .collect(),
+        };
+        for (lo, hi) in ranges {
+            if let Some(id) = ds::free_segment(&self.pool, network_type, physical, lo, hi)
+                .await
+                .map_err(db)?
+            {
+                return Ok(id);
+            }
+        }
+        Err(Error::unavailable(format!(
+            "Unable to create the network. No {network_type} segment is available."
+        ))
+        .with_type("NoNetworkAvailable"))
+    }
+
+    async fn insert(&self, network: Network) -> Result<Network, Error> {
+        match ds::network_insert(&self.pool, &network).await {
+            Ok(()) => Ok(network),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(in_use(format!(
+                "Unable to create the network. The {} segment {} on physical network {} is in use.",
+                network.network_type,
+                network
+                    .segmentation_id
+                    .map_or_else(|| "-".into(), |s| s.to_string()),
+                network.physical_network.as_deref().unwrap_or("-")
+            ))),
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    pub async fn network_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Network, Error> {
+        let provider: Vec<&String> = body.keys().filter(|k| k.starts_with("provider:")).collect();
+        if !provider.is_empty() {
+            return Err(bad(format!(
+                "Invalid input: {} cannot be changed after creation.",
+                provider
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        check_known(body, UPDATE_ATTRIBUTES)?;
+        let mut n = self.network_owned(caller, id, "update_network").await?;
+        if let Some(name) = get_string(body, "name", 255)? {
+            n.name = name;
+        }
+        if let Some(d) = get_string(body, "description", 255)? {
+            n.description = d;
+        }
+        if let Some(b) = get_bool(body, "admin_state_up")? {
+            n.admin_state_up = b;
+        }
+        if let Some(b) = get_bool(body, "port_security_enabled")? {
+            n.port_security_enabled = b;
+        }
+        for (key, field) in [
+            ("shared", &mut n.shared),
+            ("router:external", &mut n.external),
+        ] {
+            if let Some(b) = get_bool(body, key)? {
+                if b != *field && !caller.is_admin() {
+                    return Err(policy(&format!("update_network:{key}")));
+                }
+                *field = b;
+            }
+        }
+        if let Some(m) = get_int(body, "mtu")? {
+            let max = if n.network_type == "vxlan" {
+                self.config.physical_mtu - VXLAN_OVERHEAD
+            } else {
+                self.config.physical_mtu
+            };
+            if !(68..=i64::from(max)).contains(&m) {
+                return Err(bad(format!(
+                    "Invalid input for mtu. Reason: {m} is not between 68 and {max}."
+                )));
+            }
+            n.mtu = m as i32;
+        }
+        ds::network_update(&self.pool, &n)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub async fn network_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        self.network_owned(caller, id, "delete_network").await?;
+        if ds::network_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(not_found(id));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! `/v2.0/networks` and `/v2.0/extensions`.
+
+use super::common;
+use crate::app::App;
+use crate::datastore::Network;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use stratus_common::Error;
+use stratus_http::auth::Caller;
+use stratus_http::{BaseUrl, Json};
+
+fn time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A network as Neutron shows it; provider attributes to admins only.
+pub fn network_json(n: &Network, admin: bool) -> Value {
+    let mut v = json!({
+        "id": n.id, "name": n.name, "description": n.description, "tenant_id": n.project_id,
+        "project_id": n.project_id, "admin_state_up": n.admin_state_up, "status": "ACTIVE",
+        "subnets": [], "shared": n.shared, "router:external": n.external, "mtu": n.mtu,
+        "port_security_enabled": n.port_security_enabled, "availability_zone_hints": [],
+        "availability_zones": ["nova"], "ipv4_address_scope": null, "ipv6_address_scope": null,
+        "tags": [], "is_default": false, "revision_number": n.revision_number,
+        "created_at": time(&n.created_at), "updated_at": time(&n.updated_at),
+    });
+    if admin {
+        v["provider:network_type"] = json!(n.network_type);
+        v["provider:physical_network"] = json!(n.physical_network);
+        v["provider:segmentation_id"] = json!(n.segmentation_id);
+    }
+    v
+}
+
+#[derive(Deserialize)]
+pub struct NetworkBody {
+    network: Map<String, Value>,
+}
+
+/// Creates a network.
+#[utoipa::path(post, path = "/v2.0/networks", tag = "networks", request_body = Object,
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad attribute"),
+              (status = 403, description = "Provider, shared or external attributes without admin"),
+              (status = 409, description = "Segment in use")))]
+pub async fn create(
+    State(app): State<App>,
+    caller: Caller,
+    Json(body): Json<NetworkBody>,
+) -> Result<(StatusCode, Json<Value>), Error> {
+    let n = app.network_create(&caller.0, &body.network).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"network": network_json(&n, caller.is_admin())})),
+    ))
+}
+
+/// Lists the networks the caller may see, with filters on any attribute,
+/// `fields=` and `limit`/`marker`.
+#[utoipa::path(get, path = "/v2.0/networks", tag = "networks",
+    responses((status = 200, description = "The networks", body = Object)))]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    BaseUrl(base): BaseUrl,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, Error> {
+    let admin = caller.is_admin();
+    let items = app
+        .network_list(&caller.0)
+        .await?
+        .iter()
+        .map(|n| network_json(n, admin))
+        .collect();
+    Ok(Json(common::list(
+        "networks",
+        items,
+        &query,
+        &format!("{base}/v2.0/networks"),
+    )?))
+}
+
+/// Shows a network.
+#[utoipa::path(get, path = "/v2.0/networks/{network_id}", tag = "networks",
+    params(("network_id" = String, Path, description = "The network")),
+    responses((status = 200, description = "The network", body = Object), (status = 404, description = "Not found")))]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, Error> {
+    let n = app.network_get(&caller.0, &id).await?;
+    Ok(Json(
+        json!({"network": common::trim(network_json(&n, caller.is_admin()), &query)}),
+    ))
+}
+
+/// Updates a network.
+#[utoipa::path(put, path = "/v2.0/networks/{network_id}", tag = "networks", request_body = Object,
+    params(("network_id" = String, Path, description = "The network")),
+    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad attribute"),
+              (status = 403, description = "Not the owner"), (status = 404, description = "Not found")))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<NetworkBody>,
+) -> Result<Json<Value>, Error> {
+    let n = app.network_update(&caller.0, &id, &body.network).await?;
+    Ok(Json(
+        json!({"network": network_json(&n, caller.is_admin())}),
+    ))
+}
+
+/// Deletes a network.
+#[utoipa::path(delete, path = "/v2.0/networks/{network_id}", tag = "networks",
+    params(("network_id" = String, Path, description = "The network")),
+    responses((status = 204, description = "Deleted"), (status = 403, description = "Not the owner"),
+              (status = 404, description = "Not found")))]
+pub async fn delete(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
+    app.network_delete(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The API extensions served: (alias, name, description).
+pub const EXTENSIONS: &[(&str, &str, &str)] = &[
+    (
+        "provider",
+        "Provider Network",
+        "Expose mapping of virtual networks to physical networks",
+    ),
+    (
+        "external-net",
+        "Neutron external network",
+        "Adds external network attribute to network resource.",
+    ),
+    (
+        "network-mtu",
+        "Network MTU",
+        "Provides MTU attribute for a network resource.",
+    ),
+    ("port-security", "Port Security", "Provides port security"),
+    (
+        "project-id",
+        "project_id field enabled",
+        "Extension that indicates that project_id field is enabled.",
+    ),
+    (
+        "standard-attr-description",
+        "standard-attr-description",
+        "Extension to add descriptions to standard attributes",
+    ),
+    (
+        "standard-attr-revisions",
+        "Resource revision numbers",
+        "This extension will display the revision number of neutron resources.",
+    ),
+    (
+        "standard-attr-timestamp",
+        "Resource timestamps",
+        "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.",
+    ),
+];
+
+fn extension_json(alias: &str, name: &str, description: &str) -> Value {
+    json!({"alias": alias, "name": name, "description": description, "updated": "2013-01-20T00:00:00-00:00", "links": []})
+}
+
+/// Lists the API extensions served.
+#[utoipa::path(get, path = "/v2.0/extensions", tag = "extensions",
+    responses((status = 200, description = "The extensions", body = Object)))]
+pub async fn extensions(_caller: Caller) -> Json<Value> {
+    Json(
+        json!({"extensions": EXTENSIONS.iter().map(|(a, n, d)| extension_json(a, n, d)).collect::<Vec<_>>()}),
+    )
+}
+
+/// Shows one extension; 404 for those not served.
+#[utoipa::path(get, path = "/v2.0/extensions/{alias}", tag = "extensions",
+    params(("alias" = String, Path, description = "The extension's alias")),
+    responses((status = 200, description = "The extension", body = Object), (status = 404, description = "Not served")))]
+pub async fn extension(_caller: Caller, Path(alias): Path<String>) -> Result<Json<Value>, Error> {
+    EXTENSIONS
+        .iter()
+        .find(|(a, _, _)| *a == alias)
+        .map(|(a, n, d)| Json(json!({"extension": extension_json(a, n, d)})))
+        .ok_or_else(|| {
+            Error::not_found(format!("Extension with alias {alias} does not exist"))
+                .with_type("ExtensionNotFound")
+        })
+}

@@ -1,0 +1,72 @@
+//! A network cloud for tests: a live identity (`stratus-testbed`) and the
+//! network API behind the real auth layer, on a database and bus namespace
+//! of the test's own.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use stratus_bus::Bus;
+use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_network::app::{App, NetworkConfig};
+use stratus_test_support::{TestDatabase, TestServer, bus_config};
+pub use stratus_testbed::{Identity, Login};
+
+pub struct Cloud {
+    pub identity: Identity,
+    pub api: TestServer,
+    pub app: App,
+    pub http: reqwest::Client,
+    _auth: Authenticator,
+    _db: TestDatabase,
+}
+
+impl Cloud {
+    pub async fn start() -> Self {
+        let identity = Identity::start().await;
+        let bus = Bus::new(bus_config(), "test-network");
+        let auth = Authenticator::start(
+            &AuthConfig {
+                identity_url: identity.url(),
+                ..AuthConfig::default()
+            },
+            &bus,
+        )
+        .await
+        .expect("auth");
+        let db = TestDatabase::new(Some(&stratus_network::MIGRATOR))
+            .await
+            .expect("db");
+        let app = App::new(db.pool.clone(), NetworkConfig::default());
+        let api = TestServer::start(auth.layer(stratus_network::http::router(app.clone()))).await;
+        identity.register("network", "neutron", &api.url("")).await;
+        Self {
+            identity,
+            api,
+            app,
+            http: reqwest::Client::new(),
+            _auth: auth,
+            _db: db,
+        }
+    }
+
+    /// Sends a request as `who` with an optional JSON body; the status and
+    /// the JSON body (or null).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, self.api.url(path))
+            .header("X-Auth-Token", who.token.clone());
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
