@@ -1,7 +1,9 @@
 //! The network service's logic between the thin HTTP handlers and the
 //! datastore: networks and their segments so far.
 
+pub mod ipam;
 pub mod networks;
+pub mod subnets;
 
 use serde::{Deserialize, Serialize};
 use stratus_common::Error;

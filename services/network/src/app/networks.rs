@@ -156,7 +156,7 @@ impl App {
 
     /// A network the caller owns (or any, for admins): 404 if they cannot
     /// see it, 403 if they can but it is not theirs.
-    async fn network_owned(
+    pub(crate) async fn network_owned(
         &self,
         caller: &TokenClaims,
         id: &str,

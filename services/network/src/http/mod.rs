@@ -2,6 +2,7 @@
 
 mod common;
 pub mod networks;
+pub mod subnets;
 mod versions;
 
 use crate::app::App;
@@ -27,6 +28,11 @@ use utoipa::OpenApi;
         networks::delete,
         networks::extensions,
         networks::extension,
+        subnets::create,
+        subnets::list,
+        subnets::show,
+        subnets::update,
+        subnets::delete,
     )
 )]
 struct ApiDoc;
@@ -50,6 +56,13 @@ pub fn router(app: App) -> Router {
             get(networks::show)
                 .put(networks::update)
                 .delete(networks::delete),
+        )
+        .route("/v2.0/subnets", get(subnets::list).post(subnets::create))
+        .route(
+            "/v2.0/subnets/{id}",
+            get(subnets::show)
+                .put(subnets::update)
+                .delete(subnets::delete),
         )
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))

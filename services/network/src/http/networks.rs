@@ -16,6 +16,28 @@ fn time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Networks as Neutron shows them, each with its subnets' ids.
+async fn networks_json(app: &App, networks: &[Network], admin: bool) -> Result<Vec<Value>, Error> {
+    let ids: Vec<String> = networks.iter().map(|n| n.id.clone()).collect();
+    let subnets = crate::datastore::subnets_of(&app.pool, &ids)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(networks
+        .iter()
+        .map(|n| {
+            let mut v = network_json(n, admin);
+            v["subnets"] = json!(
+                subnets
+                    .iter()
+                    .filter(|s| s.network_id == n.id)
+                    .map(|s| s.id.clone())
+                    .collect::<Vec<_>>()
+            );
+            v
+        })
+        .collect())
+}
+
 /// A network as Neutron shows it; provider attributes to admins only.
 pub fn network_json(n: &Network, admin: bool) -> Value {
     let mut v = json!({
@@ -68,12 +90,7 @@ pub async fn list(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, Error> {
     let admin = caller.is_admin();
-    let items = app
-        .network_list(&caller.0)
-        .await?
-        .iter()
-        .map(|n| network_json(n, admin))
-        .collect();
+    let items = networks_json(&app, &app.network_list(&caller.0).await?, admin).await?;
     Ok(Json(common::list(
         "networks",
         items,
@@ -93,9 +110,10 @@ pub async fn show(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, Error> {
     let n = app.network_get(&caller.0, &id).await?;
-    Ok(Json(
-        json!({"network": common::trim(network_json(&n, caller.is_admin()), &query)}),
-    ))
+    let v = networks_json(&app, std::slice::from_ref(&n), caller.is_admin())
+        .await?
+        .remove(0);
+    Ok(Json(json!({"network": common::trim(v, &query)})))
 }
 
 /// Updates a network.

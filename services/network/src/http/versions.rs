@@ -7,7 +7,7 @@ use stratus_http::{BaseUrl, Json};
 use utoipa::ToSchema;
 
 /// Collections served under `/v2.0`; filled as the network issue adds them.
-const COLLECTIONS: &[(&str, &str)] = &[("network", "networks")];
+const COLLECTIONS: &[(&str, &str)] = &[("network", "networks"), ("subnet", "subnets")];
 
 #[derive(Serialize, ToSchema)]
 pub struct Resource {

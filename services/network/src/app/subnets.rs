@@ -1,0 +1,417 @@
+//! Subnets as Neutron has them: IPv4 or IPv6 on a network the caller owns,
+//! a CIDR written as its network that overlaps no other subnet of the
+//! network (checked with the network row locked, so racing creates cannot
+//! both pass), a gateway inside it and outside the allocation pools, pools
+//! inside the CIDR that do not overlap, DNS servers and host routes.
+
+use super::ipam::{self, Pool};
+use super::{App, db};
+use crate::datastore::{self as ds, Subnet};
+use ipnet::IpNet;
+use serde_json::{Map, Value, json};
+use std::net::IpAddr;
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::bad_request(message).with_type("HTTPBadRequest")
+}
+
+fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
+    bad(format!("Invalid input for {key}. Reason: {why}."))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Subnet {id} could not be found.")).with_type("SubnetNotFound")
+}
+
+const CREATE: &[&str] = &[
+    "network_id",
+    "ip_version",
+    "cidr",
+    "name",
+    "description",
+    "gateway_ip",
+    "enable_dhcp",
+    "allocation_pools",
+    "dns_nameservers",
+    "host_routes",
+    "ipv6_ra_mode",
+    "ipv6_address_mode",
+    "tenant_id",
+    "project_id",
+];
+const UPDATE: &[&str] = &[
+    "name",
+    "description",
+    "gateway_ip",
+    "enable_dhcp",
+    "dns_nameservers",
+    "host_routes",
+];
+const IPV6_MODES: &[&str] = &["slaac", "dhcpv6-stateful", "dhcpv6-stateless"];
+
+fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
+    let unknown: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "Unrecognized attribute(s) '{}'",
+            unknown.join(", ")
+        )))
+    }
+}
+
+fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
+    }
+}
+
+fn ip_in(key: &str, v: &str, net: &IpNet) -> Result<IpAddr, Error> {
+    let ip: IpAddr = v
+        .parse()
+        .map_err(|_| invalid(key, format!("'{v}' is not a valid IP address")))?;
+    if !net.contains(&ip) {
+        return Err(invalid(key, format!("{ip} is not in {net}")));
+    }
+    Ok(ip)
+}
+
+fn dns(body: &Map<String, Value>, version: i32) -> Result<Option<Vec<String>>, Error> {
+    let Some(v) = body.get("dns_nameservers") else {
+        return Ok(None);
+    };
+    let list = v
+        .as_array()
+        .ok_or_else(|| invalid("dns_nameservers", "not a list"))?;
+    let mut out = Vec::new();
+    for item in list {
+        let s = item
+            .as_str()
+            .ok_or_else(|| invalid("dns_nameservers", format!("'{item}' is not a string")))?;
+        let ip: IpAddr = s.parse().map_err(|_| {
+            invalid(
+                "dns_nameservers",
+                format!("'{s}' is not a valid IP address"),
+            )
+        })?;
+        if (version == 4) != ip.is_ipv4() {
+            return Err(invalid(
+                "dns_nameservers",
+                format!("{ip} is not an IPv{version} address"),
+            ));
+        }
+        if out.contains(&ip.to_string()) {
+            return Err(invalid(
+                "dns_nameservers",
+                format!("duplicate nameserver '{ip}'"),
+            ));
+        }
+        out.push(ip.to_string());
+    }
+    Ok(Some(out))
+}
+
+fn routes(body: &Map<String, Value>, version: i32) -> Result<Option<Vec<Value>>, Error> {
+    let Some(v) = body.get("host_routes") else {
+        return Ok(None);
+    };
+    let list = v
+        .as_array()
+        .ok_or_else(|| invalid("host_routes", "not a list"))?;
+    let mut out = Vec::new();
+    for route in list {
+        let (Some(dest), Some(hop)) = (route["destination"].as_str(), route["nexthop"].as_str())
+        else {
+            return Err(invalid(
+                "host_routes",
+                format!("{route} needs destination and nexthop"),
+            ));
+        };
+        let dest = ipam::parse_cidr(dest).map_err(|e| invalid("host_routes", e))?;
+        let hop: IpAddr = hop
+            .parse()
+            .map_err(|_| invalid("host_routes", format!("'{hop}' is not a valid IP address")))?;
+        if (version == 4) != hop.is_ipv4() || (version == 4) != matches!(dest, IpNet::V4(_)) {
+            return Err(invalid(
+                "host_routes",
+                format!("{route} is not IPv{version}"),
+            ));
+        }
+        out.push(json!({"destination": dest.to_string(), "nexthop": hop.to_string()}));
+    }
+    Ok(Some(out))
+}
+
+impl App {
+    pub async fn subnet_get(&self, caller: &TokenClaims, id: &str) -> Result<Subnet, Error> {
+        let s = ds::subnet_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        // A subnet is seen with its network.
+        self.network_get(caller, &s.network_id)
+            .await
+            .map_err(|_| not_found(id))?;
+        Ok(s)
+    }
+
+    /// The subnets of the networks the caller sees.
+    pub async fn subnet_list(&self, caller: &TokenClaims) -> Result<Vec<Subnet>, Error> {
+        let ids: Vec<String> = self
+            .network_list(caller)
+            .await?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        ds::subnets_of(&self.pool, &ids).await.map_err(db)
+    }
+
+    pub async fn subnet_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Subnet, Error> {
+        check_known(body, CREATE)?;
+        let network_id =
+            text(body, "network_id")?.ok_or_else(|| invalid("network_id", "it is required"))?;
+        let network = self
+            .network_owned(caller, &network_id, "create_subnet")
+            .await
+            .map_err(|e| {
+                if e.status().as_u16() == 404 {
+                    Error::not_found(format!("Network {network_id} could not be found."))
+                        .with_type("NetworkNotFound")
+                } else {
+                    e
+                }
+            })?;
+        let version = match body.get("ip_version") {
+            Some(v) if v == 4 || v == "4" => 4,
+            Some(v) if v == 6 || v == "6" => 6,
+            Some(v) => return Err(invalid("ip_version", format!("'{v}' is not in [4, 6]"))),
+            None => return Err(invalid("ip_version", "it is required")),
+        };
+        let cidr = text(body, "cidr")?.ok_or_else(|| invalid("cidr", "it is required"))?;
+        let net = ipam::parse_cidr(&cidr).map_err(|e| invalid("cidr", e))?;
+        if (version == 4) != matches!(net, IpNet::V4(_)) {
+            return Err(invalid(
+                "cidr",
+                format!("{net} is not an IPv{version} subnet"),
+            ));
+        }
+        let gateway = match body.get("gateway_ip") {
+            Some(Value::Null) => None,
+            Some(Value::String(g)) => Some(ip_in("gateway_ip", g, &net)?),
+            Some(other) => {
+                return Err(invalid(
+                    "gateway_ip",
+                    format!("'{other}' is not a valid IP address"),
+                ));
+            }
+            None => Some(ipam::from_u128(ipam::usable(&net).0, net.network())),
+        };
+        let pools: Vec<(u128, u128)> = match body.get("allocation_pools") {
+            None | Some(Value::Null) => ipam::default_pools(&net, gateway),
+            Some(v) => {
+                let given: Vec<Pool> = serde_json::from_value(v.clone())
+                    .map_err(|_| invalid("allocation_pools", "a list of {start, end}"))?;
+                let mut pools = Vec::new();
+                for p in &given {
+                    let (a, b) = (
+                        ip_in("allocation_pools", &p.start, &net)?,
+                        ip_in("allocation_pools", &p.end, &net)?,
+                    );
+                    let (a, b) = (ipam::to_u128(a), ipam::to_u128(b));
+                    if a > b {
+                        return Err(invalid(
+                            "allocation_pools",
+                            format!("{} is after {}", p.start, p.end),
+                        ));
+                    }
+                    let (lo, hi) = ipam::usable(&net);
+                    if a < lo || b > hi {
+                        return Err(invalid(
+                            "allocation_pools",
+                            format!(
+                                "{}-{} includes the network or broadcast address",
+                                p.start, p.end
+                            ),
+                        ));
+                    }
+                    if pools.iter().any(|(x, y)| a <= *y && *x <= b) {
+                        return Err(bad(format!(
+                            "Found overlapping allocation pools: {}-{}",
+                            p.start, p.end
+                        ))
+                        .with_type("OverlappingAllocationPools"));
+                    }
+                    pools.push((a, b));
+                }
+                if let Some(g) = gateway.map(ipam::to_u128)
+                    && pools.iter().any(|(a, b)| (*a..=*b).contains(&g))
+                {
+                    return Err(Error::conflict(format!(
+                        "Gateway ip {} conflicts with allocation pool",
+                        gateway.map(|g| g.to_string()).unwrap_or_default()
+                    ))
+                    .with_type("GatewayConflictWithAllocationPools"));
+                }
+                pools.sort_unstable();
+                pools
+            }
+        };
+        let mode = |key: &str| -> Result<Option<String>, Error> {
+            match text(body, key)? {
+                Some(m) if version != 6 => {
+                    Err(invalid(key, format!("'{m}' is for IPv6 subnets only")))
+                }
+                Some(m) if !IPV6_MODES.contains(&m.as_str()) => {
+                    Err(invalid(key, format!("'{m}' is not in {IPV6_MODES:?}")))
+                }
+                other => Ok(other),
+            }
+        };
+        let enable_dhcp = match body.get("enable_dhcp") {
+            None => true,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(invalid(
+                    "enable_dhcp",
+                    format!("'{other}' is not a valid boolean value"),
+                ));
+            }
+        };
+        let subnet = Subnet {
+            id: uuid::Uuid::new_v4().to_string(),
+            network_id: network.id.clone(),
+            project_id: network.project_id.clone(),
+            name: text(body, "name")?.unwrap_or_default(),
+            description: text(body, "description")?.unwrap_or_default(),
+            ip_version: version,
+            cidr: net.to_string(),
+            gateway_ip: gateway.map(|g| g.to_string()),
+            enable_dhcp,
+            allocation_pools: sqlx::types::Json(ipam::pool_json(&pools, net.network())),
+            dns_nameservers: sqlx::types::Json(dns(body, version)?.unwrap_or_default()),
+            host_routes: sqlx::types::Json(routes(body, version)?.unwrap_or_default()),
+            ipv6_ra_mode: mode("ipv6_ra_mode")?,
+            ipv6_address_mode: mode("ipv6_address_mode")?,
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_network(&mut tx, &network.id).await.map_err(db)?;
+        let existing = ds::subnets_of(&mut *tx, std::slice::from_ref(&network.id))
+            .await
+            .map_err(db)?;
+        for other in existing {
+            if let Ok(o) = other.cidr.parse::<IpNet>()
+                && (o.contains(&net.network()) || net.contains(&o.network()))
+            {
+                return Err(bad(format!(
+                    "Invalid input for operation: Requested subnet with cidr: {net} for network: {} overlaps with another subnet.",
+                    network.id
+                )));
+            }
+        }
+        ds::subnet_insert(&mut *tx, &subnet).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(subnet)
+    }
+
+    pub async fn subnet_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Subnet, Error> {
+        check_known(body, UPDATE)?;
+        let mut s = self.subnet_get(caller, id).await?;
+        self.network_owned(caller, &s.network_id, "update_subnet")
+            .await?;
+        let net: IpNet = s
+            .cidr
+            .parse()
+            .map_err(|_| Error::internal(&std::io::Error::other("stored cidr")))?;
+        if let Some(n) = text(body, "name")? {
+            s.name = n;
+        }
+        if let Some(d) = text(body, "description")? {
+            s.description = d;
+        }
+        match body.get("gateway_ip") {
+            None => {}
+            Some(Value::Null) => s.gateway_ip = None,
+            Some(Value::String(g)) => {
+                let ip = ip_in("gateway_ip", g, &net)?;
+                let g = ipam::to_u128(ip);
+                let in_pool = s.allocation_pools.0.iter().any(|p| {
+                    let (a, b) = (
+                        p.start.parse().map(ipam::to_u128),
+                        p.end.parse().map(ipam::to_u128),
+                    );
+                    matches!((a, b), (Ok(a), Ok(b)) if (a..=b).contains(&g))
+                });
+                if in_pool {
+                    return Err(Error::conflict(format!(
+                        "Gateway ip {ip} conflicts with allocation pool"
+                    ))
+                    .with_type("GatewayConflictWithAllocationPools"));
+                }
+                s.gateway_ip = Some(ip.to_string());
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "gateway_ip",
+                    format!("'{other}' is not a valid IP address"),
+                ));
+            }
+        }
+        match body.get("enable_dhcp") {
+            None => {}
+            Some(Value::Bool(b)) => s.enable_dhcp = *b,
+            Some(other) => {
+                return Err(invalid(
+                    "enable_dhcp",
+                    format!("'{other}' is not a valid boolean value"),
+                ));
+            }
+        }
+        if let Some(d) = dns(body, s.ip_version)? {
+            s.dns_nameservers = sqlx::types::Json(d);
+        }
+        if let Some(r) = routes(body, s.ip_version)? {
+            s.host_routes = sqlx::types::Json(r);
+        }
+        ds::subnet_update(&self.pool, &s)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub async fn subnet_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let s = self.subnet_get(caller, id).await?;
+        self.network_owned(caller, &s.network_id, "delete_subnet")
+            .await?;
+        if ds::allocations_in(&self.pool, id).await.map_err(db)? > 0 {
+            return Err(Error::conflict(format!(
+                "Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet."
+            ))
+            .with_type("SubnetInUse"));
+        }
+        if ds::subnet_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(not_found(id));
+        }
+        Ok(())
+    }
+}
