@@ -3,6 +3,7 @@
 
 pub mod ipam;
 pub mod networks;
+pub mod ports;
 pub mod subnets;
 
 use serde::{Deserialize, Serialize};

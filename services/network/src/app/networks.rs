@@ -425,6 +425,13 @@ impl App {
 
     pub async fn network_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.network_owned(caller, id, "delete_network").await?;
+        let ports = ds::ports_on_network(&self.pool, id).await.map_err(db)?;
+        if ports > 0 {
+            return Err(Error::conflict(format!(
+                "Unable to complete operation on network {id}. There are one or more ports still in use on the network."
+            ))
+            .with_type("NetworkInUse"));
+        }
         if ds::network_delete(&self.pool, id).await.map_err(db)? == 0 {
             return Err(not_found(id));
         }

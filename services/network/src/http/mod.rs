@@ -2,6 +2,7 @@
 
 mod common;
 pub mod networks;
+pub mod ports;
 pub mod subnets;
 mod versions;
 
@@ -33,6 +34,11 @@ use utoipa::OpenApi;
         subnets::show,
         subnets::update,
         subnets::delete,
+        ports::create,
+        ports::list,
+        ports::show,
+        ports::update,
+        ports::delete,
     )
 )]
 struct ApiDoc;
@@ -63,6 +69,11 @@ pub fn router(app: App) -> Router {
             get(subnets::show)
                 .put(subnets::update)
                 .delete(subnets::delete),
+        )
+        .route("/v2.0/ports", get(ports::list).post(ports::create))
+        .route(
+            "/v2.0/ports/{id}",
+            get(ports::show).put(ports::update).delete(ports::delete),
         )
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))

@@ -7,7 +7,11 @@ use stratus_http::{BaseUrl, Json};
 use utoipa::ToSchema;
 
 /// Collections served under `/v2.0`; filled as the network issue adds them.
-const COLLECTIONS: &[(&str, &str)] = &[("network", "networks"), ("subnet", "subnets")];
+const COLLECTIONS: &[(&str, &str)] = &[
+    ("network", "networks"),
+    ("subnet", "subnets"),
+    ("port", "ports"),
+];
 
 #[derive(Serialize, ToSchema)]
 pub struct Resource {

@@ -1,0 +1,477 @@
+//! Ports as Neutron has them: on a network the caller sees (their own or a
+//! shared one), a unique MAC (generated as `fa:16:3e:…` or given), and
+//! addresses from the network's subnets: asked for by subnet and address, by
+//! subnet alone, or by default one from the first IPv4 and the first IPv6
+//! subnet. An address is held by one row of `ip_allocations`, so two ports
+//! never get the same one, also when creates race (the loser moves to the
+//! next free address).
+
+use super::ipam;
+use super::{App, db};
+use crate::datastore::{self as ds, FixedIp, Port, Subnet};
+use ipnet::IpNet;
+use serde_json::{Map, Value};
+use std::net::IpAddr;
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::bad_request(message).with_type("HTTPBadRequest")
+}
+
+fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
+    bad(format!("Invalid input for {key}. Reason: {why}."))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Port {id} could not be found.")).with_type("PortNotFound")
+}
+
+const CREATE: &[&str] = &[
+    "network_id",
+    "name",
+    "description",
+    "admin_state_up",
+    "mac_address",
+    "fixed_ips",
+    "device_owner",
+    "device_id",
+    "binding:host_id",
+    "security_groups",
+    "port_security_enabled",
+    "allowed_address_pairs",
+    "tenant_id",
+    "project_id",
+    "binding:vnic_type",
+    "binding:profile",
+];
+const UPDATE: &[&str] = &[
+    "name",
+    "description",
+    "admin_state_up",
+    "fixed_ips",
+    "device_owner",
+    "device_id",
+    "binding:host_id",
+    "security_groups",
+    "port_security_enabled",
+    "allowed_address_pairs",
+    "binding:vnic_type",
+    "binding:profile",
+];
+
+fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
+    let unknown: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "Unrecognized attribute(s) '{}'",
+            unknown.join(", ")
+        )))
+    }
+}
+
+fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
+    }
+}
+
+fn flag(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, Error> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(invalid(
+            key,
+            format!("'{other}' is not a valid boolean value"),
+        )),
+    }
+}
+
+fn strings(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, Error> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid(key, format!("'{i}' is not a string")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(other) => Err(invalid(key, format!("'{other}' is not a list"))),
+    }
+}
+
+fn random_mac() -> String {
+    let b: [u8; 3] = rand::random();
+    format!("fa:16:3e:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2])
+}
+
+fn check_mac(mac: &str) -> Result<String, Error> {
+    let parts: Vec<&str> = mac.split(':').collect();
+    let ok = parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && u8::from_str_radix(p, 16).is_ok());
+    let first = parts
+        .first()
+        .and_then(|p| u8::from_str_radix(p, 16).ok())
+        .unwrap_or(1);
+    if !ok || first & 1 == 1 {
+        return Err(invalid(
+            "mac_address",
+            format!("'{mac}' is not a valid unicast MAC address"),
+        ));
+    }
+    Ok(mac.to_lowercase())
+}
+
+/// One requested address: a subnet (or none: any of the network's) and
+/// maybe the address itself.
+struct Wanted {
+    subnet_id: Option<String>,
+    ip: Option<IpAddr>,
+}
+
+fn wanted(body: &Map<String, Value>) -> Result<Option<Vec<Wanted>>, Error> {
+    let Some(v) = body.get("fixed_ips") else {
+        return Ok(None);
+    };
+    let items = v
+        .as_array()
+        .ok_or_else(|| invalid("fixed_ips", "not a list"))?;
+    let mut out = Vec::new();
+    for item in items {
+        let subnet_id = item
+            .get("subnet_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let ip =
+            match item.get("ip_address") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.parse().map_err(|_| {
+                    invalid("fixed_ips", format!("'{s}' is not a valid IP address"))
+                })?),
+                Some(other) => {
+                    return Err(invalid(
+                        "fixed_ips",
+                        format!("'{other}' is not a valid IP address"),
+                    ));
+                }
+            };
+        if subnet_id.is_none() && ip.is_none() {
+            return Err(invalid(
+                "fixed_ips",
+                format!("{item} names neither subnet_id nor ip_address"),
+            ));
+        }
+        out.push(Wanted { subnet_id, ip });
+    }
+    Ok(Some(out))
+}
+
+fn pools_of(s: &Subnet) -> Vec<(u128, u128)> {
+    s.allocation_pools
+        .0
+        .iter()
+        .filter_map(|p| {
+            Some((
+                ipam::to_u128(p.start.parse().ok()?),
+                ipam::to_u128(p.end.parse().ok()?),
+            ))
+        })
+        .collect()
+}
+
+impl App {
+    pub async fn port_get(&self, caller: &TokenClaims, id: &str) -> Result<Port, Error> {
+        let p = ds::port_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        if caller.is_admin() || caller.project_id() == Some(p.project_id.as_str()) {
+            return Ok(p);
+        }
+        // Owners of a network see the ports on it.
+        match ds::network_get(&self.pool, &p.network_id)
+            .await
+            .map_err(db)?
+        {
+            Some(n) if caller.project_id() == Some(n.project_id.as_str()) => Ok(p),
+            _ => Err(not_found(id)),
+        }
+    }
+
+    pub async fn port_list(&self, caller: &TokenClaims) -> Result<Vec<Port>, Error> {
+        let project = if caller.is_admin() {
+            None
+        } else {
+            caller.project_id()
+        };
+        ds::port_list(&self.pool, project).await.map_err(db)
+    }
+
+    pub async fn fixed_ips(&self, ports: &[Port]) -> Result<Vec<FixedIp>, Error> {
+        let ids: Vec<String> = ports.iter().map(|p| p.id.clone()).collect();
+        ds::fixed_ips_of(&self.pool, &ids).await.map_err(db)
+    }
+
+    async fn owned_port(&self, caller: &TokenClaims, id: &str) -> Result<Port, Error> {
+        let p = self.port_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        Ok(p)
+    }
+
+    /// Hands the port its addresses (inside `tx`): each asked-for one, or
+    /// the first free of its subnet; by default one per IP version.
+    async fn allocate_ips(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        network_id: &str,
+        port_id: &str,
+        wanted: Option<Vec<Wanted>>,
+    ) -> Result<(), Error> {
+        let subnets = ds::subnets_of(&mut *tx, &[network_id.to_owned()])
+            .await
+            .map_err(db)?;
+        let wanted = match wanted {
+            Some(w) => w,
+            None => [4, 6]
+                .iter()
+                .filter_map(|v| subnets.iter().find(|s| s.ip_version == *v))
+                .map(|s| Wanted {
+                    subnet_id: Some(s.id.clone()),
+                    ip: None,
+                })
+                .collect(),
+        };
+        for w in wanted {
+            let subnet = match (&w.subnet_id, w.ip) {
+                (Some(id), _) => subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
+                    bad(format!("Invalid input for operation: Subnet {id} is not on network {network_id}."))
+                })?,
+                (None, Some(ip)) => subnets
+                    .iter()
+                    .find(|s| s.cidr.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
+                    .ok_or_else(|| bad(format!("Invalid input for operation: IP address {ip} is in no subnet of network {network_id}.")))?,
+                (None, None) => continue,
+            };
+            let net: IpNet = subnet
+                .cidr
+                .parse()
+                .map_err(|_| Error::internal(&std::io::Error::other("stored cidr")))?;
+            if let Some(ip) = w.ip {
+                if !net.contains(&ip) {
+                    return Err(bad(format!(
+                        "IP address {ip} is not a valid IP for the specified subnet."
+                    ))
+                    .with_type("InvalidIpForSubnet"));
+                }
+                if !ds::allocate(&mut *tx, &subnet.id, &ip.to_string(), port_id)
+                    .await
+                    .map_err(db)?
+                {
+                    return Err(Error::conflict(format!(
+                        "IP address {ip} already allocated in subnet {}",
+                        subnet.id
+                    ))
+                    .with_type("IpAddressAlreadyAllocated"));
+                }
+                continue;
+            }
+            let pools = pools_of(subnet);
+            loop {
+                let mut used: Vec<u128> = ds::used_addresses(&mut *tx, &subnet.id)
+                    .await
+                    .map_err(db)?
+                    .iter()
+                    .filter_map(|a| a.parse::<IpAddr>().ok().map(ipam::to_u128))
+                    .collect();
+                used.sort_unstable();
+                let Some(free) = ipam::first_free(&pools, &used) else {
+                    return Err(Error::conflict(format!(
+                        "No more IP addresses available on network {network_id}."
+                    ))
+                    .with_type("IpAddressGenerationFailure"));
+                };
+                let ip = ipam::from_u128(free, net.network()).to_string();
+                if ds::allocate(&mut *tx, &subnet.id, &ip, port_id)
+                    .await
+                    .map_err(db)?
+                {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn port_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Port, Error> {
+        check_known(body, CREATE)?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let network_id =
+            text(body, "network_id")?.ok_or_else(|| invalid("network_id", "it is required"))?;
+        let network = self.network_get(caller, &network_id).await?;
+        let own = caller.project_id().unwrap_or_default().to_owned();
+        let project_id = match text(body, "project_id")?.or(text(body, "tenant_id")?) {
+            Some(p) if p != own && !caller.is_admin() => {
+                return Err(Error::forbidden(
+                    "(rule:create_port:tenant_id) is disallowed by policy",
+                )
+                .with_type("PolicyNotAuthorized"));
+            }
+            Some(p) => p,
+            None => own,
+        };
+        let given_mac = text(body, "mac_address")?
+            .map(|m| check_mac(&m))
+            .transpose()?;
+        let pairs = match body.get("allowed_address_pairs") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => {
+                for i in items {
+                    let ok = i
+                        .get("ip_address")
+                        .and_then(Value::as_str)
+                        .is_some_and(|a| a.parse::<IpNet>().is_ok() || a.parse::<IpAddr>().is_ok());
+                    if !ok {
+                        return Err(invalid(
+                            "allowed_address_pairs",
+                            format!("{i} needs an ip_address"),
+                        ));
+                    }
+                }
+                items.clone()
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "allowed_address_pairs",
+                    format!("'{other}' is not a list"),
+                ));
+            }
+        };
+        let wanted = wanted(body)?;
+        for attempt in 0..8 {
+            let port = Port {
+                id: uuid::Uuid::new_v4().to_string(),
+                network_id: network.id.clone(),
+                project_id: project_id.clone(),
+                name: text(body, "name")?.unwrap_or_default(),
+                description: text(body, "description")?.unwrap_or_default(),
+                mac_address: given_mac.clone().unwrap_or_else(random_mac),
+                admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+                status: "DOWN".into(),
+                device_owner: text(body, "device_owner")?.unwrap_or_default(),
+                device_id: text(body, "device_id")?.unwrap_or_default(),
+                binding_host_id: text(body, "binding:host_id")?.unwrap_or_default(),
+                port_security_enabled: flag(body, "port_security_enabled")?
+                    .unwrap_or(network.port_security_enabled),
+                security_groups: sqlx::types::Json(
+                    strings(body, "security_groups")?.unwrap_or_default(),
+                ),
+                allowed_address_pairs: sqlx::types::Json(pairs.clone()),
+                revision_number: 1,
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+            };
+            let mut tx = self.pool.begin().await.map_err(db)?;
+            match ds::port_insert(&mut *tx, &port).await {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    if given_mac.is_some() {
+                        return Err(Error::conflict(format!(
+                            "Unable to complete operation for network {}. The mac address {} is in use.",
+                            network.id, port.mac_address
+                        ))
+                        .with_type("MacAddressInUse"));
+                    }
+                    tracing::debug!(attempt, "generated MAC taken; another");
+                    continue;
+                }
+                other => other.map_err(db)?,
+            }
+            let wanted = wanted.as_ref().map(|w| {
+                w.iter()
+                    .map(|x| Wanted {
+                        subnet_id: x.subnet_id.clone(),
+                        ip: x.ip,
+                    })
+                    .collect()
+            });
+            self.allocate_ips(&mut tx, &network.id, &port.id, wanted)
+                .await?;
+            tx.commit().await.map_err(db)?;
+            return Ok(port);
+        }
+        Err(
+            Error::conflict("Could not generate a unique MAC address; try again.")
+                .with_type("MacAddressGenerationFailure"),
+        )
+    }
+
+    pub async fn port_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Port, Error> {
+        check_known(body, UPDATE)?;
+        let mut p = self.owned_port(caller, id).await?;
+        if let Some(v) = text(body, "name")? {
+            p.name = v;
+        }
+        if let Some(v) = text(body, "description")? {
+            p.description = v;
+        }
+        if let Some(v) = text(body, "device_owner")? {
+            p.device_owner = v;
+        }
+        if let Some(v) = text(body, "device_id")? {
+            p.device_id = v;
+        }
+        if let Some(v) = text(body, "binding:host_id")? {
+            p.binding_host_id = v;
+        }
+        if let Some(v) = flag(body, "admin_state_up")? {
+            p.admin_state_up = v;
+        }
+        if let Some(v) = flag(body, "port_security_enabled")? {
+            p.port_security_enabled = v;
+        }
+        if let Some(v) = strings(body, "security_groups")? {
+            p.security_groups = sqlx::types::Json(v);
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(w) = wanted(body)? {
+            ds::release_all(&mut *tx, id).await.map_err(db)?;
+            self.allocate_ips(&mut tx, &p.network_id, id, Some(w))
+                .await?;
+        }
+        let p = ds::port_update(&mut *tx, &p)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        tx.commit().await.map_err(db)?;
+        Ok(p)
+    }
+
+    pub async fn port_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        self.owned_port(caller, id).await?;
+        if ds::port_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(not_found(id));
+        }
+        Ok(())
+    }
+}

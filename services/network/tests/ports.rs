@@ -1,0 +1,348 @@
+//! Neutron ports over real HTTP: default and requested addresses, MACs,
+//! IPAM that never hands out one address twice (also under racing creates),
+//! release on delete, what may not be deleted while ports exist, and who
+//! sees which port.
+
+mod common;
+
+use common::Cloud;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn error_type(body: &Value) -> &str {
+    body["NeutronError"]["type"].as_str().unwrap_or_default()
+}
+
+async fn create(c: &Cloud, who: &common::Login, kind: &str, body: Value) -> Value {
+    let (status, v) = c
+        .send(
+            Method::POST,
+            &format!("/v2.0/{kind}s"),
+            who,
+            Some(json!({kind: body})),
+        )
+        .await;
+    assert_eq!(status, 201, "{kind}: {v}");
+    v[kind].clone()
+}
+
+#[tokio::test]
+async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
+    let c = Cloud::start().await;
+    let (alice, bob) = (&c.identity.alice, &c.identity.bob);
+    let net = create(&c, alice, "network", json!({"name": "n"})).await;
+    let net_id = net["id"].as_str().expect("id");
+    // 10.0.0.0/29: gateway .1, pool .2–.6 (five addresses).
+    let v4 = create(
+        &c,
+        alice,
+        "subnet",
+        json!({"network_id": net_id, "ip_version": 4, "cidr": "10.0.0.0/29"}),
+    )
+    .await;
+    let v4_id = v4["id"].as_str().expect("id").to_owned();
+    let v6 = create(
+        &c,
+        alice,
+        "subnet",
+        json!({"network_id": net_id, "ip_version": 6, "cidr": "fd00:9::/64"}),
+    )
+    .await;
+
+    let p1 = create(
+        &c,
+        alice,
+        "port",
+        json!({"network_id": net_id, "name": "p1", "device_owner": "compute:nova"}),
+    )
+    .await;
+    let ips: Vec<&str> = p1["fixed_ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .filter_map(|i| i["ip_address"].as_str())
+        .collect();
+    assert_eq!(ips.len(), 2, "{p1}");
+    assert!(
+        ips.contains(&"10.0.0.2") && ips.contains(&"fd00:9::2"),
+        "{ips:?}"
+    );
+    assert!(
+        p1["mac_address"]
+            .as_str()
+            .expect("mac")
+            .starts_with("fa:16:3e:")
+    );
+    assert_eq!(
+        (p1["status"].clone(), p1["binding:vif_type"].clone()),
+        (json!("DOWN"), json!("unbound"))
+    );
+
+    // A chosen address, once.
+    let p2 = create(&c, alice, "port", json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id, "ip_address": "10.0.0.5"}]})).await;
+    assert_eq!(
+        p2["fixed_ips"],
+        json!([{"subnet_id": v4_id, "ip_address": "10.0.0.5"}])
+    );
+    for (fixed, want, kind) in [
+        (
+            json!([{"subnet_id": v4_id, "ip_address": "10.0.0.5"}]),
+            409,
+            "IpAddressAlreadyAllocated",
+        ),
+        (
+            json!([{"subnet_id": v4_id, "ip_address": "10.9.0.5"}]),
+            400,
+            "InvalidIpForSubnet",
+        ),
+        (
+            json!([{"subnet_id": v6["id"], "ip_address": "10.0.0.3"}]),
+            400,
+            "InvalidIpForSubnet",
+        ),
+        (
+            json!([{"subnet_id": "no-such-subnet"}]),
+            400,
+            "HTTPBadRequest",
+        ),
+        (json!([{"ip_address": "not-an-ip"}]), 400, "HTTPBadRequest"),
+        (json!([{}]), 400, "HTTPBadRequest"),
+    ] {
+        let (status, body) = c
+            .send(
+                Method::POST,
+                "/v2.0/ports",
+                alice,
+                Some(json!({"port": {"network_id": net_id, "fixed_ips": fixed}})),
+            )
+            .await;
+        assert_eq!((status, error_type(&body)), (want, kind), "{body}");
+    }
+    let (status, body) = c
+        .send(
+            Method::POST,
+            "/v2.0/ports",
+            alice,
+            Some(json!({"port": {"network_id": net_id, "mac_address": p1["mac_address"]}})),
+        )
+        .await;
+    assert_eq!((status, error_type(&body)), (409, "MacAddressInUse"));
+    let (status, _) = c
+        .send(
+            Method::POST,
+            "/v2.0/ports",
+            alice,
+            Some(json!({"port": {"network_id": net_id, "mac_address": "01:00:5e:00:00:01"}})),
+        )
+        .await;
+    assert_eq!(status, 400, "multicast MACs are refused");
+
+    // Eight racing creates for the three addresses left: three win, each a
+    // different address; the rest hear there is none left.
+    let racing = (0..8).map(|_| {
+        c.send(
+            Method::POST,
+            "/v2.0/ports",
+            alice,
+            Some(json!({"port": {"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id}]}})),
+        )
+    });
+    let results = futures_util::future::join_all(racing).await;
+    let won: Vec<String> = results
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .filter_map(|(_, p)| {
+            p["port"]["fixed_ips"][0]["ip_address"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(won.len(), 3, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter(|(s, _)| *s != 201)
+            .all(|(s, b)| *s == 409 && error_type(b) == "IpAddressGenerationFailure"),
+        "{results:?}"
+    );
+    let (_, all) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/ports?network_id={net_id}"),
+            alice,
+            None,
+        )
+        .await;
+    let mut v4_addresses: Vec<String> = all["ports"]
+        .as_array()
+        .expect("ports")
+        .iter()
+        .flat_map(|p| p["fixed_ips"].as_array().cloned().unwrap_or_default())
+        .filter(|i| i["subnet_id"] == v4_id.as_str())
+        .filter_map(|i| i["ip_address"].as_str().map(str::to_owned))
+        .collect();
+    v4_addresses.sort();
+    assert_eq!(
+        v4_addresses,
+        vec!["10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"],
+        "every address once"
+    );
+
+    // Deleting a port gives its address back; the next port gets it.
+    let (status, _) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2.0/ports/{}", p2["id"].as_str().expect("id")),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let p3 = create(
+        &c,
+        alice,
+        "port",
+        json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id}]}),
+    )
+    .await;
+    assert_eq!(p3["fixed_ips"][0]["ip_address"], "10.0.0.5");
+    // Moving a port to another address.
+    let p1_id = p1["id"].as_str().expect("id");
+    let (status, moved) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{p1_id}"),
+            alice,
+            Some(json!({"port": {"fixed_ips": [{"subnet_id": v4_id, "ip_address": "10.0.0.5"}]}})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_type(&moved)),
+        (409, "IpAddressAlreadyAllocated"),
+        "{moved}"
+    );
+    let (_, unchanged) = c
+        .send(Method::GET, &format!("/v2.0/ports/{p1_id}"), alice, None)
+        .await;
+    assert_eq!(
+        unchanged["port"]["fixed_ips"].as_array().map(Vec::len),
+        Some(2),
+        "a failed move changes nothing"
+    );
+
+    // Nothing under ports goes away.
+    let (status, body) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2.0/networks/{net_id}"),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!((status, error_type(&body)), (409, "NetworkInUse"));
+    let (status, body) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2.0/subnets/{v4_id}"),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!((status, error_type(&body)), (409, "SubnetInUse"));
+
+    // Another project sees none of it.
+    let (status, body) = c
+        .send(Method::GET, &format!("/v2.0/ports/{p1_id}"), bob, None)
+        .await;
+    assert_eq!((status, error_type(&body)), (404, "PortNotFound"));
+    let (status, _) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{p1_id}"),
+            bob,
+            Some(json!({"port": {"name": "mine"}})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = c
+        .send(
+            Method::POST,
+            "/v2.0/ports",
+            bob,
+            Some(json!({"port": {"network_id": net_id}})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (_, list) = c.send(Method::GET, "/v2.0/ports", bob, None).await;
+    assert_eq!(list["ports"], json!([]));
+    let (status, _) = c
+        .send(
+            Method::POST,
+            "/v2.0/ports",
+            &c.identity.rita,
+            Some(json!({"port": {"network_id": net_id}})),
+        )
+        .await;
+    assert_eq!(status, 403, "readers make no ports");
+}
+
+#[tokio::test]
+async fn ports_on_a_shared_network_belong_to_their_creator() {
+    let c = Cloud::start().await;
+    let (admin, bob, alice) = (&c.identity.admin, &c.identity.bob, &c.identity.alice);
+    let net = create(
+        &c,
+        admin,
+        "network",
+        json!({"name": "public", "shared": true}),
+    )
+    .await;
+    let net_id = net["id"].as_str().expect("id");
+    create(
+        &c,
+        admin,
+        "subnet",
+        json!({"network_id": net_id, "ip_version": 4, "cidr": "192.0.2.0/24"}),
+    )
+    .await;
+    let port = create(
+        &c,
+        bob,
+        "port",
+        json!({"network_id": net_id, "name": "bobs"}),
+    )
+    .await;
+    assert_eq!(port["project_id"], bob.project_id.as_str());
+    let id = port["id"].as_str().expect("id");
+    let (status, _) = c
+        .send(Method::GET, &format!("/v2.0/ports/{id}"), alice, None)
+        .await;
+    assert_eq!(
+        status, 404,
+        "another tenant of the shared network does not see it"
+    );
+    let (status, _) = c
+        .send(Method::GET, &format!("/v2.0/ports/{id}"), admin, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, p) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{id}"),
+            bob,
+            Some(json!({"port": {"binding:host_id": "hv1", "device_id": "vm-1"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(
+        (
+            p["port"]["binding:vif_type"].clone(),
+            p["port"]["revision_number"].clone()
+        ),
+        (json!("bridge"), json!(2))
+    );
+    let (status, _) = c
+        .send(Method::DELETE, &format!("/v2.0/ports/{id}"), bob, None)
+        .await;
+    assert_eq!(status, 204);
+}
