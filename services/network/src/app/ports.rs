@@ -364,6 +364,17 @@ impl App {
             }
         };
         let wanted = wanted(body)?;
+        let port_security =
+            flag(body, "port_security_enabled")?.unwrap_or(network.port_security_enabled);
+        let named = strings(body, "security_groups")?;
+        let groups = if port_security {
+            self.port_groups(caller, &project_id, named).await?
+        } else if named.as_ref().is_some_and(|n| !n.is_empty()) {
+            return Err(bad("Port security must be enabled in order to have allowed address pairs or security groups on a port.")
+                .with_type("PortSecurityAndIPRequiredForSecurityGroups"));
+        } else {
+            Vec::new()
+        };
         for attempt in 0..8 {
             let port = Port {
                 id: uuid::Uuid::new_v4().to_string(),
@@ -377,11 +388,8 @@ impl App {
                 device_owner: text(body, "device_owner")?.unwrap_or_default(),
                 device_id: text(body, "device_id")?.unwrap_or_default(),
                 binding_host_id: text(body, "binding:host_id")?.unwrap_or_default(),
-                port_security_enabled: flag(body, "port_security_enabled")?
-                    .unwrap_or(network.port_security_enabled),
-                security_groups: sqlx::types::Json(
-                    strings(body, "security_groups")?.unwrap_or_default(),
-                ),
+                port_security_enabled: port_security,
+                security_groups: sqlx::types::Json(groups.clone()),
                 allowed_address_pairs: sqlx::types::Json(pairs.clone()),
                 revision_number: 1,
                 created_at: chrono::Utc::now(),
@@ -451,7 +459,9 @@ impl App {
             p.port_security_enabled = v;
         }
         if let Some(v) = strings(body, "security_groups")? {
-            p.security_groups = sqlx::types::Json(v);
+            let project = p.project_id.clone();
+            p.security_groups =
+                sqlx::types::Json(self.port_groups(caller, &project, Some(v)).await?);
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
         if let Some(w) = wanted(body)? {

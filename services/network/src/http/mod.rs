@@ -3,6 +3,7 @@
 mod common;
 pub mod networks;
 pub mod ports;
+pub mod security_groups;
 pub mod subnets;
 mod versions;
 
@@ -39,6 +40,15 @@ use utoipa::OpenApi;
         ports::show,
         ports::update,
         ports::delete,
+        security_groups::create,
+        security_groups::list,
+        security_groups::show,
+        security_groups::update,
+        security_groups::delete,
+        security_groups::rule_create,
+        security_groups::rule_list,
+        security_groups::rule_show,
+        security_groups::rule_delete,
     )
 )]
 struct ApiDoc;
@@ -74,6 +84,24 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.0/ports/{id}",
             get(ports::show).put(ports::update).delete(ports::delete),
+        )
+        .route(
+            "/v2.0/security-groups",
+            get(security_groups::list).post(security_groups::create),
+        )
+        .route(
+            "/v2.0/security-groups/{id}",
+            get(security_groups::show)
+                .put(security_groups::update)
+                .delete(security_groups::delete),
+        )
+        .route(
+            "/v2.0/security-group-rules",
+            get(security_groups::rule_list).post(security_groups::rule_create),
+        )
+        .route(
+            "/v2.0/security-group-rules/{id}",
+            get(security_groups::rule_show).delete(security_groups::rule_delete),
         )
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))

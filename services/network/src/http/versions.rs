@@ -11,6 +11,8 @@ const COLLECTIONS: &[(&str, &str)] = &[
     ("network", "networks"),
     ("subnet", "subnets"),
     ("port", "ports"),
+    ("security_group", "security-groups"),
+    ("security_group_rule", "security-group-rules"),
 ];
 
 #[derive(Serialize, ToSchema)]

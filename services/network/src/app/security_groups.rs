@@ -1,0 +1,484 @@
+//! Security groups and rules as Neutron has them. Each project's `default`
+//! group is made on first use (listing groups, or a port made without
+//! groups) with Neutron's default rules: all egress, and ingress from
+//! members of the same group, for IPv4 and IPv6. Rules are validated as
+//! Neutron does (protocols, port ranges only where ports exist, prefixes of
+//! the rule's family, a prefix or a remote group, not both) and a rule that
+//! means the same as another is a 409.
+
+use super::{App, db};
+use crate::datastore::{self as ds, Rule, SecurityGroup};
+use ipnet::IpNet;
+use serde_json::{Map, Value};
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::bad_request(message).with_type("HTTPBadRequest")
+}
+
+fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
+    bad(format!("Invalid input for {key}. Reason: {why}."))
+}
+
+fn sg_not_found(id: &str) -> Error {
+    Error::not_found(format!("Security group {id} does not exist"))
+        .with_type("SecurityGroupNotFound")
+}
+
+fn rule_not_found(id: &str) -> Error {
+    Error::not_found(format!("Security group rule {id} does not exist"))
+        .with_type("SecurityGroupRuleNotFound")
+}
+
+fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
+    }
+}
+
+fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
+    let unknown: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "Unrecognized attribute(s) '{}'",
+            unknown.join(", ")
+        )))
+    }
+}
+
+fn port(body: &Map<String, Value>, key: &str) -> Result<Option<i32>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .ok_or_else(|| invalid(key, format!("'{v}' is not an integer")))?;
+            if !(0..=65_535).contains(&n) {
+                return Err(invalid(key, format!("{n} is not between 0 and 65535")));
+            }
+            Ok(Some(n as i32))
+        }
+    }
+}
+
+/// The protocol as stored: a known name, or a number 0–255 as text.
+fn protocol(body: &Map<String, Value>) -> Result<Option<String>, Error> {
+    let names = [
+        "tcp",
+        "udp",
+        "icmp",
+        "ipv6-icmp",
+        "icmpv6",
+        "sctp",
+        "gre",
+        "esp",
+        "ah",
+        "any",
+    ];
+    match body.get("protocol") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s == "any" => Ok(None),
+        Some(Value::String(s)) if names.contains(&s.to_lowercase().as_str()) => {
+            Ok(Some(s.to_lowercase()))
+        }
+        Some(v) => {
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .filter(|n| (0..=255).contains(n))
+                .ok_or_else(|| {
+                    bad(format!("Security group rule protocol {v} not supported. Only protocol values {names:?} and integer representations [0 to 255] are supported."))
+                        .with_type("SecurityGroupRuleInvalidProtocol")
+                })?;
+            Ok(Some(n.to_string()))
+        }
+    }
+}
+
+impl App {
+    fn sg_project<'a>(&self, caller: &'a TokenClaims) -> Result<&'a str, Error> {
+        caller.project_id().ok_or_else(|| {
+            Error::forbidden("Security groups need a project-scoped token.")
+                .with_type("PolicyNotAuthorized")
+        })
+    }
+
+    /// The project's `default` group, made with its rules if missing.
+    pub async fn default_group(&self, project: &str) -> Result<SecurityGroup, Error> {
+        if let Some(g) = ds::sg_default(&self.pool, project).await.map_err(db)? {
+            return Ok(g);
+        }
+        let group = SecurityGroup {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: project.to_owned(),
+            name: "default".into(),
+            description: "Default security group".into(),
+            stateful: true,
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if ds::sg_insert(&mut *tx, &group).await.map_err(db)? {
+            for (direction, ethertype) in [
+                ("egress", "IPv4"),
+                ("egress", "IPv6"),
+                ("ingress", "IPv4"),
+                ("ingress", "IPv6"),
+            ] {
+                let rule = Rule {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    security_group_id: group.id.clone(),
+                    project_id: project.to_owned(),
+                    direction: direction.into(),
+                    ethertype: ethertype.into(),
+                    protocol: None,
+                    port_range_min: None,
+                    port_range_max: None,
+                    remote_ip_prefix: None,
+                    remote_group_id: (direction == "ingress").then(|| group.id.clone()),
+                    description: String::new(),
+                    created_at: group.created_at,
+                    updated_at: group.created_at,
+                };
+                ds::rule_insert(&mut *tx, &rule).await.map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+            return Ok(group);
+        }
+        // Another request made it first.
+        drop(tx);
+        ds::sg_default(&self.pool, project)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| {
+                Error::internal(&std::io::Error::other("default security group vanished"))
+            })
+    }
+
+    pub async fn sg_get(&self, caller: &TokenClaims, id: &str) -> Result<SecurityGroup, Error> {
+        let g = ds::sg_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| sg_not_found(id))?;
+        if caller.is_admin() || caller.project_id() == Some(g.project_id.as_str()) {
+            Ok(g)
+        } else {
+            Err(sg_not_found(id))
+        }
+    }
+
+    pub async fn sg_list(&self, caller: &TokenClaims) -> Result<Vec<SecurityGroup>, Error> {
+        let project = self.sg_project(caller)?;
+        self.default_group(project).await?;
+        let scope = if caller.is_admin() {
+            None
+        } else {
+            Some(project)
+        };
+        ds::sg_list(&self.pool, scope).await.map_err(db)
+    }
+
+    pub async fn sg_rules(&self, groups: &[SecurityGroup]) -> Result<Vec<Rule>, Error> {
+        let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+        ds::rules_of(&self.pool, &ids).await.map_err(db)
+    }
+
+    fn require_member(caller: &TokenClaims) -> Result<(), Error> {
+        stratus_http::auth::Caller(caller.clone()).require("member")
+    }
+
+    pub async fn sg_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<SecurityGroup, Error> {
+        check_known(
+            body,
+            &["name", "description", "stateful", "tenant_id", "project_id"],
+        )?;
+        Self::require_member(caller)?;
+        let project = self.sg_project(caller)?;
+        let name = text(body, "name")?.unwrap_or_default();
+        if name == "default" {
+            return Err(Error::conflict("Default security group already exists.")
+                .with_type("SecurityGroupDefaultAlreadyExists"));
+        }
+        self.default_group(project).await?;
+        let group = SecurityGroup {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: project.to_owned(),
+            name,
+            description: text(body, "description")?.unwrap_or_default(),
+            stateful: match body.get("stateful") {
+                None => true,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(invalid(
+                        "stateful",
+                        format!("'{other}' is not a valid boolean value"),
+                    ));
+                }
+            },
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        // A new group may egress anywhere, as Neutron's do.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::sg_insert(&mut *tx, &group).await.map_err(db)?;
+        for ethertype in ["IPv4", "IPv6"] {
+            let rule = Rule {
+                id: uuid::Uuid::new_v4().to_string(),
+                security_group_id: group.id.clone(),
+                project_id: project.to_owned(),
+                direction: "egress".into(),
+                ethertype: ethertype.into(),
+                protocol: None,
+                port_range_min: None,
+                port_range_max: None,
+                remote_ip_prefix: None,
+                remote_group_id: None,
+                description: String::new(),
+                created_at: group.created_at,
+                updated_at: group.created_at,
+            };
+            ds::rule_insert(&mut *tx, &rule).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(group)
+    }
+
+    pub async fn sg_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<SecurityGroup, Error> {
+        check_known(body, &["name", "description"])?;
+        let mut g = self.sg_get(caller, id).await?;
+        Self::require_member(caller)?;
+        if let Some(name) = text(body, "name")? {
+            if g.name == "default" && name != "default" {
+                return Err(bad("Updating default security group name not allowed."));
+            }
+            g.name = name;
+        }
+        if let Some(d) = text(body, "description")? {
+            g.description = d;
+        }
+        ds::sg_update(&self.pool, &g)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| sg_not_found(id))
+    }
+
+    pub async fn sg_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let g = self.sg_get(caller, id).await?;
+        Self::require_member(caller)?;
+        if g.name == "default" && !caller.is_admin() {
+            return Err(
+                Error::conflict("Removing default security group not allowed.")
+                    .with_type("SecurityGroupCannotRemoveDefault"),
+            );
+        }
+        let in_use = ds::sg_ports(&self.pool, id).await.map_err(db)?;
+        if in_use > 0 {
+            return Err(Error::conflict(format!("Security Group {id} in use."))
+                .with_type("SecurityGroupInUse"));
+        }
+        if ds::sg_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(sg_not_found(id));
+        }
+        Ok(())
+    }
+
+    pub async fn rule_get(&self, caller: &TokenClaims, id: &str) -> Result<Rule, Error> {
+        let r = ds::rule_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| rule_not_found(id))?;
+        self.sg_get(caller, &r.security_group_id)
+            .await
+            .map_err(|_| rule_not_found(id))?;
+        Ok(r)
+    }
+
+    pub async fn rule_list(&self, caller: &TokenClaims) -> Result<Vec<Rule>, Error> {
+        let groups = self.sg_list(caller).await?;
+        self.sg_rules(&groups).await
+    }
+
+    pub async fn rule_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Rule, Error> {
+        check_known(
+            body,
+            &[
+                "security_group_id",
+                "direction",
+                "ethertype",
+                "protocol",
+                "port_range_min",
+                "port_range_max",
+                "remote_ip_prefix",
+                "remote_group_id",
+                "description",
+                "tenant_id",
+                "project_id",
+            ],
+        )?;
+        Self::require_member(caller)?;
+        let group_id = text(body, "security_group_id")?
+            .ok_or_else(|| invalid("security_group_id", "it is required"))?;
+        let group = self.sg_get(caller, &group_id).await?;
+        let direction =
+            text(body, "direction")?.ok_or_else(|| invalid("direction", "it is required"))?;
+        if direction != "ingress" && direction != "egress" {
+            return Err(invalid(
+                "direction",
+                format!("'{direction}' is not in ['ingress', 'egress']"),
+            ));
+        }
+        let ethertype = text(body, "ethertype")?.unwrap_or_else(|| "IPv4".into());
+        if ethertype != "IPv4" && ethertype != "IPv6" {
+            return Err(invalid(
+                "ethertype",
+                format!("'{ethertype}' is not in ['IPv4', 'IPv6']"),
+            ));
+        }
+        let protocol = protocol(body)?;
+        let (min, max) = (port(body, "port_range_min")?, port(body, "port_range_max")?);
+        let ported = matches!(
+            protocol.as_deref(),
+            Some("tcp" | "udp" | "sctp" | "6" | "17" | "132")
+        );
+        let icmp = matches!(
+            protocol.as_deref(),
+            Some("icmp" | "ipv6-icmp" | "icmpv6" | "1" | "58")
+        );
+        if (min.is_some() || max.is_some()) && !ported && !icmp {
+            return Err(
+                bad("Port range needs the protocol to be tcp, udp, sctp or icmp.")
+                    .with_type("SecurityGroupProtocolRequiredWithPorts"),
+            );
+        }
+        if ported {
+            if let (Some(a), Some(b)) = (min, max)
+                && a > b
+            {
+                return Err(
+                    bad("For TCP/UDP protocols, port_range_min must be <= port_range_max")
+                        .with_type("SecurityGroupInvalidPortRange"),
+                );
+            }
+            if min.is_some() != max.is_some() {
+                return Err(bad("Give both port_range_min and port_range_max.")
+                    .with_type("SecurityGroupInvalidPortRange"));
+            }
+        }
+        if icmp && (min.is_some_and(|t| t > 255) || max.is_some_and(|c| c > 255)) {
+            return Err(
+                bad("Invalid value for ICMP type or code: they are 0 to 255.")
+                    .with_type("SecurityGroupInvalidIcmpValue"),
+            );
+        }
+        let prefix = match text(body, "remote_ip_prefix")? {
+            Some(p) => {
+                let net: IpNet = p
+                    .parse()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        invalid(
+                            "remote_ip_prefix",
+                            format!("'{p}' is not a valid IP prefix"),
+                        )
+                    })?;
+                if (ethertype == "IPv4") != matches!(net, IpNet::V4(_)) {
+                    return Err(bad(format!(
+                        "Conflicting value ethertype {ethertype} for CIDR {p}"
+                    ))
+                    .with_type("SecurityGroupRuleParameterConflict"));
+                }
+                Some(net.trunc().to_string())
+            }
+            None => None,
+        };
+        let remote_group = text(body, "remote_group_id")?;
+        if prefix.is_some() && remote_group.is_some() {
+            return Err(
+                bad("Only remote_ip_prefix or remote_group_id may be provided.")
+                    .with_type("SecurityGroupRemoteGroupAndRemoteIpPrefix"),
+            );
+        }
+        if let Some(r) = &remote_group {
+            self.sg_get(caller, r).await?;
+        }
+        let rule = Rule {
+            id: uuid::Uuid::new_v4().to_string(),
+            security_group_id: group.id.clone(),
+            project_id: group.project_id.clone(),
+            direction,
+            ethertype,
+            protocol,
+            port_range_min: min,
+            port_range_max: max,
+            remote_ip_prefix: prefix,
+            remote_group_id: remote_group,
+            description: text(body, "description")?.unwrap_or_default(),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        match ds::rule_insert(&self.pool, &rule).await {
+            Ok(()) => Ok(rule),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::conflict(
+                "Security group rule already exists.".to_string(),
+            )
+            .with_type("SecurityGroupRuleExists")),
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    pub async fn rule_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        self.rule_get(caller, id).await?;
+        Self::require_member(caller)?;
+        if ds::rule_delete(&self.pool, id).await.map_err(db)? == 0 {
+            return Err(rule_not_found(id));
+        }
+        Ok(())
+    }
+
+    /// The groups a new port gets: those named (each the project's), or the
+    /// project's default one.
+    pub async fn port_groups(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        named: Option<Vec<String>>,
+    ) -> Result<Vec<String>, Error> {
+        match named {
+            Some(ids) => {
+                for id in &ids {
+                    let g = self.sg_get(caller, id).await?;
+                    if g.project_id != project {
+                        return Err(sg_not_found(id));
+                    }
+                }
+                Ok(ids)
+            }
+            None => Ok(vec![self.default_group(project).await?.id]),
+        }
+    }
+}
