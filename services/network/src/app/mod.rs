@@ -1,6 +1,7 @@
 //! The network service's logic between the thin HTTP handlers and the
 //! datastore: networks and their segments so far.
 
+pub mod input;
 pub mod ipam;
 pub mod networks;
 pub mod ports;

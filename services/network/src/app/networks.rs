@@ -4,6 +4,7 @@
 //! allocated from the configured ranges, never twice (unique indexes decide
 //! races, and the allocation retries).
 
+use super::input::{bad, check_known, flag, text_max};
 use super::{App, db};
 use crate::datastore::{self as ds, Network};
 use serde_json::{Map, Value};
@@ -11,10 +12,6 @@ use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
 const VXLAN_OVERHEAD: i32 = 50;
-
-fn bad(message: impl Into<String>) -> Error {
-    Error::bad_request(message).with_type("HTTPBadRequest")
-}
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("Network {id} could not be found.")).with_type("NetworkNotFound")
@@ -53,47 +50,6 @@ const UPDATE_ATTRIBUTES: &[&str] = &[
     "mtu",
     "port_security_enabled",
 ];
-
-fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
-    let unknown: Vec<&str> = body
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "Unrecognized attribute(s) '{}'",
-            unknown.join(", ")
-        )))
-    }
-}
-
-fn get_bool(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, Error> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(other) => Err(bad(format!(
-            "Invalid input for {key}. Reason: '{other}' is not a valid boolean value."
-        ))),
-    }
-}
-
-fn get_string(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(bad(format!(
-            "Invalid input for {key}. Reason: longer than {max} characters."
-        ))),
-        Some(other) => Err(bad(format!(
-            "Invalid input for {key}. Reason: '{other}' is not a valid string."
-        ))),
-    }
-}
 
 fn get_int(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, Error> {
     match body.get(key) {
@@ -183,13 +139,13 @@ impl App {
             .project_id()
             .ok_or_else(|| policy("create_network: a project-scoped token"))?;
         let project_id =
-            match get_string(body, "project_id", 255)?.or(get_string(body, "tenant_id", 255)?) {
+            match text_max(body, "project_id", 255)?.or(text_max(body, "tenant_id", 255)?) {
                 Some(p) if p != own && !admin => return Err(policy("create_network:tenant_id")),
                 Some(p) => p,
                 None => own.to_owned(),
             };
-        let shared = get_bool(body, "shared")?.unwrap_or(false);
-        let external = get_bool(body, "router:external")?.unwrap_or(false);
+        let shared = flag(body, "shared")?.unwrap_or(false);
+        let external = flag(body, "router:external")?.unwrap_or(false);
         if shared && !admin {
             return Err(policy("create_network:shared"));
         }
@@ -204,23 +160,23 @@ impl App {
         if !admin && provider.iter().any(|k| body.contains_key(*k)) {
             return Err(policy("create_network:provider:network_type"));
         }
-        let network_type = get_string(body, "provider:network_type", 32)?
+        let network_type = text_max(body, "provider:network_type", 32)?
             .unwrap_or_else(|| self.config.tenant_network_type.clone());
-        let physical = get_string(body, "provider:physical_network", 64)?;
+        let physical = text_max(body, "provider:physical_network", 64)?;
         let segment = get_int(body, "provider:segmentation_id")?;
         let mut network = Network {
             id: uuid::Uuid::new_v4().to_string(),
             project_id,
-            name: get_string(body, "name", 255)?.unwrap_or_default(),
-            description: get_string(body, "description", 255)?.unwrap_or_default(),
-            admin_state_up: get_bool(body, "admin_state_up")?.unwrap_or(true),
+            name: text_max(body, "name", 255)?.unwrap_or_default(),
+            description: text_max(body, "description", 255)?.unwrap_or_default(),
+            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
             shared,
             external,
             network_type: network_type.clone(),
             physical_network: physical.clone(),
             segmentation_id: None,
             mtu: 0,
-            port_security_enabled: get_bool(body, "port_security_enabled")?.unwrap_or(true),
+            port_security_enabled: flag(body, "port_security_enabled")?.unwrap_or(true),
             revision_number: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -381,23 +337,23 @@ impl App {
         }
         check_known(body, UPDATE_ATTRIBUTES)?;
         let mut n = self.network_owned(caller, id, "update_network").await?;
-        if let Some(name) = get_string(body, "name", 255)? {
+        if let Some(name) = text_max(body, "name", 255)? {
             n.name = name;
         }
-        if let Some(d) = get_string(body, "description", 255)? {
+        if let Some(d) = text_max(body, "description", 255)? {
             n.description = d;
         }
-        if let Some(b) = get_bool(body, "admin_state_up")? {
+        if let Some(b) = flag(body, "admin_state_up")? {
             n.admin_state_up = b;
         }
-        if let Some(b) = get_bool(body, "port_security_enabled")? {
+        if let Some(b) = flag(body, "port_security_enabled")? {
             n.port_security_enabled = b;
         }
         for (key, field) in [
             ("shared", &mut n.shared),
             ("router:external", &mut n.external),
         ] {
-            if let Some(b) = get_bool(body, key)? {
+            if let Some(b) = flag(body, key)? {
                 if b != *field && !caller.is_admin() {
                     return Err(policy(&format!("update_network:{key}")));
                 }

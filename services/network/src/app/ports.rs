@@ -6,6 +6,7 @@
 //! never get the same one, also when creates race (the loser moves to the
 //! next free address).
 
+use super::input::{bad, check_known, flag, invalid, text};
 use super::ipam;
 use super::{App, db};
 use crate::datastore::{self as ds, FixedIp, Port, Subnet};
@@ -14,14 +15,6 @@ use serde_json::{Map, Value};
 use std::net::IpAddr;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn bad(message: impl Into<String>) -> Error {
-    Error::bad_request(message).with_type("HTTPBadRequest")
-}
-
-fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
-    bad(format!("Invalid input for {key}. Reason: {why}."))
-}
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("Port {id} could not be found.")).with_type("PortNotFound")
@@ -59,41 +52,6 @@ const UPDATE: &[&str] = &[
     "binding:vnic_type",
     "binding:profile",
 ];
-
-fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
-    let unknown: Vec<&str> = body
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "Unrecognized attribute(s) '{}'",
-            unknown.join(", ")
-        )))
-    }
-}
-
-fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
-    }
-}
-
-fn flag(body: &Map<String, Value>, key: &str) -> Result<Option<bool>, Error> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(invalid(
-            key,
-            format!("'{other}' is not a valid boolean value"),
-        )),
-    }
-}
 
 fn strings(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, Error> {
     match body.get(key) {

@@ -6,20 +6,13 @@
 //! the rule's family, a prefix or a remote group, not both) and a rule that
 //! means the same as another is a 409.
 
+use super::input::{bad, check_known, invalid, text};
 use super::{App, db};
 use crate::datastore::{self as ds, Rule, SecurityGroup};
 use ipnet::IpNet;
 use serde_json::{Map, Value};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn bad(message: impl Into<String>) -> Error {
-    Error::bad_request(message).with_type("HTTPBadRequest")
-}
-
-fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
-    bad(format!("Invalid input for {key}. Reason: {why}."))
-}
 
 fn sg_not_found(id: &str) -> Error {
     Error::not_found(format!("Security group {id} does not exist"))
@@ -29,30 +22,6 @@ fn sg_not_found(id: &str) -> Error {
 fn rule_not_found(id: &str) -> Error {
     Error::not_found(format!("Security group rule {id} does not exist"))
         .with_type("SecurityGroupRuleNotFound")
-}
-
-fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
-    }
-}
-
-fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
-    let unknown: Vec<&str> = body
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "Unrecognized attribute(s) '{}'",
-            unknown.join(", ")
-        )))
-    }
 }
 
 fn port(body: &Map<String, Value>, key: &str) -> Result<Option<i32>, Error> {

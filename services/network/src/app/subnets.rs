@@ -4,6 +4,7 @@
 //! both pass), a gateway inside it and outside the allocation pools, pools
 //! inside the CIDR that do not overlap, DNS servers and host routes.
 
+use super::input::{bad, check_known, invalid, text};
 use super::ipam::{self, Pool};
 use super::{App, db};
 use crate::datastore::{self as ds, Subnet};
@@ -12,14 +13,6 @@ use serde_json::{Map, Value, json};
 use std::net::IpAddr;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
-
-fn bad(message: impl Into<String>) -> Error {
-    Error::bad_request(message).with_type("HTTPBadRequest")
-}
-
-fn invalid(key: &str, why: impl std::fmt::Display) -> Error {
-    bad(format!("Invalid input for {key}. Reason: {why}."))
-}
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("Subnet {id} could not be found.")).with_type("SubnetNotFound")
@@ -50,30 +43,6 @@ const UPDATE: &[&str] = &[
     "host_routes",
 ];
 const IPV6_MODES: &[&str] = &["slaac", "dhcpv6-stateful", "dhcpv6-stateless"];
-
-fn check_known(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {
-    let unknown: Vec<&str> = body
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "Unrecognized attribute(s) '{}'",
-            unknown.join(", ")
-        )))
-    }
-}
-
-fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(key, format!("'{other}' is not a valid string"))),
-    }
-}
 
 fn ip_in(key: &str, v: &str, net: &IpNet) -> Result<IpAddr, Error> {
     let ip: IpAddr = v

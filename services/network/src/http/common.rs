@@ -2,8 +2,14 @@
 //! for "any of"), `fields=` to choose attributes, and `limit`/`marker`
 //! pagination with `<collection>_links`.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use stratus_common::Error;
+
+/// Neutron's timestamps: seconds, UTC, `Z`.
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
 
 /// Query keys that are not attribute filters.
 const CONTROL: &[&str] = &[

@@ -1,20 +1,15 @@
 //! `/v2.0/ports`.
 
-use super::common;
+use super::common::{self, time};
 use crate::app::App;
 use crate::datastore::{FixedIp, Port};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
-
-fn time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 fn port_json(p: &Port, ips: &[FixedIp]) -> Value {
     json!({
