@@ -5,6 +5,7 @@ pub mod input;
 pub mod ipam;
 pub mod networks;
 pub mod ports;
+pub mod routers;
 pub mod security_groups;
 pub mod subnets;
 

@@ -95,9 +95,9 @@ fn check_mac(mac: &str) -> Result<String, Error> {
 
 /// One requested address: a subnet (or none: any of the network's) and
 /// maybe the address itself.
-struct Wanted {
-    subnet_id: Option<String>,
-    ip: Option<IpAddr>,
+pub(crate) struct Wanted {
+    pub subnet_id: Option<String>,
+    pub ip: Option<IpAddr>,
 }
 
 fn wanted(body: &Map<String, Value>) -> Result<Option<Vec<Wanted>>, Error> {
@@ -333,25 +333,42 @@ impl App {
         } else {
             Vec::new()
         };
+        let template = Port {
+            id: String::new(),
+            network_id: network.id.clone(),
+            project_id,
+            name: text(body, "name")?.unwrap_or_default(),
+            description: text(body, "description")?.unwrap_or_default(),
+            mac_address: String::new(),
+            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+            status: "DOWN".into(),
+            device_owner: text(body, "device_owner")?.unwrap_or_default(),
+            device_id: text(body, "device_id")?.unwrap_or_default(),
+            binding_host_id: text(body, "binding:host_id")?.unwrap_or_default(),
+            port_security_enabled: port_security,
+            security_groups: sqlx::types::Json(groups),
+            allowed_address_pairs: sqlx::types::Json(pairs),
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        self.insert_port(template, given_mac, wanted).await
+    }
+
+    /// Stores a port made from `template` (a fresh id; the given MAC or a
+    /// generated one, retried if taken) with its addresses, in one
+    /// transaction.
+    pub(crate) async fn insert_port(
+        &self,
+        template: Port,
+        given_mac: Option<String>,
+        wanted: Option<Vec<Wanted>>,
+    ) -> Result<Port, Error> {
         for attempt in 0..8 {
             let port = Port {
                 id: uuid::Uuid::new_v4().to_string(),
-                network_id: network.id.clone(),
-                project_id: project_id.clone(),
-                name: text(body, "name")?.unwrap_or_default(),
-                description: text(body, "description")?.unwrap_or_default(),
                 mac_address: given_mac.clone().unwrap_or_else(random_mac),
-                admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
-                status: "DOWN".into(),
-                device_owner: text(body, "device_owner")?.unwrap_or_default(),
-                device_id: text(body, "device_id")?.unwrap_or_default(),
-                binding_host_id: text(body, "binding:host_id")?.unwrap_or_default(),
-                port_security_enabled: port_security,
-                security_groups: sqlx::types::Json(groups.clone()),
-                allowed_address_pairs: sqlx::types::Json(pairs.clone()),
-                revision_number: 1,
-                created_at: chrono::Utc::now(),
-                updated_at: chrono::Utc::now(),
+                ..template.clone()
             };
             let mut tx = self.pool.begin().await.map_err(db)?;
             match ds::port_insert(&mut *tx, &port).await {
@@ -359,7 +376,7 @@ impl App {
                     if given_mac.is_some() {
                         return Err(Error::conflict(format!(
                             "Unable to complete operation for network {}. The mac address {} is in use.",
-                            network.id, port.mac_address
+                            port.network_id, port.mac_address
                         ))
                         .with_type("MacAddressInUse"));
                     }
@@ -376,7 +393,7 @@ impl App {
                     })
                     .collect()
             });
-            self.allocate_ips(&mut tx, &network.id, &port.id, wanted)
+            self.allocate_ips(&mut tx, &port.network_id, &port.id, wanted)
                 .await?;
             tx.commit().await.map_err(db)?;
             return Ok(port);
@@ -385,6 +402,38 @@ impl App {
             Error::conflict("Could not generate a unique MAC address; try again.")
                 .with_type("MacAddressGenerationFailure"),
         )
+    }
+
+    /// A port the service itself owns on `network` (a router's gateway or
+    /// interface, a floating IP's address): no security groups.
+    pub(crate) async fn service_port(
+        &self,
+        network: &crate::datastore::Network,
+        project_id: &str,
+        device_owner: &str,
+        device_id: &str,
+        wanted: Option<Vec<Wanted>>,
+    ) -> Result<Port, Error> {
+        let template = Port {
+            id: String::new(),
+            network_id: network.id.clone(),
+            project_id: project_id.to_owned(),
+            name: String::new(),
+            description: String::new(),
+            mac_address: String::new(),
+            admin_state_up: true,
+            status: "ACTIVE".into(),
+            device_owner: device_owner.into(),
+            device_id: device_id.into(),
+            binding_host_id: String::new(),
+            port_security_enabled: false,
+            security_groups: sqlx::types::Json(Vec::new()),
+            allowed_address_pairs: sqlx::types::Json(Vec::new()),
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        self.insert_port(template, None, wanted).await
     }
 
     pub async fn port_update(

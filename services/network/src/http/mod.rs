@@ -3,6 +3,7 @@
 mod common;
 pub mod networks;
 pub mod ports;
+pub mod routers;
 pub mod security_groups;
 pub mod subnets;
 mod versions;
@@ -49,6 +50,18 @@ use utoipa::OpenApi;
         security_groups::rule_list,
         security_groups::rule_show,
         security_groups::rule_delete,
+        routers::create,
+        routers::list,
+        routers::show,
+        routers::update,
+        routers::delete,
+        routers::add_interface,
+        routers::remove_interface,
+        routers::fip_create,
+        routers::fip_list,
+        routers::fip_show,
+        routers::fip_update,
+        routers::fip_delete,
     )
 )]
 struct ApiDoc;
@@ -102,6 +115,31 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.0/security-group-rules/{id}",
             get(security_groups::rule_show).delete(security_groups::rule_delete),
+        )
+        .route("/v2.0/routers", get(routers::list).post(routers::create))
+        .route(
+            "/v2.0/routers/{id}",
+            get(routers::show)
+                .put(routers::update)
+                .delete(routers::delete),
+        )
+        .route(
+            "/v2.0/routers/{id}/add_router_interface",
+            axum::routing::put(routers::add_interface),
+        )
+        .route(
+            "/v2.0/routers/{id}/remove_router_interface",
+            axum::routing::put(routers::remove_interface),
+        )
+        .route(
+            "/v2.0/floatingips",
+            get(routers::fip_list).post(routers::fip_create),
+        )
+        .route(
+            "/v2.0/floatingips/{id}",
+            get(routers::fip_show)
+                .put(routers::fip_update)
+                .delete(routers::fip_delete),
         )
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))

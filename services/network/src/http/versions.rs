@@ -13,6 +13,8 @@ const COLLECTIONS: &[(&str, &str)] = &[
     ("port", "ports"),
     ("security_group", "security-groups"),
     ("security_group_rule", "security-group-rules"),
+    ("router", "routers"),
+    ("floatingip", "floatingips"),
 ];
 
 #[derive(Serialize, ToSchema)]

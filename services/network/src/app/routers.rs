@@ -1,0 +1,588 @@
+//! Routers and floating IPs as Neutron has them. A router's external gateway
+//! is a port on an external network; each interface is a port holding its
+//! subnet's gateway address. A floating IP is an address of an external
+//! network (held by a port of its own) that maps to a port's fixed IPv4
+//! address, which needs a router with a gateway on that external network and
+//! an interface on the port's subnet.
+
+use super::input::{bad, check_known, flag, text};
+use super::ports::Wanted;
+use super::{App, db};
+use crate::datastore::{self as ds, FloatingIp, Network, Router};
+use serde_json::{Map, Value};
+use std::net::IpAddr;
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+pub const GATEWAY: &str = "network:router_gateway";
+pub const INTERFACE: &str = "network:router_interface";
+pub const FLOATING: &str = "network:floatingip";
+
+fn router_not_found(id: &str) -> Error {
+    Error::not_found(format!("Router {id} could not be found")).with_type("RouterNotFound")
+}
+
+fn fip_not_found(id: &str) -> Error {
+    Error::not_found(format!("Floating IP {id} could not be found")).with_type("FloatingIPNotFound")
+}
+
+fn member(caller: &TokenClaims) -> Result<(), Error> {
+    stratus_http::auth::Caller(caller.clone()).require("member")
+}
+
+/// What an interface change names: a subnet or a port.
+pub struct InterfaceInfo {
+    pub router_id: String,
+    pub project_id: String,
+    pub port_id: String,
+    pub subnet_id: String,
+    pub network_id: String,
+}
+
+impl App {
+    pub async fn router_get(&self, caller: &TokenClaims, id: &str) -> Result<Router, Error> {
+        let r = ds::router_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| router_not_found(id))?;
+        if caller.is_admin() || caller.project_id() == Some(r.project_id.as_str()) {
+            Ok(r)
+        } else {
+            Err(router_not_found(id))
+        }
+    }
+
+    pub async fn router_list(&self, caller: &TokenClaims) -> Result<Vec<Router>, Error> {
+        let scope = if caller.is_admin() {
+            None
+        } else {
+            caller.project_id()
+        };
+        ds::router_list(&self.pool, scope).await.map_err(db)
+    }
+
+    /// The external network a gateway names, if it is one.
+    async fn external_network(&self, caller: &TokenClaims, id: &str) -> Result<Network, Error> {
+        let n = self.network_get(caller, id).await?;
+        if !n.external {
+            return Err(bad(format!(
+                "Bad router request: Network {id} is not an external network."
+            )));
+        }
+        Ok(n)
+    }
+
+    async fn set_gateway(
+        &self,
+        caller: &TokenClaims,
+        router: &mut Router,
+        info: &Value,
+    ) -> Result<(), Error> {
+        let old = ds::router_ports(&self.pool, &router.id, GATEWAY)
+            .await
+            .map_err(db)?;
+        let wanted = match info {
+            Value::Null => None,
+            Value::Object(m) if m.is_empty() => None,
+            Value::Object(m) => Some(
+                m.get("network_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("Invalid input for external_gateway_info. Reason: network_id is required."))?
+                    .to_owned(),
+            ),
+            other => return Err(bad(format!("Invalid input for external_gateway_info. Reason: {other} is not a dict."))),
+        };
+        if let Some(snat) = info.get("enable_snat") {
+            router.enable_snat = snat.as_bool().ok_or_else(|| {
+                bad(format!(
+                    "Invalid input for enable_snat. Reason: '{snat}' is not a valid boolean value."
+                ))
+            })?;
+        }
+        if wanted == router.gateway_network_id {
+            return Ok(());
+        }
+        if wanted.is_none()
+            && ds::fips_via_router(&self.pool, &router.id)
+                .await
+                .map_err(db)?
+                > 0
+        {
+            return Err(Error::conflict(format!(
+                "Gateway cannot be updated for router {}, since a gateway to external network {} is required by one or more floating IPs.",
+                router.id,
+                router.gateway_network_id.as_deref().unwrap_or_default()
+            ))
+            .with_type("RouterExternalGatewayInUseByFloatingIp"));
+        }
+        if let Some(net_id) = &wanted {
+            let net = self.external_network(caller, net_id).await?;
+            self.service_port(&net, &router.project_id, GATEWAY, &router.id, None)
+                .await?;
+        }
+        for p in old {
+            ds::port_delete(&self.pool, &p.id).await.map_err(db)?;
+        }
+        router.gateway_network_id = wanted;
+        Ok(())
+    }
+
+    pub async fn router_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Router, Error> {
+        check_known(
+            body,
+            &[
+                "name",
+                "description",
+                "admin_state_up",
+                "external_gateway_info",
+                "tenant_id",
+                "project_id",
+                "distributed",
+                "ha",
+                "availability_zone_hints",
+            ],
+        )?;
+        member(caller)?;
+        let project = caller.project_id().ok_or_else(|| {
+            Error::forbidden("Routers need a project-scoped token.")
+                .with_type("PolicyNotAuthorized")
+        })?;
+        let mut router = Router {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: project.to_owned(),
+            name: text(body, "name")?.unwrap_or_default(),
+            description: text(body, "description")?.unwrap_or_default(),
+            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+            gateway_network_id: None,
+            enable_snat: true,
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        ds::router_save(&self.pool, &router).await.map_err(db)?;
+        if let Some(info) = body.get("external_gateway_info")
+            && let Err(e) = self.set_gateway(caller, &mut router, info).await
+        {
+            ds::router_delete(&self.pool, &router.id)
+                .await
+                .map_err(db)?;
+            return Err(e);
+        }
+        ds::router_save(&self.pool, &router).await.map_err(db)?;
+        self.router_get(caller, &router.id).await
+    }
+
+    pub async fn router_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Router, Error> {
+        check_known(
+            body,
+            &[
+                "name",
+                "description",
+                "admin_state_up",
+                "external_gateway_info",
+            ],
+        )?;
+        let mut r = self.router_get(caller, id).await?;
+        member(caller)?;
+        if let Some(v) = text(body, "name")? {
+            r.name = v;
+        }
+        if let Some(v) = text(body, "description")? {
+            r.description = v;
+        }
+        if let Some(v) = flag(body, "admin_state_up")? {
+            r.admin_state_up = v;
+        }
+        if let Some(info) = body.get("external_gateway_info") {
+            self.set_gateway(caller, &mut r, info).await?;
+        }
+        ds::router_save(&self.pool, &r).await.map_err(db)?;
+        self.router_get(caller, id).await
+    }
+
+    pub async fn router_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let mut r = self.router_get(caller, id).await?;
+        member(caller)?;
+        if !ds::router_ports(&self.pool, id, INTERFACE)
+            .await
+            .map_err(db)?
+            .is_empty()
+        {
+            return Err(
+                Error::conflict(format!("Router {id} still has ports")).with_type("RouterInUse")
+            );
+        }
+        self.set_gateway(caller, &mut r, &Value::Null).await?;
+        ds::router_delete(&self.pool, id).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// The router's interfaces: (port, subnet) pairs.
+    pub async fn router_interfaces(&self, router_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let ports = ds::router_ports(&self.pool, router_id, INTERFACE)
+            .await
+            .map_err(db)?;
+        let ips = self.fixed_ips(&ports).await?;
+        Ok(ips.into_iter().map(|i| (i.port_id, i.subnet_id)).collect())
+    }
+
+    pub async fn router_add_interface(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<InterfaceInfo, Error> {
+        let r = self.router_get(caller, id).await?;
+        member(caller)?;
+        let subnet_id = match (text(body, "subnet_id")?, text(body, "port_id")?) {
+            (Some(s), None) => s,
+            (None, Some(_)) => {
+                return Err(bad(
+                    "Bad router request: attaching an existing port is not supported; name a subnet_id.",
+                ));
+            }
+            _ => {
+                return Err(bad(
+                    "Bad router request: Either subnet_id or port_id must be specified.",
+                ));
+            }
+        };
+        let subnet = self.subnet_get(caller, &subnet_id).await?;
+        let network = self.network_get(caller, &subnet.network_id).await?;
+        if !caller.is_admin()
+            && caller.project_id() != Some(network.project_id.as_str())
+            && !network.shared
+        {
+            return Err(
+                Error::not_found(format!("Subnet {subnet_id} could not be found."))
+                    .with_type("SubnetNotFound"),
+            );
+        }
+        let gateway: IpAddr = subnet
+            .gateway_ip
+            .as_deref()
+            .and_then(|g| g.parse().ok())
+            .ok_or_else(|| {
+                bad(format!(
+                    "Bad router request: Subnet {subnet_id} does not have a gateway IP."
+                ))
+            })?;
+        if self
+            .router_interfaces(id)
+            .await?
+            .iter()
+            .any(|(_, s)| *s == subnet_id)
+        {
+            return Err(bad(format!(
+                "Bad router request: Router already has a port on subnet {subnet_id}."
+            )));
+        }
+        let port = self
+            .service_port(
+                &network,
+                &r.project_id,
+                INTERFACE,
+                id,
+                Some(vec![Wanted {
+                    subnet_id: Some(subnet_id.clone()),
+                    ip: Some(gateway),
+                }]),
+            )
+            .await?;
+        Ok(InterfaceInfo {
+            router_id: id.into(),
+            project_id: r.project_id,
+            port_id: port.id,
+            subnet_id,
+            network_id: network.id,
+        })
+    }
+
+    pub async fn router_remove_interface(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<InterfaceInfo, Error> {
+        let r = self.router_get(caller, id).await?;
+        member(caller)?;
+        let (subnet, port) = (text(body, "subnet_id")?, text(body, "port_id")?);
+        if subnet.is_none() && port.is_none() {
+            return Err(bad(
+                "Bad router request: Either subnet_id or port_id must be specified.",
+            ));
+        }
+        let found = self
+            .router_interfaces(id)
+            .await?
+            .into_iter()
+            .find(|(p, s)| {
+                subnet.as_ref().is_none_or(|x| x == s) && port.as_ref().is_none_or(|x| x == p)
+            })
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "Router {id} does not have an interface with {}",
+                    subnet.clone().or(port.clone()).unwrap_or_default()
+                ))
+                .with_type("RouterInterfaceNotFoundForSubnet")
+            })?;
+        let in_use: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM floating_ips f JOIN ip_allocations a ON a.port_id = f.port_id
+             WHERE f.router_id = $1 AND a.subnet_id = $2",
+        )
+        .bind(id)
+        .bind(&found.1)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        if in_use > 0 {
+            return Err(Error::conflict(format!(
+                "Router interface for subnet {} on router {id} cannot be deleted, as it is required by one or more floating IPs.",
+                found.1
+            ))
+            .with_type("RouterInterfaceInUseByFloatingIP"));
+        }
+        let network_id = ds::port_get(&self.pool, &found.0)
+            .await
+            .map_err(db)?
+            .map(|p| p.network_id)
+            .unwrap_or_default();
+        ds::port_delete(&self.pool, &found.0).await.map_err(db)?;
+        Ok(InterfaceInfo {
+            router_id: id.into(),
+            project_id: r.project_id,
+            port_id: found.0,
+            subnet_id: found.1,
+            network_id,
+        })
+    }
+
+    // ---- floating IPs ----
+
+    pub async fn fip_get(&self, caller: &TokenClaims, id: &str) -> Result<FloatingIp, Error> {
+        let f = ds::fip_get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| fip_not_found(id))?;
+        if caller.is_admin() || caller.project_id() == Some(f.project_id.as_str()) {
+            Ok(f)
+        } else {
+            Err(fip_not_found(id))
+        }
+    }
+
+    pub async fn fip_list(&self, caller: &TokenClaims) -> Result<Vec<FloatingIp>, Error> {
+        let scope = if caller.is_admin() {
+            None
+        } else {
+            caller.project_id()
+        };
+        ds::fip_list(&self.pool, scope).await.map_err(db)
+    }
+
+    /// The port's address and the router that connects it to `external`.
+    async fn fip_target(
+        &self,
+        caller: &TokenClaims,
+        external: &str,
+        port_id: &str,
+        fixed: Option<&str>,
+    ) -> Result<(String, String), Error> {
+        let port = self.port_get(caller, port_id).await?;
+        if port.device_owner.starts_with("network:") {
+            return Err(bad(format!(
+                "Port {port_id} belongs to the network service and cannot have a floating IP."
+            )));
+        }
+        let ips = self.fixed_ips(std::slice::from_ref(&port)).await?;
+        let chosen = ips
+            .iter()
+            .filter(|i| i.ip_address.parse::<IpAddr>().is_ok_and(|a| a.is_ipv4()))
+            .find(|i| fixed.is_none_or(|f| f == i.ip_address))
+            .ok_or_else(|| {
+                bad(format!(
+                    "Bad floatingip request: Port {port_id} does not have an IPv4 address{}.",
+                    fixed.map(|f| format!(" {f}")).unwrap_or_default()
+                ))
+            })?;
+        let router: Option<String> = sqlx::query_scalar(
+            "SELECT r.id FROM routers r JOIN ports p ON p.device_id = r.id AND p.device_owner = $3
+             JOIN ip_allocations a ON a.port_id = p.id
+             WHERE r.gateway_network_id = $1 AND a.subnet_id = $2 LIMIT 1",
+        )
+        .bind(external)
+        .bind(&chosen.subnet_id)
+        .bind(INTERFACE)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let router = router.ok_or_else(|| {
+            Error::not_found(format!(
+                "External network {external} is not reachable from subnet {}. Therefore, cannot associate Port {port_id} with a Floating IP.",
+                chosen.subnet_id
+            ))
+            .with_type("ExternalGatewayForFloatingIPNotFound")
+        })?;
+        Ok((chosen.ip_address.clone(), router))
+    }
+
+    pub async fn fip_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<FloatingIp, Error> {
+        check_known(
+            body,
+            &[
+                "floating_network_id",
+                "port_id",
+                "fixed_ip_address",
+                "floating_ip_address",
+                "description",
+                "tenant_id",
+                "project_id",
+                "subnet_id",
+            ],
+        )?;
+        member(caller)?;
+        let project = caller
+            .project_id()
+            .ok_or_else(|| {
+                Error::forbidden("Floating IPs need a project-scoped token.")
+                    .with_type("PolicyNotAuthorized")
+            })?
+            .to_owned();
+        let net_id = text(body, "floating_network_id")?
+            .ok_or_else(|| bad("Invalid input for floating_network_id. Reason: it is required."))?;
+        let external = self.external_network(caller, &net_id).await?;
+        let target = match text(body, "port_id")? {
+            Some(port_id) => {
+                let fixed = text(body, "fixed_ip_address")?;
+                let (ip, router) = self
+                    .fip_target(caller, &net_id, &port_id, fixed.as_deref())
+                    .await?;
+                Some((port_id, ip, router))
+            }
+            None => None,
+        };
+        let wanted_ip = match text(body, "floating_ip_address")? {
+            Some(a) => Some(a.parse::<IpAddr>().map_err(|_| bad(format!("Invalid input for floating_ip_address. Reason: '{a}' is not a valid IP address.")))?),
+            None => None,
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let wanted = wanted_ip.map(|ip| {
+            vec![Wanted {
+                subnet_id: None,
+                ip: Some(ip),
+            }]
+        });
+        let port = self
+            .service_port(&external, &project, FLOATING, &id, wanted)
+            .await?;
+        let address = self
+            .fixed_ips(std::slice::from_ref(&port))
+            .await?
+            .into_iter()
+            .map(|i| i.ip_address)
+            .find(|a| a.parse::<IpAddr>().is_ok_and(|a| a.is_ipv4()));
+        let Some(address) = address else {
+            ds::port_delete(&self.pool, &port.id).await.map_err(db)?;
+            return Err(Error::conflict(format!(
+                "No more IP addresses available on network {net_id}."
+            ))
+            .with_type("IpAddressGenerationFailure"));
+        };
+        let fip = FloatingIp {
+            id,
+            project_id: project,
+            floating_network_id: net_id,
+            floating_port_id: port.id,
+            floating_ip_address: address,
+            port_id: target.as_ref().map(|t| t.0.clone()),
+            fixed_ip_address: target.as_ref().map(|t| t.1.clone()),
+            router_id: target.as_ref().map(|t| t.2.clone()),
+            description: text(body, "description")?.unwrap_or_default(),
+            revision_number: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        if let Err(e) = ds::fip_insert(&self.pool, &fip).await {
+            ds::port_delete(&self.pool, &fip.floating_port_id)
+                .await
+                .map_err(db)?;
+            return Err(match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => Error::conflict(format!(
+                    "Cannot associate floating IP with port {} using fixed IP {}, as that fixed IP already has a floating IP.",
+                    fip.port_id.unwrap_or_default(),
+                    fip.fixed_ip_address.unwrap_or_default()
+                ))
+                .with_type("FloatingIPPortAlreadyAssociated"),
+                other => db(other),
+            });
+        }
+        Ok(fip)
+    }
+
+    pub async fn fip_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<FloatingIp, Error> {
+        check_known(body, &["port_id", "fixed_ip_address", "description"])?;
+        let f = self.fip_get(caller, id).await?;
+        member(caller)?;
+        let target = match body.get("port_id") {
+            None => return Ok(f),
+            Some(Value::Null) => None,
+            Some(Value::String(port_id)) => {
+                let fixed = text(body, "fixed_ip_address")?;
+                Some(
+                    self.fip_target(caller, &f.floating_network_id, port_id, fixed.as_deref())
+                        .await
+                        .map(|(ip, r)| (port_id.clone(), ip, r))?,
+                )
+            }
+            Some(other) => {
+                return Err(bad(format!(
+                    "Invalid input for port_id. Reason: '{other}' is not a valid string."
+                )));
+            }
+        };
+        ds::fip_associate(
+            &self.pool,
+            id,
+            target.as_ref().map(|t| t.0.as_str()),
+            target.as_ref().map(|t| t.1.as_str()),
+            target.as_ref().map(|t| t.2.as_str()),
+        )
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                Error::conflict("That fixed IP already has a floating IP.")
+                    .with_type("FloatingIPPortAlreadyAssociated")
+            }
+            other => db(other),
+        })?
+        .ok_or_else(|| fip_not_found(id))
+    }
+
+    pub async fn fip_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let f = self.fip_get(caller, id).await?;
+        member(caller)?;
+        ds::fip_delete(&self.pool, id).await.map_err(db)?;
+        ds::port_delete(&self.pool, &f.floating_port_id)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,304 @@
+//! Neutron routers and floating IPs over real HTTP: an external gateway
+//! with its address, interfaces holding their subnets' gateway addresses,
+//! floating IPs that need a router between the port and the external
+//! network, and what they keep from being removed.
+
+mod common;
+
+use common::Cloud;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn error_type(body: &Value) -> &str {
+    body["NeutronError"]["type"].as_str().unwrap_or_default()
+}
+
+async fn create(c: &Cloud, who: &common::Login, kind: &str, body: Value) -> Value {
+    let path = if kind == "floatingip" {
+        "/v2.0/floatingips".to_owned()
+    } else {
+        format!("/v2.0/{kind}s")
+    };
+    let (status, v) = c
+        .send(Method::POST, &path, who, Some(json!({kind: body})))
+        .await;
+    assert_eq!(status, 201, "{kind}: {v}");
+    v[kind].clone()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
+    let c = Cloud::start().await;
+    let (admin, alice, bob) = (&c.identity.admin, &c.identity.alice, &c.identity.bob);
+    let public = create(
+        &c,
+        admin,
+        "network",
+        json!({"name": "public", "router:external": true,
+        "provider:network_type": "flat", "provider:physical_network": "physnet1"}),
+    )
+    .await;
+    create(
+        &c,
+        admin,
+        "subnet",
+        json!({"network_id": id(&public), "ip_version": 4, "cidr": "203.0.113.0/24"}),
+    )
+    .await;
+    let net = create(&c, alice, "network", json!({"name": "private"})).await;
+    let subnet = create(
+        &c,
+        alice,
+        "subnet",
+        json!({"network_id": id(&net), "ip_version": 4, "cidr": "10.0.0.0/24"}),
+    )
+    .await;
+    let lonely = create(&c, alice, "network", json!({"name": "lonely"})).await;
+    create(
+        &c,
+        alice,
+        "subnet",
+        json!({"network_id": id(&lonely), "ip_version": 4, "cidr": "10.9.0.0/24"}),
+    )
+    .await;
+
+    let (status, body) = c
+        .send(
+            Method::POST,
+            "/v2.0/routers",
+            alice,
+            Some(json!({"router": {"external_gateway_info": {"network_id": id(&net)}}})),
+        )
+        .await;
+    assert_eq!(status, 400, "a gateway needs an external network: {body}");
+    let (_, routers) = c.send(Method::GET, "/v2.0/routers", alice, None).await;
+    assert_eq!(routers["routers"], json!([]), "nothing half-created");
+
+    let router = create(
+        &c,
+        alice,
+        "router",
+        json!({"name": "r1", "external_gateway_info": {"network_id": id(&public)}}),
+    )
+    .await;
+    let rid = id(&router);
+    let gw = &router["external_gateway_info"];
+    assert_eq!(gw["network_id"], id(&public).as_str());
+    assert_eq!(gw["enable_snat"], true);
+    assert_eq!(gw["external_fixed_ips"][0]["ip_address"], "203.0.113.2");
+
+    let add = format!("/v2.0/routers/{rid}/add_router_interface");
+    let (status, iface) = c
+        .send(
+            Method::PUT,
+            &add,
+            alice,
+            Some(json!({"subnet_id": id(&subnet)})),
+        )
+        .await;
+    assert_eq!(status, 200, "{iface}");
+    let (_, iface_port) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/ports/{}", iface["port_id"].as_str().expect("port")),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!(iface_port["port"]["fixed_ips"][0]["ip_address"], "10.0.0.1");
+    assert_eq!(
+        iface_port["port"]["device_owner"],
+        "network:router_interface"
+    );
+    let (status, _) = c
+        .send(
+            Method::PUT,
+            &add,
+            alice,
+            Some(json!({"subnet_id": id(&subnet)})),
+        )
+        .await;
+    assert_eq!(status, 400, "one interface per subnet");
+
+    // A floating IP for a port behind the router.
+    let vm = create(
+        &c,
+        alice,
+        "port",
+        json!({"network_id": id(&net), "device_owner": "compute:nova"}),
+    )
+    .await;
+    let fip = create(
+        &c,
+        alice,
+        "floatingip",
+        json!({"floating_network_id": id(&public), "port_id": id(&vm)}),
+    )
+    .await;
+    assert_eq!(
+        (
+            fip["status"].clone(),
+            fip["fixed_ip_address"].clone(),
+            fip["router_id"].clone()
+        ),
+        (json!("ACTIVE"), json!("10.0.0.2"), json!(rid))
+    );
+    assert!(
+        fip["floating_ip_address"]
+            .as_str()
+            .expect("address")
+            .starts_with("203.0.113.")
+    );
+    let (status, body) = c
+        .send(
+            Method::POST,
+            "/v2.0/floatingips",
+            alice,
+            Some(json!({"floatingip": {"floating_network_id": id(&public), "port_id": id(&vm)}})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (409, "FloatingIPPortAlreadyAssociated")
+    );
+    let far = create(&c, alice, "port", json!({"network_id": id(&lonely)})).await;
+    let (status, body) = c
+        .send(
+            Method::POST,
+            "/v2.0/floatingips",
+            alice,
+            Some(json!({"floatingip": {"floating_network_id": id(&public), "port_id": id(&far)}})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (404, "ExternalGatewayForFloatingIPNotFound")
+    );
+    let (status, _) = c
+        .send(
+            Method::POST,
+            "/v2.0/floatingips",
+            alice,
+            Some(json!({"floatingip": {"floating_network_id": id(&net)}})),
+        )
+        .await;
+    assert_eq!(status, 400, "floating IPs come from external networks");
+    let (_, fips) = c.send(Method::GET, "/v2.0/floatingips", alice, None).await;
+    assert_eq!(
+        fips["floatingips"].as_array().map(Vec::len),
+        Some(1),
+        "failed allocations leave nothing"
+    );
+
+    // What the floating IP holds in place.
+    let remove = format!("/v2.0/routers/{rid}/remove_router_interface");
+    let (status, body) = c
+        .send(
+            Method::PUT,
+            &remove,
+            alice,
+            Some(json!({"subnet_id": id(&subnet)})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (409, "RouterInterfaceInUseByFloatingIP")
+    );
+    let (status, body) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/routers/{rid}"),
+            alice,
+            Some(json!({"router": {"external_gateway_info": {}}})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (409, "RouterExternalGatewayInUseByFloatingIp")
+    );
+    let (status, body) = c
+        .send(Method::DELETE, &format!("/v2.0/routers/{rid}"), alice, None)
+        .await;
+    assert_eq!((status, error_type(&body)), (409, "RouterInUse"));
+
+    // Another project sees none of it.
+    let (status, _) = c
+        .send(Method::GET, &format!("/v2.0/routers/{rid}"), bob, None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/floatingips/{}", id(&fip)),
+            bob,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = c
+        .send(
+            Method::PUT,
+            &add,
+            bob,
+            Some(json!({"subnet_id": id(&subnet)})),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // Disassociate, release, detach, delete: everything goes.
+    let (status, f) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/floatingips/{}", id(&fip)),
+            alice,
+            Some(json!({"floatingip": {"port_id": null}})),
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            f["floatingip"]["status"].clone(),
+            f["floatingip"]["port_id"].clone()
+        ),
+        (200, json!("DOWN"), Value::Null)
+    );
+    let (status, _) = c
+        .send(
+            Method::DELETE,
+            &format!("/v2.0/floatingips/{}", id(&fip)),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = c
+        .send(
+            Method::PUT,
+            &remove,
+            alice,
+            Some(json!({"subnet_id": id(&subnet)})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = c
+        .send(Method::DELETE, &format!("/v2.0/routers/{rid}"), alice, None)
+        .await;
+    assert_eq!(status, 204);
+    let (_, public_ports) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/ports?network_id={}", id(&public)),
+            admin,
+            None,
+        )
+        .await;
+    assert_eq!(
+        public_ports["ports"],
+        json!([]),
+        "the gateway and floating addresses were given back"
+    );
+}
