@@ -302,3 +302,105 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
         "the gateway and floating addresses were given back"
     );
 }
+
+#[tokio::test]
+async fn quotas_cap_each_resource_also_under_racing_creates() {
+    let c = Cloud::start().await;
+    let (admin, alice) = (&c.identity.admin, &c.identity.alice);
+    let path = format!("/v2.0/quotas/{}", alice.project_id);
+    let (status, q) = c.send(Method::GET, &path, alice, None).await;
+    assert_eq!((status, q["quota"]["network"].clone()), (200, json!(100)));
+    let (status, _) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/quotas/{}", c.identity.bob.project_id),
+            alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = c
+        .send(
+            Method::PUT,
+            &path,
+            alice,
+            Some(json!({"quota": {"network": 1000}})),
+        )
+        .await;
+    assert_eq!(status, 403, "members do not raise their own limits");
+    let (status, body) = c
+        .send(
+            Method::PUT,
+            &path,
+            admin,
+            Some(json!({"quota": {"network": 3, "port": 2}})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["quota"]["network"].clone()),
+        (200, json!(3)),
+        "{body}"
+    );
+    let (status, _) = c
+        .send(
+            Method::PUT,
+            &path,
+            admin,
+            Some(json!({"quota": {"widgets": 3}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    let racing = (0..8).map(|i| {
+        c.send(
+            Method::POST,
+            "/v2.0/networks",
+            alice,
+            Some(json!({"network": {"name": format!("n{i}")}})),
+        )
+    });
+    let results = futures_util::future::join_all(racing).await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        3,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|(s, _)| *s != 201)
+            .all(|(s, b)| *s == 409 && error_type(b) == "OverQuota"),
+        "{results:?}"
+    );
+    let net = results
+        .iter()
+        .find(|(s, _)| *s == 201)
+        .expect("a network")
+        .1["network"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for want in [201, 201, 409] {
+        let (status, _) = c
+            .send(
+                Method::POST,
+                "/v2.0/ports",
+                alice,
+                Some(json!({"port": {"network_id": net}})),
+            )
+            .await;
+        assert_eq!(status, want);
+    }
+    let (_, details) = c
+        .send(Method::GET, &format!("{path}/details"), alice, None)
+        .await;
+    assert_eq!(
+        details["quota"]["network"],
+        json!({"limit": 3, "used": 3, "reserved": 0})
+    );
+    assert_eq!(details["quota"]["port"]["used"], 2);
+    let (status, _) = c.send(Method::DELETE, &path, admin, None).await;
+    assert_eq!(status, 204);
+    let (_, q) = c.send(Method::GET, &path, alice, None).await;
+    assert_eq!(q["quota"]["network"], 100, "back to the default");
+}

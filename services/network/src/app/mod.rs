@@ -5,6 +5,7 @@ pub mod input;
 pub mod ipam;
 pub mod networks;
 pub mod ports;
+pub mod quotas;
 pub mod routers;
 pub mod security_groups;
 pub mod subnets;
@@ -34,6 +35,9 @@ pub struct NetworkConfig {
     pub flat_networks: Vec<String>,
     /// The MTU of the physical networks; VXLAN networks get 50 bytes less.
     pub physical_mtu: i32,
+    /// Per-project defaults by resource (`network`, `port`, ...), over
+    /// Neutron's own.
+    pub quotas: quotas::QuotaDefaults,
 }
 
 impl Default for NetworkConfig {
@@ -44,6 +48,7 @@ impl Default for NetworkConfig {
             vlan_ranges: vec!["physnet1:100:199".into()],
             flat_networks: vec!["physnet1".into()],
             physical_mtu: 1500,
+            quotas: quotas::QuotaDefaults::default(),
         }
     }
 }

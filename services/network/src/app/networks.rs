@@ -304,8 +304,14 @@ impl App {
     }
 
     async fn insert(&self, network: Network) -> Result<Network, Error> {
-        match ds::network_insert(&self.pool, &network).await {
-            Ok(()) => Ok(network),
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        self.quota_check(&mut tx, &network.project_id, "network")
+            .await?;
+        match ds::network_insert(&mut *tx, &network).await {
+            Ok(()) => {
+                tx.commit().await.map_err(db)?;
+                Ok(network)
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(in_use(format!(
                 "Unable to create the network. The {} segment {} on physical network {} is in use.",
                 network.network_type,

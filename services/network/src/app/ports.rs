@@ -371,6 +371,7 @@ impl App {
                 ..template.clone()
             };
             let mut tx = self.pool.begin().await.map_err(db)?;
+            self.quota_check(&mut tx, &port.project_id, "port").await?;
             match ds::port_insert(&mut *tx, &port).await {
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                     if given_mac.is_some() {

@@ -163,7 +163,10 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        ds::router_save(&self.pool, &router).await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        self.quota_check(&mut tx, project, "router").await?;
+        ds::router_save(&mut *tx, &router).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
         if let Some(info) = body.get("external_gateway_info")
             && let Err(e) = self.set_gateway(caller, &mut router, info).await
         {
@@ -515,7 +518,24 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        if let Err(e) = ds::fip_insert(&self.pool, &fip).await {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Err(e) = self
+            .quota_check(&mut tx, &fip.project_id, "floatingip")
+            .await
+        {
+            drop(tx);
+            ds::port_delete(&self.pool, &fip.floating_port_id)
+                .await
+                .map_err(db)?;
+            return Err(e);
+        }
+        let inserted = ds::fip_insert(&mut *tx, &fip).await;
+        if inserted.is_ok() {
+            tx.commit().await.map_err(db)?;
+        } else {
+            drop(tx);
+        }
+        if let Err(e) = inserted {
             ds::port_delete(&self.pool, &fip.floating_port_id)
                 .await
                 .map_err(db)?;

@@ -205,6 +205,7 @@ impl App {
         };
         // A new group may egress anywhere, as Neutron's do.
         let mut tx = self.pool.begin().await.map_err(db)?;
+        self.quota_check(&mut tx, project, "security_group").await?;
         ds::sg_insert(&mut *tx, &group).await.map_err(db)?;
         for ethertype in ["IPv4", "IPv6"] {
             let rule = Rule {
@@ -410,8 +411,14 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        match ds::rule_insert(&self.pool, &rule).await {
-            Ok(()) => Ok(rule),
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        self.quota_check(&mut tx, &rule.project_id, "security_group_rule")
+            .await?;
+        match ds::rule_insert(&mut *tx, &rule).await {
+            Ok(()) => {
+                tx.commit().await.map_err(db)?;
+                Ok(rule)
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::conflict(
                 "Security group rule already exists.".to_string(),
             )

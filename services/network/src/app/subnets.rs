@@ -279,6 +279,8 @@ impl App {
             updated_at: chrono::Utc::now(),
         };
         let mut tx = self.pool.begin().await.map_err(db)?;
+        self.quota_check(&mut tx, &subnet.project_id, "subnet")
+            .await?;
         ds::lock_network(&mut tx, &network.id).await.map_err(db)?;
         let existing = ds::subnets_of(&mut *tx, std::slice::from_ref(&network.id))
             .await

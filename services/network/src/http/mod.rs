@@ -3,6 +3,7 @@
 mod common;
 pub mod networks;
 pub mod ports;
+pub mod quotas;
 pub mod routers;
 pub mod security_groups;
 pub mod subnets;
@@ -62,6 +63,10 @@ use utoipa::OpenApi;
         routers::fip_show,
         routers::fip_update,
         routers::fip_delete,
+        quotas::show,
+        quotas::details,
+        quotas::update,
+        quotas::reset,
     )
 )]
 struct ApiDoc;
@@ -141,6 +146,11 @@ pub fn router(app: App) -> Router {
                 .put(routers::fip_update)
                 .delete(routers::fip_delete),
         )
+        .route(
+            "/v2.0/quotas/{id}",
+            get(quotas::show).put(quotas::update).delete(quotas::reset),
+        )
+        .route("/v2.0/quotas/{id}/details", get(quotas::details))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))
 }

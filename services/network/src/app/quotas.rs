@@ -1,0 +1,159 @@
+//! Neutron's quotas: per-project limits on networks, subnets, ports,
+//! routers, floating IPs, security groups and rules (defaults from
+//! `[network.quotas]`, overrides set by admins). A create checks its
+//! resource's count under a per-project advisory lock inside the
+//! transaction that inserts, so racing creates never overrun a limit.
+
+use super::{App, db};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+/// The resources, their tables and Neutron's default limits.
+pub const RESOURCES: &[(&str, &str, i64)] = &[
+    ("network", "networks", 100),
+    ("subnet", "subnets", 100),
+    ("port", "ports", 500),
+    ("router", "routers", 10),
+    ("floatingip", "floating_ips", 50),
+    ("security_group", "security_groups", 10),
+    ("security_group_rule", "security_group_rules", 100),
+];
+
+/// `[network.quotas]`: defaults by resource (-1 is unlimited).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QuotaDefaults(pub BTreeMap<String, i64>);
+
+impl App {
+    fn default_limit(&self, resource: &str) -> i64 {
+        self.config
+            .quotas
+            .0
+            .get(resource)
+            .copied()
+            .unwrap_or_else(|| {
+                RESOURCES
+                    .iter()
+                    .find(|(r, _, _)| *r == resource)
+                    .map_or(-1, |(_, _, d)| *d)
+            })
+    }
+
+    /// Each resource's limit and use for `project`.
+    pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
+        let overrides: Vec<(String, i64)> =
+            sqlx::query_as("SELECT resource, hard_limit FROM quotas WHERE project_id = $1")
+                .bind(project)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        let mut out = Vec::new();
+        for (resource, table, _) in RESOURCES {
+            let limit = overrides
+                .iter()
+                .find(|(r, _)| r == resource)
+                .map_or_else(|| self.default_limit(resource), |(_, l)| *l);
+            let used: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table} WHERE project_id = $1"
+            )))
+            .bind(project)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+            out.push((*resource, limit, used));
+        }
+        Ok(out)
+    }
+
+    /// Locks the project's quota (until `tx` ends) and checks that one more
+    /// `resource` fits.
+    pub async fn quota_check(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        project: &str,
+        resource: &str,
+    ) -> Result<(), Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('network-quota:' || $1))")
+            .bind(project)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let table = RESOURCES
+            .iter()
+            .find(|(r, _, _)| *r == resource)
+            .map(|(_, t, _)| *t)
+            .ok_or_else(|| {
+                Error::internal(&std::io::Error::other(format!("no quota for {resource}")))
+            })?;
+        let limit: Option<i64> = sqlx::query_scalar(
+            "SELECT hard_limit FROM quotas WHERE project_id = $1 AND resource = $2",
+        )
+        .bind(project)
+        .bind(resource)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let limit = limit.unwrap_or_else(|| self.default_limit(resource));
+        if limit < 0 {
+            return Ok(());
+        }
+        let used: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {table} WHERE project_id = $1"
+        )))
+        .bind(project)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        if used >= limit {
+            return Err(
+                Error::conflict(format!("Quota exceeded for resources: ['{resource}']."))
+                    .with_type("OverQuota"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Sets limits (admin).
+    pub async fn quota_update(
+        &self,
+        caller: &TokenClaims,
+        project: &str,
+        limits: &BTreeMap<String, i64>,
+    ) -> Result<(), Error> {
+        if !caller.is_admin() {
+            return Err(
+                Error::forbidden("(rule:update_quota) is disallowed by policy")
+                    .with_type("PolicyNotAuthorized"),
+            );
+        }
+        for (resource, limit) in limits {
+            if !RESOURCES.iter().any(|(r, _, _)| r == resource) {
+                return Err(
+                    Error::bad_request(format!("Unrecognized attribute(s) '{resource}'"))
+                        .with_type("HTTPBadRequest"),
+                );
+            }
+            if *limit < -1 {
+                return Err(Error::bad_request(format!(
+                    "Invalid input for {resource}. Reason: '{limit}' should be >= -1."
+                ))
+                .with_type("HTTPBadRequest"));
+            }
+        }
+        for (resource, limit) in limits {
+            sqlx::query(
+                "INSERT INTO quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
+                 ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = $3",
+            )
+            .bind(project)
+            .bind(resource)
+            .bind(limit)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! `/v2.0/quotas/{project_id}` (and `/details`).
+
+use crate::app::App;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use stratus_common::Error;
+use stratus_http::Json;
+use stratus_http::auth::Caller;
+
+fn may_see(caller: &Caller, project: &str) -> Result<(), Error> {
+    if caller.is_admin() || caller.project_id() == Some(project) {
+        Ok(())
+    } else {
+        Err(Error::forbidden("(rule:get_quota) is disallowed by policy")
+            .with_type("PolicyNotAuthorized"))
+    }
+}
+
+/// A project's limits.
+#[utoipa::path(get, path = "/v2.0/quotas/{project_id}", tag = "quotas",
+    params(("project_id" = String, Path, description = "The project")),
+    responses((status = 200, description = "The limits", body = Object), (status = 403, description = "Another project")))]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    Path(project): Path<String>,
+) -> Result<Json<Value>, Error> {
+    may_see(&caller, &project)?;
+    let quota: Map<String, Value> = app
+        .quota_view(&project)
+        .await?
+        .into_iter()
+        .map(|(r, limit, _)| (r.to_owned(), json!(limit)))
+        .collect();
+    Ok(Json(json!({"quota": quota})))
+}
+
+/// A project's limits with what it uses.
+#[utoipa::path(get, path = "/v2.0/quotas/{project_id}/details", tag = "quotas",
+    params(("project_id" = String, Path, description = "The project")),
+    responses((status = 200, description = "Limits and use", body = Object), (status = 403, description = "Another project")))]
+pub async fn details(
+    State(app): State<App>,
+    caller: Caller,
+    Path(project): Path<String>,
+) -> Result<Json<Value>, Error> {
+    may_see(&caller, &project)?;
+    let quota: Map<String, Value> = app
+        .quota_view(&project)
+        .await?
+        .into_iter()
+        .map(|(r, limit, used)| {
+            (
+                r.to_owned(),
+                json!({"limit": limit, "used": used, "reserved": 0}),
+            )
+        })
+        .collect();
+    Ok(Json(json!({"quota": quota})))
+}
+
+#[derive(Deserialize)]
+pub struct QuotaBody {
+    quota: BTreeMap<String, Value>,
+}
+
+/// Sets a project's limits (admin).
+#[utoipa::path(put, path = "/v2.0/quotas/{project_id}", tag = "quotas", request_body = Object,
+    params(("project_id" = String, Path, description = "The project")),
+    responses((status = 200, description = "The limits", body = Object), (status = 400, description = "Bad resource or value"),
+              (status = 403, description = "Not an admin")))]
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    Path(project): Path<String>,
+    Json(body): Json<QuotaBody>,
+) -> Result<Json<Value>, Error> {
+    let mut limits = BTreeMap::new();
+    for (k, v) in body.quota {
+        let n = v
+            .as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| {
+                Error::bad_request(format!(
+                    "Invalid input for {k}. Reason: '{v}' is not an integer."
+                ))
+                .with_type("HTTPBadRequest")
+            })?;
+        limits.insert(k, n);
+    }
+    app.quota_update(&caller.0, &project, &limits).await?;
+    show(State(app), caller, Path(project)).await
+}
+
+/// Resets a project's limits to the defaults (admin).
+#[utoipa::path(delete, path = "/v2.0/quotas/{project_id}", tag = "quotas",
+    params(("project_id" = String, Path, description = "The project")),
+    responses((status = 204, description = "Reset"), (status = 403, description = "Not an admin")))]
+pub async fn reset(
+    State(app): State<App>,
+    caller: Caller,
+    Path(project): Path<String>,
+) -> Result<StatusCode, Error> {
+    if !caller.is_admin() {
+        return Err(
+            Error::forbidden("(rule:delete_quota) is disallowed by policy")
+                .with_type("PolicyNotAuthorized"),
+        );
+    }
+    sqlx::query("DELETE FROM quotas WHERE project_id = $1")
+        .bind(&project)
+        .execute(&app.pool)
+        .await
+        .map_err(|e| Error::internal(&e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
