@@ -88,6 +88,24 @@ fn one_of(field: &str, v: Option<String>, allowed: &[&str]) -> Result<Option<Str
     }
 }
 
+/// An image's tags: each 1 to 255 characters, at most 128, duplicates
+/// dropped (first kept).
+fn check_tags(tags: Vec<String>) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        if t.is_empty() || t.chars().count() > 255 {
+            return Err(bad("tags", "a tag is 1 to 255 characters"));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > 128 {
+        return Err(bad("tags", "more than 128 tags"));
+    }
+    Ok(out)
+}
+
 /// Applies the user-settable attributes in `body` (a create body, or an
 /// image's attributes after a patch) to `image`. Read-only attributes are
 /// 403s; wrong types and values are 400s naming the attribute.
@@ -153,22 +171,15 @@ pub fn apply_attributes(
                 let tags = value
                     .as_array()
                     .ok_or_else(|| bad(key, "not a list of strings"))?;
-                let mut out: Vec<String> = Vec::new();
-                for t in tags {
-                    let t = t
-                        .as_str()
-                        .ok_or_else(|| bad(key, "not a list of strings"))?;
-                    if t.is_empty() || t.chars().count() > 255 {
-                        return Err(bad(key, "a tag is 1 to 255 characters"));
-                    }
-                    if !out.iter().any(|o| o == t) {
-                        out.push(t.to_owned());
-                    }
-                }
-                if out.len() > 128 {
-                    return Err(bad(key, "more than 128 tags"));
-                }
-                image.tags = out;
+                let tags = tags
+                    .iter()
+                    .map(|t| {
+                        t.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| bad(key, "not a list of strings"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                image.tags = check_tags(tags)?;
             }
             "owner" => {
                 let owner = string_or_null(key, value)?.ok_or_else(|| bad(key, "null"))?;
@@ -432,16 +443,9 @@ impl App {
         let had = image.tags.iter().any(|t| t == tag);
         if add {
             if !had {
-                let mut attrs = Map::new();
-                let mut tags = image.tags.clone();
+                let mut tags = std::mem::take(&mut image.tags);
                 tags.push(tag.to_owned());
-                attrs.insert("tags".into(), tags.into());
-                // Validate the tag like any other; properties stay as they are.
-                let properties = image.properties.clone();
-                let mut all = attributes(&image);
-                all.extend(attrs);
-                apply_attributes(&mut image, &all, caller.is_admin())?;
-                image.properties = properties;
+                image.tags = check_tags(tags)?;
             }
         } else if had {
             image.tags.retain(|t| t != tag);

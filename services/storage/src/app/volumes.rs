@@ -256,15 +256,25 @@ impl App {
 
     /// Limits and usage of a project's resources.
     pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        self.quota_rows(&mut conn, project).await
+    }
+
+    /// Each resource's limit (override or default) and use, through `conn`.
+    async fn quota_rows(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        project: &str,
+    ) -> Result<Vec<(&'static str, i64, i64)>, Error> {
         let defaults = &self.config.quotas;
-        let overrides = ds::quota_overrides(&self.pool, project).await.map_err(db)?;
+        let overrides = ds::quota_overrides(&mut *conn, project).await.map_err(db)?;
         let limit = |r: &str, d: i64| {
             overrides
                 .iter()
                 .find(|(k, _)| k == r)
                 .map_or(d, |(_, v)| *v)
         };
-        let (volumes, gigabytes, snapshots) = ds::usage(&self.pool, project).await.map_err(db)?;
+        let (volumes, gigabytes, snapshots) = ds::usage(&mut *conn, project).await.map_err(db)?;
         Ok(vec![
             ("volumes", limit("volumes", defaults.volumes), volumes),
             (
@@ -290,35 +300,9 @@ impl App {
         gigabytes: i64,
         snapshots: i64,
     ) -> Result<(), Error> {
-        let defaults = &self.config.quotas;
-        let overrides = ds::quota_overrides(&mut *conn, project).await.map_err(db)?;
-        let limit = |r: &str, d: i64| {
-            overrides
-                .iter()
-                .find(|(k, _)| k == r)
-                .map_or(d, |(_, v)| *v)
-        };
-        let (used_v, used_g, used_s) = ds::usage(&mut *conn, project).await.map_err(db)?;
-        for (resource, want, used, limit) in [
-            (
-                "volumes",
-                volumes,
-                used_v,
-                limit("volumes", defaults.volumes),
-            ),
-            (
-                "gigabytes",
-                gigabytes,
-                used_g,
-                limit("gigabytes", defaults.gigabytes),
-            ),
-            (
-                "snapshots",
-                snapshots,
-                used_s,
-                limit("snapshots", defaults.snapshots),
-            ),
-        ] {
+        let rows = self.quota_rows(conn, project).await?;
+        for ((resource, limit, used), want) in rows.into_iter().zip([volumes, gigabytes, snapshots])
+        {
             if want > 0 && limit >= 0 && used + want > limit {
                 return Err(over_quota(resource, want, used, limit));
             }
