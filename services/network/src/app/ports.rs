@@ -95,6 +95,7 @@ fn check_mac(mac: &str) -> Result<String, Error> {
 
 /// One requested address: a subnet (or none: any of the network's) and
 /// maybe the address itself.
+#[derive(Clone)]
 pub(crate) struct Wanted {
     pub subnet_id: Option<String>,
     pub ip: Option<IpAddr>,
@@ -386,15 +387,7 @@ impl App {
                 }
                 other => other.map_err(db)?,
             }
-            let wanted = wanted.as_ref().map(|w| {
-                w.iter()
-                    .map(|x| Wanted {
-                        subnet_id: x.subnet_id.clone(),
-                        ip: x.ip,
-                    })
-                    .collect()
-            });
-            self.allocate_ips(&mut tx, &port.network_id, &port.id, wanted)
+            self.allocate_ips(&mut tx, &port.network_id, &port.id, wanted.clone())
                 .await?;
             tx.commit().await.map_err(db)?;
             return Ok(port);

@@ -167,15 +167,16 @@ impl App {
         self.quota_check(&mut tx, project, "router").await?;
         ds::router_save(&mut *tx, &router).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
-        if let Some(info) = body.get("external_gateway_info")
-            && let Err(e) = self.set_gateway(caller, &mut router, info).await
-        {
-            ds::router_delete(&self.pool, &router.id)
-                .await
-                .map_err(db)?;
-            return Err(e);
+        // The gateway comes second: its port names the stored router.
+        if let Some(info) = body.get("external_gateway_info") {
+            if let Err(e) = self.set_gateway(caller, &mut router, info).await {
+                ds::router_delete(&self.pool, &router.id)
+                    .await
+                    .map_err(db)?;
+                return Err(e);
+            }
+            ds::router_save(&self.pool, &router).await.map_err(db)?;
         }
-        ds::router_save(&self.pool, &router).await.map_err(db)?;
         self.router_get(caller, &router.id).await
     }
 
