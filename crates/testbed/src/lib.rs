@@ -69,6 +69,27 @@ pub async fn login(identity: &TestServer, user: &str, password: &str, project: &
     }
 }
 
+/// Sends `method url` as `who` with an optional JSON body; the status and
+/// the JSON body (null when there is none, or it is not JSON).
+pub async fn send(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    who: &Login,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http
+        .request(method, url)
+        .header("X-Auth-Token", who.token.clone());
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 impl Identity {
     pub async fn start() -> Self {
         stratus_test_support::init_logs();

@@ -57,16 +57,6 @@ impl Cloud {
         who: &Login,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, self.api.url(path))
-            .header("X-Auth-Token", who.token.clone());
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        stratus_testbed::send(&self.http, method, &self.api.url(path), who, body).await
     }
 }

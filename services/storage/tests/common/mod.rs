@@ -156,20 +156,8 @@ impl Cloud {
         who: &Login,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(
-                method,
-                self.volume.url(&format!("/v3/{}{path}", who.project_id)),
-            )
-            .header("X-Auth-Token", who.token.clone());
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let url = self.volume.url(&format!("/v3/{}{path}", who.project_id));
+        stratus_testbed::send(&self.http, method, &url, who, body).await
     }
 
     /// Polls until the volume (or snapshot: `kind` "snapshots") has
@@ -228,14 +216,7 @@ impl Cloud {
         who: &Login,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.request(method, path, who);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        stratus_testbed::send(&self.http, method, &self.image.url(path), who, body).await
     }
 
     /// Creates an image as `who`; returns its JSON.
