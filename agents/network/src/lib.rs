@@ -1,20 +1,82 @@
-//! `stratus-network-agent`: one per host, consuming `network.<host>`. So far
-//! it answers pings and heartbeats; bridges, VXLAN/VLAN uplinks, taps,
-//! nftables security groups, DHCP and routers come with the network issue.
+//! `stratus-network-agent`: one per host. It answers pings on
+//! `network.<host>`, syncs with the network service on `network-service`
+//! and makes this host's data plane match: a bridge per network with its
+//! VXLAN, VLAN or flat uplink, instance taps plugged into them, security
+//! groups in nftables, DHCP by dnsmasq in a namespace per network, and
+//! routers with SNAT and floating IPs in a namespace each. With
+//! `[agent] netns` set, all of that happens inside that namespace.
+//!
+//! Layout: `reconcile` (the loop) drives `plumbing` (bridges, uplinks,
+//! veths), `firewall` (security groups) over `nft`, `dhcp` and `router`;
+//! `links` is every rtnetlink request.
+
+pub mod dhcp;
+pub mod firewall;
+pub mod links;
+pub mod nft;
+pub mod plumbing;
+pub mod reconcile;
+pub mod router;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::{AgentKind, NetworkAgentRequest};
+use stratus_bus_protocol::{AgentKind, NetworkAgentRequest, Notification};
 
-/// The network agent's own settings (none yet).
+/// The `[network]` section of the agent's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// This host's VXLAN tunnel endpoint (an IPv4 address on it); none if
+    /// the host carries no VXLAN networks.
+    pub tunnel_ip: Option<String>,
+    /// Physical network name → the NIC that reaches it (flat networks are
+    /// bridged to the NIC, VLANs are sub-interfaces of it).
+    pub physical_interfaces: BTreeMap<String, String>,
+    /// Where dnsmasq's files and pid files live.
+    pub state_dir: PathBuf,
+    /// Prefix of the DHCP and router namespaces this agent owns
+    /// (`<prefix>qdhcp-<network>`, `<prefix>qrouter-<router>`).
+    pub netns_prefix: String,
+    /// Full sync with the service at least this often, in seconds.
+    pub resync_interval_s: u32,
+    /// How often the kernel is read back (new taps, drift), in ms.
+    pub scan_interval_ms: u32,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        Self {
+            tunnel_ip: None,
+            physical_interfaces: BTreeMap::new(),
+            state_dir: PathBuf::from("/var/lib/stratus/network"),
+            netns_prefix: String::new(),
+            resync_interval_s: 30,
+            scan_interval_ms: 500,
+        }
+    }
+}
+
+/// The network agent's own settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct NetworkAgentConfig {}
+pub struct NetworkAgentConfig {
+    #[serde(default)]
+    pub network: NetworkSettings,
+}
 
-/// Registers the agent's consumer of `network.<host>`.
+/// Registers the agent's consumers and starts its loop.
 pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
-    let topic = AgentKind::Network.topic(&deps.config.agent.host);
+    let host = deps.config.agent.host.clone();
+    let topic = AgentKind::Network.topic(&host);
+    let settings = deps.config.extra.network.clone();
+    std::fs::create_dir_all(&settings.state_dir)?;
+    let reconciler =
+        reconcile::Reconciler::new(host, deps.config.agent.netns.clone(), settings).await?;
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<NetworkAgentRequest>| {
@@ -25,5 +87,24 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
                 }
             }
         });
-    Ok(vec![server])
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let waker = wake.clone();
+    let changes =
+        deps.bus
+            .subscribe_transient(&["network.changed"], move |inc: Incoming<Notification>| {
+                let waker = waker.clone();
+                async move {
+                    if let Notification::NetworkChanged(_) = inc.message {
+                        waker.notify_one();
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            });
+    tokio::spawn(reconcile::run(
+        reconciler,
+        deps.bus.clone(),
+        wake,
+        deps.shutdown.clone(),
+    ));
+    Ok(vec![server, changes])
 }

@@ -69,6 +69,9 @@ stratus_bus::protocol! {
 pub mod storage;
 pub use storage::{StorageAgentRequest, StoragePing};
 
+pub mod network;
+pub use network::NetworkServiceRequest;
+
 /// Published by every agent on an interval; services mark a host down when
 /// its heartbeats stop.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +99,8 @@ stratus_bus::events! {
         "storage.volume.result" => VolumeResult(storage::VolumeEvent),
         /// A volume was copied into an image (or failed to be).
         "storage.image.uploaded" => ImageFromVolume(storage::ImageFromVolume),
+        /// Something a network data plane carries changed: agents sync.
+        "network.changed" => NetworkChanged(network::NetworkChanged),
     }
 }
 

@@ -5,7 +5,8 @@ use stratus_network::app::{App, NetworkSection};
 
 fn main() -> ExitCode {
     stratus_http::runner::main::<NetworkSection, _, _>(stratus_network::SPEC, |deps| async move {
-        let app = App::new(deps.pool, deps.config.service.network);
+        let app = App::new(deps.pool, deps.bus, deps.config.service.network);
+        drop(app.serve_agents());
         Ok(vec![("network", stratus_network::http::router(app))])
     })
 }

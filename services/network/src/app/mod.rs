@@ -1,6 +1,8 @@
 //! The network service's logic between the thin HTTP handlers and the
-//! datastore: networks and their segments so far.
+//! datastore: networks and segments, subnets and IPAM, ports, security
+//! groups, routers and floating IPs, quotas, and the agents' syncs.
 
+pub mod hosts;
 pub mod input;
 pub mod ipam;
 pub mod networks;
@@ -11,6 +13,7 @@ pub mod security_groups;
 pub mod subnets;
 
 use serde::{Deserialize, Serialize};
+use stratus_bus::Bus;
 use stratus_common::Error;
 use stratus_db::PgPool;
 
@@ -38,6 +41,9 @@ pub struct NetworkConfig {
     /// Per-project defaults by resource (`network`, `port`, ...), over
     /// Neutron's own.
     pub quotas: quotas::QuotaDefaults,
+    /// An agent that has not synced for this long is down: the DHCP and
+    /// routers it served go to the next agent that syncs, in seconds.
+    pub agent_down_s: u32,
 }
 
 impl Default for NetworkConfig {
@@ -49,6 +55,7 @@ impl Default for NetworkConfig {
             flat_networks: vec!["physnet1".into()],
             physical_mtu: 1500,
             quotas: quotas::QuotaDefaults::default(),
+            agent_down_s: 75,
         }
     }
 }
@@ -64,11 +71,12 @@ pub struct NetworkSection {
 #[derive(Clone)]
 pub struct App {
     pub pool: PgPool,
+    pub bus: Bus,
     pub config: NetworkConfig,
 }
 
 impl App {
-    pub fn new(pool: PgPool, config: NetworkConfig) -> Self {
-        Self { pool, config }
+    pub fn new(pool: PgPool, bus: Bus, config: NetworkConfig) -> Self {
+        Self { pool, bus, config }
     }
 }

@@ -1,6 +1,8 @@
 //! The network service's queries, one function per query. Every error is a
 //! `sqlx::Error`; the app layer maps it.
 
+pub mod hosts;
+
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
 
@@ -94,12 +96,17 @@ pub async fn network_update(db: impl PgExecutor<'_>, n: &Network) -> sqlx::Resul
     .await
 }
 
+/// Deletes the network with its DHCP port (the only port the service lets
+/// a network be deleted with).
 pub async fn network_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM networks WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query(
+        "WITH dhcp AS (DELETE FROM ports WHERE network_id = $1 AND device_owner = 'network:dhcp')
+         DELETE FROM networks WHERE id = $1",
+    )
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }
 
 /// The lowest segmentation id in `lo..=hi` no network of `network_type`
@@ -241,11 +248,15 @@ pub async fn lock_network(db: &mut sqlx::PgConnection, network_id: &str) -> sqlx
         .map(|_| ())
 }
 
+/// Addresses of the subnet held by ports other than the network's DHCP port.
 pub async fn allocations_in(db: impl PgExecutor<'_>, subnet_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM ip_allocations WHERE subnet_id = $1")
-        .bind(subnet_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT count(*) FROM ip_allocations a LEFT JOIN ports p ON p.id = a.port_id
+         WHERE a.subnet_id = $1 AND p.device_owner IS DISTINCT FROM 'network:dhcp'",
+    )
+    .bind(subnet_id)
+    .fetch_one(db)
+    .await
 }
 
 // ---- ports ----
@@ -279,7 +290,7 @@ pub struct FixedIp {
     pub ip_address: String,
 }
 
-const PORT_COLUMNS: &str = "id, network_id, project_id, name, description, mac_address, admin_state_up, \
+pub(crate) const PORT_COLUMNS: &str = "id, network_id, project_id, name, description, mac_address, admin_state_up, \
     status, device_owner, device_id, binding_host_id, port_security_enabled, security_groups, \
     allowed_address_pairs, revision_number, created_at, updated_at";
 
@@ -359,11 +370,14 @@ pub async fn port_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64>
         .map(|r| r.rows_affected())
 }
 
+/// Ports on the network other than its DHCP port.
 pub async fn ports_on_network(db: impl PgExecutor<'_>, network_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM ports WHERE network_id = $1")
-        .bind(network_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT count(*) FROM ports WHERE network_id = $1 AND device_owner <> 'network:dhcp'",
+    )
+    .bind(network_id)
+    .fetch_one(db)
+    .await
 }
 
 /// The addresses of these ports.

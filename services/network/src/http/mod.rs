@@ -151,6 +151,28 @@ pub fn router(app: App) -> Router {
             get(quotas::show).put(quotas::update).delete(quotas::reset),
         )
         .route("/v2.0/quotas/{id}/details", get(quotas::details))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            announce_changes,
+        ))
         .with_state(app);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Neutron))
+}
+
+/// After every change that succeeded (anything but a read), tells the
+/// agents to sync.
+async fn announce_changes(
+    axum::extract::State(app): axum::extract::State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let read = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if !read && response.status().is_success() {
+        app.announce_change();
+    }
+    response
 }

@@ -35,7 +35,7 @@ impl Cloud {
         let db = TestDatabase::new(Some(&stratus_network::MIGRATOR))
             .await
             .expect("db");
-        let app = App::new(db.pool.clone(), NetworkConfig::default());
+        let app = App::new(db.pool.clone(), bus.clone(), NetworkConfig::default());
         let api = TestServer::start(auth.layer(stratus_network::http::router(app.clone()))).await;
         identity.register("network", "neutron", &api.url("")).await;
         Self {

@@ -1,0 +1,163 @@
+//! Between the network service and its agents. An agent asks the service
+//! (topic [`SERVICE_TOPIC`]) for everything its host should carry with one
+//! [`HostSync`] call, reporting which ports it has wired; the service answers
+//! with a [`HostConfig`]. Whenever anything that shapes a data plane changes,
+//! the service publishes `network.changed` and every agent syncs again.
+//! Agents are level-triggered: the same config applied twice changes nothing.
+
+use serde::{Deserialize, Serialize};
+
+/// The topic the network service's replicas consume agent calls on.
+pub const SERVICE_TOPIC: &str = "network-service";
+
+stratus_bus::protocol! {
+    /// Requests the network service handles from its agents.
+    pub enum NetworkServiceRequest {
+        Sync(HostSync) -> HostConfig,
+    }
+}
+
+/// An agent's report and question: who it is, what it can reach, and which
+/// of its ports are wired (`up`) or have no device yet (`down`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostSync {
+    pub host: String,
+    /// The local VXLAN tunnel endpoint, if this host carries VXLAN networks.
+    pub tunnel_ip: Option<String>,
+    /// The physical networks this host has an interface on (flat and VLAN).
+    pub physical_networks: Vec<String>,
+    pub ports_up: Vec<String>,
+    pub ports_down: Vec<String>,
+}
+
+/// Everything one host carries.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostConfig {
+    pub networks: Vec<NetworkSpec>,
+    /// Ports of instances bound to this host (`binding:host_id`).
+    pub ports: Vec<PortSpec>,
+    /// The groups the ports above use, and the groups their rules name.
+    pub security_groups: Vec<SecurityGroupSpec>,
+    /// Networks whose DHCP this host serves.
+    pub dhcp: Vec<DhcpSpec>,
+    /// Routers this host runs.
+    pub routers: Vec<RouterSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkSpec {
+    pub id: String,
+    /// `flat`, `vlan` or `vxlan`.
+    pub network_type: String,
+    pub physical_network: Option<String>,
+    pub segmentation_id: Option<u32>,
+    pub mtu: u32,
+    /// Tunnel endpoints of the other hosts that carry this network.
+    pub peers: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedIpSpec {
+    pub subnet_id: String,
+    pub ip_address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressPair {
+    /// An address or a CIDR.
+    pub ip_address: String,
+    pub mac_address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortSpec {
+    pub id: String,
+    pub network_id: String,
+    pub mac_address: String,
+    pub fixed_ips: Vec<FixedIpSpec>,
+    pub device_owner: String,
+    pub admin_state_up: bool,
+    pub port_security_enabled: bool,
+    pub security_groups: Vec<String>,
+    pub allowed_address_pairs: Vec<AddressPair>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroupSpec {
+    pub id: String,
+    pub stateful: bool,
+    pub rules: Vec<RuleSpec>,
+    /// Addresses of every port in the group, on any host (for rules that
+    /// name it as their remote group).
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSpec {
+    pub id: String,
+    /// `ingress` or `egress`.
+    pub direction: String,
+    /// `IPv4` or `IPv6`.
+    pub ethertype: String,
+    /// A name (`tcp`, `udp`, `icmp`, ...) or a number; none for any.
+    pub protocol: Option<String>,
+    pub port_range_min: Option<u32>,
+    pub port_range_max: Option<u32>,
+    pub remote_ip_prefix: Option<String>,
+    pub remote_group_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetSpec {
+    pub id: String,
+    pub ip_version: u8,
+    pub cidr: String,
+    pub gateway_ip: Option<String>,
+    pub enable_dhcp: bool,
+    pub dns_nameservers: Vec<String>,
+    /// `(destination, nexthop)`.
+    pub host_routes: Vec<(String, String)>,
+}
+
+/// A DHCP server for one network: its own port, the subnets and one host
+/// entry per port of the network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DhcpSpec {
+    pub network_id: String,
+    pub port: PortSpec,
+    pub subnets: Vec<SubnetSpec>,
+    pub hosts: Vec<DhcpHost>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DhcpHost {
+    pub mac_address: String,
+    pub ip_address: String,
+    pub hostname: String,
+}
+
+/// A router's interface or gateway: its port and the subnet it sits on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouterPortSpec {
+    pub port: PortSpec,
+    pub subnets: Vec<SubnetSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloatingIpSpec {
+    pub floating_ip_address: String,
+    pub fixed_ip_address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouterSpec {
+    pub id: String,
+    pub enable_snat: bool,
+    pub gateway: Option<RouterPortSpec>,
+    pub interfaces: Vec<RouterPortSpec>,
+    pub floating_ips: Vec<FloatingIpSpec>,
+}
+
+/// Published by the service when anything a data plane carries changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkChanged {}
