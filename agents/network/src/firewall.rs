@@ -16,6 +16,10 @@
 //!   bridge family cannot match conntrack state itself without
 //!   `nf_conntrack_bridge`, which not every kernel has.)
 //!
+//! Both base chains run before br_netfilter's own forward hook (priority
+//! 0): chains at its priority or after it may be skipped for the IP
+//! packets it hands back to the bridge.
+//!
 //! A port's chain ends in a `drop` whose comment is the hash of the whole
 //! chain: an unchanged port is left alone, a changed one is rewritten.
 
@@ -66,7 +70,7 @@ pub fn conntrack_table() -> String {
 
 fn skeleton() -> String {
     format!(
-        "table bridge {TABLE} {{\n  map from_ports {{ type ifname : verdict; }}\n  map to_ports {{ type ifname : verdict; }}\n  chain from_ports {{\n    type filter hook forward priority -10; policy accept;\n    iifname vmap @from_ports\n  }}\n  chain to_ports {{\n    type filter hook forward priority 0; policy accept;\n    oifname vmap @to_ports\n  }}\n}}\n"
+        "table bridge {TABLE} {{\n  map from_ports {{ type ifname : verdict; }}\n  map to_ports {{ type ifname : verdict; }}\n  chain from_ports {{\n    type filter hook forward priority -10; policy accept;\n    iifname vmap @from_ports\n  }}\n  chain to_ports {{\n    type filter hook forward priority -5; policy accept;\n    oifname vmap @to_ports\n  }}\n}}\n"
     )
 }
 

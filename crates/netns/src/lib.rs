@@ -81,6 +81,18 @@ pub async fn del(name: &str) -> Result<(), NetnsError> {
         .map_err(|e| NetnsError::Netlink(name.into(), e.to_string()))
 }
 
+/// [`del`] without async, for cleanup in `Drop`.
+pub fn del_blocking(name: &str) -> Result<(), NetnsError> {
+    check(name)?;
+    let p = path(name);
+    if !p.exists() {
+        return Ok(());
+    }
+    rustix::mount::unmount(&p, rustix::mount::UnmountFlags::DETACH)
+        .map_err(|e| NetnsError::Io(name.into(), e.into()))?;
+    std::fs::remove_file(&p).map_err(|e| NetnsError::Io(name.into(), e))
+}
+
 /// The named namespaces whose names start with `prefix`.
 pub fn list(prefix: &str) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(NETNS_DIR) else {
