@@ -200,3 +200,214 @@ async fn security_group_rules_change_one_at_a_time_and_established_flows_survive
     assert_eq!(again[0], (tcp_handle, Some(tcp_id)));
     assert_eq!(again[1].1.as_deref(), Some(icmp_id.as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn vxlan_networks_span_hosts_and_stay_apart() {
+    let f = Fabric::start(2).await;
+    let alice = f.identity.alice.clone();
+    let (net_x, _) = f.network(&alice, "10.30.0.0/24").await;
+    let (net_y, sub_y) = f.network(&alice, "10.30.0.0/24").await;
+    let x1 = f.port(&alice, &net_x, 0, json!({})).await;
+    let x2 = f.port(&alice, &net_x, 1, json!({})).await;
+    let y1 = f.port(&alice, &net_y, 0, json!({})).await;
+    let y2 = f
+        .port(
+            &alice,
+            &net_y,
+            1,
+            json!({"fixed_ips": [{"subnet_id": sub_y, "ip_address": "10.30.0.77"}]}),
+        )
+        .await;
+    let i_x1 = f.instance(0, &x1).await;
+    let i_x2 = f.instance(1, &x2).await;
+    let i_y1 = f.instance(0, &y1).await;
+    let i_y2 = f.instance(1, &y2).await;
+    for p in [&x1, &x2, &y1, &y2] {
+        f.wait_active(p["id"].as_str().expect("id")).await;
+    }
+    // One DHCP server per network, on whichever host claimed it: the other
+    // host's instance gets its lease across the tunnel.
+    for (inst, port) in [(&i_x1, &x1), (&i_x2, &x2), (&i_y1, &y1), (&i_y2, &y2)] {
+        let got = tokio::task::block_in_place(|| inst.dhcp()).expect("a lease");
+        assert_eq!(
+            got,
+            port["fixed_ips"][0]["ip_address"].as_str().expect("ip")
+        );
+    }
+    let x2_ip = x2["fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("ip")
+        .to_owned();
+    eventually_pings(&i_x1.ns, &x2_ip).await;
+    eventually_pings(&i_y1.ns, "10.30.0.77").await;
+    assert!(
+        never_pings(&i_x1.ns, "10.30.0.77").await,
+        "the other VXLAN network between the same hosts is out of reach"
+    );
+    // Each host's VXLAN devices carry the networks' VNIs.
+    for h in 0..2 {
+        let names: Vec<String> = f
+            .links(h)
+            .await
+            .list()
+            .await
+            .expect("links")
+            .into_iter()
+            .filter(|l| l.kind.as_deref() == Some("vxlan"))
+            .map(|l| l.name)
+            .collect();
+        assert_eq!(names.len(), 2, "host {h}: {names:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn floating_ips_and_router_snat() {
+    let f = Fabric::start(1).await;
+    let admin = f.identity.admin.clone();
+    let alice = f.identity.alice.clone();
+    let ext = f
+        .post(
+            "/v2.0/networks",
+            &admin,
+            json!({"network": {"name": "public", "router:external": true,
+                "provider:network_type": "flat", "provider:physical_network": EXTERNAL_PHYSNET}}),
+        )
+        .await["network"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    f.post(
+        "/v2.0/subnets",
+        &admin,
+        json!({"subnet": {"network_id": ext, "ip_version": 4, "cidr": "172.24.4.0/24",
+            "gateway_ip": "172.24.4.1", "enable_dhcp": false,
+            "allocation_pools": [{"start": "172.24.4.10", "end": "172.24.4.100"}]}}),
+    )
+    .await;
+    let (net, sub) = f.network(&alice, "10.40.0.0/24").await;
+    let router = f
+        .post(
+            "/v2.0/routers",
+            &alice,
+            json!({"router": {"name": "r", "external_gateway_info": {"network_id": ext}}}),
+        )
+        .await["router"]
+        .clone();
+    let router_id = router["id"].as_str().expect("id").to_owned();
+    let gw_ip = router["external_gateway_info"]["external_fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("gateway address")
+        .to_owned();
+    let (code, v) = f
+        .send(
+            reqwest::Method::PUT,
+            &format!("/v2.0/routers/{router_id}/add_router_interface"),
+            &alice,
+            Some(json!({"subnet_id": sub})),
+        )
+        .await;
+    assert_eq!(code, 200, "{v}");
+    // The default group lets nothing in from outside: open ICMP and 6000.
+    let default_sg = {
+        let (_, v) = f
+            .send(
+                reqwest::Method::GET,
+                "/v2.0/security-groups?name=default",
+                &alice,
+                None,
+            )
+            .await;
+        v["security_groups"][0]["id"]
+            .as_str()
+            .expect("default group")
+            .to_owned()
+    };
+    for (proto, port) in [("icmp", None), ("tcp", Some(6000))] {
+        let mut r =
+            json!({"security_group_id": default_sg, "direction": "ingress", "protocol": proto});
+        if let Some(p) = port {
+            r["port_range_min"] = json!(p);
+            r["port_range_max"] = json!(p);
+        }
+        f.post(
+            "/v2.0/security-group-rules",
+            &alice,
+            json!({"security_group_rule": r}),
+        )
+        .await;
+    }
+    let p = f.port(&alice, &net, 0, json!({})).await;
+    let inst = f.instance(0, &p).await;
+    f.wait_active(p["id"].as_str().expect("id")).await;
+    tokio::task::block_in_place(|| inst.dhcp()).expect("a lease with the router as gateway");
+    let ext_ns = format!("{}ext", f.prefix);
+    let _outside = serve_echo(&ext_ns, 7000);
+
+    // Without a floating IP, traffic leaves with the router's address.
+    let flow = poll_until_connect(&inst.ns, "172.24.4.1:7000").await;
+    let mut flow = flow;
+    assert_eq!(
+        exchange(&mut flow, "out").expect("echo"),
+        format!("out from {gw_ip}")
+    );
+
+    // With one, the port is reachable from outside and leaves with it.
+    let fip = f
+        .post(
+            "/v2.0/floatingips",
+            &alice,
+            json!({"floatingip": {"floating_network_id": ext, "port_id": p["id"]}}),
+        )
+        .await["floatingip"]
+        .clone();
+    let fip_ip = fip["floating_ip_address"]
+        .as_str()
+        .expect("address")
+        .to_owned();
+    eventually_pings(&ext_ns, &fip_ip).await;
+    let _inside = inst.serve_echo(6000);
+    let mut inbound = poll_until_connect(&ext_ns, &format!("{fip_ip}:6000")).await;
+    assert_eq!(
+        exchange(&mut inbound, "in").expect("echo"),
+        "in from 172.24.4.1"
+    );
+    let mut out = poll_until_connect(&inst.ns, "172.24.4.1:7000").await;
+    assert_eq!(
+        exchange(&mut out, "again").expect("echo"),
+        format!("again from {fip_ip}")
+    );
+
+    // Disassociated, the address answers no more.
+    let fip_id = fip["id"].as_str().expect("id");
+    let (code, _) = f
+        .send(
+            reqwest::Method::PUT,
+            &format!("/v2.0/floatingips/{fip_id}"),
+            &alice,
+            Some(json!({"floatingip": {"port_id": null}})),
+        )
+        .await;
+    assert_eq!(code, 200);
+    eventually_blocked(&ext_ns, &fip_ip).await;
+    let router_ns = format!("{}-qrouter-{router_id}", f.hosts[0].ns);
+    assert!(stratus_netns::exists(&router_ns), "{router_ns}");
+}
+
+/// Connects from `ns` to `addr`, retrying for 30 s while the path is built.
+async fn poll_until_connect(ns: &str, addr: &str) -> std::net::TcpStream {
+    let (ns, addr) = (ns.to_owned(), addr.to_owned());
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        &format!("{ns} to connect to {addr}"),
+        || {
+            let (ns, addr) = (ns.clone(), addr.clone());
+            async move {
+                tokio::task::spawn_blocking(move || connect_from(&ns, &addr).ok())
+                    .await
+                    .ok()
+                    .flatten()
+            }
+        },
+    )
+    .await
+}
