@@ -75,6 +75,9 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
     let topic = AgentKind::Network.topic(&host);
     let settings = deps.config.extra.network.clone();
     std::fs::create_dir_all(&settings.state_dir)?;
+    if let Some(ns) = &deps.config.agent.netns {
+        stratus_netns::add(ns).await?;
+    }
     let reconciler =
         reconcile::Reconciler::new(host, deps.config.agent.netns.clone(), settings).await?;
     let server = deps

@@ -213,15 +213,20 @@ impl Reconciler {
             let on_ours = l.master.is_some_and(|m| ours.contains(&m));
             if on_ours && l.name.starts_with("tap") && !wanted_taps.contains(&l.name) {
                 tracing::info!(tap = %l.name, "port gone: tap taken off its bridge");
-                self.links.unplug(l.index).await?;
+                if let Err(e) = self.links.unplug(l.index).await {
+                    // It may have gone with its namespace meanwhile.
+                    tracing::debug!(tap = %l.name, error = %e, "tap not unplugged");
+                }
             }
             let stale_uplink = l
                 .master
                 .is_some_and(|m| ours.contains(&m) && !kept.contains(&m))
                 && (l.name.starts_with("vxlan-") || l.kind.as_deref() == Some("vlan"));
             let orphan_vxlan = l.master.is_none() && l.name.starts_with("vxlan-");
-            if stale_uplink || orphan_vxlan {
-                self.links.delete(l.index).await?;
+            if (stale_uplink || orphan_vxlan)
+                && let Err(e) = self.links.delete(l.index).await
+            {
+                tracing::debug!(link = %l.name, error = %e, "stale uplink not deleted");
             }
         }
         for index in ours.difference(&kept) {
