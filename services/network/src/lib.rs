@@ -1,7 +1,6 @@
-//! `stratus-network`: the Neutron v2.0 subset of Stratus (:9696). So far it
-//! serves version discovery, the extensions list and networks with their
-//! segments; subnets, ports, security groups, routers and floating IPs come
-//! next.
+//! `stratus-network`: the Neutron v2.0 subset of Stratus (:9696): networks,
+//! subnets, ports, security groups, routers, floating IPs and quotas, and
+//! the sync its agents make over the bus (`app::hosts`).
 //!
 //! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/` (logic)
 //! → `datastore/` (queries).
