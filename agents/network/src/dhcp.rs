@@ -5,14 +5,13 @@
 //! its own, so leases keep being served while the agent restarts; a new
 //! hosts file is picked up with SIGHUP, other changes restart it.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use stratus_bus_protocol::network::DhcpSpec;
 
-use crate::links::{LinkError, Links, dev_name};
+use crate::links::{LinkError, Links};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DhcpError {
@@ -217,27 +216,12 @@ pub async fn ensure(
 ) -> Result<(), DhcpError> {
     let ns = paths.namespace(&spec.network_id);
     stratus_netns::add(&ns).await?;
-    let outer = dev_name("tap", &spec.port.id);
-    let inner = dev_name("ns-", &spec.port.id);
     let inside = Links::open(Some(&ns)).await?;
-    crate::plumbing::veth_into(host, &inside, &ns, &outer, &inner, bridge, mtu).await?;
-    let Some(link) = inside.get(&inner).await? else {
-        return Err(LinkError::Missing(inner).into());
-    };
-    inside
-        .configure(link.index, Some(&spec.port.mac_address), Some(mtu))
-        .await?;
-    let want: BTreeSet<IpNet> = spec
-        .port
-        .fixed_ips
-        .iter()
-        .filter_map(|f| {
-            let subnet = spec.subnets.iter().find(|s| s.id == f.subnet_id)?;
-            let net: IpNet = subnet.cidr.parse().ok()?;
-            IpNet::new(f.ip_address.parse().ok()?, net.prefix_len()).ok()
-        })
-        .collect();
-    crate::plumbing::set_addresses(&inside, link.index, &want).await?;
+    let addresses = crate::plumbing::port_addresses(&spec.port, &spec.subnets);
+    let inner = crate::plumbing::attach_port(
+        host, &inside, &ns, "ns-", &spec.port, bridge, mtu, &addresses,
+    )
+    .await?;
 
     let dir = paths.dir(&spec.network_id);
     let files = |e| DhcpError::Files(spec.network_id.clone(), e);

@@ -27,7 +27,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use ipnet::IpNet;
-use sha2::{Digest, Sha256};
 use stratus_bus_protocol::network::{PortSpec, RuleSpec, SecurityGroupSpec};
 
 use crate::nft::{Listing, quote};
@@ -256,16 +255,8 @@ fn port_rules(port: &PortSpec, groups: &BTreeSet<String>) -> (Vec<String>, Vec<S
 }
 
 fn hash(rules: &[String]) -> String {
-    let mut h = Sha256::new();
-    for r in rules {
-        h.update(r.as_bytes());
-        h.update(b"\n");
-    }
-    h.finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let text: String = rules.iter().map(|r| format!("{r}\n")).collect();
+    crate::nft::short_hash(&text)
 }
 
 fn write_chain(script: &mut String, name: &str, rules: &[String]) {

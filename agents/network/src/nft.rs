@@ -16,22 +16,25 @@ pub enum NftError {
     Json(#[from] serde_json::Error),
 }
 
-/// Applies `script` in the namespace (all of it or nothing).
+/// Applies `script` in the namespace (all of it or nothing), fed to
+/// `nft -f -` on its standard input.
 pub fn apply(ns: Option<&str>, script: &str) -> Result<(), NftError> {
+    use std::io::Write as _;
+    use std::process::Stdio;
     if script.trim().is_empty() {
         return Ok(());
     }
-    let dir = std::env::temp_dir().join(format!("stratus-nft-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| NftError::Spawn(stratus_netns::NetnsError::Io("nft".into(), e)))?;
-    let file = dir.join(format!("{}.nft", uuid_like()));
-    std::fs::write(&file, script)
-        .map_err(|e| NftError::Spawn(stratus_netns::NetnsError::Io("nft".into(), e)))?;
+    let io = |e| NftError::Spawn(stratus_netns::NetnsError::Io("nft".into(), e));
     let mut cmd = std::process::Command::new("nft");
-    cmd.arg("-f").arg(&file);
-    let out = stratus_netns::output(ns, cmd);
-    let _ = std::fs::remove_file(&file);
-    let out = out?;
+    cmd.args(["-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = stratus_netns::spawn(ns, cmd)?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(script.as_bytes()).map_err(io)?;
+    }
+    let out = child.wait_with_output().map_err(io)?;
     if out.status.success() {
         Ok(())
     } else {
@@ -40,16 +43,6 @@ pub fn apply(ns: Option<&str>, script: &str) -> Result<(), NftError> {
             script: script.to_owned(),
         })
     }
-}
-
-fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// The objects of `family table` as `nft -j` lists them; empty when the
@@ -150,6 +143,17 @@ fn element_key(e: &Value) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The first 8 bytes of the SHA-256 of `text`, in hex: the tag the agent
+/// leaves in comments to tell whether what it wrote has changed.
+pub fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A string as an nft quoted string (only names and ids of our own reach

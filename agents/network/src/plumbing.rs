@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use ipnet::IpNet;
-use stratus_bus_protocol::network::NetworkSpec;
+use stratus_bus_protocol::network::{NetworkSpec, PortSpec, SubnetSpec};
 
 use crate::links::{Link, LinkError, Links, dev_name};
 
@@ -146,6 +146,46 @@ pub async fn veth_into(
         host.plug(out.index, bridge, mtu).await?;
     }
     Ok(())
+}
+
+/// The port's addresses, each with its subnet's prefix length.
+pub fn port_addresses(port: &PortSpec, subnets: &[SubnetSpec]) -> BTreeSet<IpNet> {
+    port.fixed_ips
+        .iter()
+        .filter_map(|f| {
+            let s = subnets.iter().find(|s| s.id == f.subnet_id)?;
+            let net: IpNet = s.cidr.parse().ok()?;
+            IpNet::new(f.ip_address.parse().ok()?, net.prefix_len()).ok()
+        })
+        .collect()
+}
+
+/// Puts a port the agent serves itself (DHCP, a router's) into namespace
+/// `ns`: a veth from `bridge` whose inner end, `<kind><port[:11]>`, has the
+/// port's MAC, `mtu` and exactly `addresses`. The inner end's name.
+#[allow(clippy::too_many_arguments)]
+pub async fn attach_port(
+    host: &Links,
+    inside: &Links,
+    ns: &str,
+    kind: &str,
+    port: &PortSpec,
+    bridge: u32,
+    mtu: u32,
+    addresses: &BTreeSet<IpNet>,
+) -> Result<String, LinkError> {
+    let outer = dev_name("tap", &port.id);
+    let inner = dev_name(kind, &port.id);
+    veth_into(host, inside, ns, &outer, &inner, bridge, mtu).await?;
+    let link = inside
+        .get(&inner)
+        .await?
+        .ok_or_else(|| LinkError::Missing(inner.clone()))?;
+    inside
+        .configure(link.index, Some(&port.mac_address), Some(mtu))
+        .await?;
+    set_addresses(inside, link.index, addresses).await?;
+    Ok(inner)
 }
 
 /// Makes the link's addresses exactly `want` (IPv6 link-local ones aside).

@@ -58,6 +58,13 @@ impl Reconciler {
             })?),
             None => None,
         };
+        // Bridged IP traffic passes conntrack (and the firewall's marks).
+        for key in [
+            "net/bridge/bridge-nf-call-iptables",
+            "net/bridge/bridge-nf-call-ip6tables",
+        ] {
+            stratus_netns::sysctl(ns.as_deref(), key, "1")?;
+        }
         Ok(Self {
             host,
             ns,
@@ -68,15 +75,9 @@ impl Reconciler {
         })
     }
 
-    /// Once per pass: what the firewall needs from the host namespace.
+    /// Once per pass: the conntrack table the firewall reads marks from.
     fn host_basics(&self) -> anyhow::Result<()> {
         let ns = self.ns.as_deref();
-        for key in [
-            "net/bridge/bridge-nf-call-iptables",
-            "net/bridge/bridge-nf-call-ip6tables",
-        ] {
-            stratus_netns::sysctl(ns, key, "1")?;
-        }
         if !Listing::read(ns, "inet", firewall::TABLE)?.exists {
             nft::apply(ns, &firewall::conntrack_table())?;
         }

@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
-use sha2::{Digest, Sha256};
 use stratus_bus_protocol::network::{RouterPortSpec, RouterSpec};
 
 use crate::links::{LinkError, Links, dev_name};
@@ -39,18 +38,6 @@ pub fn running(prefix: &str) -> Vec<String> {
     stratus_netns::list(&p)
         .into_iter()
         .map(|n| n[p.len()..].to_owned())
-        .collect()
-}
-
-fn addresses(rp: &RouterPortSpec) -> BTreeSet<IpNet> {
-    rp.port
-        .fixed_ips
-        .iter()
-        .filter_map(|f| {
-            let s = rp.subnets.iter().find(|s| s.id == f.subnet_id)?;
-            let net: IpNet = s.cidr.parse().ok()?;
-            IpNet::new(f.ip_address.parse().ok()?, net.prefix_len()).ok()
-        })
         .collect()
 }
 
@@ -110,11 +97,7 @@ pub fn nat_script(spec: &RouterSpec) -> Option<String> {
         );
     }
     body.push_str("  }\n");
-    let hash: String = Sha256::digest(body.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = nft::short_hash(&body);
     Some(format!(
         "table ip {NAT_TABLE} {{ comment \"h:{hash}\"\n{body}}}\n"
     ))
@@ -143,17 +126,7 @@ pub async fn ensure(
             continue;
         };
         let mtu = mtus.get(&rp.port.network_id).copied().unwrap_or(1500);
-        let outer = dev_name("tap", &rp.port.id);
-        let inner = dev_name(kind, &rp.port.id);
-        crate::plumbing::veth_into(host, &inside, &ns, &outer, &inner, *bridge, mtu).await?;
-        let link = inside
-            .get(&inner)
-            .await?
-            .ok_or_else(|| LinkError::Missing(inner.clone()))?;
-        inside
-            .configure(link.index, Some(&rp.port.mac_address), Some(mtu))
-            .await?;
-        let mut want = addresses(rp);
+        let mut want = crate::plumbing::port_addresses(&rp.port, &rp.subnets);
         if kind == "qg-" {
             for f in &spec.floating_ips {
                 if let Ok(ip) = f.floating_ip_address.parse::<IpAddr>() {
@@ -161,7 +134,9 @@ pub async fn ensure(
                 }
             }
         }
-        crate::plumbing::set_addresses(&inside, link.index, &want).await?;
+        let inner =
+            crate::plumbing::attach_port(host, &inside, &ns, kind, &rp.port, *bridge, mtu, &want)
+                .await?;
         wanted_devs.insert(inner);
     }
     // Interfaces removed from the router.

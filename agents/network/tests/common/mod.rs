@@ -15,7 +15,7 @@ use stratus_agent::{AgentConfig, AgentSettings};
 use stratus_bus::Bus;
 use stratus_bus_protocol::AgentKind;
 use stratus_http::auth::{AuthConfig, Authenticator};
-use stratus_netns::{netlink, run_in};
+use stratus_netns::run_in;
 use stratus_network::app::{App, NetworkConfig};
 use stratus_network_agent::links::{Links, dev_name};
 use stratus_network_agent::{NetworkAgentConfig, NetworkSettings};
@@ -431,42 +431,35 @@ pub fn ping_from(ns: &str, ip: &str) -> bool {
     stratus_netns::output(Some(ns), cmd).is_ok_and(|o| o.status.success())
 }
 
+/// Polls for 30 s until a ping of `ip` from `ns` succeeds (`answers`) or
+/// fails (`!answers`).
+async fn eventually(ns: &str, ip: &str, answers: bool) {
+    let (ns, ip) = (ns.to_owned(), ip.to_owned());
+    let what = if answers {
+        format!("{ns} to ping {ip}")
+    } else {
+        format!("{ns} to stop reaching {ip}")
+    };
+    poll_until(Duration::from_secs(30), &what, || {
+        let (ns, ip) = (ns.clone(), ip.clone());
+        async move {
+            tokio::task::spawn_blocking(move || ping_from(&ns, &ip) == answers)
+                .await
+                .unwrap_or(false)
+                .then_some(())
+        }
+    })
+    .await;
+}
+
 /// Whether pings of `ip` from `ns` start working within 30 s.
 pub async fn eventually_pings(ns: &str, ip: &str) {
-    let (ns, ip) = (ns.to_owned(), ip.to_owned());
-    poll_until(
-        Duration::from_secs(30),
-        &format!("{ns} to ping {ip}"),
-        || {
-            let (ns, ip) = (ns.clone(), ip.clone());
-            async move {
-                tokio::task::spawn_blocking(move || ping_from(&ns, &ip))
-                    .await
-                    .unwrap_or(false)
-                    .then_some(())
-            }
-        },
-    )
-    .await;
+    eventually(ns, ip, true).await;
 }
 
 /// Whether pings of `ip` from `ns` stop working within 30 s.
 pub async fn eventually_blocked(ns: &str, ip: &str) {
-    let (ns, ip) = (ns.to_owned(), ip.to_owned());
-    poll_until(
-        Duration::from_secs(30),
-        &format!("{ns} to stop reaching {ip}"),
-        || {
-            let (ns, ip) = (ns.clone(), ip.clone());
-            async move {
-                tokio::task::spawn_blocking(move || !ping_from(&ns, &ip))
-                    .await
-                    .unwrap_or(false)
-                    .then_some(())
-            }
-        },
-    )
-    .await;
+    eventually(ns, ip, false).await;
 }
 
 /// Three pings in a row all fail.
@@ -526,9 +519,4 @@ pub fn exchange(stream: &mut TcpStream, line: &str) -> std::io::Result<String> {
     let mut out = String::new();
     reader.read_line(&mut out)?;
     Ok(out.trim().to_owned())
-}
-
-/// Keeps `netlink` imported for tests that open their own handles.
-pub async fn host_netlink(ns: &str) -> rtnetlink::Handle {
-    netlink(Some(ns)).await.expect("netlink")
 }

@@ -15,6 +15,7 @@ use stratus_bus_protocol::network::{
 };
 use stratus_common::{Error, RequestContext};
 
+use super::routers::{GATEWAY, INTERFACE};
 use super::{App, db};
 use crate::datastore::hosts as ds;
 use crate::datastore::{FixedIp, Port, Subnet};
@@ -128,7 +129,14 @@ impl App {
         let routers = ds::routers_of(&self.pool, host).await.map_err(db)?;
         let mut router_ports = Vec::new();
         for (id, snat) in &routers {
-            let rports = ds::router_ports(&self.pool, id).await.map_err(db)?;
+            let mut rports = crate::datastore::router_ports(&self.pool, id, GATEWAY)
+                .await
+                .map_err(db)?;
+            rports.extend(
+                crate::datastore::router_ports(&self.pool, id, INTERFACE)
+                    .await
+                    .map_err(db)?,
+            );
             for p in &rports {
                 if p.binding_host_id != host {
                     ds::bind_port(&self.pool, &p.id, host).await.map_err(db)?;
@@ -146,7 +154,9 @@ impl App {
             network_ids.extend(rports.iter().map(|p| p.network_id.clone()));
         }
         let network_ids: Vec<String> = network_ids.into_iter().collect();
-        let subnets = ds::subnets_of(&self.pool, &network_ids).await.map_err(db)?;
+        let subnets = crate::datastore::subnets_of(&self.pool, &network_ids)
+            .await
+            .map_err(db)?;
         let mut all_ports: Vec<&Port> = ports.iter().chain(dhcp_ports.iter()).collect();
         for (_, _, rports, _) in &router_ports {
             all_ports.extend(rports.iter());
@@ -156,7 +166,9 @@ impl App {
             .map_err(db)?;
         let mut ip_of: Vec<String> = all_ports.iter().map(|p| p.id.clone()).collect();
         ip_of.extend(dhcp_members.iter().map(|p| p.id.clone()));
-        let fixed = ds::fixed_ips(&self.pool, &ip_of).await.map_err(db)?;
+        let fixed = crate::datastore::fixed_ips_of(&self.pool, &ip_of)
+            .await
+            .map_err(db)?;
         let mut by_port: BTreeMap<&str, Vec<&FixedIp>> = BTreeMap::new();
         for f in &fixed {
             by_port.entry(f.port_id.as_str()).or_default().push(f);
@@ -230,11 +242,11 @@ impl App {
                     enable_snat: *snat,
                     gateway: rports
                         .iter()
-                        .find(|p| p.device_owner == "network:router_gateway")
+                        .find(|p| p.device_owner == GATEWAY)
                         .map(router_port),
                     interfaces: rports
                         .iter()
-                        .filter(|p| p.device_owner == "network:router_interface")
+                        .filter(|p| p.device_owner == INTERFACE)
                         .map(router_port)
                         .collect(),
                     floating_ips: fips

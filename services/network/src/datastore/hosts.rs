@@ -3,7 +3,7 @@
 
 use sqlx::{FromRow, PgExecutor};
 
-use super::{FixedIp, PORT_COLUMNS, Port, Subnet};
+use super::{PORT_COLUMNS, Port};
 
 /// Records an agent's sync.
 pub async fn agent_seen(
@@ -150,17 +150,6 @@ pub async fn routers_of(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<Vec
         .await
 }
 
-/// A router's gateway and interface ports.
-pub async fn router_ports(db: impl PgExecutor<'_>, router_id: &str) -> sqlx::Result<Vec<Port>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PORT_COLUMNS} FROM ports WHERE device_id = $1
-         AND device_owner IN ('network:router_interface', 'network:router_gateway') ORDER BY id"
-    )))
-    .bind(router_id)
-    .fetch_all(db)
-    .await
-}
-
 /// `(floating address, fixed address)` of the router's associated floating IPs.
 pub async fn router_floating_ips(
     db: impl PgExecutor<'_>,
@@ -228,16 +217,6 @@ pub async fn ports_of_networks(db: impl PgExecutor<'_>, ids: &[String]) -> sqlx:
     .bind(ids)
     .fetch_all(db)
     .await
-}
-
-/// The subnets of these networks.
-pub async fn subnets_of(db: impl PgExecutor<'_>, ids: &[String]) -> sqlx::Result<Vec<Subnet>> {
-    super::subnets_of(db, ids).await
-}
-
-/// Addresses of these ports.
-pub async fn fixed_ips(db: impl PgExecutor<'_>, port_ids: &[String]) -> sqlx::Result<Vec<FixedIp>> {
-    super::fixed_ips_of(db, port_ids).await
 }
 
 /// `(group, address)` for every port in these groups, on any host, with
