@@ -198,8 +198,14 @@ fn set_literal(items: &[String]) -> String {
     format!("{{ {} }}", items.join(", "))
 }
 
-/// The rules of a port's two chains, with the hash that marks them.
-fn port_rules(port: &PortSpec, groups: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+/// The rules of a port's two chains. A port whose groups are stateless
+/// (Neutron allows no mix) gets no conntrack shortcut: its replies pass only
+/// where a rule lets them.
+fn port_rules(
+    port: &PortSpec,
+    groups: &BTreeSet<String>,
+    stateful: bool,
+) -> (Vec<String>, Vec<String>) {
     let (macs, v4, v6) = port_addresses(port);
     let est = format!("meta mark and {MARK_ESTABLISHED:#x} == {MARK_ESTABLISHED:#x} accept");
     let inv = format!("meta mark and {MARK_INVALID:#x} == {MARK_INVALID:#x} drop");
@@ -233,12 +239,14 @@ fn port_rules(port: &PortSpec, groups: &BTreeSet<String>) -> (Vec<String>, Vec<S
     from.push("ether type ip udp sport 67 udp dport 68 drop".into());
     from.push("ether type ip6 udp sport 547 udp dport 546 drop".into());
     from.push("ether type ip6 icmpv6 type nd-router-advert drop".into());
-    from.push(est.clone());
-    from.push(inv.clone());
+    if stateful {
+        from.push(est.clone());
+        from.push(inv.clone());
+    }
     from.push(
         "ether type ip6 icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } accept".into(),
     );
-    let mut to = vec![est, inv];
+    let mut to = if stateful { vec![est, inv] } else { Vec::new() };
     to.push("ether type arp accept".into());
     to.push("ether type ip udp sport 67 udp dport 68 accept".into());
     to.push(
@@ -328,7 +336,12 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
     // Port chains wanted, with their rules.
     let mut want_ports: BTreeMap<String, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (dev, port) in &desired.ports {
-        let (from, to) = port_rules(port, &used);
+        let stateful = port
+            .security_groups
+            .iter()
+            .filter_map(|g| groups.get(g.as_str()))
+            .all(|g| g.stateful);
+        let (from, to) = port_rules(port, &used, stateful);
         want_ports.insert(id_name(&port.id), (dev.clone(), from, to));
     }
     let have_from = listing.sets.get("from_ports").cloned().unwrap_or_default();
@@ -618,7 +631,7 @@ mod tests {
         assert!(script.contains("ether saddr != { fa:16:3e:00:00:01 } drop"));
 
         // What the kernel would list after that script.
-        let (from, to) = port_rules(&p, &BTreeSet::from(["g-1".to_owned()]));
+        let (from, to) = port_rules(&p, &BTreeSet::from(["g-1".to_owned()]), true);
         let mut listing = Listing {
             exists: true,
             ..Listing::default()
@@ -677,6 +690,35 @@ mod tests {
         assert!(
             del_elem < del_chain,
             "map entries go before the chains they jump to"
+        );
+    }
+
+    #[test]
+    fn ports_of_stateless_groups_get_no_conntrack_shortcut() {
+        let p = port("p-1", &["g-1"]);
+        let mut groups = vec![SecurityGroupSpec {
+            id: "g-1".into(),
+            stateful: true,
+            rules: vec![rule("r1", "ingress", Some("icmp"), None, None)],
+            members: vec![],
+        }];
+        let desired = |groups: &[SecurityGroupSpec]| {
+            plan(
+                &Listing::default(),
+                &Desired {
+                    ports: vec![("tapp-1".into(), &p)],
+                    groups,
+                },
+            )
+        };
+        let established = "meta mark and 0x10000000 == 0x10000000 accept";
+        assert_eq!(desired(&groups).matches(established).count(), 2);
+        groups[0].stateful = false;
+        assert_eq!(
+            desired(&groups).matches(established).count(),
+            0,
+            "{}",
+            desired(&groups)
         );
     }
 }

@@ -393,25 +393,6 @@ async fn floating_ips_and_router_snat() {
     assert!(stratus_netns::exists(&router_ns), "{router_ns}");
 }
 
-/// Connects from `ns` to `addr`, retrying for 30 s while the path is built.
-async fn poll_until_connect(ns: &str, addr: &str) -> std::net::TcpStream {
-    let (ns, addr) = (ns.to_owned(), addr.to_owned());
-    stratus_test_support::poll_until(
-        std::time::Duration::from_secs(30),
-        &format!("{ns} to connect to {addr}"),
-        || {
-            let (ns, addr) = (ns.clone(), addr.clone());
-            async move {
-                tokio::task::spawn_blocking(move || connect_from(&ns, &addr).ok())
-                    .await
-                    .ok()
-                    .flatten()
-            }
-        },
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_restarted_agent_keeps_traffic_and_removes_what_was_deleted() {
     let mut f = Fabric::start(1).await;
@@ -595,4 +576,149 @@ async fn vlan_uplinks_where_the_kernel_has_8021q() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stateless_groups_let_replies_through_only_by_their_own_rules() {
+    let f = Fabric::start(1).await;
+    let alice = f.identity.alice.clone();
+    let (net, _) = f.network(&alice, "10.12.0.0/24").await;
+    let sg = f
+        .post(
+            "/v2.0/security-groups",
+            &alice,
+            json!({"security_group": {"name": "raw", "stateful": false}}),
+        )
+        .await["security_group"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let tcp_in = |lo: u16, hi: u16| {
+        json!({"security_group_rule": {"security_group_id": sg, "direction": "ingress",
+            "protocol": "tcp", "port_range_min": lo, "port_range_max": hi}})
+    };
+    f.post("/v2.0/security-group-rules", &alice, tcp_in(5000, 5000))
+        .await;
+    let client = f
+        .port(&alice, &net, 0, json!({"security_groups": [sg]}))
+        .await;
+    let server = f
+        .port(&alice, &net, 0, json!({"security_groups": [sg]}))
+        .await;
+    let i_client = f.instance(0, &client).await;
+    let i_server = f.instance(0, &server).await;
+    for p in [&client, &server] {
+        f.wait_active(p["id"].as_str().expect("id")).await;
+    }
+    for i in [&i_client, &i_server] {
+        tokio::task::block_in_place(|| i.dhcp()).expect("a lease");
+    }
+    let server_ip = server["fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("ip")
+        .to_owned();
+    let _echo = i_server.serve_echo(5000);
+    // The SYN gets in; the SYN-ACK back to the client's ephemeral port has
+    // no rule and no conntrack shortcut.
+    let ns = i_client.ns.clone();
+    let target = format!("{server_ip}:5000");
+    let refused = tokio::task::spawn_blocking(move || connect_from(&ns, &target).is_err())
+        .await
+        .expect("connect");
+    assert!(refused, "a stateless group without a rule for replies");
+
+    // A rule for the replies (Linux's ephemeral ports) lets the flow work.
+    f.post("/v2.0/security-group-rules", &alice, tcp_in(32768, 60999))
+        .await;
+    let mut flow = poll_until_connect(&i_client.ns, &format!("{server_ip}:5000")).await;
+    assert!(
+        exchange(&mut flow, "hi")
+            .expect("echo")
+            .starts_with("hi from "),
+        "the flow works with its replies allowed"
+    );
+
+    // A stateful group on the same port is refused, as Neutron refuses it.
+    let stateful = f
+        .post(
+            "/v2.0/security-groups",
+            &alice,
+            json!({"security_group": {"name": "tracked"}}),
+        )
+        .await["security_group"]["id"]
+        .clone();
+    let (code, v) = f
+        .send(
+            reqwest::Method::PUT,
+            &format!("/v2.0/ports/{}", client["id"].as_str().expect("id")),
+            &alice,
+            Some(json!({"port": {"security_groups": [sg, stateful]}})),
+        )
+        .await;
+    assert_eq!(code, 400, "{v}");
+    assert!(
+        v["NeutronError"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("stateful and stateless")),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_subnet_added_later_is_served_by_dhcp_too() {
+    let f = Fabric::start(1).await;
+    let alice = f.identity.alice.clone();
+    let (net, _) = f.network(&alice, "10.13.0.0/24").await;
+    let first = f.port(&alice, &net, 0, json!({})).await;
+    let i_first = f.instance(0, &first).await;
+    f.wait_active(first["id"].as_str().expect("id")).await;
+    let got = tokio::task::block_in_place(|| i_first.dhcp()).expect("a lease");
+    assert_eq!(got, first["fixed_ips"][0]["ip_address"]);
+
+    let second = f
+        .post(
+            "/v2.0/subnets",
+            &alice,
+            json!({"subnet": {"network_id": net, "ip_version": 4, "cidr": "10.14.0.0/24"}}),
+        )
+        .await["subnet"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let port = f
+        .port(
+            &alice,
+            &net,
+            0,
+            json!({"fixed_ips": [{"subnet_id": second}]}),
+        )
+        .await;
+    let ip = port["fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("ip")
+        .to_owned();
+    assert!(ip.starts_with("10.14.0."), "{port}");
+    let inst = f.instance(0, &port).await;
+    f.wait_active(port["id"].as_str().expect("id")).await;
+    // The DHCP port gains an address on the new subnet.
+    let dhcp = stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the DHCP port on both subnets",
+        || async {
+            let (_, v) = f
+                .send(
+                    reqwest::Method::GET,
+                    &format!("/v2.0/ports?network_id={net}&device_owner=network:dhcp"),
+                    &f.identity.admin,
+                    None,
+                )
+                .await;
+            let p = v["ports"][0].clone();
+            (p["fixed_ips"].as_array().map(Vec::len) == Some(2)).then_some(p)
+        },
+    )
+    .await;
+    assert!(dhcp["fixed_ips"].to_string().contains("10.14.0."), "{dhcp}");
+    let got = tokio::task::block_in_place(|| inst.dhcp()).expect("a lease on the new subnet");
+    assert_eq!(got, ip);
 }

@@ -60,6 +60,12 @@ impl Fabric {
     /// also wired to an "external" namespace (`<prefix>ext`, 172.24.4.1/24)
     /// on the physical network `extnet`.
     pub async fn start(hosts: usize) -> Self {
+        Self::start_with(hosts, 200).await
+    }
+
+    /// As `start`, with the agents reading the kernel back every
+    /// `scan_interval_ms` (tests use 200 ms, the default is 500 ms).
+    pub async fn start_with(hosts: usize, scan_interval_ms: u32) -> Self {
         stratus_test_support::init_logs();
         let identity = Identity::start().await;
         let bus_cfg = bus_config();
@@ -99,11 +105,11 @@ impl Fabric {
             _auth: auth,
             _db: db,
         };
-        fabric.build_hosts(hosts).await;
+        fabric.build_hosts(hosts, scan_interval_ms).await;
         fabric
     }
 
-    async fn build_hosts(&mut self, count: usize) {
+    async fn build_hosts(&mut self, count: usize, scan_interval_ms: u32) {
         let ext = format!("{}ext", self.prefix);
         stratus_netns::add(&ext).await.expect("external namespace");
         let mut underlay = Vec::new();
@@ -177,7 +183,7 @@ impl Fabric {
                         state_dir: self.dir.path.join(format!("h{}", i + 1)),
                         netns_prefix: format!("{ns}-"),
                         resync_interval_s: 5,
-                        scan_interval_ms: 200,
+                        scan_interval_ms,
                     },
                 },
             };
@@ -519,4 +525,23 @@ pub fn exchange(stream: &mut TcpStream, line: &str) -> std::io::Result<String> {
     let mut out = String::new();
     reader.read_line(&mut out)?;
     Ok(out.trim().to_owned())
+}
+
+/// Connects from `ns` to `addr`, retrying for 30 s while the path is built.
+pub async fn poll_until_connect(ns: &str, addr: &str) -> std::net::TcpStream {
+    let (ns, addr) = (ns.to_owned(), addr.to_owned());
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        &format!("{ns} to connect to {addr}"),
+        || {
+            let (ns, addr) = (ns.clone(), addr.clone());
+            async move {
+                tokio::task::spawn_blocking(move || connect_from(&ns, &addr).ok())
+                    .await
+                    .ok()
+                    .flatten()
+            }
+        },
+    )
+    .await
 }

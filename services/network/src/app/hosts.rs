@@ -122,6 +122,14 @@ impl App {
                     .map_err(db)?;
                 changed = true;
             }
+            // A subnet added later gets served too; a full pool only
+            // leaves that subnet without DHCP.
+            match self.dhcp_port_addresses(&port).await {
+                Ok(gained) => changed |= gained,
+                Err(e) => {
+                    tracing::warn!(network = %net, error = %e, "no DHCP address on a subnet")
+                }
+            }
             dhcp_ports.push(port);
         }
 

@@ -430,6 +430,34 @@ impl App {
         self.insert_port(template, None, wanted).await
     }
 
+    /// Gives a DHCP port an address on each DHCP-enabled subnet of its
+    /// network it has none on (subnets added after the port); whether it
+    /// gained one.
+    pub(crate) async fn dhcp_port_addresses(&self, port: &Port) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let subnets = ds::subnets_of(&mut *tx, std::slice::from_ref(&port.network_id))
+            .await
+            .map_err(db)?;
+        let have = ds::fixed_ips_of(&mut *tx, std::slice::from_ref(&port.id))
+            .await
+            .map_err(db)?;
+        let missing: Vec<Wanted> = subnets
+            .iter()
+            .filter(|s| s.enable_dhcp && !have.iter().any(|f| f.subnet_id == s.id))
+            .map(|s| Wanted {
+                subnet_id: Some(s.id.clone()),
+                ip: None,
+            })
+            .collect();
+        if missing.is_empty() {
+            return Ok(false);
+        }
+        self.allocate_ips(&mut tx, &port.network_id, &port.id, Some(missing))
+            .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
     pub async fn port_update(
         &self,
         caller: &TokenClaims,

@@ -11,6 +11,7 @@ use super::{App, db};
 use crate::datastore::{self as ds, Rule, SecurityGroup};
 use ipnet::IpNet;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -446,11 +447,18 @@ impl App {
     ) -> Result<Vec<String>, Error> {
         match named {
             Some(ids) => {
+                let mut stateful = BTreeSet::new();
                 for id in &ids {
                     let g = self.sg_get(caller, id).await?;
                     if g.project_id != project {
                         return Err(sg_not_found(id));
                     }
+                    stateful.insert(g.stateful);
+                }
+                if stateful.len() > 1 {
+                    return Err(bad(
+                        "Cannot apply both stateful and stateless security groups on the same port at the same time.",
+                    ));
                 }
                 Ok(ids)
             }
