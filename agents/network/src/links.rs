@@ -259,6 +259,19 @@ impl Links {
             .map_err(nl(format!("configuring link {index}")))
     }
 
+    /// Renames a link (it must be down).
+    pub async fn rename(&self, index: u32, name: &str) -> Result<(), LinkError> {
+        let msg = LinkUnspec::new_with_index(index)
+            .name(name.to_owned())
+            .build();
+        self.handle
+            .link()
+            .set(msg)
+            .execute()
+            .await
+            .map_err(nl(format!("renaming link {index} to {name}")))
+    }
+
     pub async fn delete(&self, index: u32) -> Result<(), LinkError> {
         self.handle
             .link()

@@ -1,15 +1,21 @@
 //! The agent's loop: ask the service what this host carries (on start, on
 //! every `network.changed`, and every `resync_interval_s`), make the kernel
-//! match it, and report which ports are wired. The kernel is read back on
+//! match it, and report which ports are wired. Links are read back on
 //! every pass (every `scan_interval_ms`), so a tap that appears is plugged
-//! and firewalled within one pass, and a restarted agent picks up where the
+//! and firewalled within one pass (at once, on the kernel's link event);
+//! the firewall's tables, which only the agent changes and which take tens
+//! of milliseconds to list when they hold thousands of rules, are read back
+//! right after the agent changed them and on every periodic resync (the
+//! drift check), not on every pass. A restarted agent picks up where the
 //! kernel is: what is right stays untouched, what is stale is removed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::{FutureExt, StreamExt};
 use stratus_bus::Bus;
 use stratus_bus_protocol::network::{HostConfig, HostSync, SERVICE_TOPIC};
 use stratus_common::RequestContext;
@@ -39,6 +45,10 @@ pub struct Reconciler {
     pub links: Links,
     pub dhcp: DhcpPaths,
     tunnel_ip: Option<Ipv4Addr>,
+    /// The bridge firewall table as last read, while nothing changed it.
+    firewall: Mutex<Option<Listing>>,
+    /// Whether the conntrack table was seen since the last drift check.
+    conntrack_seen: AtomicBool,
 }
 
 impl Reconciler {
@@ -72,15 +82,30 @@ impl Reconciler {
             links,
             dhcp,
             tunnel_ip,
+            firewall: Mutex::new(None),
+            conntrack_seen: AtomicBool::new(false),
         })
     }
 
-    /// Once per pass: the conntrack table the firewall reads marks from.
+    /// Makes the next pass read the firewall back from the kernel (the
+    /// periodic drift check).
+    pub fn forget_firewall(&self) {
+        self.conntrack_seen.store(false, Ordering::Relaxed);
+        if let Ok(mut cached) = self.firewall.lock() {
+            *cached = None;
+        }
+    }
+
+    /// The conntrack table the firewall reads marks from.
     fn host_basics(&self) -> anyhow::Result<()> {
         let ns = self.ns.as_deref();
+        if self.conntrack_seen.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         if !Listing::read(ns, "inet", firewall::TABLE)?.exists {
             nft::apply(ns, &firewall::conntrack_table())?;
         }
+        self.conntrack_seen.store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -120,10 +145,23 @@ impl Reconciler {
             ports: secured,
             groups: &config.security_groups,
         };
-        let listing = Listing::read(ns, "bridge", firewall::TABLE)?;
+        let cached = self.firewall.lock().ok().and_then(|mut c| c.take());
+        let listing = match cached {
+            Some(l) => l,
+            None => Listing::read(ns, "bridge", firewall::TABLE)?,
+        };
         let script = firewall::plan(&listing, &desired);
-        if !script.is_empty() {
+        let listing = if script.is_empty() {
+            listing
+        } else {
             nft::apply(ns, &script)?;
+            // The change is in force; the kernel gave new rules handles, so
+            // the table is read back now rather than when the next change
+            // waits for it.
+            Listing::read(ns, "bridge", firewall::TABLE)?
+        };
+        if let Ok(mut cached) = self.firewall.lock() {
+            *cached = Some(listing);
         }
 
         // Instance ports.
@@ -249,8 +287,20 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
     let mut reported = PortStates::default();
     let mut need_sync = true;
     let mut last_sync = Instant::now();
+    // A link that appears (a new tap) starts a pass at once; the scan is
+    // the fallback should an event be missed.
+    let mut links = match stratus_netns::link_events(reconciler.ns.as_deref()).await {
+        Ok(events) => Some(events),
+        Err(e) => {
+            tracing::warn!(error = %e, "no link events; new taps wait for the next scan");
+            None
+        }
+    };
     loop {
         if need_sync || last_sync.elapsed() >= resync {
+            if !need_sync {
+                reconciler.forget_firewall();
+            }
             let sync = HostSync {
                 host: reconciler.host.clone(),
                 tunnel_ip: reconciler.settings.tunnel_ip.clone(),
@@ -263,8 +313,10 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
                 ports_up: reported.up.iter().cloned().collect(),
                 ports_down: reported.down.iter().cloned().collect(),
             };
+            let started = Instant::now();
             match bus.call(SERVICE_TOPIC, &ctx, sync).await {
                 Ok(c) => {
+                    tracing::debug!(ms = started.elapsed().as_millis(), "synced");
                     config = Some(c);
                     need_sync = false;
                     last_sync = Instant::now();
@@ -273,7 +325,10 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
             }
         }
         if let Some(c) = &config {
-            match reconciler.apply(c).await {
+            let started = Instant::now();
+            let applied = reconciler.apply(c).await;
+            tracing::debug!(ms = started.elapsed().as_millis(), "applied");
+            match applied {
                 Ok(states) if states != reported => {
                     reported = states;
                     need_sync = true;
@@ -289,6 +344,21 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
             () = shutdown.cancelled() => return,
             () = wake.notified() => need_sync = true,
             () = tokio::time::sleep(scan) => {}
+            event = next_event(&mut links) => {
+                if event.is_none() {
+                    links = None;
+                }
+                // One pass for a burst of events.
+                while let Some(Some(_)) = links.as_mut().and_then(|l| l.next().now_or_never()) {}
+            }
         }
+    }
+}
+
+/// The next link event, or never when there is no stream.
+async fn next_event<S: futures_util::Stream + Unpin>(links: &mut Option<S>) -> Option<S::Item> {
+    match links {
+        Some(l) => l.next().await,
+        None => std::future::pending().await,
     }
 }

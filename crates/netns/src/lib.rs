@@ -168,6 +168,29 @@ pub async fn netlink(ns: Option<&str>) -> Result<rtnetlink::Handle, NetnsError> 
     Ok(handle)
 }
 
+/// Link events (links added, changed, removed) in the named namespace: the
+/// stream yields each event's message while the runtime runs.
+pub async fn link_events(
+    ns: Option<&str>,
+) -> Result<
+    impl futures_util::Stream<
+        Item = rtnetlink::packet_core::NetlinkMessage<rtnetlink::packet_route::RouteNetlinkMessage>,
+    > + Unpin,
+    NetnsError,
+> {
+    let runtime = tokio::runtime::Handle::current();
+    let label = ns.unwrap_or("(current)").to_owned();
+    let (connection, messages) = run_in_async(ns, move || {
+        let _entered = runtime.enter();
+        rtnetlink::new_multicast_connection(&[rtnetlink::MulticastGroup::Link])
+            .map(|(c, _, m)| (c, m))
+    })
+    .await?
+    .map_err(|e| NetnsError::Io(label, e))?;
+    tokio::spawn(connection);
+    Ok(futures_util::StreamExt::map(messages, |(m, _)| m))
+}
+
 /// Starts `command` inside the named namespace; the child lives on in it.
 pub fn spawn(
     ns: Option<&str>,

@@ -294,11 +294,15 @@ impl Fabric {
         let links = Links::open(Some(host_ns)).await.expect("netlink");
         let port_id = port["id"].as_str().expect("port id");
         let tap = dev_name("tap", port_id);
-        links.add_veth(&tap, "eth0").await.expect("veth");
-        let peer = links.get("eth0").await.expect("get").expect("peer");
+        // The peer's name is unique in the host's namespace (instances may
+        // be made concurrently) and becomes eth0 inside the instance.
+        let peer_name = format!("i{n}");
+        links.add_veth(&tap, &peer_name).await.expect("veth");
+        let peer = links.get(&peer_name).await.expect("get").expect("peer");
         links.move_to(peer.index, &ns).await.expect("move");
         let inside = Links::open(Some(&ns)).await.expect("netlink");
-        let eth = inside.get("eth0").await.expect("get").expect("eth0");
+        let eth = inside.get(&peer_name).await.expect("get").expect("peer");
+        inside.rename(eth.index, "eth0").await.expect("rename");
         inside
             .configure(eth.index, port["mac_address"].as_str(), None)
             .await
