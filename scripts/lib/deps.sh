@@ -63,6 +63,12 @@ stratus_start_rabbitmq() {
 }
 
 stratus_start_libvirt() {
+  # Where no udev ran, /dev/kvm stays root-only: QEMU (libvirt-qemu, group
+  # kvm) cannot open it, and libvirt re-probes QEMU's capabilities on every
+  # call (tens of seconds each). Give it udev's mode.
+  if [ -c /dev/kvm ] && getent group kvm >/dev/null && [ "$(stat -c %G /dev/kvm)" != kvm ]; then
+    chgrp kvm /dev/kvm && chmod 660 /dev/kvm
+  fi
   if virsh -c qemu:///system version >/dev/null 2>&1; then return 0; fi
   stratus_log "starting virtlogd and libvirtd"
   if ! [ -f /run/virtlogd.pid ] || ! kill -0 "$(cat /run/virtlogd.pid)" 2>/dev/null; then

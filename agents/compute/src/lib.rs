@@ -1,29 +1,318 @@
 //! `stratus-compute-agent`: one per hypervisor host, consuming
-//! `compute.<host>`. So far it answers pings and heartbeats; the libvirt and
-//! fake drivers come with the compute issue.
+//! `compute.<host>`. It runs instances through a [`driver::Driver`]
+//! (`libvirt` or `fake`, by `[compute] driver`), answers console and list
+//! calls, reports every operation's end as `compute.instance.result`, its
+//! host's inventory as `compute.inventory` with every heartbeat, and a
+//! guest's power state that changed by itself within `power_sync_interval_s`.
+//!
+//! Layout: `driver` (the trait, its two drivers, the domain XML, the KVM
+//! probe).
 
+pub mod driver;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use driver::fake::{Fake, FakeSettings};
+use driver::libvirt::{Libvirt, LibvirtSettings};
+use driver::{Driver, DriverError};
 use serde::{Deserialize, Serialize};
 use stratus_agent::AgentDeps;
-use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::{AgentKind, ComputeAgentRequest};
+use stratus_bus::{Bus, Call, Incoming, ServerHandle};
+use stratus_bus_protocol::compute::{
+    ConsoleText, HostInventory, InstanceEvent, InstanceList, InstanceOp, PowerState,
+};
+use stratus_bus_protocol::{AgentKind, ComputeAgentRequest, Notification};
+use stratus_common::{Error, RequestContext};
+use tokio_util::sync::CancellationToken;
 
-/// The compute agent's own settings (none yet).
+/// The `[compute]` section.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ComputeSettings {
+    /// `libvirt` or `fake`.
+    pub driver: String,
+    pub availability_zone: String,
+    /// The address other hosts and services reach this host at.
+    pub host_ip: String,
+    /// How often guests' power states are read back.
+    pub power_sync_interval_s: u32,
+}
+
+impl Default for ComputeSettings {
+    fn default() -> Self {
+        Self {
+            driver: "libvirt".into(),
+            availability_zone: "nova".into(),
+            host_ip: "127.0.0.1".into(),
+            power_sync_interval_s: 10,
+        }
+    }
+}
+
+/// The compute agent's own settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ComputeAgentConfig {}
+pub struct ComputeAgentConfig {
+    #[serde(default)]
+    pub compute: ComputeSettings,
+    #[serde(default)]
+    pub libvirt: LibvirtSettings,
+    #[serde(default)]
+    pub fake: FakeSettings,
+}
 
-/// Registers the agent's consumer of `compute.<host>`.
+/// The driver `[compute] driver` names.
+pub fn open_driver(config: &ComputeAgentConfig) -> anyhow::Result<Arc<dyn Driver>> {
+    Ok(match config.compute.driver.as_str() {
+        "libvirt" => Arc::new(Libvirt::open(config.libvirt.clone())?),
+        "fake" => Arc::new(Fake::new(config.fake.clone())),
+        other => anyhow::bail!("[compute] driver {other:?}: use libvirt or fake"),
+    })
+}
+
+fn agent_error(e: DriverError) -> Error {
+    match e {
+        DriverError::NotFound(id) => Error::not_found(format!("instance {id} is not on this host")),
+        DriverError::Invalid(m) => Error::bad_request(m),
+        other => Error::internal(&other),
+    }
+}
+
+/// Runs driver work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    driver: &Arc<dyn Driver>,
+    work: impl FnOnce(&dyn Driver) -> Result<T, DriverError> + Send + 'static,
+) -> Result<T, DriverError> {
+    let driver = driver.clone();
+    tokio::task::spawn_blocking(move || work(driver.as_ref()))
+        .await
+        .map_err(|e| DriverError::Invalid(format!("driver task failed: {e}")))?
+}
+
+/// Registers the consumer of `compute.<host>` and starts the inventory
+/// reports and the power-state watch.
 pub async fn start(deps: AgentDeps<ComputeAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
+    let extra = deps.config.extra.clone();
+    let driver = tokio::task::spawn_blocking(move || open_driver(&extra)).await??;
+    start_with(deps, driver).await
+}
+
+/// [`start`] with a driver already made (tests share a fake driver).
+pub async fn start_with(
+    deps: AgentDeps<ComputeAgentConfig>,
+    driver: Arc<dyn Driver>,
+) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
-    let topic = AgentKind::Compute.topic(&deps.config.agent.host);
+    let host = deps.config.agent.host.clone();
+    let topic = AgentKind::Compute.topic(&host);
+    let bus = deps.bus.clone();
+    let handler_driver = driver.clone();
+    let handler_host = host.clone();
+    // The last power state of each instance, from operations and the watch.
+    let known: Known = Arc::default();
+    let handler_known = known.clone();
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
             let pong = pong.clone();
+            let driver = handler_driver.clone();
+            let bus = bus.clone();
+            let host = handler_host.clone();
+            let known = handler_known.clone();
             async move {
+                let report = |op: InstanceOp, id: String, r: Result<PowerState, DriverError>| {
+                    let bus = bus.clone();
+                    let host = host.clone();
+                    let known = known.clone();
+                    async move {
+                        if let (Ok(state), Ok(mut known)) = (&r, known.lock()) {
+                            if op == InstanceOp::Destroy {
+                                known.remove(&id);
+                            } else {
+                                known.insert(id.clone(), *state);
+                            }
+                        }
+                        if let Err(e) = &r {
+                            tracing::error!(?op, %id, error = %e, "instance operation failed");
+                        } else {
+                            tracing::info!(?op, %id, "instance operation done");
+                        }
+                        let event = InstanceEvent {
+                            id,
+                            host,
+                            op,
+                            power_state: *r.as_ref().unwrap_or(&PowerState::NoState),
+                            error: r.err().map(|e| e.to_string()),
+                        };
+                        bus.notify::<Notification>(
+                            &RequestContext::system(),
+                            Notification::InstanceResult(event),
+                        )
+                        .await?;
+                        Ok(serde_json::Value::Null)
+                    }
+                };
                 match incoming.message {
                     ComputeAgentRequest::Ping(ping) => ping.reply(pong),
+                    ComputeAgentRequest::ConsoleLog(c) => {
+                        let id = c.id.clone();
+                        let text = blocking(&driver, move |d| d.console_log(&id))
+                            .await
+                            .map_err(agent_error)?;
+                        let output = driver::tail(&text, c.lines);
+                        c.reply(ConsoleText { output })
+                    }
+                    ComputeAgentRequest::ListInstances(l) => {
+                        let instances =
+                            blocking(&driver, |d| d.list()).await.map_err(agent_error)?;
+                        l.reply(InstanceList { instances })
+                    }
+                    ComputeAgentRequest::Spawn(s) => {
+                        let id = s.spec.id.clone();
+                        let r = blocking(&driver, move |d| d.spawn(&s.spec)).await;
+                        report(InstanceOp::Spawn, id, r).await
+                    }
+                    ComputeAgentRequest::Destroy(x) => {
+                        let id = x.id.clone();
+                        let r = blocking(&driver, move |d| d.destroy(&x.id))
+                            .await
+                            .map(|()| PowerState::NoState);
+                        report(InstanceOp::Destroy, id, r).await
+                    }
+                    ComputeAgentRequest::PowerOff(p) => {
+                        let id = p.id.clone();
+                        let timeout = Duration::from_secs(u64::from(p.timeout_s));
+                        let r = blocking(&driver, move |d| d.power_off(&p.id, timeout)).await;
+                        report(InstanceOp::PowerOff, id, r).await
+                    }
+                    ComputeAgentRequest::PowerOn(p) => {
+                        let id = p.id.clone();
+                        let r = blocking(&driver, move |d| d.power_on(&p.id)).await;
+                        report(InstanceOp::PowerOn, id, r).await
+                    }
+                    ComputeAgentRequest::Reboot(r) => {
+                        let id = r.id.clone();
+                        let timeout = Duration::from_secs(u64::from(r.timeout_s));
+                        let res =
+                            blocking(&driver, move |d| d.reboot(&r.id, r.hard, timeout)).await;
+                        report(InstanceOp::Reboot, id, res).await
+                    }
                 }
             }
         });
+    let settings = deps.config.extra.compute.clone();
+    tokio::spawn(report_inventory(
+        deps.bus.clone(),
+        driver.clone(),
+        host.clone(),
+        settings.clone(),
+        Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
+        deps.shutdown.clone(),
+    ));
+    tokio::spawn(watch_power(
+        deps.bus.clone(),
+        driver,
+        host,
+        known,
+        Duration::from_secs(u64::from(settings.power_sync_interval_s.max(1))),
+        deps.shutdown.clone(),
+    ));
     Ok(vec![server])
+}
+
+/// Publishes `compute.inventory` now and then every `interval`.
+async fn report_inventory(
+    bus: Bus,
+    driver: Arc<dyn Driver>,
+    host: String,
+    settings: ComputeSettings,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    let ctx = RequestContext::system();
+    loop {
+        match blocking(&driver, |d| d.capacity()).await {
+            Ok(c) => {
+                let inventory = HostInventory {
+                    host: host.clone(),
+                    availability_zone: settings.availability_zone.clone(),
+                    vcpus: c.vcpus,
+                    memory_mb: c.memory_mb,
+                    disk_gb: c.disk_gb,
+                    hypervisor_type: c.hypervisor_type,
+                    virt_type: c.virt_type,
+                    hypervisor_version: c.hypervisor_version,
+                    host_ip: settings.host_ip.clone(),
+                };
+                if let Err(e) = bus
+                    .notify::<Notification>(&ctx, Notification::ComputeInventory(inventory))
+                    .await
+                {
+                    tracing::warn!(error = %e, "inventory not sent");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the host's capacity"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+type Known = Arc<std::sync::Mutex<BTreeMap<String, PowerState>>>;
+
+/// Reads guests' power states every `interval` and reports the ones that
+/// differ from what the last operation or look found (a guest that powered
+/// itself off).
+async fn watch_power(
+    bus: Bus,
+    driver: Arc<dyn Driver>,
+    host: String,
+    known: Known,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    let ctx = RequestContext::system();
+    loop {
+        match blocking(&driver, |d| d.list()).await {
+            Ok(now) => {
+                let changed: Vec<(String, PowerState)> = match known.lock() {
+                    Ok(mut known) => {
+                        let mut changed = Vec::new();
+                        for i in &now {
+                            let before = known.insert(i.id.clone(), i.power_state);
+                            if before.is_some_and(|s| s != i.power_state) {
+                                changed.push((i.id.clone(), i.power_state));
+                            }
+                        }
+                        known.retain(|id, _| now.iter().any(|i| &i.id == id));
+                        changed
+                    }
+                    Err(_) => Vec::new(),
+                };
+                for (id, state) in &changed {
+                    let event = InstanceEvent {
+                        id: id.clone(),
+                        host: host.clone(),
+                        op: InstanceOp::PowerSync,
+                        power_state: *state,
+                        error: None,
+                    };
+                    if let Err(e) = bus
+                        .notify::<Notification>(&ctx, Notification::InstanceResult(event))
+                        .await
+                    {
+                        tracing::warn!(error = %e, "power state not reported");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list instances"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
 }

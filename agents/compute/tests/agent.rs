@@ -7,7 +7,13 @@ use stratus_bus_protocol::AgentKind;
 async fn answers_pings_on_its_topic_and_heartbeats() {
     let reply = stratus_test_support::agent::ping_and_heartbeat(
         AgentKind::Compute,
-        Default::default(),
+        stratus_compute_agent::ComputeAgentConfig {
+            compute: stratus_compute_agent::ComputeSettings {
+                driver: "fake".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
         stratus_compute_agent::start,
         stratus_bus_protocol::Ping {},
     )

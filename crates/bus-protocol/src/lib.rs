@@ -47,13 +47,6 @@ pub struct Pong {
     pub netns: Option<String>,
 }
 
-stratus_bus::protocol! {
-    /// Requests the compute agent handles (topic `compute.<host>`).
-    pub enum ComputeAgentRequest {
-        Ping(Ping) -> Pong,
-    }
-}
-
 /// The network agent's requests. `Ping` is shared, so each agent's enum wraps
 /// its own type for it to keep replies typed per consumer.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -65,6 +58,9 @@ stratus_bus::protocol! {
         Ping(NetworkPing) -> Pong,
     }
 }
+
+pub mod compute;
+pub use compute::ComputeAgentRequest;
 
 pub mod storage;
 pub use storage::{StorageAgentRequest, StoragePing};
@@ -101,6 +97,10 @@ stratus_bus::events! {
         "storage.image.uploaded" => ImageFromVolume(storage::ImageFromVolume),
         /// Something a network data plane carries changed: agents sync.
         "network.changed" => NetworkChanged(network::NetworkChanged),
+        /// A compute host's inventory (with each heartbeat).
+        "compute.inventory" => ComputeInventory(compute::HostInventory),
+        /// An instance operation finished (or failed) on a compute host.
+        "compute.instance.result" => InstanceResult(compute::InstanceEvent),
     }
 }
 

@@ -1,0 +1,203 @@
+//! The libvirt domain XML of an instance: disks by path (the instance's
+//! overlay on its image, then volumes), direct kernel boot when the image
+//! has a kernel, NICs as taps on the network agent's bridges, and a serial
+//! console that virtlogd writes to the instance's console log.
+
+use std::fmt::Write as _;
+
+use quick_xml::escape::escape;
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, NicSpec};
+
+/// The XML namespace of Stratus's metadata in a domain.
+pub const METADATA_NS: &str = "https://stratus.example.org/xmlns/instance/1";
+
+/// Where an instance's files are and how its domain runs.
+pub struct DomainPaths<'a> {
+    /// `kvm` or `qemu`.
+    pub virt_type: &'a str,
+    /// The domain's name.
+    pub name: &'a str,
+    /// The root disk made from the image, if any.
+    pub root_disk: Option<&'a str>,
+    pub console_log: &'a str,
+}
+
+/// One disk element.
+pub fn disk(d: &DiskSpec) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "    <disk type='file' device='disk'>");
+    let _ = writeln!(
+        s,
+        "      <driver name='qemu' type='{}'/>",
+        escape(d.format.as_str())
+    );
+    let _ = writeln!(s, "      <source file='{}'/>", escape(d.path.as_str()));
+    let _ = writeln!(
+        s,
+        "      <target dev='{}' bus='virtio'/>",
+        escape(d.device.as_str())
+    );
+    if let Some(v) = &d.volume_id {
+        // The guest sees the volume's id as the disk's serial, as on Nova.
+        let serial: String = v.chars().take(20).collect();
+        let _ = writeln!(s, "      <serial>{}</serial>", escape(serial.as_str()));
+    }
+    s.push_str("    </disk>\n");
+    s
+}
+
+fn interface(n: &NicSpec) -> String {
+    format!(
+        "    <interface type='bridge'>\n      <mac address='{}'/>\n      <source bridge='{}'/>\n      <target dev='{}'/>\n      <model type='virtio'/>\n      <mtu size='{}'/>\n    </interface>\n",
+        escape(n.mac_address.as_str()),
+        escape(n.bridge.as_str()),
+        escape(n.tap.as_str()),
+        n.mtu
+    )
+}
+
+/// The whole domain.
+pub fn domain(spec: &InstanceSpec, paths: &DomainPaths<'_>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "<domain type='{}'>", escape(paths.virt_type));
+    let _ = writeln!(s, "  <name>{}</name>", escape(paths.name));
+    let _ = writeln!(s, "  <uuid>{}</uuid>", escape(spec.id.as_str()));
+    let _ = writeln!(
+        s,
+        "  <metadata>\n    <stratus:instance xmlns:stratus='{METADATA_NS}'>\n      <stratus:name>{}</stratus:name>\n      <stratus:project>{}</stratus:project>\n    </stratus:instance>\n  </metadata>",
+        escape(spec.name.as_str()),
+        escape(spec.project_id.as_str())
+    );
+    let _ = writeln!(s, "  <memory unit='MiB'>{}</memory>", spec.memory_mb);
+    let _ = writeln!(s, "  <vcpu>{}</vcpu>", spec.vcpus);
+    s.push_str("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
+    if let Some(kernel) = &spec.kernel {
+        let _ = writeln!(s, "    <kernel>{}</kernel>", escape(kernel.as_str()));
+        if let Some(rd) = &spec.ramdisk {
+            let _ = writeln!(s, "    <initrd>{}</initrd>", escape(rd.as_str()));
+        }
+        let mut cmdline = String::from("console=ttyS0");
+        if let Some(extra) = spec.cmdline.as_deref().filter(|c| !c.trim().is_empty()) {
+            cmdline = format!("{} {cmdline}", extra.trim());
+        }
+        let _ = writeln!(s, "    <cmdline>{}</cmdline>", escape(cmdline.as_str()));
+    } else {
+        s.push_str("    <boot dev='hd'/>\n");
+    }
+    s.push_str("  </os>\n  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
+    s.push_str("  <clock offset='utc'/>\n");
+    s.push_str("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
+    s.push_str("  <devices>\n");
+    if let Some(root) = paths.root_disk {
+        s.push_str(&disk(&DiskSpec {
+            device: "vda".into(),
+            path: root.into(),
+            format: "qcow2".into(),
+            volume_id: None,
+        }));
+    }
+    for d in &spec.disks {
+        s.push_str(&disk(d));
+    }
+    for n in &spec.nics {
+        s.push_str(&interface(n));
+    }
+    let _ = writeln!(
+        s,
+        "    <serial type='pty'>\n      <log file='{}' append='on'/>\n      <target port='0'/>\n    </serial>",
+        escape(paths.console_log)
+    );
+    s.push_str(
+        "    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n",
+    );
+    s.push_str("    <memballoon model='virtio'>\n      <stats period='10'/>\n    </memballoon>\n");
+    s.push_str("  </devices>\n</domain>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn spec() -> InstanceSpec {
+        InstanceSpec {
+            id: "6f1c5a2e-0000-4000-8000-000000000001".into(),
+            name: "web <1> & 'co'".into(),
+            project_id: "p1".into(),
+            vcpus: 2,
+            memory_mb: 256,
+            image_disk: None,
+            disks: vec![DiskSpec {
+                device: "vdb".into(),
+                path: "/var/lib/stratus/storage/volumes/v-1".into(),
+                format: "qcow2".into(),
+                volume_id: Some("0123456789abcdefghijklmnop".into()),
+            }],
+            kernel: Some("/img/k".into()),
+            ramdisk: Some("/img/r".into()),
+            cmdline: Some("quiet stratus.ping=10.0.0.3".into()),
+            nics: vec![NicSpec {
+                port_id: "p".into(),
+                mac_address: "fa:16:3e:00:00:01".into(),
+                tap: "tap12345678-9a".into(),
+                bridge: "brq12345678-9a".into(),
+                mtu: 1450,
+            }],
+            user_data: None,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn direct_kernel_boot_with_disks_nics_and_a_logged_console() {
+        let xml = domain(
+            &spec(),
+            &DomainPaths {
+                virt_type: "qemu",
+                name: "instance-6f1c",
+                root_disk: Some("/inst/6f1c/disk"),
+                console_log: "/inst/6f1c/console.log",
+            },
+        );
+        assert!(xml.starts_with("<domain type='qemu'>"));
+        assert!(xml.contains("<uuid>6f1c5a2e-0000-4000-8000-000000000001</uuid>"));
+        assert!(xml.contains("<stratus:name>web &lt;1&gt; &amp; &apos;co&apos;</stratus:name>"));
+        assert!(xml.contains("<memory unit='MiB'>256</memory>"));
+        assert!(xml.contains("<kernel>/img/k</kernel>"));
+        assert!(xml.contains("<initrd>/img/r</initrd>"));
+        assert!(xml.contains("<cmdline>quiet stratus.ping=10.0.0.3 console=ttyS0</cmdline>"));
+        assert!(!xml.contains("<boot dev"), "no boot device with a kernel");
+        let root = xml
+            .find("<source file='/inst/6f1c/disk'/>")
+            .expect("root disk");
+        let vol = xml
+            .find("<source file='/var/lib/stratus/storage/volumes/v-1'/>")
+            .expect("volume");
+        assert!(root < vol, "the root disk comes first");
+        assert!(xml.contains("<target dev='vda' bus='virtio'/>"));
+        assert!(xml.contains("<serial>0123456789abcdefghij</serial>"));
+        assert!(xml.contains("<source bridge='brq12345678-9a'/>"));
+        assert!(xml.contains("<target dev='tap12345678-9a'/>"));
+        assert!(xml.contains("<mtu size='1450'/>"));
+        assert!(xml.contains("<log file='/inst/6f1c/console.log' append='on'/>"));
+    }
+
+    #[test]
+    fn disk_images_boot_from_their_first_disk() {
+        let mut s = spec();
+        s.kernel = None;
+        let xml = domain(
+            &s,
+            &DomainPaths {
+                virt_type: "kvm",
+                name: "n",
+                root_disk: None,
+                console_log: "/l",
+            },
+        );
+        assert!(xml.starts_with("<domain type='kvm'>"));
+        assert!(xml.contains("<boot dev='hd'/>"));
+        assert!(!xml.contains("<kernel>"));
+    }
+}

@@ -1,0 +1,131 @@
+//! The fake driver: instances in memory, spawned at once, for scale tests
+//! of the control plane (as Nova's fake driver). Its capacity is whatever
+//! it is configured to report.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use stratus_bus_protocol::compute::{InstanceSpec, InstanceState, PowerState};
+
+use super::{Capacity, Driver, DriverError};
+
+/// The `[fake]` section: the capacity a fake host reports.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FakeSettings {
+    pub vcpus: u32,
+    pub memory_mb: u64,
+    pub disk_gb: u64,
+}
+
+impl Default for FakeSettings {
+    fn default() -> Self {
+        Self {
+            vcpus: 64,
+            memory_mb: 256 * 1024,
+            disk_gb: 4096,
+        }
+    }
+}
+
+pub struct Fake {
+    settings: FakeSettings,
+    instances: Mutex<BTreeMap<String, (InstanceSpec, PowerState)>>,
+}
+
+impl Fake {
+    pub fn new(settings: FakeSettings) -> Self {
+        Self {
+            settings,
+            instances: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn with<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut (InstanceSpec, PowerState)) -> T,
+    ) -> Result<T, DriverError> {
+        let mut all = self
+            .instances
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        all.get_mut(id)
+            .map(f)
+            .ok_or_else(|| DriverError::NotFound(id.to_owned()))
+    }
+
+    /// Sets an instance's power state as if the guest did it (tests).
+    pub fn set_power_state(&self, id: &str, state: PowerState) -> Result<(), DriverError> {
+        self.with(id, |i| i.1 = state)
+    }
+}
+
+impl Driver for Fake {
+    fn capacity(&self) -> Result<Capacity, DriverError> {
+        Ok(Capacity {
+            vcpus: self.settings.vcpus,
+            memory_mb: self.settings.memory_mb,
+            disk_gb: self.settings.disk_gb,
+            hypervisor_type: "fake".into(),
+            virt_type: "fake".into(),
+            hypervisor_version: 1000,
+        })
+    }
+
+    fn spawn(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError> {
+        let mut all = self
+            .instances
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        let entry = all
+            .entry(spec.id.clone())
+            .or_insert_with(|| (spec.clone(), PowerState::Running));
+        entry.1 = PowerState::Running;
+        Ok(PowerState::Running)
+    }
+
+    fn destroy(&self, id: &str) -> Result<(), DriverError> {
+        if let Ok(mut all) = self.instances.lock() {
+            all.remove(id);
+        }
+        Ok(())
+    }
+
+    fn power_off(&self, id: &str, _timeout: Duration) -> Result<PowerState, DriverError> {
+        self.with(id, |i| {
+            i.1 = PowerState::Shutdown;
+            i.1
+        })
+    }
+
+    fn power_on(&self, id: &str) -> Result<PowerState, DriverError> {
+        self.with(id, |i| {
+            i.1 = PowerState::Running;
+            i.1
+        })
+    }
+
+    fn reboot(&self, id: &str, _hard: bool, _timeout: Duration) -> Result<PowerState, DriverError> {
+        self.power_on(id)
+    }
+
+    fn console_log(&self, id: &str) -> Result<String, DriverError> {
+        self.with(id, |i| format!("fake console of {}\n", i.0.name))
+    }
+
+    fn list(&self) -> Result<Vec<InstanceState>, DriverError> {
+        let all = self
+            .instances
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        Ok(all
+            .iter()
+            .map(|(id, (_, state))| InstanceState {
+                id: id.clone(),
+                power_state: *state,
+            })
+            .collect())
+    }
+}

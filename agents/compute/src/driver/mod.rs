@@ -1,0 +1,88 @@
+//! The hypervisor behind one trait: [`libvirt::Libvirt`] runs real guests,
+//! [`fake::Fake`] keeps instances in memory for scale tests of the control
+//! plane. Calls block (libvirt's API does); the agent makes them on the
+//! blocking pool.
+
+pub mod domain_xml;
+pub mod fake;
+pub mod kvm;
+pub mod libvirt;
+
+use std::time::Duration;
+
+use stratus_bus_protocol::compute::{InstanceSpec, InstanceState, PowerState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("instance {0} is not on this host")]
+    NotFound(String),
+    #[error("libvirt: {0}")]
+    Libvirt(String),
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("preparing disks: {0}")]
+    Disk(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What a host offers guests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capacity {
+    pub vcpus: u32,
+    pub memory_mb: u64,
+    pub disk_gb: u64,
+    /// `QEMU` or `fake`.
+    pub hypervisor_type: String,
+    /// `kvm` or `qemu` (TCG); `fake` for the fake driver.
+    pub virt_type: String,
+    pub hypervisor_version: u64,
+}
+
+pub trait Driver: Send + Sync {
+    /// The host's capacity.
+    fn capacity(&self) -> Result<Capacity, DriverError>;
+    /// Makes the instance and starts it; an instance that exists is started.
+    fn spawn(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError>;
+    /// Stops and removes the instance and its own disks; done when absent.
+    fn destroy(&self, id: &str) -> Result<(), DriverError>;
+    /// ACPI power-off, forced after `timeout`.
+    fn power_off(&self, id: &str, timeout: Duration) -> Result<PowerState, DriverError>;
+    fn power_on(&self, id: &str) -> Result<PowerState, DriverError>;
+    /// Soft: power off (forced after `timeout`) and on; hard: stop at once
+    /// and start again.
+    fn reboot(&self, id: &str, hard: bool, timeout: Duration) -> Result<PowerState, DriverError>;
+    /// The serial console's output so far.
+    fn console_log(&self, id: &str) -> Result<String, DriverError>;
+    /// Every instance of this agent's on the host.
+    fn list(&self) -> Result<Vec<InstanceState>, DriverError>;
+}
+
+/// The last `lines` lines of `text` (all of it for `None`).
+pub fn tail(text: &str, lines: Option<u32>) -> String {
+    match lines {
+        None => text.to_owned(),
+        Some(n) => {
+            let all: Vec<&str> = text.lines().collect();
+            let from = all.len().saturating_sub(n as usize);
+            let mut out = all[from..].join("\n");
+            if !out.is_empty() && text.ends_with('\n') {
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_keeps_the_last_lines() {
+        assert_eq!(tail("a\nb\nc\n", Some(2)), "b\nc\n");
+        assert_eq!(tail("a\nb\nc", Some(5)), "a\nb\nc");
+        assert_eq!(tail("a\nb\n", None), "a\nb\n");
+        assert_eq!(tail("", Some(3)), "");
+    }
+}

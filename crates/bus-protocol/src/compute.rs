@@ -1,0 +1,221 @@
+//! The compute agent's requests (topic `compute.<host>`), the instance it
+//! is asked to run, and what it reports back: results of long operations as
+//! `compute.instance.result` events and its host's inventory with every
+//! heartbeat as `compute.inventory`.
+//!
+//! Everything an agent needs comes resolved in the request (disk paths,
+//! kernel and ramdisk paths, the bridges of its ports), so an agent never
+//! asks another service while it builds.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Ping, Pong};
+
+/// Nova's power states, as numbers in the API (`OS-EXT-STS:power_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerState {
+    NoState,
+    Running,
+    Paused,
+    Shutdown,
+    Crashed,
+    Suspended,
+}
+
+impl PowerState {
+    /// Nova's number for the state.
+    pub fn code(self) -> u8 {
+        match self {
+            PowerState::NoState => 0,
+            PowerState::Running => 1,
+            PowerState::Paused => 3,
+            PowerState::Shutdown => 4,
+            PowerState::Crashed => 6,
+            PowerState::Suspended => 7,
+        }
+    }
+}
+
+/// A disk of an instance, by path on the compute host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskSpec {
+    /// The guest's device name without `/dev/` (`vda`, `vdb`, ...).
+    pub device: String,
+    /// The file backing the disk.
+    pub path: String,
+    /// `qcow2` or `raw`.
+    pub format: String,
+    /// The volume's id, for volumes (`None` for the instance's own disks).
+    pub volume_id: Option<String>,
+}
+
+/// The root disk of an image-backed instance: a qcow2 overlay the agent
+/// makes on the image's file, grown to `size_gb` (the flavor's disk, or the
+/// image's own size when the flavor says 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageDisk {
+    pub image_id: String,
+    /// The image's file on this host.
+    pub path: String,
+    /// The image's format (`qcow2` or `raw`).
+    pub format: String,
+    pub size_gb: u32,
+}
+
+/// A NIC: a tap named after the port, on the network agent's bridge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NicSpec {
+    pub port_id: String,
+    pub mac_address: String,
+    /// The tap's name (`tap` and the port id's first 11 characters).
+    pub tap: String,
+    /// The bridge of the port's network on this host.
+    pub bridge: String,
+    pub mtu: u32,
+}
+
+/// Everything about an instance a compute host needs to run it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceSpec {
+    /// The server's id; also the domain's UUID.
+    pub id: String,
+    /// The server's display name.
+    pub name: String,
+    pub project_id: String,
+    pub vcpus: u32,
+    pub memory_mb: u32,
+    /// The root disk made from an image, unless the instance boots from a
+    /// volume (then the first of `disks`).
+    pub image_disk: Option<ImageDisk>,
+    /// Volumes, the boot volume first when there is one.
+    pub disks: Vec<DiskSpec>,
+    /// Direct kernel boot: the kernel's and ramdisk's files on this host.
+    pub kernel: Option<String>,
+    pub ramdisk: Option<String>,
+    /// The kernel command line for direct kernel boot (the image's
+    /// `os_command_line`; the agent adds the serial console).
+    pub cmdline: Option<String>,
+    pub nics: Vec<NicSpec>,
+    /// Base64 as the API got it.
+    pub user_data: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Makes and starts the instance (a cast; the result comes back as an
+/// [`InstanceEvent`]). Idempotent: an instance that exists is started.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Spawn {
+    pub spec: InstanceSpec,
+}
+
+/// Stops and removes the instance with its own disks (volumes are left).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Destroy {
+    pub id: String,
+}
+
+/// Powers the instance off: ACPI first, forced after `timeout_s`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PowerOff {
+    pub id: String,
+    pub timeout_s: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PowerOn {
+    pub id: String,
+}
+
+/// A soft reboot asks the guest (forced after `timeout_s`); a hard one
+/// resets it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Reboot {
+    pub id: String,
+    pub hard: bool,
+    pub timeout_s: u32,
+}
+
+/// The last `lines` lines of the serial console (all for `None`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConsoleLog {
+    pub id: String,
+    pub lines: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleText {
+    pub output: String,
+}
+
+/// Every instance the host runs, for reconciliation.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ListInstances {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceState {
+    pub id: String,
+    pub power_state: PowerState,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceList {
+    pub instances: Vec<InstanceState>,
+}
+
+/// What a host offers, published with every heartbeat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInventory {
+    pub host: String,
+    pub availability_zone: String,
+    pub vcpus: u32,
+    pub memory_mb: u64,
+    pub disk_gb: u64,
+    /// `QEMU` or `fake`.
+    pub hypervisor_type: String,
+    /// `kvm` or `qemu` (TCG) for libvirt.
+    pub virt_type: String,
+    pub hypervisor_version: u64,
+    /// The address the host is reached at.
+    pub host_ip: String,
+}
+
+/// The operations whose results come back as events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceOp {
+    Spawn,
+    Destroy,
+    PowerOff,
+    PowerOn,
+    Reboot,
+    /// The agent found the power state changed on its own (reconciliation).
+    PowerSync,
+}
+
+/// Published as `compute.instance.result` when an operation ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceEvent {
+    pub id: String,
+    pub host: String,
+    pub op: InstanceOp,
+    pub power_state: PowerState,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+stratus_bus::protocol! {
+    /// Requests the compute agent handles (topic `compute.<host>`).
+    pub enum ComputeAgentRequest {
+        Ping(Ping) -> Pong,
+        ConsoleLog(ConsoleLog) -> ConsoleText,
+        ListInstances(ListInstances) -> InstanceList,
+        Spawn(Spawn),
+        Destroy(Destroy),
+        PowerOff(PowerOff),
+        PowerOn(PowerOn),
+        Reboot(Reboot),
+    }
+}
