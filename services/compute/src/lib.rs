@@ -1,9 +1,13 @@
-//! `stratus-compute`: the Nova v2.1 subset of Stratus (:8774). So far it
-//! serves version discovery; flavors, keypairs, servers and the scheduler come
-//! with the compute issue.
+//! `stratus-compute`: the Nova v2.1 subset of Stratus (:8774). So far:
+//! version discovery with Nova's microversion headers, flavors (extra
+//! specs, project access) and key pairs; servers and the scheduler come
+//! next.
 //!
-//! Layout: `http/` holds thin handlers and their OpenAPI annotations.
+//! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/`
+//! (logic) → `datastore/` (queries).
 
+pub mod app;
+pub mod datastore;
 pub mod http;
 
 use stratus_http::runner::ServiceSpec;

@@ -1,9 +1,11 @@
 //! The `stratus-compute` binary.
 
 use std::process::ExitCode;
+use stratus_compute::app::{App, ComputeSection};
 
 fn main() -> ExitCode {
-    stratus_http::runner::main::<(), _, _>(stratus_compute::SPEC, |_deps| async {
-        Ok(vec![("compute", stratus_compute::http::router())])
+    stratus_http::runner::main::<ComputeSection, _, _>(stratus_compute::SPEC, |deps| async move {
+        let app = App::new(deps.pool, deps.bus, deps.config.service.compute);
+        Ok(vec![("compute", stratus_compute::http::router(app))])
     })
 }

@@ -1,7 +1,9 @@
 //! The compute service over real HTTP: discovery documents, Nova error
 //! bodies, request ids, and the checked-in OpenAPI document.
 
-use stratus_test_support::TestServer;
+mod common;
+
+use common::Cloud;
 
 #[test]
 fn openapi_document_is_current() {
@@ -13,7 +15,8 @@ fn openapi_document_is_current() {
 
 #[tokio::test]
 async fn discovery_lists_v2_0_then_v2_1() {
-    let server = TestServer::start(stratus_compute::http::router()).await;
+    let c = Cloud::start().await;
+    let server = &c.api;
     let client = reqwest::Client::new();
     let root = client.get(server.url("/")).send().await.expect("GET /");
     assert_eq!(root.status().as_u16(), 200);
@@ -39,7 +42,8 @@ async fn discovery_lists_v2_0_then_v2_1() {
 
 #[tokio::test]
 async fn errors_are_nova_faults_and_carry_both_request_id_headers() {
-    let server = TestServer::start(stratus_compute::http::router()).await;
+    let c = Cloud::start().await;
+    let server = &c.api;
     let resp = reqwest::Client::new()
         .get(server.url("/v2.1/servers/unknown"))
         .send()

@@ -1,12 +1,17 @@
 //! The compute API's routes and its OpenAPI document.
 
+pub mod flavors;
+pub mod keypairs;
+mod microversion;
 mod versions;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use stratus_common::ErrorStyle;
 use stratus_http::ApiOptions;
 use utoipa::OpenApi;
+
+use crate::app::App;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +19,26 @@ use utoipa::OpenApi;
         title = "Stratus Compute API",
         description = "The Nova v2.1 subset served by stratus-compute."
     ),
-    paths(versions::root, versions::v2_1)
+    paths(
+        versions::root,
+        versions::v2_1,
+        flavors::create,
+        flavors::list,
+        flavors::detail,
+        flavors::show,
+        flavors::delete,
+        flavors::specs,
+        flavors::specs_set,
+        flavors::spec,
+        flavors::spec_set,
+        flavors::spec_delete,
+        flavors::access,
+        flavors::action,
+        keypairs::create,
+        keypairs::list,
+        keypairs::show,
+        keypairs::delete,
+    )
 )]
 struct ApiDoc;
 
@@ -22,16 +46,59 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![("compute", ApiDoc::openapi())]
 }
 
-/// The compute API with the shared layers (Nova fault bodies, and the request
-/// id also as `X-Compute-Request-Id`).
-pub fn router() -> Router {
-    let routes = Router::new()
+/// The discovery documents alone (no state needed).
+fn discovery() -> Router {
+    Router::new()
         .route("/", get(versions::root))
         .route("/v2.1", get(versions::v2_1))
-        .route("/v2.1/", get(versions::v2_1));
+        .route("/v2.1/", get(versions::v2_1))
+}
+
+/// The compute API with the shared layers (Nova fault bodies, the request
+/// id also as `X-Compute-Request-Id`, microversion headers). The token
+/// verifier is added by the runner (or a test).
+pub fn router(app: App) -> Router {
+    let api = Router::new()
+        .route("/v2.1/flavors", post(flavors::create).get(flavors::list))
+        .route("/v2.1/flavors/detail", get(flavors::detail))
+        .route(
+            "/v2.1/flavors/{flavor_id}",
+            get(flavors::show).delete(flavors::delete),
+        )
+        .route(
+            "/v2.1/flavors/{flavor_id}/os-extra_specs",
+            get(flavors::specs).post(flavors::specs_set),
+        )
+        .route(
+            "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}",
+            get(flavors::spec)
+                .put(flavors::spec_set)
+                .delete(flavors::spec_delete),
+        )
+        .route(
+            "/v2.1/flavors/{flavor_id}/os-flavor-access",
+            get(flavors::access),
+        )
+        .route("/v2.1/flavors/{flavor_id}/action", post(flavors::action))
+        .route(
+            "/v2.1/os-keypairs",
+            post(keypairs::create).get(keypairs::list),
+        )
+        .route(
+            "/v2.1/os-keypairs/{name}",
+            get(keypairs::show).delete(keypairs::delete),
+        )
+        .with_state(app);
+    finish(discovery().merge(api))
+}
+
+fn finish(routes: Router) -> Router {
     let options = ApiOptions {
         request_id_aliases: &["x-compute-request-id"],
         ..ApiOptions::new(ErrorStyle::Nova)
     };
-    stratus_http::finish(routes, options)
+    stratus_http::finish(
+        routes.layer(axum::middleware::from_fn(microversion::layer)),
+        options,
+    )
 }

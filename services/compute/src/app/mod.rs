@@ -1,0 +1,57 @@
+//! The compute service's logic, between the thin HTTP handlers and the
+//! datastore: flavors (with extra specs and project access) and key pairs.
+
+pub mod flavors;
+pub mod input;
+pub mod keypairs;
+
+use serde::{Deserialize, Serialize};
+use stratus_bus::Bus;
+use stratus_common::Error;
+use stratus_db::PgPool;
+
+/// A database error as the client sees it: logged, answered with a 500.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+/// Per-project (key pairs: per-user) limits when no override is set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotaDefaults {
+    pub key_pairs: u32,
+}
+
+impl Default for QuotaDefaults {
+    fn default() -> Self {
+        Self { key_pairs: 100 }
+    }
+}
+
+/// The `[compute]` section of the service's configuration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ComputeConfig {
+    pub quotas: QuotaDefaults,
+}
+
+/// How the service configuration nests it: `[compute]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ComputeSection {
+    pub compute: ComputeConfig,
+}
+
+/// Everything the handlers need.
+#[derive(Clone)]
+pub struct App {
+    pub pool: PgPool,
+    pub bus: Bus,
+    pub config: ComputeConfig,
+}
+
+impl App {
+    pub fn new(pool: PgPool, bus: Bus, config: ComputeConfig) -> Self {
+        Self { pool, bus, config }
+    }
+}

@@ -1,0 +1,69 @@
+//! A compute cloud for tests: a live identity (`stratus-testbed`) and the
+//! compute API behind the real auth layer, on a database and bus namespace
+//! of the test's own.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use stratus_bus::Bus;
+use stratus_compute::app::{App, ComputeConfig};
+use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_test_support::{TestDatabase, TestServer, bus_config};
+pub use stratus_testbed::{Identity, Login};
+
+pub struct Cloud {
+    pub identity: Identity,
+    pub api: TestServer,
+    pub app: App,
+    pub http: reqwest::Client,
+    _auth: Authenticator,
+    _db: TestDatabase,
+}
+
+impl Cloud {
+    pub async fn start() -> Self {
+        Self::start_with(ComputeConfig::default()).await
+    }
+
+    pub async fn start_with(config: ComputeConfig) -> Self {
+        stratus_test_support::init_logs();
+        let identity = Identity::start().await;
+        let bus = Bus::new(bus_config(), "test-compute");
+        let auth = Authenticator::start(
+            &AuthConfig {
+                identity_url: identity.url(),
+                ..AuthConfig::default()
+            },
+            &bus,
+        )
+        .await
+        .expect("auth");
+        let db = TestDatabase::new(Some(&stratus_compute::MIGRATOR))
+            .await
+            .expect("db");
+        let app = App::new(db.pool.clone(), bus.clone(), config);
+        let api = TestServer::start(auth.layer(stratus_compute::http::router(app.clone()))).await;
+        identity
+            .register("compute", "nova", &api.url("/v2.1"))
+            .await;
+        Self {
+            identity,
+            api,
+            app,
+            http: reqwest::Client::new(),
+            _auth: auth,
+            _db: db,
+        }
+    }
+
+    /// Sends a request as `who` with an optional JSON body; the status and
+    /// the JSON body (or null).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        stratus_testbed::send(&self.http, method, &self.api.url(path), who, body).await
+    }
+}
