@@ -1,7 +1,8 @@
 //! `stratus-compute`: the Nova v2.1 subset of Stratus (:8774). So far:
 //! version discovery with Nova's microversion headers, flavors (extra
-//! specs, project access) and key pairs; servers and the scheduler come
-//! next.
+//! specs, project access), key pairs, compute hosts from the agents'
+//! inventory (hypervisors, services, zones) and the scheduler's filters,
+//! weighers and atomic claims; servers come next.
 //!
 //! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/`
 //! (logic) → `datastore/` (queries).

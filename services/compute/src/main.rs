@@ -6,6 +6,7 @@ use stratus_compute::app::{App, ComputeSection};
 fn main() -> ExitCode {
     stratus_http::runner::main::<ComputeSection, _, _>(stratus_compute::SPEC, |deps| async move {
         let app = App::new(deps.pool, deps.bus, deps.config.service.compute);
+        drop(app.follow_inventory());
         Ok(vec![("compute", stratus_compute::http::router(app))])
     })
 }

@@ -498,6 +498,7 @@ async fn key_pairs_are_imported_or_generated_and_belong_to_their_user() {
 async fn key_pairs_are_limited_per_user() {
     let c = Cloud::start_with(stratus_compute::app::ComputeConfig {
         quotas: stratus_compute::app::QuotaDefaults { key_pairs: 2 },
+        ..Default::default()
     })
     .await;
     for (i, want) in [(1, 200), (2, 200), (3, 403)] {

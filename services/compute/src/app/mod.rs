@@ -1,9 +1,12 @@
 //! The compute service's logic, between the thin HTTP handlers and the
-//! datastore: flavors (with extra specs and project access) and key pairs.
+//! datastore: flavors (with extra specs and project access), key pairs,
+//! compute hosts and the scheduler.
 
 pub mod flavors;
+pub mod hosts;
 pub mod input;
 pub mod keypairs;
+pub mod scheduler;
 
 use serde::{Deserialize, Serialize};
 use stratus_bus::Bus;
@@ -33,6 +36,7 @@ impl Default for QuotaDefaults {
 #[serde(default, deny_unknown_fields)]
 pub struct ComputeConfig {
     pub quotas: QuotaDefaults,
+    pub scheduler: scheduler::SchedulerConfig,
 }
 
 /// How the service configuration nests it: `[compute]`.

@@ -1,6 +1,8 @@
 //! The compute service's queries, one function per query. Every error is a
 //! `sqlx::Error`; the app layer maps it.
 
+pub mod hosts;
+
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};
 

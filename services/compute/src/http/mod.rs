@@ -1,6 +1,7 @@
 //! The compute API's routes and its OpenAPI document.
 
 pub mod flavors;
+pub mod hosts;
 pub mod keypairs;
 mod microversion;
 mod versions;
@@ -38,6 +39,15 @@ use crate::app::App;
         keypairs::list,
         keypairs::show,
         keypairs::delete,
+        hosts::hypervisors,
+        hosts::hypervisors_detail,
+        hosts::statistics,
+        hosts::hypervisor,
+        hosts::services,
+        hosts::service_update,
+        hosts::service_delete,
+        hosts::zones,
+        hosts::zones_detail,
     )
 )]
 struct ApiDoc;
@@ -87,6 +97,26 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.1/os-keypairs/{name}",
             get(keypairs::show).delete(keypairs::delete),
+        )
+        .route("/v2.1/os-hypervisors", get(hosts::hypervisors))
+        .route(
+            "/v2.1/os-hypervisors/detail",
+            get(hosts::hypervisors_detail),
+        )
+        .route("/v2.1/os-hypervisors/statistics", get(hosts::statistics))
+        .route(
+            "/v2.1/os-hypervisors/{hypervisor_id}",
+            get(hosts::hypervisor),
+        )
+        .route("/v2.1/os-services", get(hosts::services))
+        .route(
+            "/v2.1/os-services/{id}",
+            axum::routing::put(hosts::service_update).delete(hosts::service_delete),
+        )
+        .route("/v2.1/os-availability-zone", get(hosts::zones))
+        .route(
+            "/v2.1/os-availability-zone/detail",
+            get(hosts::zones_detail),
         )
         .with_state(app);
     finish(discovery().merge(api))

@@ -15,6 +15,8 @@ pub struct Cloud {
     pub api: TestServer,
     pub app: App,
     pub http: reqwest::Client,
+    /// The bus namespace of this cloud, for agents a test starts.
+    pub bus: stratus_bus::BusConfig,
     _auth: Authenticator,
     _db: TestDatabase,
 }
@@ -27,7 +29,8 @@ impl Cloud {
     pub async fn start_with(config: ComputeConfig) -> Self {
         stratus_test_support::init_logs();
         let identity = Identity::start().await;
-        let bus = Bus::new(bus_config(), "test-compute");
+        let bus_cfg = bus_config();
+        let bus = Bus::new(bus_cfg.clone(), "test-compute");
         let auth = Authenticator::start(
             &AuthConfig {
                 identity_url: identity.url(),
@@ -41,6 +44,11 @@ impl Cloud {
             .await
             .expect("db");
         let app = App::new(db.pool.clone(), bus.clone(), config);
+        assert!(
+            app.follow_inventory()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
         let api = TestServer::start(auth.layer(stratus_compute::http::router(app.clone()))).await;
         identity
             .register("compute", "nova", &api.url("/v2.1"))
@@ -50,6 +58,7 @@ impl Cloud {
             api,
             app,
             http: reqwest::Client::new(),
+            bus: bus_cfg,
             _auth: auth,
             _db: db,
         }
@@ -65,5 +74,91 @@ impl Cloud {
         body: Option<Value>,
     ) -> (u16, Value) {
         stratus_testbed::send(&self.http, method, &self.api.url(path), who, body).await
+    }
+}
+
+/// A compute agent with the fake driver, running in-process until dropped.
+pub struct FakeHost {
+    pub name: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for FakeHost {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Cloud {
+    /// Starts a fake compute host reporting `vcpus`, `memory_mb`, `disk_gb`
+    /// in `zone`, heartbeating every second.
+    pub fn fake_host(&self, vcpus: u32, memory_mb: u64, disk_gb: u64, zone: &str) -> FakeHost {
+        use stratus_compute_agent::driver::fake::{Fake, FakeSettings};
+        let name = stratus_test_support::unique_name("fake");
+        let config = stratus_agent::AgentConfig {
+            agent: stratus_agent::AgentSettings {
+                host: name.clone(),
+                netns: None,
+                heartbeat_interval_s: 1,
+            },
+            bus: self.bus.clone(),
+            log: Default::default(),
+            extra: stratus_compute_agent::ComputeAgentConfig {
+                compute: stratus_compute_agent::ComputeSettings {
+                    driver: "fake".into(),
+                    availability_zone: zone.into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        };
+        let driver = std::sync::Arc::new(Fake::new(FakeSettings {
+            vcpus,
+            memory_mb,
+            disk_gb,
+        }));
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(stratus_agent::run(
+            stratus_bus_protocol::AgentKind::Compute,
+            config,
+            move |deps| stratus_compute_agent::start_with(deps, driver),
+            async {
+                let _ = stop_rx.await;
+            },
+        ));
+        FakeHost {
+            name,
+            stop: Some(stop),
+        }
+    }
+
+    /// Polls `os-hypervisors/detail` until `host` is there; its view.
+    pub async fn wait_host(&self, host: &str) -> Value {
+        let admin = self.identity.admin.clone();
+        stratus_test_support::poll_until(
+            std::time::Duration::from_secs(30),
+            &format!("{host} in os-hypervisors"),
+            || {
+                let admin = admin.clone();
+                async move {
+                    let (_, v) = self
+                        .send(
+                            reqwest::Method::GET,
+                            "/v2.1/os-hypervisors/detail",
+                            &admin,
+                            None,
+                        )
+                        .await;
+                    v["hypervisors"]
+                        .as_array()?
+                        .iter()
+                        .find(|h| h["hypervisor_hostname"] == host)
+                        .cloned()
+                }
+            },
+        )
+        .await
     }
 }
