@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use stratus_agent::AgentDeps;
 use stratus_bus::{Bus, Call, Incoming, ServerHandle};
 use stratus_bus_protocol::compute::{
-    ConsoleText, HostInventory, InstanceEvent, InstanceList, InstanceOp, PowerState,
+    ConsoleText, Done, HostInventory, InstanceEvent, InstanceList, InstanceOp, PowerState,
 };
 use stratus_bus_protocol::{AgentKind, ComputeAgentRequest, Notification};
 use stratus_common::{Error, RequestContext};
@@ -162,6 +162,20 @@ pub async fn start_with(
                             .map_err(agent_error)?;
                         let output = driver::tail(&text, c.lines);
                         c.reply(ConsoleText { output })
+                    }
+                    ComputeAgentRequest::AttachVolume(a) => {
+                        let (id, disk) = (a.id.clone(), a.disk.clone());
+                        blocking(&driver, move |d| d.attach_volume(&id, &disk))
+                            .await
+                            .map_err(agent_error)?;
+                        a.reply(Done {})
+                    }
+                    ComputeAgentRequest::DetachVolume(a) => {
+                        let (id, disk) = (a.id.clone(), a.disk.clone());
+                        blocking(&driver, move |d| d.detach_volume(&id, &disk))
+                            .await
+                            .map_err(agent_error)?;
+                        a.reply(Done {})
                     }
                     ComputeAgentRequest::ListInstances(l) => {
                         let instances =

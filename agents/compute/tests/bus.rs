@@ -35,6 +35,8 @@ fn spec(id: &str) -> InstanceSpec {
         nics: vec![],
         user_data: None,
         metadata: BTreeMap::new(),
+        config_drive: false,
+        public_keys: BTreeMap::new(),
     }
 }
 

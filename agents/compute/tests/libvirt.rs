@@ -10,7 +10,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use stratus_bus_protocol::compute::{ImageDisk, InstanceSpec, PowerState};
+use base64::Engine;
+use stratus_bus_protocol::compute::{DiskSpec, ImageDisk, InstanceSpec, PowerState};
 use stratus_compute_agent::driver::Driver;
 use stratus_compute_agent::driver::libvirt::{Libvirt, LibvirtSettings};
 use stratus_test_support::guest::{DISK_MARKER, guest_images, parse_console};
@@ -117,10 +118,15 @@ fn the_test_guest_boots_and_obeys_power_operations() {
         disks: vec![],
         kernel: Some(kernel.to_string_lossy().into_owned()),
         ramdisk: Some(ramdisk.to_string_lossy().into_owned()),
-        cmdline: Some("quiet".into()),
+        // What to ping comes from the command line and the user data.
+        cmdline: Some("quiet stratus.ping=127.0.0.2".into()),
         nics: vec![],
-        user_data: None,
+        user_data: Some(
+            base64::engine::general_purpose::STANDARD.encode("#!/bin/sh\nping 127.0.0.3\n"),
+        ),
         metadata: BTreeMap::new(),
+        config_drive: true,
+        public_keys: BTreeMap::new(),
     };
     assert_eq!(driver.spawn(&spec).expect("spawn"), PowerState::Running);
     assert_eq!(
@@ -133,10 +139,55 @@ fn the_test_guest_boots_and_obeys_power_operations() {
     assert!(console.booted.is_some(), "{log}");
     // The root disk is the overlay: the image's marker, grown to 1 GiB.
     assert_eq!(
-        console.disks,
-        vec![("vda".into(), 2 * 1024 * 1024, DISK_MARKER.into())],
+        console.disks[0],
+        ("vda".into(), 2 * 1024 * 1024, DISK_MARKER.into()),
         "{log}"
     );
+    assert!(console.config_drive.is_some(), "the config drive: {log}");
+    let log = wait_console(
+        &driver,
+        &id,
+        "pings from the command line and user data",
+        |l| parse_console(l).pinged.len() == 2,
+    );
+    let mut pinged = parse_console(&log).pinged;
+    pinged.sort();
+    assert_eq!(pinged, ["127.0.0.2", "127.0.0.3"]);
+
+    // A volume plugged in shows up in the guest, and goes when unplugged.
+    let volume = images.join("volume.raw");
+    std::fs::write(&volume, "STRATUS-VOLUME01").expect("volume");
+    std::fs::File::options()
+        .write(true)
+        .open(&volume)
+        .and_then(|f| f.set_len(16 << 20))
+        .expect("size");
+    let disk = DiskSpec {
+        device: "vdb".into(),
+        path: volume.to_string_lossy().into_owned(),
+        format: "raw".into(),
+        volume_id: Some("0f0f0f0f-1111-4222-8333-444444444444".into()),
+    };
+    driver.attach_volume(&id, &disk).expect("attach");
+    let log = wait_console(&driver, &id, "the volume in the guest", |l| {
+        parse_console(l)
+            .disks
+            .iter()
+            .any(|d| d.2 == "STRATUS-VOLUME01")
+    });
+    let plugged = parse_console(&log)
+        .disks
+        .into_iter()
+        .find(|d| d.2 == "STRATUS-VOLUME01")
+        .expect("volume line");
+    assert_eq!(plugged.1, 32768, "16 MiB in sectors");
+    driver.detach_volume(&id, &disk).expect("detach");
+    wait_console(&driver, &id, "the volume gone from the guest", |l| {
+        parse_console(l).gone.contains(&plugged.0)
+    });
+    driver
+        .detach_volume(&id, &disk)
+        .expect("detaching again is done");
     let listed = driver.list().expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, id);

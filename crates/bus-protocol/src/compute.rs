@@ -102,6 +102,13 @@ pub struct InstanceSpec {
     /// Base64 as the API got it.
     pub user_data: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    /// Whether the instance gets a config drive (a vfat disk with Nova's
+    /// `openstack/latest/` layout: meta data, user data, keys).
+    #[serde(default)]
+    pub config_drive: bool,
+    /// Key pair name → public key, for the config drive.
+    #[serde(default)]
+    pub public_keys: BTreeMap<String, String>,
 }
 
 /// Makes and starts the instance (a cast; the result comes back as an
@@ -137,6 +144,23 @@ pub struct Reboot {
     pub hard: bool,
     pub timeout_s: u32,
 }
+
+/// Hot-plugs a volume into a running (or stopped) instance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AttachVolume {
+    pub id: String,
+    pub disk: DiskSpec,
+}
+
+/// Unplugs a volume.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DetachVolume {
+    pub id: String,
+    pub disk: DiskSpec,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {}
 
 /// The last `lines` lines of the serial console (all for `None`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -212,6 +236,8 @@ stratus_bus::protocol! {
         Ping(Ping) -> Pong,
         ConsoleLog(ConsoleLog) -> ConsoleText,
         ListInstances(ListInstances) -> InstanceList,
+        AttachVolume(AttachVolume) -> Done,
+        DetachVolume(DetachVolume) -> Done,
         Spawn(Spawn),
         Destroy(Destroy),
         PowerOff(PowerOff),

@@ -60,6 +60,12 @@ pub struct Console {
     pub disks: Vec<(String, u64, String)>,
     /// The `ready` line: everything above is complete.
     pub ready: bool,
+    /// The device of the config drive it found.
+    pub config_drive: Option<String>,
+    /// Devices that went away after boot.
+    pub gone: Vec<String>,
+    /// Addresses it was told to ping that answered.
+    pub pinged: Vec<String>,
 }
 
 /// Parses a console log (other lines and terminal noise are ignored).
@@ -78,6 +84,9 @@ pub fn parse_console(log: &str) -> Console {
                     .push(((*dev).into(), sectors.parse().unwrap_or(0), first.join(" ")))
             }
             ["ready", ..] => c.ready = true,
+            ["config-drive", dev, ..] => c.config_drive = Some((*dev).to_owned()),
+            ["gone", dev, ..] => c.gone.push((*dev).to_owned()),
+            ["ping", addr, "ok", ..] => c.pinged.push((*addr).to_owned()),
             _ => {}
         }
     }
@@ -92,12 +101,17 @@ mod tests {
     fn console_lines_are_parsed_through_terminal_noise() {
         let log = "SeaBIOS\r\nBooting from ROM..\x1b[2JSTRATUS-GUEST booted 6.1.0-56-amd64\r\n\
                    STRATUS-GUEST addr eth0 10.0.2.15/24\nSTRATUS-GUEST disk vda 131072 STRATUS-TESTDISK\n\
-                   STRATUS-GUEST ready";
+                   STRATUS-GUEST config-drive vdb\nSTRATUS-GUEST ready\n\
+                   STRATUS-GUEST disk vdc 2048 \nSTRATUS-GUEST gone vdc\nSTRATUS-GUEST ping 10.0.0.3 ok";
         let c = parse_console(log);
         assert_eq!(c.booted.as_deref(), Some("6.1.0-56-amd64"));
         assert_eq!(c.addresses, vec![("eth0".into(), "10.0.2.15/24".into())]);
-        assert_eq!(c.disks, vec![("vda".into(), 131_072, DISK_MARKER.into())]);
+        assert_eq!(c.disks[0], ("vda".into(), 131_072, DISK_MARKER.into()));
         assert!(c.ready);
+        assert_eq!(c.config_drive.as_deref(), Some("vdb"));
+        assert_eq!(c.disks.last(), Some(&("vdc".into(), 2048, String::new())));
+        assert_eq!(c.gone, vec!["vdc".to_owned()]);
+        assert_eq!(c.pinged, vec!["10.0.0.3".to_owned()]);
         assert_eq!(parse_console("nothing"), Console::default());
     }
 }

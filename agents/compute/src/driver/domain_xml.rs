@@ -11,6 +11,9 @@ use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, NicSpec};
 /// The XML namespace of Stratus's metadata in a domain.
 pub const METADATA_NS: &str = "https://stratus.example.org/xmlns/instance/1";
 
+/// The config drive's target, out of the way of volumes' names.
+pub const CONFIG_DRIVE_DEVICE: &str = "vdz";
+
 /// Where an instance's files are and how its domain runs.
 pub struct DomainPaths<'a> {
     /// `kvm` or `qemu`.
@@ -19,6 +22,8 @@ pub struct DomainPaths<'a> {
     pub name: &'a str,
     /// The root disk made from the image, if any.
     pub root_disk: Option<&'a str>,
+    /// The config drive's raw image, if any (last disk, target `vdz`).
+    pub config_drive: Option<&'a str>,
     pub console_log: &'a str,
 }
 
@@ -99,6 +104,14 @@ pub fn domain(spec: &InstanceSpec, paths: &DomainPaths<'_>) -> String {
     for d in &spec.disks {
         s.push_str(&disk(d));
     }
+    if let Some(cd) = paths.config_drive {
+        s.push_str(&disk(&DiskSpec {
+            device: CONFIG_DRIVE_DEVICE.into(),
+            path: cd.into(),
+            format: "raw".into(),
+            volume_id: None,
+        }));
+    }
     for n in &spec.nics {
         s.push_str(&interface(n));
     }
@@ -146,6 +159,8 @@ mod tests {
             }],
             user_data: None,
             metadata: BTreeMap::new(),
+            config_drive: false,
+            public_keys: BTreeMap::new(),
         }
     }
 
@@ -157,6 +172,7 @@ mod tests {
                 virt_type: "qemu",
                 name: "instance-6f1c",
                 root_disk: Some("/inst/6f1c/disk"),
+                config_drive: Some("/inst/6f1c/disk.config"),
                 console_log: "/inst/6f1c/console.log",
             },
         );
@@ -181,6 +197,11 @@ mod tests {
         assert!(xml.contains("<target dev='tap12345678-9a'/>"));
         assert!(xml.contains("<mtu size='1450'/>"));
         assert!(xml.contains("<log file='/inst/6f1c/console.log' append='on'/>"));
+        let cd = xml
+            .find("<source file='/inst/6f1c/disk.config'/>")
+            .expect("config drive");
+        assert!(vol < cd, "the config drive comes last");
+        assert!(xml.contains("<target dev='vdz' bus='virtio'/>"));
     }
 
     #[test]
@@ -193,6 +214,7 @@ mod tests {
                 virt_type: "kvm",
                 name: "n",
                 root_disk: None,
+                config_drive: None,
                 console_log: "/l",
             },
         );

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use stratus_bus_protocol::compute::{InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
 
 use super::{Capacity, Driver, DriverError};
 
@@ -109,6 +109,17 @@ impl Driver for Fake {
 
     fn reboot(&self, id: &str, _hard: bool, _timeout: Duration) -> Result<PowerState, DriverError> {
         self.power_on(id)
+    }
+
+    fn attach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        self.with(id, |i| {
+            i.0.disks.retain(|d| d.device != disk.device);
+            i.0.disks.push(disk.clone());
+        })
+    }
+
+    fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        self.with(id, |i| i.0.disks.retain(|d| d.device != disk.device))
     }
 
     fn console_log(&self, id: &str) -> Result<String, DriverError> {

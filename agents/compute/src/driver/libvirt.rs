@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stratus_bus_protocol::compute::{InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
 use virt::connect::Connect;
 use virt::domain::{Domain, DomainState, DomainStateEnum};
 use virt::enumutil::Enum;
 use virt::error::ErrorNumber;
+use virt::sys;
 
 use super::domain_xml::{self, DomainPaths};
 use super::{Capacity, Driver, DriverError};
@@ -298,6 +299,13 @@ impl Driver for Libvirt {
                 let dir = self.dir(&spec.id);
                 std::fs::create_dir_all(&dir).map_err(io(dir.display()))?;
                 let root = self.root_disk(spec, &dir)?;
+                let config_drive = if spec.config_drive {
+                    let path = dir.join("disk.config");
+                    super::config_drive::write(&path, spec)?;
+                    Some(path)
+                } else {
+                    None
+                };
                 let name = self.name(&spec.id);
                 let console = dir.join("console.log");
                 let xml = domain_xml::domain(
@@ -306,6 +314,7 @@ impl Driver for Libvirt {
                         virt_type: &self.virt_type,
                         name: &name,
                         root_disk: root.as_deref().and_then(Path::to_str),
+                        config_drive: config_drive.as_deref().and_then(Path::to_str),
                         console_log: &console.to_string_lossy(),
                     },
                 );
@@ -368,6 +377,32 @@ impl Driver for Libvirt {
         }
         d.create().map_err(lv)?;
         Self::state(&d)
+    }
+
+    fn attach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        let d = self.get(id)?;
+        let xml = domain_xml::disk(disk);
+        let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
+        if d.is_active().map_err(lv)? {
+            flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+        }
+        d.attach_device_flags(&xml, flags).map_err(lv)
+    }
+
+    fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        let d = self.get(id)?;
+        let current = d.xml_desc(0).map_err(lv)?;
+        if !current.contains(&format!("dev='{}'", disk.device))
+            && !current.contains(&format!("dev=\"{}\"", disk.device))
+        {
+            return Ok(());
+        }
+        let xml = domain_xml::disk(disk);
+        let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
+        if d.is_active().map_err(lv)? {
+            flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+        }
+        d.detach_device_flags(&xml, flags).map_err(lv)
     }
 
     fn console_log(&self, id: &str) -> Result<String, DriverError> {

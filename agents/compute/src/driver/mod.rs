@@ -3,6 +3,7 @@
 //! plane. Calls block (libvirt's API does); the agent makes them on the
 //! blocking pool.
 
+pub mod config_drive;
 pub mod domain_xml;
 pub mod fake;
 pub mod kvm;
@@ -10,7 +11,7 @@ pub mod libvirt;
 
 use std::time::Duration;
 
-use stratus_bus_protocol::compute::{InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -52,6 +53,11 @@ pub trait Driver: Send + Sync {
     /// Soft: power off (forced after `timeout`) and on; hard: stop at once
     /// and start again.
     fn reboot(&self, id: &str, hard: bool, timeout: Duration) -> Result<PowerState, DriverError>;
+    /// Plugs a volume in (live when the instance runs, and for its next
+    /// starts).
+    fn attach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError>;
+    /// Unplugs a volume; done when it is not attached.
+    fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError>;
     /// The serial console's output so far.
     fn console_log(&self, id: &str) -> Result<String, DriverError>;
     /// Every instance of this agent's on the host.
