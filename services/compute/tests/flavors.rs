@@ -497,7 +497,10 @@ async fn key_pairs_are_imported_or_generated_and_belong_to_their_user() {
 #[tokio::test]
 async fn key_pairs_are_limited_per_user() {
     let c = Cloud::start_with(stratus_compute::app::ComputeConfig {
-        quotas: stratus_compute::app::QuotaDefaults { key_pairs: 2 },
+        quotas: stratus_compute::app::QuotaDefaults {
+            key_pairs: 2,
+            ..Default::default()
+        },
         ..Default::default()
     })
     .await;

@@ -64,7 +64,11 @@ impl App {
         }
         let user = caller.sub.as_str();
         let count = ds::keypair_count(&self.pool, user).await.map_err(db)?;
-        if count >= i64::from(self.config.quotas.key_pairs) {
+        let limit = match caller.project_id() {
+            Some(p) => self.limit_of(p, "key_pairs").await?,
+            None => self.config.quotas.key_pairs,
+        };
+        if limit >= 0 && count >= i64::from(limit) {
             return Err(Error::new(
                 ErrorKind::OverQuota,
                 "Quota exceeded, too many key pairs.",

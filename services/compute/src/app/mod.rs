@@ -6,7 +6,11 @@ pub mod flavors;
 pub mod hosts;
 pub mod input;
 pub mod keypairs;
+pub mod quotas;
 pub mod scheduler;
+pub mod server_groups;
+
+pub use quotas::QuotaDefaults;
 
 use serde::{Deserialize, Serialize};
 use stratus_bus::Bus;
@@ -16,19 +20,6 @@ use stratus_db::PgPool;
 /// A database error as the client sees it: logged, answered with a 500.
 pub(crate) fn db(e: sqlx::Error) -> Error {
     Error::internal(&e)
-}
-
-/// Per-project (key pairs: per-user) limits when no override is set.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct QuotaDefaults {
-    pub key_pairs: u32,
-}
-
-impl Default for QuotaDefaults {
-    fn default() -> Self {
-        Self { key_pairs: 100 }
-    }
 }
 
 /// The `[compute]` section of the service's configuration.

@@ -295,3 +295,121 @@ pub async fn keypair_delete(db: impl PgExecutor<'_>, user: &str, name: &str) -> 
             > 0,
     )
 }
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ServerGroup {
+    pub id: uuid::Uuid,
+    pub project_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub policy: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const GROUP_COLUMNS: &str = "id, project_id, user_id, name, policy, created_at";
+
+pub async fn group_insert(db: impl PgExecutor<'_>, g: &ServerGroup) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO server_groups (id, project_id, user_id, name, policy) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(g.id)
+    .bind(&g.project_id)
+    .bind(&g.user_id)
+    .bind(&g.name)
+    .bind(&g.policy)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn group_get(
+    db: impl PgExecutor<'_>,
+    id: uuid::Uuid,
+) -> sqlx::Result<Option<ServerGroup>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {GROUP_COLUMNS} FROM server_groups WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Groups of `project` (all projects for `None`), oldest first.
+pub async fn group_list(
+    db: impl PgExecutor<'_>,
+    project: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ServerGroup>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {GROUP_COLUMNS} FROM server_groups WHERE ($1::text IS NULL OR project_id = $1)
+         ORDER BY created_at, id OFFSET $2 LIMIT $3"
+    )))
+    .bind(project)
+    .bind(offset)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn group_count(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM server_groups WHERE project_id = $1")
+        .bind(project)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn group_delete(db: impl PgExecutor<'_>, id: uuid::Uuid) -> sqlx::Result<bool> {
+    Ok(sqlx::query("DELETE FROM server_groups WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+pub async fn group_members(
+    db: impl PgExecutor<'_>,
+    id: uuid::Uuid,
+) -> sqlx::Result<Vec<uuid::Uuid>> {
+    sqlx::query_scalar(
+        "SELECT server_id FROM server_group_members WHERE group_id = $1 ORDER BY server_id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}
+
+/// A project's quota overrides.
+pub async fn quotas(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<Vec<(String, i32)>> {
+    sqlx::query_as("SELECT resource, hard_limit FROM quotas WHERE project_id = $1")
+        .bind(project)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn quota_set(
+    db: impl PgExecutor<'_>,
+    project: &str,
+    resource: &str,
+    limit: i32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = EXCLUDED.hard_limit",
+    )
+    .bind(project)
+    .bind(resource)
+    .bind(limit)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn quota_reset(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM quotas WHERE project_id = $1")
+        .bind(project)
+        .execute(db)
+        .await
+        .map(|_| ())
+}

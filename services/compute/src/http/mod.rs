@@ -4,6 +4,8 @@ pub mod flavors;
 pub mod hosts;
 pub mod keypairs;
 mod microversion;
+pub mod quotas;
+pub mod server_groups;
 mod versions;
 
 use axum::Router;
@@ -48,6 +50,16 @@ use crate::app::App;
         hosts::service_delete,
         hosts::zones,
         hosts::zones_detail,
+        quotas::show,
+        quotas::detail,
+        quotas::defaults,
+        quotas::update,
+        quotas::reset,
+        quotas::limits,
+        server_groups::create,
+        server_groups::list,
+        server_groups::show,
+        server_groups::delete,
     )
 )]
 struct ApiDoc;
@@ -117,6 +129,27 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.1/os-availability-zone/detail",
             get(hosts::zones_detail),
+        )
+        .route(
+            "/v2.1/os-quota-sets/{project_id}",
+            get(quotas::show).put(quotas::update).delete(quotas::reset),
+        )
+        .route(
+            "/v2.1/os-quota-sets/{project_id}/detail",
+            get(quotas::detail),
+        )
+        .route(
+            "/v2.1/os-quota-sets/{project_id}/defaults",
+            get(quotas::defaults),
+        )
+        .route("/v2.1/limits", get(quotas::limits))
+        .route(
+            "/v2.1/os-server-groups",
+            post(server_groups::create).get(server_groups::list),
+        )
+        .route(
+            "/v2.1/os-server-groups/{group_id}",
+            get(server_groups::show).delete(server_groups::delete),
         )
         .with_state(app);
     finish(discovery().merge(api))

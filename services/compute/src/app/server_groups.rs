@@ -1,0 +1,127 @@
+//! Server groups (`os-server-groups`, 2.1: a `policies` list of one):
+//! affinity and anti-affinity for the scheduler, counted against the
+//! project's `server_groups` quota.
+
+use serde_json::{Map, Value};
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+
+use super::input::{check_known, invalid, member, name, required};
+use super::quotas::over_quota;
+use super::{App, db};
+use crate::datastore::{self as ds, ServerGroup};
+
+const POLICIES: &[&str] = &[
+    "affinity",
+    "anti-affinity",
+    "soft-affinity",
+    "soft-anti-affinity",
+];
+
+pub fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Instance group {id} could not be found."))
+}
+
+impl App {
+    pub async fn group_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Value,
+    ) -> Result<(ServerGroup, Vec<uuid::Uuid>), Error> {
+        let body: &Map<String, Value> = member(body, "server_group")?;
+        check_known(body, &["name", "policies"])?;
+        let group_name = name("name", required(body, "name")?, 255)?;
+        let policies = required(body, "policies")?;
+        let policy = match policies.as_array().map(Vec::as_slice) {
+            Some([Value::String(p)]) if POLICIES.contains(&p.as_str()) => p.clone(),
+            Some([other]) => {
+                return Err(invalid(
+                    "policies",
+                    other,
+                    format!("{other} is not one of {POLICIES:?}"),
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    "policies",
+                    policies,
+                    "must be a list of exactly one policy",
+                ));
+            }
+        };
+        let project = caller
+            .project_id()
+            .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?;
+        let limit = self.limit_of(project, "server_groups").await?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // One creator at a time per project, so the count holds.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("server_groups:{project}"))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if limit >= 0 && ds::group_count(&mut *tx, project).await.map_err(db)? >= i64::from(limit) {
+            return Err(over_quota("server groups"));
+        }
+        let g = ServerGroup {
+            id: uuid::Uuid::new_v4(),
+            project_id: project.to_owned(),
+            user_id: caller.sub.clone(),
+            name: group_name,
+            policy,
+            created_at: chrono::Utc::now(),
+        };
+        ds::group_insert(&mut *tx, &g).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok((g, Vec::new()))
+    }
+
+    /// A group the caller may see (its project's, or any for admins).
+    pub async fn group_get(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<(ServerGroup, Vec<uuid::Uuid>), Error> {
+        let uid = uuid::Uuid::parse_str(id).map_err(|_| not_found(id))?;
+        let g = ds::group_get(&self.pool, uid)
+            .await
+            .map_err(db)?
+            .filter(|g| caller.is_admin() || caller.project_id() == Some(g.project_id.as_str()))
+            .ok_or_else(|| not_found(id))?;
+        let members = ds::group_members(&self.pool, uid).await.map_err(db)?;
+        Ok((g, members))
+    }
+
+    pub async fn group_list(
+        &self,
+        caller: &TokenClaims,
+        all_projects: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<(ServerGroup, Vec<uuid::Uuid>)>, Error> {
+        let project = if all_projects && caller.is_admin() {
+            None
+        } else {
+            Some(
+                caller
+                    .project_id()
+                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?,
+            )
+        };
+        let groups = ds::group_list(&self.pool, project, offset, limit)
+            .await
+            .map_err(db)?;
+        let mut out = Vec::with_capacity(groups.len());
+        for g in groups {
+            let members = ds::group_members(&self.pool, g.id).await.map_err(db)?;
+            out.push((g, members));
+        }
+        Ok(out)
+    }
+
+    pub async fn group_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
+        let (g, _) = self.group_get(caller, id).await?;
+        ds::group_delete(&self.pool, g.id).await.map_err(db)?;
+        Ok(())
+    }
+}
