@@ -56,6 +56,8 @@ pub struct Link {
     pub mtu: u32,
     pub up: bool,
     pub vxlan_id: Option<u32>,
+    /// The link's alias (`ifalias`): the agent marks what it made with it.
+    pub alias: Option<String>,
 }
 
 fn link_of(msg: &LinkMessage) -> Link {
@@ -68,6 +70,7 @@ fn link_of(msg: &LinkMessage) -> Link {
         mtu: 0,
         up: msg.header.flags.contains(LinkFlags::Up),
         vxlan_id: None,
+        alias: None,
     };
     for attr in &msg.attributes {
         match attr {
@@ -75,6 +78,7 @@ fn link_of(msg: &LinkMessage) -> Link {
             LinkAttribute::Controller(m) => link.master = Some(*m),
             LinkAttribute::Address(a) => link.mac = format_mac(a),
             LinkAttribute::Mtu(m) => link.mtu = *m,
+            LinkAttribute::IfAlias(a) => link.alias = Some(a.clone()),
             LinkAttribute::LinkInfo(infos) => {
                 for info in infos {
                     match info {
@@ -257,6 +261,17 @@ impl Links {
             .execute()
             .await
             .map_err(nl(format!("configuring link {index}")))
+    }
+
+    /// Sets the link's alias (`ifalias`).
+    pub async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
+        let msg = LinkUnspec::new_with_index(index).alias(alias).build();
+        self.handle
+            .link()
+            .set(msg)
+            .execute()
+            .await
+            .map_err(nl(format!("setting the alias of link {index}")))
     }
 
     /// Renames a link (it must be down).

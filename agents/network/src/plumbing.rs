@@ -42,6 +42,7 @@ pub async fn ensure_network(
     net: &NetworkSpec,
     nic: Option<&str>,
     tunnel_ip: Option<Ipv4Addr>,
+    owner: &str,
 ) -> Result<u32, LinkError> {
     let name = bridge_name(&net.id);
     let bridge = match have.iter().find(|l| l.name == name) {
@@ -49,15 +50,20 @@ pub async fn ensure_network(
             if !b.up || b.mtu != net.mtu {
                 links.configure(b.index, None, Some(net.mtu)).await?;
             }
+            if b.alias.is_none() {
+                links.set_alias(b.index, owner).await?;
+            }
             b.index
         }
         None => {
             links.add_bridge(&name, net.mtu).await?;
-            links
+            let index = links
                 .get(&name)
                 .await?
                 .ok_or_else(|| LinkError::Missing(name.clone()))?
-                .index
+                .index;
+            links.set_alias(index, owner).await?;
+            index
         }
     };
     let Some(uplink) = uplink_name(net, nic) else {
@@ -101,6 +107,10 @@ pub async fn ensure_network(
     };
     if dev.master != Some(bridge) || !dev.up {
         links.plug(dev.index, bridge, dev.mtu.max(net.mtu)).await?;
+    }
+    // A flat NIC is the host's, not the agent's: only made links are marked.
+    if net.network_type != "flat" && dev.alias.is_none() {
+        links.set_alias(dev.index, owner).await?;
     }
     if net.network_type == "vxlan" {
         let want: BTreeSet<Ipv4Addr> = net.peers.iter().filter_map(|p| p.parse().ok()).collect();

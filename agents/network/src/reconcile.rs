@@ -124,7 +124,16 @@ impl Reconciler {
                 .as_ref()
                 .and_then(|p| self.settings.physical_interfaces.get(p))
                 .map(String::as_str);
-            match plumbing::ensure_network(&self.links, &have, net, nic, self.tunnel_ip).await {
+            match plumbing::ensure_network(
+                &self.links,
+                &have,
+                net,
+                nic,
+                self.tunnel_ip,
+                &self.owner(),
+            )
+            .await
+            {
                 Ok(index) => {
                     bridges.insert(net.id.clone(), index);
                     mtus.insert(net.id.clone(), net.mtu);
@@ -234,6 +243,12 @@ impl Reconciler {
         Ok(states)
     }
 
+    /// The alias that marks the bridges and uplinks this agent made, so
+    /// agents sharing a namespace leave each other's alone.
+    pub fn owner(&self) -> String {
+        owner_tag(&self.host)
+    }
+
     /// Removes bridges and uplinks of networks this host no longer carries,
     /// and takes taps of deleted ports off the bridges.
     async fn sweep(
@@ -242,9 +257,11 @@ impl Reconciler {
         wanted_taps: &BTreeSet<String>,
     ) -> anyhow::Result<()> {
         let have = self.links.list().await?;
+        let owner = self.owner();
+        let mine = |l: &crate::links::Link| l.alias.as_deref() == Some(owner.as_str());
         let ours: BTreeSet<u32> = have
             .iter()
-            .filter(|l| l.name.starts_with("brq") && l.kind.as_deref() == Some("bridge"))
+            .filter(|l| l.name.starts_with("brq") && l.kind.as_deref() == Some("bridge") && mine(l))
             .map(|l| l.index)
             .collect();
         let kept: BTreeSet<u32> = bridges.values().copied().collect();
@@ -261,7 +278,7 @@ impl Reconciler {
                 .master
                 .is_some_and(|m| ours.contains(&m) && !kept.contains(&m))
                 && (l.name.starts_with("vxlan-") || l.kind.as_deref() == Some("vlan"));
-            let orphan_vxlan = l.master.is_none() && l.name.starts_with("vxlan-");
+            let orphan_vxlan = l.master.is_none() && l.name.starts_with("vxlan-") && mine(l);
             if (stale_uplink || orphan_vxlan)
                 && let Err(e) = self.links.delete(l.index).await
             {
@@ -276,6 +293,11 @@ impl Reconciler {
         }
         Ok(())
     }
+}
+
+/// The alias of links the agent of `host` made.
+pub fn owner_tag(host: &str) -> String {
+    format!("stratus-network-agent {host}")
 }
 
 /// Runs the agent's loop until `shutdown`.

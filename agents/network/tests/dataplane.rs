@@ -551,8 +551,15 @@ async fn vlan_uplinks_where_the_kernel_has_8021q() {
         peers: vec![],
     };
     let have = links.list().await.expect("links");
-    match stratus_network_agent::plumbing::ensure_network(&links, &have, &net, Some("phys0"), None)
-        .await
+    match stratus_network_agent::plumbing::ensure_network(
+        &links,
+        &have,
+        &net,
+        Some("phys0"),
+        None,
+        "stratus-network-agent test",
+    )
+    .await
     {
         Ok(bridge) => {
             let vlan = links
@@ -721,4 +728,78 @@ async fn a_subnet_added_later_is_served_by_dhcp_too() {
     assert!(dhcp["fixed_ips"].to_string().contains("10.14.0."), "{dhcp}");
     let got = tokio::task::block_in_place(|| inst.dhcp()).expect("a lease on the new subnet");
     assert_eq!(got, ip);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn agents_sharing_a_namespace_leave_each_others_bridges_alone() {
+    let mut f = Fabric::start(1).await;
+    let other = f.add_agent_beside(0);
+    let alice = f.identity.alice.clone();
+    let (net_a, _) = f.network(&alice, "10.15.0.0/24").await;
+    let (net_b, _) = f.network(&alice, "10.16.0.0/24").await;
+    let port_a = f.port(&alice, &net_a, 0, json!({})).await;
+    f.port(&alice, &net_b, other, json!({})).await;
+    let links = f.links(0).await;
+    let bridge_a = stratus_network_agent::plumbing::bridge_name(&net_a);
+    let bridge_b = stratus_network_agent::plumbing::bridge_name(&net_b);
+    let link_of = |name: String| {
+        let links = &links;
+        async move {
+            links
+                .list()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|l| l.name == name)
+        }
+    };
+    let alias_of =
+        |name: String| async move { link_of(name).await.map(|l| l.alias.unwrap_or_default()) };
+    let owner_a = stratus_network_agent::reconcile::owner_tag(&f.hosts[0].name);
+    let owner_b = stratus_network_agent::reconcile::owner_tag(&f.hosts[other].name);
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "both bridges, each marked by its agent",
+        || async {
+            (alias_of(bridge_a.clone()).await.as_deref() == Some(owner_a.as_str())
+                && alias_of(bridge_b.clone()).await.as_deref() == Some(owner_b.as_str()))
+            .then_some(())
+        },
+    )
+    .await;
+    // Its index: a bridge deleted and made again would get another.
+    let index_b = link_of(bridge_b.clone()).await.expect("bridge").index;
+
+    // The first network goes: its agent removes its bridge; the other's
+    // stays through all the passes both agents made meanwhile.
+    let (code, _) = f
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v2.0/ports/{}", port_a["id"].as_str().expect("id")),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    let (code, _) = f
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v2.0/networks/{net_a}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the deleted network's bridge gone",
+        || async { alias_of(bridge_a.clone()).await.is_none().then_some(()) },
+    )
+    .await;
+    let b = link_of(bridge_b.clone()).await.expect("the other bridge");
+    assert_eq!(
+        (b.index, b.alias.as_deref()),
+        (index_b, Some(owner_b.as_str())),
+        "the other agent's bridge is untouched, never deleted and made again"
+    );
 }

@@ -323,6 +323,30 @@ impl Fabric {
         self.hosts[host].start_agent();
     }
 
+    /// A second agent, of another host name, working in `host`'s namespace
+    /// (as agents of two clouds sharing one namespace would); its index.
+    pub fn add_agent_beside(&mut self, host: usize) -> usize {
+        let n = self.hosts.len();
+        let ns = self.hosts[host].ns.clone();
+        let name = unique_name("beside");
+        let mut config = self.hosts[host].config.clone();
+        config.agent.host = name.clone();
+        config.extra.network.tunnel_ip = None;
+        config.extra.network.physical_interfaces.clear();
+        config.extra.network.state_dir = self.dir.path.join(format!("beside{n}"));
+        config.extra.network.netns_prefix = format!("{ns}b{n}-");
+        let mut h = Host {
+            name,
+            ns,
+            tunnel_ip: String::new(),
+            config,
+            agent: None,
+        };
+        h.start_agent();
+        self.hosts.push(h);
+        n
+    }
+
     pub async fn links(&self, host: usize) -> Links {
         Links::open(Some(&self.hosts[host].ns))
             .await
