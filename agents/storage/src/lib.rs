@@ -116,6 +116,10 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                         store.delete(&d.image_id).await?;
                         d.reply(Done {})
                     }
+                    StorageAgentRequest::ImageExport(x) => {
+                        let export = store.export(&x.image_id).await?;
+                        x.reply(export)
+                    }
                     StorageAgentRequest::VolumeExport(x) => {
                         let export = volumes.export(&x.volume_id).await?;
                         x.reply(export)

@@ -48,6 +48,23 @@ impl Store {
         Ok(self.root.join("images").join(check_id(id)?))
     }
 
+    /// Where a hypervisor on this host finds the committed image, and its
+    /// format as qemu-img sees it.
+    pub async fn export(&self, id: &str) -> Result<stratus_bus_protocol::storage::Export, Error> {
+        let path = self.image_path(id)?;
+        if !path.exists() {
+            return Err(Error::not_found(format!(
+                "Image {id} has no data on this host."
+            )));
+        }
+        let info = crate::qemu_img::info(&path).await?;
+        Ok(stratus_bus_protocol::storage::Export {
+            driver_volume_type: "file".into(),
+            path: path.to_string_lossy().into_owned(),
+            format: info.format,
+        })
+    }
+
     /// A file of `kind` (`volumes`, `snapshots`, `cache`) named by a UUID.
     pub fn path(&self, kind: &str, id: &str) -> Result<PathBuf, Error> {
         Ok(self.root.join(kind).join(check_id(id)?))

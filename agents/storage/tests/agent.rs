@@ -1,7 +1,8 @@
 //! The storage agent against the real broker, file system and qemu-img: it
 //! answers on its host's topic and heartbeats; its store writes chunks,
 //! commits only data whose size and format check out (removing it
-//! otherwise), reads it back, refuses ids that are not UUIDs, and deletes.
+//! otherwise), reads it back, says where its file is, refuses ids that are
+//! not UUIDs, and deletes.
 
 use stratus_bus_protocol::AgentKind;
 use stratus_storage_agent::store::Store;
@@ -84,6 +85,19 @@ async fn images_are_written_in_chunks_checked_on_commit_and_read_back() {
         store.write(&id, 0, b"more").await.is_err(),
         "committed images are immutable"
     );
+    // Where a hypervisor here finds it.
+    let export = store.export(&id).await.expect("export");
+    assert_eq!(
+        (export.path.as_str(), export.format.as_str()),
+        (
+            dir.path
+                .join("root/images")
+                .join(&id)
+                .to_string_lossy()
+                .as_ref(),
+            "qcow2"
+        )
+    );
 
     let mut back = Vec::new();
     loop {
@@ -100,6 +114,10 @@ async fn images_are_written_in_chunks_checked_on_commit_and_read_back() {
 
     store.delete(&id).await.expect("delete");
     store.delete(&id).await.expect("deleting twice is fine");
+    assert_eq!(
+        store.export(&id).await.expect_err("gone").status().as_u16(),
+        404
+    );
     assert_eq!(
         store
             .read(&id, 0, 10)

@@ -83,6 +83,13 @@ pub struct ImageData {
     pub eof: bool,
 }
 
+/// Asks where a hypervisor on this host finds a committed image's file
+/// (a root disk's backing file, a kernel, a ramdisk).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageExport {
+    pub image_id: String,
+}
+
 /// Removes an image's files, committed or partial; done if there are none.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImageDelete {
@@ -196,6 +203,7 @@ stratus_bus::protocol! {
         ImageRead(ImageRead) -> ImageData,
         ImageDelete(ImageDelete) -> Done,
         VolumeExport(VolumeExport) -> Export,
+        ImageExport(ImageExport) -> Export,
         VolumeCreate(VolumeCreate),
         VolumeExtend(VolumeExtend),
         VolumeDelete(VolumeDelete),
