@@ -62,6 +62,19 @@ stratus_start_rabbitmq() {
   stratus_log "RabbitMQ did not start"; return 1
 }
 
+# Guests' taps live where libvirtd (and so QEMU) runs: a namespace of their
+# own, shared by every cloud on the host, never the host's own namespace.
+STRATUS_HV_NETNS=${STRATUS_HV_NETNS:-stratus-host}
+export STRATUS_HV_NETNS
+
+_libvirtd_pid() {
+  local pid
+  [ -f /run/libvirtd.pid ] || return 1
+  pid=$(cat /run/libvirtd.pid)
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
 stratus_start_libvirt() {
   # Where no udev ran, /dev/kvm stays root-only: QEMU (libvirt-qemu, group
   # kvm) cannot open it, and libvirt re-probes QEMU's capabilities on every
@@ -69,15 +82,24 @@ stratus_start_libvirt() {
   if [ -c /dev/kvm ] && getent group kvm >/dev/null && [ "$(stat -c %G /dev/kvm)" != kvm ]; then
     chgrp kvm /dev/kvm && chmod 660 /dev/kvm
   fi
-  if virsh -c qemu:///system version >/dev/null 2>&1; then return 0; fi
+  if ! ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$STRATUS_HV_NETNS"; then
+    ip netns add "$STRATUS_HV_NETNS"
+  fi
+  ip -n "$STRATUS_HV_NETNS" link set lo up
+  local pid i
+  if pid=$(_libvirtd_pid); then
+    if [ "$(ip netns identify "$pid")" = "$STRATUS_HV_NETNS" ] && virsh -c qemu:///system version >/dev/null 2>&1; then
+      return 0
+    fi
+    stratus_log "restarting libvirtd in the namespace $STRATUS_HV_NETNS"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   stratus_log "starting virtlogd and libvirtd"
   if ! [ -f /run/virtlogd.pid ] || ! kill -0 "$(cat /run/virtlogd.pid)" 2>/dev/null; then
     virtlogd -d && _started virtlogd
   fi
-  if ! [ -f /run/libvirtd.pid ] || ! kill -0 "$(cat /run/libvirtd.pid)" 2>/dev/null; then
-    libvirtd -d && _started libvirtd
-  fi
-  local i
+  ip netns exec "$STRATUS_HV_NETNS" libvirtd -d && _started libvirtd
   for i in $(seq 1 60); do virsh -c qemu:///system version >/dev/null 2>&1 && return 0; sleep 0.5; done
   stratus_log "libvirtd did not answer"; return 1
 }

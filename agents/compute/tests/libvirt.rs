@@ -234,3 +234,122 @@ fn the_test_guest_boots_and_obeys_power_operations() {
 fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A bridge in the hypervisor namespace, removed when dropped.
+struct Bridge {
+    ns: String,
+    name: String,
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let (ns, name) = (self.ns.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(links) = stratus_network_agent::links::Links::open(Some(&ns)).await
+                    && let Ok(Some(b)) = links.get(&name).await
+                {
+                    let _ = links.delete(b.index).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_taps_land_on_their_bridge_in_the_hypervisor_namespace() {
+    let Some(guest) = guest_images() else { return };
+    let ns = std::env::var("STRATUS_HV_NETNS").unwrap_or_else(|_| "stratus-host".into());
+    if !stratus_netns::exists(&ns) {
+        let why = format!("libvirtd's namespace {ns} does not exist (scripts/test makes it)");
+        assert!(std::env::var("STRATUS_REQUIRE_CLIENTS").is_err(), "{why}");
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let dir = TempDir::new("stratus-libvirt-nic");
+    open_dir(&dir.path);
+    let kernel = copy_into(&dir.path, &guest.kernel, "kernel");
+    let ramdisk = copy_into(&dir.path, &guest.ramdisk, "ramdisk");
+    let instances = dir.path.join("instances");
+    let settings = LibvirtSettings {
+        instances_dir: instances.clone(),
+        domain_prefix: format!("{}-", unique_name("sxvm")),
+        virt_type: "qemu".into(),
+        ..LibvirtSettings::default()
+    };
+    let driver = Libvirt::open(settings.clone()).expect("libvirt");
+    open_dir(&instances);
+    let _guard = Domains {
+        driver: Libvirt::open(settings).expect("libvirt"),
+    };
+    let hex = &unique_name("x")[2..10];
+    let bridge = Bridge {
+        ns: ns.clone(),
+        name: format!("sxb{hex}"),
+    };
+    let links = stratus_network_agent::links::Links::open(Some(&ns))
+        .await
+        .expect("netlink in the hypervisor namespace");
+    links.add_bridge(&bridge.name, 1500).await.expect("bridge");
+    let br = links.get(&bridge.name).await.expect("get").expect("bridge");
+    let tap = format!("sxt{hex}");
+    let id = uuid_v4();
+    let spec = InstanceSpec {
+        id: id.clone(),
+        name: "nic".into(),
+        project_id: "p".into(),
+        vcpus: 1,
+        memory_mb: 128,
+        image_disk: None,
+        disks: vec![],
+        kernel: Some(kernel.to_string_lossy().into_owned()),
+        ramdisk: Some(ramdisk.to_string_lossy().into_owned()),
+        cmdline: None,
+        nics: vec![stratus_bus_protocol::compute::NicSpec {
+            port_id: "p".into(),
+            mac_address: "fa:16:3e:12:34:56".into(),
+            tap: tap.clone(),
+            bridge: bridge.name.clone(),
+            mtu: 1500,
+        }],
+        user_data: None,
+        metadata: BTreeMap::new(),
+        config_drive: false,
+        public_keys: BTreeMap::new(),
+    };
+    let d = tokio::task::spawn_blocking({
+        let spec = spec.clone();
+        move || driver.spawn(&spec).map(|s| (s, driver))
+    })
+    .await
+    .expect("spawn task");
+    let (state, driver) = d.expect("spawn");
+    assert_eq!(state, PowerState::Running);
+    let t = links
+        .get(&tap)
+        .await
+        .expect("get")
+        .expect("the tap in the hypervisor namespace");
+    assert_eq!(t.master, Some(br.index), "the tap is on its bridge");
+    let root = stratus_network_agent::links::Links::open(None)
+        .await
+        .expect("netlink");
+    assert!(
+        root.get(&tap).await.expect("get").is_none(),
+        "no tap in the host's own namespace"
+    );
+    tokio::task::spawn_blocking(move || driver.destroy(&id))
+        .await
+        .expect("destroy task")
+        .expect("destroy");
+    assert!(
+        links.get(&tap).await.expect("get").is_none(),
+        "the tap goes with the domain"
+    );
+    drop(bridge);
+}
