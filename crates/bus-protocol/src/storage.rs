@@ -3,6 +3,8 @@
 //! call, so data travels over the bus like everything else and a storage
 //! host needs no port of its own.
 
+use std::collections::BTreeMap;
+
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -210,6 +212,42 @@ stratus_bus::protocol! {
         SnapshotCreate(SnapshotCreate),
         SnapshotDelete(SnapshotDelete),
         VolumeToImage(VolumeToImage),
+    }
+}
+
+/// The storage service's own topic, for other services.
+pub const SERVICE_TOPIC: &str = "storage-service";
+
+/// Where an active image's file is, for a compute host that boots from it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageLocate {
+    pub image_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageLocation {
+    pub image_id: String,
+    /// The storage host that holds the file.
+    pub host: String,
+    /// The file on that host.
+    pub path: String,
+    /// The format qemu-img finds (`qcow2`, `raw`).
+    pub format: String,
+    pub disk_format: Option<String>,
+    pub size: Option<u64>,
+    pub virtual_size: Option<u64>,
+    pub min_disk: u32,
+    pub min_ram: u32,
+    /// The image's properties (`kernel_id`, `ramdisk_id`, `os_command_line`, ...).
+    pub properties: BTreeMap<String, String>,
+}
+
+stratus_bus::protocol! {
+    /// Requests the storage service answers for other services (topic
+    /// [`SERVICE_TOPIC`]). Callers are services: no user's visibility
+    /// applies, the API they serve checked it.
+    pub enum StorageServiceRequest {
+        ImageLocate(ImageLocate) -> ImageLocation,
     }
 }
 

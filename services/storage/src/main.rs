@@ -7,6 +7,7 @@ fn main() -> ExitCode {
     stratus_http::runner::main::<StorageSection, _, _>(stratus_storage::SPEC, |deps| async move {
         let app = App::new(deps.pool, deps.bus, deps.config.service.storage);
         drop(app.follow_capacity());
+        drop(app.serve_services());
         drop(app.follow_volume_results());
         app.start_sweeper(deps.shutdown);
         Ok(vec![

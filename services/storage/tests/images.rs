@@ -874,6 +874,58 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
             hex(&md5::Md5::digest(std::fs::read(path).expect("read")))
         );
     }
+
+    // Another service asks over the bus where the disk is, to boot from it.
+    let server = c.app.serve_services();
+    assert!(
+        server
+            .wait_consuming(std::time::Duration::from_secs(30))
+            .await
+    );
+    let location = c
+        .app
+        .bus
+        .call(
+            stratus_bus_protocol::storage::SERVICE_TOPIC,
+            &stratus_common::RequestContext::system(),
+            stratus_bus_protocol::storage::ImageLocate {
+                image_id: id.to_owned(),
+            },
+        )
+        .await
+        .expect("locate");
+    assert_eq!(location.host, c.host);
+    assert_eq!(location.format, "qcow2");
+    assert_eq!(location.properties.get("kernel_id"), Some(&ids[0]));
+    assert_eq!(
+        std::fs::read(&location.path).expect("the file is where it says"),
+        data
+    );
+    let unknown = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        c.app
+            .image_locate(&unknown)
+            .await
+            .expect_err("unknown")
+            .status()
+            .as_u16(),
+        404
+    );
+    let queued = c
+        .create_image(
+            &c.alice,
+            json!({"name": "empty", "disk_format": "raw", "container_format": "bare"}),
+        )
+        .await;
+    assert_eq!(
+        c.app
+            .image_locate(queued["id"].as_str().expect("id"))
+            .await
+            .expect_err("no data")
+            .status()
+            .as_u16(),
+        409
+    );
     c.stop().await;
 }
 

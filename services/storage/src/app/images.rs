@@ -916,3 +916,50 @@ struct Uploaded {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+impl App {
+    /// Where an active image's file is, for another service (a compute
+    /// host booting from it): its storage host, the file there and its
+    /// format, with the attributes a hypervisor needs.
+    pub async fn image_locate(
+        &self,
+        id: &str,
+    ) -> Result<stratus_bus_protocol::storage::ImageLocation, Error> {
+        let image = ds::get(&self.pool, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::not_found(format!("No image found with ID {id}")))?;
+        let host = match (&image.host, image.status.as_str()) {
+            (Some(h), "active") => h.clone(),
+            _ => {
+                return Err(Error::conflict(format!(
+                    "Image {id} is {} and has no data to boot from.",
+                    image.status
+                )));
+            }
+        };
+        let export = self
+            .bus
+            .call::<stratus_bus_protocol::storage::ImageExport>(
+                &AgentKind::Storage.topic(&host),
+                &RequestContext::system(),
+                stratus_bus_protocol::storage::ImageExport {
+                    image_id: id.to_owned(),
+                },
+            )
+            .await
+            .map_err(Error::from)?;
+        Ok(stratus_bus_protocol::storage::ImageLocation {
+            image_id: image.id.clone(),
+            host,
+            path: export.path,
+            format: export.format,
+            disk_format: image.disk_format.clone(),
+            size: image.size.and_then(|s| u64::try_from(s).ok()),
+            virtual_size: image.virtual_size.and_then(|s| u64::try_from(s).ok()),
+            min_disk: u32::try_from(image.min_disk).unwrap_or(0),
+            min_ram: u32::try_from(image.min_ram).unwrap_or(0),
+            properties: image.properties.0.clone(),
+        })
+    }
+}

@@ -72,6 +72,26 @@ impl App {
         Self { pool, bus, config }
     }
 
+    /// Answers other services on `storage-service` (any replica may).
+    pub fn serve_services(&self) -> ServerHandle {
+        let app = self.clone();
+        self.bus.serve(
+            stratus_bus_protocol::storage::SERVICE_TOPIC,
+            move |inc: Incoming<stratus_bus_protocol::storage::StorageServiceRequest>| {
+                let app = app.clone();
+                async move {
+                    use stratus_bus::Call;
+                    match inc.message {
+                        stratus_bus_protocol::storage::StorageServiceRequest::ImageLocate(l) => {
+                            let location = app.image_locate(&l.image_id).await?;
+                            l.reply(location)
+                        }
+                    }
+                }
+            },
+        )
+    }
+
     /// Records the storage hosts' capacity reports (one queue shared by the
     /// service's replicas).
     pub fn follow_capacity(&self) -> ServerHandle {
