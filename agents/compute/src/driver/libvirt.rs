@@ -55,7 +55,7 @@ impl Default for LibvirtSettings {
             instances_dir: PathBuf::from("/var/lib/stratus/instances"),
             domain_prefix: "instance-".into(),
             probe_kernel: None,
-            probe_timeout_s: 30,
+            probe_timeout_s: 15,
             vcpus: 0,
             memory_mb: 0,
             disk_gb: 0,
