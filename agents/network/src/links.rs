@@ -215,6 +215,16 @@ impl Links {
         .await
     }
 
+    /// Applies a change to a link; `what` names it in the error.
+    async fn set(&self, msg: LinkMessage, what: String) -> Result<(), LinkError> {
+        self.handle
+            .link()
+            .set(msg)
+            .execute()
+            .await
+            .map_err(nl(what))
+    }
+
     /// Puts the link under `master`, sets its MTU and brings it up.
     pub async fn plug(&self, index: u32, master: u32, mtu: u32) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index)
@@ -222,23 +232,14 @@ impl Links {
             .mtu(mtu)
             .up()
             .build();
-        self.handle
-            .link()
-            .set(msg)
-            .execute()
+        self.set(msg, format!("plugging link {index} into {master}"))
             .await
-            .map_err(nl(format!("plugging link {index} into {master}")))
     }
 
     /// Takes the link off its bridge.
     pub async fn unplug(&self, index: u32) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index).nocontroller().build();
-        self.handle
-            .link()
-            .set(msg)
-            .execute()
-            .await
-            .map_err(nl(format!("unplugging link {index}")))
+        self.set(msg, format!("unplugging link {index}")).await
     }
 
     /// Sets the link's MAC, MTU and brings it up.
@@ -255,23 +256,15 @@ impl Links {
         if let Some(mtu) = mtu {
             b = b.mtu(mtu);
         }
-        self.handle
-            .link()
-            .set(b.build())
-            .execute()
+        self.set(b.build(), format!("configuring link {index}"))
             .await
-            .map_err(nl(format!("configuring link {index}")))
     }
 
     /// Sets the link's alias (`ifalias`).
     pub async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index).alias(alias).build();
-        self.handle
-            .link()
-            .set(msg)
-            .execute()
+        self.set(msg, format!("setting the alias of link {index}"))
             .await
-            .map_err(nl(format!("setting the alias of link {index}")))
     }
 
     /// Renames a link (it must be down).
@@ -279,12 +272,8 @@ impl Links {
         let msg = LinkUnspec::new_with_index(index)
             .name(name.to_owned())
             .build();
-        self.handle
-            .link()
-            .set(msg)
-            .execute()
+        self.set(msg, format!("renaming link {index} to {name}"))
             .await
-            .map_err(nl(format!("renaming link {index} to {name}")))
     }
 
     pub async fn delete(&self, index: u32) -> Result<(), LinkError> {
@@ -303,9 +292,9 @@ impl Links {
         let msg = LinkUnspec::new_with_index(index)
             .setns_by_fd(file.as_raw_fd())
             .build();
-        let result = self.handle.link().set(msg).execute().await;
+        let result = self.set(msg, format!("moving link {index} to {ns}")).await;
         drop(file);
-        result.map_err(nl(format!("moving link {index} to {ns}")))
+        result
     }
 
     /// The VXLAN device's flooding destinations (all-zero MAC entries).

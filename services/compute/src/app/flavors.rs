@@ -7,7 +7,7 @@ use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
 use super::input::{boolean, check_known, int, invalid, name, required};
-use super::{App, db};
+use super::{App, admin, db};
 use crate::datastore::{self as ds, Flavor, FlavorFilter};
 
 const CREATE: &[&str] = &[
@@ -21,16 +21,6 @@ const CREATE: &[&str] = &[
     "rxtx_factor",
     "os-flavor-access:is_public",
 ];
-
-fn admin(caller: &TokenClaims, action: &str) -> Result<(), Error> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden(format!(
-            "Policy doesn't allow os_compute_api:{action} to be performed."
-        )))
-    }
-}
 
 pub fn not_found(id: &str) -> Error {
     Error::not_found(format!("Flavor {id} could not be found."))

@@ -7,21 +7,11 @@ use stratus_bus_protocol::Notification;
 use stratus_common::Error;
 
 use super::scheduler::is_up;
-use super::{App, db};
+use super::{App, admin, db};
 use crate::datastore::hosts::{self as ds, Node};
 
 /// The binary name Nova gives compute services.
 pub const BINARY: &str = "nova-compute";
-
-fn admin(caller: &TokenClaims, action: &str) -> Result<(), Error> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden(format!(
-            "Policy doesn't allow os_compute_api:{action} to be performed."
-        )))
-    }
-}
 
 impl App {
     /// Records the compute hosts' inventory reports (one queue shared by

@@ -17,6 +17,18 @@ use stratus_bus::Bus;
 use stratus_common::Error;
 use stratus_db::PgPool;
 
+/// Fails with Nova's 403 unless the caller is an admin; `action` is the
+/// policy's name after `os_compute_api:`.
+pub(crate) fn admin(caller: &stratus_auth::TokenClaims, action: &str) -> Result<(), Error> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "Policy doesn't allow os_compute_api:{action} to be performed."
+        )))
+    }
+}
+
 /// A database error as the client sees it: logged, answered with a 500.
 pub(crate) fn db(e: sqlx::Error) -> Error {
     Error::internal(&e)

@@ -84,8 +84,9 @@ pub fn over_quota(what: &str) -> Error {
 }
 
 impl App {
-    /// A project's limits: defaults with its overrides.
-    pub async fn limits_of(&self, project: &str) -> Result<BTreeMap<String, i32>, Error> {
+    /// Every limit before a project's overrides: the configured defaults
+    /// and the network proxies.
+    pub fn default_limits(&self) -> BTreeMap<String, i32> {
         let mut all: BTreeMap<String, i32> = self
             .config
             .quotas
@@ -96,6 +97,12 @@ impl App {
         for (k, v) in PROXIES {
             all.insert((*k).to_owned(), *v);
         }
+        all
+    }
+
+    /// A project's limits: defaults with its overrides.
+    pub async fn limits_of(&self, project: &str) -> Result<BTreeMap<String, i32>, Error> {
+        let mut all = self.default_limits();
         for (k, v) in ds::quotas(&self.pool, project).await.map_err(db)? {
             all.insert(k, v);
         }

@@ -10,14 +10,11 @@ use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
 
+use super::time;
 use crate::app::App;
 use crate::app::hosts::BINARY;
 use crate::app::input::name;
 use crate::datastore::hosts::Node;
-
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-}
 
 fn state(app: &App, n: &Node) -> &'static str {
     if app.node_up(n) { "up" } else { "down" }

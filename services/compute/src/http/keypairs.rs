@@ -7,12 +7,8 @@ use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
 
+use super::time;
 use crate::app::App;
-
-/// Nova's timestamps: UTC, microseconds, no zone.
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-}
 
 /// Imports a public key, or generates a pair and returns its private key
 /// (once).

@@ -68,6 +68,11 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![("compute", ApiDoc::openapi())]
 }
 
+/// Nova's timestamps: UTC, microseconds, no zone.
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
 /// The discovery documents alone (no state needed).
 fn discovery() -> Router {
     Router::new()

@@ -64,16 +64,7 @@ pub async fn defaults(
     _caller: Caller,
     Path(project): Path<String>,
 ) -> Result<Json<Value>, Error> {
-    let mut limits: std::collections::BTreeMap<String, i32> = app
-        .config
-        .quotas
-        .all()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    for (k, v) in crate::app::quotas::PROXIES {
-        limits.insert((*k).to_owned(), *v);
-    }
+    let limits = app.default_limits();
     Ok(Json(
         json!({"quota_set": set_view(&limits, Some(&project))}),
     ))
