@@ -442,11 +442,7 @@ impl Links {
 
 /// The interface name a device of `id` gets, as Neutron names them:
 /// `prefix` and the first 11 characters of the id (`tap3f2a9c1e-8b`).
-pub fn dev_name(prefix: &str, id: &str) -> String {
-    let room = 15usize.saturating_sub(prefix.len()).min(11);
-    let id: String = id.chars().take(room).collect();
-    format!("{prefix}{id}")
-}
+pub use stratus_bus_protocol::network::dev_name;
 
 /// Whether `ip` is IPv4.
 pub fn v4(ip: &str) -> Option<Ipv4Addr> {

@@ -12,10 +12,7 @@ use stratus_bus_protocol::network::{NetworkSpec, PortSpec, SubnetSpec};
 
 use crate::links::{Link, LinkError, Links, dev_name};
 
-/// The bridge of a network: `brq` and the network id's first 11 characters.
-pub fn bridge_name(network_id: &str) -> String {
-    dev_name("brq", network_id)
-}
+pub use stratus_bus_protocol::network::bridge_name;
 
 /// The uplink device of a network, if it gets one of its own.
 pub fn uplink_name(net: &NetworkSpec, nic: Option<&str>) -> Option<String> {

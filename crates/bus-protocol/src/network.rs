@@ -11,10 +11,99 @@ use serde::{Deserialize, Serialize};
 pub const SERVICE_TOPIC: &str = "network-service";
 
 stratus_bus::protocol! {
-    /// Requests the network service handles from its agents.
+    /// Requests the network service handles from its agents (`Sync`) and
+    /// from the compute service (the ports of servers).
     pub enum NetworkServiceRequest {
         Sync(HostSync) -> HostConfig,
+        PortsBind(PortsBind) -> ServerPorts,
+        PortsRelease(PortsRelease) -> ServerPorts,
+        PortsOf(PortsOf) -> ServerPorts,
     }
+}
+
+/// The bridge of a network on every host: `brq` and the network id's first
+/// 11 characters (what the network agent makes, and the compute agent plugs
+/// taps into).
+pub fn bridge_name(network_id: &str) -> String {
+    dev_name("brq", network_id)
+}
+
+/// The tap of a port: `tap` and the port id's first 11 characters.
+pub fn tap_name(port_id: &str) -> String {
+    dev_name("tap", port_id)
+}
+
+/// A kernel device name from a prefix and an id: at most 15 characters.
+pub fn dev_name(prefix: &str, id: &str) -> String {
+    let room = 15usize.saturating_sub(prefix.len()).min(11);
+    let id: String = id.chars().take(room).collect();
+    format!("{prefix}{id}")
+}
+
+/// One NIC a server asks for: a new port on a network (with an optional
+/// fixed address), or a port the project made.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRequest {
+    pub network_id: Option<String>,
+    pub port_id: Option<String>,
+    pub fixed_ip: Option<String>,
+}
+
+/// Makes (or finds, for a retry) the ports of server `device_id` and binds
+/// them to `host`, on behalf of `caller` (the user who asked for the server:
+/// the network service applies that user's visibility and policy, as for its
+/// own API). With no requests, the one network the project can use is
+/// taken (none: no NIC; several: 409).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PortsBind {
+    pub caller: stratus_auth::TokenClaims,
+    pub device_id: String,
+    /// `compute:<availability zone>`.
+    pub device_owner: String,
+    pub host: String,
+    pub requests: Vec<PortRequest>,
+    /// Security group names or ids for new ports (the project's `default`
+    /// when empty).
+    pub security_groups: Vec<String>,
+    /// Only check the requests (networks and ports exist, are usable, the
+    /// groups exist): nothing made or bound.
+    #[serde(default)]
+    pub validate_only: bool,
+}
+
+/// Unbinds the ports of server `device_id`: those the compute service made
+/// (`created`) are deleted, others are left to their project, unbound.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PortsRelease {
+    pub device_id: String,
+    pub created: Vec<String>,
+}
+
+/// The ports of some servers, for their `addresses`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PortsOf {
+    pub device_ids: Vec<String>,
+}
+
+/// A server's port as the compute service keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerPort {
+    pub port_id: String,
+    pub device_id: String,
+    pub network_id: String,
+    pub network_name: String,
+    pub mac_address: String,
+    pub mtu: u32,
+    pub fixed_ips: Vec<String>,
+    /// Whether the network service made it for the server (deleted with it).
+    pub created: bool,
+    /// The port's status (`ACTIVE` once its host wired it).
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerPorts {
+    pub ports: Vec<ServerPort>,
 }
 
 /// An agent's report and question: who it is, what it can reach, and which

@@ -222,6 +222,10 @@ pub const SERVICE_TOPIC: &str = "storage-service";
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImageLocate {
     pub image_id: String,
+    /// The user the image is located for: an image they cannot see is not
+    /// found. `None` for the service's own use.
+    #[serde(default)]
+    pub caller: Option<stratus_auth::TokenClaims>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,8 +248,8 @@ pub struct ImageLocation {
 
 stratus_bus::protocol! {
     /// Requests the storage service answers for other services (topic
-    /// [`SERVICE_TOPIC`]). Callers are services: no user's visibility
-    /// applies, the API they serve checked it.
+    /// [`SERVICE_TOPIC`]). Where a request names a `caller`, that user's
+    /// visibility applies as in this service's own API.
     pub enum StorageServiceRequest {
         ImageLocate(ImageLocate) -> ImageLocation,
     }

@@ -890,6 +890,7 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
             &stratus_common::RequestContext::system(),
             stratus_bus_protocol::storage::ImageLocate {
                 image_id: id.to_owned(),
+                caller: None,
             },
         )
         .await
@@ -904,7 +905,7 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
     let unknown = uuid::Uuid::new_v4().to_string();
     assert_eq!(
         c.app
-            .image_locate(&unknown)
+            .image_locate(&unknown, None)
             .await
             .expect_err("unknown")
             .status()
@@ -919,7 +920,7 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
         .await;
     assert_eq!(
         c.app
-            .image_locate(queued["id"].as_str().expect("id"))
+            .image_locate(queued["id"].as_str().expect("id"), None)
             .await
             .expect_err("no data")
             .status()

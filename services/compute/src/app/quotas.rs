@@ -136,10 +136,10 @@ impl App {
                 .await
                 .map_err(db)?,
         );
-        // Servers come with the servers API.
-        for r in ["instances", "cores", "ram"] {
-            used.insert(r, 0);
-        }
+        let (instances, cores, ram) = self.server_usage(project).await?;
+        used.insert("instances", instances);
+        used.insert("cores", cores);
+        used.insert("ram", ram);
         Ok(used)
     }
 

@@ -1,6 +1,7 @@
 //! The scheduler: which host a server goes to. Filters (service enabled
 //! and up, availability zone, vCPU, RAM and disk with allocation ratios,
-//! hosts to avoid or to stay on), then weighers (spread by free RAM by
+//! hosts to avoid or to stay on for server groups, the image's hypervisor
+//! type), then weighers (spread by free RAM by
 //! default, or stack), then a claim on the best host; a host that lost the
 //! race is skipped for the next.
 
@@ -55,6 +56,10 @@ pub struct Request {
     pub avoid: Vec<String>,
     /// Affinity: the only host allowed, once the group has one.
     pub only: Option<String>,
+    /// The image's `hypervisor_type` property: hosts of that hypervisor
+    /// (`qemu`, `kvm`, `fake`; matched against the host's type or virt
+    /// type, ignoring case).
+    pub hypervisor_type: Option<String>,
 }
 
 pub fn no_valid_host() -> Error {
@@ -85,6 +90,11 @@ pub fn candidates<'a>(nodes: &'a [Node], req: &Request, cfg: &SchedulerConfig) -
         })
         .filter(|n| !req.avoid.contains(&n.host))
         .filter(|n| req.only.as_deref().is_none_or(|h| h == n.host))
+        .filter(|n| {
+            req.hypervisor_type.as_deref().is_none_or(|t| {
+                t.eq_ignore_ascii_case(&n.hypervisor_type) || t.eq_ignore_ascii_case(&n.virt_type)
+            })
+        })
         .filter(|n| {
             i64::from(n.vcpus_used) + i64::from(r.vcpus)
                 <= (f64::from(n.vcpus) * ratios.cpu).floor() as i64
@@ -203,6 +213,10 @@ mod tests {
         assert!(candidates(&nodes, &r, &cfg).is_empty(), "avoided");
         r.avoid.clear();
         r.only = Some("c".into());
+        assert_eq!(hosts(candidates(&nodes, &r, &cfg)), ["c"]);
+        r.hypervisor_type = Some("QEMU".into());
+        assert!(candidates(&nodes, &r, &cfg).is_empty(), "c is fake");
+        r.hypervisor_type = Some("fake".into());
         assert_eq!(hosts(candidates(&nodes, &r, &cfg)), ["c"]);
         let mut disk = req(1);
         disk.resources = Some(Resources {

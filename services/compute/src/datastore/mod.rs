@@ -2,6 +2,7 @@
 //! `sqlx::Error`; the app layer maps it.
 
 pub mod hosts;
+pub mod servers;
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor};

@@ -6,6 +6,7 @@ pub mod keypairs;
 mod microversion;
 pub mod quotas;
 pub mod server_groups;
+pub mod servers;
 mod versions;
 
 use axum::Router;
@@ -60,6 +61,15 @@ use crate::app::App;
         server_groups::list,
         server_groups::show,
         server_groups::delete,
+        servers::create,
+        servers::list,
+        servers::detail,
+        servers::show,
+        servers::update,
+        servers::delete,
+        servers::action,
+        servers::actions,
+        servers::action_show,
     )
 )]
 struct ApiDoc;
@@ -69,8 +79,13 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
 }
 
 /// Nova's timestamps: UTC, microseconds, no zone.
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+/// Nova's `created`/`updated` on servers: UTC to the second, with `Z`.
+pub(crate) fn iso(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// The discovery documents alone (no state needed).
@@ -155,6 +170,23 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.1/os-server-groups/{group_id}",
             get(server_groups::show).delete(server_groups::delete),
+        )
+        .route("/v2.1/servers", post(servers::create).get(servers::list))
+        .route("/v2.1/servers/detail", get(servers::detail))
+        .route(
+            "/v2.1/servers/{server_id}",
+            get(servers::show)
+                .put(servers::update)
+                .delete(servers::delete),
+        )
+        .route("/v2.1/servers/{server_id}/action", post(servers::action))
+        .route(
+            "/v2.1/servers/{server_id}/os-instance-actions",
+            get(servers::actions),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/os-instance-actions/{request_id}",
+            get(servers::action_show),
         )
         .with_state(app);
     finish(discovery().merge(api))

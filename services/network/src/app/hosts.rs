@@ -21,7 +21,8 @@ use crate::datastore::hosts as ds;
 use crate::datastore::{FixedIp, Port, Subnet};
 
 impl App {
-    /// Serves the agents' calls (one queue shared by the service's replicas).
+    /// Serves the agents' and the compute service's calls (one queue shared
+    /// by the service's replicas).
     pub fn serve_agents(&self) -> ServerHandle {
         let app = self.clone();
         self.bus.serve(
@@ -33,6 +34,18 @@ impl App {
                         NetworkServiceRequest::Sync(sync) => {
                             let config = app.host_sync(&sync).await?;
                             sync.reply(config)
+                        }
+                        NetworkServiceRequest::PortsBind(r) => {
+                            let ports = app.ports_bind(&r).await?;
+                            r.reply(ports)
+                        }
+                        NetworkServiceRequest::PortsRelease(r) => {
+                            let ports = app.ports_release(&r).await?;
+                            r.reply(ports)
+                        }
+                        NetworkServiceRequest::PortsOf(r) => {
+                            let ports = app.ports_of(&r).await?;
+                            r.reply(ports)
                         }
                     }
                 }

@@ -10,6 +10,7 @@ pub mod ports;
 pub mod quotas;
 pub mod routers;
 pub mod security_groups;
+pub mod servers;
 pub mod subnets;
 
 use serde::{Deserialize, Serialize};

@@ -773,3 +773,51 @@ pub async fn fips_via_router(db: impl PgExecutor<'_>, router_id: &str) -> sqlx::
         .fetch_one(db)
         .await
 }
+
+// ---- ports of servers ----
+
+/// The ports whose `device_id` is one of `ids` (servers' ports), oldest first.
+pub async fn ports_of_devices(db: impl PgExecutor<'_>, ids: &[String]) -> sqlx::Result<Vec<Port>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PORT_COLUMNS} FROM ports WHERE device_id = ANY($1) ORDER BY created_at, id"
+    )))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Gives a port to a server on `host`; false if another device holds it.
+pub async fn port_attach(
+    db: impl PgExecutor<'_>,
+    port_id: &str,
+    device_id: &str,
+    device_owner: &str,
+    host: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query(
+        "UPDATE ports SET device_id = $2, device_owner = $3, binding_host_id = $4,
+                          revision_number = revision_number + 1, updated_at = now()
+         WHERE id = $1 AND (device_id = '' OR device_id = $2)",
+    )
+    .bind(port_id)
+    .bind(device_id)
+    .bind(device_owner)
+    .bind(host)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Takes a port back from server `device_id`: unbound, no device, down.
+pub async fn port_detach(db: impl PgExecutor<'_>, port_id: &str, device_id: &str) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN',
+                          revision_number = revision_number + 1, updated_at = now()
+         WHERE id = $1 AND device_id = $2",
+    )
+    .bind(port_id)
+    .bind(device_id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}

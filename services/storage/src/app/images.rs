@@ -924,11 +924,16 @@ impl App {
     pub async fn image_locate(
         &self,
         id: &str,
+        caller: Option<&TokenClaims>,
     ) -> Result<stratus_bus_protocol::storage::ImageLocation, Error> {
-        let image = ds::get(&self.pool, id)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| Error::not_found(format!("No image found with ID {id}")))?;
+        let missing = || Error::not_found(format!("Image {id} could not be found."));
+        let image = match caller {
+            Some(c) => self.image_get(c, id).await.map_err(|_| missing())?,
+            None => ds::get(&self.pool, id)
+                .await
+                .map_err(db)?
+                .ok_or_else(missing)?,
+        };
         let host = match (&image.host, image.status.as_str()) {
             (Some(h), "active") => h.clone(),
             _ => {

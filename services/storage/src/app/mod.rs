@@ -83,7 +83,7 @@ impl App {
                     use stratus_bus::Call;
                     match inc.message {
                         stratus_bus_protocol::storage::StorageServiceRequest::ImageLocate(l) => {
-                            let location = app.image_locate(&l.image_id).await?;
+                            let location = app.image_locate(&l.image_id, l.caller.as_ref()).await?;
                             l.reply(location)
                         }
                     }

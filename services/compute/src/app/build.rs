@@ -1,0 +1,710 @@
+//! What happens to a server after the API answered: the build (schedule
+//! and claim a host, ports from the network service bound to it, the
+//! image's files located, `Spawn` cast to the host), the hosts' results
+//! (`compute.instance.result`) moving servers between Nova's states, a
+//! failed build retried on another host a bounded number of times, the
+//! delete, and a sweeper that finishes work whose driver went away (a
+//! restarted service, a host that never answered).
+//!
+//! Every step records what it took on the server's row under the row's
+//! lock, and only while the server is still in the state the step expects;
+//! a step that finds the server being deleted gives back what it just took
+//! and finishes the delete.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::types::Json;
+use stratus_auth::TokenClaims;
+use stratus_bus::{Incoming, ServerHandle};
+use stratus_bus_protocol::compute::{
+    ComputeAgentRequest, Destroy, DiskSpec, ImageDisk, InstanceEvent, InstanceOp, InstanceSpec,
+    NicSpec, PowerState, Spawn,
+};
+use stratus_bus_protocol::network::{self as net, ServerPort};
+use stratus_bus_protocol::storage::ImageLocation;
+use stratus_bus_protocol::{AgentKind, Notification};
+use stratus_common::{Error, RequestContext};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::scheduler::Request;
+use super::servers::state::*;
+use super::{App, db};
+use crate::datastore::hosts::Resources;
+use crate::datastore::servers::{self as ds, Server};
+
+/// What a server's flavor takes of a host.
+pub fn resources(s: &Server) -> Resources {
+    let f = &s.flavor.0;
+    Resources {
+        vcpus: f.vcpus,
+        memory_mb: i64::from(f.ram),
+        disk_gb: if s.image_id.is_empty() {
+            // Boot from volume: the root disk is not on the host.
+            i64::from(f.ephemeral)
+        } else {
+            i64::from(f.disk) + i64::from(f.ephemeral)
+        },
+    }
+}
+
+/// Nova's fault on a server in ERROR.
+fn fault(message: &str, code: u16) -> serde_json::Value {
+    json!({
+        "code": code,
+        "message": message,
+        "details": message,
+        "created": super::super::http::time(&chrono::Utc::now()),
+    })
+}
+
+/// How a step ended when it did not go on.
+enum Stop {
+    /// The server is gone or no longer in the state the step expects
+    /// (deleted meanwhile, or another replica took over).
+    Moved,
+    /// The build failed; `retry` when another host may do better.
+    Failed { message: String, retry: bool },
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Failed {
+            message: e.message,
+            retry: false,
+        }
+    }
+}
+
+impl App {
+    /// Runs the build of server `id` in the background (once per process).
+    pub(crate) fn start_build(&self, id: Uuid, caller: TokenClaims) {
+        let Ok(mut builds) = self.builds.lock() else {
+            return;
+        };
+        if !builds.insert(id) {
+            return;
+        }
+        drop(builds);
+        let app = self.clone();
+        tokio::spawn(async move {
+            match app.build(id, &caller).await {
+                Ok(()) | Err(Stop::Moved) => {}
+                Err(Stop::Failed { message, retry }) => {
+                    if let Err(e) = app.build_failed(id, &message, retry).await {
+                        tracing::error!(%id, error = %e, "recording a failed build failed");
+                    }
+                }
+            }
+            if let Ok(mut b) = app.builds.lock() {
+                b.remove(&id);
+            }
+        });
+    }
+
+    async fn build(&self, id: Uuid, caller: &TokenClaims) -> Result<(), Stop> {
+        let Some(s) = ds::get(&self.pool, id).await.map_err(db)? else {
+            return Err(Stop::Moved);
+        };
+        if s.task_state.as_deref() == Some(DELETING) {
+            self.finish_delete(id).await?;
+            return Err(Stop::Moved);
+        }
+        if s.vm_state != BUILDING {
+            return Err(Stop::Moved);
+        }
+        let image = if s.image_id.is_empty() {
+            None
+        } else {
+            Some(self.image_for(caller, &s.image_id).await?)
+        };
+        let s = match s.task_state.as_deref() {
+            Some(SCHEDULING) => self.place(id, image.as_ref()).await?,
+            Some(NETWORKING | BLOCK_DEVICE_MAPPING) => s,
+            _ => return Err(Stop::Moved),
+        };
+        let host = s.host.clone().unwrap_or_default();
+
+        // Ports, made (or found again) and bound to the host.
+        let bound = self
+            .bus
+            .call::<net::PortsBind>(
+                net::SERVICE_TOPIC,
+                &RequestContext::system(),
+                net::PortsBind {
+                    caller: caller.clone(),
+                    device_id: id.to_string(),
+                    device_owner: format!(
+                        "compute:{}",
+                        s.availability_zone.as_deref().unwrap_or("nova")
+                    ),
+                    host: host.clone(),
+                    requests: s.requested_networks.0.clone(),
+                    security_groups: s.security_groups.0.clone(),
+                    validate_only: false,
+                },
+            )
+            .await
+            .map_err(|e| Stop::Failed {
+                message: Error::from(e).message,
+                retry: false,
+            })?;
+        let mut ports = bound.ports;
+        // Keep which ports were made for the server from an earlier attempt.
+        for p in &mut ports {
+            p.created |= s.ports.0.iter().any(|q| q.port_id == p.port_id && q.created);
+        }
+        let recorded = self
+            .advance(id, &[SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING], |s| {
+                s.ports = Json(ports.clone());
+                s.task_state = Some(BLOCK_DEVICE_MAPPING.into());
+            })
+            .await?;
+        let Some(s) = recorded else {
+            self.release_ports(id, &ports).await;
+            self.finish_delete(id).await?;
+            return Err(Stop::Moved);
+        };
+
+        let s = self.attach_boot_volumes(s, caller).await?;
+        let spec = self.instance_spec(&s, image.as_ref()).await?;
+        let Some(s) = self
+            .advance(id, &[BLOCK_DEVICE_MAPPING], |s| {
+                s.task_state = Some(SPAWNING.into());
+            })
+            .await?
+        else {
+            self.finish_delete(id).await?;
+            return Err(Stop::Moved);
+        };
+        self.cast_host(&host, Spawn { spec }).await.map_err(|e| Stop::Failed {
+            message: e.message,
+            retry: true,
+        })?;
+        tracing::info!(server = %s.id, %host, "spawn sent");
+        Ok(())
+    }
+
+    /// Picks a host (group policy, image properties, zone, hosts tried
+    /// before) and claims the server's resources there.
+    async fn place(&self, id: Uuid, image: Option<&ImageLocation>) -> Result<Server, Stop> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            return Err(Stop::Moved);
+        };
+        if s.task_state.as_deref() != Some(SCHEDULING) {
+            return Err(Stop::Moved);
+        }
+        let mut req = Request {
+            resources: Some(resources(&s)),
+            availability_zone: s.requested_zone.clone(),
+            avoid: s.tried_hosts.0.clone(),
+            only: None,
+            hypervisor_type: image.and_then(|i| i.properties.get("hypervisor_type").cloned()),
+        };
+        if let Some(g) = s.group_id
+            && let Some(policy) = ds::lock_group(&mut *tx, g).await.map_err(db)?
+        {
+            let members: Vec<Uuid> = crate::datastore::group_members(&mut *tx, g)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .filter(|m| *m != id)
+                .collect();
+            let hosts = ds::hosts_of(&mut *tx, &members).await.map_err(db)?;
+            match policy.as_str() {
+                "affinity" => {
+                    if let Some(h) = hosts.first() {
+                        req.only = Some(h.clone());
+                    }
+                }
+                "anti-affinity" => req.avoid.extend(hosts),
+                _ => {}
+            }
+        }
+        let host = match self.schedule(&req).await {
+            Ok(h) => h,
+            Err(e) => {
+                return Err(Stop::Failed {
+                    message: e.message,
+                    retry: false,
+                });
+            }
+        };
+        let zone = crate::datastore::hosts::node_by_host(&mut *tx, &host)
+            .await
+            .map_err(db)?
+            .map(|n| n.availability_zone);
+        s.host = Some(host.clone());
+        s.claimed = true;
+        s.attempts += 1;
+        s.availability_zone = zone.or(s.availability_zone);
+        s.task_state = Some(NETWORKING.into());
+        let saved = async {
+            ds::save(&mut *tx, &s).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = saved {
+            let _ = self.unclaim(&host, resources(&s)).await;
+            return Err(db(e).into());
+        }
+        Ok(s)
+    }
+
+    /// Applies `f` to the server if its task is one of `tasks`; the server
+    /// after, or `None` when it moved on (deleted, taken over).
+    async fn advance(
+        &self,
+        id: Uuid,
+        tasks: &[&str],
+        f: impl FnOnce(&mut Server),
+    ) -> Result<Option<Server>, Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            return Ok(None);
+        };
+        if !s.task_state.as_deref().is_some_and(|t| tasks.contains(&t)) {
+            return Ok(None);
+        }
+        f(&mut s);
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(s))
+    }
+
+    /// Everything the host needs to run the server.
+    pub(crate) async fn instance_spec(
+        &self,
+        s: &Server,
+        image: Option<&ImageLocation>,
+    ) -> Result<InstanceSpec, Error> {
+        let f = &s.flavor.0;
+        let mut kernel = None;
+        let mut ramdisk = None;
+        let mut cmdline = None;
+        if let Some(img) = image {
+            let system = None;
+            if let Some(k) = img.properties.get("kernel_id") {
+                kernel = Some(self.locate(k, system).await?.path);
+            }
+            if let Some(r) = img.properties.get("ramdisk_id") {
+                ramdisk = Some(self.locate(r, system).await?.path);
+            }
+            cmdline = img.properties.get("os_command_line").cloned();
+        }
+        let image_disk = image.map(|img| {
+            let image_gb = img.virtual_size.unwrap_or(0).div_ceil(1 << 30);
+            ImageDisk {
+                image_id: img.image_id.clone(),
+                path: img.path.clone(),
+                format: img.format.clone(),
+                size_gb: u32::try_from(f.disk)
+                    .unwrap_or(0)
+                    .max(u32::try_from(image_gb).unwrap_or(u32::MAX)),
+            }
+        });
+        let disks: Vec<DiskSpec> = self.volume_disks(s).await?;
+        let nics = s
+            .ports
+            .0
+            .iter()
+            .map(|p: &ServerPort| NicSpec {
+                port_id: p.port_id.clone(),
+                mac_address: p.mac_address.clone(),
+                tap: net::tap_name(&p.port_id),
+                bridge: net::bridge_name(&p.network_id),
+                mtu: p.mtu,
+            })
+            .collect();
+        let mut public_keys = BTreeMap::new();
+        if let (Some(n), Some(k)) = (&s.key_name, &s.key_data) {
+            public_keys.insert(n.clone(), k.clone());
+        }
+        Ok(InstanceSpec {
+            id: s.id.to_string(),
+            name: s.name.clone(),
+            project_id: s.project_id.clone(),
+            vcpus: u32::try_from(f.vcpus).unwrap_or(1),
+            memory_mb: u32::try_from(f.ram).unwrap_or(64),
+            image_disk,
+            disks,
+            kernel,
+            ramdisk,
+            cmdline,
+            nics,
+            user_data: s.user_data.clone(),
+            metadata: s.metadata.0.clone(),
+            config_drive: s.config_drive,
+            public_keys,
+        })
+    }
+
+    async fn locate(
+        &self,
+        id: &str,
+        caller: Option<&TokenClaims>,
+    ) -> Result<ImageLocation, Error> {
+        self.bus
+            .call::<stratus_bus_protocol::storage::ImageLocate>(
+                stratus_bus_protocol::storage::SERVICE_TOPIC,
+                &RequestContext::system(),
+                stratus_bus_protocol::storage::ImageLocate {
+                    image_id: id.to_owned(),
+                    caller: caller.cloned(),
+                },
+            )
+            .await
+            .map_err(Error::from)
+    }
+
+    /// Sends a cast to a compute host.
+    pub(crate) async fn cast_host(
+        &self,
+        host: &str,
+        m: impl Into<ComputeAgentRequest>,
+    ) -> Result<(), Error> {
+        self.bus
+            .cast::<ComputeAgentRequest>(
+                &AgentKind::Compute.topic(host),
+                &RequestContext::system(),
+                m,
+            )
+            .await
+            .map(|_| ())
+            .map_err(Error::from)
+    }
+
+    /// A build that did not make it: retried on another host while
+    /// attempts remain (`retry`), else the server goes to ERROR with the
+    /// fault, holding no host, claim or port.
+    async fn build_failed(&self, id: Uuid, message: &str, retry: bool) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            return Ok(());
+        };
+        if s.task_state.as_deref() == Some(DELETING) {
+            drop(tx);
+            return self.continue_delete(&s, Some(SPAWNING)).await;
+        }
+        if s.vm_state != BUILDING {
+            return Ok(());
+        }
+        let failed_host = s.host.take();
+        if let Some(h) = &failed_host {
+            // Whatever the host made of it goes.
+            if let Err(e) = self.cast_host(h, Destroy { id: id.to_string() }).await {
+                tracing::warn!(%id, host = %h, error = %e, "cleanup of a failed build not sent");
+            }
+            if s.claimed {
+                self.unclaim(h, resources(&s)).await?;
+            }
+            s.tried_hosts.0.push(h.clone());
+        }
+        s.claimed = false;
+        let attempts_left = s.attempts < i32::try_from(self.config.build_max_attempts).unwrap_or(3);
+        if retry && attempts_left && failed_host.is_some() {
+            tracing::warn!(%id, host = ?failed_host, %message, "build failed; trying another host");
+            s.task_state = Some(SCHEDULING.into());
+            ds::save(&mut *tx, &s).await.map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            self.start_build(id, s.creator.0.clone());
+            return Ok(());
+        }
+        tracing::warn!(%id, %message, "build failed");
+        let ports = std::mem::take(&mut s.ports.0);
+        s.vm_state = ERROR.into();
+        s.task_state = None;
+        s.power_state = 0;
+        s.fault = Some(Json(fault(message, 500)));
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::action_finish(
+            &mut *tx,
+            id,
+            "compute__do_build_and_run_instance",
+            failed_host.as_deref(),
+            Some(message),
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.release_ports(id, &ports).await;
+        self.release_volumes(&s).await;
+        Ok(())
+    }
+
+    /// Gives a server's ports back to the network service.
+    pub(crate) async fn release_ports(&self, id: Uuid, ports: &[ServerPort]) {
+        let created = ports
+            .iter()
+            .filter(|p| p.created)
+            .map(|p| p.port_id.clone())
+            .collect();
+        if let Err(e) = self
+            .bus
+            .call::<net::PortsRelease>(
+                net::SERVICE_TOPIC,
+                &RequestContext::system(),
+                net::PortsRelease {
+                    device_id: id.to_string(),
+                    created,
+                },
+            )
+            .await
+        {
+            tracing::warn!(%id, error = %e, "ports not released");
+        }
+    }
+
+    /// After the delete was recorded: the host removes the instance (the
+    /// result finishes the delete), or, with no host to ask, it finishes
+    /// now. A build still running notices and finishes it itself.
+    pub(crate) async fn continue_delete(&self, s: &Server, was: Option<&str>) -> Result<(), Error> {
+        let building = matches!(was, Some(SCHEDULING | NETWORKING | BLOCK_DEVICE_MAPPING));
+        if building && self.builds.lock().is_ok_and(|b| b.contains(&s.id)) {
+            return Ok(());
+        }
+        match &s.host {
+            Some(h) if self.host_up(h).await? => {
+                self.cast_host(h, Destroy { id: s.id.to_string() }).await
+            }
+            _ => self.finish_delete(s.id).await,
+        }
+    }
+
+    async fn host_up(&self, host: &str) -> Result<bool, Error> {
+        Ok(crate::datastore::hosts::node_by_host(&self.pool, host)
+            .await
+            .map_err(db)?
+            .is_some_and(|n| self.node_up(&n)))
+    }
+
+    /// Gives back everything a deleted server held and removes it.
+    pub(crate) async fn finish_delete(&self, id: Uuid) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            return Ok(());
+        };
+        if s.task_state.as_deref() != Some(DELETING) {
+            return Ok(());
+        }
+        self.release_ports(id, &s.ports.0).await;
+        self.release_volumes(&s).await;
+        if s.claimed
+            && let Some(h) = &s.host
+        {
+            self.unclaim(h, resources(&s)).await?;
+        }
+        ds::group_leave(&mut *tx, id).await.map_err(db)?;
+        ds::action_finish(&mut *tx, id, "compute_terminate_instance", s.host.as_deref(), None)
+            .await
+            .map_err(db)?;
+        ds::remove(&mut *tx, id).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(%id, "server deleted");
+        Ok(())
+    }
+
+    /// Follows the hosts' results (one queue shared by the replicas).
+    pub fn follow_results(&self) -> ServerHandle {
+        let app = self.clone();
+        self.bus.subscribe(
+            "compute-service.results",
+            &["compute.instance.result"],
+            move |inc: Incoming<Notification>| {
+                let app = app.clone();
+                async move {
+                    if let Notification::InstanceResult(ev) = inc.message {
+                        app.on_result(&ev).await?;
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    }
+
+    /// Moves a server on by a host's result.
+    pub async fn on_result(&self, ev: &InstanceEvent) -> Result<(), Error> {
+        let Ok(id) = Uuid::parse_str(&ev.id) else {
+            return Ok(());
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            if ev.op == InstanceOp::Spawn && ev.error.is_none() {
+                // Made after its server was deleted: it goes too.
+                drop(tx);
+                self.cast_host(&ev.host, Destroy { id: ev.id.clone() })
+                    .await?;
+            }
+            return Ok(());
+        };
+        if s.host.as_deref() != Some(ev.host.as_str()) {
+            // From a host the server left (a failed attempt's cleanup).
+            return Ok(());
+        }
+        let ok = ev.error.is_none();
+        let power = i32::from(ev.power_state.code());
+        let task = s.task_state.clone();
+        let event_name = match ev.op {
+            InstanceOp::Spawn => "compute__do_build_and_run_instance",
+            InstanceOp::Destroy => "compute_terminate_instance",
+            InstanceOp::PowerOff => "compute_stop_instance",
+            InstanceOp::PowerOn => "compute_start_instance",
+            InstanceOp::Reboot => "compute_reboot_instance",
+            InstanceOp::PowerSync => "compute_sync_power_state",
+        };
+        match (ev.op, task.as_deref()) {
+            (InstanceOp::Spawn, Some(DELETING)) => {
+                drop(tx);
+                return self
+                    .cast_host(&ev.host, Destroy { id: ev.id.clone() })
+                    .await;
+            }
+            (InstanceOp::Spawn, Some(SPAWNING)) if !ok => {
+                drop(tx);
+                return self
+                    .build_failed(id, ev.error.as_deref().unwrap_or("spawn failed"), true)
+                    .await;
+            }
+            (InstanceOp::Spawn, Some(SPAWNING | REBUILD_SPAWNING)) if ok => {
+                s.vm_state = ACTIVE.into();
+                s.task_state = None;
+                s.power_state = power;
+                s.launched_at = Some(chrono::Utc::now());
+                s.fault = None;
+            }
+            (InstanceOp::Spawn, Some(RESIZE_FINISH)) if ok => {
+                s.vm_state = RESIZED.into();
+                s.task_state = None;
+                s.power_state = power;
+            }
+            (InstanceOp::Spawn, Some(RESIZE_REVERTING)) if ok => {
+                s.vm_state = ACTIVE.into();
+                s.task_state = None;
+                s.power_state = power;
+            }
+            (InstanceOp::Spawn, Some(REBUILD_SPAWNING | RESIZE_FINISH | RESIZE_REVERTING)) => {
+                s.vm_state = ERROR.into();
+                s.task_state = None;
+                s.fault = Some(Json(fault(ev.error.as_deref().unwrap_or("failed"), 500)));
+            }
+            (InstanceOp::Destroy, Some(DELETING)) => {
+                drop(tx);
+                return self.finish_delete(id).await;
+            }
+            (InstanceOp::PowerOff, Some(POWERING_OFF)) => {
+                s.task_state = None;
+                if ok {
+                    s.vm_state = STOPPED.into();
+                    s.power_state = power;
+                }
+            }
+            (InstanceOp::PowerOn, Some(POWERING_ON)) => {
+                s.task_state = None;
+                if ok {
+                    s.vm_state = ACTIVE.into();
+                    s.power_state = power;
+                }
+            }
+            (InstanceOp::Reboot, Some(REBOOTING | REBOOTING_HARD)) => {
+                s.task_state = None;
+                if ok {
+                    s.vm_state = ACTIVE.into();
+                    s.power_state = power;
+                }
+            }
+            (InstanceOp::PowerSync, None) => {
+                s.power_state = power;
+                let off = matches!(ev.power_state, PowerState::Shutdown | PowerState::Crashed);
+                if s.vm_state == ACTIVE && off {
+                    // The guest powered itself off: Nova's power sync stops it.
+                    s.vm_state = STOPPED.into();
+                } else if s.vm_state == STOPPED && ev.power_state == PowerState::Running {
+                    s.vm_state = ACTIVE.into();
+                }
+                ds::save(&mut *tx, &s).await.map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                return Ok(());
+            }
+            _ => {
+                // A result for a task no longer running: keep the power state.
+                if ok && ev.op != InstanceOp::Destroy {
+                    s.power_state = power;
+                    ds::save(&mut *tx, &s).await.map_err(db)?;
+                    tx.commit().await.map_err(db)?;
+                }
+                return Ok(());
+            }
+        }
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::action_finish(&mut *tx, id, event_name, Some(&ev.host), ev.error.as_deref())
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Every `sweep_interval_s` until `shutdown`: finishes work nobody is
+    /// driving any more.
+    pub fn start_sweeper(&self, shutdown: CancellationToken) {
+        let app = self.clone();
+        let every = Duration::from_secs(u64::from(self.config.sweep_interval_s.max(1)));
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.sweep().await {
+                    tracing::warn!(error = %e, "sweeping servers failed");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(every) => {}
+                }
+            }
+        });
+    }
+
+    /// One sweep: builds whose driver went away are driven again, spawns
+    /// never answered fail (and are retried elsewhere), deletes are asked
+    /// again or finished without the host, other tasks are cleared.
+    pub async fn sweep(&self) -> Result<(), Error> {
+        let cfg = &self.config;
+        let stale = chrono::Utc::now() - chrono::Duration::seconds(i64::from(cfg.sweep_interval_s.max(1)) * 3);
+        for s in ds::stale_tasks(&self.pool, stale).await.map_err(db)? {
+            let age = (chrono::Utc::now() - s.updated_at).num_seconds();
+            let busy = self.builds.lock().is_ok_and(|b| b.contains(&s.id));
+            match s.task_state.as_deref() {
+                Some(SCHEDULING | NETWORKING | BLOCK_DEVICE_MAPPING) if !busy => {
+                    tracing::info!(id = %s.id, "driving a build nobody drives");
+                    self.start_build(s.id, s.creator.0.clone());
+                }
+                Some(SPAWNING) if age > i64::from(cfg.build_timeout_s) => {
+                    let message = format!("Build of instance {} timed out", s.id);
+                    self.build_failed(s.id, &message, true).await?;
+                }
+                Some(DELETING) if !busy => {
+                    tracing::info!(id = %s.id, "delete not finished; again");
+                    ds::touch(&self.pool, s.id).await.map_err(db)?;
+                    self.continue_delete(&s, None).await?;
+                }
+                Some(POWERING_OFF | POWERING_ON | REBOOTING | REBOOTING_HARD)
+                    if age > i64::from(cfg.task_timeout_s) =>
+                {
+                    let mut tx = self.pool.begin().await.map_err(db)?;
+                    if let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)?
+                        && now.task_state == s.task_state
+                    {
+                        now.task_state = None;
+                        ds::save(&mut *tx, &now).await.map_err(db)?;
+                        ds::action_finish(&mut *tx, s.id, "timeout", now.host.as_deref(), Some("the host did not answer in time"))
+                            .await
+                            .map_err(db)?;
+                    }
+                    tx.commit().await.map_err(db)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}

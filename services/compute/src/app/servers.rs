@@ -1,0 +1,1137 @@
+//! Servers as the API sees them: create (checked and counted against
+//! quotas here, built in the background by [`super::build`]), list, show,
+//! update and delete, Nova's states and status, and instance actions.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+use stratus_auth::TokenClaims;
+use stratus_bus_protocol::network::{self as net, PortRequest};
+use stratus_bus_protocol::storage::{self as sto, ImageLocation};
+use stratus_common::{Error, ErrorKind, RequestContext};
+use uuid::Uuid;
+
+use super::input::{boolean, check_known, int, invalid, member, name, required};
+use super::{App, db};
+use crate::datastore::servers::{self as ds, Action, ActionEvent, BlockDevice, FlavorInfo, Server};
+use crate::datastore::{self as fds};
+
+/// Nova's vm states and task states used here.
+pub mod state {
+    pub const BUILDING: &str = "building";
+    pub const ACTIVE: &str = "active";
+    pub const STOPPED: &str = "stopped";
+    pub const ERROR: &str = "error";
+    pub const RESIZED: &str = "resized";
+
+    pub const SCHEDULING: &str = "scheduling";
+    pub const NETWORKING: &str = "networking";
+    pub const BLOCK_DEVICE_MAPPING: &str = "block_device_mapping";
+    pub const SPAWNING: &str = "spawning";
+    pub const DELETING: &str = "deleting";
+    pub const POWERING_OFF: &str = "powering-off";
+    pub const POWERING_ON: &str = "powering-on";
+    pub const REBOOTING: &str = "rebooting";
+    pub const REBOOTING_HARD: &str = "rebooting_hard";
+    pub const REBUILDING: &str = "rebuilding";
+    pub const REBUILD_SPAWNING: &str = "rebuild_spawning";
+    pub const RESIZE_PREP: &str = "resize_prep";
+    pub const RESIZE_FINISH: &str = "resize_finish";
+    pub const RESIZE_REVERTING: &str = "resize_reverting";
+    pub const RESIZE_CONFIRMING: &str = "resize_confirming";
+    pub const IMAGE_SNAPSHOT: &str = "image_snapshot";
+}
+
+/// The API's `status` for a vm state and task state, as Nova maps them.
+pub fn status(vm_state: &str, task_state: Option<&str>) -> &'static str {
+    use state::*;
+    match (vm_state, task_state) {
+        (BUILDING, _) => "BUILD",
+        (ERROR, _) => "ERROR",
+        (RESIZED, Some(RESIZE_REVERTING)) => "REVERT_RESIZE",
+        (RESIZED, _) => "VERIFY_RESIZE",
+        (ACTIVE | STOPPED, Some(REBUILDING | REBUILD_SPAWNING)) => "REBUILD",
+        (ACTIVE | STOPPED, Some(RESIZE_PREP | RESIZE_FINISH)) => "RESIZE",
+        (ACTIVE, Some(REBOOTING)) => "REBOOT",
+        (ACTIVE, Some(REBOOTING_HARD)) => "HARD_REBOOT",
+        (ACTIVE, _) => "ACTIVE",
+        (STOPPED, _) => "SHUTOFF",
+        ("deleted", _) => "DELETED",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The vm states a `status` filter means.
+pub fn vm_states_of(status: &str) -> Option<Vec<String>> {
+    let s: &[&str] = match status.to_ascii_uppercase().as_str() {
+        "BUILD" => &[state::BUILDING],
+        "ACTIVE" | "REBOOT" | "HARD_REBOOT" | "REBUILD" | "RESIZE" => &[state::ACTIVE],
+        "SHUTOFF" => &[state::STOPPED],
+        "ERROR" => &[state::ERROR],
+        "VERIFY_RESIZE" | "REVERT_RESIZE" => &[state::RESIZED],
+        _ => return None,
+    };
+    Some(s.iter().map(|s| (*s).to_owned()).collect())
+}
+
+pub fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Instance {id} could not be found."))
+}
+
+fn conflict_state(id: Uuid, action: &str, s: &Server) -> Error {
+    match &s.task_state {
+        Some(t) => Error::conflict(format!(
+            "Cannot '{action}' instance {id} while it is in task_state {t}"
+        )),
+        None => Error::conflict(format!(
+            "Cannot '{action}' instance {id} while it is in vm_state {}",
+            s.vm_state
+        )),
+    }
+}
+
+/// Who may see a server: its project, or an admin.
+fn may_see(caller: &TokenClaims, s: &Server) -> bool {
+    caller.is_admin() || caller.project_id() == Some(s.project_id.as_str())
+}
+
+/// A server create request, checked.
+#[derive(Clone, Debug, Default)]
+pub struct CreateRequest {
+    pub name: String,
+    pub image_ref: Option<String>,
+    pub flavor_ref: String,
+    pub networks: Vec<PortRequest>,
+    pub key_name: Option<String>,
+    pub user_data: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub security_groups: Vec<String>,
+    pub min_count: i32,
+    pub max_count: i32,
+    pub return_reservation_id: bool,
+    pub availability_zone: Option<String>,
+    pub block_devices: Vec<BlockDeviceRequest>,
+    pub config_drive: bool,
+    pub access_ipv4: String,
+    pub access_ipv6: String,
+    pub group: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockDeviceRequest {
+    pub volume_id: String,
+    pub boot_index: Option<i32>,
+    pub delete_on_termination: bool,
+}
+
+const CREATE_KEYS: &[&str] = &[
+    "name",
+    "imageRef",
+    "flavorRef",
+    "networks",
+    "key_name",
+    "user_data",
+    "metadata",
+    "security_groups",
+    "min_count",
+    "max_count",
+    "return_reservation_id",
+    "availability_zone",
+    "block_device_mapping_v2",
+    "config_drive",
+    "accessIPv4",
+    "accessIPv6",
+    "adminPass",
+    "OS-DCF:diskConfig",
+];
+
+fn string<'a>(field: &str, v: &'a Value) -> Result<&'a str, Error> {
+    v.as_str()
+        .ok_or_else(|| invalid(field, v, format!("{v} is not of type 'string'")))
+}
+
+fn uuid_of(field: &str, v: &Value) -> Result<String, Error> {
+    let s = string(field, v)?;
+    Uuid::parse_str(s)
+        .map(|u| u.to_string())
+        .map_err(|_| invalid(field, v, format!("'{s}' is not a 'uuid'")))
+}
+
+fn metadata(field: &str, v: &Value) -> Result<BTreeMap<String, String>, Error> {
+    let Value::Object(m) = v else {
+        return Err(invalid(field, v, format!("{v} is not of type 'object'")));
+    };
+    let mut out = BTreeMap::new();
+    for (k, val) in m {
+        if k.is_empty() || k.chars().count() > 255 {
+            return Err(invalid(
+                field,
+                v,
+                format!("'{k}' must be 1 to 255 characters long"),
+            ));
+        }
+        let Value::String(s) = val else {
+            return Err(invalid(
+                field,
+                val,
+                format!("{val} is not of type 'string'"),
+            ));
+        };
+        if s.chars().count() > 255 {
+            return Err(invalid(field, val, "is longer than 255 characters"));
+        }
+        out.insert(k.clone(), s.clone());
+    }
+    Ok(out)
+}
+
+/// Reads `{"server": {...}, "os:scheduler_hints": {...}}` as Nova's 2.1
+/// schema does.
+pub fn parse_create(body: &Value) -> Result<CreateRequest, Error> {
+    if let Value::Object(top) = body {
+        check_known(top, &["server", "os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"])?;
+    }
+    let s: &Map<String, Value> = member(body, "server")?;
+    check_known(s, CREATE_KEYS)?;
+    let mut r = CreateRequest {
+        name: name("name", required(s, "name")?, 255)?,
+        min_count: 1,
+        max_count: 1,
+        ..CreateRequest::default()
+    };
+    let flavor = required(s, "flavorRef")?;
+    r.flavor_ref = match flavor {
+        Value::String(f) if !f.is_empty() => f.clone(),
+        Value::Number(n) if n.is_u64() => n.to_string(),
+        other => {
+            return Err(invalid(
+                "flavorRef",
+                other,
+                format!("{other} is not of type 'string', 'integer'"),
+            ));
+        }
+    };
+    if let Some(v) = s.get("imageRef") {
+        let i = string("imageRef", v)?;
+        if !i.is_empty() {
+            r.image_ref = Some(uuid_of("imageRef", v)?);
+        }
+    }
+    if let Some(v) = s.get("networks") {
+        let Value::Array(items) = v else {
+            return Err(invalid(
+                "networks",
+                v,
+                format!("{v} is not of type 'array'"),
+            ));
+        };
+        for item in items {
+            let Value::Object(n) = item else {
+                return Err(invalid(
+                    "networks",
+                    item,
+                    format!("{item} is not of type 'object'"),
+                ));
+            };
+            check_known(n, &["uuid", "port", "fixed_ip", "tag"])?;
+            let port_id = n.get("port").map(|p| uuid_of("port", p)).transpose()?;
+            let network_id = n.get("uuid").map(|p| uuid_of("uuid", p)).transpose()?;
+            let fixed_ip = match n.get("fixed_ip") {
+                None => None,
+                Some(ip) => {
+                    let t = string("fixed_ip", ip)?;
+                    if t.parse::<std::net::IpAddr>().is_err() {
+                        return Err(invalid(
+                            "fixed_ip",
+                            ip,
+                            format!("'{t}' is not a 'ipv4'"),
+                        ));
+                    }
+                    Some(t.to_owned())
+                }
+            };
+            if port_id.is_none() && network_id.is_none() {
+                return Err(Error::bad_request(
+                    "Bad networks format: network uuid is not in proper format",
+                ));
+            }
+            r.networks.push(PortRequest {
+                network_id: if port_id.is_some() { None } else { network_id },
+                port_id,
+                fixed_ip,
+            });
+        }
+    }
+    if let Some(v) = s.get("key_name") {
+        r.key_name = Some(name("key_name", v, 255)?);
+    }
+    if let Some(v) = s.get("user_data") {
+        let t = string("user_data", v)?;
+        if t.len() > 65535 {
+            return Err(invalid(
+                "user_data",
+                &Value::String("...".into()),
+                "is longer than 65535 characters",
+            ));
+        }
+        if base64::engine::general_purpose::STANDARD.decode(t).is_err() {
+            return Err(Error::bad_request(
+                "Invalid input for field/attribute user_data. Value: <user_data>. 'user_data' is not a 'base64'",
+            ));
+        }
+        r.user_data = Some(t.to_owned());
+    }
+    if let Some(v) = s.get("metadata") {
+        r.metadata = metadata("metadata", v)?;
+    }
+    if let Some(v) = s.get("security_groups") {
+        let Value::Array(items) = v else {
+            return Err(invalid(
+                "security_groups",
+                v,
+                format!("{v} is not of type 'array'"),
+            ));
+        };
+        for g in items {
+            let n = g
+                .get("name")
+                .ok_or_else(|| invalid("security_groups", g, "'name' is a required property"))?;
+            r.security_groups
+                .push(name("security_groups", n, 255)?);
+        }
+    }
+    if let Some(v) = s.get("min_count") {
+        r.min_count = int("min_count", v, 1)?;
+    }
+    if let Some(v) = s.get("max_count") {
+        r.max_count = int("max_count", v, 1)?;
+    } else {
+        r.max_count = r.min_count;
+    }
+    if r.min_count > r.max_count {
+        return Err(Error::bad_request("min_count must be <= max_count"));
+    }
+    if let Some(v) = s.get("return_reservation_id") {
+        r.return_reservation_id = boolean("return_reservation_id", v)?;
+    }
+    if let Some(v) = s.get("availability_zone") {
+        let z = name("availability_zone", v, 255)?;
+        // `zone:host` as Nova accepts it from admins is not supported.
+        r.availability_zone = Some(z);
+    }
+    if let Some(v) = s.get("config_drive") {
+        r.config_drive = boolean("config_drive", v)?;
+    }
+    for (key, field) in [("accessIPv4", 4), ("accessIPv6", 6)] {
+        if let Some(v) = s.get(key) {
+            let t = string(key, v)?;
+            let ok = match field {
+                4 => t.parse::<std::net::Ipv4Addr>().is_ok(),
+                _ => t.parse::<std::net::Ipv6Addr>().is_ok(),
+            };
+            if !ok {
+                return Err(invalid(key, v, format!("'{t}' is not a 'ipv{field}'")));
+            }
+            if field == 4 {
+                r.access_ipv4 = t.to_owned();
+            } else {
+                r.access_ipv6 = t.to_owned();
+            }
+        }
+    }
+    if let Some(v) = s.get("OS-DCF:diskConfig") {
+        let t = string("OS-DCF:diskConfig", v)?;
+        if t != "AUTO" && t != "MANUAL" {
+            return Err(invalid(
+                "OS-DCF:diskConfig",
+                v,
+                format!("'{t}' is not one of ['AUTO', 'MANUAL']"),
+            ));
+        }
+    }
+    if let Some(v) = s.get("block_device_mapping_v2") {
+        r.block_devices = parse_bdm(v)?;
+    }
+    if r.image_ref.is_none() && !r.block_devices.iter().any(|b| b.boot_index == Some(0)) {
+        return Err(Error::bad_request(
+            "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.",
+        ));
+    }
+    let hints = body
+        .get("os:scheduler_hints")
+        .or_else(|| body.get("OS-SCH-HNT:scheduler_hints"));
+    if let Some(h) = hints {
+        let Value::Object(h) = h else {
+            return Err(invalid(
+                "os:scheduler_hints",
+                h,
+                format!("{h} is not of type 'object'"),
+            ));
+        };
+        if let Some(g) = h.get("group") {
+            r.group = Some(
+                Uuid::parse_str(&uuid_of("group", g)?)
+                    .map_err(|_| invalid("group", g, "is not a 'uuid'"))?,
+            );
+        }
+    }
+    Ok(r)
+}
+
+fn parse_bdm(v: &Value) -> Result<Vec<BlockDeviceRequest>, Error> {
+    let field = "block_device_mapping_v2";
+    let Value::Array(items) = v else {
+        return Err(invalid(field, v, format!("{v} is not of type 'array'")));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Value::Object(b) = item else {
+            return Err(invalid(
+                field,
+                item,
+                format!("{item} is not of type 'object'"),
+            ));
+        };
+        check_known(
+            b,
+            &[
+                "boot_index",
+                "uuid",
+                "source_type",
+                "destination_type",
+                "volume_size",
+                "delete_on_termination",
+                "device_name",
+                "disk_bus",
+                "device_type",
+                "tag",
+                "volume_type",
+                "guest_format",
+                "no_device",
+            ],
+        )?;
+        let source = b.get("source_type").and_then(Value::as_str).unwrap_or("");
+        let dest = b
+            .get("destination_type")
+            .and_then(Value::as_str)
+            .unwrap_or("volume");
+        let boot_index = match b.get("boot_index") {
+            None | Some(Value::Null) => None,
+            Some(i) => Some(
+                match i {
+                    Value::Number(_) | Value::String(_) => int("boot_index", i, -1)?,
+                    other => {
+                        return Err(invalid(
+                            "boot_index",
+                            other,
+                            format!("{other} is not of type 'integer', 'string', 'null'"),
+                        ));
+                    }
+                },
+            )
+            .filter(|i| *i >= 0),
+        };
+        if source == "image" && dest == "local" && boot_index == Some(0) {
+            // The image as the root disk: what imageRef gives.
+            continue;
+        }
+        if source != "volume" || dest != "volume" {
+            return Err(Error::bad_request(format!(
+                "Block Device Mapping is Invalid: source_type '{source}' with destination_type '{dest}' is not supported; attach an existing volume (source_type and destination_type 'volume')."
+            )));
+        }
+        let uuid = b
+            .get("uuid")
+            .ok_or_else(|| invalid(field, item, "'uuid' is a required property"))?;
+        out.push(BlockDeviceRequest {
+            volume_id: uuid_of("uuid", uuid)?,
+            boot_index,
+            delete_on_termination: b
+                .get("delete_on_termination")
+                .map(|d| boolean("delete_on_termination", d))
+                .transpose()?
+                .unwrap_or(false),
+        });
+    }
+    Ok(out)
+}
+
+/// `hostId`: a hash of the project and host, as Nova hides host names.
+pub fn host_id(project: &str, host: Option<&str>) -> String {
+    use sha2::Digest;
+    match host {
+        Some(h) if !h.is_empty() => {
+            let mut d = sha2::Sha224::new();
+            d.update(project.as_bytes());
+            d.update(h.as_bytes());
+            d.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        }
+        _ => String::new(),
+    }
+}
+
+/// What the listing asked for, from the query string.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    pub all_tenants: bool,
+    pub project_id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub host: Option<String>,
+    pub image: Option<String>,
+    pub flavor: Option<String>,
+    pub reservation_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub changes_since: Option<String>,
+    pub ip: Option<String>,
+    pub marker: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl App {
+    /// Checks a create request, counts it against quotas and stores its
+    /// servers (BUILD/scheduling); the builds run in the background.
+    pub async fn server_create(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        req: CreateRequest,
+    ) -> Result<Vec<Server>, Error> {
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let project = caller
+            .project_id()
+            .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?
+            .to_owned();
+        let flavor = self.flavor_get(caller, &req.flavor_ref).await.map_err(|_| {
+            Error::bad_request(format!("Flavor {} could not be found.", req.flavor_ref))
+        })?;
+        let extra_specs: BTreeMap<String, String> = fds::extra_specs(&self.pool, &flavor.id)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        let image = match &req.image_ref {
+            Some(id) => Some(self.image_for(caller, id).await?),
+            None => None,
+        };
+        if let Some(img) = &image {
+            if i64::from(flavor.ram_mb) < i64::from(img.min_ram) {
+                return Err(Error::bad_request(
+                    "Flavor's memory is too small for requested image.",
+                ));
+            }
+            let image_gb = img.virtual_size.unwrap_or(0).div_ceil(1 << 30);
+            if flavor.disk_gb > 0
+                && (i64::from(flavor.disk_gb) < i64::from(img.min_disk)
+                    || (flavor.disk_gb as u64) < image_gb)
+            {
+                return Err(Error::bad_request(
+                    "Flavor's disk is too small for requested image.",
+                ));
+            }
+        }
+        let key = match &req.key_name {
+            Some(k) => Some(
+                self.keypair_get(caller, k)
+                    .await
+                    .map_err(|_| Error::bad_request("Invalid key_name provided."))?,
+            ),
+            None => None,
+        };
+        if let Some(z) = &req.availability_zone {
+            let zones = crate::datastore::hosts::nodes(&self.pool)
+                .await
+                .map_err(db)?;
+            if !zones.iter().any(|n| &n.availability_zone == z) {
+                return Err(Error::bad_request(format!(
+                    "The requested availability zone is not available: {z}"
+                )));
+            }
+        }
+        if let Some(g) = req.group {
+            let group = fds::group_get(&self.pool, g).await.map_err(db)?;
+            if !group.is_some_and(|grp| caller.is_admin() || grp.project_id == project) {
+                return Err(Error::bad_request(format!(
+                    "Instance group {g} could not be found."
+                )));
+            }
+        }
+        self.volumes_check(caller, &req.block_devices).await?;
+        // Networks, ports and groups are checked by the network service now,
+        // made when the server has a host.
+        self.bus
+            .call::<net::PortsBind>(
+                net::SERVICE_TOPIC,
+                ctx,
+                net::PortsBind {
+                    caller: caller.clone(),
+                    device_id: Uuid::new_v4().to_string(),
+                    device_owner: String::new(),
+                    host: String::new(),
+                    requests: req.networks.clone(),
+                    security_groups: req.security_groups.clone(),
+                    validate_only: true,
+                },
+            )
+            .await
+            .map_err(Error::from)?;
+        if req.max_count > 1 && req.networks.iter().any(|n| n.port_id.is_some()) {
+            return Err(Error::bad_request(
+                "Multiple instances with the same port can not be created.",
+            ));
+        }
+
+        let flavor_info = FlavorInfo {
+            id: flavor.id.clone(),
+            name: flavor.name.clone(),
+            vcpus: flavor.vcpus,
+            ram: flavor.ram_mb,
+            disk: flavor.disk_gb,
+            ephemeral: flavor.ephemeral_gb,
+            swap: flavor.swap_mb,
+            extra_specs,
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_project(&mut *tx, &project).await.map_err(db)?;
+        let count = self
+            .quota_room(&mut tx, &project, &flavor_info, req.min_count, req.max_count)
+            .await?;
+        let reservation = format!("r-{}", &Uuid::new_v4().simple().to_string()[..8]);
+        let mut made = Vec::new();
+        for i in 0..count {
+            let display = if count > 1 {
+                format!("{}-{}", req.name, i + 1)
+            } else {
+                req.name.clone()
+            };
+            let server = Server {
+                id: Uuid::new_v4(),
+                seq: 0,
+                project_id: project.clone(),
+                user_id: caller.sub.clone(),
+                creator: Json(caller.clone()),
+                hostname: hostname(&display),
+                name: display,
+                reservation_id: reservation.clone(),
+                launch_index: i,
+                vm_state: state::BUILDING.into(),
+                task_state: Some(state::SCHEDULING.into()),
+                power_state: 0,
+                host: None,
+                claimed: false,
+                availability_zone: req.availability_zone.clone(),
+                requested_zone: req.availability_zone.clone(),
+                flavor: Json(flavor_info.clone()),
+                new_flavor: None,
+                image_id: req.image_ref.clone().unwrap_or_default(),
+                key_name: key.as_ref().map(|k| k.name.clone()),
+                key_data: key.as_ref().map(|k| k.public_key.clone()),
+                user_data: req.user_data.clone(),
+                config_drive: req.config_drive || self.config.force_config_drive,
+                metadata: Json(req.metadata.clone()),
+                security_groups: Json(if req.security_groups.is_empty() {
+                    vec!["default".into()]
+                } else {
+                    req.security_groups.clone()
+                }),
+                requested_networks: Json(req.networks.clone()),
+                ports: Json(Vec::new()),
+                block_devices: Json(
+                    req.block_devices
+                        .iter()
+                        .map(|b| BlockDevice {
+                            volume_id: b.volume_id.clone(),
+                            device: String::new(),
+                            boot_index: b.boot_index,
+                            delete_on_termination: b.delete_on_termination,
+                            attachment_id: String::new(),
+                        })
+                        .collect(),
+                ),
+                group_id: req.group,
+                attempts: 0,
+                tried_hosts: Json(Vec::new()),
+                fault: None,
+                access_ipv4: req.access_ipv4.clone(),
+                access_ipv6: req.access_ipv6.clone(),
+                launched_at: None,
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+            };
+            let s = ds::insert(&mut *tx, &server).await.map_err(db)?;
+            if let Some(g) = req.group {
+                ds::group_add(&mut *tx, g, s.id).await.map_err(db)?;
+            }
+            ds::action_start(&mut *tx, &s, "create", ctx.request_id.as_str(), &caller.sub)
+                .await
+                .map_err(db)?;
+            made.push(s);
+        }
+        tx.commit().await.map_err(db)?;
+        for s in &made {
+            self.start_build(s.id, caller.clone());
+        }
+        Ok(made)
+    }
+
+    /// How many of `min..=max` servers of `flavor` the project may still
+    /// make (403 when not even `min`).
+    async fn quota_room(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        project: &str,
+        flavor: &FlavorInfo,
+        min: i32,
+        max: i32,
+    ) -> Result<i32, Error> {
+        let limits = self.limits_of(project).await?;
+        let (n, cores, ram) = ds::usage(&mut *tx, project).await.map_err(db)?;
+        let mut room = i64::from(max);
+        let mut first_short = None;
+        for (res, used, each) in [
+            ("instances", n, 1i64),
+            ("cores", cores, i64::from(flavor.vcpus)),
+            ("ram", ram, i64::from(flavor.ram)),
+        ] {
+            let limit = i64::from(limits.get(res).copied().unwrap_or(-1));
+            if limit < 0 || each == 0 {
+                continue;
+            }
+            let fits = (limit - used).max(0) / each;
+            if fits < i64::from(min) && first_short.is_none() {
+                first_short = Some((res, used, limit, each));
+            }
+            room = room.min(fits);
+        }
+        if let Some((res, used, limit, each)) = first_short {
+            return Err(Error::new(
+                ErrorKind::OverQuota,
+                format!(
+                    "Quota exceeded for {res}: Requested {}, but already used {used} of {limit} {res}",
+                    each * i64::from(min)
+                ),
+            ));
+        }
+        Ok(i32::try_from(room).unwrap_or(max))
+    }
+
+    /// An image the caller may boot, located (400 when unknown or not
+    /// active, as Nova answers).
+    pub(crate) async fn image_for(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<ImageLocation, Error> {
+        self.bus
+            .call::<sto::ImageLocate>(
+                sto::SERVICE_TOPIC,
+                &RequestContext::system(),
+                sto::ImageLocate {
+                    image_id: id.to_owned(),
+                    caller: Some(caller.clone()),
+                },
+            )
+            .await
+            .map_err(|e| {
+                let e = Error::from(e);
+                match e.status().as_u16() {
+                    404 => Error::bad_request(format!("Image {id} could not be found.")),
+                    409 => Error::bad_request(format!("Image {id} is not active.")),
+                    _ => e,
+                }
+            })
+    }
+
+    /// A server the caller may see.
+    pub async fn server_get(&self, caller: &TokenClaims, id: &str) -> Result<Server, Error> {
+        let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+        match ds::get(&self.pool, uid).await.map_err(db)? {
+            Some(s) if may_see(caller, &s) => Ok(s),
+            _ => Err(not_found(id)),
+        }
+    }
+
+    pub async fn server_list(
+        &self,
+        caller: &TokenClaims,
+        q: &ListQuery,
+    ) -> Result<Vec<Server>, Error> {
+        let mut f = ds::ServerFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        if caller.is_admin() && q.all_tenants {
+            f.project = q.project_id.clone();
+        } else {
+            f.project = Some(
+                caller
+                    .project_id()
+                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?
+                    .to_owned(),
+            );
+        }
+        if let Some(n) = &q.name {
+            if regex_ok(n) {
+                f.name = Some(n.clone());
+            } else {
+                return Err(Error::bad_request(format!("Invalid regular expression: {n}")));
+            }
+        }
+        if let Some(s) = &q.status {
+            match vm_states_of(s) {
+                Some(v) => f.vm_states = Some(v),
+                // Nova answers an unknown status with an empty list.
+                None => return Ok(Vec::new()),
+            }
+        }
+        if q.host.is_some() && !caller.is_admin() {
+            // Only admins filter by host; Nova ignores it for others.
+        } else {
+            f.host = q.host.clone();
+        }
+        f.image = q.image.clone();
+        f.flavor = q.flavor.clone();
+        f.reservation_id = q.reservation_id.clone();
+        f.availability_zone = q.availability_zone.clone();
+        if let Some(c) = &q.changes_since {
+            f.changes_since = Some(
+                chrono::DateTime::parse_from_rfc3339(c)
+                    .map(|d| d.with_timezone(&chrono::Utc))
+                    .or_else(|_| {
+                        chrono::NaiveDateTime::parse_from_str(c, "%Y-%m-%dT%H:%M:%S%.f")
+                            .map(|d| d.and_utc())
+                    })
+                    .map_err(|_| {
+                        Error::bad_request(format!(
+                            "Invalid input for query parameters changes-since. Value: {c}. '{c}' is not a 'date-time'"
+                        ))
+                    })?,
+            );
+        }
+        if let Some(l) = &q.limit {
+            let n: i64 = l.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                Error::bad_request(format!(
+                    "Invalid input for query parameters limit. Value: {l}. '{l}' does not match '^[0-9]*$'"
+                ))
+            })?;
+            f.limit = n.min(1000);
+        }
+        if let Some(m) = &q.marker {
+            let s = self
+                .server_get(caller, m)
+                .await
+                .map_err(|_| Error::bad_request(format!("marker [{m}] not found")))?;
+            f.marker_seq = Some(s.seq);
+        }
+        let mut out = ds::list(&self.pool, &f).await.map_err(db)?;
+        if let Some(ip) = &q.ip {
+            match regex_lite(ip) {
+                Some(re) => out.retain(|s| {
+                    s.ports
+                        .0
+                        .iter()
+                        .any(|p| p.fixed_ips.iter().any(|a| re.is_match(a)))
+                }),
+                None => {
+                    return Err(Error::bad_request(format!(
+                        "Invalid regular expression: {ip}"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Renames or sets access addresses.
+    pub async fn server_update(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        body: &Value,
+    ) -> Result<Server, Error> {
+        let b: &Map<String, Value> = member(body, "server")?;
+        check_known(b, &["name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"])?;
+        let mut s = self.server_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        if let Some(v) = b.get("name") {
+            s.name = name("name", v, 255)?;
+            s.hostname = hostname(&s.name);
+        }
+        if let Some(v) = b.get("accessIPv4") {
+            let t = string("accessIPv4", v)?;
+            if !t.is_empty() && t.parse::<std::net::Ipv4Addr>().is_err() {
+                return Err(invalid("accessIPv4", v, format!("'{t}' is not a 'ipv4'")));
+            }
+            s.access_ipv4 = t.to_owned();
+        }
+        if let Some(v) = b.get("accessIPv6") {
+            let t = string("accessIPv6", v)?;
+            if !t.is_empty() && t.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(invalid("accessIPv6", v, format!("'{t}' is not a 'ipv6'")));
+            }
+            s.access_ipv6 = t.to_owned();
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+            return Err(not_found(id));
+        };
+        now.name = s.name;
+        now.hostname = s.hostname;
+        now.access_ipv4 = s.access_ipv4;
+        now.access_ipv6 = s.access_ipv6;
+        ds::save(&mut *tx, &now).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.server_get(caller, id).await
+    }
+
+    /// Starts a delete: the host removes the instance, then the server's
+    /// ports, volumes and claim are given back and the row goes.
+    pub async fn server_delete(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<(), Error> {
+        let s = self.server_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut s) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+            return Err(not_found(id));
+        };
+        if s.task_state.as_deref() == Some(state::DELETING) {
+            return Ok(());
+        }
+        let was = s.task_state.clone();
+        s.task_state = Some(state::DELETING.into());
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::action_start(&mut *tx, &s, "delete", ctx.request_id.as_str(), &caller.sub)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.continue_delete(&s, was.as_deref()).await
+    }
+
+    /// A server's instance actions, newest first.
+    pub async fn server_actions(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<Vec<Action>, Error> {
+        let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+        let actions = ds::actions_of(&self.pool, uid).await.map_err(db)?;
+        // Actions outlive their server; the project is on each.
+        match actions.first() {
+            Some(a) if caller.is_admin() || caller.project_id() == Some(a.project_id.as_str()) => {
+                Ok(actions)
+            }
+            _ => {
+                self.server_get(caller, id).await?;
+                Ok(actions)
+            }
+        }
+    }
+
+    pub async fn server_action(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+        request_id: &str,
+    ) -> Result<(Action, Vec<ActionEvent>), Error> {
+        let actions = self.server_actions(caller, id).await?;
+        let a = actions
+            .into_iter()
+            .find(|a| a.request_id == request_id)
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "Action {request_id} not found for instance {id}"
+                ))
+            })?;
+        let events = ds::events_of(&self.pool, a.id).await.map_err(db)?;
+        Ok((a, events))
+    }
+
+    /// Starts `task` on a server the caller may change, if its state
+    /// allows; records the instance action.
+    pub(crate) async fn begin(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        action: &str,
+        vm_states: &[&str],
+        task: &str,
+    ) -> Result<Server, Error> {
+        let s = self.server_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        if s.host.is_none() {
+            return Err(conflict_state(s.id, action, &s));
+        }
+        let Some(s2) = ds::begin_task(&self.pool, s.id, vm_states, task)
+            .await
+            .map_err(db)?
+        else {
+            let now = self.server_get(caller, id).await?;
+            return Err(conflict_state(s.id, action, &now));
+        };
+        ds::action_start(&self.pool, &s2, action, ctx.request_id.as_str(), &caller.sub)
+            .await
+            .map_err(db)?;
+        Ok(s2)
+    }
+
+    /// The project's usage of servers, cores and RAM, for quotas.
+    pub async fn server_usage(&self, project: &str) -> Result<(i64, i64, i64), Error> {
+        ds::usage(&self.pool, project).await.map_err(db)
+    }
+}
+
+/// A host name from a display name, as Nova sanitizes it.
+pub fn hostname(display: &str) -> String {
+    let mut out: String = display
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    out = out.trim_matches(|c| c == '-' || c == '.').to_owned();
+    out.truncate(63);
+    if out.is_empty() {
+        "server".into()
+    } else {
+        out
+    }
+}
+
+/// Whether PostgreSQL would take `re` as a regular expression (a cheap
+/// check: balanced brackets and no trailing escape).
+fn regex_ok(re: &str) -> bool {
+    regex_lite(re).is_some()
+}
+
+/// A tiny matcher for the `ip` filter: Nova treats it as a regular
+/// expression; this takes the common forms (a prefix or an exact address,
+/// `.` as any character, `^` and `$` anchors).
+pub(crate) struct IpPattern {
+    anchored_start: bool,
+    anchored_end: bool,
+    body: Vec<char>,
+}
+
+fn regex_lite(re: &str) -> Option<IpPattern> {
+    let mut depth = 0i32;
+    let mut escaped = false;
+    for c in re.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    if depth != 0 || escaped {
+        return None;
+    }
+    let anchored_start = re.starts_with('^');
+    let anchored_end = re.ends_with('$') && !re.ends_with("\\$");
+    let core = re.trim_start_matches('^').trim_end_matches('$');
+    Some(IpPattern {
+        anchored_start,
+        anchored_end,
+        body: core.replace("\\.", "\u{1}").chars().collect(),
+    })
+}
+
+impl IpPattern {
+    fn is_match(&self, s: &str) -> bool {
+        let s: Vec<char> = s.chars().collect();
+        let n = self.body.len();
+        let fits = |at: usize| {
+            at + n <= s.len()
+                && self.body.iter().enumerate().all(|(i, c)| match c {
+                    '.' => true,
+                    '\u{1}' => s[at + i] == '.',
+                    c => s[at + i] == *c,
+                })
+        };
+        let starts: Vec<usize> = if self.anchored_start {
+            vec![0]
+        } else {
+            (0..=s.len().saturating_sub(n)).collect()
+        };
+        starts
+            .into_iter()
+            .any(|at| fits(at) && (!self.anchored_end || at + n == s.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_novas() {
+        assert_eq!(status("building", Some("scheduling")), "BUILD");
+        assert_eq!(status("active", None), "ACTIVE");
+        assert_eq!(status("active", Some("rebooting_hard")), "HARD_REBOOT");
+        assert_eq!(status("active", Some("powering-off")), "ACTIVE");
+        assert_eq!(status("stopped", None), "SHUTOFF");
+        assert_eq!(status("resized", None), "VERIFY_RESIZE");
+        assert_eq!(status("resized", Some("resize_reverting")), "REVERT_RESIZE");
+        assert_eq!(status("active", Some("resize_prep")), "RESIZE");
+        assert_eq!(status("error", None), "ERROR");
+    }
+
+    #[test]
+    fn ip_filters_match_like_novas_regexes() {
+        let p = regex_lite("10.0.0.1").expect("re");
+        assert!(p.is_match("10.0.0.1"));
+        assert!(p.is_match("10.0.0.12"), "unanchored");
+        let p = regex_lite("^10\\.0\\.0\\.1$").expect("re");
+        assert!(!p.is_match("10.0.0.12"));
+        assert!(!p.is_match("10a0.0.1"));
+        assert!(regex_lite("10.(").is_none());
+    }
+
+    #[test]
+    fn create_requests_are_checked() {
+        let ok = serde_json::json!({"server": {"name": "a", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc",
+            "flavorRef": "1", "networks": [{"uuid": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}],
+            "min_count": 2}, "os:scheduler_hints": {"group": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}});
+        let r = parse_create(&ok).expect("ok");
+        assert_eq!((r.min_count, r.max_count), (2, 2));
+        assert!(r.group.is_some());
+        for (bad, word) in [
+            (serde_json::json!({"server": {"name": "a", "flavorRef": "1"}}), "Block Device Mapping"),
+            (serde_json::json!({"server": {"name": "a", "imageRef": "x", "flavorRef": "1"}}), "imageRef"),
+            (serde_json::json!({"server": {"name": "a", "imageRef": "", "flavorRef": "1", "bogus": 1}}), "'bogus'"),
+            (serde_json::json!({"server": {"flavorRef": "1"}}), "'name'"),
+            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "user_data": "%%%"}}), "user_data"),
+            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "min_count": 3, "max_count": 2}}), "min_count"),
+            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "networks": [{"uuid": "nope"}]}}), "uuid"),
+        ] {
+            let e = parse_create(&bad).expect_err("bad");
+            assert_eq!(e.status().as_u16(), 400);
+            assert!(e.message.contains(word), "{word}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn host_ids_hide_hosts() {
+        assert_eq!(host_id("p", None), "");
+        assert_eq!(host_id("p", Some("h")).len(), 56);
+        assert_ne!(host_id("p", Some("h")), host_id("q", Some("h")));
+    }
+}
