@@ -10,7 +10,7 @@
 
 pub mod driver;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -112,6 +112,10 @@ pub async fn start_with(
     // The last power state of each instance, from operations and the watch.
     let known: Known = Arc::default();
     let handler_known = known.clone();
+    // One operation at a time per instance: a delete sent while a spawn
+    // runs waits for it. (Order between two queued operations is not
+    // promised; the compute service destroys what a late spawn made.)
+    let locks: InstanceLocks = Arc::default();
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
@@ -120,7 +124,12 @@ pub async fn start_with(
             let bus = bus.clone();
             let host = handler_host.clone();
             let known = handler_known.clone();
+            let guard = incoming_instance(&incoming.message).map(|id| lock_instance(&locks, id));
             async move {
+                let _held = match guard {
+                    Some(g) => Some(g.await),
+                    None => None,
+                };
                 let report = |op: InstanceOp, id: String, r: Result<PowerState, DriverError>| {
                     let bus = bus.clone();
                     let host = host.clone();
@@ -233,6 +242,40 @@ pub async fn start_with(
         deps.shutdown.clone(),
     ));
     Ok(vec![server])
+}
+
+type InstanceLocks = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
+
+/// The instance a request is about, if any.
+fn incoming_instance(m: &ComputeAgentRequest) -> Option<String> {
+    match m {
+        ComputeAgentRequest::Spawn(s) => Some(s.spec.id.clone()),
+        ComputeAgentRequest::Destroy(d) => Some(d.id.clone()),
+        ComputeAgentRequest::PowerOff(p) => Some(p.id.clone()),
+        ComputeAgentRequest::PowerOn(p) => Some(p.id.clone()),
+        ComputeAgentRequest::Reboot(r) => Some(r.id.clone()),
+        ComputeAgentRequest::AttachVolume(a) => Some(a.id.clone()),
+        ComputeAgentRequest::DetachVolume(a) => Some(a.id.clone()),
+        ComputeAgentRequest::Ping(_)
+        | ComputeAgentRequest::ConsoleLog(_)
+        | ComputeAgentRequest::ListInstances(_) => None,
+    }
+}
+
+/// Waits until no other operation on the instance runs.
+fn lock_instance(
+    locks: &InstanceLocks,
+    id: String,
+) -> impl std::future::Future<Output = tokio::sync::OwnedMutexGuard<()>> + use<> {
+    let lock = locks
+        .lock()
+        .map(|mut m| {
+            // Forget instances nobody waits for.
+            m.retain(|_, l| Arc::strong_count(l) > 1);
+            m.entry(id).or_default().clone()
+        })
+        .unwrap_or_default();
+    lock.lock_owned()
 }
 
 /// Publishes `compute.inventory` now and then every `interval`.

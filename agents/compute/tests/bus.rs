@@ -81,6 +81,7 @@ async fn casts_report_results_calls_answer_and_drift_is_reported() {
         vcpus: 8,
         memory_mb: 16384,
         disk_gb: 100,
+        ..FakeSettings::default()
     }));
     let config = AgentConfig {
         agent: AgentSettings {

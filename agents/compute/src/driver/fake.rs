@@ -17,6 +17,8 @@ pub struct FakeSettings {
     pub vcpus: u32,
     pub memory_mb: u64,
     pub disk_gb: u64,
+    /// Refuse every spawn (for tests of retries and faults).
+    pub fail_spawns: bool,
 }
 
 impl Default for FakeSettings {
@@ -25,6 +27,7 @@ impl Default for FakeSettings {
             vcpus: 64,
             memory_mb: 256 * 1024,
             disk_gb: 4096,
+            fail_spawns: false,
         }
     }
 }
@@ -75,6 +78,12 @@ impl Driver for Fake {
     }
 
     fn spawn(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError> {
+        if self.settings.fail_spawns {
+            return Err(DriverError::Invalid(format!(
+                "this fake host refuses to spawn {}",
+                spec.id
+            )));
+        }
         let mut all = self
             .instances
             .lock()

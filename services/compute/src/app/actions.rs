@@ -5,8 +5,8 @@ use stratus_auth::TokenClaims;
 use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot};
 use stratus_common::{Error, RequestContext};
 
-use super::servers::state::*;
 use super::App;
+use super::servers::state::*;
 
 impl App {
     pub async fn server_stop(
@@ -39,8 +39,13 @@ impl App {
             .begin(caller, ctx, id, "start", &[STOPPED], POWERING_ON)
             .await?;
         let host = self.host_of(&s)?;
-        self.cast_host(&host, PowerOn { id: s.id.to_string() })
-            .await
+        self.cast_host(
+            &host,
+            PowerOn {
+                id: s.id.to_string(),
+            },
+        )
+        .await
     }
 
     pub async fn server_reboot(

@@ -154,7 +154,11 @@ impl App {
         let mut ports = bound.ports;
         // Keep which ports were made for the server from an earlier attempt.
         for p in &mut ports {
-            p.created |= s.ports.0.iter().any(|q| q.port_id == p.port_id && q.created);
+            p.created |= s
+                .ports
+                .0
+                .iter()
+                .any(|q| q.port_id == p.port_id && q.created);
         }
         let recorded = self
             .advance(id, &[SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING], |s| {
@@ -179,10 +183,12 @@ impl App {
             self.finish_delete(id).await?;
             return Err(Stop::Moved);
         };
-        self.cast_host(&host, Spawn { spec }).await.map_err(|e| Stop::Failed {
-            message: e.message,
-            retry: true,
-        })?;
+        self.cast_host(&host, Spawn { spec })
+            .await
+            .map_err(|e| Stop::Failed {
+                message: e.message,
+                retry: true,
+            })?;
         tracing::info!(server = %s.id, %host, "spawn sent");
         Ok(())
     }
@@ -342,11 +348,7 @@ impl App {
         })
     }
 
-    async fn locate(
-        &self,
-        id: &str,
-        caller: Option<&TokenClaims>,
-    ) -> Result<ImageLocation, Error> {
+    async fn locate(&self, id: &str, caller: Option<&TokenClaims>) -> Result<ImageLocation, Error> {
         self.bus
             .call::<stratus_bus_protocol::storage::ImageLocate>(
                 stratus_bus_protocol::storage::SERVICE_TOPIC,
@@ -468,7 +470,13 @@ impl App {
         }
         match &s.host {
             Some(h) if self.host_up(h).await? => {
-                self.cast_host(h, Destroy { id: s.id.to_string() }).await
+                self.cast_host(
+                    h,
+                    Destroy {
+                        id: s.id.to_string(),
+                    },
+                )
+                .await
             }
             _ => self.finish_delete(s.id).await,
         }
@@ -498,9 +506,15 @@ impl App {
             self.unclaim(h, resources(&s)).await?;
         }
         ds::group_leave(&mut *tx, id).await.map_err(db)?;
-        ds::action_finish(&mut *tx, id, "compute_terminate_instance", s.host.as_deref(), None)
-            .await
-            .map_err(db)?;
+        ds::action_finish(
+            &mut *tx,
+            id,
+            "compute_terminate_instance",
+            s.host.as_deref(),
+            None,
+        )
+        .await
+        .map_err(db)?;
         ds::remove(&mut *tx, id).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         tracing::info!(%id, "server deleted");
@@ -639,9 +653,15 @@ impl App {
             }
         }
         ds::save(&mut *tx, &s).await.map_err(db)?;
-        ds::action_finish(&mut *tx, id, event_name, Some(&ev.host), ev.error.as_deref())
-            .await
-            .map_err(db)?;
+        ds::action_finish(
+            &mut *tx,
+            id,
+            event_name,
+            Some(&ev.host),
+            ev.error.as_deref(),
+        )
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -669,7 +689,8 @@ impl App {
     /// again or finished without the host, other tasks are cleared.
     pub async fn sweep(&self) -> Result<(), Error> {
         let cfg = &self.config;
-        let stale = chrono::Utc::now() - chrono::Duration::seconds(i64::from(cfg.sweep_interval_s.max(1)) * 3);
+        let stale = chrono::Utc::now()
+            - chrono::Duration::seconds(i64::from(cfg.sweep_interval_s.max(1)) * 3);
         for s in ds::stale_tasks(&self.pool, stale).await.map_err(db)? {
             let age = (chrono::Utc::now() - s.updated_at).num_seconds();
             let busy = self.builds.lock().is_ok_and(|b| b.contains(&s.id));
@@ -696,9 +717,15 @@ impl App {
                     {
                         now.task_state = None;
                         ds::save(&mut *tx, &now).await.map_err(db)?;
-                        ds::action_finish(&mut *tx, s.id, "timeout", now.host.as_deref(), Some("the host did not answer in time"))
-                            .await
-                            .map_err(db)?;
+                        ds::action_finish(
+                            &mut *tx,
+                            s.id,
+                            "timeout",
+                            now.host.as_deref(),
+                            Some("the host did not answer in time"),
+                        )
+                        .await
+                        .map_err(db)?;
                     }
                     tx.commit().await.map_err(db)?;
                 }

@@ -191,7 +191,10 @@ fn metadata(field: &str, v: &Value) -> Result<BTreeMap<String, String>, Error> {
 /// schema does.
 pub fn parse_create(body: &Value) -> Result<CreateRequest, Error> {
     if let Value::Object(top) = body {
-        check_known(top, &["server", "os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"])?;
+        check_known(
+            top,
+            &["server", "os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"],
+        )?;
     }
     let s: &Map<String, Value> = member(body, "server")?;
     check_known(s, CREATE_KEYS)?;
@@ -243,11 +246,7 @@ pub fn parse_create(body: &Value) -> Result<CreateRequest, Error> {
                 Some(ip) => {
                     let t = string("fixed_ip", ip)?;
                     if t.parse::<std::net::IpAddr>().is_err() {
-                        return Err(invalid(
-                            "fixed_ip",
-                            ip,
-                            format!("'{t}' is not a 'ipv4'"),
-                        ));
+                        return Err(invalid("fixed_ip", ip, format!("'{t}' is not a 'ipv4'")));
                     }
                     Some(t.to_owned())
                 }
@@ -298,8 +297,7 @@ pub fn parse_create(body: &Value) -> Result<CreateRequest, Error> {
             let n = g
                 .get("name")
                 .ok_or_else(|| invalid("security_groups", g, "'name' is a required property"))?;
-            r.security_groups
-                .push(name("security_groups", n, 255)?);
+            r.security_groups.push(name("security_groups", n, 255)?);
         }
     }
     if let Some(v) = s.get("min_count") {
@@ -419,18 +417,16 @@ fn parse_bdm(v: &Value) -> Result<Vec<BlockDeviceRequest>, Error> {
             .unwrap_or("volume");
         let boot_index = match b.get("boot_index") {
             None | Some(Value::Null) => None,
-            Some(i) => Some(
-                match i {
-                    Value::Number(_) | Value::String(_) => int("boot_index", i, -1)?,
-                    other => {
-                        return Err(invalid(
-                            "boot_index",
-                            other,
-                            format!("{other} is not of type 'integer', 'string', 'null'"),
-                        ));
-                    }
-                },
-            )
+            Some(i) => Some(match i {
+                Value::Number(_) | Value::String(_) => int("boot_index", i, -1)?,
+                other => {
+                    return Err(invalid(
+                        "boot_index",
+                        other,
+                        format!("{other} is not of type 'integer', 'string', 'null'"),
+                    ));
+                }
+            })
             .filter(|i| *i >= 0),
         };
         if source == "image" && dest == "local" && boot_index == Some(0) {
@@ -504,9 +500,12 @@ impl App {
             .project_id()
             .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?
             .to_owned();
-        let flavor = self.flavor_get(caller, &req.flavor_ref).await.map_err(|_| {
-            Error::bad_request(format!("Flavor {} could not be found.", req.flavor_ref))
-        })?;
+        let flavor = self
+            .flavor_get(caller, &req.flavor_ref)
+            .await
+            .map_err(|_| {
+                Error::bad_request(format!("Flavor {} could not be found.", req.flavor_ref))
+            })?;
         let extra_specs: BTreeMap<String, String> = fds::extra_specs(&self.pool, &flavor.id)
             .await
             .map_err(db)?
@@ -596,7 +595,13 @@ impl App {
         let mut tx = self.pool.begin().await.map_err(db)?;
         ds::lock_project(&mut *tx, &project).await.map_err(db)?;
         let count = self
-            .quota_room(&mut tx, &project, &flavor_info, req.min_count, req.max_count)
+            .quota_room(
+                &mut tx,
+                &project,
+                &flavor_info,
+                req.min_count,
+                req.max_count,
+            )
             .await?;
         let reservation = format!("r-{}", &Uuid::new_v4().simple().to_string()[..8]);
         let mut made = Vec::new();
@@ -776,7 +781,9 @@ impl App {
             if regex_ok(n) {
                 f.name = Some(n.clone());
             } else {
-                return Err(Error::bad_request(format!("Invalid regular expression: {n}")));
+                return Err(Error::bad_request(format!(
+                    "Invalid regular expression: {n}"
+                )));
             }
         }
         if let Some(s) = &q.status {
@@ -852,7 +859,10 @@ impl App {
         body: &Value,
     ) -> Result<Server, Error> {
         let b: &Map<String, Value> = member(body, "server")?;
-        check_known(b, &["name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"])?;
+        check_known(
+            b,
+            &["name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"],
+        )?;
         let mut s = self.server_get(caller, id).await?;
         stratus_http::auth::Caller(caller.clone()).require("member")?;
         if let Some(v) = b.get("name") {
@@ -944,9 +954,7 @@ impl App {
             .into_iter()
             .find(|a| a.request_id == request_id)
             .ok_or_else(|| {
-                Error::not_found(format!(
-                    "Action {request_id} not found for instance {id}"
-                ))
+                Error::not_found(format!("Action {request_id} not found for instance {id}"))
             })?;
         let events = ds::events_of(&self.pool, a.id).await.map_err(db)?;
         Ok((a, events))
@@ -975,9 +983,15 @@ impl App {
             let now = self.server_get(caller, id).await?;
             return Err(conflict_state(s.id, action, &now));
         };
-        ds::action_start(&self.pool, &s2, action, ctx.request_id.as_str(), &caller.sub)
-            .await
-            .map_err(db)?;
+        ds::action_start(
+            &self.pool,
+            &s2,
+            action,
+            ctx.request_id.as_str(),
+            &caller.sub,
+        )
+        .await
+        .map_err(db)?;
         Ok(s2)
     }
 
@@ -1001,11 +1015,7 @@ pub fn hostname(display: &str) -> String {
         .collect();
     out = out.trim_matches(|c| c == '-' || c == '.').to_owned();
     out.truncate(63);
-    if out.is_empty() {
-        "server".into()
-    } else {
-        out
-    }
+    if out.is_empty() { "server".into() } else { out }
 }
 
 /// Whether PostgreSQL would take `re` as a regular expression (a cheap
@@ -1114,13 +1124,31 @@ mod tests {
         assert_eq!((r.min_count, r.max_count), (2, 2));
         assert!(r.group.is_some());
         for (bad, word) in [
-            (serde_json::json!({"server": {"name": "a", "flavorRef": "1"}}), "Block Device Mapping"),
-            (serde_json::json!({"server": {"name": "a", "imageRef": "x", "flavorRef": "1"}}), "imageRef"),
-            (serde_json::json!({"server": {"name": "a", "imageRef": "", "flavorRef": "1", "bogus": 1}}), "'bogus'"),
+            (
+                serde_json::json!({"server": {"name": "a", "flavorRef": "1"}}),
+                "Block Device Mapping",
+            ),
+            (
+                serde_json::json!({"server": {"name": "a", "imageRef": "x", "flavorRef": "1"}}),
+                "imageRef",
+            ),
+            (
+                serde_json::json!({"server": {"name": "a", "imageRef": "", "flavorRef": "1", "bogus": 1}}),
+                "'bogus'",
+            ),
             (serde_json::json!({"server": {"flavorRef": "1"}}), "'name'"),
-            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "user_data": "%%%"}}), "user_data"),
-            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "min_count": 3, "max_count": 2}}), "min_count"),
-            (serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "networks": [{"uuid": "nope"}]}}), "uuid"),
+            (
+                serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "user_data": "%%%"}}),
+                "user_data",
+            ),
+            (
+                serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "min_count": 3, "max_count": 2}}),
+                "min_count",
+            ),
+            (
+                serde_json::json!({"server": {"name": "a", "flavorRef": "1", "imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc", "networks": [{"uuid": "nope"}]}}),
+                "uuid",
+            ),
         ] {
             let e = parse_create(&bad).expect_err("bad");
             assert_eq!(e.status().as_u16(), 400);

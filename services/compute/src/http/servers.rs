@@ -117,10 +117,12 @@ pub struct ServerQuery {
 
 impl ServerQuery {
     fn into_query(self) -> ListQuery {
-        let all = self
-            .all_tenants
-            .as_deref()
-            .is_some_and(|a| !matches!(a.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off"));
+        let all = self.all_tenants.as_deref().is_some_and(|a| {
+            !matches!(
+                a.to_ascii_lowercase().as_str(),
+                "0" | "false" | "no" | "off"
+            )
+        });
         ListQuery {
             all_tenants: all,
             project_id: self.project_id.or(self.tenant_id),
@@ -369,7 +371,11 @@ fn object<'a>(name: &str, v: &'a Value) -> Result<&'a Map<String, Value>, Error>
     match v {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(EMPTY.get_or_init(Map::new)),
-        other => Err(invalid(name, other, format!("{other} is not of type 'object'"))),
+        other => Err(invalid(
+            name,
+            other,
+            format!("{other} is not of type 'object'"),
+        )),
     }
 }
 
@@ -398,7 +404,9 @@ pub async fn actions(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Error> {
     let all = app.server_actions(&caller.0, &id).await?;
-    Ok(Json(json!({"instanceActions": all.iter().map(action_view).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"instanceActions": all.iter().map(action_view).collect::<Vec<_>>()}),
+    ))
 }
 
 #[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-instance-actions/{request_id}", tag = "servers",
@@ -413,12 +421,17 @@ pub async fn action_show(
     let mut v = action_view(&a);
     // Nova shows events' tracebacks to admins only.
     let admin = caller.is_admin();
-    v["events"] = json!(events.iter().map(|e| {
-        let mut ev = event_view(e);
-        if !admin {
-            ev.as_object_mut().map(|o| o.remove("traceback"));
-        }
-        ev
-    }).collect::<Vec<_>>());
+    v["events"] = json!(
+        events
+            .iter()
+            .map(|e| {
+                let mut ev = event_view(e);
+                if !admin {
+                    ev.as_object_mut().map(|o| o.remove("traceback"));
+                }
+                ev
+            })
+            .collect::<Vec<_>>()
+    );
     Ok(Json(json!({"instanceAction": v})))
 }

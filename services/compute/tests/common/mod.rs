@@ -1,6 +1,8 @@
 //! A compute cloud for tests: a live identity (`stratus-testbed`) and the
 //! compute API behind the real auth layer, on a database and bus namespace
-//! of the test's own.
+//! of the test's own. [`Cloud::start_full`] adds the network service and
+//! the storage service with a storage agent (files in a temporary
+//! directory), for servers.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -17,8 +19,24 @@ pub struct Cloud {
     pub http: reqwest::Client,
     /// The bus namespace of this cloud, for agents a test starts.
     pub bus: stratus_bus::BusConfig,
+    /// The network and storage services, with [`Cloud::start_full`].
+    pub full: Option<Full>,
+    sweeper: Option<tokio_util::sync::DropGuard>,
     _auth: Authenticator,
     _db: TestDatabase,
+}
+
+/// The services servers need besides compute.
+pub struct Full {
+    pub network: TestServer,
+    pub network_app: stratus_network::app::App,
+    pub image: TestServer,
+    pub storage_app: stratus_storage::app::App,
+    pub storage_host: String,
+    pub dir: stratus_test_support::TempDir,
+    _network_db: TestDatabase,
+    _storage_db: TestDatabase,
+    _storage_agent: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Cloud {
@@ -49,6 +67,11 @@ impl Cloud {
                 .wait_consuming(std::time::Duration::from_secs(30))
                 .await
         );
+        assert!(
+            app.follow_results()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
         let api = TestServer::start(auth.layer(stratus_compute::http::router(app.clone()))).await;
         identity
             .register("compute", "nova", &api.url("/v2.1"))
@@ -59,9 +82,257 @@ impl Cloud {
             app,
             http: reqwest::Client::new(),
             bus: bus_cfg,
+            full: None,
+            sweeper: None,
             _auth: auth,
             _db: db,
         }
+    }
+
+    /// [`Cloud::start_with`] and the network and storage services (with a
+    /// storage agent) on the same bus, registered in the catalog; the
+    /// compute service's sweeper runs until the cloud is dropped.
+    pub async fn start_full(config: ComputeConfig) -> Self {
+        let mut c = Self::start_with(config).await;
+        let bus = Bus::new(c.bus.clone(), "test-compute-peers");
+        let auth = &c._auth;
+
+        let network_db = TestDatabase::new(Some(&stratus_network::MIGRATOR))
+            .await
+            .expect("db");
+        let network_app = stratus_network::app::App::new(
+            network_db.pool.clone(),
+            bus.clone(),
+            stratus_network::app::NetworkConfig::default(),
+        );
+        assert!(
+            network_app
+                .serve_agents()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
+        let network =
+            TestServer::start(auth.layer(stratus_network::http::router(network_app.clone()))).await;
+        c.identity
+            .register("network", "neutron", &network.url(""))
+            .await;
+
+        let storage_db = TestDatabase::new(Some(&stratus_storage::MIGRATOR))
+            .await
+            .expect("db");
+        let storage_app = stratus_storage::app::App::new(
+            storage_db.pool.clone(),
+            bus.clone(),
+            stratus_storage::app::StorageConfig::default(),
+        );
+        drop(storage_app.follow_capacity());
+        drop(storage_app.follow_volume_results());
+        assert!(
+            storage_app
+                .serve_services()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
+        let image =
+            TestServer::start(auth.layer(stratus_storage::http::image_router(storage_app.clone())))
+                .await;
+        c.identity.register("image", "glance", &image.url("")).await;
+
+        let dir = stratus_test_support::TempDir::new("stratus-compute-test");
+        let storage_host = stratus_test_support::unique_name("storage-host");
+        let agent_config = stratus_agent::AgentConfig {
+            agent: stratus_agent::AgentSettings {
+                host: storage_host.clone(),
+                netns: None,
+                heartbeat_interval_s: 1,
+            },
+            bus: c.bus.clone(),
+            log: Default::default(),
+            extra: stratus_storage_agent::StorageAgentConfig {
+                storage: stratus_storage_agent::StorageSettings {
+                    root: dir.path.join("storage"),
+                    capacity_bytes: None,
+                },
+            },
+        };
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(stratus_agent::run(
+            stratus_bus_protocol::AgentKind::Storage,
+            agent_config,
+            stratus_storage_agent::start,
+            async {
+                let _ = stop_rx.await;
+            },
+        ));
+        let pool = storage_db.pool.clone();
+        let host = storage_host.clone();
+        stratus_test_support::poll_until(
+            std::time::Duration::from_secs(30),
+            "the storage host to report",
+            || {
+                let (pool, host) = (pool.clone(), host.clone());
+                async move {
+                    sqlx::query_scalar::<_, String>(
+                        "SELECT host FROM storage_hosts WHERE host = $1",
+                    )
+                    .bind(host)
+                    .fetch_optional(&pool)
+                    .await
+                    .ok()
+                    .flatten()
+                }
+            },
+        )
+        .await;
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        c.app.start_sweeper(shutdown.clone());
+        c.sweeper = Some(shutdown.drop_guard());
+        c.full = Some(Full {
+            network,
+            network_app,
+            image,
+            storage_app,
+            storage_host,
+            dir,
+            _network_db: network_db,
+            _storage_db: storage_db,
+            _storage_agent: stop,
+        });
+        c
+    }
+
+    fn full(&self) -> &Full {
+        self.full.as_ref().expect("a cloud from start_full")
+    }
+
+    /// A request to the network API as `who`.
+    pub async fn net(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        stratus_testbed::send(
+            &self.http,
+            method,
+            &self.full().network.url(path),
+            who,
+            body,
+        )
+        .await
+    }
+
+    /// A network with one IPv4 subnet (`cidr`, DHCP on) owned by `who`;
+    /// the network's id.
+    pub async fn network(&self, who: &Login, name: &str, cidr: &str) -> String {
+        let (st, n) = self
+            .net(
+                reqwest::Method::POST,
+                "/v2.0/networks",
+                who,
+                Some(serde_json::json!({"network": {"name": name}})),
+            )
+            .await;
+        assert_eq!(st, 201, "{n}");
+        let id = n["network"]["id"].as_str().expect("id").to_owned();
+        let (st, sn) = self
+            .net(
+                reqwest::Method::POST,
+                "/v2.0/subnets",
+                who,
+                Some(serde_json::json!({"subnet": {"network_id": id, "ip_version": 4, "cidr": cidr}})),
+            )
+            .await;
+        assert_eq!(st, 201, "{sn}");
+        id
+    }
+
+    /// An active image of `data` owned by `who` (`extra` merged into the
+    /// create request); its id.
+    pub async fn image(&self, who: &Login, data: Vec<u8>, extra: Value) -> String {
+        let mut body =
+            serde_json::json!({"name": "img", "disk_format": "raw", "container_format": "bare"});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        let url = self.full().image.url("/v2/images");
+        let (st, img) =
+            stratus_testbed::send(&self.http, reqwest::Method::POST, &url, who, Some(body)).await;
+        assert_eq!(st, 201, "{img}");
+        let id = img["id"].as_str().expect("id").to_owned();
+        let resp = self
+            .http
+            .put(self.full().image.url(&format!("/v2/images/{id}/file")))
+            .header("X-Auth-Token", who.token.clone())
+            .header("Content-Type", "application/octet-stream")
+            .body(data)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status().as_u16(), 204, "upload");
+        id
+    }
+
+    /// A public flavor (admin); its id.
+    pub async fn flavor(&self, name: &str, vcpus: u32, ram: u32, disk: u32) -> String {
+        let (st, f) = self
+            .send(
+                reqwest::Method::POST,
+                "/v2.1/flavors",
+                &self.identity.admin,
+                Some(serde_json::json!({"flavor": {"name": name, "vcpus": vcpus, "ram": ram, "disk": disk}})),
+            )
+            .await;
+        assert_eq!(st, 200, "{f}");
+        f["flavor"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Polls a server until its status is `status` (panics on ERROR when
+    /// another was wanted); its view.
+    pub async fn wait_status(&self, who: &Login, id: &str, status: &str) -> Value {
+        stratus_test_support::poll_until(
+            std::time::Duration::from_secs(60),
+            &format!("server {id} {status}"),
+            || async {
+                let (_, v) = self
+                    .send(
+                        reqwest::Method::GET,
+                        &format!("/v2.1/servers/{id}"),
+                        who,
+                        None,
+                    )
+                    .await;
+                let s = v["server"]["status"].as_str().unwrap_or("").to_owned();
+                assert!(
+                    !(s == "ERROR" && status != "ERROR"),
+                    "server {id} went to ERROR: {v}"
+                );
+                (s == status && v["server"]["OS-EXT-STS:task_state"].is_null())
+                    .then(|| v["server"].clone())
+            },
+        )
+        .await
+    }
+
+    /// Polls until the server is gone (404).
+    pub async fn wait_gone(&self, who: &Login, id: &str) {
+        stratus_test_support::poll_until(
+            std::time::Duration::from_secs(60),
+            &format!("server {id} gone"),
+            || async {
+                let (st, _) = self
+                    .send(
+                        reqwest::Method::GET,
+                        &format!("/v2.1/servers/{id}"),
+                        who,
+                        None,
+                    )
+                    .await;
+                (st == 404).then_some(())
+            },
+        )
+        .await;
     }
 
     /// Sends a request as `who` with an optional JSON body; the status and
@@ -80,6 +351,7 @@ impl Cloud {
 /// A compute agent with the fake driver, running in-process until dropped.
 pub struct FakeHost {
     pub name: String,
+    pub driver: std::sync::Arc<stratus_compute_agent::driver::fake::Fake>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -95,7 +367,24 @@ impl Cloud {
     /// Starts a fake compute host reporting `vcpus`, `memory_mb`, `disk_gb`
     /// in `zone`, heartbeating every second.
     pub fn fake_host(&self, vcpus: u32, memory_mb: u64, disk_gb: u64, zone: &str) -> FakeHost {
-        use stratus_compute_agent::driver::fake::{Fake, FakeSettings};
+        self.fake_host_with(
+            stratus_compute_agent::driver::fake::FakeSettings {
+                vcpus,
+                memory_mb,
+                disk_gb,
+                ..Default::default()
+            },
+            zone,
+        )
+    }
+
+    /// A fake host with the given settings (capacity, failing spawns).
+    pub fn fake_host_with(
+        &self,
+        settings: stratus_compute_agent::driver::fake::FakeSettings,
+        zone: &str,
+    ) -> FakeHost {
+        use stratus_compute_agent::driver::fake::Fake;
         let name = stratus_test_support::unique_name("fake");
         let config = stratus_agent::AgentConfig {
             agent: stratus_agent::AgentSettings {
@@ -114,11 +403,8 @@ impl Cloud {
                 ..Default::default()
             },
         };
-        let driver = std::sync::Arc::new(Fake::new(FakeSettings {
-            vcpus,
-            memory_mb,
-            disk_gb,
-        }));
+        let driver = std::sync::Arc::new(Fake::new(settings));
+        let handle = driver.clone();
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(stratus_agent::run(
             stratus_bus_protocol::AgentKind::Compute,
@@ -130,6 +416,7 @@ impl Cloud {
         ));
         FakeHost {
             name,
+            driver: handle,
             stop: Some(stop),
         }
     }

@@ -54,7 +54,9 @@ impl App {
             return self.server_ports(&have, &[]).await;
         }
         let nics = self.resolve_nics(req, &project).await?;
-        let groups = self.resolve_groups(caller, &project, &req.security_groups).await?;
+        let groups = self
+            .resolve_groups(caller, &project, &req.security_groups)
+            .await?;
         if req.validate_only {
             return Ok(ServerPorts::default());
         }

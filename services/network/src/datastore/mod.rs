@@ -809,7 +809,11 @@ pub async fn port_attach(
 }
 
 /// Takes a port back from server `device_id`: unbound, no device, down.
-pub async fn port_detach(db: impl PgExecutor<'_>, port_id: &str, device_id: &str) -> sqlx::Result<u64> {
+pub async fn port_detach(
+    db: impl PgExecutor<'_>,
+    port_id: &str,
+    device_id: &str,
+) -> sqlx::Result<u64> {
     sqlx::query(
         "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN',
                           revision_number = revision_number + 1, updated_at = now()

@@ -1,0 +1,589 @@
+//! Servers with fake compute hosts over the real broker, beside the real
+//! network and storage services: create to ACTIVE with Nova's fields and an
+//! address from the network service, stop/start/reboot, instance actions,
+//! delete giving back port and claim; bad input, other projects, quotas, no
+//! valid host, retries on another host, server groups, power drift.
+
+mod common;
+
+use common::Cloud;
+use reqwest::Method;
+use serde_json::{Value, json};
+use stratus_compute::app::ComputeConfig;
+use stratus_compute_agent::driver::fake::FakeSettings;
+
+struct World {
+    c: Cloud,
+    net: String,
+    image: String,
+    flavor: String,
+}
+
+async fn world() -> World {
+    let c = Cloud::start_full(ComputeConfig {
+        sweep_interval_s: 1,
+        ..ComputeConfig::default()
+    })
+    .await;
+    let alice = c.identity.alice.clone();
+    let net = c.network(&alice, "alpha-net", "10.30.0.0/24").await;
+    let image = c.image(&alice, vec![7u8; 4096], json!({})).await;
+    let flavor = c.flavor("small", 1, 256, 1).await;
+    World {
+        c,
+        net,
+        image,
+        flavor,
+    }
+}
+
+fn server(name: &str, w: &World, extra: Value) -> Value {
+    let mut s = json!({"name": name, "imageRef": w.image, "flavorRef": w.flavor,
+        "networks": [{"uuid": w.net}]});
+    if let (Some(o), Value::Object(e)) = (s.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    json!({"server": s})
+}
+
+async fn create(w: &World, who: &common::Login, body: Value) -> (u16, Value) {
+    w.c.send(Method::POST, "/v2.1/servers", who, Some(body))
+        .await
+}
+
+async fn action(w: &World, id: &str, body: Value) -> (u16, Value) {
+    w.c.send(
+        Method::POST,
+        &format!("/v2.1/servers/{id}/action"),
+        &w.c.identity.alice,
+        Some(body),
+    )
+    .await
+}
+
+async fn hypervisor(w: &World, host: &str) -> Value {
+    let (_, v) =
+        w.c.send(
+            Method::GET,
+            "/v2.1/os-hypervisors/detail",
+            &w.c.identity.admin,
+            None,
+        )
+        .await;
+    v["hypervisors"]
+        .as_array()
+        .and_then(|a| a.iter().find(|h| h["hypervisor_hostname"] == host).cloned())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_builds_runs_and_goes_without_leaving_anything() {
+    let w = world().await;
+    let (alice, bob, admin) = (
+        w.c.identity.alice.clone(),
+        w.c.identity.bob.clone(),
+        w.c.identity.admin.clone(),
+    );
+    let host = w.c.fake_host(4, 4096, 50, "nova");
+    w.c.wait_host(&host.name).await;
+
+    let (st, v) = create(
+        &w,
+        &alice,
+        server(
+            "web",
+            &w,
+            json!({"metadata": {"role": "web"}, "user_data": "cGluZw=="}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 202, "{v}");
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    assert!(v["server"]["adminPass"].is_string());
+    assert_eq!(v["server"]["security_groups"], json!([{"name": "default"}]));
+
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["OS-EXT-STS:vm_state"], "active");
+    assert_eq!(s["OS-EXT-STS:power_state"], 1);
+    assert_eq!(s["metadata"]["role"], "web");
+    assert_eq!(s["image"]["id"], w.image.as_str());
+    assert_eq!(s["flavor"]["id"], w.flavor.as_str());
+    assert_eq!(s["OS-EXT-AZ:availability_zone"], "nova");
+    assert!(s["OS-SRV-USG:launched_at"].is_string());
+    assert_eq!(s["hostId"].as_str().map(str::len), Some(56));
+    assert!(
+        s.get("OS-EXT-SRV-ATTR:host").is_none(),
+        "members do not see hosts"
+    );
+    let addr = s["addresses"]["alpha-net"][0].clone();
+    assert_eq!(addr["version"], 4);
+    assert!(
+        addr["addr"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("10.30.0.")),
+        "{addr}"
+    );
+
+    // The network service's side: a port made for it, bound to its host.
+    let (_, ports) =
+        w.c.net(
+            Method::GET,
+            &format!("/v2.0/ports?device_id={id}"),
+            &alice,
+            None,
+        )
+        .await;
+    let port = ports["ports"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["device_id"] == id.as_str()).cloned())
+        .expect("the server's port");
+    assert_eq!(port["binding:host_id"], host.name.as_str());
+    assert_eq!(port["device_owner"], "compute:nova");
+    assert_eq!(port["fixed_ips"][0]["ip_address"], addr["addr"]);
+    let port_id = port["id"].as_str().expect("id").to_owned();
+
+    // Admins see the host; its claim shows in the hypervisor.
+    let (_, s_admin) =
+        w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &admin, None)
+            .await;
+    assert_eq!(
+        s_admin["server"]["OS-EXT-SRV-ATTR:host"],
+        host.name.as_str()
+    );
+    let hv = hypervisor(&w, &host.name).await;
+    assert_eq!(hv["vcpus_used"], 1);
+    assert_eq!(hv["memory_mb_used"], 256);
+    assert_eq!(hv["running_vms"], 1);
+
+    // Another project sees nothing of it.
+    let (st, _) =
+        w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &bob, None)
+            .await;
+    assert_eq!(st, 404);
+    let (_, list) = w.c.send(Method::GET, "/v2.1/servers", &bob, None).await;
+    assert_eq!(list["servers"], json!([]));
+    let (st, _) =
+        w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &bob, None)
+            .await;
+    assert_eq!(st, 404);
+    let (_, list) =
+        w.c.send(
+            Method::GET,
+            "/v2.1/servers/detail?status=ACTIVE",
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(list["servers"][0]["id"], id.as_str());
+    let (_, list) =
+        w.c.send(Method::GET, "/v2.1/servers?name=^we", &alice, None)
+            .await;
+    assert_eq!(list["servers"][0]["name"], "web");
+    let (_, list) =
+        w.c.send(Method::GET, "/v2.1/servers?status=SHUTOFF", &alice, None)
+            .await;
+    assert_eq!(list["servers"], json!([]));
+
+    // Power.
+    let (st, v) = action(&w, &id, json!({"os-stop": null})).await;
+    assert_eq!(st, 202, "{v}");
+    let s = w.c.wait_status(&alice, &id, "SHUTOFF").await;
+    assert_eq!(s["OS-EXT-STS:power_state"], 4);
+    let (st, v) = action(&w, &id, json!({"os-stop": null})).await;
+    assert_eq!(st, 409, "stopping a stopped server: {v}");
+    let (st, _) = action(&w, &id, json!({"os-start": null})).await;
+    assert_eq!(st, 202);
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+    for kind in ["SOFT", "HARD"] {
+        let (st, v) = action(&w, &id, json!({"reboot": {"type": kind}})).await;
+        assert_eq!(st, 202, "{v}");
+        w.c.wait_status(&alice, &id, "ACTIVE").await;
+    }
+    let (st, v) = action(&w, &id, json!({"reboot": {"type": "GENTLE"}})).await;
+    assert_eq!(st, 400, "{v}");
+    let (st, v) = action(&w, &id, json!({"os-getConsoleOutput": {"length": 5}})).await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["output"].is_string());
+    let (st, v) = action(&w, &id, json!({"os-frobnicate": null})).await;
+    assert_eq!(st, 400, "{v}");
+
+    // What was done, by whom.
+    let (_, acts) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/servers/{id}/os-instance-actions"),
+            &alice,
+            None,
+        )
+        .await;
+    let names: Vec<&str> = acts["instanceActions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .collect();
+    assert_eq!(names, ["reboot", "reboot", "start", "stop", "create"]);
+    let req = acts["instanceActions"][4]["request_id"]
+        .as_str()
+        .expect("req")
+        .to_owned();
+    let (_, one) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/servers/{id}/os-instance-actions/{req}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(one["instanceAction"]["events"][0]["result"], "Success");
+
+    // Delete: the server, its port and its claim go.
+    let (st, _) =
+        w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+            .await;
+    assert_eq!(st, 204);
+    w.c.wait_gone(&alice, &id).await;
+    let (st, _) =
+        w.c.net(Method::GET, &format!("/v2.0/ports/{port_id}"), &alice, None)
+            .await;
+    assert_eq!(st, 404, "the port made for the server went with it");
+    let hv = hypervisor(&w, &host.name).await;
+    assert_eq!(hv["vcpus_used"], 0);
+    assert_eq!(hv["running_vms"], 0);
+    let (_, acts) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/servers/{id}/os-instance-actions"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(
+        acts["instanceActions"][0]["action"], "delete",
+        "actions outlive the server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_name_the_problem_and_leave_nothing() {
+    let w = world().await;
+    let (alice, bob) = (w.c.identity.alice.clone(), w.c.identity.bob.clone());
+    let host = w.c.fake_host(4, 4096, 50, "nova");
+    w.c.wait_host(&host.name).await;
+    let unknown = "8c5b1a3e-1b2c-4d5e-8f90-123456789abc";
+    let bob_net = w.c.network(&bob, "beta-net", "10.31.0.0/24").await;
+    let bob_image = w.c.image(&bob, vec![1u8; 1024], json!({})).await;
+    let cases = [
+        (json!({"imageRef": unknown}), 400, "Image"),
+        (json!({"imageRef": bob_image}), 400, "Image"),
+        (
+            json!({"flavorRef": "nope"}),
+            400,
+            "Flavor nope could not be found",
+        ),
+        (json!({"networks": [{"uuid": unknown}]}), 400, "Network"),
+        (json!({"networks": [{"uuid": bob_net}]}), 400, "Network"),
+        (json!({"networks": [{"port": unknown}]}), 400, "Port"),
+        (json!({"key_name": "nokey"}), 400, "key_name"),
+        (
+            json!({"security_groups": [{"name": "nogroup"}]}),
+            400,
+            "nogroup",
+        ),
+        (json!({"availability_zone": "nowhere"}), 400, "nowhere"),
+        (json!({"min_count": "x"}), 400, "min_count"),
+        (json!({"networks": "all"}), 400, "networks"),
+        (json!({"metadata": {"k": 1}}), 400, "metadata"),
+        (json!({"flavorRef": ["1"]}), 400, "flavorRef"),
+        (json!({"surprise": true}), 400, "'surprise'"),
+    ];
+    for (extra, status, words) in cases {
+        let (st, v) = create(&w, &alice, server("bad", &w, extra.clone())).await;
+        assert_eq!(st, status, "{extra}: {v}");
+        assert!(v.to_string().contains(words), "{extra}: {v}");
+    }
+    let (st, v) =
+        w.c.send(Method::POST, "/v2.1/servers", &alice, Some(json!("server")))
+            .await;
+    assert_eq!(st, 400, "{v}");
+    let resp =
+        w.c.http
+            .post(w.c.api.url("/v2.1/servers"))
+            .header("X-Auth-Token", alice.token.clone())
+            .header("Content-Type", "application/json")
+            .body("{\"server\": {")
+            .send()
+            .await
+            .expect("send");
+    assert_eq!(resp.status().as_u16(), 400);
+    let (st, _) =
+        w.c.send(Method::GET, "/v2.1/servers/not-a-uuid", &alice, None)
+            .await;
+    assert_eq!(st, 404);
+    let (st, _) =
+        w.c.send(
+            Method::POST,
+            &format!("/v2.1/servers/{unknown}/action"),
+            &alice,
+            Some(json!({"os-stop": null})),
+        )
+        .await;
+    assert_eq!(st, 404);
+    let rita = w.c.identity.rita.clone();
+    let (st, _) = create(&w, &rita, server("ro", &w, json!({}))).await;
+    assert_eq!(st, 403, "readers make no servers");
+
+    // Nothing was made: no server, no port.
+    let (_, list) = w.c.send(Method::GET, "/v2.1/servers", &alice, None).await;
+    assert_eq!(list["servers"], json!([]));
+    let (_, ports) = w.c.net(Method::GET, "/v2.0/ports", &alice, None).await;
+    assert!(
+        ports["ports"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|p| p["device_owner"] != "compute:nova")),
+        "{ports}"
+    );
+
+    // Quotas: 403 with Nova's words, and min/max counts.
+    let (st, v) =
+        w.c.send(
+            Method::PUT,
+            &format!("/v2.1/os-quota-sets/{}", alice.project_id),
+            &w.c.identity.admin,
+            Some(json!({"quota_set": {"instances": 2}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = create(&w, &alice, server("many", &w, json!({"min_count": 3}))).await;
+    assert_eq!(st, 403, "{v}");
+    assert!(
+        v.to_string().contains("Quota exceeded for instances"),
+        "{v}"
+    );
+    let (st, v) = create(
+        &w,
+        &alice,
+        server(
+            "some",
+            &w,
+            json!({"min_count": 1, "max_count": 5, "return_reservation_id": true}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 202, "{v}");
+    let r = v["reservation_id"]
+        .as_str()
+        .expect("reservation")
+        .to_owned();
+    let (_, list) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/servers/detail?reservation_id={r}"),
+            &alice,
+            None,
+        )
+        .await;
+    let mut names: Vec<String> = list["servers"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .filter_map(|s| s["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["some-1", "some-2"], "as many as the quota allows");
+    let (_, q) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/os-quota-sets/{}/detail", alice.project_id),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(q["quota_set"]["instances"]["in_use"], 2);
+    assert_eq!(q["quota_set"]["cores"]["in_use"], 2);
+    assert_eq!(q["quota_set"]["ram"]["in_use"], 512);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_valid_host_retries_and_groups() {
+    let w = world().await;
+    let alice = w.c.identity.alice.clone();
+    let admin = w.c.identity.admin.clone();
+    let h1 = w.c.fake_host(2, 2048, 20, "nova");
+    let h2 = w.c.fake_host(2, 2048, 20, "nova");
+    w.c.wait_host(&h1.name).await;
+    w.c.wait_host(&h2.name).await;
+
+    // Too big for any host: ERROR with Nova's fault, holding nothing.
+    let huge = w.c.flavor("huge", 1, 8192, 1).await;
+    let (st, v) = create(&w, &alice, server("huge", &w, json!({"flavorRef": huge}))).await;
+    assert_eq!(st, 202, "{v}");
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    let s = w.c.wait_status(&alice, &id, "ERROR").await;
+    assert!(
+        s["fault"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("No valid host was found")),
+        "{s}"
+    );
+    assert_eq!(s["fault"]["code"], 500);
+    let (st, _) =
+        w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+            .await;
+    assert_eq!(st, 204);
+    w.c.wait_gone(&alice, &id).await;
+
+    // Anti-affinity: two members on two hosts, a third finds no host.
+    let (_, g) =
+        w.c.send(
+            Method::POST,
+            "/v2.1/os-server-groups",
+            &alice,
+            Some(json!({"server_group": {"name": "apart", "policies": ["anti-affinity"]}})),
+        )
+        .await;
+    let group = g["server_group"]["id"].as_str().expect("group").to_owned();
+    let mut hosts = Vec::new();
+    let mut members = Vec::new();
+    for i in 0..3 {
+        let mut body = server(&format!("apart-{i}"), &w, json!({}));
+        body["os:scheduler_hints"] = json!({"group": group});
+        let (st, v) = create(&w, &alice, body).await;
+        assert_eq!(st, 202, "{v}");
+        let id = v["server"]["id"].as_str().expect("id").to_owned();
+        if i < 2 {
+            w.c.wait_status(&alice, &id, "ACTIVE").await;
+            let (_, s) =
+                w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &admin, None)
+                    .await;
+            hosts.push(
+                s["server"]["OS-EXT-SRV-ATTR:host"]
+                    .as_str()
+                    .expect("host")
+                    .to_owned(),
+            );
+        } else {
+            let s = w.c.wait_status(&alice, &id, "ERROR").await;
+            assert!(
+                s["fault"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("No valid host"))
+            );
+        }
+        members.push(id);
+    }
+    assert_ne!(hosts[0], hosts[1], "anti-affinity");
+    let (_, g) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/os-server-groups/{group}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(
+        g["server_group"]["members"].as_array().map(Vec::len),
+        Some(3)
+    );
+    for id in &members {
+        w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+            .await;
+    }
+    for id in &members {
+        w.c.wait_gone(&alice, id).await;
+    }
+
+    // Affinity: both on the first one's host.
+    let (_, g) =
+        w.c.send(
+            Method::POST,
+            "/v2.1/os-server-groups",
+            &alice,
+            Some(json!({"server_group": {"name": "together", "policies": ["affinity"]}})),
+        )
+        .await;
+    let group = g["server_group"]["id"].as_str().expect("group").to_owned();
+    let mut hosts = Vec::new();
+    for i in 0..2 {
+        let mut body = server(&format!("together-{i}"), &w, json!({}));
+        body["os:scheduler_hints"] = json!({"group": group});
+        let (_, v) = create(&w, &alice, body).await;
+        let id = v["server"]["id"].as_str().expect("id").to_owned();
+        w.c.wait_status(&alice, &id, "ACTIVE").await;
+        let (_, s) =
+            w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &admin, None)
+                .await;
+        hosts.push(
+            s["server"]["OS-EXT-SRV-ATTR:host"]
+                .as_str()
+                .expect("host")
+                .to_owned(),
+        );
+    }
+    assert_eq!(hosts[0], hosts[1], "affinity");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_spawn_is_retried_on_another_host_and_drift_shows() {
+    let w = world().await;
+    let alice = w.c.identity.alice.clone();
+    let admin = w.c.identity.admin.clone();
+    // The failing host has the most free RAM, so it is tried first.
+    let bad = w.c.fake_host_with(
+        FakeSettings {
+            vcpus: 8,
+            memory_mb: 65536,
+            disk_gb: 100,
+            fail_spawns: true,
+        },
+        "nova",
+    );
+    let good = w.c.fake_host(2, 2048, 20, "nova");
+    w.c.wait_host(&bad.name).await;
+    w.c.wait_host(&good.name).await;
+    let (_, v) = create(&w, &alice, server("retry", &w, json!({}))).await;
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+    let (_, s) =
+        w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &admin, None)
+            .await;
+    assert_eq!(s["server"]["OS-EXT-SRV-ATTR:host"], good.name.as_str());
+    let hv = hypervisor(&w, &bad.name).await;
+    assert_eq!(
+        hv["vcpus_used"], 0,
+        "the failed host's claim was given back"
+    );
+
+    // The guest powers itself off: the API shows it stopped.
+    good.driver
+        .set_power_state(&id, stratus_bus_protocol::compute::PowerState::Shutdown)
+        .expect("fake instance");
+    let s = w.c.wait_status(&alice, &id, "SHUTOFF").await;
+    assert_eq!(s["OS-EXT-STS:power_state"], 4);
+
+    // Only failing hosts left: ERROR after the attempts, nothing held.
+    let (_, svcs) =
+        w.c.send(Method::GET, "/v2.1/os-services", &admin, None)
+            .await;
+    assert!(
+        svcs["services"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s["host"] == good.name.as_str()))
+    );
+    let (st, v) =
+        w.c.send(
+            Method::PUT,
+            "/v2.1/os-services/disable",
+            &admin,
+            Some(json!({"host": good.name, "binary": "nova-compute"})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (_, v) = create(&w, &alice, server("doomed", &w, json!({}))).await;
+    let id2 = v["server"]["id"].as_str().expect("id").to_owned();
+    let s = w.c.wait_status(&alice, &id2, "ERROR").await;
+    assert!(s["fault"]["message"].is_string(), "{s}");
+    assert_eq!(s["addresses"], json!({}), "ports given back");
+    let hv = hypervisor(&w, &bad.name).await;
+    assert_eq!(hv["vcpus_used"], 0);
+}
