@@ -4,7 +4,7 @@
 //! heartbeat as `compute.inventory`.
 //!
 //! Everything an agent needs comes resolved in the request (disk paths,
-//! kernel and ramdisk paths, the bridges of its ports), so an agent never
+//! kernel and ramdisk paths, the taps of its ports), so an agent never
 //! asks another service while it builds.
 
 use std::collections::BTreeMap;
@@ -65,15 +65,14 @@ pub struct ImageDisk {
     pub size_gb: u32,
 }
 
-/// A NIC: a tap named after the port, on the network agent's bridge.
+/// A NIC: a tap named after the port. The hypervisor makes the tap; the
+/// network agent, which owns the bridges, plugs it into its network's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NicSpec {
     pub port_id: String,
     pub mac_address: String,
     /// The tap's name (`tap` and the port id's first 11 characters).
     pub tap: String,
-    /// The bridge of the port's network on this host.
-    pub bridge: String,
     pub mtu: u32,
 }
 

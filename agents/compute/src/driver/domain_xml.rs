@@ -1,6 +1,7 @@
 //! The libvirt domain XML of an instance: disks by path (the instance's
 //! overlay on its image, then volumes), direct kernel boot when the image
-//! has a kernel, NICs as taps on the network agent's bridges, and a serial
+//! has a kernel, NICs as taps (libvirt makes them; the network agent plugs them
+//! into its bridges), and a serial
 //! console that virtlogd writes to the instance's console log.
 
 use std::fmt::Write as _;
@@ -53,9 +54,8 @@ pub fn disk(d: &DiskSpec) -> String {
 
 fn interface(n: &NicSpec) -> String {
     format!(
-        "    <interface type='bridge'>\n      <mac address='{}'/>\n      <source bridge='{}'/>\n      <target dev='{}'/>\n      <model type='virtio'/>\n      <mtu size='{}'/>\n    </interface>\n",
+        "    <interface type='ethernet'>\n      <mac address='{}'/>\n      <target dev='{}' managed='yes'/>\n      <model type='virtio'/>\n      <mtu size='{}'/>\n    </interface>\n",
         escape(n.mac_address.as_str()),
-        escape(n.bridge.as_str()),
         escape(n.tap.as_str()),
         n.mtu
     )
@@ -154,7 +154,6 @@ mod tests {
                 port_id: "p".into(),
                 mac_address: "fa:16:3e:00:00:01".into(),
                 tap: "tap12345678-9a".into(),
-                bridge: "brq12345678-9a".into(),
                 mtu: 1450,
             }],
             user_data: None,
@@ -193,7 +192,7 @@ mod tests {
         assert!(root < vol, "the root disk comes first");
         assert!(xml.contains("<target dev='vda' bus='virtio'/>"));
         assert!(xml.contains("<serial>0123456789abcdefghij</serial>"));
-        assert!(xml.contains("<source bridge='brq12345678-9a'/>"));
+        assert!(xml.contains("<interface type='ethernet'>"));
         assert!(xml.contains("<target dev='tap12345678-9a'/>"));
         assert!(xml.contains("<mtu size='1450'/>"));
         assert!(xml.contains("<log file='/inst/6f1c/console.log' append='on'/>"));

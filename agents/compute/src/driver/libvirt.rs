@@ -45,9 +45,6 @@ pub struct LibvirtSettings {
     pub vcpus: u32,
     pub memory_mb: u64,
     pub disk_gb: u64,
-    /// How long a spawn waits for the network agent to make the bridges
-    /// its NICs plug into (the port was just bound to this host).
-    pub bridge_wait_s: u32,
 }
 
 impl Default for LibvirtSettings {
@@ -62,7 +59,6 @@ impl Default for LibvirtSettings {
             vcpus: 0,
             memory_mb: 0,
             disk_gb: 0,
-            bridge_wait_s: 60,
         }
     }
 }
@@ -327,23 +323,7 @@ impl Driver for Libvirt {
             }
         };
         if !domain.is_active().map_err(lv)? {
-            // A NIC's bridge appears once the network agent saw the port
-            // bound here: until then libvirt cannot plug the tap.
-            let deadline = std::time::Instant::now()
-                + Duration::from_secs(u64::from(self.settings.bridge_wait_s));
-            loop {
-                match domain.create() {
-                    Ok(_) => break,
-                    Err(e)
-                        if std::time::Instant::now() < deadline
-                            && spec.nics.iter().any(|n| e.to_string().contains(&n.bridge)) =>
-                    {
-                        tracing::debug!(id = %spec.id, error = %e, "waiting for a bridge");
-                        std::thread::sleep(Duration::from_millis(250));
-                    }
-                    Err(e) => return Err(lv(e)),
-                }
-            }
+            domain.create().map_err(lv)?;
         }
         Self::state(&domain)
     }

@@ -321,7 +321,6 @@ impl App {
                 port_id: p.port_id.clone(),
                 mac_address: p.mac_address.clone(),
                 tap: net::tap_name(&p.port_id),
-                bridge: net::bridge_name(&p.network_id),
                 mtu: p.mtu,
             })
             .collect();

@@ -139,6 +139,11 @@ impl Cloud {
         c.identity.register("image", "glance", &image.url("")).await;
 
         let dir = stratus_test_support::TempDir::new("stratus-compute-test");
+        // QEMU (an unprivileged user) reads images from here.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir.path, std::fs::Permissions::from_mode(0o755));
+        }
         let storage_host = stratus_test_support::unique_name("storage-host");
         let agent_config = stratus_agent::AgentConfig {
             agent: stratus_agent::AgentSettings {

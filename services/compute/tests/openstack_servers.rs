@@ -1,0 +1,342 @@
+//! Acceptance with the real `openstack` client against live services and
+//! agents on this host: the compute service beside the network and storage
+//! services, a network agent in libvirtd's namespace and a compute agent on
+//! the host's libvirt, booting the test guest (direct kernel boot, TCG).
+//! `server create --wait` reaches ACTIVE and the console shows the address
+//! the network service gave; a second server pings the first; stop, start,
+//! reboot and delete work, and delete leaves no domain, disk, tap or port.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use common::Cloud;
+use serde_json::{Value, json};
+use stratus_agent::{AgentConfig, AgentSettings};
+use stratus_bus_protocol::AgentKind;
+use stratus_compute::app::ComputeConfig;
+use stratus_compute_agent::driver::Driver;
+use stratus_compute_agent::driver::libvirt::{Libvirt, LibvirtSettings};
+use stratus_compute_agent::{ComputeAgentConfig, ComputeSettings};
+use stratus_network_agent::{NetworkAgentConfig, NetworkSettings};
+use stratus_test_support::clients::{Openstack, openstack_cli};
+use stratus_test_support::guest::{guest_images, parse_console};
+use stratus_test_support::{TempDir, poll_until, unique_name};
+
+fn json_of(osc: &Openstack, args: &[&str]) -> Value {
+    tokio::task::block_in_place(|| osc.json(args))
+}
+
+fn ok(osc: &Openstack, args: &[&str]) -> String {
+    let out = tokio::task::block_in_place(|| osc.run(args));
+    assert!(
+        out.status.success(),
+        "openstack {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Destroys the test's domains even when it fails.
+struct Domains(Libvirt);
+
+impl Drop for Domains {
+    fn drop(&mut self) {
+        if let Ok(all) = self.0.list() {
+            for i in all {
+                let _ = self.0.destroy(&i.id);
+            }
+        }
+    }
+}
+
+fn open(path: &std::path::Path) {
+    std::fs::create_dir_all(path).expect("dir");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+fn run_agent<C, F, Fut>(
+    kind: AgentKind,
+    config: AgentConfig<C>,
+    start: F,
+) -> tokio::sync::oneshot::Sender<()>
+where
+    C: Clone + Send + Sync + 'static + serde::de::DeserializeOwned + serde::Serialize + Default,
+    F: FnOnce(stratus_agent::AgentDeps<C>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<Vec<stratus_bus::ServerHandle>>>
+        + Send
+        + 'static,
+{
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(stratus_agent::run(kind, config, start, async {
+        let _ = rx.await;
+    }));
+    stop
+}
+
+/// The server's console, polled until `done` holds (120 s).
+async fn console_until(
+    osc: &Openstack,
+    id: &str,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let last = std::sync::Mutex::new(String::new());
+    let found = poll_until(Duration::from_secs(120), what, || async {
+        let out = tokio::task::block_in_place(|| osc.run(&["console", "log", "show", id]));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Ok(mut l) = last.lock() {
+            l.clone_from(&text);
+        }
+        done(&text).then_some(text)
+    })
+    .await;
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
+    let Some(cli) = openstack_cli() else { return };
+    let Some(guest) = guest_images() else { return };
+    let hv_ns = std::env::var("STRATUS_HV_NETNS").unwrap_or_else(|_| "stratus-host".into());
+    if !stratus_netns::exists(&hv_ns) {
+        let why = format!("libvirtd's namespace {hv_ns} does not exist (scripts/test makes it)");
+        assert!(std::env::var("STRATUS_REQUIRE_CLIENTS").is_err(), "{why}");
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let c = Cloud::start_full(ComputeConfig {
+        sweep_interval_s: 2,
+        shutdown_timeout_s: 5,
+        ..ComputeConfig::default()
+    })
+    .await;
+    let dir = TempDir::new("stratus-osc-servers");
+    open(&dir.path);
+    let instances = dir.path.join("instances");
+    open(&instances);
+    let host = unique_name("hv");
+    let prefix = format!("sx{}-", &unique_name("x")[2..10]);
+
+    // The network agent in libvirtd's namespace, next to any other cloud's
+    // (it only touches what it made), and the compute agent: one host.
+    let _net_agent = run_agent(
+        AgentKind::Network,
+        AgentConfig {
+            agent: AgentSettings {
+                host: host.clone(),
+                netns: Some(hv_ns.clone()),
+                heartbeat_interval_s: 1,
+            },
+            bus: c.bus.clone(),
+            log: Default::default(),
+            extra: NetworkAgentConfig {
+                network: NetworkSettings {
+                    state_dir: dir.path.join("network"),
+                    netns_prefix: prefix.clone(),
+                    resync_interval_s: 5,
+                    scan_interval_ms: 200,
+                    ..NetworkSettings::default()
+                },
+            },
+        },
+        stratus_network_agent::start,
+    );
+    let libvirt = LibvirtSettings {
+        instances_dir: instances.clone(),
+        domain_prefix: format!("{prefix}vm-"),
+        virt_type: "qemu".into(),
+        vcpus: 4,
+        memory_mb: 4096,
+        disk_gb: 40,
+        ..LibvirtSettings::default()
+    };
+    let _domains = Domains(Libvirt::open(libvirt.clone()).expect("libvirt"));
+    let _compute_agent = run_agent(
+        AgentKind::Compute,
+        AgentConfig {
+            agent: AgentSettings {
+                host: host.clone(),
+                netns: None,
+                heartbeat_interval_s: 1,
+            },
+            bus: c.bus.clone(),
+            log: Default::default(),
+            extra: ComputeAgentConfig {
+                compute: ComputeSettings {
+                    power_sync_interval_s: 2,
+                    ..ComputeSettings::default()
+                },
+                libvirt: libvirt.clone(),
+                ..Default::default()
+            },
+        },
+        stratus_compute_agent::start,
+    );
+    c.wait_host(&host).await;
+
+    // The test guest, Glance-style: a kernel, a ramdisk and a disk that
+    // names them.
+    let alice = c.identity.alice.clone();
+    let read = |p: &std::path::Path| std::fs::read(p).expect("guest file");
+    let kernel = c
+        .image(
+            &alice,
+            read(&guest.kernel),
+            json!({"name": "guest-kernel", "disk_format": "aki", "container_format": "aki"}),
+        )
+        .await;
+    let ramdisk = c
+        .image(
+            &alice,
+            read(&guest.ramdisk),
+            json!({"name": "guest-ramdisk", "disk_format": "ari", "container_format": "ari"}),
+        )
+        .await;
+    let image = c
+        .image(
+            &alice,
+            read(&guest.disk),
+            json!({"name": "test-guest", "disk_format": "qcow2", "kernel_id": kernel,
+                   "ramdisk_id": ramdisk, "os_command_line": "quiet"}),
+        )
+        .await;
+    c.flavor("tiny", 1, 128, 1).await;
+
+    let clouds = c.identity.clouds_yaml(&dir.path);
+    let osc = Openstack::new(cli, clouds, "alice");
+    ok(&osc, &["network", "create", "guests"]);
+    let subnet = json_of(
+        &osc,
+        &[
+            "subnet",
+            "create",
+            "--network",
+            "guests",
+            "--subnet-range",
+            "10.77.0.0/24",
+            "guests-v4",
+        ],
+    );
+    assert_eq!(subnet["cidr"], "10.77.0.0/24");
+
+    let first = json_of(
+        &osc,
+        &[
+            "server",
+            "create",
+            "--image",
+            &image,
+            "--flavor",
+            "tiny",
+            "--network",
+            "guests",
+            "--wait",
+            "first",
+        ],
+    );
+    assert_eq!(first["status"], "ACTIVE", "{first}");
+    let first_id = first["id"].as_str().expect("id").to_owned();
+    let shown = json_of(&osc, &["server", "show", &first_id]);
+    let addresses = shown["addresses"].to_string();
+    let ip = addresses
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|w| w.starts_with("10.77.0."))
+        .unwrap_or_else(|| panic!("an address on guests: {shown}"))
+        .to_owned();
+
+    // The guest booted and got that address by DHCP from the network service.
+    let log = console_until(
+        &osc,
+        &first_id,
+        "the first guest's address on its console",
+        |t| parse_console(t).ready,
+    )
+    .await;
+    let console = parse_console(&log);
+    assert!(console.booted.is_some(), "{log}");
+    assert!(
+        console
+            .addresses
+            .iter()
+            .any(|(_, a)| a.starts_with(&format!("{ip}/"))),
+        "the guest has {ip}: {log}"
+    );
+
+    // A second guest pings the first (told so through user data).
+    let user_data = dir.path.join("user-data");
+    std::fs::write(&user_data, format!("#!/bin/sh\nping {ip}\n")).expect("user data");
+    let second = json_of(
+        &osc,
+        &[
+            "server",
+            "create",
+            "--image",
+            &image,
+            "--flavor",
+            "tiny",
+            "--network",
+            "guests",
+            "--user-data",
+            user_data.to_str().expect("path"),
+            "--wait",
+            "second",
+        ],
+    );
+    let second_id = second["id"].as_str().expect("id").to_owned();
+    let log = console_until(
+        &osc,
+        &second_id,
+        "the second guest pinging the first",
+        |t| parse_console(t).pinged.iter().any(|p| p == &ip),
+    )
+    .await;
+    assert!(parse_console(&log).pinged.contains(&ip));
+
+    // Power.
+    ok(&osc, &["server", "stop", &first_id]);
+    poll_until(Duration::from_secs(60), "first SHUTOFF", || async {
+        let s = json_of(&osc, &["server", "show", &first_id]);
+        (s["status"] == "SHUTOFF").then_some(())
+    })
+    .await;
+    ok(&osc, &["server", "start", &first_id]);
+    poll_until(Duration::from_secs(60), "first ACTIVE again", || async {
+        let s = json_of(&osc, &["server", "show", &first_id]);
+        (s["status"] == "ACTIVE" && s["OS-EXT-STS:task_state"].is_null()).then_some(())
+    })
+    .await;
+    ok(&osc, &["server", "reboot", "--hard", "--wait", &first_id]);
+    let s = json_of(&osc, &["server", "show", &first_id]);
+    assert_eq!(s["status"], "ACTIVE");
+    assert_eq!(s["OS-EXT-STS:power_state"], 1, "running");
+    let listed = json_of(&osc, &["server", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+
+    // Delete leaves no domain, disk, tap or port.
+    let ports = json_of(&osc, &["port", "list", "--server", &first_id]);
+    let port_id = ports[0]["ID"].as_str().expect("port").to_owned();
+    ok(&osc, &["server", "delete", "--wait", &first_id, &second_id]);
+    assert_eq!(json_of(&osc, &["server", "list"]), json!([]));
+    let driver = Libvirt::open(libvirt).expect("libvirt");
+    assert!(driver.list().expect("domains").is_empty(), "no domain left");
+    assert!(
+        std::fs::read_dir(&instances)
+            .expect("instances")
+            .next()
+            .is_none(),
+        "no instance files left"
+    );
+    let out = tokio::task::block_in_place(|| osc.run(&["port", "show", &port_id]));
+    assert!(!out.status.success(), "the port went with its server");
+    let links = stratus_network_agent::links::Links::open(Some(&hv_ns))
+        .await
+        .expect("netlink");
+    let tap = stratus_bus_protocol::network::tap_name(&port_id);
+    assert!(
+        links.get(&tap).await.expect("links").is_none(),
+        "no tap {tap} left"
+    );
+}
