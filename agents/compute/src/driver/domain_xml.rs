@@ -193,7 +193,7 @@ mod tests {
         assert!(xml.contains("<target dev='vda' bus='virtio'/>"));
         assert!(xml.contains("<serial>0123456789abcdefghij</serial>"));
         assert!(xml.contains("<interface type='ethernet'>"));
-        assert!(xml.contains("<target dev='tap12345678-9a'/>"));
+        assert!(xml.contains("<target dev='tap12345678-9a' managed='yes'/>"));
         assert!(xml.contains("<mtu size='1450'/>"));
         assert!(xml.contains("<log file='/inst/6f1c/console.log' append='on'/>"));
         let cd = xml
