@@ -252,7 +252,51 @@ stratus_bus::protocol! {
     /// visibility applies as in this service's own API.
     pub enum StorageServiceRequest {
         ImageLocate(ImageLocate) -> ImageLocation,
+        Volume(VolumeUse) -> VolumeState,
     }
+}
+
+/// What the compute service does with a volume for a server, on behalf of
+/// the server's user (Cinder's attach flow, over the bus).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VolumeUse {
+    pub caller: stratus_auth::TokenClaims,
+    pub volume_id: String,
+    pub op: VolumeOpFor,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VolumeOpFor {
+    /// Whether the caller may use it: its state, nothing changed.
+    Check,
+    /// available → attaching.
+    Reserve,
+    /// attaching → available.
+    Unreserve,
+    /// Where the hypervisor finds it (reserved or in use).
+    Connect,
+    /// attaching → in-use, recorded as attached to `server` at `device`.
+    Attach { server: String, device: String },
+    /// Removes the attachment; available once none is left.
+    Detach { attachment_id: Option<String> },
+    /// Deletes it (delete on termination).
+    Delete,
+}
+
+/// A volume as the compute service needs it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeState {
+    pub id: String,
+    pub status: String,
+    pub size_gb: u32,
+    pub bootable: bool,
+    /// The image properties it was made with (`kernel_id`, ...).
+    pub image_metadata: BTreeMap<String, String>,
+    /// With `Connect`: where the file is.
+    pub export: Option<Export>,
+    /// With `Attach`: the attachment's id.
+    pub attachment_id: Option<String>,
 }
 
 /// What finished on a storage host.

@@ -587,3 +587,107 @@ async fn a_failed_spawn_is_retried_on_another_host_and_drift_shows() {
     let hv = hypervisor(&w, &bad.name).await;
     assert_eq!(hv["vcpus_used"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volumes_attach_detach_and_boot_servers() {
+    let w = world().await;
+    let (alice, bob) = (w.c.identity.alice.clone(), w.c.identity.bob.clone());
+    let host = w.c.fake_host(4, 4096, 50, "nova");
+    w.c.wait_host(&host.name).await;
+    let (_, v) = create(&w, &alice, server("vm", &w, json!({}))).await;
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+
+    // Attach: the host gets the disk, the volume is in use by the server.
+    let vol = w.c.volume(&alice, 1, None).await;
+    let path = format!("/v2.1/servers/{id}/os-volume_attachments");
+    let (st, a) = w
+        .c
+        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": vol}})))
+        .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["volumeAttachment"]["device"], "/dev/vdb");
+    assert_eq!(a["volumeAttachment"]["serverId"], id.as_str());
+    let v = w.c.wait_volume(&alice, &vol, "in-use").await;
+    assert_eq!(v["attachments"][0]["server_id"], id.as_str(), "{v}");
+    let spec = host.driver.spec(&id).expect("instance");
+    assert!(spec.disks.iter().any(|d| d.device == "vdb" && d.volume_id.as_deref() == Some(vol.as_str())));
+    let (_, list) = w.c.send(Method::GET, &path, &alice, None).await;
+    assert_eq!(list["volumeAttachments"][0]["volumeId"], vol.as_str());
+    let (_, s) = w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &alice, None).await;
+    assert_eq!(s["server"]["os-extended-volumes:volumes_attached"][0]["id"], vol.as_str());
+
+    // Bad attaches: twice, unknown, another project's, malformed.
+    let (st, _) = w
+        .c
+        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": vol}})))
+        .await;
+    assert_eq!(st, 400, "already attached");
+    let (st, _) = w
+        .c
+        .send(Method::POST, &path, &alice,
+            Some(json!({"volumeAttachment": {"volumeId": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}})))
+        .await;
+    assert_eq!(st, 404);
+    let bobs = w.c.volume(&bob, 1, None).await;
+    let (st, _) = w
+        .c
+        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": bobs}})))
+        .await;
+    assert_eq!(st, 404, "another project's volume");
+    let (st, _) = w
+        .c
+        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": 7}})))
+        .await;
+    assert_eq!(st, 400);
+    w.c.wait_volume(&bob, &bobs, "available").await;
+
+    // Detach: gone from the host, available again.
+    let (st, v) = w
+        .c
+        .send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
+        .await;
+    assert_eq!(st, 202, "{v}");
+    w.c.wait_volume(&alice, &vol, "available").await;
+    let spec = host.driver.spec(&id).expect("instance");
+    assert!(spec.disks.iter().all(|d| d.device != "vdb"));
+    let (st, _) = w
+        .c
+        .send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
+        .await;
+    assert_eq!(st, 404, "not attached any more");
+
+    // Boot from a volume made from the image; deleted with the server.
+    let boot = w.c.volume(&alice, 1, Some(&w.image)).await;
+    let body = json!({"server": {"name": "bfv", "flavorRef": w.flavor, "networks": [{"uuid": w.net}],
+        "block_device_mapping_v2": [{"boot_index": 0, "uuid": boot, "source_type": "volume",
+            "destination_type": "volume", "delete_on_termination": true}]}});
+    let (st, v) = create(&w, &alice, body).await;
+    assert_eq!(st, 202, "{v}");
+    let bfv = v["server"]["id"].as_str().expect("id").to_owned();
+    let s = w.c.wait_status(&alice, &bfv, "ACTIVE").await;
+    assert_eq!(s["image"], "", "no image: it boots from its volume");
+    assert_eq!(s["os-extended-volumes:volumes_attached"][0]["id"], boot.as_str());
+    let spec = host.driver.spec(&bfv).expect("instance");
+    assert!(spec.image_disk.is_none());
+    assert_eq!(spec.disks[0].device, "vda");
+    assert_eq!(spec.disks[0].volume_id.as_deref(), Some(boot.as_str()));
+    let (st, v) = w
+        .c
+        .send(Method::DELETE, &format!("/v2.1/servers/{bfv}/os-volume_attachments/{boot}"), &alice, None)
+        .await;
+    assert_eq!(st, 400, "the root volume stays: {v}");
+    // A volume in use cannot boot another server.
+    let body = json!({"server": {"name": "bfv2", "flavorRef": w.flavor, "networks": [{"uuid": w.net}],
+        "block_device_mapping_v2": [{"boot_index": 0, "uuid": boot, "source_type": "volume",
+            "destination_type": "volume"}]}});
+    let (st, v) = create(&w, &alice, body).await;
+    assert_eq!(st, 400, "{v}");
+    w.c.send(Method::DELETE, &format!("/v2.1/servers/{bfv}"), &alice, None).await;
+    w.c.wait_gone(&alice, &bfv).await;
+    stratus_test_support::poll_until(std::time::Duration::from_secs(60), "the boot volume deleted", || async {
+        let (st, _) = w.c.vol(Method::GET, &format!("/volumes/{boot}"), &alice, None).await;
+        (st == 404).then_some(())
+    })
+    .await;
+}

@@ -59,6 +59,11 @@ impl Fake {
             .ok_or_else(|| DriverError::NotFound(id.to_owned()))
     }
 
+    /// What an instance was made with, and its disks now (tests).
+    pub fn spec(&self, id: &str) -> Option<InstanceSpec> {
+        self.with(id, |i| i.0.clone()).ok()
+    }
+
     /// Sets an instance's power state as if the guest did it (tests).
     pub fn set_power_state(&self, id: &str, state: PowerState) -> Result<(), DriverError> {
         self.with(id, |i| i.1 = state)

@@ -291,15 +291,22 @@ impl App {
         let mut kernel = None;
         let mut ramdisk = None;
         let mut cmdline = None;
-        if let Some(img) = image {
-            let system = None;
-            if let Some(k) = img.properties.get("kernel_id") {
-                kernel = Some(self.locate(k, system).await?.path);
+        // Direct kernel boot: the image's properties, or those a boot
+        // volume was made with.
+        let boot_volume = s.block_devices.0.iter().find(|b| b.boot_index == Some(0));
+        let properties = match (image, boot_volume) {
+            (Some(img), _) => Some(&img.properties),
+            (None, Some(b)) => Some(&b.image_metadata),
+            (None, None) => None,
+        };
+        if let Some(props) = properties {
+            if let Some(k) = props.get("kernel_id") {
+                kernel = Some(self.locate(k, None).await?.path);
             }
-            if let Some(r) = img.properties.get("ramdisk_id") {
-                ramdisk = Some(self.locate(r, system).await?.path);
+            if let Some(r) = props.get("ramdisk_id") {
+                ramdisk = Some(self.locate(r, None).await?.path);
             }
-            cmdline = img.properties.get("os_command_line").cloned();
+            cmdline = props.get("os_command_line").cloned();
         }
         let image_disk = image.map(|img| {
             let image_gb = img.virtual_size.unwrap_or(0).div_ceil(1 << 30);
@@ -432,7 +439,7 @@ impl App {
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
         self.release_ports(id, &ports).await;
-        self.release_volumes(&s).await;
+        self.release_volumes(&s, false).await;
         Ok(())
     }
 
@@ -498,7 +505,7 @@ impl App {
             return Ok(());
         }
         self.release_ports(id, &s.ports.0).await;
-        self.release_volumes(&s).await;
+        self.release_volumes(&s, true).await;
         if s.claimed
             && let Some(h) = &s.host
         {

@@ -652,6 +652,9 @@ impl App {
                             boot_index: b.boot_index,
                             delete_on_termination: b.delete_on_termination,
                             attachment_id: String::new(),
+                            path: String::new(),
+                            format: String::new(),
+                            image_metadata: BTreeMap::new(),
                         })
                         .collect(),
                 ),

@@ -1,44 +1,402 @@
-//! Volumes of servers: boot volumes given at create and volumes attached
-//! later (`os-volume_attachments`), through the storage service.
+//! Volumes of servers, through the storage service's attach flow (reserve,
+//! connect, attach; detach) with the server's user's rights: boot volumes
+//! given at create (`block_device_mapping_v2`) and volumes attached later
+//! (`os-volume_attachments`), hot-plugged by the host.
+
+use std::collections::BTreeSet;
 
 use stratus_auth::TokenClaims;
-use stratus_bus_protocol::compute::DiskSpec;
-use stratus_common::Error;
+use stratus_bus_protocol::AgentKind;
+use stratus_bus_protocol::compute::{AttachVolume, DetachVolume, DiskSpec};
+use stratus_bus_protocol::storage::{self as sto, VolumeOpFor, VolumeState};
+use stratus_common::{Error, RequestContext};
+use uuid::Uuid;
 
-use super::App;
 use super::servers::BlockDeviceRequest;
-use crate::datastore::servers::Server;
+use super::servers::state::*;
+use super::{App, db};
+use crate::datastore::servers::{self as ds, BlockDevice, Server};
+
+fn volume_missing(id: &str) -> Error {
+    Error::not_found(format!("Volume {id} could not be found."))
+}
+
+/// The next free `/dev/vdX` of a server (`vda` is the root disk, `vdz` the
+/// config drive).
+fn next_device(s: &Server) -> Option<String> {
+    let used: BTreeSet<String> = s
+        .block_devices
+        .0
+        .iter()
+        .map(|b| b.device.trim_start_matches("/dev/").to_owned())
+        .collect();
+    ('b'..='y')
+        .map(|c| format!("vd{c}"))
+        .find(|d| !used.contains(d))
+        .map(|d| format!("/dev/{d}"))
+}
 
 impl App {
-    /// Checks the volumes a create names.
-    pub(crate) async fn volumes_check(
+    async fn volume_call(
         &self,
-        _caller: &TokenClaims,
-        bdms: &[BlockDeviceRequest],
-    ) -> Result<(), Error> {
-        if bdms.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::bad_request(
-                "Block Device Mapping is Invalid: volumes are not available yet.",
-            ))
-        }
+        caller: &TokenClaims,
+        volume_id: &str,
+        op: VolumeOpFor,
+    ) -> Result<VolumeState, Error> {
+        self.bus
+            .call::<sto::VolumeUse>(
+                sto::SERVICE_TOPIC,
+                &RequestContext::system(),
+                sto::VolumeUse {
+                    caller: caller.clone(),
+                    volume_id: volume_id.to_owned(),
+                    op,
+                },
+            )
+            .await
+            .map_err(Error::from)
     }
 
-    /// Attaches the boot volumes of a server being built.
+    /// Checks the volumes a create names: the caller's, available, once.
+    pub(crate) async fn volumes_check(
+        &self,
+        caller: &TokenClaims,
+        bdms: &[BlockDeviceRequest],
+    ) -> Result<(), Error> {
+        let mut seen = BTreeSet::new();
+        for b in bdms {
+            if !seen.insert(b.volume_id.clone()) {
+                return Err(Error::bad_request(format!(
+                    "Block Device Mapping is Invalid: volume {} is given twice.",
+                    b.volume_id
+                )));
+            }
+            let v = self
+                .volume_call(caller, &b.volume_id, VolumeOpFor::Check)
+                .await
+                .map_err(|e| match e.status().as_u16() {
+                    404 => Error::bad_request(format!(
+                        "Block Device Mapping is Invalid: failed to get volume {}.",
+                        b.volume_id
+                    )),
+                    _ => e,
+                })?;
+            if v.status != "available" {
+                return Err(Error::bad_request(format!(
+                    "Invalid volume: volume {} status must be 'available', not '{}'",
+                    b.volume_id, v.status
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Attaches the volumes of a server being built (boot volume as
+    /// `vda`), recording each; those attached by an earlier attempt stay.
     pub(crate) async fn attach_boot_volumes(
         &self,
-        s: Server,
-        _caller: &TokenClaims,
+        mut s: Server,
+        caller: &TokenClaims,
     ) -> Result<Server, Error> {
+        let id = s.id.to_string();
+        let mut order: Vec<usize> = (0..s.block_devices.0.len()).collect();
+        order.sort_by_key(|i| s.block_devices.0[*i].boot_index.unwrap_or(i32::MAX));
+        for i in order {
+            if !s.block_devices.0[i].attachment_id.is_empty() {
+                continue;
+            }
+            let volume_id = s.block_devices.0[i].volume_id.clone();
+            let device = if s.block_devices.0[i].boot_index == Some(0) {
+                "/dev/vda".to_owned()
+            } else {
+                next_device(&s).ok_or_else(|| Error::bad_request("No device name is free."))?
+            };
+            let now = self
+                .volume_call(caller, &volume_id, VolumeOpFor::Check)
+                .await?;
+            if now.status != "attaching" {
+                self.volume_call(caller, &volume_id, VolumeOpFor::Reserve)
+                    .await?;
+            }
+            let connected = self
+                .volume_call(caller, &volume_id, VolumeOpFor::Connect)
+                .await?;
+            let export = connected
+                .export
+                .ok_or_else(|| Error::conflict(format!("Volume {volume_id} has no export.")))?;
+            let attached = self
+                .volume_call(
+                    caller,
+                    &volume_id,
+                    VolumeOpFor::Attach {
+                        server: id.clone(),
+                        device: device.clone(),
+                    },
+                )
+                .await?;
+            let bd = BlockDevice {
+                volume_id: volume_id.clone(),
+                device,
+                boot_index: s.block_devices.0[i].boot_index,
+                delete_on_termination: s.block_devices.0[i].delete_on_termination,
+                attachment_id: attached.attachment_id.unwrap_or_default(),
+                path: export.path,
+                format: export.format,
+                image_metadata: connected.image_metadata,
+            };
+            let mut tx = self.pool.begin().await.map_err(db)?;
+            let Some(mut row) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+                drop(tx);
+                self.release_volume(caller, &bd, false).await;
+                return Err(super::servers::not_found(&id));
+            };
+            if let Some(slot) = row
+                .block_devices
+                .0
+                .iter_mut()
+                .find(|b| b.volume_id == volume_id)
+            {
+                *slot = bd;
+            }
+            ds::save(&mut *tx, &row).await.map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            s = row;
+        }
         Ok(s)
     }
 
-    /// The volumes of a server as disks of its host.
-    pub(crate) async fn volume_disks(&self, _s: &Server) -> Result<Vec<DiskSpec>, Error> {
-        Ok(Vec::new())
+    /// The volumes of a server as disks of its host, boot volume first.
+    pub(crate) async fn volume_disks(&self, s: &Server) -> Result<Vec<DiskSpec>, Error> {
+        let mut bds: Vec<&BlockDevice> = s
+            .block_devices
+            .0
+            .iter()
+            .filter(|b| !b.path.is_empty())
+            .collect();
+        bds.sort_by_key(|b| b.boot_index.unwrap_or(i32::MAX));
+        Ok(bds.into_iter().map(disk_of).collect())
     }
 
-    /// Detaches a server's volumes (deleting those marked so).
-    pub(crate) async fn release_volumes(&self, _s: &Server) {}
+    async fn release_volume(&self, caller: &TokenClaims, b: &BlockDevice, delete_marked: bool) {
+        let detach = if b.attachment_id.is_empty() {
+            VolumeOpFor::Unreserve
+        } else {
+            VolumeOpFor::Detach {
+                attachment_id: Some(b.attachment_id.clone()),
+            }
+        };
+        if let Err(e) = self.volume_call(caller, &b.volume_id, detach).await {
+            tracing::debug!(volume = %b.volume_id, error = %e, "volume not released");
+            return;
+        }
+        if delete_marked
+            && b.delete_on_termination
+            && let Err(e) = self
+                .volume_call(caller, &b.volume_id, VolumeOpFor::Delete)
+                .await
+        {
+            tracing::warn!(volume = %b.volume_id, error = %e, "volume not deleted");
+        }
+    }
+
+    /// Detaches a server's volumes; with `delete_marked` (the server is
+    /// deleted) those marked delete-on-termination are deleted.
+    pub(crate) async fn release_volumes(&self, s: &Server, delete_marked: bool) {
+        for b in &s.block_devices.0 {
+            self.release_volume(&s.creator.0, b, delete_marked).await;
+        }
+    }
+
+    /// The server's attached volumes.
+    pub async fn server_volumes(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<(Server, Vec<BlockDevice>), Error> {
+        let s = self.server_get(caller, id).await?;
+        let bds = s
+            .block_devices
+            .0
+            .iter()
+            .filter(|b| !b.attachment_id.is_empty())
+            .cloned()
+            .collect();
+        Ok((s, bds))
+    }
+
+    /// Attaches a volume to a running or stopped server: the host plugs it
+    /// in, then the storage service records it in use.
+    pub async fn server_volume_attach(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        volume_id: &str,
+    ) -> Result<(Server, BlockDevice), Error> {
+        let s = self.server_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let host = match (&s.host, s.vm_state.as_str(), &s.task_state) {
+            (Some(h), ACTIVE | STOPPED, None) => h.clone(),
+            _ => {
+                return Err(Error::conflict(format!(
+                    "Cannot 'attach_volume' instance {id} while it is in vm_state {}",
+                    s.vm_state
+                )));
+            }
+        };
+        if s.block_devices.0.iter().any(|b| b.volume_id == volume_id) {
+            return Err(Error::bad_request(format!(
+                "Invalid volume: volume {volume_id} is already attached to {id}"
+            )));
+        }
+        let device = next_device(&s).ok_or_else(|| Error::bad_request("No device name is free."))?;
+        self.volume_call(caller, volume_id, VolumeOpFor::Reserve)
+            .await
+            .map_err(|e| match e.status().as_u16() {
+                404 => volume_missing(volume_id),
+                _ => e,
+            })?;
+        let done = async {
+            let connected = self
+                .volume_call(caller, volume_id, VolumeOpFor::Connect)
+                .await?;
+            let export = connected
+                .export
+                .ok_or_else(|| Error::conflict(format!("Volume {volume_id} has no export.")))?;
+            let mut bd = BlockDevice {
+                volume_id: volume_id.to_owned(),
+                device: device.clone(),
+                boot_index: None,
+                delete_on_termination: false,
+                attachment_id: String::new(),
+                path: export.path,
+                format: export.format,
+                image_metadata: connected.image_metadata,
+            };
+            self.bus
+                .call::<AttachVolume>(
+                    &AgentKind::Compute.topic(&host),
+                    &RequestContext::system(),
+                    AttachVolume {
+                        id: id.to_owned(),
+                        disk: disk_of(&bd),
+                    },
+                )
+                .await
+                .map_err(Error::from)?;
+            let attached = self
+                .volume_call(
+                    caller,
+                    volume_id,
+                    VolumeOpFor::Attach {
+                        server: id.to_owned(),
+                        device: device.clone(),
+                    },
+                )
+                .await?;
+            bd.attachment_id = attached.attachment_id.unwrap_or_default();
+            Ok::<_, Error>(bd)
+        }
+        .await;
+        let bd = match done {
+            Ok(bd) => bd,
+            Err(e) => {
+                let _ = self
+                    .volume_call(caller, volume_id, VolumeOpFor::Unreserve)
+                    .await;
+                return Err(e);
+            }
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(mut row) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+            return Err(super::servers::not_found(id));
+        };
+        row.block_devices.0.push(bd.clone());
+        ds::save(&mut *tx, &row).await.map_err(db)?;
+        ds::action_start(&mut *tx, &row, "attach_volume", ctx.request_id.as_str(), &caller.sub)
+            .await
+            .map_err(db)?;
+        ds::action_finish(&mut *tx, row.id, "compute_attach_volume", Some(&host), None)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok((row, bd))
+    }
+
+    /// Unplugs a volume from a server and gives it back.
+    pub async fn server_volume_detach(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        volume_id: &str,
+    ) -> Result<(), Error> {
+        let s = self.server_get(caller, id).await?;
+        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        let Some(bd) = s
+            .block_devices
+            .0
+            .iter()
+            .find(|b| b.volume_id == volume_id && !b.attachment_id.is_empty())
+            .cloned()
+        else {
+            return Err(Error::not_found(format!(
+                "volume_id not found: {volume_id}"
+            )));
+        };
+        if bd.boot_index == Some(0) {
+            return Err(Error::bad_request("Can't detach root device volume"));
+        }
+        let host = match (&s.host, s.vm_state.as_str(), &s.task_state) {
+            (Some(h), ACTIVE | STOPPED, None) => h.clone(),
+            _ => {
+                return Err(Error::conflict(format!(
+                    "Cannot 'detach_volume' instance {id} while it is in vm_state {}",
+                    s.vm_state
+                )));
+            }
+        };
+        self.bus
+            .call::<DetachVolume>(
+                &AgentKind::Compute.topic(&host),
+                &RequestContext::system(),
+                DetachVolume {
+                    id: id.to_owned(),
+                    disk: disk_of(&bd),
+                },
+            )
+            .await
+            .map_err(Error::from)?;
+        self.volume_call(
+            caller,
+            volume_id,
+            VolumeOpFor::Detach {
+                attachment_id: Some(bd.attachment_id.clone()),
+            },
+        )
+        .await?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let uid = Uuid::parse_str(id).map_err(|_| super::servers::not_found(id))?;
+        if let Some(mut row) = ds::lock(&mut *tx, uid).await.map_err(db)? {
+            row.block_devices.0.retain(|b| b.volume_id != volume_id);
+            ds::save(&mut *tx, &row).await.map_err(db)?;
+            ds::action_start(&mut *tx, &row, "detach_volume", ctx.request_id.as_str(), &caller.sub)
+                .await
+                .map_err(db)?;
+            ds::action_finish(&mut *tx, row.id, "compute_detach_volume", Some(&host), None)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+}
+
+fn disk_of(b: &BlockDevice) -> DiskSpec {
+    DiskSpec {
+        device: b.device.trim_start_matches("/dev/").to_owned(),
+        path: b.path.clone(),
+        format: b.format.clone(),
+        volume_id: Some(b.volume_id.clone()),
+    }
 }

@@ -32,8 +32,17 @@ pub struct BlockDevice {
     /// 0 for the boot volume.
     pub boot_index: Option<i32>,
     pub delete_on_termination: bool,
-    /// The attachment's id in the API.
+    /// The storage service's attachment id ('' until attached).
     pub attachment_id: String,
+    /// Where the volume's file is, for the host (the storage agent's export).
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub format: String,
+    /// The image properties the volume was made with (a boot volume's
+    /// kernel and ramdisk).
+    #[serde(default)]
+    pub image_metadata: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, FromRow)]

@@ -70,6 +70,10 @@ use crate::app::App;
         servers::action,
         servers::actions,
         servers::action_show,
+        servers::volumes,
+        servers::volume,
+        servers::volume_attach,
+        servers::volume_detach,
     )
 )]
 struct ApiDoc;
@@ -187,6 +191,14 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.1/servers/{server_id}/os-instance-actions/{request_id}",
             get(servers::action_show),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/os-volume_attachments",
+            get(servers::volumes).post(servers::volume_attach),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}",
+            get(servers::volume).delete(servers::volume_detach),
         )
         .with_state(app);
     finish(discovery().merge(api))

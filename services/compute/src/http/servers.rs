@@ -435,3 +435,83 @@ pub async fn action_show(
     );
     Ok(Json(json!({"instanceAction": v})))
 }
+
+fn attachment_view(server: &str, b: &crate::datastore::servers::BlockDevice) -> Value {
+    json!({"id": b.volume_id, "serverId": server, "volumeId": b.volume_id, "device": b.device})
+}
+
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments", tag = "servers",
+    params(("server_id" = String, Path)),
+    responses((status = 200, description = "The server's volumes", body = Object)))]
+pub async fn volumes(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let (s, bds) = app.server_volumes(&caller.0, &id).await?;
+    let sid = s.id.to_string();
+    Ok(Json(json!({"volumeAttachments": bds.iter().map(|b| attachment_view(&sid, b)).collect::<Vec<_>>()})))
+}
+
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
+    params(("server_id" = String, Path), ("volume_id" = String, Path)),
+    responses((status = 200, description = "One attachment", body = Object),
+        (status = 404, description = "Not attached")))]
+pub async fn volume(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, volume_id)): Path<(String, String)>,
+) -> Result<Json<Value>, Error> {
+    let (s, bds) = app.server_volumes(&caller.0, &id).await?;
+    let b = bds
+        .iter()
+        .find(|b| b.volume_id == volume_id)
+        .ok_or_else(|| Error::not_found(format!("volume_id not found: {volume_id}")))?;
+    Ok(Json(json!({"volumeAttachment": attachment_view(&s.id.to_string(), b)})))
+}
+
+/// Attaches a volume of the storage service (`{"volumeAttachment":
+/// {"volumeId": ...}}`); the host hot-plugs it.
+#[utoipa::path(post, path = "/v2.1/servers/{server_id}/os-volume_attachments", tag = "servers",
+    params(("server_id" = String, Path)), request_body = Object,
+    responses((status = 200, description = "The attachment", body = Object),
+        (status = 400, description = "The volume is not available"),
+        (status = 404, description = "No such server or volume")))]
+pub async fn volume_attach(
+    State(app): State<App>,
+    caller: Caller,
+    Context(ctx): Context,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Error> {
+    let a = crate::app::input::member(&body, "volumeAttachment")?;
+    check_known(a, &["volumeId", "device", "tag", "delete_on_termination"])?;
+    let vid = a
+        .get("volumeId")
+        .ok_or_else(|| {
+            Error::bad_request("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property")
+        })?;
+    let volume_id = vid
+        .as_str()
+        .filter(|v| uuid::Uuid::parse_str(v).is_ok())
+        .ok_or_else(|| invalid("volumeId", vid, format!("{vid} is not a 'uuid'")))?;
+    let (s, b) = app
+        .server_volume_attach(&caller.0, &ctx, &id, volume_id)
+        .await?;
+    Ok(Json(json!({"volumeAttachment": attachment_view(&s.id.to_string(), &b)})))
+}
+
+#[utoipa::path(delete, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
+    params(("server_id" = String, Path), ("volume_id" = String, Path)),
+    responses((status = 202, description = "Detached"),
+        (status = 400, description = "The root volume cannot be detached")))]
+pub async fn volume_detach(
+    State(app): State<App>,
+    caller: Caller,
+    Context(ctx): Context,
+    Path((id, volume_id)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
+    app.server_volume_detach(&caller.0, &ctx, &id, &volume_id)
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}

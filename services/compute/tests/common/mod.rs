@@ -31,6 +31,7 @@ pub struct Full {
     pub network: TestServer,
     pub network_app: stratus_network::app::App,
     pub image: TestServer,
+    pub volume: TestServer,
     pub storage_app: stratus_storage::app::App,
     pub storage_host: String,
     pub dir: stratus_test_support::TempDir,
@@ -137,6 +138,17 @@ impl Cloud {
             TestServer::start(auth.layer(stratus_storage::http::image_router(storage_app.clone())))
                 .await;
         c.identity.register("image", "glance", &image.url("")).await;
+        let volume = TestServer::start(
+            auth.layer(stratus_storage::http::volume_router(storage_app.clone())),
+        )
+        .await;
+        let volume_url = volume.url("/v3/%(project_id)s");
+        c.identity
+            .register("volumev3", "cinderv3", &volume_url)
+            .await;
+        c.identity
+            .register("block-storage", "cinder", &volume_url)
+            .await;
 
         let dir = stratus_test_support::TempDir::new("stratus-compute-test");
         // QEMU (an unprivileged user) reads images from here.
@@ -196,6 +208,7 @@ impl Cloud {
             network,
             network_app,
             image,
+            volume,
             storage_app,
             storage_host,
             dir,
@@ -277,6 +290,52 @@ impl Cloud {
             .expect("upload");
         assert_eq!(resp.status().as_u16(), 204, "upload");
         id
+    }
+
+    /// A request to the volume API (`/v3/<project>...`) as `who`.
+    pub async fn vol(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = self
+            .full()
+            .volume
+            .url(&format!("/v3/{}{path}", who.project_id));
+        stratus_testbed::send(&self.http, method, &url, who, body).await
+    }
+
+    /// A volume of `size` GiB made by `who` (from `image` if given), once
+    /// available; its id.
+    pub async fn volume(&self, who: &Login, size: u32, image: Option<&str>) -> String {
+        let mut body = serde_json::json!({"volume": {"size": size}});
+        if let Some(i) = image {
+            body["volume"]["imageRef"] = serde_json::json!(i);
+        }
+        let (st, v) = self
+            .vol(reqwest::Method::POST, "/volumes", who, Some(body))
+            .await;
+        assert_eq!(st, 202, "{v}");
+        let id = v["volume"]["id"].as_str().expect("id").to_owned();
+        self.wait_volume(who, &id, "available").await;
+        id
+    }
+
+    /// Polls a volume until its status is `status`; its view.
+    pub async fn wait_volume(&self, who: &Login, id: &str, status: &str) -> Value {
+        stratus_test_support::poll_until(
+            std::time::Duration::from_secs(60),
+            &format!("volume {id} {status}"),
+            || async {
+                let (_, v) = self
+                    .vol(reqwest::Method::GET, &format!("/volumes/{id}"), who, None)
+                    .await;
+                (v["volume"]["status"] == status).then(|| v["volume"].clone())
+            },
+        )
+        .await
     }
 
     /// A public flavor (admin); its id.

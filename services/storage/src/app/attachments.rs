@@ -192,3 +192,72 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// The compute service's use of a volume for a server, with the
+    /// server's user's rights (see [`stratus_bus_protocol::storage::VolumeUse`]).
+    pub async fn volume_use(
+        &self,
+        u: &stratus_bus_protocol::storage::VolumeUse,
+    ) -> Result<stratus_bus_protocol::storage::VolumeState, Error> {
+        use stratus_bus_protocol::storage::{VolumeOpFor as Op, VolumeState};
+        let caller = &u.caller;
+        let project = caller
+            .project_id()
+            .ok_or_else(|| Error::bad_request("A project-scoped token is required."))?
+            .to_owned();
+        let id = u.volume_id.as_str();
+        let mut export = None;
+        let mut attachment_id = None;
+        match &u.op {
+            Op::Check => {}
+            Op::Reserve => self.volume_reserve(caller, &project, id).await?,
+            Op::Unreserve => self.volume_unreserve(caller, &project, id).await?,
+            Op::Connect => {
+                export = Some(
+                    self.volume_initialize_connection(caller, &project, id)
+                        .await?
+                        .0,
+                );
+            }
+            Op::Attach { server, device } => {
+                let a = self
+                    .volume_attach(
+                        caller,
+                        &project,
+                        id,
+                        AttachRequest {
+                            instance_uuid: Some(server.clone()),
+                            host_name: None,
+                            mountpoint: Some(device.clone()),
+                            mode: None,
+                        },
+                    )
+                    .await?;
+                attachment_id = Some(a.id);
+            }
+            Op::Detach { attachment_id } => {
+                self.volume_detach(caller, &project, id, attachment_id.as_deref())
+                    .await?;
+            }
+            Op::Delete => {
+                self.volume_delete(caller, &project, id).await?;
+                return Ok(VolumeState {
+                    id: id.to_owned(),
+                    status: "deleting".into(),
+                    ..VolumeState::default()
+                });
+            }
+        }
+        let v = self.volume_get(caller, &project, id).await?;
+        Ok(VolumeState {
+            id: v.id,
+            status: v.status,
+            size_gb: u32::try_from(v.size).unwrap_or(0),
+            bootable: v.bootable,
+            image_metadata: v.image_metadata.map(|m| m.0).unwrap_or_default(),
+            export,
+            attachment_id,
+        })
+    }
+}

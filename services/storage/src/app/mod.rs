@@ -86,6 +86,10 @@ impl App {
                             let location = app.image_locate(&l.image_id, l.caller.as_ref()).await?;
                             l.reply(location)
                         }
+                        stratus_bus_protocol::storage::StorageServiceRequest::Volume(u) => {
+                            let state = app.volume_use(&u).await?;
+                            u.reply(state)
+                        }
                     }
                 }
             },
