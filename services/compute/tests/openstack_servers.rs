@@ -76,24 +76,27 @@ where
     stop
 }
 
-/// The server's console, polled until `done` holds (120 s).
+/// The server's console, polled until `done` holds (120 s); the console
+/// so far in the panic when it does not.
 async fn console_until(
     osc: &Openstack,
     id: &str,
     what: &str,
     done: impl Fn(&str) -> bool,
 ) -> String {
-    let last = std::sync::Mutex::new(String::new());
-    let found = poll_until(Duration::from_secs(120), what, || async {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
         let out = tokio::task::block_in_place(|| osc.run(&["console", "log", "show", id]));
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if let Ok(mut l) = last.lock() {
-            l.clone_from(&text);
+        if done(&text) {
+            return text;
         }
-        done(&text).then_some(text)
-    })
-    .await;
-    found
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}; console:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -314,6 +317,101 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     assert_eq!(s["OS-EXT-STS:power_state"], 1, "running");
     let listed = json_of(&osc, &["server", "list"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+
+    // A volume appears in the running guest, and goes again.
+    ok(&osc, &["volume", "create", "--size", "1", "data"]);
+    poll_until(Duration::from_secs(60), "volume data available", || async {
+        let v = json_of(&osc, &["volume", "show", "data"]);
+        (v["status"] == "available").then_some(())
+    })
+    .await;
+    ok(&osc, &["server", "add", "volume", &first_id, "data"]);
+    // The guest names disks in the order they appear (the config drive
+    // took vdb): the volume is the new 1 GiB disk that is not its root.
+    let new_disk = |t: &str| {
+        parse_console(t)
+            .disks
+            .into_iter()
+            .find(|(d, sectors, _)| d != "vda" && *sectors == 2 * 1024 * 1024)
+            .map(|(d, _, _)| d)
+    };
+    let log = console_until(&osc, &first_id, "the volume in the guest", |t| {
+        new_disk(t).is_some()
+    })
+    .await;
+    let dev = new_disk(&log).expect("the volume's disk");
+    let v = json_of(&osc, &["volume", "show", "data"]);
+    assert_eq!(v["status"], "in-use");
+    ok(&osc, &["server", "remove", "volume", &first_id, "data"]);
+    console_until(&osc, &first_id, "the volume gone from the guest", |t| {
+        parse_console(t).gone.contains(&dev)
+    })
+    .await;
+    poll_until(
+        Duration::from_secs(60),
+        "volume data available again",
+        || async {
+            let v = json_of(&osc, &["volume", "show", "data"]);
+            (v["status"] == "available").then_some(())
+        },
+    )
+    .await;
+
+    // A server boots from a volume made from the guest image.
+    ok(
+        &osc,
+        &[
+            "volume", "create", "--image", &image, "--size", "1", "bootvol",
+        ],
+    );
+    poll_until(
+        Duration::from_secs(60),
+        "volume bootvol available",
+        || async {
+            let v = json_of(&osc, &["volume", "show", "bootvol"]);
+            (v["status"] == "available").then_some(())
+        },
+    )
+    .await;
+    let third = json_of(
+        &osc,
+        &[
+            "server",
+            "create",
+            "--volume",
+            "bootvol",
+            "--flavor",
+            "tiny",
+            "--network",
+            "guests",
+            "--wait",
+            "third",
+        ],
+    );
+    assert_eq!(third["status"], "ACTIVE", "{third}");
+    let third_id = third["id"].as_str().expect("id").to_owned();
+    let log = console_until(&osc, &third_id, "the volume-booted guest ready", |t| {
+        parse_console(t).ready
+    })
+    .await;
+    let disks = parse_console(&log).disks;
+    assert!(
+        disks
+            .iter()
+            .any(|(d, _, head)| d == "vda"
+                && head.starts_with(stratus_test_support::guest::DISK_MARKER)),
+        "its root disk is the volume with the image's data: {log}"
+    );
+    ok(&osc, &["server", "delete", "--wait", &third_id]);
+    poll_until(
+        Duration::from_secs(60),
+        "bootvol available after its server",
+        || async {
+            let v = json_of(&osc, &["volume", "show", "bootvol"]);
+            (v["status"] == "available").then_some(())
+        },
+    )
+    .await;
 
     // Delete leaves no domain, disk, tap or port.
     let ports = json_of(&osc, &["port", "list", "--server", &first_id]);

@@ -601,9 +601,13 @@ async fn volumes_attach_detach_and_boot_servers() {
     // Attach: the host gets the disk, the volume is in use by the server.
     let vol = w.c.volume(&alice, 1, None).await;
     let path = format!("/v2.1/servers/{id}/os-volume_attachments");
-    let (st, a) = w
-        .c
-        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": vol}})))
+    let (st, a) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": vol}})),
+        )
         .await;
     assert_eq!(st, 200, "{a}");
     assert_eq!(a["volumeAttachment"]["device"], "/dev/vdb");
@@ -611,50 +615,72 @@ async fn volumes_attach_detach_and_boot_servers() {
     let v = w.c.wait_volume(&alice, &vol, "in-use").await;
     assert_eq!(v["attachments"][0]["server_id"], id.as_str(), "{v}");
     let spec = host.driver.spec(&id).expect("instance");
-    assert!(spec.disks.iter().any(|d| d.device == "vdb" && d.volume_id.as_deref() == Some(vol.as_str())));
+    assert!(
+        spec.disks
+            .iter()
+            .any(|d| d.device == "vdb" && d.volume_id.as_deref() == Some(vol.as_str()))
+    );
     let (_, list) = w.c.send(Method::GET, &path, &alice, None).await;
     assert_eq!(list["volumeAttachments"][0]["volumeId"], vol.as_str());
-    let (_, s) = w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &alice, None).await;
-    assert_eq!(s["server"]["os-extended-volumes:volumes_attached"][0]["id"], vol.as_str());
+    let (_, s) =
+        w.c.send(Method::GET, &format!("/v2.1/servers/{id}"), &alice, None)
+            .await;
+    assert_eq!(
+        s["server"]["os-extended-volumes:volumes_attached"][0]["id"],
+        vol.as_str()
+    );
 
     // Bad attaches: twice, unknown, another project's, malformed.
-    let (st, _) = w
-        .c
-        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": vol}})))
+    let (st, _) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": vol}})),
+        )
         .await;
     assert_eq!(st, 400, "already attached");
-    let (st, _) = w
-        .c
-        .send(Method::POST, &path, &alice,
-            Some(json!({"volumeAttachment": {"volumeId": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}})))
+    let (st, _) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}})),
+        )
         .await;
     assert_eq!(st, 404);
     let bobs = w.c.volume(&bob, 1, None).await;
-    let (st, _) = w
-        .c
-        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": bobs}})))
+    let (st, _) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": bobs}})),
+        )
         .await;
     assert_eq!(st, 404, "another project's volume");
-    let (st, _) = w
-        .c
-        .send(Method::POST, &path, &alice, Some(json!({"volumeAttachment": {"volumeId": 7}})))
+    let (st, _) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": 7}})),
+        )
         .await;
     assert_eq!(st, 400);
     w.c.wait_volume(&bob, &bobs, "available").await;
 
     // Detach: gone from the host, available again.
-    let (st, v) = w
-        .c
-        .send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
-        .await;
+    let (st, v) =
+        w.c.send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
+            .await;
     assert_eq!(st, 202, "{v}");
     w.c.wait_volume(&alice, &vol, "available").await;
     let spec = host.driver.spec(&id).expect("instance");
     assert!(spec.disks.iter().all(|d| d.device != "vdb"));
-    let (st, _) = w
-        .c
-        .send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
-        .await;
+    let (st, _) =
+        w.c.send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
+            .await;
     assert_eq!(st, 404, "not attached any more");
 
     // Boot from a volume made from the image; deleted with the server.
@@ -667,14 +693,21 @@ async fn volumes_attach_detach_and_boot_servers() {
     let bfv = v["server"]["id"].as_str().expect("id").to_owned();
     let s = w.c.wait_status(&alice, &bfv, "ACTIVE").await;
     assert_eq!(s["image"], "", "no image: it boots from its volume");
-    assert_eq!(s["os-extended-volumes:volumes_attached"][0]["id"], boot.as_str());
+    assert_eq!(
+        s["os-extended-volumes:volumes_attached"][0]["id"],
+        boot.as_str()
+    );
     let spec = host.driver.spec(&bfv).expect("instance");
     assert!(spec.image_disk.is_none());
     assert_eq!(spec.disks[0].device, "vda");
     assert_eq!(spec.disks[0].volume_id.as_deref(), Some(boot.as_str()));
-    let (st, v) = w
-        .c
-        .send(Method::DELETE, &format!("/v2.1/servers/{bfv}/os-volume_attachments/{boot}"), &alice, None)
+    let (st, v) =
+        w.c.send(
+            Method::DELETE,
+            &format!("/v2.1/servers/{bfv}/os-volume_attachments/{boot}"),
+            &alice,
+            None,
+        )
         .await;
     assert_eq!(st, 400, "the root volume stays: {v}");
     // A volume in use cannot boot another server.
@@ -683,11 +716,23 @@ async fn volumes_attach_detach_and_boot_servers() {
             "destination_type": "volume"}]}});
     let (st, v) = create(&w, &alice, body).await;
     assert_eq!(st, 400, "{v}");
-    w.c.send(Method::DELETE, &format!("/v2.1/servers/{bfv}"), &alice, None).await;
+    w.c.send(
+        Method::DELETE,
+        &format!("/v2.1/servers/{bfv}"),
+        &alice,
+        None,
+    )
+    .await;
     w.c.wait_gone(&alice, &bfv).await;
-    stratus_test_support::poll_until(std::time::Duration::from_secs(60), "the boot volume deleted", || async {
-        let (st, _) = w.c.vol(Method::GET, &format!("/volumes/{boot}"), &alice, None).await;
-        (st == 404).then_some(())
-    })
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(60),
+        "the boot volume deleted",
+        || async {
+            let (st, _) =
+                w.c.vol(Method::GET, &format!("/volumes/{boot}"), &alice, None)
+                    .await;
+            (st == 404).then_some(())
+        },
+    )
     .await;
 }

@@ -249,7 +249,8 @@ impl App {
                 "Invalid volume: volume {volume_id} is already attached to {id}"
             )));
         }
-        let device = next_device(&s).ok_or_else(|| Error::bad_request("No device name is free."))?;
+        let device =
+            next_device(&s).ok_or_else(|| Error::bad_request("No device name is free."))?;
         self.volume_call(caller, volume_id, VolumeOpFor::Reserve)
             .await
             .map_err(|e| match e.status().as_u16() {
@@ -313,9 +314,15 @@ impl App {
         };
         row.block_devices.0.push(bd.clone());
         ds::save(&mut *tx, &row).await.map_err(db)?;
-        ds::action_start(&mut *tx, &row, "attach_volume", ctx.request_id.as_str(), &caller.sub)
-            .await
-            .map_err(db)?;
+        ds::action_start(
+            &mut *tx,
+            &row,
+            "attach_volume",
+            ctx.request_id.as_str(),
+            &caller.sub,
+        )
+        .await
+        .map_err(db)?;
         ds::action_finish(&mut *tx, row.id, "compute_attach_volume", Some(&host), None)
             .await
             .map_err(db)?;
@@ -380,9 +387,15 @@ impl App {
         if let Some(mut row) = ds::lock(&mut *tx, uid).await.map_err(db)? {
             row.block_devices.0.retain(|b| b.volume_id != volume_id);
             ds::save(&mut *tx, &row).await.map_err(db)?;
-            ds::action_start(&mut *tx, &row, "detach_volume", ctx.request_id.as_str(), &caller.sub)
-                .await
-                .map_err(db)?;
+            ds::action_start(
+                &mut *tx,
+                &row,
+                "detach_volume",
+                ctx.request_id.as_str(),
+                &caller.sub,
+            )
+            .await
+            .map_err(db)?;
             ds::action_finish(&mut *tx, row.id, "compute_detach_volume", Some(&host), None)
                 .await
                 .map_err(db)?;

@@ -450,7 +450,9 @@ pub async fn volumes(
 ) -> Result<Json<Value>, Error> {
     let (s, bds) = app.server_volumes(&caller.0, &id).await?;
     let sid = s.id.to_string();
-    Ok(Json(json!({"volumeAttachments": bds.iter().map(|b| attachment_view(&sid, b)).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"volumeAttachments": bds.iter().map(|b| attachment_view(&sid, b)).collect::<Vec<_>>()}),
+    ))
 }
 
 #[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
@@ -467,7 +469,9 @@ pub async fn volume(
         .iter()
         .find(|b| b.volume_id == volume_id)
         .ok_or_else(|| Error::not_found(format!("volume_id not found: {volume_id}")))?;
-    Ok(Json(json!({"volumeAttachment": attachment_view(&s.id.to_string(), b)})))
+    Ok(Json(
+        json!({"volumeAttachment": attachment_view(&s.id.to_string(), b)}),
+    ))
 }
 
 /// Attaches a volume of the storage service (`{"volumeAttachment":
@@ -486,11 +490,11 @@ pub async fn volume_attach(
 ) -> Result<Json<Value>, Error> {
     let a = crate::app::input::member(&body, "volumeAttachment")?;
     check_known(a, &["volumeId", "device", "tag", "delete_on_termination"])?;
-    let vid = a
-        .get("volumeId")
-        .ok_or_else(|| {
-            Error::bad_request("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property")
-        })?;
+    let vid = a.get("volumeId").ok_or_else(|| {
+        Error::bad_request(
+            "Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property",
+        )
+    })?;
     let volume_id = vid
         .as_str()
         .filter(|v| uuid::Uuid::parse_str(v).is_ok())
@@ -498,7 +502,9 @@ pub async fn volume_attach(
     let (s, b) = app
         .server_volume_attach(&caller.0, &ctx, &id, volume_id)
         .await?;
-    Ok(Json(json!({"volumeAttachment": attachment_view(&s.id.to_string(), &b)})))
+    Ok(Json(
+        json!({"volumeAttachment": attachment_view(&s.id.to_string(), &b)}),
+    ))
 }
 
 #[utoipa::path(delete, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
