@@ -2,8 +2,11 @@
 //! `compute.<host>`. It runs instances through a [`driver::Driver`]
 //! (`libvirt` or `fake`, by `[compute] driver`), answers console and list
 //! calls, reports every operation's end as `compute.instance.result`, its
-//! host's inventory as `compute.inventory` with every heartbeat, and a
-//! guest's power state that changed by itself within `power_sync_interval_s`.
+//! host's inventory as `compute.inventory` with every heartbeat, a guest's
+//! power state that changed by itself within `power_sync_interval_s`, and,
+//! at start and every `reconcile_interval_s`, puts its instances right with
+//! the servers the compute service places on it (orphans removed, missing
+//! ones made again).
 //!
 //! Layout: `driver` (the trait, its two drivers, the domain XML, the KVM
 //! probe).
@@ -38,6 +41,9 @@ pub struct ComputeSettings {
     pub host_ip: String,
     /// How often guests' power states are read back.
     pub power_sync_interval_s: u32,
+    /// How often (and at start) the host's instances are compared with the
+    /// servers the compute service has on it.
+    pub reconcile_interval_s: u32,
 }
 
 impl Default for ComputeSettings {
@@ -47,6 +53,7 @@ impl Default for ComputeSettings {
             availability_zone: "nova".into(),
             host_ip: "127.0.0.1".into(),
             power_sync_interval_s: 10,
+            reconcile_interval_s: 300,
         }
     }
 }
@@ -116,6 +123,7 @@ pub async fn start_with(
     // runs waits for it. (Order between two queued operations is not
     // promised; the compute service destroys what a late spawn made.)
     let locks: InstanceLocks = Arc::default();
+    let reconcile_locks = locks.clone();
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
@@ -233,6 +241,14 @@ pub async fn start_with(
         Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
         deps.shutdown.clone(),
     ));
+    tokio::spawn(reconcile_loop(
+        deps.bus.clone(),
+        driver.clone(),
+        host.clone(),
+        reconcile_locks,
+        Duration::from_secs(u64::from(settings.reconcile_interval_s.max(1))),
+        deps.shutdown.clone(),
+    ));
     tokio::spawn(watch_power(
         deps.bus.clone(),
         driver,
@@ -276,6 +292,123 @@ fn lock_instance(
         })
         .unwrap_or_default();
     lock.lock_owned()
+}
+
+/// Reconciles at start (retrying until the compute service answers) and
+/// then every `interval`.
+async fn reconcile_loop(
+    bus: Bus,
+    driver: Arc<dyn Driver>,
+    host: String,
+    locks: InstanceLocks,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        match reconcile(&bus, &driver, &host, &locks).await {
+            Ok(()) => wait = interval,
+            Err(e) => {
+                tracing::warn!(error = %e, "reconciliation failed; trying again");
+                wait = (wait * 2).min(Duration::from_secs(10)).min(interval);
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Puts the host right with the compute service's view: instances no
+/// server owns are removed, servers whose instance is missing are made
+/// again (stopped if they were). The host's instances are listed before
+/// the question, so an instance being built (its server already placed
+/// here) is never taken for an orphan.
+async fn reconcile(
+    bus: &Bus,
+    driver: &Arc<dyn Driver>,
+    host: &str,
+    locks: &InstanceLocks,
+) -> anyhow::Result<()> {
+    use stratus_bus_protocol::compute::{HostInstances, SERVICE_TOPIC};
+    let present = blocking(driver, |d| d.list()).await?;
+    let answer = bus
+        .call::<HostInstances>(
+            SERVICE_TOPIC,
+            &RequestContext::system(),
+            HostInstances {
+                host: host.to_owned(),
+            },
+        )
+        .await?;
+    let keep: std::collections::BTreeSet<&str> = answer
+        .wanted
+        .iter()
+        .map(|w| w.spec.id.as_str())
+        .chain(answer.busy.iter().map(String::as_str))
+        .collect();
+    for inst in &present {
+        if keep.contains(inst.id.as_str()) {
+            continue;
+        }
+        tracing::warn!(id = %inst.id, "an instance no server owns: removing it");
+        let _held = lock_instance(locks, inst.id.clone()).await;
+        let id = inst.id.clone();
+        let r = blocking(driver, move |d| d.destroy(&id))
+            .await
+            .map(|()| PowerState::NoState);
+        publish_result(bus, host, InstanceOp::Destroy, inst.id.clone(), r).await;
+    }
+    for w in answer.wanted {
+        if present.iter().any(|p| p.id == w.spec.id) {
+            continue;
+        }
+        tracing::warn!(id = %w.spec.id, "a server's instance is missing: making it again");
+        let _held = lock_instance(locks, w.spec.id.clone()).await;
+        let id = w.spec.id.clone();
+        let running = w.running;
+        let r = blocking(driver, move |d| {
+            let state = d.spawn(&w.spec)?;
+            if running {
+                Ok(state)
+            } else {
+                d.power_off(&w.spec.id, Duration::from_secs(0))
+            }
+        })
+        .await;
+        publish_result(bus, host, InstanceOp::PowerSync, id, r).await;
+    }
+    Ok(())
+}
+
+/// Publishes an operation's result as `compute.instance.result`.
+async fn publish_result(
+    bus: &Bus,
+    host: &str,
+    op: InstanceOp,
+    id: String,
+    r: Result<PowerState, DriverError>,
+) {
+    if let Err(e) = &r {
+        tracing::error!(?op, %id, error = %e, "instance operation failed");
+    }
+    let event = InstanceEvent {
+        id,
+        host: host.to_owned(),
+        op,
+        power_state: *r.as_ref().unwrap_or(&PowerState::NoState),
+        error: r.err().map(|e| e.to_string()),
+    };
+    if let Err(e) = bus
+        .notify::<Notification>(
+            &RequestContext::system(),
+            Notification::InstanceResult(event),
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "result not published");
+    }
 }
 
 /// Publishes `compute.inventory` now and then every `interval`.

@@ -229,6 +229,39 @@ pub struct InstanceEvent {
     pub error: Option<String>,
 }
 
+/// The compute service's own topic, for its agents.
+pub const SERVICE_TOPIC: &str = "compute-service";
+
+/// An agent's question at start (and now and then): which instances should
+/// this host run?
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HostInstances {
+    pub host: String,
+}
+
+/// An instance the host should have, running or not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WantedInstance {
+    pub spec: InstanceSpec,
+    pub running: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInstanceList {
+    pub wanted: Vec<WantedInstance>,
+    /// Servers on the host in the middle of something (building, being
+    /// deleted, in error): left as they are.
+    pub busy: Vec<String>,
+}
+
+stratus_bus::protocol! {
+    /// Requests the compute service answers for its agents (topic
+    /// [`SERVICE_TOPIC`]).
+    pub enum ComputeServiceRequest {
+        HostInstances(HostInstances) -> HostInstanceList,
+    }
+}
+
 stratus_bus::protocol! {
     /// Requests the compute agent handles (topic `compute.<host>`).
     pub enum ComputeAgentRequest {

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
         let app = App::new(deps.pool, deps.bus, deps.config.service.compute);
         drop(app.follow_inventory());
         drop(app.follow_results());
+        drop(app.serve_agents());
         app.start_sweeper(deps.shutdown);
         Ok(vec![("compute", stratus_compute::http::router(app))])
     })

@@ -736,3 +736,86 @@ async fn volumes_attach_detach_and_boot_servers() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
+    use stratus_bus_protocol::compute::PowerState;
+    use stratus_compute_agent::driver::Driver;
+    use stratus_compute_agent::driver::fake::Fake;
+    let w = world().await;
+    let alice = w.c.identity.alice.clone();
+    let settings = FakeSettings {
+        vcpus: 4,
+        memory_mb: 4096,
+        disk_gb: 50,
+        fail_spawns: false,
+    };
+    let host = w.c.fake_host_with(settings.clone(), "nova");
+    let name = host.name.clone();
+    w.c.wait_host(&name).await;
+    let mut ids = Vec::new();
+    for n in ["running", "stopped"] {
+        let (_, v) = create(&w, &alice, server(n, &w, json!({}))).await;
+        let id = v["server"]["id"].as_str().expect("id").to_owned();
+        w.c.wait_status(&alice, &id, "ACTIVE").await;
+        ids.push(id);
+    }
+    action(&w, &ids[1], json!({"os-stop": null})).await;
+    w.c.wait_status(&alice, &ids[1], "SHUTOFF").await;
+
+    // The agent dies; a server is placed on its host meanwhile.
+    drop(host);
+    let (_, v) = create(&w, &alice, server("during", &w, json!({}))).await;
+    let during = v["server"]["id"].as_str().expect("id").to_owned();
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the build sent to the dead host",
+        || async {
+            let (_, s) =
+                w.c.send(
+                    Method::GET,
+                    &format!("/v2.1/servers/{during}"),
+                    &alice,
+                    None,
+                )
+                .await;
+            (s["server"]["OS-EXT-STS:task_state"] == "spawning").then_some(())
+        },
+    )
+    .await;
+
+    // It comes back with a hypervisor that lost its instances and has one
+    // nobody owns.
+    let fresh = std::sync::Arc::new(Fake::new(settings));
+    let orphan = uuid::Uuid::new_v4().to_string();
+    let mut spec = w.c.app.host_instances(&name).await.expect("wanted").wanted[0]
+        .spec
+        .clone();
+    spec.id.clone_from(&orphan);
+    fresh.spawn(&spec).expect("orphan");
+    let host = w.c.fake_host_as(&name, fresh.clone(), "nova");
+
+    w.c.wait_status(&alice, &during, "ACTIVE").await;
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the host put right",
+        || async {
+            let list = fresh.list().ok()?;
+            let state = |id: &str| list.iter().find(|i| i.id == id).map(|i| i.power_state);
+            (state(&orphan).is_none()
+                && state(&ids[0]) == Some(PowerState::Running)
+                && state(&ids[1]) == Some(PowerState::Shutdown)
+                && state(&during) == Some(PowerState::Running))
+            .then_some(())
+        },
+    )
+    .await;
+    w.c.wait_status(&alice, &ids[0], "ACTIVE").await;
+    w.c.wait_status(&alice, &ids[1], "SHUTOFF").await;
+    let hv = hypervisor(&w, &name).await;
+    assert_eq!(
+        hv["vcpus_used"], 3,
+        "one claim per server, none leaked: {hv}"
+    );
+    drop(host);
+}

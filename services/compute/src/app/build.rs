@@ -741,3 +741,65 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Answers the agents' calls (one queue shared by the replicas).
+    pub fn serve_agents(&self) -> ServerHandle {
+        use stratus_bus::Call;
+        use stratus_bus_protocol::compute::{ComputeServiceRequest, SERVICE_TOPIC};
+        let app = self.clone();
+        self.bus.serve(
+            SERVICE_TOPIC,
+            move |inc: Incoming<ComputeServiceRequest>| {
+                let app = app.clone();
+                async move {
+                    match inc.message {
+                        ComputeServiceRequest::HostInstances(h) => {
+                            let list = app.host_instances(&h.host).await?;
+                            h.reply(list)
+                        }
+                    }
+                }
+            },
+        )
+    }
+
+    /// What `host` should run: its servers that are active, stopped or
+    /// resized, with their specs; the others on it are busy.
+    pub async fn host_instances(
+        &self,
+        host: &str,
+    ) -> Result<stratus_bus_protocol::compute::HostInstanceList, Error> {
+        use stratus_bus_protocol::compute::{HostInstanceList, WantedInstance};
+        let mut out = HostInstanceList::default();
+        for s in ds::on_host(&self.pool, host).await.map_err(db)? {
+            let settled = matches!(s.vm_state.as_str(), ACTIVE | STOPPED | RESIZED)
+                && !matches!(
+                    s.task_state.as_deref(),
+                    Some(DELETING | REBUILDING | REBUILD_SPAWNING)
+                );
+            if !settled {
+                out.busy.push(s.id.to_string());
+                continue;
+            }
+            let image = if s.image_id.is_empty() {
+                None
+            } else {
+                match self.image_for(&s.creator.0, &s.image_id).await {
+                    Ok(i) => Some(i),
+                    Err(e) => {
+                        tracing::warn!(id = %s.id, error = %e, "image of a server not found; left alone");
+                        out.busy.push(s.id.to_string());
+                        continue;
+                    }
+                }
+            };
+            let spec = self.instance_spec(&s, image.as_ref()).await?;
+            out.wanted.push(WantedInstance {
+                spec,
+                running: s.vm_state != STOPPED,
+            });
+        }
+        Ok(out)
+    }
+}

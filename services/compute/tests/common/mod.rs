@@ -73,6 +73,11 @@ impl Cloud {
                 .wait_consuming(std::time::Duration::from_secs(30))
                 .await
         );
+        assert!(
+            app.serve_agents()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
         let api = TestServer::start(auth.layer(stratus_compute::http::router(app.clone()))).await;
         identity
             .register("compute", "nova", &api.url("/v2.1"))
@@ -448,8 +453,19 @@ impl Cloud {
         settings: stratus_compute_agent::driver::fake::FakeSettings,
         zone: &str,
     ) -> FakeHost {
-        use stratus_compute_agent::driver::fake::Fake;
-        let name = stratus_test_support::unique_name("fake");
+        let driver = std::sync::Arc::new(stratus_compute_agent::driver::fake::Fake::new(settings));
+        self.fake_host_as(&stratus_test_support::unique_name("fake"), driver, zone)
+    }
+
+    /// A fake host named `name` with `driver` (an agent restarted on a
+    /// host, with what its hypervisor has).
+    pub fn fake_host_as(
+        &self,
+        name: &str,
+        driver: std::sync::Arc<stratus_compute_agent::driver::fake::Fake>,
+        zone: &str,
+    ) -> FakeHost {
+        let name = name.to_owned();
         let config = stratus_agent::AgentConfig {
             agent: stratus_agent::AgentSettings {
                 host: name.clone(),
@@ -462,12 +478,12 @@ impl Cloud {
                 compute: stratus_compute_agent::ComputeSettings {
                     driver: "fake".into(),
                     availability_zone: zone.into(),
+                    power_sync_interval_s: 1,
                     ..Default::default()
                 },
                 ..Default::default()
             },
         };
-        let driver = std::sync::Arc::new(Fake::new(settings));
         let handle = driver.clone();
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(stratus_agent::run(
