@@ -204,6 +204,48 @@ pub async fn start_with(
                         let r = blocking(&driver, move |d| d.spawn(&s.spec)).await;
                         report(InstanceOp::Spawn, id, r).await
                     }
+                    ComputeAgentRequest::Rebuild(r) => {
+                        let id = r.spec.id.clone();
+                        let res = blocking(&driver, move |d| {
+                            d.destroy(&r.spec.id)?;
+                            d.spawn(&r.spec)
+                        })
+                        .await;
+                        report(InstanceOp::Spawn, id, res).await
+                    }
+                    ComputeAgentRequest::Resize(r) => {
+                        let id = r.spec.id.clone();
+                        let res = blocking(&driver, move |d| d.resize(&r.spec)).await;
+                        report(InstanceOp::Resize, id, res).await
+                    }
+                    ComputeAgentRequest::SnapshotPrepare(p) => {
+                        let (id, image) = (p.id.clone(), p.image_id.clone());
+                        let (size, format) = blocking(&driver, move |d| d.snapshot(&id, &image))
+                            .await
+                            .map_err(agent_error)?;
+                        p.reply(stratus_bus_protocol::compute::SnapshotFile { size, format })
+                    }
+                    ComputeAgentRequest::SnapshotRead(r) => {
+                        let (id, image) = (r.id.clone(), r.image_id.clone());
+                        let (offset, len) = (
+                            r.offset,
+                            (r.len as usize).min(stratus_bus_protocol::storage::CHUNK_BYTES),
+                        );
+                        let data =
+                            blocking(&driver, move |d| d.snapshot_read(&id, &image, offset, len))
+                                .await
+                                .map_err(agent_error)?;
+                        r.reply(stratus_bus_protocol::compute::SnapshotChunk {
+                            data: stratus_bus_protocol::storage::Chunk(data),
+                        })
+                    }
+                    ComputeAgentRequest::SnapshotDone(x) => {
+                        let (id, image) = (x.id.clone(), x.image_id.clone());
+                        blocking(&driver, move |d| d.snapshot_done(&id, &image))
+                            .await
+                            .map_err(agent_error)?;
+                        x.reply(Done {})
+                    }
                     ComputeAgentRequest::Destroy(x) => {
                         let id = x.id.clone();
                         let r = blocking(&driver, move |d| d.destroy(&x.id))
@@ -272,6 +314,10 @@ fn incoming_instance(m: &ComputeAgentRequest) -> Option<String> {
         ComputeAgentRequest::Reboot(r) => Some(r.id.clone()),
         ComputeAgentRequest::AttachVolume(a) => Some(a.id.clone()),
         ComputeAgentRequest::DetachVolume(a) => Some(a.id.clone()),
+        ComputeAgentRequest::Rebuild(r) => Some(r.spec.id.clone()),
+        ComputeAgentRequest::Resize(r) => Some(r.spec.id.clone()),
+        ComputeAgentRequest::SnapshotPrepare(p) => Some(p.id.clone()),
+        ComputeAgentRequest::SnapshotRead(_) | ComputeAgentRequest::SnapshotDone(_) => None,
         ComputeAgentRequest::Ping(_)
         | ComputeAgentRequest::ConsoleLog(_)
         | ComputeAgentRequest::ListInstances(_) => None,

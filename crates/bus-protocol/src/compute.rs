@@ -144,6 +144,55 @@ pub struct Reboot {
     pub timeout_s: u32,
 }
 
+/// Makes the instance again from `spec` (a new root disk from its image;
+/// volumes stay), started (a cast; the result comes back as a `Spawn`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Rebuild {
+    pub spec: InstanceSpec,
+}
+
+/// Gives the instance `spec`'s size (a cast; the result comes back as a
+/// `Resize`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Resize {
+    pub spec: InstanceSpec,
+}
+
+/// Copies the instance's root disk for image `image_id`; its size.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotPrepare {
+    pub id: String,
+    pub image_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotFile {
+    pub size: u64,
+    /// `qcow2` (libvirt) or `raw` (fake).
+    pub format: String,
+}
+
+/// A piece of a prepared snapshot (empty at the end).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotRead {
+    pub id: String,
+    pub image_id: String,
+    pub offset: u64,
+    pub len: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotChunk {
+    pub data: crate::storage::Chunk,
+}
+
+/// Removes a prepared snapshot's copy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SnapshotDone {
+    pub id: String,
+    pub image_id: String,
+}
+
 /// Hot-plugs a volume into a running (or stopped) instance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AttachVolume {
@@ -214,6 +263,7 @@ pub enum InstanceOp {
     PowerOff,
     PowerOn,
     Reboot,
+    Resize,
     /// The agent found the power state changed on its own (reconciliation).
     PowerSync,
 }
@@ -270,7 +320,12 @@ stratus_bus::protocol! {
         ListInstances(ListInstances) -> InstanceList,
         AttachVolume(AttachVolume) -> Done,
         DetachVolume(DetachVolume) -> Done,
+        SnapshotPrepare(SnapshotPrepare) -> SnapshotFile,
+        SnapshotRead(SnapshotRead) -> SnapshotChunk,
+        SnapshotDone(SnapshotDone) -> Done,
         Spawn(Spawn),
+        Rebuild(Rebuild),
+        Resize(Resize),
         Destroy(Destroy),
         PowerOff(PowerOff),
         PowerOn(PowerOn),

@@ -253,7 +253,38 @@ stratus_bus::protocol! {
     pub enum StorageServiceRequest {
         ImageLocate(ImageLocate) -> ImageLocation,
         Volume(VolumeUse) -> VolumeState,
+        ImageCreate(ImageCreate) -> ImageCreated,
+        ImageUploadFrom(ImageUploadFrom) -> ImageCreated,
     }
+}
+
+/// Creates an image record (queued) for `caller`, as the image API's
+/// create with `body` (name, formats, properties).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageCreate {
+    pub caller: stratus_auth::TokenClaims,
+    pub body: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageCreated {
+    pub id: String,
+    pub status: String,
+}
+
+/// Uploads a queued image's data from a compute host's prepared snapshot
+/// of `instance_id` (read in pieces from `compute.<host>`); done when the
+/// image is active.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImageUploadFrom {
+    pub caller: stratus_auth::TokenClaims,
+    pub image_id: String,
+    pub host: String,
+    pub instance_id: String,
+    pub size: u64,
+    /// The snapshot's format (`qcow2`, or `raw` from the fake driver): the
+    /// image's `disk_format`, set before the data is stored.
+    pub disk_format: String,
 }
 
 /// What the compute service does with a volume for a server, on behalf of

@@ -413,6 +413,58 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     )
     .await;
 
+    // A snapshot of the first guest is an image that boots.
+    ok(
+        &osc,
+        &[
+            "server", "image", "create", "--name", "snapimg", "--wait", &first_id,
+        ],
+    );
+    let snap = json_of(&osc, &["image", "show", "snapimg"]);
+    assert_eq!(snap["status"], "active", "{snap}");
+    let fourth = json_of(
+        &osc,
+        &[
+            "server",
+            "create",
+            "--image",
+            "snapimg",
+            "--flavor",
+            "tiny",
+            "--network",
+            "guests",
+            "--wait",
+            "fourth",
+        ],
+    );
+    let fourth_id = fourth["id"].as_str().expect("id").to_owned();
+    console_until(&osc, &fourth_id, "the guest from the snapshot ready", |t| {
+        parse_console(t).ready
+    })
+    .await;
+
+    // Resize the first to a bigger flavor and confirm.
+    c.flavor("small", 1, 192, 2).await;
+    ok(
+        &osc,
+        &["server", "resize", "--flavor", "small", "--wait", &first_id],
+    );
+    let s = json_of(&osc, &["server", "show", &first_id]);
+    assert_eq!(s["status"], "VERIFY_RESIZE", "{s}");
+    ok(&osc, &["server", "resize", "confirm", &first_id]);
+    poll_until(
+        Duration::from_secs(60),
+        "first ACTIVE after the resize",
+        || async {
+            let s = json_of(&osc, &["server", "show", &first_id]);
+            (s["status"] == "ACTIVE").then_some(s)
+        },
+    )
+    .await;
+    let s = json_of(&osc, &["server", "show", &first_id]);
+    assert!(s["flavor"].to_string().contains("small"), "{s}");
+    ok(&osc, &["server", "delete", "--wait", &fourth_id]);
+
     // Delete leaves no domain, disk, tap or port.
     let ports = json_of(&osc, &["port", "list", "--server", &first_id]);
     let port_id = ports[0]["ID"].as_str().expect("port").to_owned();

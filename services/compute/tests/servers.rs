@@ -819,3 +819,136 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
     );
     drop(host);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_resize_and_snapshots() {
+    let w = world().await;
+    let alice = w.c.identity.alice.clone();
+    let host = w.c.fake_host(8, 8192, 100, "nova");
+    w.c.wait_host(&host.name).await;
+    let (_, v) = create(&w, &alice, server("shape", &w, json!({}))).await;
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+
+    // Rebuild from another image.
+    let other =
+        w.c.image(&alice, vec![9u8; 2048], json!({"name": "other"}))
+            .await;
+    let (st, v) = action(
+        &w,
+        &id,
+        json!({"rebuild": {"imageRef": other, "name": "reshaped"}}),
+    )
+    .await;
+    assert_eq!(st, 202, "{v}");
+    assert_eq!(v["server"]["status"], "REBUILD");
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["image"]["id"], other.as_str());
+    assert_eq!(s["name"], "reshaped");
+    let spec = host.driver.spec(&id).expect("instance");
+    assert_eq!(spec.image_disk.map(|d| d.image_id), Some(other.clone()));
+    let (st, _) = action(
+        &w,
+        &id,
+        json!({"rebuild": {"imageRef": "8c5b1a3e-1b2c-4d5e-8f90-123456789abc"}}),
+    )
+    .await;
+    assert_eq!(st, 400, "unknown image");
+
+    // Resize, confirm: the host holds both sizes until confirmed.
+    let medium = w.c.flavor("medium", 2, 512, 1).await;
+    let (st, v) = action(&w, &id, json!({"resize": {"flavorRef": medium}})).await;
+    assert_eq!(st, 202, "{v}");
+    let s = w.c.wait_status(&alice, &id, "VERIFY_RESIZE").await;
+    assert_eq!(s["OS-EXT-STS:vm_state"], "resized");
+    assert_eq!(hypervisor(&w, &host.name).await["vcpus_used"], 3);
+    assert_eq!(host.driver.spec(&id).map(|s| s.vcpus), Some(2));
+    let (st, _) = action(&w, &id, json!({"confirmResize": null})).await;
+    assert_eq!(st, 204);
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["flavor"]["id"], medium.as_str());
+    assert_eq!(hypervisor(&w, &host.name).await["vcpus_used"], 2);
+    let (st, _) = action(&w, &id, json!({"confirmResize": null})).await;
+    assert_eq!(st, 409, "nothing to confirm");
+
+    // Resize, revert: back to the old flavor and claim.
+    let large = w.c.flavor("large", 4, 1024, 2).await;
+    action(&w, &id, json!({"resize": {"flavorRef": large}})).await;
+    w.c.wait_status(&alice, &id, "VERIFY_RESIZE").await;
+    let (st, _) = action(&w, &id, json!({"revertResize": null})).await;
+    assert_eq!(st, 202);
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["flavor"]["id"], medium.as_str());
+    assert_eq!(host.driver.spec(&id).map(|s| s.vcpus), Some(2));
+    assert_eq!(hypervisor(&w, &host.name).await["vcpus_used"], 2);
+    for (body, status) in [
+        (json!({"resize": {"flavorRef": medium}}), 400),
+        (json!({"resize": {"flavorRef": "nope"}}), 400),
+        (json!({"resize": {}}), 400),
+        (json!({"resize": {"flavorRef": large, "x": 1}}), 400),
+    ] {
+        let (st, v) = action(&w, &id, body.clone()).await;
+        assert_eq!(st, status, "{body}: {v}");
+    }
+    let huge = w.c.flavor("huge", 4, 1 << 16, 1).await;
+    let (st, v) = action(&w, &id, json!({"resize": {"flavorRef": huge}})).await;
+    assert_eq!(st, 400, "no room on the host: {v}");
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["flavor"]["id"], medium.as_str());
+
+    // A snapshot becomes an image of the project that boots.
+    let resp =
+        w.c.http
+            .post(w.c.api.url(&format!("/v2.1/servers/{id}/action")))
+            .header("X-Auth-Token", alice.token.clone())
+            .json(&json!({"createImage": {"name": "snap", "metadata": {"purpose": "test"}}}))
+            .send()
+            .await
+            .expect("createImage");
+    assert_eq!(resp.status().as_u16(), 202);
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let image = location.rsplit('/').next().expect("id").to_owned();
+    let full = w.c.full.as_ref().expect("full");
+    let img = stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the snapshot active",
+        || async {
+            let (_, v) = stratus_testbed::send(
+                &w.c.http,
+                Method::GET,
+                &full.image.url(&format!("/v2/images/{image}")),
+                &alice,
+                None,
+            )
+            .await;
+            (v["status"] == "active").then_some(v)
+        },
+    )
+    .await;
+    assert_eq!(img["instance_uuid"], id.as_str());
+    assert_eq!(img["purpose"], "test");
+    assert_eq!(img["image_type"], "snapshot");
+    let data =
+        w.c.http
+            .get(full.image.url(&format!("/v2/images/{image}/file")))
+            .header("X-Auth-Token", alice.token.clone())
+            .send()
+            .await
+            .expect("download")
+            .text()
+            .await
+            .expect("text");
+    assert_eq!(data, format!("fake snapshot of {id}\n"));
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+    let mut body = server("from-snap", &w, json!({}));
+    body["server"]["imageRef"] = json!(image);
+    let (st, v) = create(&w, &alice, body).await;
+    assert_eq!(st, 202, "{v}");
+    let s2 = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &s2, "ACTIVE").await;
+    let (st, _) = action(&w, &id, json!({"createImage": {}})).await;
+    assert_eq!(st, 400, "a name is needed");
+}

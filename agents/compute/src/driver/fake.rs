@@ -35,6 +35,8 @@ impl Default for FakeSettings {
 pub struct Fake {
     settings: FakeSettings,
     instances: Mutex<BTreeMap<String, (InstanceSpec, PowerState)>>,
+    /// Snapshots by image id: a few bytes naming the instance.
+    snapshots: Mutex<BTreeMap<String, Vec<u8>>>,
 }
 
 impl Fake {
@@ -42,6 +44,7 @@ impl Fake {
         Self {
             settings,
             instances: Mutex::new(BTreeMap::new()),
+            snapshots: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -152,5 +155,53 @@ impl Driver for Fake {
                 power_state: *state,
             })
             .collect())
+    }
+
+    fn resize(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError> {
+        self.with(&spec.id, |i| {
+            let disks = std::mem::take(&mut i.0.disks);
+            i.0 = spec.clone();
+            i.0.disks = disks;
+            i.1
+        })
+    }
+
+    fn snapshot(&self, id: &str, image_id: &str) -> Result<(u64, String), DriverError> {
+        let data = self.with(id, |i| {
+            format!("fake snapshot of {}\n", i.0.id).into_bytes()
+        })?;
+        let len = data.len() as u64;
+        self.snapshots
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?
+            .insert(image_id.to_owned(), data);
+        Ok((len, "raw".into()))
+    }
+
+    fn snapshot_read(
+        &self,
+        _id: &str,
+        image_id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, DriverError> {
+        let all = self
+            .snapshots
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        let data = all
+            .get(image_id)
+            .ok_or_else(|| DriverError::NotFound(image_id.to_owned()))?;
+        let from = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(data.len());
+        Ok(data[from..(from + len).min(data.len())].to_vec())
+    }
+
+    fn snapshot_done(&self, _id: &str, image_id: &str) -> Result<(), DriverError> {
+        if let Ok(mut all) = self.snapshots.lock() {
+            all.remove(image_id);
+        }
+        Ok(())
     }
 }

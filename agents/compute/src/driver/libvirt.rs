@@ -226,6 +226,60 @@ impl Libvirt {
         }
     }
 
+    /// Makes the instance's files (root overlay, config drive: those that
+    /// exist are kept) and defines its domain.
+    fn define(&self, spec: &InstanceSpec) -> Result<Domain, DriverError> {
+        let dir = self.dir(&spec.id);
+        std::fs::create_dir_all(&dir).map_err(io(dir.display()))?;
+        let root = self.root_disk(spec, &dir)?;
+        let config_drive = if spec.config_drive {
+            let path = dir.join("disk.config");
+            if !path.exists() {
+                super::config_drive::write(&path, spec)?;
+            }
+            Some(path)
+        } else {
+            None
+        };
+        let name = self.name(&spec.id);
+        let console = dir.join("console.log");
+        let xml = domain_xml::domain(
+            spec,
+            &DomainPaths {
+                virt_type: &self.virt_type,
+                name: &name,
+                root_disk: root.as_deref().and_then(Path::to_str),
+                config_drive: config_drive.as_deref().and_then(Path::to_str),
+                console_log: &console.to_string_lossy(),
+            },
+        );
+        std::fs::write(dir.join("domain.xml"), &xml).map_err(io(dir.display()))?;
+        self.conn.define_domain_xml(&xml).map_err(lv)
+    }
+
+    /// Runs qemu-img with `args`; its output.
+    fn qemu_img(args: &[&str]) -> Result<Vec<u8>, DriverError> {
+        let out = std::process::Command::new("qemu-img")
+            .args(args)
+            .output()
+            .map_err(io("running qemu-img"))?;
+        if !out.status.success() {
+            return Err(DriverError::Disk(format!(
+                "qemu-img {}: {}",
+                args.first().copied().unwrap_or(""),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out.stdout)
+    }
+
+    fn snapshot_path(&self, id: &str, image_id: &str) -> Result<PathBuf, DriverError> {
+        if uuid::Uuid::parse_str(image_id).is_err() {
+            return Err(DriverError::Invalid(format!("{image_id:?} is not a UUID")));
+        }
+        Ok(self.dir(id).join(format!("snapshot-{image_id}.qcow2")))
+    }
+
     /// The root disk: a qcow2 overlay on the image's file.
     fn root_disk(&self, spec: &InstanceSpec, dir: &Path) -> Result<Option<PathBuf>, DriverError> {
         let Some(image) = &spec.image_disk else {
@@ -295,32 +349,7 @@ impl Driver for Libvirt {
         }
         let domain = match self.lookup(&spec.id)? {
             Some(d) => d,
-            None => {
-                let dir = self.dir(&spec.id);
-                std::fs::create_dir_all(&dir).map_err(io(dir.display()))?;
-                let root = self.root_disk(spec, &dir)?;
-                let config_drive = if spec.config_drive {
-                    let path = dir.join("disk.config");
-                    super::config_drive::write(&path, spec)?;
-                    Some(path)
-                } else {
-                    None
-                };
-                let name = self.name(&spec.id);
-                let console = dir.join("console.log");
-                let xml = domain_xml::domain(
-                    spec,
-                    &DomainPaths {
-                        virt_type: &self.virt_type,
-                        name: &name,
-                        root_disk: root.as_deref().and_then(Path::to_str),
-                        config_drive: config_drive.as_deref().and_then(Path::to_str),
-                        console_log: &console.to_string_lossy(),
-                    },
-                );
-                std::fs::write(dir.join("domain.xml"), &xml).map_err(io(dir.display()))?;
-                self.conn.define_domain_xml(&xml).map_err(lv)?
-            }
+            None => self.define(spec)?,
         };
         if !domain.is_active().map_err(lv)? {
             domain.create().map_err(lv)?;
@@ -403,6 +432,90 @@ impl Driver for Libvirt {
             flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
         }
         d.detach_device_flags(&xml, flags).map_err(lv)
+    }
+
+    fn resize(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError> {
+        let d = self.get(&spec.id)?;
+        let running = d.is_active().map_err(lv)?;
+        if running {
+            let _ = d.shutdown();
+            if !Self::wait_off(&d, Duration::from_secs(30))? {
+                d.destroy().map_err(lv)?;
+            }
+        }
+        let disk = self.dir(&spec.id).join("disk");
+        if let Some(img) = &spec.image_disk
+            && img.size_gb > 0
+            && disk.exists()
+        {
+            let path = disk.to_string_lossy().into_owned();
+            let info = Self::qemu_img(&["info", "-U", "--output=json", &path])?;
+            let have = serde_json::from_slice::<serde_json::Value>(&info)
+                .ok()
+                .and_then(|v| v["virtual-size"].as_u64())
+                .unwrap_or(0);
+            let want = u64::from(img.size_gb) << 30;
+            if want > have {
+                Self::qemu_img(&["resize", "-q", &path, &format!("{}G", img.size_gb)])?;
+            }
+        }
+        d.undefine().map_err(lv)?;
+        let d = self.define(spec)?;
+        if running {
+            d.create().map_err(lv)?;
+        }
+        Self::state(&d)
+    }
+
+    fn snapshot(&self, id: &str, image_id: &str) -> Result<(u64, String), DriverError> {
+        self.get(id)?;
+        let disk = self.dir(id).join("disk");
+        if !disk.exists() {
+            return Err(DriverError::Invalid(format!(
+                "instance {id} boots from a volume: snapshot the volume"
+            )));
+        }
+        let dest = self.snapshot_path(id, image_id)?;
+        // A running guest's disk is copied as it is (crash-consistent).
+        Self::qemu_img(&[
+            "convert",
+            "-U",
+            "-q",
+            "-O",
+            "qcow2",
+            &disk.to_string_lossy(),
+            &dest.to_string_lossy(),
+        ])?;
+        let len = std::fs::metadata(&dest).map_err(io(dest.display()))?.len();
+        Ok((len, "qcow2".into()))
+    }
+
+    fn snapshot_read(
+        &self,
+        id: &str,
+        image_id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, DriverError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let path = self.snapshot_path(id, image_id)?;
+        let mut f = std::fs::File::open(&path).map_err(io(path.display()))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(io(path.display()))?;
+        let mut buf = Vec::with_capacity(len);
+        f.take(len as u64)
+            .read_to_end(&mut buf)
+            .map_err(io(path.display()))?;
+        Ok(buf)
+    }
+
+    fn snapshot_done(&self, id: &str, image_id: &str) -> Result<(), DriverError> {
+        let path = self.snapshot_path(id, image_id)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(DriverError::Io(path.display().to_string(), e)),
+        }
     }
 
     fn console_log(&self, id: &str) -> Result<String, DriverError> {

@@ -62,6 +62,24 @@ pub trait Driver: Send + Sync {
     fn console_log(&self, id: &str) -> Result<String, DriverError>;
     /// Every instance of this agent's on the host.
     fn list(&self) -> Result<Vec<InstanceState>, DriverError>;
+    /// Gives a (stopped or running) instance `spec`'s vCPUs and memory and
+    /// grows its root disk to `spec`'s size (disks never shrink); it runs
+    /// afterwards if it ran before.
+    fn resize(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError>;
+    /// Copies the instance's root disk into a standalone image kept until
+    /// [`Driver::snapshot_done`]; its size in bytes and format (`qcow2`,
+    /// `raw`).
+    fn snapshot(&self, id: &str, image_id: &str) -> Result<(u64, String), DriverError>;
+    /// Up to `len` bytes of a snapshot from `offset` (none at the end).
+    fn snapshot_read(
+        &self,
+        id: &str,
+        image_id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>, DriverError>;
+    /// Removes a snapshot's copy.
+    fn snapshot_done(&self, id: &str, image_id: &str) -> Result<(), DriverError>;
 }
 
 /// The last `lines` lines of `text` (all of it for `None`).

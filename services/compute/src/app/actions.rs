@@ -1,12 +1,16 @@
-//! Server actions (`POST /servers/{id}/action`): stop, start, reboot and
-//! the console log.
+//! Server actions (`POST /servers/{id}/action`): stop, start, reboot,
+//! the console log, rebuild, resize with confirm and revert (on the same
+//! host), and createImage (the root disk snapshotted into the image
+//! service).
 
 use stratus_auth::TokenClaims;
-use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot};
+use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot, Rebuild, Resize};
 use stratus_common::{Error, RequestContext};
 
-use super::App;
+use super::input::{check_known, invalid};
 use super::servers::state::*;
+use super::{App, db};
+use crate::datastore::servers::{self as ds, FlavorInfo, Server};
 
 impl App {
     pub async fn server_stop(
@@ -105,9 +109,446 @@ impl App {
         Ok(text.output)
     }
 
-    fn host_of(&self, s: &crate::datastore::servers::Server) -> Result<String, Error> {
+    fn host_of(&self, s: &Server) -> Result<String, Error> {
         s.host
             .clone()
             .ok_or_else(|| Error::conflict(format!("Instance {} has no host", s.id)))
     }
+}
+
+impl App {
+    /// Makes the server again from an image (its root disk anew; ports,
+    /// volumes and host stay).
+    pub async fn server_rebuild(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Server, Error> {
+        check_known(
+            args,
+            &[
+                "imageRef",
+                "name",
+                "metadata",
+                "adminPass",
+                "accessIPv4",
+                "accessIPv6",
+                "OS-DCF:diskConfig",
+                "preserve_ephemeral",
+            ],
+        )?;
+        let image_ref = args.get("imageRef").ok_or_else(|| {
+            Error::bad_request(
+                "Invalid input for field/attribute rebuild. 'imageRef' is a required property",
+            )
+        })?;
+        let image_id = image_ref
+            .as_str()
+            .filter(|i| uuid::Uuid::parse_str(i).is_ok())
+            .ok_or_else(|| {
+                invalid(
+                    "imageRef",
+                    image_ref,
+                    format!("{image_ref} is not a 'uuid'"),
+                )
+            })?
+            .to_owned();
+        let name = args
+            .get("name")
+            .map(|n| super::input::name("name", n, 255))
+            .transpose()?;
+        let metadata = match args.get("metadata") {
+            Some(m) => Some(
+                serde_json::from_value::<std::collections::BTreeMap<String, String>>(m.clone())
+                    .map_err(|_| invalid("metadata", m, "must map strings to strings"))?,
+            ),
+            None => None,
+        };
+        let pre = self.server_get(caller, id).await?;
+        if pre.image_id.is_empty() {
+            return Err(Error::conflict(format!(
+                "Cannot rebuild volume-backed instance {id}: it has no image to rebuild from."
+            )));
+        }
+        let image = self.image_for(caller, &image_id).await?;
+        let mut s = self
+            .begin(
+                caller,
+                ctx,
+                id,
+                "rebuild",
+                &[ACTIVE, STOPPED, ERROR],
+                REBUILDING,
+            )
+            .await?;
+        s.image_id = image_id;
+        if let Some(n) = name {
+            s.hostname = super::servers::hostname(&n);
+            s.name = n;
+        }
+        if let Some(m) = metadata {
+            s.metadata = sqlx::types::Json(m);
+        }
+        ds::save(&self.pool, &s).await.map_err(db)?;
+        let spec = self.instance_spec(&s, Some(&image)).await?;
+        let host = self.host_of(&s)?;
+        self.cast_host(&host, Rebuild { spec }).await?;
+        Ok(s)
+    }
+
+    /// Resizes a server to another flavor on its host (the new size is
+    /// claimed beside the old until confirmed or reverted).
+    pub async fn server_resize(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
+        check_known(args, &["flavorRef", "OS-DCF:diskConfig"])?;
+        let fref = args.get("flavorRef").ok_or_else(|| {
+            Error::bad_request(
+                "Invalid input for field/attribute resize. 'flavorRef' is a required property",
+            )
+        })?;
+        let fid = match fref {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            other => {
+                return Err(invalid(
+                    "flavorRef",
+                    other,
+                    format!("{other} is not of type 'string', 'integer'"),
+                ));
+            }
+        };
+        let flavor = self
+            .flavor_get(caller, &fid)
+            .await
+            .map_err(|_| Error::bad_request(format!("Flavor {fid} could not be found.")))?;
+        let pre = self.server_get(caller, id).await?;
+        if pre.flavor.0.id == flavor.id {
+            return Err(Error::bad_request(
+                "When resizing, instances must change flavor!",
+            ));
+        }
+        if !pre.image_id.is_empty() && flavor.disk_gb < pre.flavor.0.disk {
+            return Err(Error::bad_request(
+                "Resizing to a smaller disk flavor is not allowed.",
+            ));
+        }
+        let specs: std::collections::BTreeMap<String, String> =
+            crate::datastore::extra_specs(&self.pool, &flavor.id)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .collect();
+        let new = FlavorInfo {
+            id: flavor.id.clone(),
+            name: flavor.name.clone(),
+            vcpus: flavor.vcpus,
+            ram: flavor.ram_mb,
+            disk: flavor.disk_gb,
+            ephemeral: flavor.ephemeral_gb,
+            swap: flavor.swap_mb,
+            extra_specs: specs,
+        };
+        // The quota counts the larger flavor while both are held.
+        let mut s = self
+            .begin(caller, ctx, id, "resize", &[ACTIVE, STOPPED], RESIZE_PREP)
+            .await?;
+        let host = self.host_of(&s)?;
+        let mut probe = s.clone();
+        probe.flavor = sqlx::types::Json(new.clone());
+        let claimed = crate::datastore::hosts::claim(
+            &self.pool,
+            &host,
+            super::build::resources(&probe),
+            self.config.scheduler.ratios(),
+            i64::from(self.config.scheduler.service_down_time_s),
+        )
+        .await
+        .map_err(db)?;
+        if !claimed {
+            s.task_state = None;
+            ds::save(&self.pool, &s).await.map_err(db)?;
+            ds::action_finish(
+                &self.pool,
+                s.id,
+                "compute_prep_resize",
+                Some(&host),
+                Some("No valid host was found. No valid host found for resize"),
+            )
+            .await
+            .map_err(db)?;
+            return Err(Error::bad_request(
+                "No valid host was found. No valid host found for resize",
+            ));
+        }
+        s.new_flavor = Some(sqlx::types::Json(new));
+        s.task_state = Some(RESIZE_FINISH.into());
+        ds::save(&self.pool, &s).await.map_err(db)?;
+        let spec = self
+            .instance_spec(&probe_with(&s), self.image_of(&s).await?.as_ref())
+            .await?;
+        self.cast_host(&host, Resize { spec }).await
+    }
+
+    /// Keeps the new size: the old claim is given back.
+    pub async fn server_confirm_resize(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<(), Error> {
+        let mut s = self
+            .begin(
+                caller,
+                ctx,
+                id,
+                "confirmResize",
+                &[RESIZED],
+                RESIZE_CONFIRMING,
+            )
+            .await?;
+        let host = self.host_of(&s)?;
+        let old = s.clone();
+        if let Some(new) = s.new_flavor.take() {
+            s.flavor = new;
+        }
+        self.unclaim(&host, super::build::resources(&old)).await?;
+        s.vm_state = if s.power_state == 4 {
+            STOPPED.into()
+        } else {
+            ACTIVE.into()
+        };
+        s.task_state = None;
+        ds::save(&self.pool, &s).await.map_err(db)?;
+        ds::action_finish(
+            &self.pool,
+            s.id,
+            "compute_confirm_resize",
+            Some(&host),
+            None,
+        )
+        .await
+        .map_err(db)
+    }
+
+    /// Goes back to the old size (the root disk keeps its grown size).
+    pub async fn server_revert_resize(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<(), Error> {
+        let s = self
+            .begin(
+                caller,
+                ctx,
+                id,
+                "revertResize",
+                &[RESIZED],
+                RESIZE_REVERTING,
+            )
+            .await?;
+        let host = self.host_of(&s)?;
+        let spec = self
+            .instance_spec(&s, self.image_of(&s).await?.as_ref())
+            .await?;
+        self.cast_host(&host, Resize { spec }).await
+    }
+
+    /// The image a server runs from, located for its host.
+    pub(crate) async fn image_of(
+        &self,
+        s: &Server,
+    ) -> Result<Option<stratus_bus_protocol::storage::ImageLocation>, Error> {
+        if s.image_id.is_empty() {
+            return Ok(None);
+        }
+        self.image_for(&s.creator.0, &s.image_id).await.map(Some)
+    }
+
+    /// Snapshots the server's root disk into a new image of the caller's
+    /// project (in the background); the image's id.
+    pub async fn server_create_image(
+        &self,
+        caller: &TokenClaims,
+        ctx: &RequestContext,
+        id: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, Error> {
+        use stratus_bus_protocol::storage::{self as sto, ImageCreate};
+        check_known(args, &["name", "metadata"])?;
+        let name = super::input::name(
+            "name",
+            args.get("name").ok_or_else(|| {
+                Error::bad_request(
+                    "Invalid input for field/attribute createImage. 'name' is a required property",
+                )
+            })?,
+            255,
+        )?;
+        let metadata = match args.get("metadata") {
+            Some(m) => {
+                serde_json::from_value::<std::collections::BTreeMap<String, String>>(m.clone())
+                    .map_err(|_| invalid("metadata", m, "must map strings to strings"))?
+            }
+            None => Default::default(),
+        };
+        let pre = self.server_get(caller, id).await?;
+        if pre.image_id.is_empty() {
+            return Err(Error::conflict(format!(
+                "Cannot 'createImage' instance {id}: it boots from a volume (snapshot the volume instead)."
+            )));
+        }
+        let base = self.image_for(caller, &pre.image_id).await.ok();
+        let s = self
+            .begin(
+                caller,
+                ctx,
+                id,
+                "createImage",
+                &[ACTIVE, STOPPED],
+                IMAGE_SNAPSHOT,
+            )
+            .await?;
+        let mut body = metadata;
+        if let Some(b) = &base {
+            for k in [
+                "kernel_id",
+                "ramdisk_id",
+                "os_command_line",
+                "hypervisor_type",
+            ] {
+                if let Some(v) = b.properties.get(k) {
+                    body.insert(k.into(), v.clone());
+                }
+            }
+        }
+        body.insert("name".into(), name);
+        // The disk format is set when the host says what it made.
+        body.insert("container_format".into(), "bare".into());
+        body.insert("image_type".into(), "snapshot".into());
+        body.insert("instance_uuid".into(), s.id.to_string());
+        body.insert("base_image_ref".into(), s.image_id.clone());
+        let made = self
+            .bus
+            .call::<ImageCreate>(
+                sto::SERVICE_TOPIC,
+                &RequestContext::system(),
+                ImageCreate {
+                    caller: caller.clone(),
+                    body,
+                },
+            )
+            .await;
+        let made = match made {
+            Ok(m) => m,
+            Err(e) => {
+                self.end_task(&s, "compute_snapshot_instance", Some(&e.to_string()))
+                    .await?;
+                return Err(Error::from(e));
+            }
+        };
+        let app = self.clone();
+        let caller = caller.clone();
+        let image_id = made.id.clone();
+        tokio::spawn(async move {
+            let r = app.snapshot_into(&s, &caller, &image_id).await;
+            let error = r.err().map(|e| e.message);
+            if let Some(e) = &error {
+                tracing::warn!(server = %s.id, image = %image_id, error = %e, "snapshot failed");
+            }
+            if let Err(e) = app
+                .end_task(&s, "compute_snapshot_instance", error.as_deref())
+                .await
+            {
+                tracing::warn!(server = %s.id, error = %e, "snapshot's end not recorded");
+            }
+        });
+        Ok(made.id)
+    }
+
+    async fn snapshot_into(
+        &self,
+        s: &Server,
+        caller: &TokenClaims,
+        image_id: &str,
+    ) -> Result<(), Error> {
+        use stratus_bus_protocol::compute::{SnapshotDone, SnapshotPrepare};
+        use stratus_bus_protocol::storage::{self as sto, ImageUploadFrom};
+        let host = self.host_of(s)?;
+        let topic = stratus_bus_protocol::AgentKind::Compute.topic(&host);
+        let long = std::time::Duration::from_secs(1800);
+        let file = self
+            .bus
+            .call_with_timeout::<SnapshotPrepare>(
+                &topic,
+                &RequestContext::system(),
+                SnapshotPrepare {
+                    id: s.id.to_string(),
+                    image_id: image_id.to_owned(),
+                },
+                long,
+            )
+            .await
+            .map_err(Error::from)?;
+        let uploaded = self
+            .bus
+            .call_with_timeout::<ImageUploadFrom>(
+                sto::SERVICE_TOPIC,
+                &RequestContext::system(),
+                ImageUploadFrom {
+                    caller: caller.clone(),
+                    image_id: image_id.to_owned(),
+                    host: host.clone(),
+                    instance_id: s.id.to_string(),
+                    size: file.size,
+                    disk_format: file.format,
+                },
+                long,
+            )
+            .await
+            .map_err(Error::from);
+        let _ = self
+            .bus
+            .call::<SnapshotDone>(
+                &topic,
+                &RequestContext::system(),
+                SnapshotDone {
+                    id: s.id.to_string(),
+                    image_id: image_id.to_owned(),
+                },
+            )
+            .await;
+        uploaded.map(|_| ())
+    }
+
+    /// Clears a task begun by [`App::begin`], recording how it ended.
+    async fn end_task(&self, s: &Server, event: &str, error: Option<&str>) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)?
+            && now.task_state == s.task_state
+        {
+            now.task_state = None;
+            ds::save(&mut *tx, &now).await.map_err(db)?;
+            ds::action_finish(&mut *tx, s.id, event, s.host.as_deref(), error)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+}
+
+/// The server as it will be with its new flavor.
+fn probe_with(s: &Server) -> Server {
+    let mut p = s.clone();
+    if let Some(n) = &s.new_flavor {
+        p.flavor = n.clone();
+    }
+    p
 }

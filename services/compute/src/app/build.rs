@@ -573,6 +573,7 @@ impl App {
             InstanceOp::PowerOff => "compute_stop_instance",
             InstanceOp::PowerOn => "compute_start_instance",
             InstanceOp::Reboot => "compute_reboot_instance",
+            InstanceOp::Resize => "compute_finish_resize",
             InstanceOp::PowerSync => "compute_sync_power_state",
         };
         match (ev.op, task.as_deref()) {
@@ -588,27 +589,45 @@ impl App {
                     .build_failed(id, ev.error.as_deref().unwrap_or("spawn failed"), true)
                     .await;
             }
-            (InstanceOp::Spawn, Some(SPAWNING | REBUILD_SPAWNING)) if ok => {
+            (InstanceOp::Spawn, Some(SPAWNING | REBUILDING | REBUILD_SPAWNING)) if ok => {
                 s.vm_state = ACTIVE.into();
                 s.task_state = None;
                 s.power_state = power;
                 s.launched_at = Some(chrono::Utc::now());
                 s.fault = None;
             }
-            (InstanceOp::Spawn, Some(RESIZE_FINISH)) if ok => {
-                s.vm_state = RESIZED.into();
-                s.task_state = None;
-                s.power_state = power;
-            }
-            (InstanceOp::Spawn, Some(RESIZE_REVERTING)) if ok => {
-                s.vm_state = ACTIVE.into();
-                s.task_state = None;
-                s.power_state = power;
-            }
-            (InstanceOp::Spawn, Some(REBUILD_SPAWNING | RESIZE_FINISH | RESIZE_REVERTING)) => {
+            (InstanceOp::Spawn, Some(REBUILDING | REBUILD_SPAWNING)) => {
                 s.vm_state = ERROR.into();
                 s.task_state = None;
                 s.fault = Some(Json(fault(ev.error.as_deref().unwrap_or("failed"), 500)));
+            }
+            (InstanceOp::Resize, Some(RESIZE_FINISH)) => {
+                s.task_state = None;
+                if ok {
+                    s.vm_state = RESIZED.into();
+                    s.power_state = power;
+                } else if let Some(new) = s.new_flavor.take() {
+                    // Back to the old size: the new claim goes.
+                    let mut probe = s.clone();
+                    probe.flavor = new;
+                    self.unclaim(&ev.host, resources(&probe)).await?;
+                }
+            }
+            (InstanceOp::Resize, Some(RESIZE_REVERTING)) => {
+                s.task_state = None;
+                if ok {
+                    if let Some(new) = s.new_flavor.take() {
+                        let mut probe = s.clone();
+                        probe.flavor = new;
+                        self.unclaim(&ev.host, resources(&probe)).await?;
+                    }
+                    s.vm_state = if ev.power_state == PowerState::Running {
+                        ACTIVE.into()
+                    } else {
+                        STOPPED.into()
+                    };
+                    s.power_state = power;
+                }
             }
             (InstanceOp::Destroy, Some(DELETING)) => {
                 drop(tx);

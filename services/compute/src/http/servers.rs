@@ -356,13 +356,42 @@ pub async fn action(
             let output = app.server_console(c, &id, lines).await?;
             return Ok(Json(json!({"output": output})).into_response());
         }
+        "rebuild" => {
+            let a = object(name, args)?;
+            let s = app.server_rebuild(c, &ctx, &id, a).await?;
+            let mut v = view(&base, &s, caller.is_admin());
+            v["status"] = json!("REBUILD");
+            return Ok((StatusCode::ACCEPTED, Json(json!({"server": v}))).into_response());
+        }
+        "resize" => {
+            let a = object(name, args)?;
+            app.server_resize(c, &ctx, &id, a).await?;
+        }
+        "confirmResize" => {
+            app.server_confirm_resize(c, &ctx, &id).await?;
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+        "revertResize" => app.server_revert_resize(c, &ctx, &id).await?,
+        "createImage" => {
+            let a = object(name, args)?;
+            let image = app.server_create_image(c, &ctx, &id, a).await?;
+            let mut headers = HeaderMap::new();
+            if let Ok(loc) = HeaderValue::from_str(&format!("{base}/images/{image}")) {
+                headers.insert(header::LOCATION, loc);
+            }
+            return Ok((
+                StatusCode::ACCEPTED,
+                headers,
+                Json(json!({"image_id": image})),
+            )
+                .into_response());
+        }
         other => {
             return Err(Error::bad_request(format!(
                 "There is no such action: {other}"
             )));
         }
     }
-    let _ = base;
     Ok(StatusCode::ACCEPTED.into_response())
 }
 

@@ -968,3 +968,80 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// An image record made for another service's user (the compute
+    /// service's `createImage`).
+    pub async fn image_create_for(
+        &self,
+        req: &stratus_bus_protocol::storage::ImageCreate,
+    ) -> Result<stratus_bus_protocol::storage::ImageCreated, Error> {
+        let body: Map<String, Value> = req
+            .body
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let image = self.image_create(&req.caller, &body).await?;
+        Ok(stratus_bus_protocol::storage::ImageCreated {
+            id: image.id,
+            status: image.status,
+        })
+    }
+
+    /// Fills a queued image from a compute host's prepared snapshot, read
+    /// in pieces over the bus, through the same path as an HTTP upload.
+    pub async fn image_upload_from(
+        &self,
+        req: &stratus_bus_protocol::storage::ImageUploadFrom,
+    ) -> Result<stratus_bus_protocol::storage::ImageCreated, Error> {
+        use stratus_bus_protocol::compute::SnapshotRead;
+        let mut image = self.image_owned(&req.caller, &req.image_id).await?;
+        if image.disk_format.as_deref() != Some(req.disk_format.as_str()) {
+            if !["qcow2", "raw"].contains(&req.disk_format.as_str()) {
+                return Err(Error::bad_request(format!(
+                    "A snapshot's format must be qcow2 or raw, not {}.",
+                    req.disk_format
+                )));
+            }
+            image.disk_format = Some(req.disk_format.clone());
+            ds::update(&self.pool, &image).await.map_err(db)?;
+        }
+        let topic = AgentKind::Compute.topic(&req.host);
+        let bus = self.bus.clone();
+        let (id, image_id) = (req.instance_id.clone(), req.image_id.clone());
+        let pieces = futures_util::stream::unfold(Some(0u64), move |offset| {
+            let (bus, topic, id, image_id) =
+                (bus.clone(), topic.clone(), id.clone(), image_id.clone());
+            async move {
+                let offset = offset?;
+                let read = bus
+                    .call::<SnapshotRead>(
+                        &topic,
+                        &RequestContext::system(),
+                        SnapshotRead {
+                            id,
+                            image_id,
+                            offset,
+                            len: u32::try_from(CHUNK_BYTES).unwrap_or(u32::MAX),
+                        },
+                    )
+                    .await;
+                match read {
+                    Ok(c) if c.data.0.is_empty() => None,
+                    Ok(c) => {
+                        let next = offset + c.data.0.len() as u64;
+                        Some((Ok(Bytes::from(c.data.0)), Some(next)))
+                    }
+                    Err(e) => Some((Err(e.to_string()), None)),
+                }
+            }
+        });
+        let image = self
+            .image_upload(&req.caller, &req.image_id, Some(req.size), Box::pin(pieces))
+            .await?;
+        Ok(stratus_bus_protocol::storage::ImageCreated {
+            id: image.id,
+            status: image.status,
+        })
+    }
+}

@@ -90,6 +90,16 @@ impl App {
                             let state = app.volume_use(&u).await?;
                             u.reply(state)
                         }
+                        stratus_bus_protocol::storage::StorageServiceRequest::ImageCreate(c) => {
+                            let made = app.image_create_for(&c).await?;
+                            c.reply(made)
+                        }
+                        stratus_bus_protocol::storage::StorageServiceRequest::ImageUploadFrom(
+                            u,
+                        ) => {
+                            let made = app.image_upload_from(&u).await?;
+                            u.reply(made)
+                        }
                     }
                 }
             },
