@@ -45,7 +45,7 @@ async fn errors_are_nova_faults_and_carry_both_request_id_headers() {
     let c = Cloud::start().await;
     let server = &c.api;
     let resp = reqwest::Client::new()
-        .get(server.url("/v2.1/servers/unknown"))
+        .get(server.url("/v2.1/no-such-resource"))
         .send()
         .await
         .expect("GET");

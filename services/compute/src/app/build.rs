@@ -230,9 +230,12 @@ impl App {
                 _ => {}
             }
         }
-        let host = match self.schedule(&req).await {
+        // The claim is part of the transaction: it holds only if the
+        // server is recorded on the host, and the group's lock covers both.
+        let host = match self.schedule_on(&mut tx, &req).await {
             Ok(h) => h,
             Err(e) => {
+                drop(tx);
                 return Err(Stop::Failed {
                     message: e.message,
                     retry: false,
@@ -248,15 +251,8 @@ impl App {
         s.attempts += 1;
         s.availability_zone = zone.or(s.availability_zone);
         s.task_state = Some(NETWORKING.into());
-        let saved = async {
-            ds::save(&mut *tx, &s).await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(e) = saved {
-            let _ = self.unclaim(&host, resources(&s)).await;
-            return Err(db(e).into());
-        }
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
         Ok(s)
     }
 
@@ -402,12 +398,10 @@ impl App {
         }
         let failed_host = s.host.take();
         if let Some(h) = &failed_host {
-            // Whatever the host made of it goes.
-            if let Err(e) = self.cast_host(h, Destroy { id: id.to_string() }).await {
-                tracing::warn!(%id, host = %h, error = %e, "cleanup of a failed build not sent");
-            }
             if s.claimed {
-                self.unclaim(h, resources(&s)).await?;
+                crate::datastore::hosts::release(&mut *tx, h, resources(&s))
+                    .await
+                    .map_err(db)?;
             }
             s.tried_hosts.0.push(h.clone());
         }
@@ -418,6 +412,7 @@ impl App {
             s.task_state = Some(SCHEDULING.into());
             ds::save(&mut *tx, &s).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
+            self.clean_failed_host(id, failed_host.as_deref()).await;
             self.start_build(id, s.creator.0.clone());
             return Ok(());
         }
@@ -438,9 +433,19 @@ impl App {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
+        self.clean_failed_host(id, failed_host.as_deref()).await;
         self.release_ports(id, &ports).await;
         self.release_volumes(&s, false).await;
         Ok(())
+    }
+
+    /// Whatever a host made of a failed build goes.
+    async fn clean_failed_host(&self, id: Uuid, host: Option<&str>) {
+        if let Some(h) = host
+            && let Err(e) = self.cast_host(h, Destroy { id: id.to_string() }).await
+        {
+            tracing::warn!(%id, host = %h, error = %e, "cleanup of a failed build not sent");
+        }
     }
 
     /// Gives a server's ports back to the network service.
@@ -495,10 +500,11 @@ impl App {
             .is_some_and(|n| self.node_up(&n)))
     }
 
-    /// Gives back everything a deleted server held and removes it.
+    /// Gives back everything a deleted server held and removes it. The
+    /// bus calls come first (they are idempotent), so no row lock is held
+    /// while they wait.
     pub(crate) async fn finish_delete(&self, id: Uuid) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let Some(s) = ds::get(&self.pool, id).await.map_err(db)? else {
             return Ok(());
         };
         if s.task_state.as_deref() != Some(DELETING) {
@@ -506,10 +512,19 @@ impl App {
         }
         self.release_ports(id, &s.ports.0).await;
         self.release_volumes(&s, true).await;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+            return Ok(());
+        };
+        if s.task_state.as_deref() != Some(DELETING) {
+            return Ok(());
+        }
         if s.claimed
             && let Some(h) = &s.host
         {
-            self.unclaim(h, resources(&s)).await?;
+            crate::datastore::hosts::release(&mut *tx, h, resources(&s))
+                .await
+                .map_err(db)?;
         }
         ds::group_leave(&mut *tx, id).await.map_err(db)?;
         ds::action_finish(
@@ -610,7 +625,9 @@ impl App {
                     // Back to the old size: the new claim goes.
                     let mut probe = s.clone();
                     probe.flavor = new;
-                    self.unclaim(&ev.host, resources(&probe)).await?;
+                    crate::datastore::hosts::release(&mut *tx, &ev.host, resources(&probe))
+                        .await
+                        .map_err(db)?;
                 }
             }
             (InstanceOp::Resize, Some(RESIZE_REVERTING)) => {
@@ -619,7 +636,9 @@ impl App {
                     if let Some(new) = s.new_flavor.take() {
                         let mut probe = s.clone();
                         probe.flavor = new;
-                        self.unclaim(&ev.host, resources(&probe)).await?;
+                        crate::datastore::hosts::release(&mut *tx, &ev.host, resources(&probe))
+                            .await
+                            .map_err(db)?;
                     }
                     s.vm_state = if ev.power_state == PowerState::Running {
                         ACTIVE.into()

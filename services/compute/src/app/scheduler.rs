@@ -112,14 +112,25 @@ pub fn candidates<'a>(nodes: &'a [Node], req: &Request, cfg: &SchedulerConfig) -
 impl App {
     /// Picks a host for `req` and claims its resources there.
     pub async fn schedule(&self, req: &Request) -> Result<String, Error> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        self.schedule_on(&mut conn, req).await
+    }
+
+    /// [`App::schedule`] on a connection the caller holds (inside its
+    /// transaction, whose locks then cover the choice).
+    pub async fn schedule_on(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        req: &Request,
+    ) -> Result<String, Error> {
         let cfg = &self.config.scheduler;
-        let nodes = ds::nodes(&self.pool).await.map_err(db)?;
+        let nodes = ds::nodes(&mut *conn).await.map_err(db)?;
         let Some(r) = req.resources else {
             return Err(no_valid_host());
         };
         for n in candidates(&nodes, req, cfg) {
             if ds::claim(
-                &self.pool,
+                &mut *conn,
                 &n.host,
                 r,
                 cfg.ratios(),

@@ -592,11 +592,14 @@ impl App {
             swap: flavor.swap_mb,
             extra_specs,
         };
+        // Read before the transaction: no second connection while it holds one.
+        let limits = self.limits_of(&project).await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         ds::lock_project(&mut *tx, &project).await.map_err(db)?;
         let count = self
             .quota_room(
                 &mut tx,
+                &limits,
                 &project,
                 &flavor_info,
                 req.min_count,
@@ -689,12 +692,12 @@ impl App {
     async fn quota_room(
         &self,
         tx: &mut sqlx::PgConnection,
+        limits: &BTreeMap<String, i32>,
         project: &str,
         flavor: &FlavorInfo,
         min: i32,
         max: i32,
     ) -> Result<i32, Error> {
-        let limits = self.limits_of(project).await?;
         let (n, cores, ram) = ds::usage(&mut *tx, project).await.map_err(db)?;
         let mut room = i64::from(max);
         let mut first_short = None;
