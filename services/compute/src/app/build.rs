@@ -25,7 +25,7 @@ use stratus_bus_protocol::compute::{
 use stratus_bus_protocol::network::{self as net, ServerPort};
 use stratus_bus_protocol::storage::ImageLocation;
 use stratus_bus_protocol::{AgentKind, Notification};
-use stratus_common::{Error, RequestContext};
+use stratus_common::{Error, ErrorKind, RequestContext};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -67,13 +67,20 @@ enum Stop {
     Moved,
     /// The build failed; `retry` when another host may do better.
     Failed { message: String, retry: bool },
+    /// Another service could not be reached (the bus is away): the server
+    /// stays where it is and the sweeper drives it on later.
+    Later(String),
 }
 
 impl From<Error> for Stop {
     fn from(e: Error) -> Self {
-        Stop::Failed {
-            message: e.message,
-            retry: false,
+        if matches!(e.kind, ErrorKind::ServiceUnavailable | ErrorKind::Timeout) {
+            Stop::Later(e.message)
+        } else {
+            Stop::Failed {
+                message: e.message,
+                retry: false,
+            }
         }
     }
 }
@@ -92,6 +99,21 @@ impl App {
         tokio::spawn(async move {
             match app.build(id, &caller).await {
                 Ok(()) | Err(Stop::Moved) => {}
+                Err(Stop::Later(why)) => {
+                    let age = ds::get(&app.pool, id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|s| (chrono::Utc::now() - s.created_at).num_seconds());
+                    if age.is_some_and(|a| a > i64::from(app.config.build_timeout_s)) {
+                        let message = format!("Build of instance {id} timed out: {why}");
+                        if let Err(e) = app.build_failed(id, &message, false).await {
+                            tracing::error!(%id, error = %e, "recording a failed build failed");
+                        }
+                    } else {
+                        tracing::warn!(%id, %why, "build paused; the sweeper goes on with it");
+                    }
+                }
                 Err(Stop::Failed { message, retry }) => {
                     if let Err(e) = app.build_failed(id, &message, retry).await {
                         tracing::error!(%id, error = %e, "recording a failed build failed");
@@ -147,10 +169,7 @@ impl App {
                 },
             )
             .await
-            .map_err(|e| Stop::Failed {
-                message: Error::from(e).message,
-                retry: false,
-            })?;
+            .map_err(|e| Stop::from(Error::from(e)))?;
         let mut ports = bound.ports;
         // Keep which ports were made for the server from an earlier attempt.
         for p in &mut ports {
@@ -183,12 +202,14 @@ impl App {
             self.finish_delete(id).await?;
             return Err(Stop::Moved);
         };
-        self.cast_host(&host, Spawn { spec })
-            .await
-            .map_err(|e| Stop::Failed {
-                message: e.message,
-                retry: true,
-            })?;
+        if let Err(e) = self.cast_host(&host, Spawn { spec }).await {
+            // Not sent: back a step, for the sweeper to send again.
+            self.advance(id, &[SPAWNING], |s| {
+                s.task_state = Some(BLOCK_DEVICE_MAPPING.into());
+            })
+            .await?;
+            return Err(Stop::Later(e.message));
+        }
         tracing::info!(server = %s.id, %host, "spawn sent");
         Ok(())
     }
