@@ -433,6 +433,41 @@ async fn no_valid_host_retries_and_groups() {
     assert_eq!(st, 204);
     w.c.wait_gone(&alice, &id).await;
 
+    // The image wants a hypervisor these fake hosts are not.
+    let qemu_only =
+        w.c.image(&alice, vec![1u8; 512], json!({"hypervisor_type": "qemu"}))
+            .await;
+    let (_, v) = create(
+        &w,
+        &alice,
+        server("picky", &w, json!({"imageRef": qemu_only})),
+    )
+    .await;
+    let picky = v["server"]["id"].as_str().expect("id").to_owned();
+    let s = w.c.wait_status(&alice, &picky, "ERROR").await;
+    assert!(
+        s["fault"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("No valid host")),
+        "{s}"
+    );
+    let fake_only =
+        w.c.image(&alice, vec![1u8; 512], json!({"hypervisor_type": "fake"}))
+            .await;
+    let (_, v) = create(
+        &w,
+        &alice,
+        server("fits", &w, json!({"imageRef": fake_only})),
+    )
+    .await;
+    let fits = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &fits, "ACTIVE").await;
+    for id in [&picky, &fits] {
+        w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+            .await;
+        w.c.wait_gone(&alice, id).await;
+    }
+
     // Anti-affinity: two members on two hosts, a third finds no host.
     let (_, g) =
         w.c.send(
@@ -951,4 +986,105 @@ async fn rebuild_resize_and_snapshots() {
     w.c.wait_status(&alice, &s2, "ACTIVE").await;
     let (st, _) = action(&w, &id, json!({"createImage": {}})).await;
     assert_eq!(st, 400, "a name is needed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_on_an_existing_port_keeps_it_and_can_be_renamed() {
+    let w = world().await;
+    let (alice, bob) = (w.c.identity.alice.clone(), w.c.identity.bob.clone());
+    let host = w.c.fake_host(4, 4096, 50, "nova");
+    w.c.wait_host(&host.name).await;
+    let (st, p) =
+        w.c.net(
+            Method::POST,
+            "/v2.0/ports",
+            &alice,
+            Some(
+                json!({"port": {"network_id": w.net, "fixed_ips": [{"ip_address": "10.30.0.77"}]}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let port = p["port"]["id"].as_str().expect("port").to_owned();
+    let (st, v) = create(
+        &w,
+        &alice,
+        json!({"server": {"name": "on-port", "imageRef": w.image,
+        "flavorRef": w.flavor, "networks": [{"port": port}]}}),
+    )
+    .await;
+    assert_eq!(st, 202, "{v}");
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["addresses"]["alpha-net"][0]["addr"], "10.30.0.77");
+    // The port is in use: another server cannot take it, nor can bob.
+    let (st, v) = create(
+        &w,
+        &alice,
+        json!({"server": {"name": "thief", "imageRef": w.image,
+        "flavorRef": w.flavor, "networks": [{"port": port}]}}),
+    )
+    .await;
+    assert_eq!(st, 409, "{v}");
+    let (st, _) = create(
+        &w,
+        &bob,
+        json!({"server": {"name": "bobs", "imageRef": w.image,
+        "flavorRef": w.flavor, "networks": [{"port": port}]}}),
+    )
+    .await;
+    assert_eq!(st, 400, "another project's port is not found");
+
+    // Renamed and given an access address; bad updates refused.
+    let (st, v) =
+        w.c.send(
+            Method::PUT,
+            &format!("/v2.1/servers/{id}"),
+            &alice,
+            Some(json!({"server": {"name": "renamed", "accessIPv4": "192.0.2.7"}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["server"]["name"], "renamed");
+    assert_eq!(v["server"]["accessIPv4"], "192.0.2.7");
+    for bad in [
+        json!({"server": {"name": ""}}),
+        json!({"server": {"accessIPv4": "x"}}),
+        json!({"server": {"flavor": 1}}),
+    ] {
+        let (st, v) =
+            w.c.send(
+                Method::PUT,
+                &format!("/v2.1/servers/{id}"),
+                &alice,
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(st, 400, "{bad}: {v}");
+    }
+    let (st, _) =
+        w.c.send(
+            Method::PUT,
+            &format!("/v2.1/servers/{id}"),
+            &bob,
+            Some(json!({"server": {"name": "mine"}})),
+        )
+        .await;
+    assert_eq!(st, 404);
+
+    // A body over the limit is refused whole.
+    let huge = "A".repeat(2 * 1024 * 1024);
+    let (st, _) = create(&w, &alice, server("huge", &w, json!({"user_data": huge}))).await;
+    assert_eq!(st, 413);
+
+    // Deleting the server gives the port back to its project, unbound.
+    w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+        .await;
+    w.c.wait_gone(&alice, &id).await;
+    let (st, p) =
+        w.c.net(Method::GET, &format!("/v2.0/ports/{port}"), &alice, None)
+            .await;
+    assert_eq!(st, 200, "a port the project made outlives the server");
+    assert_eq!(p["port"]["device_id"], "");
+    assert_eq!(p["port"]["binding:host_id"], "");
 }
