@@ -8,30 +8,12 @@ mod common;
 
 use common::*;
 use std::collections::HashMap;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stratus_bus::{Call, Incoming};
 use stratus_common::RequestContext;
-
-fn rabbitmqctl(arg: &str) {
-    let status = Command::new("rabbitmqctl")
-        .args(["-q", arg])
-        .status()
-        .expect("run rabbitmqctl");
-    assert!(status.success(), "rabbitmqctl {arg} failed");
-}
-
-/// Starts the broker app again even if the test fails half-way.
-struct RestartGuard;
-impl Drop for RestartGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("rabbitmqctl")
-            .args(["-q", "start_app"])
-            .status();
-    }
-}
+use stratus_test_support::broker::{RestartGuard, rabbitmqctl};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_restart_mid_stream_loses_no_cast() {

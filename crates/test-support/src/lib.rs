@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 pub use stratus_db::TestDatabase;
 
 pub mod agent;
+pub mod broker;
 pub mod clients;
 pub mod guest;
 

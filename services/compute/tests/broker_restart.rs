@@ -8,33 +8,15 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
+use stratus_test_support::broker::{RestartGuard, rabbitmqctl};
 
 use common::Cloud;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::json;
 use stratus_compute::app::ComputeConfig;
-
-fn rabbitmqctl(arg: &str) {
-    let status = Command::new("rabbitmqctl")
-        .args(["-q", arg])
-        .status()
-        .expect("run rabbitmqctl");
-    assert!(status.success(), "rabbitmqctl {arg} failed");
-}
-
-/// Starts the broker app again even if the test fails half-way.
-struct RestartGuard;
-impl Drop for RestartGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("rabbitmqctl")
-            .args(["-q", "start_app"])
-            .status();
-    }
-}
 
 const COUNT: usize = 400;
 

@@ -10,7 +10,7 @@ use stratus_common::{Error, RequestContext};
 use super::input::{check_known, invalid};
 use super::servers::state::*;
 use super::{App, db};
-use crate::datastore::servers::{self as ds, FlavorInfo, Server};
+use crate::datastore::servers::{self as ds, Server};
 
 impl App {
     pub async fn server_stop(
@@ -239,22 +239,7 @@ impl App {
                 "Resizing to a smaller disk flavor is not allowed.",
             ));
         }
-        let specs: std::collections::BTreeMap<String, String> =
-            crate::datastore::extra_specs(&self.pool, &flavor.id)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .collect();
-        let new = FlavorInfo {
-            id: flavor.id.clone(),
-            name: flavor.name.clone(),
-            vcpus: flavor.vcpus,
-            ram: flavor.ram_mb,
-            disk: flavor.disk_gb,
-            ephemeral: flavor.ephemeral_gb,
-            swap: flavor.swap_mb,
-            extra_specs: specs,
-        };
+        let new = self.flavor_info(&flavor).await?;
         // The quota counts the larger flavor while both are held.
         let mut s = self
             .begin(caller, ctx, id, "resize", &[ACTIVE, STOPPED], RESIZE_PREP)

@@ -506,11 +506,6 @@ impl App {
             .map_err(|_| {
                 Error::bad_request(format!("Flavor {} could not be found.", req.flavor_ref))
             })?;
-        let extra_specs: BTreeMap<String, String> = fds::extra_specs(&self.pool, &flavor.id)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .collect();
         let image = match &req.image_ref {
             Some(id) => Some(self.image_for(caller, id).await?),
             None => None,
@@ -582,16 +577,7 @@ impl App {
             ));
         }
 
-        let flavor_info = FlavorInfo {
-            id: flavor.id.clone(),
-            name: flavor.name.clone(),
-            vcpus: flavor.vcpus,
-            ram: flavor.ram_mb,
-            disk: flavor.disk_gb,
-            ephemeral: flavor.ephemeral_gb,
-            swap: flavor.swap_mb,
-            extra_specs,
-        };
+        let flavor_info = self.flavor_info(&flavor).await?;
         // Read before the transaction: no second connection while it holds one.
         let limits = self.limits_of(&project).await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
@@ -685,6 +671,25 @@ impl App {
             self.start_build(s.id, caller.clone());
         }
         Ok(made)
+    }
+
+    /// A flavor as a server keeps it (with its extra specs, as they are now).
+    pub(crate) async fn flavor_info(&self, f: &fds::Flavor) -> Result<FlavorInfo, Error> {
+        let extra_specs = fds::extra_specs(&self.pool, &f.id)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+        Ok(FlavorInfo {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            vcpus: f.vcpus,
+            ram: f.ram_mb,
+            disk: f.disk_gb,
+            ephemeral: f.ephemeral_gb,
+            swap: f.swap_mb,
+            extra_specs,
+        })
     }
 
     /// How many of `min..=max` servers of `flavor` the project may still
