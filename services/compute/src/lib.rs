@@ -1,8 +1,10 @@
-//! `stratus-compute`: the Nova v2.1 subset of Stratus (:8774). So far:
-//! version discovery with Nova's microversion headers, flavors (extra
-//! specs, project access), key pairs, compute hosts from the agents'
-//! inventory (hypervisors, services, zones) and the scheduler's filters,
-//! weighers and atomic claims; servers come next.
+//! `stratus-compute`: the Nova v2.1 subset of Stratus (:8774): version
+//! discovery with Nova's microversion headers, flavors (extra specs,
+//! project access), key pairs, compute hosts from the agents' inventory
+//! (hypervisors, services, zones), the scheduler (filters, weighers, atomic
+//! claims, server groups), servers (built in the background through the
+//! network and storage services and a compute agent; actions, volumes,
+//! instance actions), quotas and limits.
 //!
 //! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/`
 //! (logic) → `datastore/` (queries).
