@@ -44,6 +44,9 @@ pub struct ComputeSettings {
     /// How often (and at start) the host's instances are compared with the
     /// servers the compute service has on it.
     pub reconcile_interval_s: u32,
+    /// How often usage samples of every instance are published
+    /// (`usage.sample`); 0: never.
+    pub sample_interval_s: u32,
 }
 
 impl Default for ComputeSettings {
@@ -54,6 +57,7 @@ impl Default for ComputeSettings {
             host_ip: "127.0.0.1".into(),
             power_sync_interval_s: 10,
             reconcile_interval_s: 300,
+            sample_interval_s: 60,
         }
     }
 }
@@ -291,6 +295,15 @@ pub async fn start_with(
         Duration::from_secs(u64::from(settings.reconcile_interval_s.max(1))),
         deps.shutdown.clone(),
     ));
+    if settings.sample_interval_s > 0 {
+        tokio::spawn(sample_usage(
+            deps.bus.clone(),
+            driver.clone(),
+            host.clone(),
+            Duration::from_secs(u64::from(settings.sample_interval_s)),
+            deps.shutdown.clone(),
+        ));
+    }
     tokio::spawn(watch_power(
         deps.bus.clone(),
         driver,
@@ -426,6 +439,107 @@ async fn reconcile(
         publish_result(bus, host, InstanceOp::PowerSync, id, r).await;
     }
     Ok(())
+}
+
+/// Every `interval`: one `usage.sample` batch with each instance's vCPUs,
+/// memory, CPU time, disk and network bytes.
+async fn sample_usage(
+    bus: Bus,
+    driver: Arc<dyn Driver>,
+    host: String,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        let stats = match blocking(&driver, |d| d.stats()).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "instance statistics not read");
+                continue;
+            }
+        };
+        let batch = samples_of(&host, &stats, chrono::Utc::now());
+        if batch.samples.is_empty() {
+            continue;
+        }
+        if let Err(e) = bus
+            .notify::<Notification>(&RequestContext::system(), Notification::UsageSample(batch))
+            .await
+        {
+            tracing::warn!(error = %e, "usage samples not published");
+        }
+    }
+}
+
+/// The samples of instances' statistics read at `at`.
+pub fn samples_of(
+    host: &str,
+    stats: &[driver::InstanceStats],
+    at: chrono::DateTime<chrono::Utc>,
+) -> stratus_bus_protocol::usage::UsageBatch {
+    use stratus_bus_protocol::usage::{SampleKind, UsageBatch, UsageSample};
+    let at = chrono::DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+    let mut samples = Vec::new();
+    for s in stats {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("flavor".to_owned(), s.flavor.clone());
+        attributes.insert("running".to_owned(), s.running.to_string());
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        for (metric, unit, kind, value) in [
+            ("vcpus", "vcpu", SampleKind::Gauge, i64::from(s.vcpus)),
+            ("memory", "MiB", SampleKind::Gauge, as_i64(s.memory_mb)),
+            (
+                "cpu.time",
+                "ns",
+                SampleKind::Cumulative,
+                as_i64(s.cpu_time_ns),
+            ),
+            (
+                "disk.read.bytes",
+                "B",
+                SampleKind::Cumulative,
+                as_i64(s.disk_read_bytes),
+            ),
+            (
+                "disk.write.bytes",
+                "B",
+                SampleKind::Cumulative,
+                as_i64(s.disk_write_bytes),
+            ),
+            (
+                "network.incoming.bytes",
+                "B",
+                SampleKind::Cumulative,
+                as_i64(s.net_rx_bytes),
+            ),
+            (
+                "network.outgoing.bytes",
+                "B",
+                SampleKind::Cumulative,
+                as_i64(s.net_tx_bytes),
+            ),
+        ] {
+            samples.push(UsageSample {
+                resource_id: s.id.clone(),
+                resource_type: "instance".into(),
+                project_id: s.project_id.clone(),
+                metric: metric.into(),
+                unit: unit.into(),
+                kind,
+                value,
+                at,
+                attributes: attributes.clone(),
+            });
+        }
+    }
+    UsageBatch {
+        host: host.to_owned(),
+        samples,
+    }
 }
 
 /// Publishes an operation's result as `compute.instance.result`.

@@ -25,6 +25,7 @@ fn spec(id: &str) -> InstanceSpec {
         id: id.into(),
         name: "vm".into(),
         project_id: "p".into(),
+        flavor: "tiny".into(),
         vcpus: 1,
         memory_mb: 64,
         image_disk: None,

@@ -107,6 +107,7 @@ fn the_test_guest_boots_and_obeys_power_operations() {
         id: id.clone(),
         name: "boot <test>".into(),
         project_id: "p".into(),
+        flavor: "tiny".into(),
         vcpus: 1,
         memory_mb: 256,
         image_disk: Some(ImageDisk {
@@ -153,6 +154,17 @@ fn the_test_guest_boots_and_obeys_power_operations() {
     let mut pinged = parse_console(&log).pinged;
     pinged.sort();
     assert_eq!(pinged, ["127.0.0.2", "127.0.0.3"]);
+
+    // Usage as libvirt counts it: the booted guest used CPU and read its disk.
+    let stats = driver.stats().expect("stats");
+    let st = stats
+        .iter()
+        .find(|s| s.id == id)
+        .expect("the instance's stats");
+    assert_eq!((st.project_id.as_str(), st.flavor.as_str()), ("p", "tiny"));
+    assert!(st.running);
+    assert_eq!(st.vcpus, 1);
+    assert!(st.cpu_time_ns > 0 && st.disk_read_bytes > 0, "{st:?}");
 
     // A volume plugged in shows up in the guest, and goes when unplugged.
     let volume = images.join("volume.raw");
@@ -271,6 +283,7 @@ async fn guest_taps_land_in_the_hypervisor_namespace_unplugged() {
         id: id.clone(),
         name: "nic".into(),
         project_id: "p".into(),
+        flavor: "tiny".into(),
         vcpus: 1,
         memory_mb: 128,
         image_disk: None,

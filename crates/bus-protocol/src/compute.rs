@@ -84,6 +84,9 @@ pub struct InstanceSpec {
     /// The server's display name.
     pub name: String,
     pub project_id: String,
+    /// The flavor's name (for usage samples).
+    #[serde(default)]
+    pub flavor: String,
     pub vcpus: u32,
     pub memory_mb: u32,
     /// The root disk made from an image, unless the instance boots from a

@@ -63,6 +63,7 @@ pub mod compute;
 pub use compute::ComputeAgentRequest;
 
 pub mod storage;
+pub mod usage;
 pub use storage::{StorageAgentRequest, StoragePing};
 
 pub mod network;
@@ -97,6 +98,8 @@ stratus_bus::events! {
         "storage.image.uploaded" => ImageFromVolume(storage::ImageFromVolume),
         /// Something a network data plane carries changed: agents sync.
         "network.changed" => NetworkChanged(network::NetworkChanged),
+        /// What resources used, from an agent (a batch per host and interval).
+        "usage.sample" => UsageSample(usage::UsageBatch),
         /// A compute host's inventory (with each heartbeat).
         "compute.inventory" => ComputeInventory(compute::HostInventory),
         /// An instance operation finished (or failed) on a compute host.

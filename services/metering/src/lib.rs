@@ -1,8 +1,12 @@
 //! `stratus-metering`: usage samples, rate cards and invoices (:8889). So far
-//! it serves version discovery; the metering issue adds the rest.
+//! it serves version discovery and stores the agents' usage samples (each
+//! once); usage roll-ups, rate cards and invoices come next.
 //!
-//! Layout: `http/` holds thin handlers and their OpenAPI annotations.
+//! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/`
+//! (logic) → `datastore/` (queries).
 
+pub mod app;
+pub mod datastore;
 pub mod http;
 
 use stratus_http::runner::ServiceSpec;

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    stratus_http::runner::main::<(), _, _>(stratus_metering::SPEC, |_deps| async {
+    stratus_http::runner::main::<(), _, _>(stratus_metering::SPEC, |deps| async move {
+        let app = stratus_metering::app::App::new(deps.pool, deps.bus);
+        drop(app.follow_samples());
         Ok(vec![("metering", stratus_metering::http::router())])
     })
 }

@@ -88,6 +88,7 @@ mod tests {
             id: "6f1c5a2e-0000-4000-8000-000000000001".into(),
             name: "vm".into(),
             project_id: "p".into(),
+            flavor: "tiny".into(),
             vcpus: 1,
             memory_mb: 64,
             image_disk: None,

@@ -69,9 +69,10 @@ pub fn domain(spec: &InstanceSpec, paths: &DomainPaths<'_>) -> String {
     let _ = writeln!(s, "  <uuid>{}</uuid>", escape(spec.id.as_str()));
     let _ = writeln!(
         s,
-        "  <metadata>\n    <stratus:instance xmlns:stratus='{METADATA_NS}'>\n      <stratus:name>{}</stratus:name>\n      <stratus:project>{}</stratus:project>\n    </stratus:instance>\n  </metadata>",
+        "  <metadata>\n    <stratus:instance xmlns:stratus='{METADATA_NS}'>\n      <stratus:name>{}</stratus:name>\n      <stratus:project>{}</stratus:project>\n      <stratus:flavor>{}</stratus:flavor>\n    </stratus:instance>\n  </metadata>",
         escape(spec.name.as_str()),
-        escape(spec.project_id.as_str())
+        escape(spec.project_id.as_str()),
+        escape(spec.flavor.as_str())
     );
     let _ = writeln!(s, "  <memory unit='MiB'>{}</memory>", spec.memory_mb);
     let _ = writeln!(s, "  <vcpu>{}</vcpu>", spec.vcpus);
@@ -138,6 +139,7 @@ mod tests {
             id: "6f1c5a2e-0000-4000-8000-000000000001".into(),
             name: "web <1> & 'co'".into(),
             project_id: "p1".into(),
+            flavor: "tiny".into(),
             vcpus: 2,
             memory_mb: 256,
             image_disk: None,

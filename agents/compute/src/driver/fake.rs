@@ -37,6 +37,8 @@ pub struct Fake {
     instances: Mutex<BTreeMap<String, (InstanceSpec, PowerState)>>,
     /// Snapshots by image id: a few bytes naming the instance.
     snapshots: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// When each instance was made, for its usage counters.
+    started: Mutex<BTreeMap<String, std::time::Instant>>,
 }
 
 impl Fake {
@@ -45,6 +47,7 @@ impl Fake {
             settings,
             instances: Mutex::new(BTreeMap::new()),
             snapshots: Mutex::new(BTreeMap::new()),
+            started: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -203,5 +206,42 @@ impl Driver for Fake {
             all.remove(image_id);
         }
         Ok(())
+    }
+
+    /// Counters that grow with time: each vCPU busy half the time, 1 MB/s
+    /// read, 0.5 MB/s written, 10 kB/s in and 5 kB/s out per instance.
+    fn stats(&self) -> Result<Vec<super::InstanceStats>, DriverError> {
+        let all = self
+            .instances
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        let mut started = self
+            .started
+            .lock()
+            .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
+        started.retain(|id, _| all.contains_key(id));
+        Ok(all
+            .iter()
+            .map(|(id, (spec, state))| {
+                let since = started
+                    .entry(id.clone())
+                    .or_insert_with(std::time::Instant::now)
+                    .elapsed();
+                let ms = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
+                super::InstanceStats {
+                    id: id.clone(),
+                    project_id: spec.project_id.clone(),
+                    flavor: spec.flavor.clone(),
+                    running: *state == PowerState::Running,
+                    vcpus: spec.vcpus,
+                    memory_mb: u64::from(spec.memory_mb),
+                    cpu_time_ns: ms * 500_000 * u64::from(spec.vcpus),
+                    disk_read_bytes: ms * 1000,
+                    disk_write_bytes: ms * 500,
+                    net_rx_bytes: ms * 10,
+                    net_tx_bytes: ms * 5,
+                }
+            })
+            .collect())
     }
 }

@@ -528,6 +528,46 @@ impl Driver for Libvirt {
         }
     }
 
+    fn stats(&self) -> Result<Vec<super::InstanceStats>, DriverError> {
+        let mut out = Vec::new();
+        for i in self.list()? {
+            let Some(d) = self.lookup(&i.id)? else {
+                continue;
+            };
+            let info = d.info().map_err(lv)?;
+            let xml = d.xml_desc(0).map_err(lv)?;
+            let running = d.is_active().map_err(lv)?;
+            let mut st = super::InstanceStats {
+                id: i.id.clone(),
+                project_id: between(&xml, "<stratus:project>", "</stratus:project>")
+                    .unwrap_or_default(),
+                flavor: between(&xml, "<stratus:flavor>", "</stratus:flavor>").unwrap_or_default(),
+                running,
+                vcpus: info.nr_virt_cpu,
+                memory_mb: info.max_mem / 1024,
+                cpu_time_ns: info.cpu_time,
+                ..Default::default()
+            };
+            if running {
+                for dev in targets(&xml, "vd") {
+                    if let Ok(b) = d.block_stats(&dev) {
+                        st.disk_read_bytes += u64::try_from(b.rd_bytes).unwrap_or(0);
+                        st.disk_write_bytes += u64::try_from(b.wr_bytes).unwrap_or(0);
+                    }
+                }
+                for tap in targets(&xml, "tap") {
+                    if let Ok(n) = d.interface_stats(&tap) {
+                        // The tap's rx is what the guest sent.
+                        st.net_tx_bytes += u64::try_from(n.rx_bytes).unwrap_or(0);
+                        st.net_rx_bytes += u64::try_from(n.tx_bytes).unwrap_or(0);
+                    }
+                }
+            }
+            out.push(st);
+        }
+        Ok(out)
+    }
+
     fn list(&self) -> Result<Vec<InstanceState>, DriverError> {
         let mut out = Vec::new();
         for d in self.conn.list_all_domains(0).map_err(lv)? {
@@ -546,4 +586,30 @@ impl Driver for Libvirt {
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
+}
+
+/// The text between `open` and `close` in `xml`, unescaped.
+fn between(xml: &str, open: &str, close: &str) -> Option<String> {
+    let start = xml.find(open)? + open.len();
+    let end = xml[start..].find(close)? + start;
+    Some(
+        xml[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The `<target dev='...'>` names in `xml` starting with `prefix`.
+fn targets(xml: &str, prefix: &str) -> Vec<String> {
+    xml.split("<target dev=")
+        .skip(1)
+        .filter_map(|rest| {
+            let quote = rest.chars().next()?;
+            let name: String = rest[1..].chars().take_while(|c| *c != quote).collect();
+            name.starts_with(prefix).then_some(name)
+        })
+        .collect()
 }

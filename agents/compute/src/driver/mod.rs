@@ -80,6 +80,26 @@ pub trait Driver: Send + Sync {
     ) -> Result<Vec<u8>, DriverError>;
     /// Removes a snapshot's copy.
     fn snapshot_done(&self, id: &str, image_id: &str) -> Result<(), DriverError>;
+    /// What each instance holds and has used since it started, for usage
+    /// samples.
+    fn stats(&self) -> Result<Vec<InstanceStats>, DriverError>;
+}
+
+/// An instance's usage as its hypervisor counts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstanceStats {
+    pub id: String,
+    pub project_id: String,
+    pub flavor: String,
+    pub running: bool,
+    pub vcpus: u32,
+    pub memory_mb: u64,
+    /// Counters since the instance started.
+    pub cpu_time_ns: u64,
+    pub disk_read_bytes: u64,
+    pub disk_write_bytes: u64,
+    pub net_rx_bytes: u64,
+    pub net_tx_bytes: u64,
 }
 
 /// The last `lines` lines of `text` (all of it for `None`).

@@ -356,6 +356,7 @@ impl App {
             id: s.id.to_string(),
             name: s.name.clone(),
             project_id: s.project_id.clone(),
+            flavor: f.name.clone(),
             vcpus: u32::try_from(f.vcpus).unwrap_or(1),
             memory_mb: u32::try_from(f.ram).unwrap_or(64),
             image_disk,

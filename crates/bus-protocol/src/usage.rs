@@ -1,0 +1,45 @@
+//! Usage samples for metering: agents publish what each resource they run
+//! used, as `usage.sample` events (a batch per host and interval). A sample
+//! is identified by its resource, metric and time, so one delivered twice
+//! is the same sample.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How a sample's value reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleKind {
+    /// A level at that time (vCPUs, memory, GB held).
+    Gauge,
+    /// A counter since the resource started (CPU time, bytes).
+    Cumulative,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageSample {
+    pub resource_id: String,
+    /// `instance`, `volume`, `snapshot`, `image`, `floating_ip`, `router`.
+    pub resource_type: String,
+    pub project_id: String,
+    /// `vcpus`, `memory`, `cpu.time`, `disk.read.bytes`, ...
+    pub metric: String,
+    /// `vcpu`, `MiB`, `ns`, `B`, `GiB`.
+    pub unit: String,
+    pub kind: SampleKind,
+    pub value: i64,
+    /// When it was read (millisecond precision).
+    pub at: DateTime<Utc>,
+    /// Whatever prices it (an instance's flavor).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One host's samples of one interval, published as `usage.sample`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageBatch {
+    pub host: String,
+    pub samples: Vec<UsageSample>,
+}

@@ -1,0 +1,50 @@
+//! The metering service's logic: usage samples taken from the bus (one
+//! durable queue shared by the replicas, so samples published while the
+//! service is away wait for it) and stored once each.
+
+use stratus_bus::{Bus, Incoming, ServerHandle};
+use stratus_bus_protocol::Notification;
+use stratus_bus_protocol::usage::UsageBatch;
+use stratus_common::Error;
+use stratus_db::PgPool;
+
+use crate::datastore as ds;
+
+/// Everything the handlers need.
+#[derive(Clone)]
+pub struct App {
+    pub pool: PgPool,
+    pub bus: Bus,
+}
+
+impl App {
+    pub fn new(pool: PgPool, bus: Bus) -> Self {
+        Self { pool, bus }
+    }
+
+    /// Follows `usage.sample` (queue `metering.samples`).
+    pub fn follow_samples(&self) -> ServerHandle {
+        let app = self.clone();
+        self.bus.subscribe(
+            "metering.samples",
+            &["usage.sample"],
+            move |inc: Incoming<Notification>| {
+                let app = app.clone();
+                async move {
+                    if let Notification::UsageSample(batch) = inc.message {
+                        app.ingest(&batch).await?;
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    }
+
+    /// Stores a batch of samples; those stored before are skipped (a
+    /// duplicate or a redelivery counts once). How many were new.
+    pub async fn ingest(&self, batch: &UsageBatch) -> Result<u64, Error> {
+        ds::insert_samples(&self.pool, batch)
+            .await
+            .map_err(|e| Error::internal(&e))
+    }
+}
