@@ -100,6 +100,8 @@ stratus_bus::events! {
         "network.changed" => NetworkChanged(network::NetworkChanged),
         /// What resources used, from an agent (a batch per host and interval).
         "usage.sample" => UsageSample(usage::UsageBatch),
+        /// A resource began, changed size or ended (billable time's bounds).
+        "usage.lifecycle" => UsageLifecycle(usage::LifecycleEvent),
         /// A compute host's inventory (with each heartbeat).
         "compute.inventory" => ComputeInventory(compute::HostInventory),
         /// An instance operation finished (or failed) on a compute host.

@@ -43,3 +43,30 @@ pub struct UsageBatch {
     pub host: String,
     pub samples: Vec<UsageSample>,
 }
+
+/// What happened to a resource, for the bounds of its billable time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// It began to run (an instance's first ACTIVE).
+    Created,
+    /// Its size changed (a confirmed resize): billed by the new one from now.
+    Resized,
+    /// It is gone.
+    Deleted,
+}
+
+/// Published as `usage.lifecycle` by the service that owns the resource.
+/// An event is its resource, kind and time: one delivered twice counts once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleEvent {
+    pub resource_id: String,
+    pub resource_type: String,
+    pub project_id: String,
+    pub event: Lifecycle,
+    /// Millisecond precision.
+    pub at: DateTime<Utc>,
+    /// What prices it from now: an instance's `flavor`, `vcpus`, `ram_mb`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}

@@ -86,6 +86,28 @@ async fn a_server_builds_runs_and_goes_without_leaving_anything() {
     );
     let host = w.c.fake_host(4, 4096, 50, "nova");
     w.c.wait_host(&host.name).await;
+    // What metering hears of the server's life.
+    let heard: std::sync::Arc<std::sync::Mutex<Vec<stratus_bus_protocol::usage::LifecycleEvent>>> =
+        std::sync::Arc::default();
+    let listener = stratus_bus::Bus::new(w.c.bus.clone(), "test-metering");
+    let sub = {
+        let heard = heard.clone();
+        listener.subscribe_transient(
+            &["usage.lifecycle"],
+            move |inc: stratus_bus::Incoming<stratus_bus_protocol::Notification>| {
+                let heard = heard.clone();
+                async move {
+                    if let stratus_bus_protocol::Notification::UsageLifecycle(e) = inc.message
+                        && let Ok(mut h) = heard.lock()
+                    {
+                        h.push(e);
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    };
+    assert!(sub.wait_consuming(std::time::Duration::from_secs(30)).await);
 
     let (st, v) = create(
         &w,
@@ -261,6 +283,27 @@ async fn a_server_builds_runs_and_goes_without_leaving_anything() {
     assert_eq!(
         acts["instanceActions"][0]["action"], "delete",
         "actions outlive the server"
+    );
+
+    // Its billable time's bounds went to metering: created, then deleted.
+    use stratus_bus_protocol::usage::Lifecycle;
+    let events = stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "created and deleted heard",
+        || async {
+            let h = heard.lock().ok()?.clone();
+            let mine: Vec<_> = h.into_iter().filter(|e| e.resource_id == id).collect();
+            (mine.len() == 2).then_some(mine)
+        },
+    )
+    .await;
+    assert_eq!(events[0].event, Lifecycle::Created);
+    assert_eq!(events[1].event, Lifecycle::Deleted);
+    assert!(events[0].at <= events[1].at);
+    assert_eq!(events[0].project_id, alice.project_id);
+    assert_eq!(
+        events[0].attributes.get("flavor").map(String::as_str),
+        Some("small")
     );
 }
 

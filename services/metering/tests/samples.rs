@@ -222,3 +222,77 @@ async fn a_compute_agent_samples_its_instances() {
     }
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_events_bound_billable_time_once_each() {
+    use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent};
+    use stratus_metering::app::billing;
+    stratus_test_support::init_logs();
+    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
+        .await
+        .expect("db");
+    let cfg = bus_config();
+    let app = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering"));
+    assert!(
+        app.follow_lifecycle()
+            .wait_consuming(Duration::from_secs(30))
+            .await
+    );
+    let publisher = Bus::new(cfg, "test-compute");
+    let project = unique_name("p");
+    let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+    let mut attributes = BTreeMap::new();
+    attributes.insert("flavor".to_owned(), "small".to_owned());
+    let ev = |event, at| LifecycleEvent {
+        resource_id: "vm1".into(),
+        resource_type: "instance".into(),
+        project_id: project.clone(),
+        event,
+        at,
+        attributes: attributes.clone(),
+    };
+    let ctx = RequestContext::system();
+    // Delivered twice, and the delete before the create.
+    for e in [
+        ev(Lifecycle::Deleted, t0 + chrono::Duration::seconds(5400)),
+        ev(Lifecycle::Created, t0),
+        ev(Lifecycle::Created, t0),
+    ] {
+        publisher
+            .notify::<Notification>(&ctx, Notification::UsageLifecycle(e))
+            .await
+            .expect("publish");
+    }
+    let rows = poll_until(Duration::from_secs(30), "two lifecycle events", || async {
+        let r = ds::lifecycle_of(&app.pool, &project).await.ok()?;
+        (r.len() == 2).then_some(r)
+    })
+    .await;
+    let events: Vec<billing::Event> = rows
+        .into_iter()
+        .map(|r| billing::Event {
+            resource_id: r.resource_id,
+            project_id: r.project_id,
+            event: r.event,
+            at: r.at,
+            attributes: r.attributes.0,
+        })
+        .collect();
+    let segs = billing::segments(&events, t0, t0 + chrono::Duration::days(1));
+    assert_eq!(segs.len(), 1);
+    assert_eq!(
+        (segs[0].end - segs[0].start).num_seconds(),
+        5400,
+        "90 minutes, once"
+    );
+    let card = billing::RateCard {
+        id: 1,
+        effective_from: t0,
+        currency: "EUR".into(),
+        flavor_hour: [("small".to_owned(), 120)].into_iter().collect(),
+        vcpu_hour: 0,
+        ram_gb_hour: 0,
+    };
+    let lines = billing::price(&segs, &[card]);
+    assert_eq!(lines.iter().map(|l| l.amount).sum::<i64>(), 180);
+}

@@ -319,7 +319,10 @@ impl App {
             None,
         )
         .await
-        .map_err(db)
+        .map_err(db)?;
+        self.publish_lifecycle(&s, stratus_bus_protocol::usage::Lifecycle::Resized)
+            .await;
+        Ok(())
     }
 
     /// Goes back to the old size (the root disk keeps its grown size).

@@ -24,6 +24,7 @@ use stratus_bus_protocol::compute::{
 };
 use stratus_bus_protocol::network::{self as net, ServerPort};
 use stratus_bus_protocol::storage::ImageLocation;
+use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent};
 use stratus_bus_protocol::{AgentKind, Notification};
 use stratus_common::{Error, ErrorKind, RequestContext};
 use tokio_util::sync::CancellationToken;
@@ -560,6 +561,9 @@ impl App {
         .map_err(db)?;
         ds::remove(&mut *tx, id).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
+        if s.launched_at.is_some() {
+            self.publish_lifecycle(&s, Lifecycle::Deleted).await;
+        }
         tracing::info!(%id, "server deleted");
         Ok(())
     }
@@ -604,6 +608,7 @@ impl App {
         let ok = ev.error.is_none();
         let power = i32::from(ev.power_state.code());
         let task = s.task_state.clone();
+        let mut lifecycle = None;
         let event_name = match ev.op {
             InstanceOp::Spawn => "compute__do_build_and_run_instance",
             InstanceOp::Destroy => "compute_terminate_instance",
@@ -627,6 +632,9 @@ impl App {
                     .await;
             }
             (InstanceOp::Spawn, Some(SPAWNING | REBUILDING | REBUILD_SPAWNING)) if ok => {
+                if s.launched_at.is_none() {
+                    lifecycle = Some(Lifecycle::Created);
+                }
                 s.vm_state = ACTIVE.into();
                 s.task_state = None;
                 s.power_state = power;
@@ -729,7 +737,36 @@ impl App {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
+        if let Some(l) = lifecycle {
+            self.publish_lifecycle(&s, l).await;
+        }
         Ok(())
+    }
+
+    /// Tells metering a server began, changed size or ended (the bounds of
+    /// its billable time), stamped now.
+    pub(crate) async fn publish_lifecycle(&self, s: &Server, event: Lifecycle) {
+        let f = &s.flavor.0;
+        let mut attributes = BTreeMap::new();
+        attributes.insert("flavor".to_owned(), f.name.clone());
+        attributes.insert("vcpus".to_owned(), f.vcpus.to_string());
+        attributes.insert("ram_mb".to_owned(), f.ram.to_string());
+        let now = chrono::Utc::now();
+        let ev = LifecycleEvent {
+            resource_id: s.id.to_string(),
+            resource_type: "instance".into(),
+            project_id: s.project_id.clone(),
+            event,
+            at: chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now),
+            attributes,
+        };
+        if let Err(e) = self
+            .bus
+            .notify::<Notification>(&RequestContext::system(), Notification::UsageLifecycle(ev))
+            .await
+        {
+            tracing::warn!(id = %s.id, ?event, error = %e, "usage lifecycle event not published");
+        }
     }
 
     /// Every `sweep_interval_s` until `shutdown`: finishes work nobody is

@@ -1,6 +1,9 @@
-//! The metering service's logic: usage samples taken from the bus (one
-//! durable queue shared by the replicas, so samples published while the
-//! service is away wait for it) and stored once each.
+//! The metering service's logic: usage samples and lifecycle events taken
+//! from the bus (durable queues shared by the replicas, so what is
+//! published while the service is away waits for it) and stored once each;
+//! billing (`billing`) prices the billable time they bound.
+
+pub mod billing;
 
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;
@@ -33,6 +36,26 @@ impl App {
                 async move {
                     if let Notification::UsageSample(batch) = inc.message {
                         app.ingest(&batch).await?;
+                    }
+                    Ok(serde_json::Value::Null)
+                }
+            },
+        )
+    }
+
+    /// Follows `usage.lifecycle` (queue `metering.lifecycle`).
+    pub fn follow_lifecycle(&self) -> ServerHandle {
+        let app = self.clone();
+        self.bus.subscribe(
+            "metering.lifecycle",
+            &["usage.lifecycle"],
+            move |inc: Incoming<Notification>| {
+                let app = app.clone();
+                async move {
+                    if let Notification::UsageLifecycle(ev) = inc.message {
+                        ds::insert_lifecycle(&app.pool, &ev)
+                            .await
+                            .map_err(|e| Error::internal(&e))?;
                     }
                     Ok(serde_json::Value::Null)
                 }

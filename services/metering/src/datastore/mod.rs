@@ -102,3 +102,53 @@ pub async fn sample_count(db: impl PgExecutor<'_>, project_id: &str) -> sqlx::Re
         .fetch_one(db)
         .await
 }
+
+/// Stores a lifecycle event once.
+pub async fn insert_lifecycle(
+    db: impl PgExecutor<'_>,
+    e: &stratus_bus_protocol::usage::LifecycleEvent,
+) -> sqlx::Result<u64> {
+    use stratus_bus_protocol::usage::Lifecycle;
+    let event = match e.event {
+        Lifecycle::Created => "created",
+        Lifecycle::Resized => "resized",
+        Lifecycle::Deleted => "deleted",
+    };
+    sqlx::query(
+        "INSERT INTO lifecycle_events (resource_id, event, at, resource_type, project_id, attributes)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(&e.resource_id)
+    .bind(event)
+    .bind(e.at)
+    .bind(&e.resource_type)
+    .bind(&e.project_id)
+    .bind(serde_json::to_value(&e.attributes).unwrap_or_default())
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct EventRow {
+    pub resource_id: String,
+    pub project_id: String,
+    pub event: String,
+    pub at: DateTime<Utc>,
+    pub attributes: sqlx::types::Json<std::collections::BTreeMap<String, String>>,
+}
+
+/// A project's lifecycle events (all of them: a resource created before a
+/// period still runs in it).
+pub async fn lifecycle_of(
+    db: impl PgExecutor<'_>,
+    project_id: &str,
+) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT resource_id, project_id, event, at, attributes FROM lifecycle_events
+         WHERE project_id = $1 ORDER BY at",
+    )
+    .bind(project_id)
+    .fetch_all(db)
+    .await
+}
