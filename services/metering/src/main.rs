@@ -7,6 +7,6 @@ fn main() -> ExitCode {
         let app = stratus_metering::app::App::new(deps.pool, deps.bus);
         drop(app.follow_samples());
         drop(app.follow_lifecycle());
-        Ok(vec![("metering", stratus_metering::http::router())])
+        Ok(vec![("metering", stratus_metering::http::router_with(app))])
     })
 }

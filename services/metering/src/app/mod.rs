@@ -4,6 +4,7 @@
 //! billing (`billing`) prices the billable time they bound.
 
 pub mod billing;
+pub mod invoices;
 
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;

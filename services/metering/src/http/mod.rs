@@ -1,5 +1,6 @@
 //! The metering API's routes and its OpenAPI document.
 
+pub mod invoices;
 mod versions;
 
 use axum::Router;
@@ -14,7 +15,16 @@ use utoipa::OpenApi;
         title = "Stratus Metering API",
         description = "Usage, rate cards and invoices, served by stratus-metering."
     ),
-    paths(versions::root)
+    paths(
+        versions::root,
+        invoices::card_create,
+        invoices::cards,
+        invoices::create,
+        invoices::list,
+        invoices::show,
+        invoices::close,
+        invoices::csv,
+    )
 )]
 struct ApiDoc;
 
@@ -22,8 +32,26 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![("metering", ApiDoc::openapi())]
 }
 
-/// The metering API with the shared layers.
+/// Version discovery alone, with the shared layers.
 pub fn router() -> Router {
     let routes = Router::new().route("/", get(versions::root));
+    stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Plain))
+}
+
+/// The whole metering API with the shared layers (the token verifier is
+/// added by the runner or a test).
+pub fn router_with(app: crate::app::App) -> Router {
+    use axum::routing::post;
+    let api = Router::new()
+        .route(
+            "/v1/rate-cards",
+            post(invoices::card_create).get(invoices::cards),
+        )
+        .route("/v1/invoices", post(invoices::create).get(invoices::list))
+        .route("/v1/invoices/{invoice_id}", get(invoices::show))
+        .route("/v1/invoices/{invoice_id}/close", post(invoices::close))
+        .route("/v1/invoices/{invoice_id}/csv", get(invoices::csv))
+        .with_state(app);
+    let routes = Router::new().route("/", get(versions::root)).merge(api);
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Plain))
 }

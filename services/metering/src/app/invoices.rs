@@ -1,0 +1,289 @@
+//! Rate cards (admins) and invoices: a draft per project and period, priced
+//! afresh from the lifecycle events and rate cards whenever it is read;
+//! closing stores its lines and total, and it never changes after.
+//! Members and readers see their own project's invoices only.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use stratus_auth::TokenClaims;
+use stratus_common::Error;
+use uuid::Uuid;
+
+use super::App;
+use super::billing::{self, RateCard};
+use crate::datastore::{self as ds, Invoice, LineRow, RateCardRow};
+
+fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
+fn admin(caller: &TokenClaims) -> Result<(), Error> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::forbidden("Only admins may do this."))
+    }
+}
+
+fn invalid(field: &str, why: impl std::fmt::Display) -> Error {
+    Error::bad_request(format!("Invalid {field}: {why}"))
+}
+
+/// A time in RFC 3339.
+pub fn time(field: &str, v: Option<&Value>) -> Result<DateTime<Utc>, Error> {
+    let s = v
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid(field, "a time in RFC 3339 is required"))?;
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| invalid(field, format!("{s:?} is not an RFC 3339 time")))
+}
+
+/// A price: a whole number of minor units, never a fraction.
+fn minor(field: &str, v: &Value) -> Result<i64, Error> {
+    match v.as_i64() {
+        Some(n) if n >= 0 => Ok(n),
+        _ => Err(invalid(
+            field,
+            format!("{v} is not a non-negative whole number of minor units"),
+        )),
+    }
+}
+
+fn card_of(r: &RateCardRow) -> RateCard {
+    RateCard {
+        id: r.id,
+        effective_from: r.effective_from,
+        currency: r.currency.clone(),
+        flavor_hour: r.flavor_hour.0.clone(),
+        vcpu_hour: r.vcpu_hour,
+        ram_gb_hour: r.ram_gb_hour,
+    }
+}
+
+fn not_found(id: &str) -> Error {
+    Error::not_found(format!("Invoice {id} could not be found."))
+}
+
+impl App {
+    pub async fn rate_card_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<RateCardRow, Error> {
+        admin(caller)?;
+        for k in body.keys() {
+            if ![
+                "effective_from",
+                "currency",
+                "flavor_hour",
+                "vcpu_hour",
+                "ram_gb_hour",
+            ]
+            .contains(&k.as_str())
+            {
+                return Err(invalid(k, "unknown attribute"));
+            }
+        }
+        let effective_from = time("effective_from", body.get("effective_from"))?;
+        let currency = body
+            .get("currency")
+            .and_then(Value::as_str)
+            .filter(|c| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()))
+            .ok_or_else(|| invalid("currency", "an ISO 4217 code such as EUR is required"))?
+            .to_owned();
+        let mut flavor_hour = std::collections::BTreeMap::new();
+        match body.get("flavor_hour") {
+            None => {}
+            Some(Value::Object(m)) => {
+                for (k, v) in m {
+                    flavor_hour.insert(k.clone(), minor(&format!("flavor_hour.{k}"), v)?);
+                }
+            }
+            Some(other) => return Err(invalid("flavor_hour", format!("{other} is not an object"))),
+        }
+        let price = |k: &str| {
+            body.get(k)
+                .map(|v| minor(k, v))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        };
+        let row = RateCardRow {
+            id: 0,
+            effective_from,
+            currency: currency.clone(),
+            flavor_hour: sqlx::types::Json(flavor_hour),
+            vcpu_hour: price("vcpu_hour")?,
+            ram_gb_hour: price("ram_gb_hour")?,
+            created_at: Utc::now(),
+        };
+        let cards = ds::rate_cards(&self.pool).await.map_err(db)?;
+        if cards.iter().any(|c| c.currency != currency) {
+            return Err(Error::conflict(
+                "Every rate card must be in one currency (the first card's).",
+            ));
+        }
+        // A card may not reach back into a closed invoice's period.
+        let closed = ds::invoices(&self.pool, None).await.map_err(db)?;
+        if let Some(i) = closed
+            .iter()
+            .find(|i| i.status == "closed" && i.period_end > effective_from)
+        {
+            return Err(Error::conflict(format!(
+                "Invoice {} is closed up to {}; a rate card cannot take effect before that.",
+                i.id, i.period_end
+            )));
+        }
+        ds::rate_card_insert(&self.pool, &row)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| {
+                Error::conflict(format!(
+                    "A rate card takes effect at {effective_from} already."
+                ))
+            })
+    }
+
+    pub async fn rate_card_list(&self) -> Result<Vec<RateCardRow>, Error> {
+        ds::rate_cards(&self.pool).await.map_err(db)
+    }
+
+    pub async fn invoice_create(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<Invoice, Error> {
+        admin(caller)?;
+        let project_id = body
+            .get("project_id")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| invalid("project_id", "a project id is required"))?
+            .to_owned();
+        let period_start = time("period_start", body.get("period_start"))?;
+        let period_end = time("period_end", body.get("period_end"))?;
+        if period_end <= period_start {
+            return Err(invalid("period_end", "it must be after period_start"));
+        }
+        let inv = Invoice {
+            id: Uuid::new_v4(),
+            project_id,
+            period_start,
+            period_end,
+            status: "draft".into(),
+            currency: None,
+            total: None,
+            created_at: Utc::now(),
+            closed_at: None,
+        };
+        ds::invoice_insert(&self.pool, &inv)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::conflict("That project has an invoice for that period already."))
+    }
+
+    /// An invoice the caller may see, with its lines (priced now if draft).
+    pub async fn invoice_get(
+        &self,
+        caller: &TokenClaims,
+        id: &str,
+    ) -> Result<(Invoice, Vec<LineRow>, Option<String>), Error> {
+        let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+        let inv = ds::invoice_get(&self.pool, uid)
+            .await
+            .map_err(db)?
+            .filter(|i| caller.is_admin() || caller.project_id() == Some(i.project_id.as_str()))
+            .ok_or_else(|| not_found(id))?;
+        if inv.status == "closed" {
+            let lines = ds::invoice_lines(&self.pool, uid).await.map_err(db)?;
+            let currency = inv.currency.clone();
+            return Ok((inv, lines, currency));
+        }
+        let (lines, currency) = self.price_period(&inv).await?;
+        Ok((inv, lines, currency))
+    }
+
+    pub async fn invoice_list(&self, caller: &TokenClaims) -> Result<Vec<Invoice>, Error> {
+        let project = if caller.is_admin() {
+            None
+        } else {
+            Some(
+                caller
+                    .project_id()
+                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?,
+            )
+        };
+        ds::invoices(&self.pool, project).await.map_err(db)
+    }
+
+    /// Prices a draft for the last time and stores it; closed for good.
+    pub async fn invoice_close(&self, caller: &TokenClaims, id: &str) -> Result<Invoice, Error> {
+        admin(caller)?;
+        let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let inv = ds::invoice_lock(&mut *tx, uid)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        if inv.status == "closed" {
+            return Err(Error::conflict(format!(
+                "Invoice {id} is closed; it cannot change."
+            )));
+        }
+        let (lines, currency) = self.price_period(&inv).await?;
+        let total: i64 = lines.iter().map(|l| l.amount).sum();
+        for l in &lines {
+            ds::invoice_line_insert(&mut *tx, uid, l)
+                .await
+                .map_err(db)?;
+        }
+        ds::invoice_close(&mut *tx, uid, currency.as_deref(), total)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        ds::invoice_get(&self.pool, uid)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// The lines of a project's period under the rate cards, and their
+    /// currency.
+    async fn price_period(&self, inv: &Invoice) -> Result<(Vec<LineRow>, Option<String>), Error> {
+        let events: Vec<billing::Event> = ds::lifecycle_of(&self.pool, &inv.project_id)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(|r| billing::Event {
+                resource_id: r.resource_id,
+                project_id: r.project_id,
+                event: r.event,
+                at: r.at,
+                attributes: r.attributes.0,
+            })
+            .collect();
+        let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(card_of)
+            .collect();
+        let currency = cards.first().map(|c| c.currency.clone());
+        let segments = billing::segments(&events, inv.period_start, inv.period_end);
+        let lines = billing::price(&segments, &cards)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| LineRow {
+                seq: i32::try_from(i).unwrap_or(i32::MAX),
+                resource_id: l.resource_id,
+                flavor: l.flavor,
+                rate_card: l.rate_card,
+                line_start: l.start,
+                line_end: l.end,
+                millis: l.millis,
+                amount: l.amount,
+            })
+            .collect();
+        Ok((lines, currency))
+    }
+}
