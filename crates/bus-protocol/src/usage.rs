@@ -70,3 +70,50 @@ pub struct LifecycleEvent {
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
 }
+
+/// The metering service's own topic, for other services.
+pub const SERVICE_TOPIC: &str = "metering-service";
+
+/// Usage of instances in `[start, end)` per project (one project, or all),
+/// from the lifecycle events: what Nova's `os-simple-tenant-usage` shows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TenantUsage {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub project_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TenantUsages {
+    pub tenants: Vec<ProjectUsage>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectUsage {
+    pub project_id: String,
+    pub servers: Vec<ServerUsage>,
+}
+
+/// One instance's stretch in the period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerUsage {
+    pub instance_id: String,
+    pub name: String,
+    pub flavor: String,
+    pub vcpus: u32,
+    pub memory_mb: u64,
+    pub local_gb: u64,
+    /// Billable milliseconds in the period.
+    pub millis: i64,
+    pub started_at: DateTime<Utc>,
+    /// When it was deleted, if it was.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+stratus_bus::protocol! {
+    /// Requests the metering service answers for other services (topic
+    /// [`SERVICE_TOPIC`]).
+    pub enum MeteringServiceRequest {
+        TenantUsage(TenantUsage) -> TenantUsages,
+    }
+}

@@ -489,4 +489,26 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
         links.get(&tap).await.expect("links").is_none(),
         "no tap {tap} left"
     );
+
+    // Their hours, from metering, as the client shows them.
+    let usage = poll_until(
+        Duration::from_secs(30),
+        "usage of the four servers",
+        || async {
+            let u = json_of(&osc, &["usage", "show"]);
+            (u["Servers"].as_array().map(Vec::len) == Some(4)).then_some(u)
+        },
+    )
+    .await;
+    assert!(
+        usage["CPU Hours"].as_f64().is_some_and(|h| h > 0.0),
+        "{usage}"
+    );
+    let admin = Openstack::new(
+        openstack_cli().expect("cli"),
+        c.identity.clouds_yaml(&dir.path),
+        "admin",
+    );
+    let all = json_of(&admin, &["usage", "list"]);
+    assert!(all.as_array().is_some_and(|a| !a.is_empty()), "{all}");
 }

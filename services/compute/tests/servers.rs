@@ -1131,3 +1131,86 @@ async fn a_server_on_an_existing_port_keeps_it_and_can_be_renamed() {
     assert_eq!(p["port"]["device_id"], "");
     assert_eq!(p["port"]["binding:host_id"], "");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_usage_comes_from_metering() {
+    let w = world().await;
+    let (alice, bob, admin) = (
+        w.c.identity.alice.clone(),
+        w.c.identity.bob.clone(),
+        w.c.identity.admin.clone(),
+    );
+    let host = w.c.fake_host(4, 4096, 50, "nova");
+    w.c.wait_host(&host.name).await;
+    let start = chrono::Utc::now() - chrono::Duration::seconds(5);
+    let (_, v) = create(&w, &alice, server("metered", &w, json!({}))).await;
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+    w.c.send(Method::DELETE, &format!("/v2.1/servers/{id}"), &alice, None)
+        .await;
+    w.c.wait_gone(&alice, &id).await;
+    let range = format!(
+        "start={}&end={}",
+        start.format("%Y-%m-%dT%H:%M:%S"),
+        (chrono::Utc::now() + chrono::Duration::seconds(60)).format("%Y-%m-%dT%H:%M:%S")
+    );
+    let path = format!("/v2.1/os-simple-tenant-usage/{}?{range}", alice.project_id);
+    let u = stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the server in the usage",
+        || async {
+            let (_, v) = w.c.send(Method::GET, &path, &alice, None).await;
+            let servers = v["tenant_usage"]["server_usages"].as_array()?.clone();
+            (servers
+                .iter()
+                .any(|s| s["instance_id"] == id.as_str() && s["state"] == "terminated"))
+            .then_some(v["tenant_usage"].clone())
+        },
+    )
+    .await;
+    assert_eq!(u["tenant_id"], alice.project_id.as_str());
+    let s = &u["server_usages"][0];
+    assert_eq!(s["name"], "metered");
+    assert_eq!(s["flavor"], "small");
+    assert_eq!(s["vcpus"], 1);
+    assert_eq!(s["memory_mb"], 256);
+    assert!(
+        u["total_hours"]
+            .as_f64()
+            .is_some_and(|h| h > 0.0 && h < 0.1),
+        "{u}"
+    );
+    let (st, _) = w.c.send(Method::GET, &path, &bob, None).await;
+    assert_eq!(st, 403, "another project's usage");
+    let (st, _) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/os-simple-tenant-usage?{range}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(st, 403, "all projects: admins");
+    let (st, all) =
+        w.c.send(
+            Method::GET,
+            &format!("/v2.1/os-simple-tenant-usage?{range}&detailed=1"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(st, 200, "{all}");
+    assert!(all["tenant_usages"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|t| t["tenant_id"] == alice.project_id.as_str())
+    }));
+    let (st, _) =
+        w.c.send(
+            Method::GET,
+            "/v2.1/os-simple-tenant-usage?start=yesterday",
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(st, 400);
+}

@@ -7,6 +7,7 @@ fn main() -> ExitCode {
         let app = stratus_metering::app::App::new(deps.pool, deps.bus);
         drop(app.follow_samples());
         drop(app.follow_lifecycle());
+        drop(app.serve_services());
         Ok(vec![("metering", stratus_metering::http::router_with(app))])
     })
 }

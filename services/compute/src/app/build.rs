@@ -751,6 +751,8 @@ impl App {
         attributes.insert("flavor".to_owned(), f.name.clone());
         attributes.insert("vcpus".to_owned(), f.vcpus.to_string());
         attributes.insert("ram_mb".to_owned(), f.ram.to_string());
+        attributes.insert("disk_gb".to_owned(), f.disk.to_string());
+        attributes.insert("name".to_owned(), s.name.clone());
         let now = chrono::Utc::now();
         let ev = LifecycleEvent {
             resource_id: s.id.to_string(),

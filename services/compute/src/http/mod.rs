@@ -7,6 +7,7 @@ mod microversion;
 pub mod quotas;
 pub mod server_groups;
 pub mod servers;
+pub mod usage;
 mod versions;
 
 use axum::Router;
@@ -74,6 +75,8 @@ use crate::app::App;
         servers::volume,
         servers::volume_attach,
         servers::volume_detach,
+        usage::list,
+        usage::show,
     )
 )]
 struct ApiDoc;
@@ -200,6 +203,8 @@ pub fn router(app: App) -> Router {
             "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}",
             get(servers::volume).delete(servers::volume_detach),
         )
+        .route("/v2.1/os-simple-tenant-usage", get(usage::list))
+        .route("/v2.1/os-simple-tenant-usage/{tenant_id}", get(usage::show))
         .with_state(app);
     finish(discovery().merge(api))
 }

@@ -35,6 +35,8 @@ pub struct Full {
     pub storage_app: stratus_storage::app::App,
     pub storage_host: String,
     pub dir: stratus_test_support::TempDir,
+    pub metering: stratus_metering::app::App,
+    _metering_db: TestDatabase,
     _network_db: TestDatabase,
     _storage_db: TestDatabase,
     _storage_agent: tokio::sync::oneshot::Sender<()>,
@@ -206,6 +208,23 @@ impl Cloud {
             },
         )
         .await;
+        // Metering: lifecycle events in, tenant usage out.
+        let metering_db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
+            .await
+            .expect("db");
+        let metering = stratus_metering::app::App::new(metering_db.pool.clone(), bus.clone());
+        assert!(
+            metering
+                .follow_lifecycle()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
+        assert!(
+            metering
+                .serve_services()
+                .wait_consuming(std::time::Duration::from_secs(30))
+                .await
+        );
         let shutdown = tokio_util::sync::CancellationToken::new();
         c.app.start_sweeper(shutdown.clone());
         c.sweeper = Some(shutdown.drop_guard());
@@ -217,6 +236,8 @@ impl Cloud {
             storage_app,
             storage_host,
             dir,
+            metering,
+            _metering_db: metering_db,
             _network_db: network_db,
             _storage_db: storage_db,
             _storage_agent: stop,

@@ -5,6 +5,7 @@
 
 pub mod billing;
 pub mod invoices;
+pub mod usage;
 
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;

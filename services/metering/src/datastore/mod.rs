@@ -324,3 +324,17 @@ pub async fn invoice_close(
     .await
     .map(|r| r.rows_affected() == 1)
 }
+
+/// Every project's lifecycle events, or one project's.
+pub async fn lifecycle_all(
+    db: impl PgExecutor<'_>,
+    project_id: Option<&str>,
+) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT resource_id, project_id, event, at, attributes FROM lifecycle_events
+         WHERE $1::text IS NULL OR project_id = $1 ORDER BY at",
+    )
+    .bind(project_id)
+    .fetch_all(db)
+    .await
+}

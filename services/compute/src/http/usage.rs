@@ -1,0 +1,163 @@
+//! `/v2.1/os-simple-tenant-usage`: instance hours per project, from the
+//! metering service's lifecycle data (the same data invoices are priced
+//! from), as Nova shows them (`openstack usage list`, `usage show`).
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use stratus_bus_protocol::usage::{ProjectUsage, SERVICE_TOPIC, TenantUsage};
+use stratus_common::{Error, RequestContext};
+use stratus_http::Json;
+use stratus_http::auth::Caller;
+
+use super::time;
+use crate::app::App;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsageQuery {
+    start: Option<String>,
+    end: Option<String>,
+    detailed: Option<String>,
+}
+
+fn parse_time(field: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|d| d.and_utc())
+        })
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f").map(|d| d.and_utc())
+        })
+        .map_err(|_| {
+            Error::bad_request(format!(
+                "Invalid {field} time. The time format is not valid: {v}"
+            ))
+        })
+}
+
+impl UsageQuery {
+    fn range(
+        &self,
+    ) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), Error> {
+        let end = match &self.end {
+            Some(e) => parse_time("end", e)?,
+            None => chrono::Utc::now(),
+        };
+        let start = match &self.start {
+            Some(s) => parse_time("start", s)?,
+            None => end - chrono::Duration::weeks(4),
+        };
+        if start > end {
+            return Err(Error::bad_request(
+                "Invalid start time. The start time cannot occur after the end time.",
+            ));
+        }
+        Ok((start, end))
+    }
+}
+
+async fn usage(
+    app: &App,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    project: Option<String>,
+) -> Result<Vec<ProjectUsage>, Error> {
+    if start == end {
+        return Ok(Vec::new());
+    }
+    app.bus
+        .call::<TenantUsage>(
+            SERVICE_TOPIC,
+            &RequestContext::system(),
+            TenantUsage {
+                start,
+                end,
+                project_id: project,
+            },
+        )
+        .await
+        .map(|u| u.tenants)
+        .map_err(Error::from)
+}
+
+fn view(
+    p: &ProjectUsage,
+    start: &chrono::DateTime<chrono::Utc>,
+    end: &chrono::DateTime<chrono::Utc>,
+    detailed: bool,
+) -> Value {
+    let hours = |ms: i64| ms as f64 / 3_600_000.0;
+    let (mut h, mut cpu, mut mem, mut disk) = (0.0, 0.0, 0.0, 0.0);
+    let mut servers = Vec::new();
+    for s in &p.servers {
+        let sh = hours(s.millis);
+        h += sh;
+        cpu += sh * f64::from(s.vcpus);
+        mem += sh * s.memory_mb as f64;
+        disk += sh * s.local_gb as f64;
+        servers.push(json!({
+            "instance_id": s.instance_id, "name": s.name, "flavor": s.flavor, "hours": sh,
+            "vcpus": s.vcpus, "memory_mb": s.memory_mb, "local_gb": s.local_gb,
+            "tenant_id": p.project_id, "started_at": time(&s.started_at),
+            "ended_at": s.ended_at.as_ref().map(time),
+            "state": if s.ended_at.is_some() { "terminated" } else { "active" },
+            "uptime": s.millis / 1000,
+        }));
+    }
+    let mut v = json!({
+        "tenant_id": p.project_id, "total_hours": h, "total_vcpus_usage": cpu,
+        "total_memory_mb_usage": mem, "total_local_gb_usage": disk,
+        "start": time(start), "stop": time(end),
+    });
+    if detailed {
+        v["server_usages"] = json!(servers);
+    }
+    v
+}
+
+/// Every project's usage in the period (admins).
+#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage", tag = "usage",
+    params(("start" = Option<String>, Query), ("end" = Option<String>, Query), ("detailed" = Option<String>, Query)),
+    responses((status = 200, description = "Usage per project", body = Object)))]
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<UsageQuery>,
+) -> Result<Json<Value>, Error> {
+    crate::app::admin(&caller.0, "os-simple-tenant-usage:list")?;
+    let (start, end) = q.range()?;
+    let detailed = q
+        .detailed
+        .as_deref()
+        .is_some_and(|d| d == "1" || d.eq_ignore_ascii_case("true"));
+    let all = usage(&app, start, end, None).await?;
+    Ok(Json(
+        json!({"tenant_usages": all.iter().map(|p| view(p, &start, &end, detailed)).collect::<Vec<_>>()}),
+    ))
+}
+
+/// One project's usage in the period, with its servers (its members and
+/// admins).
+#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage/{tenant_id}", tag = "usage",
+    params(("tenant_id" = String, Path), ("start" = Option<String>, Query), ("end" = Option<String>, Query)),
+    responses((status = 200, description = "The project's usage", body = Object)))]
+pub async fn show(
+    State(app): State<App>,
+    caller: Caller,
+    Path(project): Path<String>,
+    Query(q): Query<UsageQuery>,
+) -> Result<Json<Value>, Error> {
+    if !caller.is_admin() && caller.project_id() != Some(project.as_str()) {
+        return Err(Error::forbidden(
+            "Policy doesn't allow os_compute_api:os-simple-tenant-usage:show to be performed.",
+        ));
+    }
+    let (start, end) = q.range()?;
+    let all = usage(&app, start, end, Some(project.clone())).await?;
+    let v = match all.first() {
+        Some(p) => view(p, &start, &end, true),
+        None => json!({}),
+    };
+    Ok(Json(json!({"tenant_usage": v})))
+}

@@ -1,0 +1,104 @@
+//! Instance usage per project for other services (the compute API's
+//! `os-simple-tenant-usage`), from the same lifecycle events invoices are
+//! priced from.
+
+use std::collections::BTreeMap;
+
+use stratus_bus::{Incoming, ServerHandle};
+use stratus_bus_protocol::usage::{
+    MeteringServiceRequest, ProjectUsage, SERVICE_TOPIC, ServerUsage, TenantUsage, TenantUsages,
+};
+use stratus_common::Error;
+
+use super::App;
+use super::billing;
+use crate::datastore as ds;
+
+impl App {
+    /// Answers other services' calls (one queue shared by the replicas).
+    pub fn serve_services(&self) -> ServerHandle {
+        use stratus_bus::Call;
+        let app = self.clone();
+        self.bus.serve(
+            SERVICE_TOPIC,
+            move |inc: Incoming<MeteringServiceRequest>| {
+                let app = app.clone();
+                async move {
+                    match inc.message {
+                        MeteringServiceRequest::TenantUsage(q) => {
+                            let u = app.tenant_usage(&q).await?;
+                            q.reply(u)
+                        }
+                    }
+                }
+            },
+        )
+    }
+
+    pub async fn tenant_usage(&self, q: &TenantUsage) -> Result<TenantUsages, Error> {
+        if q.end <= q.start {
+            return Err(Error::bad_request(
+                "Invalid start time. The start time cannot occur after the end time.",
+            ));
+        }
+        let rows = ds::lifecycle_all(&self.pool, q.project_id.as_deref())
+            .await
+            .map_err(|e| Error::internal(&e))?;
+        let deleted: BTreeMap<String, chrono::DateTime<chrono::Utc>> = rows
+            .iter()
+            .filter(|r| r.event == "deleted")
+            .map(|r| (r.resource_id.clone(), r.at))
+            .collect();
+        let events: Vec<billing::Event> = rows
+            .into_iter()
+            .map(|r| billing::Event {
+                resource_id: r.resource_id,
+                project_id: r.project_id,
+                event: r.event,
+                at: r.at,
+                attributes: r.attributes.0,
+            })
+            .collect();
+        let mut by_project: BTreeMap<String, Vec<ServerUsage>> = BTreeMap::new();
+        for s in billing::segments(&events, q.start, q.end) {
+            let num = |k: &str| {
+                s.attributes
+                    .get(k)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            let ended_at = deleted.get(&s.resource_id).copied().filter(|d| *d <= q.end);
+            let servers = by_project.entry(s.project_id.clone()).or_default();
+            // One entry per instance, as Nova shows it: a resize's stretches
+            // add up, the latest size shows.
+            if let Some(u) = servers.iter_mut().find(|u| u.instance_id == s.resource_id) {
+                u.millis += (s.end - s.start).num_milliseconds();
+                u.flavor = s.attributes.get("flavor").cloned().unwrap_or_default();
+                u.vcpus = u32::try_from(num("vcpus")).unwrap_or(0);
+                u.memory_mb = num("ram_mb");
+                u.local_gb = num("disk_gb");
+                continue;
+            }
+            servers.push(ServerUsage {
+                instance_id: s.resource_id.clone(),
+                name: s.attributes.get("name").cloned().unwrap_or_default(),
+                flavor: s.attributes.get("flavor").cloned().unwrap_or_default(),
+                vcpus: u32::try_from(num("vcpus")).unwrap_or(0),
+                memory_mb: num("ram_mb"),
+                local_gb: num("disk_gb"),
+                millis: (s.end - s.start).num_milliseconds(),
+                started_at: s.start,
+                ended_at,
+            });
+        }
+        Ok(TenantUsages {
+            tenants: by_project
+                .into_iter()
+                .map(|(project_id, servers)| ProjectUsage {
+                    project_id,
+                    servers,
+                })
+                .collect(),
+        })
+    }
+}
