@@ -296,3 +296,61 @@ async fn lifecycle_events_bound_billable_time_once_each() {
     let lines = billing::price(&segs, &[card]);
     assert_eq!(lines.iter().map(|l| l.amount).sum::<i64>(), 180);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_stream_loses_no_sample() {
+    stratus_test_support::init_logs();
+    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
+        .await
+        .expect("db");
+    let cfg = bus_config();
+    let first = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering-1"));
+    let follower = first.follow_samples();
+    assert!(follower.wait_consuming(Duration::from_secs(30)).await);
+    let publisher = Bus::new(cfg.clone(), "test-agent");
+    let project = unique_name("p");
+    let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+    let ctx = RequestContext::system();
+    const BATCHES: i64 = 300;
+    const PER: i64 = 10;
+    let stream = async {
+        for b in 0..BATCHES {
+            let samples = (0..PER)
+                .map(|i| {
+                    sample(
+                        &format!("vm{i}"),
+                        &project,
+                        t0 + chrono::Duration::seconds(b),
+                        b,
+                    )
+                })
+                .collect();
+            publisher
+                .notify::<Notification>(
+                    &ctx,
+                    Notification::UsageSample(UsageBatch {
+                        host: "h".into(),
+                        samples,
+                    }),
+                )
+                .await
+                .expect("publish");
+        }
+    };
+    let restart = async {
+        // Once some are in, the service stops; a new one (another process,
+        // in effect: its own connection) takes the queue over.
+        poll_until(Duration::from_secs(30), "the stream under way", || async {
+            (ds::sample_count(&first.pool, &project).await.ok()? >= 200).then_some(())
+        })
+        .await;
+        follower.stop().await;
+        first.bus.shutdown().await;
+        let second = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering-2"));
+        let f = second.follow_samples();
+        assert!(f.wait_consuming(Duration::from_secs(30)).await);
+        (second, f)
+    };
+    let ((), (second, _f)) = tokio::join!(stream, restart);
+    count(&second, &project, BATCHES * PER).await;
+}
