@@ -17,7 +17,6 @@ stratus_bus::protocol! {
         Sync(HostSync) -> HostConfig,
         PortsBind(PortsBind) -> ServerPorts,
         PortsRelease(PortsRelease) -> ServerPorts,
-        PortsOf(PortsOf) -> ServerPorts,
     }
 }
 
@@ -77,12 +76,6 @@ pub struct PortsBind {
 pub struct PortsRelease {
     pub device_id: String,
     pub created: Vec<String>,
-}
-
-/// The ports of some servers, for their `addresses`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PortsOf {
-    pub device_ids: Vec<String>,
 }
 
 /// A server's port as the compute service keeps it.

@@ -268,16 +268,7 @@ async fn lifecycle_events_bound_billable_time_once_each() {
         (r.len() == 2).then_some(r)
     })
     .await;
-    let events: Vec<billing::Event> = rows
-        .into_iter()
-        .map(|r| billing::Event {
-            resource_id: r.resource_id,
-            project_id: r.project_id,
-            event: r.event,
-            at: r.at,
-            attributes: r.attributes.0,
-        })
-        .collect();
+    let events: Vec<billing::Event> = rows.into_iter().map(billing::Event::from).collect();
     let segs = billing::segments(&events, t0, t0 + chrono::Duration::days(1));
     assert_eq!(segs.len(), 1);
     assert_eq!(

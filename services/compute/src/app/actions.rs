@@ -245,12 +245,14 @@ impl App {
             .begin(caller, ctx, id, "resize", &[ACTIVE, STOPPED], RESIZE_PREP)
             .await?;
         let host = self.host_of(&s)?;
-        let mut probe = s.clone();
-        probe.flavor = sqlx::types::Json(new.clone());
+        let resized = Server {
+            flavor: sqlx::types::Json(new.clone()),
+            ..s.clone()
+        };
         let claimed = crate::datastore::hosts::claim(
             &self.pool,
             &host,
-            super::build::resources(&probe),
+            super::build::resources(&resized),
             self.config.scheduler.ratios(),
             i64::from(self.config.scheduler.service_down_time_s),
         )
@@ -276,7 +278,7 @@ impl App {
         s.task_state = Some(RESIZE_FINISH.into());
         ds::save(&self.pool, &s).await.map_err(db)?;
         let spec = self
-            .instance_spec(&probe_with(&s), self.image_of(&s).await?.as_ref())
+            .instance_spec(&resized, self.image_of(&s).await?.as_ref())
             .await?;
         self.cast_host(&host, Resize { spec }).await
     }
@@ -530,13 +532,4 @@ impl App {
         }
         tx.commit().await.map_err(db)
     }
-}
-
-/// The server as it will be with its new flavor.
-fn probe_with(s: &Server) -> Server {
-    let mut p = s.clone();
-    if let Some(n) = &s.new_flavor {
-        p.flavor = n.clone();
-    }
-    p
 }

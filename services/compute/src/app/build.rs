@@ -51,6 +51,29 @@ pub fn resources(s: &Server) -> Resources {
     }
 }
 
+/// The server as it is with its resize's new flavor, while it has one.
+fn with_new_flavor(s: &Server) -> Option<Server> {
+    s.new_flavor.as_ref().map(|f| Server {
+        flavor: f.clone(),
+        ..s.clone()
+    })
+}
+
+/// Forgets a resize's new flavor and gives its claim on `host` back.
+async fn drop_new_flavor(
+    tx: &mut sqlx::PgConnection,
+    host: &str,
+    s: &mut Server,
+) -> Result<(), Error> {
+    if let Some(resized) = with_new_flavor(s) {
+        crate::datastore::hosts::release(&mut *tx, host, resources(&resized))
+            .await
+            .map_err(db)?;
+        s.new_flavor = None;
+    }
+    Ok(())
+}
+
 /// Nova's fault on a server in ERROR.
 fn fault(message: &str, code: u16) -> serde_json::Value {
     json!({
@@ -651,25 +674,15 @@ impl App {
                 if ok {
                     s.vm_state = RESIZED.into();
                     s.power_state = power;
-                } else if let Some(new) = s.new_flavor.take() {
+                } else {
                     // Back to the old size: the new claim goes.
-                    let mut probe = s.clone();
-                    probe.flavor = new;
-                    crate::datastore::hosts::release(&mut *tx, &ev.host, resources(&probe))
-                        .await
-                        .map_err(db)?;
+                    drop_new_flavor(&mut tx, &ev.host, &mut s).await?;
                 }
             }
             (InstanceOp::Resize, Some(RESIZE_REVERTING)) => {
                 s.task_state = None;
                 if ok {
-                    if let Some(new) = s.new_flavor.take() {
-                        let mut probe = s.clone();
-                        probe.flavor = new;
-                        crate::datastore::hosts::release(&mut *tx, &ev.host, resources(&probe))
-                            .await
-                            .map_err(db)?;
-                    }
+                    drop_new_flavor(&mut tx, &ev.host, &mut s).await?;
                     s.vm_state = if ev.power_state == PowerState::Running {
                         ACTIVE.into()
                     } else {

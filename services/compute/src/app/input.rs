@@ -130,3 +130,14 @@ pub fn member<'a>(body: &'a Value, key: &str) -> Result<&'a Map<String, Value>, 
         ))),
     }
 }
+
+/// A time as Nova's queries take it: RFC 3339, or ISO 8601 without a zone
+/// (UTC).
+pub fn datetime(v: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|d| d.and_utc())
+        })
+        .ok()
+}

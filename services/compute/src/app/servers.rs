@@ -814,19 +814,11 @@ impl App {
         f.reservation_id = q.reservation_id.clone();
         f.availability_zone = q.availability_zone.clone();
         if let Some(c) = &q.changes_since {
-            f.changes_since = Some(
-                chrono::DateTime::parse_from_rfc3339(c)
-                    .map(|d| d.with_timezone(&chrono::Utc))
-                    .or_else(|_| {
-                        chrono::NaiveDateTime::parse_from_str(c, "%Y-%m-%dT%H:%M:%S%.f")
-                            .map(|d| d.and_utc())
-                    })
-                    .map_err(|_| {
-                        Error::bad_request(format!(
-                            "Invalid input for query parameters changes-since. Value: {c}. '{c}' is not a 'date-time'"
-                        ))
-                    })?,
-            );
+            f.changes_since = Some(super::input::datetime(c).ok_or_else(|| {
+                Error::bad_request(format!(
+                    "Invalid input for query parameters changes-since. Value: {c}. '{c}' is not a 'date-time'"
+                ))
+            })?);
         }
         if let Some(l) = &q.limit {
             let n: i64 = l.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {

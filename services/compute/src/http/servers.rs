@@ -213,6 +213,26 @@ fn next_link(base: &str, path: &str, servers: &[Server], limit: Option<&str>) ->
         "href": format!("{base}/v2.1/{path}?limit={limit}&marker={}", last.id)}]))
 }
 
+/// The servers a listing finds, each shown by `show`, with the link to the
+/// next page when the page is full.
+async fn listing(
+    app: &App,
+    caller: &Caller,
+    q: ServerQuery,
+    base: &str,
+    path: &str,
+    show: impl Fn(&Server) -> Value,
+) -> Result<Json<Value>, Error> {
+    refuse_deleted(&q)?;
+    let limit = q.limit.clone();
+    let all = app.server_list(&caller.0, &q.into_query()).await?;
+    let mut v = json!({"servers": all.iter().map(show).collect::<Vec<_>>()});
+    if let Some(next) = next_link(base, path, &all, limit.as_deref()) {
+        v["servers_links"] = next;
+    }
+    Ok(Json(v))
+}
+
 /// The caller's servers (all projects' for admins with `all_tenants`):
 /// id, name and links, newest first.
 #[utoipa::path(get, path = "/v2.1/servers", tag = "servers",
@@ -223,17 +243,11 @@ pub async fn list(
     BaseUrl(base): BaseUrl,
     Query(q): Query<ServerQuery>,
 ) -> Result<Json<Value>, Error> {
-    refuse_deleted(&q)?;
-    let limit = q.limit.clone();
-    let all = app.server_list(&caller.0, &q.into_query()).await?;
-    let mut v = json!({"servers": all.iter().map(|s| {
+    listing(&app, &caller, q, &base, "servers", |s| {
         let id = s.id.to_string();
         json!({"id": id, "name": s.name, "links": links(&base, &id)})
-    }).collect::<Vec<_>>()});
-    if let Some(next) = next_link(&base, "servers", &all, limit.as_deref()) {
-        v["servers_links"] = next;
-    }
-    Ok(Json(v))
+    })
+    .await
 }
 
 /// [`list`] with every server's details.
@@ -245,15 +259,11 @@ pub async fn detail(
     BaseUrl(base): BaseUrl,
     Query(q): Query<ServerQuery>,
 ) -> Result<Json<Value>, Error> {
-    refuse_deleted(&q)?;
-    let limit = q.limit.clone();
-    let all = app.server_list(&caller.0, &q.into_query()).await?;
     let admin = caller.is_admin();
-    let mut v = json!({"servers": all.iter().map(|s| view(&base, s, admin)).collect::<Vec<_>>()});
-    if let Some(next) = next_link(&base, "servers/detail", &all, limit.as_deref()) {
-        v["servers_links"] = next;
-    }
-    Ok(Json(v))
+    listing(&app, &caller, q, &base, "servers/detail", |s| {
+        view(&base, s, admin)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/v2.1/servers/{server_id}", tag = "servers",

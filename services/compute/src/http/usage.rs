@@ -20,16 +20,16 @@ pub struct UsageQuery {
     detailed: Option<String>,
 }
 
+/// A time of the period: what other queries take, or with a space for the
+/// `T`, as Nova's tenant usage takes it.
 fn parse_time(field: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
-    chrono::DateTime::parse_from_rfc3339(v)
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|d| d.and_utc())
+    crate::app::input::datetime(v)
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f")
+                .ok()
+                .map(|d| d.and_utc())
         })
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f").map(|d| d.and_utc())
-        })
-        .map_err(|_| {
+        .ok_or_else(|| {
             Error::bad_request(format!(
                 "Invalid {field} time. The time format is not valid: {v}"
             ))

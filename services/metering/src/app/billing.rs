@@ -19,6 +19,18 @@ pub struct Event {
     pub attributes: BTreeMap<String, String>,
 }
 
+impl From<crate::datastore::EventRow> for Event {
+    fn from(r: crate::datastore::EventRow) -> Self {
+        Event {
+            resource_id: r.resource_id,
+            project_id: r.project_id,
+            event: r.event,
+            at: r.at,
+            attributes: r.attributes.0,
+        }
+    }
+}
+
 /// A stretch of a resource's life with one set of attributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {

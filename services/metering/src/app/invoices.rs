@@ -9,13 +9,9 @@ use stratus_auth::TokenClaims;
 use stratus_common::Error;
 use uuid::Uuid;
 
-use super::App;
 use super::billing::{self, RateCard};
+use super::{App, db};
 use crate::datastore::{self as ds, Invoice, LineRow, RateCardRow};
-
-fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 fn admin(caller: &TokenClaims) -> Result<(), Error> {
     if caller.is_admin() {
@@ -254,13 +250,7 @@ impl App {
             .await
             .map_err(db)?
             .into_iter()
-            .map(|r| billing::Event {
-                resource_id: r.resource_id,
-                project_id: r.project_id,
-                event: r.event,
-                at: r.at,
-                attributes: r.attributes.0,
-            })
+            .map(billing::Event::from)
             .collect();
         let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
             .await

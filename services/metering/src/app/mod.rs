@@ -15,6 +15,11 @@ use stratus_db::PgPool;
 
 use crate::datastore as ds;
 
+/// A database error as the client sees it: logged, answered with a 500.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::internal(&e)
+}
+
 /// Everything the handlers need.
 #[derive(Clone)]
 pub struct App {
@@ -55,9 +60,7 @@ impl App {
                 let app = app.clone();
                 async move {
                     if let Notification::UsageLifecycle(ev) = inc.message {
-                        ds::insert_lifecycle(&app.pool, &ev)
-                            .await
-                            .map_err(|e| Error::internal(&e))?;
+                        ds::insert_lifecycle(&app.pool, &ev).await.map_err(db)?;
                     }
                     Ok(serde_json::Value::Null)
                 }
@@ -68,8 +71,6 @@ impl App {
     /// Stores a batch of samples; those stored before are skipped (a
     /// duplicate or a redelivery counts once). How many were new.
     pub async fn ingest(&self, batch: &UsageBatch) -> Result<u64, Error> {
-        ds::insert_samples(&self.pool, batch)
-            .await
-            .map_err(|e| Error::internal(&e))
+        ds::insert_samples(&self.pool, batch).await.map_err(db)
     }
 }

@@ -43,22 +43,13 @@ impl App {
         }
         let rows = ds::lifecycle_all(&self.pool, q.project_id.as_deref())
             .await
-            .map_err(|e| Error::internal(&e))?;
+            .map_err(super::db)?;
         let deleted: BTreeMap<String, chrono::DateTime<chrono::Utc>> = rows
             .iter()
             .filter(|r| r.event == "deleted")
             .map(|r| (r.resource_id.clone(), r.at))
             .collect();
-        let events: Vec<billing::Event> = rows
-            .into_iter()
-            .map(|r| billing::Event {
-                resource_id: r.resource_id,
-                project_id: r.project_id,
-                event: r.event,
-                at: r.at,
-                attributes: r.attributes.0,
-            })
-            .collect();
+        let events: Vec<billing::Event> = rows.into_iter().map(billing::Event::from).collect();
         let mut by_project: BTreeMap<String, Vec<ServerUsage>> = BTreeMap::new();
         for s in billing::segments(&events, q.start, q.end) {
             let num = |k: &str| {

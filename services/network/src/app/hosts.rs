@@ -43,10 +43,6 @@ impl App {
                             let ports = app.ports_release(&r).await?;
                             r.reply(ports)
                         }
-                        NetworkServiceRequest::PortsOf(r) => {
-                            let ports = app.ports_of(&r).await?;
-                            r.reply(ports)
-                        }
                     }
                 }
             },

@@ -1,15 +1,15 @@
 //! The ports of servers, for the compute service over the bus: make or take
-//! the ports a server asks for and bind them to its host, give them back
-//! when it goes, and list them for its `addresses`. Requests carry the
-//! claims of the user who asked for the server, so the same visibility and
-//! policy apply as to that user's own calls to this API. Messages are
-//! Nova's, since the compute API passes them on.
+//! the ports a server asks for and bind them to its host, and give them
+//! back when it goes. Requests carry the claims of the user who asked for
+//! the server, so the same visibility and policy apply as to that user's
+//! own calls to this API. Messages are Nova's, since the compute API passes
+//! them on.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, json};
 use stratus_bus_protocol::network::{
-    PortRequest, PortsBind, PortsOf, PortsRelease, ServerPort, ServerPorts,
+    PortRequest, PortsBind, PortsRelease, ServerPort, ServerPorts,
 };
 use stratus_common::Error;
 
@@ -144,14 +144,6 @@ impl App {
             self.announce_change();
         }
         Ok(ServerPorts::default())
-    }
-
-    /// The ports of some servers, with their addresses.
-    pub async fn ports_of(&self, req: &PortsOf) -> Result<ServerPorts, Error> {
-        let ports = ds::ports_of_devices(&self.pool, &req.device_ids)
-            .await
-            .map_err(db)?;
-        self.server_ports(&ports, &[]).await
     }
 
     async fn server_ports(&self, ports: &[Port], made: &[String]) -> Result<ServerPorts, Error> {
