@@ -71,6 +71,97 @@ pub struct LifecycleEvent {
     pub attributes: BTreeMap<String, String>,
 }
 
+impl LifecycleEvent {
+    /// An event stamped now (to the millisecond).
+    pub fn now(
+        resource_type: &str,
+        resource_id: &str,
+        project_id: &str,
+        event: Lifecycle,
+        attributes: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            resource_id: resource_id.to_owned(),
+            resource_type: resource_type.to_owned(),
+            project_id: project_id.to_owned(),
+            event,
+            at: to_millis(Utc::now()),
+            attributes,
+        }
+    }
+}
+
+/// A time cut to the millisecond, as samples and events carry it.
+pub fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// `t` cut down to a multiple of `every`: services that sample what they
+/// hold stamp it so, so two replicas sampling the same interval send the
+/// same samples (stored once).
+pub fn interval_start(t: DateTime<Utc>, every: std::time::Duration) -> DateTime<Utc> {
+    let step = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+    let ms = t.timestamp_millis();
+    DateTime::from_timestamp_millis(ms - ms.rem_euclid(step)).unwrap_or(t)
+}
+
+/// A gauge sample of something held (`value` of `unit`).
+pub fn held(
+    resource_type: &str,
+    resource_id: &str,
+    project_id: &str,
+    metric: &str,
+    unit: &str,
+    value: i64,
+    at: DateTime<Utc>,
+) -> UsageSample {
+    UsageSample {
+        resource_id: resource_id.to_owned(),
+        resource_type: resource_type.to_owned(),
+        project_id: project_id.to_owned(),
+        metric: metric.to_owned(),
+        unit: unit.to_owned(),
+        kind: SampleKind::Gauge,
+        value,
+        at,
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// Publishes a lifecycle event as `usage.lifecycle`. A failure is the
+/// caller's to log: the change it reports has happened.
+pub async fn publish_lifecycle(
+    bus: &stratus_bus::Bus,
+    event: LifecycleEvent,
+) -> Result<(), stratus_bus::BusError> {
+    bus.notify::<crate::Notification>(
+        &stratus_common::RequestContext::system(),
+        crate::Notification::UsageLifecycle(event),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Publishes samples as `usage.sample` batches of at most 1,000.
+pub async fn publish_samples(
+    bus: &stratus_bus::Bus,
+    host: &str,
+    samples: &[UsageSample],
+) -> Result<(), stratus_bus::BusError> {
+    for chunk in samples.chunks(1000) {
+        let batch = UsageBatch {
+            host: host.to_owned(),
+            samples: chunk.to_vec(),
+        };
+        bus.notify::<crate::Notification>(
+            &stratus_common::RequestContext::system(),
+            crate::Notification::UsageSample(batch),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The metering service's own topic, for other services.
 pub const SERVICE_TOPIC: &str = "metering-service";
 

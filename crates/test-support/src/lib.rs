@@ -13,6 +13,7 @@ pub mod agent;
 pub mod broker;
 pub mod clients;
 pub mod guest;
+pub mod heard;
 
 /// `<prefix>-<12 hex digits>`: unique per call, short enough for interface names.
 pub fn unique_name(prefix: &str) -> String {

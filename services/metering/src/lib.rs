@@ -1,6 +1,8 @@
-//! `stratus-metering`: usage samples, rate cards and invoices (:8889). So far
-//! it serves version discovery and stores the agents' usage samples (each
-//! once); usage roll-ups, rate cards and invoices come next.
+//! `stratus-metering`: usage samples, hourly roll-ups, rate cards and
+//! invoices (:8889). It stores the agents' and services' usage samples and
+//! the services' lifecycle events (each once), rolls samples up per hour,
+//! prices what resources held and sent, and serves instance usage to the
+//! compute API's `os-simple-tenant-usage`.
 //!
 //! Layout: `http/` (thin handlers and OpenAPI annotations) → `app/`
 //! (logic) → `datastore/` (queries).

@@ -341,13 +341,13 @@ async fn invoices_add_up_follow_rate_cards_and_close_for_good() {
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(
         rows[0],
-        "resource_id,flavor,rate_card,start,end,seconds,amount,currency"
+        "resource_id,resource_type,flavor,charge,quantity,unit,rate_card,start,end,seconds,amount,currency"
     );
     let sum: i64 = rows[1..rows.len() - 1]
         .iter()
         .map(|r| {
             r.split(',')
-                .nth(6)
+                .nth(10)
                 .and_then(|a| a.parse::<i64>().ok())
                 .expect("amount")
         })

@@ -281,8 +281,7 @@ async fn lifecycle_events_bound_billable_time_once_each() {
         effective_from: t0,
         currency: "EUR".into(),
         flavor_hour: [("small".to_owned(), 120)].into_iter().collect(),
-        vcpu_hour: 0,
-        ram_gb_hour: 0,
+        prices: BTreeMap::new(),
     };
     let lines = billing::price(&segs, &[card]);
     assert_eq!(lines.iter().map(|l| l.amount).sum::<i64>(), 180);

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
         drop(app.follow_capacity());
         drop(app.serve_services());
         drop(app.follow_volume_results());
+        app.start_sampler(deps.shutdown.clone());
         app.start_sweeper(deps.shutdown);
         Ok(vec![
             ("image", stratus_storage::http::image_router(app.clone())),

@@ -39,6 +39,9 @@ pub struct Fake {
     snapshots: Mutex<BTreeMap<String, Vec<u8>>>,
     /// When each instance was made, for its usage counters.
     started: Mutex<BTreeMap<String, std::time::Instant>>,
+    /// Simulated time added to every instance's running time (tests that
+    /// sample a day in seconds).
+    advanced: Mutex<Duration>,
 }
 
 impl Fake {
@@ -48,6 +51,14 @@ impl Fake {
             instances: Mutex::new(BTreeMap::new()),
             snapshots: Mutex::new(BTreeMap::new()),
             started: Mutex::new(BTreeMap::new()),
+            advanced: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    /// Lets `by` of simulated time pass for every instance's counters.
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut a) = self.advanced.lock() {
+            *a += by;
         }
     }
 
@@ -220,13 +231,15 @@ impl Driver for Fake {
             .lock()
             .map_err(|_| DriverError::Invalid("fake driver state poisoned".into()))?;
         started.retain(|id, _| all.contains_key(id));
+        let advanced = self.advanced.lock().map(|a| *a).unwrap_or_default();
         Ok(all
             .iter()
             .map(|(id, (spec, state))| {
                 let since = started
                     .entry(id.clone())
                     .or_insert_with(std::time::Instant::now)
-                    .elapsed();
+                    .elapsed()
+                    + advanced;
                 let ms = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
                 super::InstanceStats {
                     id: id.clone(),

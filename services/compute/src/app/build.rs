@@ -766,20 +766,14 @@ impl App {
         attributes.insert("ram_mb".to_owned(), f.ram.to_string());
         attributes.insert("disk_gb".to_owned(), f.disk.to_string());
         attributes.insert("name".to_owned(), s.name.clone());
-        let now = chrono::Utc::now();
-        let ev = LifecycleEvent {
-            resource_id: s.id.to_string(),
-            resource_type: "instance".into(),
-            project_id: s.project_id.clone(),
+        let ev = LifecycleEvent::now(
+            "instance",
+            &s.id.to_string(),
+            &s.project_id,
             event,
-            at: chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now),
             attributes,
-        };
-        if let Err(e) = self
-            .bus
-            .notify::<Notification>(&RequestContext::system(), Notification::UsageLifecycle(ev))
-            .await
-        {
+        );
+        if let Err(e) = stratus_bus_protocol::usage::publish_lifecycle(&self.bus, ev).await {
             tracing::warn!(id = %s.id, ?event, error = %e, "usage lifecycle event not published");
         }
     }

@@ -3,6 +3,8 @@
 //! closing stores its lines and total, and it never changes after.
 //! Members and readers see their own project's invoices only.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use stratus_auth::TokenClaims;
@@ -52,8 +54,7 @@ fn card_of(r: &RateCardRow) -> RateCard {
         effective_from: r.effective_from,
         currency: r.currency.clone(),
         flavor_hour: r.flavor_hour.0.clone(),
-        vcpu_hour: r.vcpu_hour,
-        ram_gb_hour: r.ram_gb_hour,
+        prices: r.prices.0.clone(),
     }
 }
 
@@ -69,15 +70,9 @@ impl App {
     ) -> Result<RateCardRow, Error> {
         admin(caller)?;
         for k in body.keys() {
-            if ![
-                "effective_from",
-                "currency",
-                "flavor_hour",
-                "vcpu_hour",
-                "ram_gb_hour",
-            ]
-            .contains(&k.as_str())
-            {
+            let known = ["effective_from", "currency", "flavor_hour"].contains(&k.as_str())
+                || billing::PRICES.iter().any(|(p, _)| p == k);
+            if !known {
                 return Err(invalid(k, "unknown attribute"));
             }
         }
@@ -98,19 +93,17 @@ impl App {
             }
             Some(other) => return Err(invalid("flavor_hour", format!("{other} is not an object"))),
         }
-        let price = |k: &str| {
-            body.get(k)
-                .map(|v| minor(k, v))
-                .transpose()
-                .map(Option::unwrap_or_default)
-        };
+        let mut prices = std::collections::BTreeMap::new();
+        for (k, _) in billing::PRICES {
+            let p = body.get(*k).map(|v| minor(k, v)).transpose()?;
+            prices.insert((*k).to_owned(), p.unwrap_or(0));
+        }
         let row = RateCardRow {
             id: 0,
             effective_from,
             currency: currency.clone(),
             flavor_hour: sqlx::types::Json(flavor_hour),
-            vcpu_hour: price("vcpu_hour")?,
-            ram_gb_hour: price("ram_gb_hour")?,
+            prices: sqlx::types::Json(prices),
             created_at: Utc::now(),
         };
         let cards = ds::rate_cards(&self.pool).await.map_err(db)?;
@@ -228,11 +221,9 @@ impl App {
         }
         let (lines, currency) = self.price_period(&inv).await?;
         let total: i64 = lines.iter().map(|l| l.amount).sum();
-        for l in &lines {
-            ds::invoice_line_insert(&mut *tx, uid, l)
-                .await
-                .map_err(db)?;
-        }
+        ds::invoice_lines_insert(&mut *tx, uid, &lines)
+            .await
+            .map_err(db)?;
         ds::invoice_close(&mut *tx, uid, currency.as_deref(), total)
             .await
             .map_err(db)?;
@@ -243,37 +234,163 @@ impl App {
             .ok_or_else(|| not_found(id))
     }
 
-    /// The lines of a project's period under the rate cards, and their
-    /// currency.
-    async fn price_period(&self, inv: &Invoice) -> Result<(Vec<LineRow>, Option<String>), Error> {
-        let events: Vec<billing::Event> = ds::lifecycle_of(&self.pool, &inv.project_id)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .map(billing::Event::from)
-            .collect();
+    /// Invoices every project that used anything in `[start, end)` and
+    /// closes them, in one transaction: drafts already open are closed,
+    /// projects closed for the period already are left alone. How many
+    /// were closed and their totals (one currency).
+    pub async fn close_period(
+        &self,
+        caller: &TokenClaims,
+        body: &Map<String, Value>,
+    ) -> Result<(usize, i64, Option<String>), Error> {
+        admin(caller)?;
+        for k in body.keys() {
+            if !["period_start", "period_end"].contains(&k.as_str()) {
+                return Err(invalid(k, "unknown attribute"));
+            }
+        }
+        let start = time("period_start", body.get("period_start"))?;
+        let end = time("period_end", body.get("period_end"))?;
+        if end <= start {
+            return Err(invalid("period_end", "it must be after period_start"));
+        }
+        self.rollup().await?;
         let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
             .await
             .map_err(db)?
             .iter()
             .map(card_of)
             .collect();
+        let mut events: BTreeMap<String, Vec<ds::EventRow>> = BTreeMap::new();
+        for e in ds::lifecycle_all(&self.pool, None).await.map_err(db)? {
+            events.entry(e.project_id.clone()).or_default().push(e);
+        }
+        let mut hours: BTreeMap<String, Vec<ds::HourRow>> = BTreeMap::new();
+        for h in ds::usage_hours(&self.pool, None, None, Some(EGRESS_METRIC), start, end)
+            .await
+            .map_err(db)?
+        {
+            hours.entry(h.project_id.clone()).or_default().push(h);
+        }
+        let projects: std::collections::BTreeSet<String> =
+            events.keys().chain(hours.keys()).cloned().collect();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let (mut closed, mut sum) = (0, 0_i64);
         let currency = cards.first().map(|c| c.currency.clone());
-        let segments = billing::segments(&events, inv.period_start, inv.period_end);
-        let lines = billing::price(&segments, &cards)
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| LineRow {
-                seq: i32::try_from(i).unwrap_or(i32::MAX),
-                resource_id: l.resource_id,
-                flavor: l.flavor,
-                rate_card: l.rate_card,
-                line_start: l.start,
-                line_end: l.end,
-                millis: l.millis,
-                amount: l.amount,
-            })
-            .collect();
-        Ok((lines, currency))
+        for project_id in projects {
+            let draft = Invoice {
+                id: Uuid::new_v4(),
+                project_id: project_id.clone(),
+                period_start: start,
+                period_end: end,
+                status: "draft".into(),
+                currency: None,
+                total: None,
+                created_at: Utc::now(),
+                closed_at: None,
+            };
+            let (lines, _) = priced_lines(
+                &draft,
+                events.remove(&project_id).unwrap_or_default(),
+                hours.get(&project_id).map_or(&[], Vec::as_slice),
+                &cards,
+            );
+            if lines.is_empty() {
+                continue;
+            }
+            let inv = match ds::invoice_insert(&mut *tx, &draft).await.map_err(db)? {
+                Some(i) => i,
+                None => ds::invoice_for(&mut *tx, &project_id, start, end)
+                    .await
+                    .map_err(db)?
+                    .ok_or_else(|| Error::conflict("An invoice changed while closing."))?,
+            };
+            if inv.status == "closed" {
+                continue;
+            }
+            let total: i64 = lines.iter().map(|l| l.amount).sum();
+            ds::invoice_lines_insert(&mut *tx, inv.id, &lines)
+                .await
+                .map_err(db)?;
+            ds::invoice_close(&mut *tx, inv.id, currency.as_deref(), total)
+                .await
+                .map_err(db)?;
+            closed += 1;
+            sum += total;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok((closed, sum, currency))
     }
+
+    /// The lines of a project's period under the rate cards (time held,
+    /// then egress), and their currency. Pending samples are rolled up
+    /// first, so egress is as of now.
+    async fn price_period(&self, inv: &Invoice) -> Result<(Vec<LineRow>, Option<String>), Error> {
+        self.rollup().await?;
+        let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(card_of)
+            .collect();
+        let events = ds::lifecycle_of(&self.pool, &inv.project_id)
+            .await
+            .map_err(db)?;
+        let hours = ds::usage_hours(
+            &self.pool,
+            Some(&inv.project_id),
+            None,
+            Some(EGRESS_METRIC),
+            inv.period_start,
+            inv.period_end,
+        )
+        .await
+        .map_err(db)?;
+        Ok(priced_lines(inv, events, &hours, &cards))
+    }
+}
+
+/// The counter egress is priced from: bytes an instance sent.
+pub const EGRESS_METRIC: &str = "network.outgoing.bytes";
+
+/// An invoice's lines from its project's events and egress hours.
+fn priced_lines(
+    inv: &Invoice,
+    events: Vec<ds::EventRow>,
+    hours: &[ds::HourRow],
+    cards: &[RateCard],
+) -> (Vec<LineRow>, Option<String>) {
+    let events: Vec<billing::Event> = events.into_iter().map(billing::Event::from).collect();
+    let currency = cards.first().map(|c| c.currency.clone());
+    let segments = billing::segments(&events, inv.period_start, inv.period_end);
+    // An hour is billed in the period its start is in.
+    let egress: Vec<billing::HourBytes> = hours
+        .iter()
+        .map(|h| billing::HourBytes {
+            resource_id: h.resource_id.clone(),
+            project_id: h.project_id.clone(),
+            hour: h.hour,
+            bytes: h.total,
+        })
+        .collect();
+    let lines = billing::price(&segments, cards)
+        .into_iter()
+        .chain(billing::price_egress(&egress, cards))
+        .enumerate()
+        .map(|(i, l)| LineRow {
+            seq: i32::try_from(i).unwrap_or(i32::MAX),
+            resource_id: l.resource_id,
+            resource_type: l.resource_type,
+            flavor: l.flavor,
+            charge: l.charge.to_owned(),
+            quantity: l.quantity,
+            unit: l.unit,
+            rate_card: l.rate_card,
+            line_start: l.start,
+            line_end: l.end,
+            millis: l.millis,
+            amount: l.amount,
+        })
+        .collect();
+    (lines, currency)
 }

@@ -1,12 +1,17 @@
 //! The metering service's logic: usage samples and lifecycle events taken
 //! from the bus (durable queues shared by the replicas, so what is
-//! published while the service is away waits for it) and stored once each;
-//! billing (`billing`) prices the billable time they bound.
+//! published while the service is away waits for it) and stored once each,
+//! then rolled up per resource, metric and hour; billing (`billing`) prices
+//! the billable time lifecycle events bound and the egress the roll-ups
+//! hold.
 
 pub mod billing;
 pub mod invoices;
 pub mod usage;
 
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::usage::UsageBatch;
@@ -19,6 +24,33 @@ use crate::datastore as ds;
 pub(crate) fn db(e: sqlx::Error) -> Error {
     Error::internal(&e)
 }
+
+/// The `[metering]` section of the service's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeteringConfig {
+    /// How often new samples are rolled up into hourly usage, in seconds
+    /// (invoices and the usage API also roll up what is pending first).
+    pub rollup_interval_s: u32,
+}
+
+impl Default for MeteringConfig {
+    fn default() -> Self {
+        Self {
+            rollup_interval_s: 60,
+        }
+    }
+}
+
+/// How the service configuration nests it: `[metering]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MeteringSection {
+    pub metering: MeteringConfig,
+}
+
+/// Resource-metrics rolled up per transaction.
+const ROLLUP_BATCH: i64 = 5_000;
 
 /// Everything the handlers need.
 #[derive(Clone)]
@@ -72,5 +104,37 @@ impl App {
     /// duplicate or a redelivery counts once). How many were new.
     pub async fn ingest(&self, batch: &UsageBatch) -> Result<u64, Error> {
         ds::insert_samples(&self.pool, batch).await.map_err(db)
+    }
+
+    /// Rolls up every pending sample (other replicas may share the work:
+    /// each claims its rows). How many hours were written.
+    pub async fn rollup(&self) -> Result<u64, Error> {
+        let mut written = 0;
+        loop {
+            let mut tx = self.pool.begin().await.map_err(db)?;
+            let n = ds::rollup_some(&mut tx, ROLLUP_BATCH).await.map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            written += n;
+            if n == 0 {
+                // Nothing left, or what is left another replica holds.
+                return Ok(written);
+            }
+        }
+    }
+
+    /// Rolls up every `interval` until `shutdown`.
+    pub fn start_rollups(&self, interval: Duration, shutdown: tokio_util::sync::CancellationToken) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(interval) => {}
+                }
+                if let Err(e) = app.rollup().await {
+                    tracing::warn!(error = %e, "rolling up samples failed");
+                }
+            }
+        });
     }
 }

@@ -1,9 +1,12 @@
-//! Instance usage per project for other services (the compute API's
-//! `os-simple-tenant-usage`), from the same lifecycle events invoices are
-//! priced from.
+//! Usage as users read it: hourly roll-ups per resource and metric (the
+//! `/v1/usage` API), and instance usage per project for other services (the
+//! compute API's `os-simple-tenant-usage`) from the same lifecycle events
+//! invoices are priced from.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use stratus_auth::TokenClaims;
 use stratus_bus::{Incoming, ServerHandle};
 use stratus_bus_protocol::usage::{
     MeteringServiceRequest, ProjectUsage, SERVICE_TOPIC, ServerUsage, TenantUsage, TenantUsages,
@@ -14,7 +17,68 @@ use super::App;
 use super::billing;
 use crate::datastore as ds;
 
+/// What `/v1/usage` asks for.
+#[derive(Clone, Debug, Default)]
+pub struct UsageQuery {
+    pub project_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub metric: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// The most hours one query returns; a wider one is refused.
+pub const MAX_HOURS: usize = 50_000;
+
 impl App {
+    /// Hourly usage the caller may see (its own project, or any for
+    /// admins), rolled up as of now; the last day when no period is given.
+    pub async fn usage_hours(
+        &self,
+        caller: &TokenClaims,
+        q: &UsageQuery,
+    ) -> Result<Vec<ds::HourRow>, Error> {
+        let project = match (&q.project_id, caller.is_admin()) {
+            (Some(p), true) => Some(p.as_str()),
+            (None, true) => None,
+            (asked, false) => {
+                let own = caller
+                    .project_id()
+                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?;
+                if asked.as_deref().is_some_and(|p| p != own) {
+                    return Err(Error::forbidden(
+                        "Only admins may read another project's usage.",
+                    ));
+                }
+                Some(own)
+            }
+        };
+        let end = q.end.unwrap_or_else(Utc::now);
+        let start = q.start.unwrap_or(end - chrono::Duration::days(1));
+        if end <= start {
+            return Err(Error::bad_request("Invalid end: it must be after start."));
+        }
+        self.rollup().await?;
+        let rows = ds::usage_hours(
+            &self.pool,
+            project,
+            q.resource_id.as_deref(),
+            q.metric.as_deref(),
+            start,
+            end,
+        )
+        .await
+        .map_err(super::db)?;
+        if rows.len() > MAX_HOURS {
+            return Err(Error::bad_request(format!(
+                "The query covers {} hours of usage, more than {MAX_HOURS}; narrow it by \
+                 project_id, resource_id, metric or time.",
+                rows.len()
+            )));
+        }
+        Ok(rows)
+    }
+
     /// Answers other services' calls (one queue shared by the replicas).
     pub fn serve_services(&self) -> ServerHandle {
         use stratus_bus::Call;

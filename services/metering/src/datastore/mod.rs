@@ -43,13 +43,25 @@ pub async fn insert_samples(db: impl PgExecutor<'_>, b: &UsageBatch) -> sqlx::Re
         value.push(s.value);
         attrs.push(serde_json::to_value(&s.attributes).unwrap_or_default());
     }
-    sqlx::query(
-        "INSERT INTO samples (resource_id, metric, sampled_at, resource_type, project_id, unit, kind,
-                              value, host, attributes)
-         SELECT r, m, a, t, p, u, k, v, $9, x
-         FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::bigint[], $10::jsonb[]) AS s(r, m, a, t, p, u, k, v, x)
-         ON CONFLICT DO NOTHING",
+    // The samples and, in the same statement, what is left to roll up.
+    sqlx::query_scalar(
+        "WITH ins AS (
+           INSERT INTO samples (resource_id, metric, sampled_at, resource_type, project_id, unit,
+                                kind, value, host, attributes)
+           SELECT r, m, a, t, p, u, k, v, $9, x
+           FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
+                       $6::text[], $7::text[], $8::bigint[], $10::jsonb[])
+                AS s(r, m, a, t, p, u, k, v, x)
+           ON CONFLICT DO NOTHING
+           RETURNING resource_id, metric, sampled_at),
+         pending AS (
+           INSERT INTO rollup_pending (resource_id, metric, first_at, last_at)
+           SELECT resource_id, metric, min(sampled_at), max(sampled_at) FROM ins
+           GROUP BY 1, 2 ORDER BY 1, 2
+           ON CONFLICT (resource_id, metric) DO UPDATE
+             SET first_at = least(rollup_pending.first_at, excluded.first_at),
+                 last_at = greatest(rollup_pending.last_at, excluded.last_at))
+         SELECT count(*) FROM ins",
     )
     .bind(&rid)
     .bind(&metric)
@@ -61,9 +73,101 @@ pub async fn insert_samples(db: impl PgExecutor<'_>, b: &UsageBatch) -> sqlx::Re
     .bind(&value)
     .bind(&b.host)
     .bind(&attrs)
-    .execute(db)
+    .fetch_one(db)
+    .await
+    .map(|n: i64| n.unsigned_abs())
+}
+
+/// Rolls up to `limit` pending resource-metrics: the hours their new
+/// samples touch (and the hour of the sample after the last, whose increase
+/// a late sample changes) are computed afresh from the samples. How many
+/// were done; call in a transaction, which holds the claimed rows.
+pub async fn rollup_some(tx: &mut sqlx::PgConnection, limit: i64) -> sqlx::Result<u64> {
+    sqlx::query(
+        "WITH p AS (
+           DELETE FROM rollup_pending WHERE (resource_id, metric) IN (
+             SELECT resource_id, metric FROM rollup_pending
+             ORDER BY resource_id, metric LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING resource_id, metric, first_at, last_at),
+         b AS (
+           SELECT p.resource_id, p.metric, date_trunc('hour', p.first_at) AS lo,
+                  date_trunc('hour', coalesce(
+                    (SELECT min(s.sampled_at) FROM samples s
+                     WHERE s.resource_id = p.resource_id AND s.metric = p.metric
+                       AND s.sampled_at > p.last_at), p.last_at)) + interval '1 hour' AS hi
+           FROM p),
+         w AS (
+           SELECT s.resource_id, s.metric, s.sampled_at, s.value, s.kind, s.project_id,
+                  s.resource_type, s.unit, true AS inside
+           FROM b JOIN samples s ON s.resource_id = b.resource_id AND s.metric = b.metric
+                AND s.sampled_at >= b.lo AND s.sampled_at < b.hi
+           UNION ALL
+           SELECT q.resource_id, q.metric, q.sampled_at, q.value, q.kind, q.project_id,
+                  q.resource_type, q.unit, false
+           FROM b CROSS JOIN LATERAL (
+             SELECT * FROM samples s
+             WHERE s.resource_id = b.resource_id AND s.metric = b.metric AND s.sampled_at < b.lo
+             ORDER BY s.sampled_at DESC LIMIT 1) q),
+         d AS (
+           SELECT *, lag(value) OVER (PARTITION BY resource_id, metric ORDER BY sampled_at) AS prev
+           FROM w)
+         INSERT INTO usage_hourly (resource_id, metric, hour, project_id, resource_type, unit, kind,
+                                   total, maximum, samples)
+         SELECT resource_id, metric, date_trunc('hour', sampled_at), min(project_id),
+                min(resource_type), min(unit), min(kind),
+                sum(CASE WHEN kind = 'gauge' OR prev IS NULL OR value < prev THEN value
+                         ELSE value - prev END),
+                max(value), count(*)
+         FROM d WHERE inside GROUP BY resource_id, metric, date_trunc('hour', sampled_at)
+         ON CONFLICT (resource_id, metric, hour) DO UPDATE
+           SET total = excluded.total, maximum = excluded.maximum, samples = excluded.samples",
+    )
+    .bind(limit)
+    .execute(&mut *tx)
     .await
     .map(|r| r.rows_affected())
+}
+
+/// One hour of one resource's metric.
+#[derive(Clone, Debug, FromRow)]
+pub struct HourRow {
+    pub resource_id: String,
+    pub metric: String,
+    pub hour: DateTime<Utc>,
+    pub project_id: String,
+    pub resource_type: String,
+    pub unit: String,
+    pub kind: String,
+    pub total: i64,
+    pub maximum: i64,
+    pub samples: i32,
+}
+
+/// Hourly usage in `[from, to)`, of one project or all, optionally of one
+/// resource or metric; by resource, metric and hour.
+pub async fn usage_hours(
+    db: impl PgExecutor<'_>,
+    project_id: Option<&str>,
+    resource_id: Option<&str>,
+    metric: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sqlx::Result<Vec<HourRow>> {
+    sqlx::query_as(
+        "SELECT resource_id, metric, hour, project_id, resource_type, unit, kind, total, maximum,
+                samples
+         FROM usage_hourly
+         WHERE ($1::text IS NULL OR project_id = $1) AND ($2::text IS NULL OR resource_id = $2)
+           AND ($3::text IS NULL OR metric = $3) AND hour >= $4 AND hour < $5
+         ORDER BY project_id, resource_id, metric, hour",
+    )
+    .bind(project_id)
+    .bind(resource_id)
+    .bind(metric)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -132,6 +236,7 @@ pub async fn insert_lifecycle(
 #[derive(Clone, Debug, FromRow)]
 pub struct EventRow {
     pub resource_id: String,
+    pub resource_type: String,
     pub project_id: String,
     pub event: String,
     pub at: DateTime<Utc>,
@@ -145,7 +250,7 @@ pub async fn lifecycle_of(
     project_id: &str,
 ) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT resource_id, project_id, event, at, attributes FROM lifecycle_events
+        "SELECT resource_id, resource_type, project_id, event, at, attributes FROM lifecycle_events
          WHERE project_id = $1 ORDER BY at",
     )
     .bind(project_id)
@@ -161,8 +266,7 @@ pub struct RateCardRow {
     pub effective_from: DateTime<Utc>,
     pub currency: String,
     pub flavor_hour: sqlx::types::Json<std::collections::BTreeMap<String, i64>>,
-    pub vcpu_hour: i64,
-    pub ram_gb_hour: i64,
+    pub prices: sqlx::types::Json<std::collections::BTreeMap<String, i64>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -172,22 +276,21 @@ pub async fn rate_card_insert(
     c: &RateCardRow,
 ) -> sqlx::Result<Option<RateCardRow>> {
     sqlx::query_as(
-        "INSERT INTO rate_cards (effective_from, currency, flavor_hour, vcpu_hour, ram_gb_hour)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
-         RETURNING id, effective_from, currency, flavor_hour, vcpu_hour, ram_gb_hour, created_at",
+        "INSERT INTO rate_cards (effective_from, currency, flavor_hour, prices)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+         RETURNING id, effective_from, currency, flavor_hour, prices, created_at",
     )
     .bind(c.effective_from)
     .bind(&c.currency)
     .bind(&c.flavor_hour)
-    .bind(c.vcpu_hour)
-    .bind(c.ram_gb_hour)
+    .bind(&c.prices)
     .fetch_optional(db)
     .await
 }
 
 pub async fn rate_cards(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<RateCardRow>> {
     sqlx::query_as(
-        "SELECT id, effective_from, currency, flavor_hour, vcpu_hour, ram_gb_hour, created_at
+        "SELECT id, effective_from, currency, flavor_hour, prices, created_at
          FROM rate_cards ORDER BY effective_from",
     )
     .fetch_all(db)
@@ -234,6 +337,24 @@ pub async fn invoice_get(db: impl PgExecutor<'_>, id: uuid::Uuid) -> sqlx::Resul
     .await
 }
 
+/// A project's invoice for a period, locked until the transaction ends.
+pub async fn invoice_for(
+    db: impl PgExecutor<'_>,
+    project_id: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> sqlx::Result<Option<Invoice>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices
+         WHERE project_id = $1 AND period_start = $2 AND period_end = $3 FOR UPDATE"
+    )))
+    .bind(project_id)
+    .bind(start)
+    .bind(end)
+    .fetch_optional(db)
+    .await
+}
+
 /// The invoice, locked until the transaction ends.
 pub async fn invoice_lock(
     db: impl PgExecutor<'_>,
@@ -264,7 +385,11 @@ pub async fn invoices(
 pub struct LineRow {
     pub seq: i32,
     pub resource_id: String,
+    pub resource_type: String,
     pub flavor: String,
+    pub charge: String,
+    pub quantity: i64,
+    pub unit: String,
     pub rate_card: i64,
     pub line_start: DateTime<Utc>,
     pub line_end: DateTime<Utc>,
@@ -274,7 +399,8 @@ pub struct LineRow {
 
 pub async fn invoice_lines(db: impl PgExecutor<'_>, id: uuid::Uuid) -> sqlx::Result<Vec<LineRow>> {
     sqlx::query_as(
-        "SELECT seq, resource_id, flavor, rate_card, line_start, line_end, millis, amount
+        "SELECT seq, resource_id, resource_type, flavor, charge, quantity, unit, rate_card,
+                line_start, line_end, millis, amount
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY seq",
     )
     .bind(id)
@@ -282,25 +408,36 @@ pub async fn invoice_lines(db: impl PgExecutor<'_>, id: uuid::Uuid) -> sqlx::Res
     .await
 }
 
-pub async fn invoice_line_insert(
+/// Stores an invoice's lines in one statement.
+pub async fn invoice_lines_insert(
     db: impl PgExecutor<'_>,
     id: uuid::Uuid,
-    l: &LineRow,
+    lines: &[LineRow],
 ) -> sqlx::Result<()> {
+    let col = |f: &dyn Fn(&LineRow) -> String| lines.iter().map(f).collect::<Vec<_>>();
+    let int = |f: &dyn Fn(&LineRow) -> i64| lines.iter().map(f).collect::<Vec<_>>();
+    let at = |f: &dyn Fn(&LineRow) -> DateTime<Utc>| lines.iter().map(f).collect::<Vec<_>>();
     sqlx::query(
-        "INSERT INTO invoice_lines (invoice_id, seq, resource_id, flavor, rate_card, line_start,
-                                    line_end, millis, amount)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO invoice_lines (invoice_id, seq, resource_id, resource_type, flavor, charge,
+                                    quantity, unit, rate_card, line_start, line_end, millis,
+                                    amount)
+         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::bigint[], $8::text[], $9::bigint[], $10::timestamptz[],
+                                  $11::timestamptz[], $12::bigint[], $13::bigint[])",
     )
     .bind(id)
-    .bind(l.seq)
-    .bind(&l.resource_id)
-    .bind(&l.flavor)
-    .bind(l.rate_card)
-    .bind(l.line_start)
-    .bind(l.line_end)
-    .bind(l.millis)
-    .bind(l.amount)
+    .bind(lines.iter().map(|l| l.seq).collect::<Vec<_>>())
+    .bind(col(&|l| l.resource_id.clone()))
+    .bind(col(&|l| l.resource_type.clone()))
+    .bind(col(&|l| l.flavor.clone()))
+    .bind(col(&|l| l.charge.clone()))
+    .bind(int(&|l| l.quantity))
+    .bind(col(&|l| l.unit.clone()))
+    .bind(int(&|l| l.rate_card))
+    .bind(at(&|l| l.line_start))
+    .bind(at(&|l| l.line_end))
+    .bind(int(&|l| l.millis))
+    .bind(int(&|l| l.amount))
     .execute(db)
     .await
     .map(|_| ())
@@ -331,7 +468,7 @@ pub async fn lifecycle_all(
     project_id: Option<&str>,
 ) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT resource_id, project_id, event, at, attributes FROM lifecycle_events
+        "SELECT resource_id, resource_type, project_id, event, at, attributes FROM lifecycle_events
          WHERE $1::text IS NULL OR project_id = $1 ORDER BY at",
     )
     .bind(project_id)

@@ -18,11 +18,14 @@ fn member<'a>(body: &'a Value, key: &str) -> Result<&'a serde_json::Map<String, 
 }
 
 fn card_view(c: &RateCardRow) -> Value {
-    json!({
+    let mut v = json!({
         "id": c.id, "effective_from": c.effective_from.to_rfc3339(), "currency": c.currency,
-        "flavor_hour": c.flavor_hour.0, "vcpu_hour": c.vcpu_hour, "ram_gb_hour": c.ram_gb_hour,
-        "created_at": c.created_at.to_rfc3339(),
-    })
+        "flavor_hour": c.flavor_hour.0, "created_at": c.created_at.to_rfc3339(),
+    });
+    for (k, _) in crate::app::billing::PRICES {
+        v[*k] = json!(c.prices.0.get(*k).copied().unwrap_or(0));
+    }
+    v
 }
 
 fn invoice_view(i: &Invoice) -> Value {
@@ -36,7 +39,8 @@ fn invoice_view(i: &Invoice) -> Value {
 
 fn line_view(l: &LineRow) -> Value {
     json!({
-        "resource_id": l.resource_id, "flavor": l.flavor, "rate_card": l.rate_card,
+        "resource_id": l.resource_id, "resource_type": l.resource_type, "flavor": l.flavor,
+        "charge": l.charge, "quantity": l.quantity, "unit": l.unit, "rate_card": l.rate_card,
         "start": l.line_start.to_rfc3339(), "end": l.line_end.to_rfc3339(),
         "seconds": l.millis / 1000, "millis": l.millis, "amount": l.amount,
     })
@@ -117,6 +121,25 @@ pub async fn show(
     Ok(Json(json!({"invoice": v})))
 }
 
+/// Invoices and closes a whole period (admins): every project that used
+/// anything in it gets its invoice, closed; projects already closed for
+/// the period are left as they are.
+#[utoipa::path(post, path = "/v1/invoices/close-period", tag = "invoices", request_body = Object,
+    responses((status = 200, description = "How many were closed and their sum", body = Object),
+        (status = 400, description = "A bad period")))]
+pub async fn close_period(
+    State(app): State<App>,
+    caller: Caller,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, Error> {
+    let (closed, total, currency) = app
+        .close_period(&caller.0, member(&body, "period")?)
+        .await?;
+    Ok(Json(
+        json!({"period": {"closed": closed, "total": total, "currency": currency}}),
+    ))
+}
+
 /// Closes an invoice (admins): priced one last time, then immutable.
 #[utoipa::path(post, path = "/v1/invoices/{invoice_id}/close", tag = "invoices",
     params(("invoice_id" = String, Path)),
@@ -141,13 +164,19 @@ pub async fn csv(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let (i, lines, currency) = app.invoice_get(&caller.0, &id).await?;
-    let mut out = String::from("resource_id,flavor,rate_card,start,end,seconds,amount,currency\n");
+    let mut out = String::from(
+        "resource_id,resource_type,flavor,charge,quantity,unit,rate_card,start,end,seconds,amount,currency\n",
+    );
     let cur = currency.unwrap_or_default();
     for l in &lines {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{cur}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{cur}\n",
             csv_field(&l.resource_id),
+            csv_field(&l.resource_type),
             csv_field(&l.flavor),
+            l.charge,
+            l.quantity,
+            csv_field(&l.unit),
             l.rate_card,
             l.line_start.to_rfc3339(),
             l.line_end.to_rfc3339(),
@@ -156,7 +185,7 @@ pub async fn csv(
         ));
     }
     out.push_str(&format!(
-        "total,,,{},{},,{},{cur}\n",
+        "total,,,,,,,{},{},,{},{cur}\n",
         i.period_start.to_rfc3339(),
         i.period_end.to_rfc3339(),
         lines.iter().map(|l| l.amount).sum::<i64>()

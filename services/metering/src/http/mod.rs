@@ -1,6 +1,7 @@
 //! The metering API's routes and its OpenAPI document.
 
 pub mod invoices;
+pub mod usage;
 mod versions;
 
 use axum::Router;
@@ -23,7 +24,9 @@ use utoipa::OpenApi;
         invoices::list,
         invoices::show,
         invoices::close,
+        invoices::close_period,
         invoices::csv,
+        usage::hours,
     )
 )]
 struct ApiDoc;
@@ -48,7 +51,9 @@ pub fn router_with(app: crate::app::App) -> Router {
             post(invoices::card_create).get(invoices::cards),
         )
         .route("/v1/invoices", post(invoices::create).get(invoices::list))
+        .route("/v1/invoices/close-period", post(invoices::close_period))
         .route("/v1/invoices/{invoice_id}", get(invoices::show))
+        .route("/v1/usage", get(usage::hours))
         .route("/v1/invoices/{invoice_id}/close", post(invoices::close))
         .route("/v1/invoices/{invoice_id}/csv", get(invoices::csv))
         .with_state(app);

@@ -12,6 +12,7 @@ pub mod routers;
 pub mod security_groups;
 pub mod servers;
 pub mod subnets;
+pub mod usage;
 
 use serde::{Deserialize, Serialize};
 use stratus_bus::Bus;
@@ -45,6 +46,9 @@ pub struct NetworkConfig {
     /// An agent that has not synced for this long is down: the DHCP and
     /// routers it served go to the next agent that syncs, in seconds.
     pub agent_down_s: u32,
+    /// How often every floating IP and router held is sampled for
+    /// metering, in seconds.
+    pub sample_interval_s: u32,
 }
 
 impl Default for NetworkConfig {
@@ -57,6 +61,7 @@ impl Default for NetworkConfig {
             physical_mtu: 1500,
             quotas: quotas::QuotaDefaults::default(),
             agent_down_s: 75,
+            sample_interval_s: 60,
         }
     }
 }

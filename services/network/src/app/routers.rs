@@ -12,6 +12,7 @@ use crate::datastore::{self as ds, FloatingIp, Network, Router};
 use serde_json::{Map, Value};
 use std::net::IpAddr;
 use stratus_auth::TokenClaims;
+use stratus_bus_protocol::usage::Lifecycle;
 use stratus_common::Error;
 
 pub const GATEWAY: &str = "network:router_gateway";
@@ -177,6 +178,8 @@ impl App {
             }
             ds::router_save(&self.pool, &router).await.map_err(db)?;
         }
+        self.publish_held("router", &router.id, &router.project_id, Lifecycle::Created)
+            .await;
         self.router_get(caller, &router.id).await
     }
 
@@ -226,7 +229,10 @@ impl App {
             );
         }
         self.set_gateway(caller, &mut r, &Value::Null).await?;
-        ds::router_delete(&self.pool, id).await.map_err(db)?;
+        if ds::router_delete(&self.pool, id).await.map_err(db)? > 0 {
+            self.publish_held("router", id, &r.project_id, Lifecycle::Deleted)
+                .await;
+        }
         Ok(())
     }
 
@@ -550,6 +556,8 @@ impl App {
                 other => db(other),
             });
         }
+        self.publish_held("floating_ip", &fip.id, &fip.project_id, Lifecycle::Created)
+            .await;
         Ok(fip)
     }
 
@@ -600,7 +608,10 @@ impl App {
     pub async fn fip_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         let f = self.fip_get(caller, id).await?;
         member(caller)?;
-        ds::fip_delete(&self.pool, id).await.map_err(db)?;
+        if ds::fip_delete(&self.pool, id).await.map_err(db)? > 0 {
+            self.publish_held("floating_ip", id, &f.project_id, Lifecycle::Deleted)
+                .await;
+        }
         ds::port_delete(&self.pool, &f.floating_port_id)
             .await
             .map_err(db)?;

@@ -825,3 +825,13 @@ pub async fn port_detach(
     .await
     .map(|r| r.rows_affected())
 }
+
+/// Every floating IP and router held: (kind, id, project).
+pub async fn held(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, String, String)>> {
+    sqlx::query_as(
+        "SELECT 'floating_ip', id, project_id FROM floating_ips
+         UNION ALL SELECT 'router', id, project_id FROM routers",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -18,6 +18,7 @@ use stratus_bus_protocol::StorageAgentRequest;
 use stratus_bus_protocol::storage::{
     CHUNK_BYTES, Chunk, ImageCommit, ImageDelete, ImageRead, ImageWrite,
 };
+use stratus_bus_protocol::usage::Lifecycle;
 use stratus_common::{Error, RequestContext};
 
 pub const DISK_FORMATS: &[&str] = &[
@@ -479,6 +480,10 @@ impl App {
             .await
             .map_err(db)?
             .ok_or_else(|| not_found(id))?;
+        if deleted.size.is_some() {
+            self.publish_held("image", id, &deleted.owner, Lifecycle::Deleted, None)
+                .await;
+        }
         // Its host holds the data; any other may hold a cached copy.
         let hosts = crate::datastore::host_list(&self.pool).await.map_err(db)?;
         for host in deleted
@@ -591,7 +596,17 @@ impl App {
                     os_hash_value: &stored.sha512,
                 };
                 match ds::activate(&self.pool, id, &row).await.map_err(db)? {
-                    Some(image) => Ok(image),
+                    Some(image) => {
+                        self.publish_held(
+                            "image",
+                            id,
+                            &image.owner,
+                            Lifecycle::Created,
+                            image.size,
+                        )
+                        .await;
+                        Ok(image)
+                    }
                     None => {
                         self.remove_data(&host, id).await;
                         Err(Error::conflict(format!(

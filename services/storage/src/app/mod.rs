@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod images;
+pub mod usage;
 pub mod volumes;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,9 @@ pub struct StorageConfig {
     /// A volume or snapshot operation its storage host has not finished in
     /// this long ends in an error status, in seconds.
     pub operation_timeout_s: u32,
+    /// How often every volume, snapshot and image held is sampled for
+    /// metering, in seconds.
+    pub sample_interval_s: u32,
     /// Per-project limits when no override is set.
     pub quotas: volumes::QuotaDefaults,
 }
@@ -47,6 +51,7 @@ impl Default for StorageConfig {
             host_fresh_s: 60,
             upload_stale_s: 600,
             operation_timeout_s: 600,
+            sample_interval_s: 60,
             quotas: volumes::QuotaDefaults::default(),
         }
     }

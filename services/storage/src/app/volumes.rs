@@ -17,6 +17,7 @@ use stratus_bus_protocol::storage::{
     ImageFromVolume, SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent,
     VolumeExtend, VolumeOp, VolumeSource, VolumeToImage,
 };
+use stratus_bus_protocol::usage::Lifecycle;
 use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
@@ -935,9 +936,14 @@ impl App {
                     checksum,
                     os_hash_value: sha512,
                 };
-                crate::datastore::images::activate(&self.pool, &e.image_id, &stored)
+                let image = crate::datastore::images::activate(&self.pool, &e.image_id, &stored)
                     .await
-                    .map_err(db)?
+                    .map_err(db)?;
+                if let Some(i) = &image {
+                    self.publish_held("image", &i.id, &i.owner, Lifecycle::Created, i.size)
+                        .await;
+                }
+                image
             }
             _ => {
                 tracing::warn!(volume = %e.volume_id, image = %e.image_id, error = ?e.error, "volume upload failed");
@@ -1004,7 +1010,20 @@ impl App {
         let error = e.error.as_deref();
         let size = e.size_gb.and_then(|s| i32::try_from(s).ok());
         let pool = &self.pool;
-        let n = match (e.op, error) {
+        // Whose it is, read before a delete removes it (for metering).
+        let owner = match e.op {
+            VolumeOp::VolumeCreated | VolumeOp::VolumeExtended | VolumeOp::VolumeDeleted => {
+                ds::volume_get(pool, &e.id)
+                    .await
+                    .map_err(db)?
+                    .map(|v| (v.project_id, v.size))
+            }
+            VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => ds::snapshot_get(pool, &e.id)
+                .await
+                .map_err(db)?
+                .map(|s| (s.project_id, s.size)),
+        };
+        let mut n = match (e.op, error) {
             (VolumeOp::VolumeCreated, None) => {
                 ds::volume_finish(pool, &e.id, "creating", "available", None, None).await
             }
@@ -1034,7 +1053,19 @@ impl App {
         }
         .map_err(db)?;
         if n == 0 && error.is_none() {
-            self.apply_late_success(e, size).await?;
+            n = self.apply_late_success(e, size).await?;
+        }
+        if let (Some((project, size_before)), None, true) = (owner, error, n > 0) {
+            let (kind, event) = match e.op {
+                VolumeOp::VolumeCreated => ("volume", Lifecycle::Created),
+                VolumeOp::VolumeExtended => ("volume", Lifecycle::Resized),
+                VolumeOp::VolumeDeleted => ("volume", Lifecycle::Deleted),
+                VolumeOp::SnapshotCreated => ("snapshot", Lifecycle::Created),
+                VolumeOp::SnapshotDeleted => ("snapshot", Lifecycle::Deleted),
+            };
+            let size =
+                (event != Lifecycle::Deleted).then(|| i64::from(size.unwrap_or(size_before)));
+            self.publish_held(kind, &e.id, &project, event, size).await;
         }
         Ok(())
     }
@@ -1042,7 +1073,7 @@ impl App {
     /// A success for something no longer waiting for it (the sweeper gave
     /// up, or it was deleted meanwhile): what the host did stands, and data
     /// nobody owns is removed.
-    async fn apply_late_success(&self, e: &VolumeEvent, size: Option<i32>) -> Result<(), Error> {
+    async fn apply_late_success(&self, e: &VolumeEvent, size: Option<i32>) -> Result<u64, Error> {
         let pool = &self.pool;
         let (n, orphan) = match e.op {
             VolumeOp::VolumeCreated => {
@@ -1095,10 +1126,11 @@ impl App {
         if let Some(cleanup) = orphan {
             tracing::warn!(op = ?e.op, id = %e.id, "late result for something deleted; removing its data");
             self.cast(&e.host, cleanup).await?;
+            return Ok(0);
         } else if n == 0 {
             tracing::info!(op = ?e.op, id = %e.id, "result for something no longer waiting for it; ignored");
         }
-        Ok(())
+        Ok(n)
     }
 
     /// Ends volume and snapshot operations stuck past the timeout.

@@ -49,3 +49,31 @@ pub async fn host_list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<String>> {
         .fetch_all(db)
         .await
 }
+
+/// Something the service holds for a project, as metering samples it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Held {
+    /// `volume`, `snapshot` or `image`.
+    pub kind: String,
+    pub id: String,
+    pub project_id: String,
+    /// GiB of a volume or snapshot, bytes of an image.
+    pub value: i64,
+}
+
+/// Every volume and snapshot from the time it became available until it is
+/// gone, and every image with data.
+pub async fn held(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Held>> {
+    sqlx::query_as(
+        "SELECT 'volume' AS kind, id, project_id, size::bigint AS value FROM volumes
+         WHERE status NOT IN ('creating', 'error')
+         UNION ALL
+         SELECT 'snapshot', id, project_id, size::bigint FROM snapshots
+         WHERE status NOT IN ('creating', 'error')
+         UNION ALL
+         SELECT 'image', id, owner, size FROM images
+         WHERE status IN ('active', 'deactivated') AND size IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,79 @@
+//! `/v1/usage`: hourly usage per resource and metric.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use stratus_common::Error;
+use stratus_http::Json;
+use stratus_http::auth::Caller;
+
+use crate::app::App;
+use crate::app::usage::UsageQuery;
+
+fn time(key: &str, v: Option<&String>) -> Result<Option<DateTime<Utc>>, Error> {
+    v.map(|s| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Error::bad_request(format!("Invalid {key}: {s:?} is not an RFC 3339 time"))
+            })
+    })
+    .transpose()
+}
+
+/// Hourly usage: for a cumulative metric (CPU time, bytes) `value` is the
+/// increase in the hour, for a gauge (vCPUs, GiB held) the largest reading;
+/// `sum`, `maximum` and `samples` as rolled up. Members and readers see
+/// their own project; admins any (all when `project_id` is not given).
+#[utoipa::path(get, path = "/v1/usage", tag = "usage",
+    params(
+        ("project_id" = Option<String>, Query),
+        ("resource_id" = Option<String>, Query),
+        ("metric" = Option<String>, Query),
+        ("start" = Option<String>, Query, description = "RFC 3339; a day before end if not given"),
+        ("end" = Option<String>, Query, description = "RFC 3339; now if not given"),
+    ),
+    responses((status = 200, description = "Hours of usage", body = Object),
+        (status = 400, description = "A bad time, an unknown parameter or too wide a query"),
+        (status = 403, description = "Another project's usage")))]
+pub async fn hours(
+    State(app): State<App>,
+    caller: Caller,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Result<Json<Value>, Error> {
+    if let Some(k) = params
+        .keys()
+        .find(|k| !["project_id", "resource_id", "metric", "start", "end"].contains(&k.as_str()))
+    {
+        return Err(Error::bad_request(format!(
+            "Unknown query parameter {k:?}."
+        )));
+    }
+    let q = UsageQuery {
+        project_id: params.get("project_id").cloned(),
+        resource_id: params.get("resource_id").cloned(),
+        metric: params.get("metric").cloned(),
+        start: time("start", params.get("start"))?,
+        end: time("end", params.get("end"))?,
+    };
+    let rows = app.usage_hours(&caller.0, &q).await?;
+    let usage: Vec<Value> = rows
+        .iter()
+        .map(|h| {
+            let value = if h.kind == "cumulative" {
+                h.total
+            } else {
+                h.maximum
+            };
+            json!({
+                "project_id": h.project_id, "resource_id": h.resource_id,
+                "resource_type": h.resource_type, "metric": h.metric, "unit": h.unit,
+                "kind": h.kind, "hour": h.hour.to_rfc3339(), "value": value, "sum": h.total,
+                "maximum": h.maximum, "samples": h.samples,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "usage": usage })))
+}

@@ -1,0 +1,69 @@
+//! What the network service tells metering: lifecycle events of floating
+//! IPs and routers (created, deleted: the hours they are held), and every
+//! `sample_interval_s` a gauge sample of each one held. Their bytes are not
+//! sampled yet (an instance's egress is, by the compute agent).
+
+use std::time::Duration;
+
+use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
+use stratus_common::Error;
+use tokio_util::sync::CancellationToken;
+
+use super::{App, db};
+
+impl App {
+    /// Tells metering a floating IP or router is held from now, or no
+    /// longer. A failure to publish is logged: the change stands.
+    pub(crate) async fn publish_held(
+        &self,
+        kind: &str,
+        id: &str,
+        project_id: &str,
+        event: Lifecycle,
+    ) {
+        let ev = LifecycleEvent::now(kind, id, project_id, event, Default::default());
+        if let Err(e) = usage::publish_lifecycle(&self.bus, ev).await {
+            tracing::warn!(kind, id, ?event, error = %e, "usage lifecycle event not published");
+        }
+    }
+
+    /// Publishes one gauge sample (1) of every floating IP and router held,
+    /// stamped with the start of the interval (replicas sampling together
+    /// send the same samples, stored once). How many.
+    pub async fn sample_held(&self, every: Duration) -> Result<usize, Error> {
+        let at = usage::interval_start(chrono::Utc::now(), every);
+        let held = crate::datastore::held(&self.pool).await.map_err(db)?;
+        let samples: Vec<_> = held
+            .iter()
+            .map(|(kind, id, project)| {
+                let metric = if kind == "router" {
+                    "router"
+                } else {
+                    "ip.floating"
+                };
+                usage::held(kind, id, project, metric, kind, 1, at)
+            })
+            .collect();
+        usage::publish_samples(&self.bus, "network-service", &samples)
+            .await
+            .map_err(|e| Error::unavailable(e.to_string()))?;
+        Ok(samples.len())
+    }
+
+    /// Samples what is held every `sample_interval_s` until `shutdown`.
+    pub fn start_sampler(&self, shutdown: CancellationToken) {
+        let app = self.clone();
+        let every = Duration::from_secs(self.config.sample_interval_s.max(1).into());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(every) => {}
+                }
+                if let Err(e) = app.sample_held(every).await {
+                    tracing::warn!(error = %e, "sampling floating IPs and routers failed");
+                }
+            }
+        });
+    }
+}

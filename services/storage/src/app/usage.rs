@@ -1,0 +1,83 @@
+//! What the storage service tells metering: lifecycle events of volumes,
+//! snapshots and images (created when they hold data, resized when a volume
+//! grows, deleted), and every `sample_interval_s` a gauge sample of each
+//! one held (GiB of a volume or snapshot, bytes of an image). The service,
+//! not the storage agent, samples them: the records say whose they are and
+//! how big, the agent's files do not.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
+use stratus_common::Error;
+use tokio_util::sync::CancellationToken;
+
+use super::{App, db};
+
+/// The metric and unit a held resource is sampled as.
+fn metric_of(kind: &str) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        "volume" => ("volume.size", "GiB", "size_gb"),
+        "snapshot" => ("snapshot.size", "GiB", "size_gb"),
+        _ => ("image.size", "B", "size_bytes"),
+    }
+}
+
+impl App {
+    /// Tells metering a volume, snapshot or image began holding `size`
+    /// (GiB, or bytes for an image), changed size or is gone. A failure
+    /// to publish is logged: the change stands.
+    pub(crate) async fn publish_held(
+        &self,
+        kind: &str,
+        id: &str,
+        project_id: &str,
+        event: Lifecycle,
+        size: Option<i64>,
+    ) {
+        let mut attributes = BTreeMap::new();
+        if let Some(size) = size {
+            attributes.insert(metric_of(kind).2.to_owned(), size.to_string());
+        }
+        let ev = LifecycleEvent::now(kind, id, project_id, event, attributes);
+        if let Err(e) = usage::publish_lifecycle(&self.bus, ev).await {
+            tracing::warn!(kind, id, ?event, error = %e, "usage lifecycle event not published");
+        }
+    }
+
+    /// Publishes one gauge sample of everything held, stamped with the
+    /// start of the interval (replicas sampling together send the same
+    /// samples, stored once). How many.
+    pub async fn sample_held(&self, every: Duration) -> Result<usize, Error> {
+        let at = usage::interval_start(chrono::Utc::now(), every);
+        let held = crate::datastore::held(&self.pool).await.map_err(db)?;
+        let samples: Vec<_> = held
+            .iter()
+            .map(|h| {
+                let (metric, unit, _) = metric_of(&h.kind);
+                usage::held(&h.kind, &h.id, &h.project_id, metric, unit, h.value, at)
+            })
+            .collect();
+        usage::publish_samples(&self.bus, "storage-service", &samples)
+            .await
+            .map_err(|e| Error::unavailable(e.to_string()))?;
+        Ok(samples.len())
+    }
+
+    /// Samples what is held every `sample_interval_s` until `shutdown`.
+    pub fn start_sampler(&self, shutdown: CancellationToken) {
+        let app = self.clone();
+        let every = Duration::from_secs(self.config.sample_interval_s.max(1).into());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(every) => {}
+                }
+                if let Err(e) = app.sample_held(every).await {
+                    tracing::warn!(error = %e, "sampling volumes, snapshots and images failed");
+                }
+            }
+        });
+    }
+}
