@@ -100,6 +100,84 @@ async fn console_until(
     }
 }
 
+/// The compute agent's sample interval here, in seconds.
+const SAMPLE_S: u32 = 5;
+
+/// A guest that ran for `ran` (ACTIVE to gone, as the API showed it) has
+/// CPU-time and memory samples from libvirt covering that time, and its
+/// hours on the project's invoice match it within one sample interval.
+async fn metered_as_it_ran(c: &Cloud, id: &str, ran: Duration) {
+    let full = c.full.as_ref().expect("full cloud");
+    let interval = Duration::from_secs(SAMPLE_S.into());
+    let ds = |metric: &'static str| {
+        let pool = full.metering.pool.clone();
+        let id = id.to_owned();
+        async move {
+            stratus_metering::datastore::samples_of(&pool, &id, metric)
+                .await
+                .expect("samples")
+        }
+    };
+    let cpu = ds("cpu.time").await;
+    let memory = ds("memory").await;
+    // One sample per interval while it ran (the first within an interval
+    // of its start, the last within one of its end).
+    let want = ran.as_secs_f64() / interval.as_secs_f64();
+    let n = cpu.len() as f64;
+    assert!(
+        n >= want - 2.0 && n <= want + 1.0,
+        "{n} CPU-time samples for {:.1} s at one per {SAMPLE_S} s",
+        ran.as_secs_f64()
+    );
+    assert!(
+        cpu.windows(2).all(|w| w[0].value <= w[1].value) && cpu.last().is_some_and(|s| s.value > 0),
+        "CPU time grows while it runs: {:?}",
+        cpu.iter().map(|s| s.value).collect::<Vec<_>>()
+    );
+    assert!(
+        !memory.is_empty() && memory.iter().all(|s| s.value == 128 && s.unit == "MiB"),
+        "the flavor's 128 MiB: {memory:?}"
+    );
+
+    // Its lines on a draft invoice of today.
+    let admin = c.identity.admin.clone();
+    let now = chrono::Utc::now();
+    let body = json!({"invoice": {"project_id": c.identity.alice.project_id,
+        "period_start": (now - chrono::Duration::days(1)).to_rfc3339(),
+        "period_end": (now + chrono::Duration::days(1)).to_rfc3339()}});
+    let send = |m, path: String, body| {
+        let url = full.metering_api.url(&path);
+        let http = c.http.clone();
+        let admin = admin.clone();
+        async move { stratus_testbed::send(&http, m, &url, &admin, body).await }
+    };
+    let card = json!({"rate_card": {"currency": "EUR", "vcpu_hour": 100,
+        "effective_from": (now - chrono::Duration::days(2)).to_rfc3339()}});
+    let (st, v) = send(reqwest::Method::POST, "/v1/rate-cards".into(), Some(card)).await;
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = send(reqwest::Method::POST, "/v1/invoices".into(), Some(body)).await;
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = send(
+        reqwest::Method::GET,
+        format!("/v1/invoices/{}", v["invoice"]["id"].as_str().expect("id")),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    let millis: i64 = v["invoice"]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["resource_id"] == id)
+        .map(|l| l["millis"].as_i64().expect("millis"))
+        .sum();
+    let ran_ms = i64::try_from(ran.as_millis()).expect("ms");
+    assert!(
+        (millis - ran_ms).abs() <= i64::from(SAMPLE_S) * 1000,
+        "invoiced {millis} ms for a guest that ran {ran_ms} ms"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     // Where a run got to, and when (a failure's log shows the last step).
@@ -175,6 +253,7 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
             extra: ComputeAgentConfig {
                 compute: ComputeSettings {
                     power_sync_interval_s: 2,
+                    sample_interval_s: SAMPLE_S,
                     ..ComputeSettings::default()
                 },
                 libvirt: libvirt.clone(),
@@ -397,12 +476,20 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
             "tiny",
             "--network",
             "guests",
-            "--wait",
             "third",
         ],
     );
-    assert_eq!(third["status"], "ACTIVE", "{third}");
     let third_id = third["id"].as_str().expect("id").to_owned();
+    // Its run is timed here to the tens of milliseconds (the API polled
+    // directly), for its metering below.
+    let server_path = format!("/v2.1/servers/{third_id}");
+    let active_at = poll_until(Duration::from_secs(240), "third ACTIVE", || async {
+        let (_, v) = c
+            .send(reqwest::Method::GET, &server_path, &alice, None)
+            .await;
+        (v["server"]["status"] == "ACTIVE").then(std::time::Instant::now)
+    })
+    .await;
     let log = console_until(&osc, &third_id, "the volume-booted guest ready", |t| {
         parse_console(t).ready
     })
@@ -415,7 +502,16 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
                 && head.starts_with(stratus_test_support::guest::DISK_MARKER)),
         "its root disk is the volume with the image's data: {log}"
     );
-    ok(&osc, &["server", "delete", "--wait", &third_id]);
+    ok(&osc, &["server", "delete", &third_id]);
+    let gone_at = poll_until(Duration::from_secs(120), "third gone", || async {
+        let (st, _) = c
+            .send(reqwest::Method::GET, &server_path, &alice, None)
+            .await;
+        (st == 404).then(std::time::Instant::now)
+    })
+    .await;
+    step("third's metering");
+    metered_as_it_ran(&c, &third_id, gone_at - active_at).await;
     poll_until(
         Duration::from_secs(120),
         "bootvol available after its server",
@@ -508,15 +604,31 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
 
     // Their hours, from metering, as the client shows them.
     step("Their hours, from metering, as the client shows them");
-    let usage = poll_until(
-        Duration::from_secs(60),
-        "usage of the four servers",
-        || async {
-            let u = json_of(&osc, &["usage", "show"]);
-            (u["Servers"].as_array().map(Vec::len) == Some(4)).then_some(u)
-        },
-    )
-    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let usage = loop {
+        let u = json_of(&osc, &["usage", "show"]);
+        if u["Servers"].as_array().map(Vec::len) == Some(4) {
+            break u;
+        }
+        if std::time::Instant::now() > deadline {
+            let events = stratus_metering::datastore::lifecycle_all(
+                &c.full.as_ref().expect("full").metering.pool,
+                None,
+                None,
+            )
+            .await
+            .expect("events");
+            let events: Vec<_> = events
+                .iter()
+                .map(|e| format!("{} {} {} {}", e.resource_id, e.event, e.at, e.project_id))
+                .collect();
+            panic!(
+                "usage show did not show the four servers in 60 s: {u}\nmetering's events:\n{}",
+                events.join("\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
     assert!(
         usage["CPU Hours"].as_f64().is_some_and(|h| h > 0.0),
         "{usage}"

@@ -7,22 +7,15 @@ use std::collections::BTreeMap;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use stratus_bus::Bus;
 use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent};
-use stratus_http::auth::{AuthConfig, Authenticator};
-use stratus_metering::app::App;
 use stratus_metering::datastore as ds;
-use stratus_test_support::{TestDatabase, TestServer, bus_config};
-use stratus_testbed::{Identity, Login};
+use stratus_testbed::Login;
 
-async fn send(
-    api: &TestServer,
-    m: Method,
-    path: &str,
-    who: &Login,
-    body: Option<Value>,
-) -> (u16, Value) {
-    stratus_testbed::send(&reqwest::Client::new(), m, &api.url(path), who, body).await
+mod common;
+use common::Api;
+
+async fn send(api: &Api, m: Method, path: &str, who: &Login, body: Option<Value>) -> (u16, Value) {
+    api.send(m, path, who, body).await
 }
 
 fn ev(project: &str, id: &str, event: Lifecycle, at: &str, flavor: &str) -> LifecycleEvent {
@@ -44,27 +37,13 @@ fn ev(project: &str, id: &str, event: Lifecycle, at: &str, flavor: &str) -> Life
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoices_add_up_follow_rate_cards_and_close_for_good() {
-    let identity = Identity::start().await;
-    let bus = Bus::new(bus_config(), "test-metering");
-    let auth = Authenticator::start(
-        &AuthConfig {
-            identity_url: identity.url(),
-            ..AuthConfig::default()
-        },
-        &bus,
-    )
-    .await
-    .expect("auth");
-    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-        .await
-        .expect("db");
-    let app = App::new(db.pool.clone(), bus.clone());
-    let api = TestServer::start(auth.layer(stratus_metering::http::router_with(app.clone()))).await;
+    let api = Api::start().await;
+    let app = api.app.clone();
     let (admin, alice, bob, rita) = (
-        identity.admin.clone(),
-        identity.alice.clone(),
-        identity.bob.clone(),
-        identity.rita.clone(),
+        api.admin.clone(),
+        api.alice.clone(),
+        api.bob.clone(),
+        api.rita.clone(),
     );
     let p = alice.project_id.clone();
     // January: vm1 (small) runs 10 days; vm2 (big, not listed) 36 hours
@@ -326,7 +305,7 @@ async fn invoices_add_up_follow_rate_cards_and_close_for_good() {
 
     // CSV: a line per row and a total row that matches.
     let resp = reqwest::Client::new()
-        .get(api.url(&format!("/v1/invoices/{id}/csv")))
+        .get(api.server.url(&format!("/v1/invoices/{id}/csv")))
         .header("X-Auth-Token", alice.token.clone())
         .send()
         .await

@@ -10,13 +10,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
-use stratus_bus::Bus;
 use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent, SampleKind, UsageBatch, UsageSample};
-use stratus_http::auth::{AuthConfig, Authenticator};
-use stratus_metering::app::App;
 use stratus_metering::datastore as ds;
-use stratus_test_support::{TestDatabase, TestServer, bus_config};
-use stratus_testbed::{Identity, Login};
+
+mod common;
+use common::Api;
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("time").into()
@@ -61,58 +59,6 @@ fn event(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-    }
-}
-
-struct Api {
-    _identity: Identity,
-    app: App,
-    server: TestServer,
-    admin: Login,
-    alice: Login,
-    bob: Login,
-    _db: TestDatabase,
-}
-
-impl Api {
-    async fn start() -> Self {
-        let identity = Identity::start().await;
-        let bus = Bus::new(bus_config(), "test-metering");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
-        let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-            .await
-            .expect("db");
-        let app = App::new(db.pool.clone(), bus);
-        let server =
-            TestServer::start(auth.layer(stratus_metering::http::router_with(app.clone()))).await;
-        Self {
-            admin: identity.admin.clone(),
-            alice: identity.alice.clone(),
-            bob: identity.bob.clone(),
-            _identity: identity,
-            app,
-            server,
-            _db: db,
-        }
-    }
-
-    async fn send(&self, m: Method, path: &str, who: &Login, body: Option<Value>) -> (u16, Value) {
-        stratus_testbed::send(
-            &reqwest::Client::new(),
-            m,
-            &self.server.url(path),
-            who,
-            body,
-        )
-        .await
     }
 }
 
@@ -289,11 +235,43 @@ async fn held_resources_and_egress_are_invoiced_and_a_period_closes_at_once() {
             "2027-04-01T00:00:00Z",
             &[],
         ),
+        event(
+            &p,
+            "instance",
+            "vm",
+            Lifecycle::Created,
+            "2027-04-01T05:00:00Z",
+            &[("flavor", "none")],
+        ),
+        event(
+            &p,
+            "instance",
+            "vm",
+            Lifecycle::Deleted,
+            "2027-04-01T06:00:00Z",
+            &[],
+        ),
     ] {
         ds::insert_lifecycle(&api.app.pool, &e)
             .await
             .expect("event");
     }
+    // Nova's tenant usage shows instances only.
+    let tenant = api
+        .app
+        .tenant_usage(&stratus_bus_protocol::usage::TenantUsage {
+            start: t("2027-04-01T00:00:00Z"),
+            end: t("2027-04-02T00:00:00Z"),
+            project_id: Some(p.clone()),
+        })
+        .await
+        .expect("tenant usage");
+    let servers: Vec<(&str, i64)> = tenant.tenants[0]
+        .servers
+        .iter()
+        .map(|s| (s.instance_id.as_str(), s.millis))
+        .collect();
+    assert_eq!(servers, [("vm", 3_600_000)]);
     let gib = 1_i64 << 30;
     let egress = UsageBatch {
         host: "h".into(),
@@ -411,6 +389,8 @@ async fn held_resources_and_egress_are_invoiced_and_a_period_closes_at_once() {
             want("snapshot", "time", 5, "GiB", 20),
             want("volume", "time", 10, "GiB", 10),
             want("volume", "time", 20, "GiB", 20),
+            // the instance's flavor is not on the card and it has no vCPUs
+            want("instance", "time", 1, "instance", 0),
             want("instance", "egress", gib + gib / 2, "B", 14),
         ]
     );

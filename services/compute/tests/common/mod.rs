@@ -36,6 +36,8 @@ pub struct Full {
     pub storage_host: String,
     pub dir: stratus_test_support::TempDir,
     pub metering: stratus_metering::app::App,
+    /// The metering API (rate cards, invoices, usage).
+    pub metering_api: TestServer,
     _metering_db: TestDatabase,
     _network_db: TestDatabase,
     _storage_db: TestDatabase,
@@ -208,17 +210,22 @@ impl Cloud {
             },
         )
         .await;
-        // Metering: lifecycle events in, tenant usage out.
+        // Metering: samples and lifecycle events in, invoices and tenant
+        // usage out.
         let metering_db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
             .await
             .expect("db");
         let metering = stratus_metering::app::App::new(metering_db.pool.clone(), bus.clone());
-        assert!(
-            metering
-                .follow_lifecycle()
-                .wait_consuming(std::time::Duration::from_secs(30))
-                .await
-        );
+        for follower in [metering.follow_lifecycle(), metering.follow_samples()] {
+            assert!(
+                follower
+                    .wait_consuming(std::time::Duration::from_secs(30))
+                    .await
+            );
+        }
+        let metering_api =
+            TestServer::start(auth.layer(stratus_metering::http::router_with(metering.clone())))
+                .await;
         assert!(
             metering
                 .serve_services()
@@ -237,6 +244,7 @@ impl Cloud {
             storage_host,
             dir,
             metering,
+            metering_api,
             _metering_db: metering_db,
             _network_db: network_db,
             _storage_db: storage_db,

@@ -262,7 +262,10 @@ impl App {
             .map(card_of)
             .collect();
         let mut events: BTreeMap<String, Vec<ds::EventRow>> = BTreeMap::new();
-        for e in ds::lifecycle_all(&self.pool, None).await.map_err(db)? {
+        for e in ds::lifecycle_all(&self.pool, None, None)
+            .await
+            .map_err(db)?
+        {
             events.entry(e.project_id.clone()).or_default().push(e);
         }
         let mut hours: BTreeMap<String, Vec<ds::HourRow>> = BTreeMap::new();

@@ -125,16 +125,9 @@ impl App {
     /// Rolls up every `interval` until `shutdown`.
     pub fn start_rollups(&self, interval: Duration, shutdown: tokio_util::sync::CancellationToken) {
         let app = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(interval) => {}
-                }
-                if let Err(e) = app.rollup().await {
-                    tracing::warn!(error = %e, "rolling up samples failed");
-                }
-            }
+        stratus_http::runner::every(interval, shutdown, "rolling up samples", move || {
+            let app = app.clone();
+            async move { app.rollup().await.map(|_| ()) }
         });
     }
 }

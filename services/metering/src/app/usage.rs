@@ -105,7 +105,7 @@ impl App {
                 "Invalid start time. The start time cannot occur after the end time.",
             ));
         }
-        let rows = ds::lifecycle_all(&self.pool, q.project_id.as_deref())
+        let rows = ds::lifecycle_all(&self.pool, q.project_id.as_deref(), Some("instance"))
             .await
             .map_err(super::db)?;
         let deleted: BTreeMap<String, chrono::DateTime<chrono::Utc>> = rows

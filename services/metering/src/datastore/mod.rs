@@ -462,16 +462,20 @@ pub async fn invoice_close(
     .map(|r| r.rows_affected() == 1)
 }
 
-/// Every project's lifecycle events, or one project's.
+/// Every project's lifecycle events, or one project's; of one resource
+/// type, or all.
 pub async fn lifecycle_all(
     db: impl PgExecutor<'_>,
     project_id: Option<&str>,
+    resource_type: Option<&str>,
 ) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
         "SELECT resource_id, resource_type, project_id, event, at, attributes FROM lifecycle_events
-         WHERE $1::text IS NULL OR project_id = $1 ORDER BY at",
+         WHERE ($1::text IS NULL OR project_id = $1) AND ($2::text IS NULL OR resource_type = $2)
+         ORDER BY at",
     )
     .bind(project_id)
+    .bind(resource_type)
     .fetch_all(db)
     .await
 }

@@ -68,16 +68,14 @@ impl App {
     pub fn start_sampler(&self, shutdown: CancellationToken) {
         let app = self.clone();
         let every = Duration::from_secs(self.config.sample_interval_s.max(1).into());
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(every) => {}
-                }
-                if let Err(e) = app.sample_held(every).await {
-                    tracing::warn!(error = %e, "sampling volumes, snapshots and images failed");
-                }
-            }
-        });
+        stratus_http::runner::every(
+            every,
+            shutdown,
+            "sampling volumes, snapshots and images",
+            move || {
+                let app = app.clone();
+                async move { app.sample_held(every).await.map(|_| ()) }
+            },
+        );
     }
 }
