@@ -9,6 +9,7 @@ fn main() -> ExitCode {
         drop(app.follow_inventory());
         drop(app.follow_results());
         drop(app.serve_agents());
+        app.outbox.start(deps.shutdown.clone());
         app.start_sweeper(deps.shutdown);
         Ok(vec![("compute", stratus_compute::http::router(app))])
     })

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         drop(app.serve_services());
         drop(app.follow_volume_results());
         app.start_sampler(deps.shutdown.clone());
+        app.outbox.start(deps.shutdown.clone());
         app.start_sweeper(deps.shutdown);
         Ok(vec![
             ("image", stratus_storage::http::image_router(app.clone())),

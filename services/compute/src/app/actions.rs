@@ -312,18 +312,16 @@ impl App {
             ACTIVE.into()
         };
         s.task_state = None;
-        ds::save(&self.pool, &s).await.map_err(db)?;
-        ds::action_finish(
-            &self.pool,
-            s.id,
-            "compute_confirm_resize",
-            Some(&host),
-            None,
-        )
-        .await
-        .map_err(db)?;
-        self.publish_lifecycle(&s, stratus_bus_protocol::usage::Lifecycle::Resized)
-            .await;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::action_finish(&mut *tx, s.id, "compute_confirm_resize", Some(&host), None)
+            .await
+            .map_err(db)?;
+        let resized =
+            super::build::lifecycle_event(&s, stratus_bus_protocol::usage::Lifecycle::Resized);
+        stratus_outbox::put(&mut tx, &resized).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
         Ok(())
     }
 

@@ -583,10 +583,13 @@ impl App {
         .await
         .map_err(db)?;
         ds::remove(&mut *tx, id).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
         if s.launched_at.is_some() {
-            self.publish_lifecycle(&s, Lifecycle::Deleted).await;
+            stratus_outbox::put(&mut tx, &lifecycle_event(&s, Lifecycle::Deleted))
+                .await
+                .map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
         tracing::info!(%id, "server deleted");
         Ok(())
     }
@@ -749,33 +752,16 @@ impl App {
         )
         .await
         .map_err(db)?;
-        tx.commit().await.map_err(db)?;
         if let Some(l) = lifecycle {
-            self.publish_lifecycle(&s, l).await;
+            stratus_outbox::put(&mut tx, &lifecycle_event(&s, l))
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        if lifecycle.is_some() {
+            self.outbox.flush_soon();
         }
         Ok(())
-    }
-
-    /// Tells metering a server began, changed size or ended (the bounds of
-    /// its billable time), stamped now.
-    pub(crate) async fn publish_lifecycle(&self, s: &Server, event: Lifecycle) {
-        let f = &s.flavor.0;
-        let mut attributes = BTreeMap::new();
-        attributes.insert("flavor".to_owned(), f.name.clone());
-        attributes.insert("vcpus".to_owned(), f.vcpus.to_string());
-        attributes.insert("ram_mb".to_owned(), f.ram.to_string());
-        attributes.insert("disk_gb".to_owned(), f.disk.to_string());
-        attributes.insert("name".to_owned(), s.name.clone());
-        let ev = LifecycleEvent::now(
-            "instance",
-            &s.id.to_string(),
-            &s.project_id,
-            event,
-            attributes,
-        );
-        if let Err(e) = stratus_bus_protocol::usage::publish_lifecycle(&self.bus, ev).await {
-            tracing::warn!(id = %s.id, ?event, error = %e, "usage lifecycle event not published");
-        }
     }
 
     /// Every `sweep_interval_s` until `shutdown`: finishes work nobody is
@@ -908,4 +894,23 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// Metering's event of a server beginning, changing size or ending (the
+/// bounds of its billable time), stamped now.
+pub(crate) fn lifecycle_event(s: &Server, event: Lifecycle) -> Notification {
+    let f = &s.flavor.0;
+    let mut attributes = BTreeMap::new();
+    attributes.insert("flavor".to_owned(), f.name.clone());
+    attributes.insert("vcpus".to_owned(), f.vcpus.to_string());
+    attributes.insert("ram_mb".to_owned(), f.ram.to_string());
+    attributes.insert("disk_gb".to_owned(), f.disk.to_string());
+    attributes.insert("name".to_owned(), s.name.clone());
+    Notification::UsageLifecycle(LifecycleEvent::now(
+        "instance",
+        &s.id.to_string(),
+        &s.project_id,
+        event,
+        attributes,
+    ))
 }

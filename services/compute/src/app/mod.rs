@@ -92,6 +92,8 @@ pub struct App {
     pub pool: PgPool,
     pub bus: Bus,
     pub config: ComputeConfig,
+    /// Metering's lifecycle events, written with the changes they report.
+    pub outbox: stratus_outbox::Outbox,
     /// Servers whose build runs in this process.
     builds: Arc<Mutex<HashSet<uuid::Uuid>>>,
 }
@@ -99,6 +101,7 @@ pub struct App {
 impl App {
     pub fn new(pool: PgPool, bus: Bus, config: ComputeConfig) -> Self {
         Self {
+            outbox: stratus_outbox::Outbox::new(pool.clone(), bus.clone()),
             pool,
             bus,
             config,

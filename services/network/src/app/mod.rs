@@ -79,10 +79,17 @@ pub struct App {
     pub pool: PgPool,
     pub bus: Bus,
     pub config: NetworkConfig,
+    /// Metering's lifecycle events, written with the changes they report.
+    pub outbox: stratus_outbox::Outbox,
 }
 
 impl App {
     pub fn new(pool: PgPool, bus: Bus, config: NetworkConfig) -> Self {
-        Self { pool, bus, config }
+        Self {
+            outbox: stratus_outbox::Outbox::new(pool.clone(), bus.clone()),
+            pool,
+            bus,
+            config,
+        }
     }
 }

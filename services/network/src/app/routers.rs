@@ -7,6 +7,7 @@
 
 use super::input::{bad, check_known, flag, text};
 use super::ports::Wanted;
+use super::usage::held_event;
 use super::{App, db};
 use crate::datastore::{self as ds, FloatingIp, Network, Router};
 use serde_json::{Map, Value};
@@ -167,19 +168,27 @@ impl App {
         let mut tx = self.pool.begin().await.map_err(db)?;
         self.quota_check(&mut tx, project, "router").await?;
         ds::router_save(&mut *tx, &router).await.map_err(db)?;
+        let (rid, owner) = (router.id.clone(), router.project_id.clone());
+        let held = |e| held_event("router", &rid, &owner, e);
+        stratus_outbox::put(&mut tx, &held(Lifecycle::Created))
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
         // The gateway comes second: its port names the stored router.
         if let Some(info) = body.get("external_gateway_info") {
             if let Err(e) = self.set_gateway(caller, &mut router, info).await {
-                ds::router_delete(&self.pool, &router.id)
+                let mut tx = self.pool.begin().await.map_err(db)?;
+                ds::router_delete(&mut *tx, &router.id).await.map_err(db)?;
+                stratus_outbox::put(&mut tx, &held(Lifecycle::Deleted))
                     .await
                     .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                self.outbox.flush_soon();
                 return Err(e);
             }
             ds::router_save(&self.pool, &router).await.map_err(db)?;
         }
-        self.publish_held("router", &router.id, &router.project_id, Lifecycle::Created)
-            .await;
         self.router_get(caller, &router.id).await
     }
 
@@ -229,10 +238,13 @@ impl App {
             );
         }
         self.set_gateway(caller, &mut r, &Value::Null).await?;
-        if ds::router_delete(&self.pool, id).await.map_err(db)? > 0 {
-            self.publish_held("router", id, &r.project_id, Lifecycle::Deleted)
-                .await;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if ds::router_delete(&mut *tx, id).await.map_err(db)? > 0 {
+            let ev = held_event("router", id, &r.project_id, Lifecycle::Deleted);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
         Ok(())
     }
 
@@ -538,7 +550,10 @@ impl App {
         }
         let inserted = ds::fip_insert(&mut *tx, &fip).await;
         if inserted.is_ok() {
+            let ev = held_event("floating_ip", &fip.id, &fip.project_id, Lifecycle::Created);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
+            self.outbox.flush_soon();
         } else {
             drop(tx);
         }
@@ -556,8 +571,6 @@ impl App {
                 other => db(other),
             });
         }
-        self.publish_held("floating_ip", &fip.id, &fip.project_id, Lifecycle::Created)
-            .await;
         Ok(fip)
     }
 
@@ -608,10 +621,13 @@ impl App {
     pub async fn fip_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         let f = self.fip_get(caller, id).await?;
         member(caller)?;
-        if ds::fip_delete(&self.pool, id).await.map_err(db)? > 0 {
-            self.publish_held("floating_ip", id, &f.project_id, Lifecycle::Deleted)
-                .await;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if ds::fip_delete(&mut *tx, id).await.map_err(db)? > 0 {
+            let ev = held_event("floating_ip", id, &f.project_id, Lifecycle::Deleted);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
         ds::port_delete(&self.pool, &f.floating_port_id)
             .await
             .map_err(db)?;

@@ -1,10 +1,12 @@
 //! What the network service tells metering: lifecycle events of floating
-//! IPs and routers (created, deleted: the hours they are held), and every
+//! IPs and routers (created, deleted: the hours they are held; through the
+//! outbox, in the transaction of the change), and every
 //! `sample_interval_s` a gauge sample of each one held. Their bytes are not
 //! sampled yet (an instance's egress is, by the compute agent).
 
 use std::time::Duration;
 
+use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
 use stratus_common::Error;
 use tokio_util::sync::CancellationToken;
@@ -12,21 +14,6 @@ use tokio_util::sync::CancellationToken;
 use super::{App, db};
 
 impl App {
-    /// Tells metering a floating IP or router is held from now, or no
-    /// longer. A failure to publish is logged: the change stands.
-    pub(crate) async fn publish_held(
-        &self,
-        kind: &str,
-        id: &str,
-        project_id: &str,
-        event: Lifecycle,
-    ) {
-        let ev = LifecycleEvent::now(kind, id, project_id, event, Default::default());
-        if let Err(e) = usage::publish_lifecycle(&self.bus, ev).await {
-            tracing::warn!(kind, id, ?event, error = %e, "usage lifecycle event not published");
-        }
-    }
-
     /// Publishes one gauge sample (1) of every floating IP and router held,
     /// stamped with the start of the interval (replicas sampling together
     /// send the same samples, stored once). How many.
@@ -64,4 +51,16 @@ impl App {
             },
         );
     }
+}
+
+/// Metering's event of a floating IP or router held from now, or no
+/// longer; written through the outbox with the change.
+pub(crate) fn held_event(kind: &str, id: &str, project_id: &str, event: Lifecycle) -> Notification {
+    Notification::UsageLifecycle(LifecycleEvent::now(
+        kind,
+        id,
+        project_id,
+        event,
+        Default::default(),
+    ))
 }

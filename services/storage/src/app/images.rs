@@ -18,7 +18,6 @@ use stratus_bus_protocol::StorageAgentRequest;
 use stratus_bus_protocol::storage::{
     CHUNK_BYTES, Chunk, ImageCommit, ImageDelete, ImageRead, ImageWrite,
 };
-use stratus_bus_protocol::usage::Lifecycle;
 use stratus_common::{Error, RequestContext};
 
 pub const DISK_FORMATS: &[&str] = &[
@@ -476,14 +475,7 @@ impl App {
                 "Image {id} is in use: {in_use} volumes were made from it."
             )));
         }
-        let deleted = ds::delete(&self.pool, id)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| not_found(id))?;
-        if deleted.size.is_some() {
-            self.publish_held("image", id, &deleted.owner, Lifecycle::Deleted, None)
-                .await;
-        }
+        let deleted = self.delete_image(id).await?.ok_or_else(|| not_found(id))?;
         // Its host holds the data; any other may hold a cached copy.
         let hosts = crate::datastore::host_list(&self.pool).await.map_err(db)?;
         for host in deleted
@@ -595,18 +587,8 @@ impl App {
                     checksum: &checksum,
                     os_hash_value: &stored.sha512,
                 };
-                match ds::activate(&self.pool, id, &row).await.map_err(db)? {
-                    Some(image) => {
-                        self.publish_held(
-                            "image",
-                            id,
-                            &image.owner,
-                            Lifecycle::Created,
-                            image.size,
-                        )
-                        .await;
-                        Ok(image)
-                    }
+                match self.activate_image(id, &row).await? {
+                    Some(image) => Ok(image),
                     None => {
                         self.remove_data(&host, id).await;
                         Err(Error::conflict(format!(

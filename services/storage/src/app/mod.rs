@@ -70,11 +70,18 @@ pub struct App {
     pub pool: PgPool,
     pub bus: Bus,
     pub config: StorageConfig,
+    /// Metering's lifecycle events, written with the changes they report.
+    pub outbox: stratus_outbox::Outbox,
 }
 
 impl App {
     pub fn new(pool: PgPool, bus: Bus, config: StorageConfig) -> Self {
-        Self { pool, bus, config }
+        Self {
+            outbox: stratus_outbox::Outbox::new(pool.clone(), bus.clone()),
+            pool,
+            bus,
+            config,
+        }
     }
 
     /// Answers other services on `storage-service` (any replica may).

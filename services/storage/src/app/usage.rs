@@ -1,13 +1,14 @@
 //! What the storage service tells metering: lifecycle events of volumes,
 //! snapshots and images (created when they hold data, resized when a volume
-//! grows, deleted), and every `sample_interval_s` a gauge sample of each
-//! one held (GiB of a volume or snapshot, bytes of an image). The service,
+//! grows, deleted; through the outbox, in the transaction of the change),
+//! and every `sample_interval_s` a gauge sample of each one held (GiB of a volume or snapshot, bytes of an image). The service,
 //! not the storage agent, samples them: the records say whose they are and
 //! how big, the agent's files do not.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
 use stratus_common::Error;
 use tokio_util::sync::CancellationToken;
@@ -24,25 +25,43 @@ fn metric_of(kind: &str) -> (&'static str, &'static str, &'static str) {
 }
 
 impl App {
-    /// Tells metering a volume, snapshot or image began holding `size`
-    /// (GiB, or bytes for an image), changed size or is gone. A failure
-    /// to publish is logged: the change stands.
-    pub(crate) async fn publish_held(
+    /// Activates a `saving` image with its data; metering hears of it in
+    /// the same transaction. `None` if it is not saving any more.
+    pub(crate) async fn activate_image(
         &self,
-        kind: &str,
         id: &str,
-        project_id: &str,
-        event: Lifecycle,
-        size: Option<i64>,
-    ) {
-        let mut attributes = BTreeMap::new();
-        if let Some(size) = size {
-            attributes.insert(metric_of(kind).2.to_owned(), size.to_string());
+        stored: &crate::datastore::images::Stored<'_>,
+    ) -> Result<Option<crate::datastore::images::Image>, Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let image = crate::datastore::images::activate(&mut *tx, id, stored)
+            .await
+            .map_err(db)?;
+        if let Some(i) = &image {
+            let ev = held_event("image", &i.id, &i.owner, Lifecycle::Created, i.size);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
         }
-        let ev = LifecycleEvent::now(kind, id, project_id, event, attributes);
-        if let Err(e) = usage::publish_lifecycle(&self.bus, ev).await {
-            tracing::warn!(kind, id, ?event, error = %e, "usage lifecycle event not published");
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
+        Ok(image)
+    }
+
+    /// Deletes an image's record; metering hears the end of one that held
+    /// data in the same transaction.
+    pub(crate) async fn delete_image(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::datastore::images::Image>, Error> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let deleted = crate::datastore::images::delete(&mut *tx, id)
+            .await
+            .map_err(db)?;
+        if let Some(i) = deleted.as_ref().filter(|i| i.size.is_some()) {
+            let ev = held_event("image", &i.id, &i.owner, Lifecycle::Deleted, None);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        self.outbox.flush_soon();
+        Ok(deleted)
     }
 
     /// Publishes one gauge sample of everything held, stamped with the
@@ -78,4 +97,21 @@ impl App {
             },
         );
     }
+}
+
+/// Metering's event of a volume, snapshot or image beginning to hold
+/// `size` (GiB, or bytes for an image), changing size or ending, stamped
+/// now.
+pub(crate) fn held_event(
+    kind: &str,
+    id: &str,
+    project_id: &str,
+    event: Lifecycle,
+    size: Option<i64>,
+) -> Notification {
+    let mut attributes = BTreeMap::new();
+    if let Some(size) = size {
+        attributes.insert(metric_of(kind).2.to_owned(), size.to_string());
+    }
+    Notification::UsageLifecycle(LifecycleEvent::now(kind, id, project_id, event, attributes))
 }

@@ -936,14 +936,7 @@ impl App {
                     checksum,
                     os_hash_value: sha512,
                 };
-                let image = crate::datastore::images::activate(&self.pool, &e.image_id, &stored)
-                    .await
-                    .map_err(db)?;
-                if let Some(i) = &image {
-                    self.publish_held("image", &i.id, &i.owner, Lifecycle::Created, i.size)
-                        .await;
-                }
-                image
+                self.activate_image(&e.image_id, &stored).await?
             }
             _ => {
                 tracing::warn!(volume = %e.volume_id, image = %e.image_id, error = ?e.error, "volume upload failed");
@@ -1009,51 +1002,60 @@ impl App {
     pub async fn apply_result(&self, e: &VolumeEvent) -> Result<(), Error> {
         let error = e.error.as_deref();
         let size = e.size_gb.and_then(|s| i32::try_from(s).ok());
-        let pool = &self.pool;
+        // The change and metering's event of it commit together.
+        let mut tx = self.pool.begin().await.map_err(db)?;
         // Whose it is, read before a delete removes it (for metering).
         let owner = match e.op {
             VolumeOp::VolumeCreated | VolumeOp::VolumeExtended | VolumeOp::VolumeDeleted => {
-                ds::volume_get(pool, &e.id)
+                ds::volume_get(&mut *tx, &e.id)
                     .await
                     .map_err(db)?
                     .map(|v| (v.project_id, v.size))
             }
-            VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => ds::snapshot_get(pool, &e.id)
-                .await
-                .map_err(db)?
-                .map(|s| (s.project_id, s.size)),
+            VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => {
+                ds::snapshot_get(&mut *tx, &e.id)
+                    .await
+                    .map_err(db)?
+                    .map(|s| (s.project_id, s.size))
+            }
         };
         let mut n = match (e.op, error) {
             (VolumeOp::VolumeCreated, None) => {
-                ds::volume_finish(pool, &e.id, "creating", "available", None, None).await
+                ds::volume_finish(&mut *tx, &e.id, "creating", "available", None, None).await
             }
             (VolumeOp::VolumeCreated, Some(_)) => {
-                ds::volume_finish(pool, &e.id, "creating", "error", None, error).await
+                ds::volume_finish(&mut *tx, &e.id, "creating", "error", None, error).await
             }
             (VolumeOp::VolumeExtended, None) => {
-                ds::volume_finish(pool, &e.id, "extending", "available", size, None).await
+                ds::volume_finish(&mut *tx, &e.id, "extending", "available", size, None).await
             }
             (VolumeOp::VolumeExtended, Some(_)) => {
-                ds::volume_finish(pool, &e.id, "extending", "error_extending", None, error).await
+                ds::volume_finish(&mut *tx, &e.id, "extending", "error_extending", None, error)
+                    .await
             }
-            (VolumeOp::VolumeDeleted, None) => ds::volume_delete(pool, &e.id).await,
+            (VolumeOp::VolumeDeleted, None) => ds::volume_delete(&mut *tx, &e.id).await,
             (VolumeOp::VolumeDeleted, Some(_)) => {
-                ds::volume_finish(pool, &e.id, "deleting", "error_deleting", None, error).await
+                ds::volume_finish(&mut *tx, &e.id, "deleting", "error_deleting", None, error).await
             }
             (VolumeOp::SnapshotCreated, None) => {
-                ds::snapshot_finish(pool, &e.id, "creating", "available", None).await
+                ds::snapshot_finish(&mut *tx, &e.id, "creating", "available", None).await
             }
             (VolumeOp::SnapshotCreated, Some(_)) => {
-                ds::snapshot_finish(pool, &e.id, "creating", "error", error).await
+                ds::snapshot_finish(&mut *tx, &e.id, "creating", "error", error).await
             }
-            (VolumeOp::SnapshotDeleted, None) => ds::snapshot_delete(pool, &e.id).await,
+            (VolumeOp::SnapshotDeleted, None) => ds::snapshot_delete(&mut *tx, &e.id).await,
             (VolumeOp::SnapshotDeleted, Some(_)) => {
-                ds::snapshot_finish(pool, &e.id, "deleting", "error_deleting", error).await
+                ds::snapshot_finish(&mut *tx, &e.id, "deleting", "error_deleting", error).await
             }
         }
         .map_err(db)?;
+        let mut late = false;
         if n == 0 && error.is_none() {
+            tx.commit().await.map_err(db)?;
             n = self.apply_late_success(e, size).await?;
+            // Its event follows the late change in a transaction of its own.
+            tx = self.pool.begin().await.map_err(db)?;
+            late = true;
         }
         if let (Some((project, size_before)), None, true) = (owner, error, n > 0) {
             let (kind, event) = match e.op {
@@ -1065,7 +1067,12 @@ impl App {
             };
             let size =
                 (event != Lifecycle::Deleted).then(|| i64::from(size.unwrap_or(size_before)));
-            self.publish_held(kind, &e.id, &project, event, size).await;
+            let ev = super::usage::held_event(kind, &e.id, &project, event, size);
+            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        if n > 0 || late {
+            self.outbox.flush_soon();
         }
         Ok(())
     }
