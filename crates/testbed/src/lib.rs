@@ -91,6 +91,20 @@ pub async fn send(
 }
 
 impl Identity {
+    /// The auth layer of a service under test: validates this identity's
+    /// tokens locally and follows revocations on `bus`.
+    pub async fn authenticator(&self, bus: &stratus_bus::Bus) -> stratus_http::auth::Authenticator {
+        stratus_http::auth::Authenticator::start(
+            &stratus_http::auth::AuthConfig {
+                identity_url: self.url(),
+                ..stratus_http::auth::AuthConfig::default()
+            },
+            bus,
+        )
+        .await
+        .expect("auth layer")
+    }
+
     pub async fn start() -> Self {
         stratus_test_support::init_logs();
         let db = TestDatabase::new(Some(&stratus_identity::MIGRATOR))

@@ -14,7 +14,7 @@ use std::time::Duration;
 use stratus_agent::{AgentConfig, AgentSettings};
 use stratus_bus::Bus;
 use stratus_bus_protocol::AgentKind;
-use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_http::auth::Authenticator;
 use stratus_netns::run_in;
 use stratus_network::app::{App, NetworkConfig};
 use stratus_network_agent::links::{Links, dev_name};
@@ -70,15 +70,7 @@ impl Fabric {
         let identity = Identity::start().await;
         let bus_cfg = bus_config();
         let bus = Bus::new(bus_cfg.clone(), "test-network");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
+        let auth = identity.authenticator(&bus).await;
         let db = TestDatabase::new(Some(&stratus_network::MIGRATOR))
             .await
             .expect("db");

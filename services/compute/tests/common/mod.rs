@@ -8,7 +8,7 @@
 use serde_json::Value;
 use stratus_bus::Bus;
 use stratus_compute::app::{App, ComputeConfig};
-use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_http::auth::Authenticator;
 use stratus_test_support::{TestDatabase, TestServer, bus_config};
 pub use stratus_testbed::{Identity, Login};
 
@@ -54,15 +54,7 @@ impl Cloud {
         let identity = Identity::start().await;
         let bus_cfg = bus_config();
         let bus = Bus::new(bus_cfg.clone(), "test-compute");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
+        let auth = identity.authenticator(&bus).await;
         let db = TestDatabase::new(Some(&stratus_compute::MIGRATOR))
             .await
             .expect("db");

@@ -7,7 +7,7 @@
 use reqwest::Method;
 use serde_json::Value;
 use stratus_bus::{Bus, BusConfig};
-use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_http::auth::Authenticator;
 use stratus_metering::app::App;
 use stratus_test_support::{TestDatabase, TestServer, bus_config};
 use stratus_testbed::{Identity, Login};
@@ -31,15 +31,7 @@ impl Api {
         let identity = Identity::start().await;
         let cfg = bus_config();
         let bus = Bus::new(cfg.clone(), "test-metering");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
+        let auth = identity.authenticator(&bus).await;
         let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
             .await
             .expect("db");

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use stratus_bus::Bus;
-use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_http::auth::Authenticator;
 use stratus_network::app::{App, NetworkConfig};
 use stratus_test_support::{TestDatabase, TestServer, bus_config};
 pub use stratus_testbed::{Identity, Login};
@@ -23,15 +23,7 @@ impl Cloud {
     pub async fn start() -> Self {
         let identity = Identity::start().await;
         let bus = Bus::new(bus_config(), "test-network");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
+        let auth = identity.authenticator(&bus).await;
         let db = TestDatabase::new(Some(&stratus_network::MIGRATOR))
             .await
             .expect("db");

@@ -9,7 +9,7 @@ use std::time::Duration;
 use stratus_agent::{AgentConfig, AgentSettings};
 use stratus_bus::Bus;
 use stratus_bus_protocol::AgentKind;
-use stratus_http::auth::{AuthConfig, Authenticator};
+use stratus_http::auth::Authenticator;
 use stratus_storage::app::{App, StorageConfig};
 use stratus_storage_agent::{StorageAgentConfig, StorageSettings};
 use stratus_test_support::{
@@ -61,15 +61,7 @@ impl Cloud {
         // The storage service and its agent.
         let bus_cfg = bus_config();
         let bus = Bus::new(bus_cfg.clone(), "test-storage");
-        let auth = Authenticator::start(
-            &AuthConfig {
-                identity_url: identity.url(),
-                ..AuthConfig::default()
-            },
-            &bus,
-        )
-        .await
-        .expect("auth");
+        let auth = identity.authenticator(&bus).await;
         let storage_db = TestDatabase::new(Some(&stratus_storage::MIGRATOR))
             .await
             .expect("db");
