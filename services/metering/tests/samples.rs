@@ -264,7 +264,9 @@ async fn lifecycle_events_bound_billable_time_once_each() {
             .expect("publish");
     }
     let rows = poll_until(Duration::from_secs(30), "two lifecycle events", || async {
-        let r = ds::lifecycle_of(&app.pool, &project).await.ok()?;
+        let r = ds::lifecycle_all(&app.pool, Some(&project), None)
+            .await
+            .ok()?;
         (r.len() == 2).then_some(r)
     })
     .await;

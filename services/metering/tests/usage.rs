@@ -251,6 +251,23 @@ async fn held_resources_and_egress_are_invoiced_and_a_period_closes_at_once() {
             "2027-04-01T06:00:00Z",
             &[],
         ),
+        // Gone before the period: not on its invoice.
+        event(
+            &p,
+            "volume",
+            "old",
+            Lifecycle::Created,
+            "2027-03-01T00:00:00Z",
+            &[("size_gb", "99")],
+        ),
+        event(
+            &p,
+            "volume",
+            "old",
+            Lifecycle::Deleted,
+            "2027-03-31T00:00:00Z",
+            &[],
+        ),
     ] {
         ds::insert_lifecycle(&api.app.pool, &e)
             .await

@@ -262,7 +262,7 @@ impl App {
             .map(card_of)
             .collect();
         let mut events: BTreeMap<String, Vec<ds::EventRow>> = BTreeMap::new();
-        for e in ds::lifecycle_all(&self.pool, None, None)
+        for e in ds::lifecycle_between(&self.pool, None, None, Some(start), Some(end))
             .await
             .map_err(db)?
         {
@@ -336,9 +336,15 @@ impl App {
             .iter()
             .map(card_of)
             .collect();
-        let events = ds::lifecycle_of(&self.pool, &inv.project_id)
-            .await
-            .map_err(db)?;
+        let events = ds::lifecycle_between(
+            &self.pool,
+            Some(&inv.project_id),
+            None,
+            Some(inv.period_start),
+            Some(inv.period_end),
+        )
+        .await
+        .map_err(db)?;
         let hours = ds::usage_hours(
             &self.pool,
             Some(&inv.project_id),

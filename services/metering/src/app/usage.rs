@@ -105,9 +105,15 @@ impl App {
                 "Invalid start time. The start time cannot occur after the end time.",
             ));
         }
-        let rows = ds::lifecycle_all(&self.pool, q.project_id.as_deref(), Some("instance"))
-            .await
-            .map_err(super::db)?;
+        let rows = ds::lifecycle_between(
+            &self.pool,
+            q.project_id.as_deref(),
+            Some("instance"),
+            Some(q.start),
+            Some(q.end),
+        )
+        .await
+        .map_err(super::db)?;
         let deleted: BTreeMap<String, chrono::DateTime<chrono::Utc>> = rows
             .iter()
             .filter(|r| r.event == "deleted")

@@ -243,21 +243,6 @@ pub struct EventRow {
     pub attributes: sqlx::types::Json<std::collections::BTreeMap<String, String>>,
 }
 
-/// A project's lifecycle events (all of them: a resource created before a
-/// period still runs in it).
-pub async fn lifecycle_of(
-    db: impl PgExecutor<'_>,
-    project_id: &str,
-) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(
-        "SELECT resource_id, resource_type, project_id, event, at, attributes FROM lifecycle_events
-         WHERE project_id = $1 ORDER BY at",
-    )
-    .bind(project_id)
-    .fetch_all(db)
-    .await
-}
-
 // ---- rate cards ----
 
 #[derive(Clone, Debug, FromRow)]
@@ -469,13 +454,38 @@ pub async fn lifecycle_all(
     project_id: Option<&str>,
     resource_type: Option<&str>,
 ) -> sqlx::Result<Vec<EventRow>> {
+    lifecycle_between(db, project_id, resource_type, None, None).await
+}
+
+/// The lifecycle events of the resources that ran some time in
+/// `[from, to)` (created before `to`, not deleted by `from`): what prices
+/// that period, without the history of everything gone before it. No
+/// bound: from the beginning, or for ever.
+pub async fn lifecycle_between(
+    db: impl PgExecutor<'_>,
+    project_id: Option<&str>,
+    resource_type: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT resource_id, resource_type, project_id, event, at, attributes FROM lifecycle_events
+        "SELECT resource_id, resource_type, project_id, event, at, attributes
+         FROM lifecycle_events
          WHERE ($1::text IS NULL OR project_id = $1) AND ($2::text IS NULL OR resource_type = $2)
+           AND resource_id IN (
+             SELECT resource_id FROM lifecycle_events
+             WHERE ($1::text IS NULL OR project_id = $1)
+               AND ($2::text IS NULL OR resource_type = $2)
+             GROUP BY resource_id
+             HAVING min(at) < coalesce($4, 'infinity')
+                AND coalesce(max(at) FILTER (WHERE event = 'deleted'), 'infinity')
+                    > coalesce($3, '-infinity'))
          ORDER BY at",
     )
     .bind(project_id)
     .bind(resource_type)
+    .bind(from)
+    .bind(to)
     .fetch_all(db)
     .await
 }
