@@ -18,6 +18,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::PgConnection;
@@ -59,6 +60,11 @@ pub struct Outbox {
     pool: PgPool,
     bus: Bus,
     wake: Arc<Notify>,
+    /// A flush runs in this process (at most one: while the broker is away
+    /// each holds a connection for the publish timeout).
+    flushing: Arc<AtomicBool>,
+    /// Something was committed since the running flush began.
+    again: Arc<AtomicBool>,
 }
 
 impl Outbox {
@@ -67,6 +73,8 @@ impl Outbox {
             pool,
             bus,
             wake: Arc::new(Notify::new()),
+            flushing: Arc::default(),
+            again: Arc::default(),
         }
     }
 
@@ -77,12 +85,29 @@ impl Outbox {
     }
 
     /// Publishes what is waiting now, in the background (for the events a
-    /// caller just committed); what fails waits for the relay.
+    /// caller just committed): one flush at a time, which goes round again
+    /// if more was committed meanwhile; what fails waits for the relay.
     pub fn flush_soon(&self) {
+        self.again.store(true, Ordering::SeqCst);
+        if self.flushing.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let outbox = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = outbox.drain().await {
-                tracing::debug!(error = %e, "outbox events left for the relay");
+            loop {
+                while outbox.again.swap(false, Ordering::SeqCst) {
+                    if let Err(e) = outbox.drain().await {
+                        tracing::debug!(error = %e, "outbox events left for the relay");
+                        break;
+                    }
+                }
+                outbox.flushing.store(false, Ordering::SeqCst);
+                // A commit between the last look and the line above.
+                if !outbox.again.load(Ordering::SeqCst)
+                    || outbox.flushing.swap(true, Ordering::SeqCst)
+                {
+                    return;
+                }
             }
         });
     }

@@ -127,3 +127,50 @@ async fn events_wait_in_the_table_while_the_broker_is_away() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_commits_each_flushed_are_all_published_once() {
+    let db = TestDatabase::new(None).await.expect("db");
+    sqlx::query(
+        "CREATE TABLE outbox (id bigserial PRIMARY KEY, event jsonb NOT NULL,
+                              created_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("table");
+    let bus = Bus::new(bus_config(), "test-outbox");
+    let heard = Heard::start(&bus, &["usage.lifecycle"]).await;
+    let outbox = Outbox::new(db.pool.clone(), bus);
+    let writers = (0..50).map(|i| {
+        let (pool, outbox) = (db.pool.clone(), outbox.clone());
+        tokio::spawn(async move {
+            let mut tx = pool.begin().await.expect("tx");
+            stratus_outbox::put(&mut tx, &event(&format!("r{i:02}")))
+                .await
+                .expect("put");
+            tx.commit().await.expect("commit");
+            outbox.flush_soon();
+        })
+    });
+    for w in writers {
+        w.await.expect("writer");
+    }
+    let mut ids = poll_until(Duration::from_secs(30), "fifty events", || async {
+        let ids: Vec<String> = heard
+            .lifecycle()
+            .into_iter()
+            .map(|e| e.resource_id)
+            .collect();
+        (ids.len() >= 50).then_some(ids)
+    })
+    .await;
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 50, "each once");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+    assert_eq!(heard.lifecycle().len(), 50, "none twice");
+}
