@@ -463,13 +463,9 @@ async fn sample_usage(
             }
         };
         let batch = samples_of(&host, &stats, chrono::Utc::now());
-        if batch.samples.is_empty() {
-            continue;
-        }
-        if let Err(e) = bus
-            .notify::<Notification>(&RequestContext::system(), Notification::UsageSample(batch))
-            .await
-        {
+        let published =
+            stratus_bus_protocol::usage::publish_samples(&bus, &host, &batch.samples).await;
+        if let Err(e) = published {
             tracing::warn!(error = %e, "usage samples not published");
         }
     }
@@ -482,7 +478,7 @@ pub fn samples_of(
     at: chrono::DateTime<chrono::Utc>,
 ) -> stratus_bus_protocol::usage::UsageBatch {
     use stratus_bus_protocol::usage::{SampleKind, UsageBatch, UsageSample};
-    let at = chrono::DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+    let at = stratus_bus_protocol::usage::to_millis(at);
     let mut samples = Vec::new();
     for s in stats {
         let mut attributes = BTreeMap::new();

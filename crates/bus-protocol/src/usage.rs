@@ -128,20 +128,6 @@ pub fn held(
     }
 }
 
-/// Publishes a lifecycle event as `usage.lifecycle`. A failure is the
-/// caller's to log: the change it reports has happened.
-pub async fn publish_lifecycle(
-    bus: &stratus_bus::Bus,
-    event: LifecycleEvent,
-) -> Result<(), stratus_bus::BusError> {
-    bus.notify::<crate::Notification>(
-        &stratus_common::RequestContext::system(),
-        crate::Notification::UsageLifecycle(event),
-    )
-    .await
-    .map(|_| ())
-}
-
 /// Publishes samples as `usage.sample` batches of at most 1,000.
 pub async fn publish_samples(
     bus: &stratus_bus::Bus,

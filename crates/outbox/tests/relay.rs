@@ -22,8 +22,8 @@ fn event(id: &str) -> Notification {
     ))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn committed_events_are_published_once_and_rolled_back_ones_never() {
+/// A database of its own with the table the services' migrations make.
+async fn outbox_db() -> TestDatabase {
     let db = TestDatabase::new(None).await.expect("db");
     sqlx::query(
         "CREATE TABLE outbox (id bigserial PRIMARY KEY, event jsonb NOT NULL,
@@ -32,6 +32,12 @@ async fn committed_events_are_published_once_and_rolled_back_ones_never() {
     .execute(&db.pool)
     .await
     .expect("table");
+    db
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_events_are_published_once_and_rolled_back_ones_never() {
+    let db = outbox_db().await;
     let bus = Bus::new(bus_config(), "test-outbox");
     let heard = Heard::start(&bus, &["usage.lifecycle"]).await;
     let outbox = Outbox::new(db.pool.clone(), bus.clone());
@@ -91,14 +97,7 @@ async fn committed_events_are_published_once_and_rolled_back_ones_never() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_wait_in_the_table_while_the_broker_is_away() {
-    let db = TestDatabase::new(None).await.expect("db");
-    sqlx::query(
-        "CREATE TABLE outbox (id bigserial PRIMARY KEY, event jsonb NOT NULL,
-                              created_at timestamptz NOT NULL DEFAULT now())",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("table");
+    let db = outbox_db().await;
     let mut tx = db.pool.begin().await.expect("tx");
     stratus_outbox::put(&mut tx, &event("kept"))
         .await
@@ -133,14 +132,7 @@ async fn events_wait_in_the_table_while_the_broker_is_away() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_commits_each_flushed_are_all_published_once() {
-    let db = TestDatabase::new(None).await.expect("db");
-    sqlx::query(
-        "CREATE TABLE outbox (id bigserial PRIMARY KEY, event jsonb NOT NULL,
-                              created_at timestamptz NOT NULL DEFAULT now())",
-    )
-    .execute(&db.pool)
-    .await
-    .expect("table");
+    let db = outbox_db().await;
     let bus = Bus::new(bus_config(), "test-outbox");
     let heard = Heard::start(&bus, &["usage.lifecycle"]).await;
     let outbox = Outbox::new(db.pool.clone(), bus);

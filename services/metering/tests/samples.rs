@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use stratus_bus::Bus;
+use stratus_bus::{Bus, BusConfig};
 use stratus_bus_protocol::Notification;
-use stratus_bus_protocol::compute::InstanceSpec;
 use stratus_bus_protocol::usage::{SampleKind, UsageBatch, UsageSample};
 use stratus_common::RequestContext;
 use stratus_compute_agent::driver::Driver;
@@ -17,6 +16,8 @@ use stratus_compute_agent::driver::fake::{Fake, FakeSettings};
 use stratus_metering::app::App;
 use stratus_metering::datastore as ds;
 use stratus_test_support::{TestDatabase, bus_config, poll_until, unique_name};
+
+mod common;
 
 fn sample(
     resource: &str,
@@ -37,6 +38,18 @@ fn sample(
     }
 }
 
+/// The metering service's app on a database of its own and a bus namespace
+/// of its own (followers are the test's to start).
+async fn service() -> (TestDatabase, BusConfig, App) {
+    stratus_test_support::init_logs();
+    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
+        .await
+        .expect("db");
+    let cfg = bus_config();
+    let app = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering"));
+    (db, cfg, app)
+}
+
 async fn count(app: &App, project: &str, want: i64) {
     poll_until(
         Duration::from_secs(30),
@@ -51,13 +64,7 @@ async fn count(app: &App, project: &str, want: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn samples_are_stored_once_and_wait_for_the_service() {
-    stratus_test_support::init_logs();
-    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-        .await
-        .expect("db");
-    let cfg = bus_config();
-    let bus = Bus::new(cfg.clone(), "test-metering");
-    let app = App::new(db.pool.clone(), bus.clone());
+    let (_db, cfg, app) = service().await;
     let follower = app.follow_samples();
     assert!(follower.wait_consuming(Duration::from_secs(30)).await);
     let publisher = Bus::new(cfg.clone(), "test-agent");
@@ -128,12 +135,7 @@ async fn samples_are_stored_once_and_wait_for_the_service() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compute_agent_samples_its_instances() {
-    stratus_test_support::init_logs();
-    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-        .await
-        .expect("db");
-    let cfg = bus_config();
-    let app = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering"));
+    let (_db, cfg, app) = service().await;
     assert!(
         app.follow_samples()
             .wait_consuming(Duration::from_secs(30))
@@ -142,25 +144,8 @@ async fn a_compute_agent_samples_its_instances() {
     let fake = std::sync::Arc::new(Fake::new(FakeSettings::default()));
     let project = unique_name("p");
     let id = uuid::Uuid::new_v4().to_string();
-    fake.spawn(&InstanceSpec {
-        id: id.clone(),
-        name: "vm".into(),
-        project_id: project.clone(),
-        flavor: "m1.small".into(),
-        vcpus: 2,
-        memory_mb: 2048,
-        image_disk: None,
-        disks: vec![],
-        kernel: None,
-        ramdisk: None,
-        cmdline: None,
-        nics: vec![],
-        user_data: None,
-        metadata: BTreeMap::new(),
-        config_drive: false,
-        public_keys: BTreeMap::new(),
-    })
-    .expect("spawn");
+    fake.spawn(&common::instance(&id, &project, "m1.small", 2, 2048))
+        .expect("spawn");
     let config = stratus_agent::AgentConfig {
         agent: stratus_agent::AgentSettings {
             host: unique_name("fake"),
@@ -227,12 +212,7 @@ async fn a_compute_agent_samples_its_instances() {
 async fn lifecycle_events_bound_billable_time_once_each() {
     use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent};
     use stratus_metering::app::billing;
-    stratus_test_support::init_logs();
-    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-        .await
-        .expect("db");
-    let cfg = bus_config();
-    let app = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering"));
+    let (_db, cfg, app) = service().await;
     assert!(
         app.follow_lifecycle()
             .wait_consuming(Duration::from_secs(30))
@@ -291,12 +271,7 @@ async fn lifecycle_events_bound_billable_time_once_each() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_mid_stream_loses_no_sample() {
-    stratus_test_support::init_logs();
-    let db = TestDatabase::new(Some(&stratus_metering::MIGRATOR))
-        .await
-        .expect("db");
-    let cfg = bus_config();
-    let first = App::new(db.pool.clone(), Bus::new(cfg.clone(), "test-metering-1"));
+    let (db, cfg, first) = service().await;
     let follower = first.follow_samples();
     assert!(follower.wait_consuming(Duration::from_secs(30)).await);
     let publisher = Bus::new(cfg.clone(), "test-agent");

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::json;
 use stratus_bus::Bus;
-use stratus_bus_protocol::compute::InstanceSpec;
+use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
 use stratus_compute_agent::driver::Driver;
 use stratus_compute_agent::driver::fake::{Fake, FakeSettings};
@@ -27,27 +27,6 @@ const HOURS: i64 = 24;
 const SMALL_HOUR: i64 = 10;
 const BIG_HOUR: i64 = 25;
 const EGRESS_GB: i64 = 3;
-
-fn spec(id: &str, project: &str) -> InstanceSpec {
-    InstanceSpec {
-        id: id.into(),
-        name: id.into(),
-        project_id: project.into(),
-        flavor: "small".into(),
-        vcpus: 1,
-        memory_mb: 512,
-        image_disk: None,
-        disks: vec![],
-        kernel: None,
-        ramdisk: None,
-        cmdline: None,
-        nics: vec![],
-        user_data: None,
-        metadata: BTreeMap::new(),
-        config_drive: false,
-        public_keys: BTreeMap::new(),
-    }
-}
 
 fn lifecycle(
     id: &str,
@@ -96,7 +75,8 @@ async fn ten_thousand_instances_over_a_simulated_day_roll_up_and_invoice_exactly
         for i in 0..PER_PROJECT {
             let n = p * PER_PROJECT + i;
             let id = format!("vm-{n:05}");
-            fake.spawn(&spec(&id, &project)).expect("spawn");
+            fake.spawn(&common::instance(&id, &project, "small", 1, 512))
+                .expect("spawn");
             instances.push((n, id, project.clone()));
         }
     }
@@ -110,10 +90,11 @@ async fn ten_thousand_instances_over_a_simulated_day_roll_up_and_invoice_exactly
             events.push(lifecycle(id, project, Lifecycle::Deleted, hour(12), "big"));
         }
     }
+    let ctx = stratus_common::RequestContext::system();
     for chunk in events.chunks(500) {
         let sends = chunk
             .iter()
-            .map(|e| usage::publish_lifecycle(&agent, e.clone()));
+            .map(|e| agent.notify::<Notification>(&ctx, Notification::UsageLifecycle(e.clone())));
         for r in futures_util::future::join_all(sends).await {
             r.expect("publish lifecycle");
         }

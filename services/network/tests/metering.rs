@@ -7,63 +7,36 @@ mod common;
 
 use std::time::Duration;
 
-use common::Cloud;
+use common::{Cloud, id};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use stratus_bus_protocol::usage::Lifecycle;
 use stratus_test_support::heard::Heard;
 use stratus_test_support::poll_until;
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
 
 #[tokio::test]
 async fn floating_ips_and_routers_are_held_from_create_to_delete() {
     let c = Cloud::start().await;
     let heard = Heard::start(&c.app.bus, &["usage.lifecycle", "usage.sample"]).await;
     let (admin, alice) = (&c.identity.admin, &c.identity.alice);
-    let (_, public) = c
-        .send(
-            Method::POST,
-            "/v2.0/networks",
+    let public = id(&c
+        .create(
             admin,
-            Some(json!({"network": {"name": "public",
-            "router:external": true, "provider:network_type": "flat",
-            "provider:physical_network": "physnet1"}})),
+            "network",
+            json!({"name": "public", "router:external": true,
+            "provider:network_type": "flat", "provider:physical_network": "physnet1"}),
         )
-        .await;
-    let public = id(&public["network"]);
-    let (st, v) = c
-        .send(
-            Method::POST,
-            "/v2.0/subnets",
-            admin,
-            Some(json!({"subnet": {"network_id": public,
-            "ip_version": 4, "cidr": "198.51.100.0/30"}})),
-        )
-        .await;
-    assert_eq!(st, 201, "{v}");
-    let (st, r) = c
-        .send(
-            Method::POST,
-            "/v2.0/routers",
-            alice,
-            Some(json!({"router": {"name": "r"}})),
-        )
-        .await;
-    assert_eq!(st, 201, "{r}");
-    let router = id(&r["router"]);
-    let (st, f) = c
-        .send(
-            Method::POST,
-            "/v2.0/floatingips",
-            alice,
-            Some(json!({"floatingip": {"floating_network_id": public}})),
-        )
-        .await;
-    assert_eq!(st, 201, "{f}");
-    let fip = id(&f["floatingip"]);
+        .await);
+    c.create(
+        admin,
+        "subnet",
+        json!({"network_id": public, "ip_version": 4, "cidr": "198.51.100.0/30"}),
+    )
+    .await;
+    let router = id(&c.create(alice, "router", json!({"name": "r"})).await);
+    let fip = id(&c
+        .create(alice, "floatingip", json!({"floating_network_id": public}))
+        .await);
     // A /30 has one address after the gateway's: a second create fails,
     // and is never metered.
     let (st, v) = c

@@ -13,49 +13,36 @@ fn error_type(body: &Value) -> &str {
     body["NeutronError"]["type"].as_str().unwrap_or_default()
 }
 
-async fn create(c: &Cloud, who: &common::Login, kind: &str, body: Value) -> Value {
-    let (status, v) = c
-        .send(
-            Method::POST,
-            &format!("/v2.0/{kind}s"),
-            who,
-            Some(json!({kind: body})),
-        )
-        .await;
-    assert_eq!(status, 201, "{kind}: {v}");
-    v[kind].clone()
-}
-
 #[tokio::test]
 async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
     let c = Cloud::start().await;
     let (alice, bob) = (&c.identity.alice, &c.identity.bob);
-    let net = create(&c, alice, "network", json!({"name": "n"})).await;
+    let net = c.create(alice, "network", json!({"name": "n"})).await;
     let net_id = net["id"].as_str().expect("id");
     // 10.0.0.0/29: gateway .1, pool .2–.6 (five addresses).
-    let v4 = create(
-        &c,
-        alice,
-        "subnet",
-        json!({"network_id": net_id, "ip_version": 4, "cidr": "10.0.0.0/29"}),
-    )
-    .await;
+    let v4 = c
+        .create(
+            alice,
+            "subnet",
+            json!({"network_id": net_id, "ip_version": 4, "cidr": "10.0.0.0/29"}),
+        )
+        .await;
     let v4_id = v4["id"].as_str().expect("id").to_owned();
-    let v6 = create(
-        &c,
-        alice,
-        "subnet",
-        json!({"network_id": net_id, "ip_version": 6, "cidr": "fd00:9::/64"}),
-    )
-    .await;
+    let v6 = c
+        .create(
+            alice,
+            "subnet",
+            json!({"network_id": net_id, "ip_version": 6, "cidr": "fd00:9::/64"}),
+        )
+        .await;
 
-    let p1 = create(
-        &c,
-        alice,
-        "port",
-        json!({"network_id": net_id, "name": "p1", "device_owner": "compute:nova"}),
-    )
-    .await;
+    let p1 = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": net_id, "name": "p1", "device_owner": "compute:nova"}),
+        )
+        .await;
     let ips: Vec<&str> = p1["fixed_ips"]
         .as_array()
         .expect("ips")
@@ -79,7 +66,7 @@ async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
     );
 
     // A chosen address, once.
-    let p2 = create(&c, alice, "port", json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id, "ip_address": "10.0.0.5"}]})).await;
+    let p2 = c.create(alice, "port", json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id, "ip_address": "10.0.0.5"}]})).await;
     assert_eq!(
         p2["fixed_ips"],
         json!([{"subnet_id": v4_id, "ip_address": "10.0.0.5"}])
@@ -198,13 +185,13 @@ async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
         )
         .await;
     assert_eq!(status, 204);
-    let p3 = create(
-        &c,
-        alice,
-        "port",
-        json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id}]}),
-    )
-    .await;
+    let p3 = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": net_id, "fixed_ips": [{"subnet_id": v4_id}]}),
+        )
+        .await;
     assert_eq!(p3["fixed_ips"][0]["ip_address"], "10.0.0.5");
     // Moving a port to another address.
     let p1_id = p1["id"].as_str().expect("id");
@@ -290,28 +277,19 @@ async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
 async fn ports_on_a_shared_network_belong_to_their_creator() {
     let c = Cloud::start().await;
     let (admin, bob, alice) = (&c.identity.admin, &c.identity.bob, &c.identity.alice);
-    let net = create(
-        &c,
-        admin,
-        "network",
-        json!({"name": "public", "shared": true}),
-    )
-    .await;
+    let net = c
+        .create(admin, "network", json!({"name": "public", "shared": true}))
+        .await;
     let net_id = net["id"].as_str().expect("id");
-    create(
-        &c,
+    c.create(
         admin,
         "subnet",
         json!({"network_id": net_id, "ip_version": 4, "cidr": "192.0.2.0/24"}),
     )
     .await;
-    let port = create(
-        &c,
-        bob,
-        "port",
-        json!({"network_id": net_id, "name": "bobs"}),
-    )
-    .await;
+    let port = c
+        .create(bob, "port", json!({"network_id": net_id, "name": "bobs"}))
+        .await;
     assert_eq!(port["project_id"], bob.project_id.as_str());
     let id = port["id"].as_str().expect("id");
     let (status, _) = c

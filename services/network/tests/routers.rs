@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Cloud;
+use common::{Cloud, id};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -13,53 +13,34 @@ fn error_type(body: &Value) -> &str {
     body["NeutronError"]["type"].as_str().unwrap_or_default()
 }
 
-async fn create(c: &Cloud, who: &common::Login, kind: &str, body: Value) -> Value {
-    let path = if kind == "floatingip" {
-        "/v2.0/floatingips".to_owned()
-    } else {
-        format!("/v2.0/{kind}s")
-    };
-    let (status, v) = c
-        .send(Method::POST, &path, who, Some(json!({kind: body})))
-        .await;
-    assert_eq!(status, 201, "{kind}: {v}");
-    v[kind].clone()
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
 #[tokio::test]
 async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
     let c = Cloud::start().await;
     let (admin, alice, bob) = (&c.identity.admin, &c.identity.alice, &c.identity.bob);
-    let public = create(
-        &c,
-        admin,
-        "network",
-        json!({"name": "public", "router:external": true,
+    let public = c
+        .create(
+            admin,
+            "network",
+            json!({"name": "public", "router:external": true,
         "provider:network_type": "flat", "provider:physical_network": "physnet1"}),
-    )
-    .await;
-    create(
-        &c,
+        )
+        .await;
+    c.create(
         admin,
         "subnet",
         json!({"network_id": id(&public), "ip_version": 4, "cidr": "203.0.113.0/24"}),
     )
     .await;
-    let net = create(&c, alice, "network", json!({"name": "private"})).await;
-    let subnet = create(
-        &c,
-        alice,
-        "subnet",
-        json!({"network_id": id(&net), "ip_version": 4, "cidr": "10.0.0.0/24"}),
-    )
-    .await;
-    let lonely = create(&c, alice, "network", json!({"name": "lonely"})).await;
-    create(
-        &c,
+    let net = c.create(alice, "network", json!({"name": "private"})).await;
+    let subnet = c
+        .create(
+            alice,
+            "subnet",
+            json!({"network_id": id(&net), "ip_version": 4, "cidr": "10.0.0.0/24"}),
+        )
+        .await;
+    let lonely = c.create(alice, "network", json!({"name": "lonely"})).await;
+    c.create(
         alice,
         "subnet",
         json!({"network_id": id(&lonely), "ip_version": 4, "cidr": "10.9.0.0/24"}),
@@ -78,13 +59,13 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
     let (_, routers) = c.send(Method::GET, "/v2.0/routers", alice, None).await;
     assert_eq!(routers["routers"], json!([]), "nothing half-created");
 
-    let router = create(
-        &c,
-        alice,
-        "router",
-        json!({"name": "r1", "external_gateway_info": {"network_id": id(&public)}}),
-    )
-    .await;
+    let router = c
+        .create(
+            alice,
+            "router",
+            json!({"name": "r1", "external_gateway_info": {"network_id": id(&public)}}),
+        )
+        .await;
     let rid = id(&router);
     let gw = &router["external_gateway_info"];
     assert_eq!(gw["network_id"], id(&public).as_str());
@@ -125,20 +106,20 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
     assert_eq!(status, 400, "one interface per subnet");
 
     // A floating IP for a port behind the router.
-    let vm = create(
-        &c,
-        alice,
-        "port",
-        json!({"network_id": id(&net), "device_owner": "compute:nova"}),
-    )
-    .await;
-    let fip = create(
-        &c,
-        alice,
-        "floatingip",
-        json!({"floating_network_id": id(&public), "port_id": id(&vm)}),
-    )
-    .await;
+    let vm = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": id(&net), "device_owner": "compute:nova"}),
+        )
+        .await;
+    let fip = c
+        .create(
+            alice,
+            "floatingip",
+            json!({"floating_network_id": id(&public), "port_id": id(&vm)}),
+        )
+        .await;
     assert_eq!(
         (
             fip["status"].clone(),
@@ -165,7 +146,9 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
         (status, error_type(&body)),
         (409, "FloatingIPPortAlreadyAssociated")
     );
-    let far = create(&c, alice, "port", json!({"network_id": id(&lonely)})).await;
+    let far = c
+        .create(alice, "port", json!({"network_id": id(&lonely)}))
+        .await;
     let (status, body) = c
         .send(
             Method::POST,

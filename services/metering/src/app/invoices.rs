@@ -149,22 +149,8 @@ impl App {
             .filter(|p| !p.is_empty())
             .ok_or_else(|| invalid("project_id", "a project id is required"))?
             .to_owned();
-        let period_start = time("period_start", body.get("period_start"))?;
-        let period_end = time("period_end", body.get("period_end"))?;
-        if period_end <= period_start {
-            return Err(invalid("period_end", "it must be after period_start"));
-        }
-        let inv = Invoice {
-            id: Uuid::new_v4(),
-            project_id,
-            period_start,
-            period_end,
-            status: "draft".into(),
-            currency: None,
-            total: None,
-            created_at: Utc::now(),
-            closed_at: None,
-        };
+        let (period_start, period_end) = period(body)?;
+        let inv = draft(project_id, period_start, period_end);
         ds::invoice_insert(&self.pool, &inv)
             .await
             .map_err(db)?
@@ -220,13 +206,7 @@ impl App {
             )));
         }
         let (lines, currency) = self.price_period(&inv).await?;
-        let total: i64 = lines.iter().map(|l| l.amount).sum();
-        ds::invoice_lines_insert(&mut *tx, uid, &lines)
-            .await
-            .map_err(db)?;
-        ds::invoice_close(&mut *tx, uid, currency.as_deref(), total)
-            .await
-            .map_err(db)?;
+        close_with(&mut tx, uid, &lines, currency.as_deref()).await?;
         tx.commit().await.map_err(db)?;
         ds::invoice_get(&self.pool, uid)
             .await
@@ -249,55 +229,20 @@ impl App {
                 return Err(invalid(k, "unknown attribute"));
             }
         }
-        let start = time("period_start", body.get("period_start"))?;
-        let end = time("period_end", body.get("period_end"))?;
-        if end <= start {
-            return Err(invalid("period_end", "it must be after period_start"));
-        }
-        self.rollup().await?;
-        let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(card_of)
+        let (start, end) = period(body)?;
+        let mut usage = self.period_usage(None, start, end).await?;
+        let projects: std::collections::BTreeSet<String> = usage
+            .events
+            .keys()
+            .chain(usage.hours.keys())
+            .cloned()
             .collect();
-        let mut events: BTreeMap<String, Vec<ds::EventRow>> = BTreeMap::new();
-        for e in ds::lifecycle_between(&self.pool, None, None, Some(start), Some(end))
-            .await
-            .map_err(db)?
-        {
-            events.entry(e.project_id.clone()).or_default().push(e);
-        }
-        let mut hours: BTreeMap<String, Vec<ds::HourRow>> = BTreeMap::new();
-        for h in ds::usage_hours(&self.pool, None, None, Some(EGRESS_METRIC), start, end)
-            .await
-            .map_err(db)?
-        {
-            hours.entry(h.project_id.clone()).or_default().push(h);
-        }
-        let projects: std::collections::BTreeSet<String> =
-            events.keys().chain(hours.keys()).cloned().collect();
         let mut tx = self.pool.begin().await.map_err(db)?;
         let (mut closed, mut sum) = (0, 0_i64);
-        let currency = cards.first().map(|c| c.currency.clone());
+        let currency = usage.currency();
         for project_id in projects {
-            let draft = Invoice {
-                id: Uuid::new_v4(),
-                project_id: project_id.clone(),
-                period_start: start,
-                period_end: end,
-                status: "draft".into(),
-                currency: None,
-                total: None,
-                created_at: Utc::now(),
-                closed_at: None,
-            };
-            let (lines, _) = priced_lines(
-                &draft,
-                events.remove(&project_id).unwrap_or_default(),
-                hours.get(&project_id).map_or(&[], Vec::as_slice),
-                &cards,
-            );
+            let draft = draft(project_id.clone(), start, end);
+            let lines = usage.lines(&draft);
             if lines.is_empty() {
                 continue;
             }
@@ -311,52 +256,130 @@ impl App {
             if inv.status == "closed" {
                 continue;
             }
-            let total: i64 = lines.iter().map(|l| l.amount).sum();
-            ds::invoice_lines_insert(&mut *tx, inv.id, &lines)
-                .await
-                .map_err(db)?;
-            ds::invoice_close(&mut *tx, inv.id, currency.as_deref(), total)
-                .await
-                .map_err(db)?;
+            sum += close_with(&mut tx, inv.id, &lines, currency.as_deref()).await?;
             closed += 1;
-            sum += total;
         }
         tx.commit().await.map_err(db)?;
         Ok((closed, sum, currency))
     }
 
     /// The lines of a project's period under the rate cards (time held,
-    /// then egress), and their currency. Pending samples are rolled up
-    /// first, so egress is as of now.
+    /// then egress), and their currency.
     async fn price_period(&self, inv: &Invoice) -> Result<(Vec<LineRow>, Option<String>), Error> {
+        let mut usage = self
+            .period_usage(Some(&inv.project_id), inv.period_start, inv.period_end)
+            .await?;
+        Ok((usage.lines(inv), usage.currency()))
+    }
+
+    /// What prices `[start, end)` for one project or all: the rate cards,
+    /// the lifecycle of the resources that ran in it and the egress hours,
+    /// by project. Pending samples are rolled up first, so egress is as of
+    /// now.
+    async fn period_usage(
+        &self,
+        project: Option<&str>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<PeriodUsage, Error> {
         self.rollup().await?;
-        let cards: Vec<RateCard> = ds::rate_cards(&self.pool)
+        let cards = ds::rate_cards(&self.pool)
             .await
             .map_err(db)?
             .iter()
             .map(card_of)
             .collect();
-        let events = ds::lifecycle_between(
-            &self.pool,
-            Some(&inv.project_id),
-            None,
-            Some(inv.period_start),
-            Some(inv.period_end),
-        )
-        .await
-        .map_err(db)?;
-        let hours = ds::usage_hours(
-            &self.pool,
-            Some(&inv.project_id),
-            None,
-            Some(EGRESS_METRIC),
-            inv.period_start,
-            inv.period_end,
-        )
-        .await
-        .map_err(db)?;
-        Ok(priced_lines(inv, events, &hours, &cards))
+        let mut usage = PeriodUsage {
+            cards,
+            events: BTreeMap::new(),
+            hours: BTreeMap::new(),
+        };
+        let events = ds::lifecycle_between(&self.pool, project, None, Some(start), Some(end))
+            .await
+            .map_err(db)?;
+        for e in events {
+            usage
+                .events
+                .entry(e.project_id.clone())
+                .or_default()
+                .push(e);
+        }
+        let hours = ds::usage_hours(&self.pool, project, None, Some(EGRESS_METRIC), start, end)
+            .await
+            .map_err(db)?;
+        for h in hours {
+            usage.hours.entry(h.project_id.clone()).or_default().push(h);
+        }
+        Ok(usage)
     }
+}
+
+/// A period's rate cards and, by project, its lifecycle events and egress
+/// hours.
+struct PeriodUsage {
+    cards: Vec<RateCard>,
+    events: BTreeMap<String, Vec<ds::EventRow>>,
+    hours: BTreeMap<String, Vec<ds::HourRow>>,
+}
+
+impl PeriodUsage {
+    /// The cards' currency (one for all of them).
+    fn currency(&self) -> Option<String> {
+        self.cards.first().map(|c| c.currency.clone())
+    }
+
+    /// The lines of `inv`'s project (its events are taken: each project is
+    /// priced once).
+    fn lines(&mut self, inv: &Invoice) -> Vec<LineRow> {
+        priced_lines(
+            inv,
+            self.events.remove(&inv.project_id).unwrap_or_default(),
+            self.hours.get(&inv.project_id).map_or(&[], Vec::as_slice),
+            &self.cards,
+        )
+    }
+}
+
+/// A new draft invoice.
+fn draft(project_id: String, period_start: DateTime<Utc>, period_end: DateTime<Utc>) -> Invoice {
+    Invoice {
+        id: Uuid::new_v4(),
+        project_id,
+        period_start,
+        period_end,
+        status: "draft".into(),
+        currency: None,
+        total: None,
+        created_at: Utc::now(),
+        closed_at: None,
+    }
+}
+
+/// A request's `period_start` and `period_end`, the first before the other.
+fn period(body: &Map<String, Value>) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
+    let start = time("period_start", body.get("period_start"))?;
+    let end = time("period_end", body.get("period_end"))?;
+    if end <= start {
+        return Err(invalid("period_end", "it must be after period_start"));
+    }
+    Ok((start, end))
+}
+
+/// Stores a draft's lines and closes it with their sum, in `tx`; the sum.
+async fn close_with(
+    tx: &mut sqlx::PgConnection,
+    id: Uuid,
+    lines: &[LineRow],
+    currency: Option<&str>,
+) -> Result<i64, Error> {
+    let total: i64 = lines.iter().map(|l| l.amount).sum();
+    ds::invoice_lines_insert(&mut *tx, id, lines)
+        .await
+        .map_err(db)?;
+    ds::invoice_close(&mut *tx, id, currency, total)
+        .await
+        .map_err(db)?;
+    Ok(total)
 }
 
 /// The counter egress is priced from: bytes an instance sent.
@@ -368,9 +391,8 @@ fn priced_lines(
     events: Vec<ds::EventRow>,
     hours: &[ds::HourRow],
     cards: &[RateCard],
-) -> (Vec<LineRow>, Option<String>) {
+) -> Vec<LineRow> {
     let events: Vec<billing::Event> = events.into_iter().map(billing::Event::from).collect();
-    let currency = cards.first().map(|c| c.currency.clone());
     let segments = billing::segments(&events, inv.period_start, inv.period_end);
     // An hour is billed in the period its start is in.
     let egress: Vec<billing::HourBytes> = hours
@@ -382,7 +404,7 @@ fn priced_lines(
             bytes: h.total,
         })
         .collect();
-    let lines = billing::price(&segments, cards)
+    billing::price(&segments, cards)
         .into_iter()
         .chain(billing::price_egress(&egress, cards))
         .enumerate()
@@ -400,6 +422,5 @@ fn priced_lines(
             millis: l.millis,
             amount: l.amount,
         })
-        .collect();
-    (lines, currency)
+        .collect()
 }

@@ -4,9 +4,12 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+
 use reqwest::Method;
 use serde_json::Value;
 use stratus_bus::{Bus, BusConfig};
+use stratus_bus_protocol::compute::InstanceSpec;
 use stratus_http::auth::Authenticator;
 use stratus_metering::app::App;
 use stratus_test_support::{TestDatabase, TestServer, bus_config};
@@ -68,5 +71,28 @@ impl Api {
             body,
         )
         .await
+    }
+}
+
+/// An instance as the fake driver makes it: a flavor's name and size, no
+/// disks or NICs.
+pub fn instance(id: &str, project: &str, flavor: &str, vcpus: u32, memory_mb: u32) -> InstanceSpec {
+    InstanceSpec {
+        id: id.into(),
+        name: id.into(),
+        project_id: project.into(),
+        flavor: flavor.into(),
+        vcpus,
+        memory_mb,
+        image_disk: None,
+        disks: vec![],
+        kernel: None,
+        ramdisk: None,
+        cmdline: None,
+        nics: vec![],
+        user_data: None,
+        metadata: BTreeMap::new(),
+        config_drive: false,
+        public_keys: BTreeMap::new(),
     }
 }

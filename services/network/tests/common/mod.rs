@@ -51,4 +51,24 @@ impl Cloud {
     ) -> (u16, Value) {
         stratus_testbed::send(&self.http, method, &self.api.url(path), who, body).await
     }
+
+    /// Creates a `kind` (`network`, `subnet`, `port`, `router`,
+    /// `floatingip`, ...) as `who`; it must be 201. The resource's JSON.
+    pub async fn create(&self, who: &Login, kind: &str, body: Value) -> Value {
+        let (status, v) = self
+            .send(
+                reqwest::Method::POST,
+                &format!("/v2.0/{kind}s"),
+                who,
+                Some(serde_json::json!({kind: body})),
+            )
+            .await;
+        assert_eq!(status, 201, "{kind}: {v}");
+        v[kind].clone()
+    }
+}
+
+/// A resource's id.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
 }
