@@ -5,8 +5,11 @@
 //! host's inventory as `compute.inventory` with every heartbeat, a guest's
 //! power state that changed by itself within `power_sync_interval_s`, and,
 //! at start and every `reconcile_interval_s`, puts its instances right with
-//! the servers the compute service places on it (orphans removed, missing
-//! ones made again).
+//! the servers the compute service places on it: missing ones made again,
+//! ones whose servers the service's records say were deleted removed, and
+//! any other instance it does not know left alone and reported (log,
+//! inventory, the hypervisor view) unless `reap_unknown_instances` is set.
+//! It sees only its own cloud's instances (see the libvirt driver).
 //!
 //! Layout: `driver` (the trait, its two drivers, the domain XML, the KVM
 //! probe).
@@ -47,6 +50,10 @@ pub struct ComputeSettings {
     /// How often usage samples of every instance are published
     /// (`usage.sample`); 0: never.
     pub sample_interval_s: u32,
+    /// Also remove instances no server owns that the service has no record
+    /// of deleting (off: they are only reported, as Nova's
+    /// `running_deleted_instance_action` acts only on deleted instances).
+    pub reap_unknown_instances: bool,
 }
 
 impl Default for ComputeSettings {
@@ -58,6 +65,7 @@ impl Default for ComputeSettings {
             power_sync_interval_s: 10,
             reconcile_interval_s: 300,
             sample_interval_s: 60,
+            reap_unknown_instances: false,
         }
     }
 }
@@ -104,7 +112,9 @@ async fn blocking<T: Send + 'static>(
 /// Registers the consumer of `compute.<host>` and starts the inventory
 /// reports and the power-state watch.
 pub async fn start(deps: AgentDeps<ComputeAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
-    let extra = deps.config.extra.clone();
+    let mut extra = deps.config.extra.clone();
+    // Domains carry the cloud (the bus prefix) they belong to.
+    extra.libvirt.cloud = deps.config.bus.prefix.clone();
     let driver = tokio::task::spawn_blocking(move || open_driver(&extra)).await??;
     start_with(deps, driver).await
 }
@@ -279,19 +289,25 @@ pub async fn start_with(
             }
         });
     let settings = deps.config.extra.compute.clone();
+    let unknown: Unknown = Arc::default();
     tokio::spawn(report_inventory(
         deps.bus.clone(),
         driver.clone(),
         host.clone(),
         settings.clone(),
+        unknown.clone(),
         Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
         deps.shutdown.clone(),
     ));
     tokio::spawn(reconcile_loop(
-        deps.bus.clone(),
-        driver.clone(),
-        host.clone(),
-        reconcile_locks,
+        Reconcile {
+            bus: deps.bus.clone(),
+            driver: driver.clone(),
+            host: host.clone(),
+            locks: reconcile_locks,
+            unknown,
+            reap_unknown: settings.reap_unknown_instances,
+        },
         Duration::from_secs(u64::from(settings.reconcile_interval_s.max(1))),
         deps.shutdown.clone(),
     ));
@@ -353,19 +369,26 @@ fn lock_instance(
     lock.lock_owned()
 }
 
-/// Reconciles at start (retrying until the compute service answers) and
-/// then every `interval`.
-async fn reconcile_loop(
+/// The instances found on the host that no server owns and the service
+/// never deleted (reported with the inventory).
+type Unknown = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// What a reconciliation works with.
+struct Reconcile {
     bus: Bus,
     driver: Arc<dyn Driver>,
     host: String,
     locks: InstanceLocks,
-    interval: Duration,
-    shutdown: CancellationToken,
-) {
+    unknown: Unknown,
+    reap_unknown: bool,
+}
+
+/// Reconciles at start (retrying until the compute service answers) and
+/// then every `interval`.
+async fn reconcile_loop(r: Reconcile, interval: Duration, shutdown: CancellationToken) {
     let mut wait = Duration::from_secs(1);
     loop {
-        match reconcile(&bus, &driver, &host, &locks).await {
+        match reconcile(&r).await {
             Ok(()) => wait = interval,
             Err(e) => {
                 tracing::warn!(error = %e, "reconciliation failed; trying again");
@@ -379,18 +402,16 @@ async fn reconcile_loop(
     }
 }
 
-/// Puts the host right with the compute service's view: instances no
-/// server owns are removed, servers whose instance is missing are made
-/// again (stopped if they were). The host's instances are listed before
-/// the question, so an instance being built (its server already placed
-/// here) is never taken for an orphan.
-async fn reconcile(
-    bus: &Bus,
-    driver: &Arc<dyn Driver>,
-    host: &str,
-    locks: &InstanceLocks,
-) -> anyhow::Result<()> {
+/// Puts the host right with the compute service's view: instances of
+/// servers the service deleted are removed, servers whose instance is
+/// missing are made again (stopped if they were), and instances it has
+/// no record of at all are reported and left alone (removed only with
+/// `reap_unknown_instances`). The host's instances are listed before the
+/// question, so an instance being built (its server already placed here)
+/// is never taken for an orphan.
+async fn reconcile(r: &Reconcile) -> anyhow::Result<()> {
     use stratus_bus_protocol::compute::{HostInstances, SERVICE_TOPIC};
+    let (bus, driver, host, locks) = (&r.bus, &r.driver, r.host.as_str(), &r.locks);
     let present = blocking(driver, |d| d.list()).await?;
     let answer = bus
         .call::<HostInstances>(
@@ -398,6 +419,7 @@ async fn reconcile(
             &RequestContext::system(),
             HostInstances {
                 host: host.to_owned(),
+                present: present.iter().map(|p| p.id.clone()).collect(),
             },
         )
         .await?;
@@ -407,17 +429,31 @@ async fn reconcile(
         .map(|w| w.spec.id.as_str())
         .chain(answer.busy.iter().map(String::as_str))
         .collect();
+    let deleted: std::collections::BTreeSet<&str> =
+        answer.deleted.iter().map(String::as_str).collect();
+    let mut unknown = Vec::new();
     for inst in &present {
         if keep.contains(inst.id.as_str()) {
             continue;
         }
-        tracing::warn!(id = %inst.id, "an instance no server owns: removing it");
+        if deleted.contains(inst.id.as_str()) {
+            tracing::warn!(id = %inst.id, "the instance of a deleted server: removing it");
+        } else if r.reap_unknown {
+            tracing::warn!(id = %inst.id, "an instance no server owns and none was deleted: removing it (reap_unknown_instances)");
+        } else {
+            tracing::warn!(id = %inst.id, "an instance no server owns and none was deleted: left alone (set reap_unknown_instances to remove such instances)");
+            unknown.push(inst.id.clone());
+            continue;
+        }
         let _held = lock_instance(locks, inst.id.clone()).await;
         let id = inst.id.clone();
-        let r = blocking(driver, move |d| d.destroy(&id))
+        let res = blocking(driver, move |d| d.destroy(&id))
             .await
             .map(|()| PowerState::NoState);
-        publish_result(bus, host, InstanceOp::Destroy, inst.id.clone(), r).await;
+        publish_result(bus, host, InstanceOp::Destroy, inst.id.clone(), res).await;
+    }
+    if let Ok(mut u) = r.unknown.lock() {
+        *u = unknown;
     }
     for w in answer.wanted {
         if present.iter().any(|p| p.id == w.spec.id) {
@@ -427,7 +463,7 @@ async fn reconcile(
         let _held = lock_instance(locks, w.spec.id.clone()).await;
         let id = w.spec.id.clone();
         let running = w.running;
-        let r = blocking(driver, move |d| {
+        let res = blocking(driver, move |d| {
             let state = d.spawn(&w.spec)?;
             if running {
                 Ok(state)
@@ -436,7 +472,7 @@ async fn reconcile(
             }
         })
         .await;
-        publish_result(bus, host, InstanceOp::PowerSync, id, r).await;
+        publish_result(bus, host, InstanceOp::PowerSync, id, res).await;
     }
     Ok(())
 }
@@ -573,6 +609,7 @@ async fn report_inventory(
     driver: Arc<dyn Driver>,
     host: String,
     settings: ComputeSettings,
+    unknown: Unknown,
     interval: Duration,
     shutdown: CancellationToken,
 ) {
@@ -590,6 +627,7 @@ async fn report_inventory(
                     virt_type: c.virt_type,
                     hypervisor_version: c.hypervisor_version,
                     host_ip: settings.host_ip.clone(),
+                    unknown_instances: unknown.lock().map(|u| u.clone()).unwrap_or_default(),
                 };
                 if let Err(e) = bus
                     .notify::<Notification>(&ctx, Notification::ComputeInventory(inventory))

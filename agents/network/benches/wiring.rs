@@ -107,10 +107,12 @@ async fn firewall_apply() {
         members: vec!["10.60.0.9".into()],
     }];
     let ports = || vec![("tapaaaaaaaa-bb".to_owned(), &port)];
+    let table = firewall::table_name("bench");
     let started = Instant::now();
     let script = firewall::plan(
-        &Listing::read(Some(&ns), "bridge", firewall::TABLE).expect("listing"),
+        &Listing::read(Some(&ns), "bridge", &table).expect("listing"),
         &Desired {
+            table: &table,
             ports: ports(),
             groups: &groups,
         },
@@ -136,11 +138,12 @@ async fn firewall_apply() {
             groups[0].rules.push(rule(i - 7, &group));
         }
         let t0 = Instant::now();
-        let listing = Listing::read(Some(&ns), "bridge", firewall::TABLE).expect("listing");
+        let listing = Listing::read(Some(&ns), "bridge", &table).expect("listing");
         let t1 = Instant::now();
         let script = firewall::plan(
             &listing,
             &Desired {
+                table: &table,
                 ports: ports(),
                 groups: &groups,
             },
@@ -160,11 +163,11 @@ async fn firewall_apply() {
     for _ in 0..5 {
         let empty = Listing::parse(&[]);
         let script = format!(
-            "delete table bridge {}\n{}",
-            firewall::TABLE,
+            "delete table bridge {table}\n{}",
             firewall::plan(
                 &empty,
                 &Desired {
+                    table: &table,
                     ports: ports(),
                     groups: &groups,
                 }

@@ -3,10 +3,22 @@
 //! other end is on the network's bridge, and a dnsmasq inside it fed a
 //! hosts file rebuilt from the network's ports. dnsmasq runs as a daemon of
 //! its own, so leases keep being served while the agent restarts; a new
-//! hosts file is picked up with SIGHUP, other changes restart it.
+//! hosts file is picked up with SIGHUP (a port's address or MAC changing,
+//! ports coming and going), and only a change of subnets restarts it.
+//!
+//! DHCP follows the ports exactly: dnsmasq keeps its leases in a file the
+//! agent reads, and every lease no port holds any more (a deleted port, an
+//! address that moved to another MAC) is released at once with
+//! `dhcp_release`/`dhcp_release6` (dnsmasq-utils), as Neutron's DHCP agent
+//! does: dnsmasq would otherwise refuse the address to its new owner until
+//! the old lease ran out. A restarted dnsmasq starts from a lease file
+//! holding only the leases of current ports.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 use stratus_bus_protocol::network::DhcpSpec;
@@ -26,13 +38,29 @@ pub enum DhcpError {
 }
 
 /// Where each network's dnsmasq files live, and how namespaces are named.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DhcpPaths {
     pub state_dir: PathBuf,
     pub ns_prefix: String,
+    /// Leases released lately (network, address, MAC → when), so a lease
+    /// dnsmasq has not dropped yet is not released again on every pass.
+    pub released: Arc<Mutex<HashMap<(String, String, String), Instant>>>,
 }
 
+/// How long a released lease is left to dnsmasq before it is released again.
+const RELEASE_AGAIN_AFTER: Duration = Duration::from_secs(5);
+
 impl DhcpPaths {
+    /// Paths for the agent whose state is in `state_dir` and whose
+    /// namespaces start with `ns_prefix`.
+    pub fn new(state_dir: PathBuf, ns_prefix: String) -> Self {
+        Self {
+            state_dir,
+            ns_prefix,
+            released: Arc::default(),
+        }
+    }
+
     pub fn namespace(&self, network_id: &str) -> String {
         format!("{}qdhcp-{network_id}", self.ns_prefix)
     }
@@ -177,7 +205,7 @@ fn args(paths: &DhcpPaths, spec: &DhcpSpec, iface: &str) -> Vec<String> {
         format!("--pid-file={}", dir.join("pid").display()),
         format!("--dhcp-hostsfile={}", dir.join("host").display()),
         format!("--dhcp-optsfile={}", dir.join("opts").display()),
-        "--leasefile-ro".into(),
+        format!("--dhcp-leasefile={}", dir.join("leases").display()),
         "--dhcp-authoritative".into(),
         format!("--interface={iface}"),
         "--bind-interfaces".into(),
@@ -201,8 +229,193 @@ fn args(paths: &DhcpPaths, spec: &DhcpSpec, iface: &str) -> Vec<String> {
             )),
         }
     }
-    a.push(format!("--dhcp-lease-max={}", spec.hosts.len().max(16) * 2));
+    // As many leases as the subnets have addresses (Neutron's bound): it
+    // changes with the subnets, never with the ports, so a port coming or
+    // going is a SIGHUP, not a restart.
+    a.push(format!("--dhcp-lease-max={}", lease_max(spec)));
     a
+}
+
+/// The number of addresses in the network's DHCP subnets (at most 2^24).
+fn lease_max(spec: &DhcpSpec) -> u64 {
+    let cap = 1u64 << 24;
+    let total: u64 = spec
+        .subnets
+        .iter()
+        .filter_map(|s| s.cidr.parse::<IpNet>().ok())
+        .map(|n| {
+            let host_bits = u32::from(n.max_prefix_len() - n.prefix_len());
+            1u64.checked_shl(host_bits).unwrap_or(cap).min(cap)
+        })
+        .sum();
+    total.clamp(16, cap)
+}
+
+/// One lease in dnsmasq's lease file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The line as dnsmasq wrote it.
+    pub line: String,
+    pub ip: String,
+    /// The client's MAC (IPv4), or its IAID (IPv6).
+    pub mac_or_iaid: String,
+    /// The client id (IPv4, `*` when none) or DUID (IPv6).
+    pub client_id: String,
+    pub v6: bool,
+}
+
+/// The leases of a lease file, and the server's DUID (IPv6) if it has one.
+pub fn parse_leases(text: &str) -> (Vec<Lease>, Option<String>) {
+    let mut leases = Vec::new();
+    let mut server_duid = None;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        match f.as_slice() {
+            ["duid", duid] => server_duid = Some((*duid).to_owned()),
+            [_expiry, id, ip, _name, client, ..] => leases.push(Lease {
+                line: line.to_owned(),
+                ip: (*ip).to_owned(),
+                mac_or_iaid: (*id).to_owned(),
+                client_id: (*client).to_owned(),
+                v6: ip.contains(':'),
+            }),
+            _ => {}
+        }
+    }
+    (leases, server_duid)
+}
+
+/// Whether a port of `spec` holds the lease: an IPv4 lease is the port's
+/// when its MAC and address are a host line's, an IPv6 one (which names no
+/// MAC) when its address is.
+fn current(lease: &Lease, hosts: &BTreeSet<(String, String)>, v6_addrs: &BTreeSet<String>) -> bool {
+    if lease.v6 {
+        v6_addrs.contains(&lease.ip)
+    } else {
+        hosts.contains(&(lease.mac_or_iaid.to_ascii_lowercase(), lease.ip.clone()))
+    }
+}
+
+fn host_pairs(spec: &DhcpSpec) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let pairs = spec
+        .hosts
+        .iter()
+        .map(|h| (h.mac_address.to_ascii_lowercase(), h.ip_address.clone()))
+        .collect();
+    let v6 = spec
+        .hosts
+        .iter()
+        .filter(|h| h.ip_address.contains(':'))
+        .map(|h| h.ip_address.clone())
+        .collect();
+    (pairs, v6)
+}
+
+/// The leases dnsmasq holds that no port of `spec` does.
+pub fn stale_leases(text: &str, spec: &DhcpSpec) -> (Vec<Lease>, Option<String>) {
+    let (pairs, v6) = host_pairs(spec);
+    let (leases, duid) = parse_leases(text);
+    (
+        leases
+            .into_iter()
+            .filter(|l| !current(l, &pairs, &v6))
+            .collect(),
+        duid,
+    )
+}
+
+/// The lease file with only the leases of current ports (for a dnsmasq
+/// about to start).
+pub fn current_leases_file(text: &str, spec: &DhcpSpec) -> String {
+    let (pairs, v6) = host_pairs(spec);
+    let (leases, duid) = parse_leases(text);
+    let mut out = String::new();
+    if let Some(d) = duid {
+        let _ = writeln!(out, "duid {d}");
+    }
+    for l in leases.iter().filter(|l| current(l, &pairs, &v6)) {
+        let _ = writeln!(out, "{}", l.line);
+    }
+    out
+}
+
+/// The `dhcp_release`/`dhcp_release6` command that drops `lease` from the
+/// dnsmasq listening on `iface`.
+pub fn release_command(
+    iface: &str,
+    lease: &Lease,
+    server_duid: Option<&str>,
+) -> Option<Vec<String>> {
+    if lease.v6 {
+        let mut c = vec![
+            "dhcp_release6".to_owned(),
+            "--iface".into(),
+            iface.into(),
+            "--ip".into(),
+            lease.ip.clone(),
+            "--iaid".into(),
+            lease.mac_or_iaid.clone(),
+            "--client-id".into(),
+            lease.client_id.clone(),
+        ];
+        c.extend(["--server-id".into(), server_duid?.to_owned()]);
+        Some(c)
+    } else {
+        let mut c = vec![
+            "dhcp_release".to_owned(),
+            iface.into(),
+            lease.ip.clone(),
+            lease.mac_or_iaid.clone(),
+        ];
+        if lease.client_id != "*" {
+            c.push(lease.client_id.clone());
+        }
+        Some(c)
+    }
+}
+
+/// Releases the leases of `dir`'s lease file that no port holds, from
+/// inside `ns` where dnsmasq listens on `iface`.
+fn release_stale(paths: &DhcpPaths, ns: &str, iface: &str, spec: &DhcpSpec) {
+    let Ok(text) = std::fs::read_to_string(paths.dir(&spec.network_id).join("leases")) else {
+        return;
+    };
+    let (stale, duid) = stale_leases(&text, spec);
+    let now = Instant::now();
+    let Ok(mut released) = paths.released.lock() else {
+        return;
+    };
+    released.retain(|_, at| now.duration_since(*at) < RELEASE_AGAIN_AFTER);
+    for lease in stale {
+        let key = (
+            spec.network_id.clone(),
+            lease.ip.clone(),
+            lease.mac_or_iaid.clone(),
+        );
+        if released.contains_key(&key) {
+            continue;
+        }
+        let Some(argv) = release_command(iface, &lease, duid.as_deref()) else {
+            tracing::warn!(network = %spec.network_id, ip = %lease.ip, "IPv6 lease not released: the lease file names no server DUID");
+            continue;
+        };
+        let mut cmd = std::process::Command::new(&argv[0]);
+        cmd.args(&argv[1..])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        match stratus_netns::output(Some(ns), cmd) {
+            Ok(out) if out.status.success() => {
+                tracing::info!(network = %spec.network_id, ip = %lease.ip, client = %lease.mac_or_iaid, "lease of a port gone released");
+            }
+            Ok(out) => tracing::warn!(network = %spec.network_id, ip = %lease.ip,
+                error = %String::from_utf8_lossy(&out.stderr).trim(), "lease not released"),
+            Err(e) => {
+                tracing::warn!(network = %spec.network_id, ip = %lease.ip, error = %e, "lease not released")
+            }
+        }
+        released.insert(key, now);
+    }
 }
 
 /// Makes the network's DHCP what `spec` says: namespace, veth on `bridge`
@@ -217,6 +430,12 @@ pub async fn ensure(
     let ns = paths.namespace(&spec.network_id);
     stratus_netns::add(&ns).await?;
     let inside = Links::open(Some(&ns)).await?;
+    // dhcp_release reaches dnsmasq over the namespace's loopback.
+    if let Some(lo) = inside.get("lo").await?
+        && !lo.up
+    {
+        inside.configure(lo.index, None, None).await?;
+    }
     let addresses = crate::plumbing::port_addresses(&spec.port, &spec.subnets);
     let inner = crate::plumbing::attach_port(
         host, &inside, &ns, "ns-", &spec.port, bridge, mtu, &addresses,
@@ -241,6 +460,11 @@ pub async fn ensure(
                 signal(pid, rustix::process::Signal::TERM);
             }
             let _ = std::fs::remove_file(dir.join("pid"));
+            // Only current ports' leases come back with the new dnsmasq.
+            let leases = dir.join("leases");
+            if let Ok(text) = std::fs::read_to_string(&leases) {
+                std::fs::write(&leases, current_leases_file(&text, spec)).map_err(files)?;
+            }
             let mut cmd = std::process::Command::new("dnsmasq");
             cmd.args(&args)
                 .stdin(std::process::Stdio::null())
@@ -256,6 +480,7 @@ pub async fn ensure(
             tracing::info!(network = %spec.network_id, cmd = %wanted_cmdline, "dnsmasq started");
         }
     }
+    release_stale(paths, &ns, &inner, spec);
     Ok(())
 }
 
@@ -306,14 +531,75 @@ mod tests {
             "tag:s0,option:classless-static-route,10.9.0.0/16,10.0.0.254,0.0.0.0/0,10.0.0.1\n"
         ));
         assert!(opts.contains("tag:s0,option:mtu,1450\n"));
-        let paths = DhcpPaths {
-            state_dir: "/var/lib/x".into(),
-            ns_prefix: "t-".into(),
-        };
+        let paths = DhcpPaths::new("/var/lib/x".into(), "t-".into());
         assert_eq!(paths.namespace("n1"), "t-qdhcp-n1");
         let a = args(&paths, &s, "ns-p");
         assert!(a.contains(&"--dhcp-range=set:s0,10.0.0.0,static,255.255.255.0,86400s".to_owned()));
         assert!(a.contains(&"--interface=ns-p".to_owned()));
         assert!(a.contains(&"--pid-file=/var/lib/x/dhcp/n1/pid".to_owned()));
+        assert!(a.contains(&"--dhcp-leasefile=/var/lib/x/dhcp/n1/leases".to_owned()));
+        assert!(a.contains(&"--dhcp-lease-max=256".to_owned()));
+        // Ports coming and going change no argument (a SIGHUP, not a restart).
+        let mut more = s.clone();
+        more.hosts.extend((6..200).map(|i| DhcpHost {
+            mac_address: format!("fa:16:3e:00:01:{i:02x}"),
+            ip_address: format!("10.0.0.{i}"),
+            hostname: format!("host-{i}"),
+        }));
+        assert_eq!(args(&paths, &more, "ns-p"), a);
+    }
+
+    #[test]
+    fn leases_no_port_holds_are_released() {
+        let s = spec();
+        let text = "duid 00:01:00:01:2c:aa:bb:cc:fa:16:3e:00:00:02\n\
+            1796333857 fa:16:3e:00:00:05 10.0.0.5 host-10-0-0-5 01:fa:16:3e:00:00:05\n\
+            1796333858 fa:16:3e:00:00:09 10.0.0.5 host-10-0-0-5 *\n\
+            1796333859 fa:16:3e:00:00:07 10.0.0.7 host-10-0-0-7 *\n\
+            1796333860 1234 fd00::9 host-fd00--9 00:01:00:01:aa\n";
+        let (stale, duid) = stale_leases(text, &s);
+        // The port's own lease stays; the address's old MAC, a deleted
+        // port's lease and an IPv6 lease of no port go.
+        let ips: Vec<(&str, &str)> = stale
+            .iter()
+            .map(|l| (l.ip.as_str(), l.mac_or_iaid.as_str()))
+            .collect();
+        assert_eq!(
+            ips,
+            [
+                ("10.0.0.5", "fa:16:3e:00:00:09"),
+                ("10.0.0.7", "fa:16:3e:00:00:07"),
+                ("fd00::9", "1234")
+            ]
+        );
+        assert_eq!(
+            release_command("ns-p", &stale[0], duid.as_deref()).expect("v4"),
+            ["dhcp_release", "ns-p", "10.0.0.5", "fa:16:3e:00:00:09"]
+        );
+        assert_eq!(
+            release_command("ns-p", &stale[2], duid.as_deref()).expect("v6"),
+            [
+                "dhcp_release6",
+                "--iface",
+                "ns-p",
+                "--ip",
+                "fd00::9",
+                "--iaid",
+                "1234",
+                "--client-id",
+                "00:01:00:01:aa",
+                "--server-id",
+                "00:01:00:01:2c:aa:bb:cc:fa:16:3e:00:00:02"
+            ]
+        );
+        let mut port_lease = s.clone();
+        port_lease.hosts[0].mac_address = "FA:16:3E:00:00:05".into();
+        assert_eq!(
+            current_leases_file(text, &port_lease),
+            "duid 00:01:00:01:2c:aa:bb:cc:fa:16:3e:00:00:02\n\
+             1796333857 fa:16:3e:00:00:05 10.0.0.5 host-10-0-0-5 01:fa:16:3e:00:00:05\n"
+        );
+        // An IPv6 lease with no server DUID cannot be released.
+        assert_eq!(release_command("ns-p", &stale[2], None), None);
     }
 }

@@ -1,7 +1,10 @@
 //! Security groups as nftables rules, one table per family owned by the
 //! agent, changed incrementally.
 //!
-//! - `table bridge stratus` holds the rules. Its base chains on the bridge
+//! Each cloud has its own tables, `stratus_<cloud>` ([`table_name`]), so
+//! the agents of two clouds on one host never touch each other's rules.
+//!
+//! - `table bridge stratus_<cloud>` holds the rules. Its base chains on the bridge
 //!   `forward` hook send each frame from a port through `f_<port>` (MAC and
 //!   IP anti-spoofing, then the egress rules) and each frame to a port
 //!   through `t_<port>` (the ingress rules), by verdict maps keyed by the
@@ -10,7 +13,7 @@
 //!   security-group rule's id as comment: adding or removing a rule is one
 //!   `add rule` or one `delete rule ... handle N`, and nothing else moves.
 //!   Remote groups are named sets of addresses (`sg4_<group>`, `sg6_<group>`).
-//! - `table inet stratus` only classifies connections: bridged IP traffic
+//! - `table inet stratus_<cloud>` only classifies connections: bridged IP traffic
 //!   passes conntrack through br_netfilter, and one rule marks packets of
 //!   established and invalid connections, which the bridge chains read. (The
 //!   bridge family cannot match conntrack state itself without
@@ -31,7 +34,22 @@ use stratus_bus_protocol::network::{PortSpec, RuleSpec, SecurityGroupSpec};
 
 use crate::nft::{Listing, quote};
 
-pub const TABLE: &str = "stratus";
+/// The nftables table (bridge and inet families) of `cloud`'s agent:
+/// `stratus_` and the cloud's name with anything but letters, digits and
+/// `_` made `_`.
+pub fn table_name(cloud: &str) -> String {
+    let safe: String = cloud
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("stratus_{safe}")
+}
 /// The mark bit for packets of established or related connections.
 pub const MARK_ESTABLISHED: u32 = 0x1000_0000;
 /// The mark bit for packets conntrack finds invalid.
@@ -39,6 +57,8 @@ pub const MARK_INVALID: u32 = 0x2000_0000;
 
 /// What the firewall of one host should hold.
 pub struct Desired<'a> {
+    /// The table ([`table_name`]).
+    pub table: &'a str,
     /// Ports with port security, by device name.
     pub ports: Vec<(String, &'a PortSpec)>,
     pub groups: &'a [SecurityGroupSpec],
@@ -61,15 +81,15 @@ fn group_set(v6: bool, group: &str) -> String {
 }
 
 /// The inet table's script when it is missing.
-pub fn conntrack_table() -> String {
+pub fn conntrack_table(table: &str) -> String {
     format!(
-        "table inet {TABLE} {{\n  chain conntrack {{\n    type filter hook prerouting priority -150; policy accept;\n    ct state established,related meta mark set meta mark or {MARK_ESTABLISHED:#x}\n    ct state invalid meta mark set meta mark or {MARK_INVALID:#x}\n  }}\n}}\n"
+        "table inet {table} {{\n  chain conntrack {{\n    type filter hook prerouting priority -150; policy accept;\n    ct state established,related meta mark set meta mark or {MARK_ESTABLISHED:#x}\n    ct state invalid meta mark set meta mark or {MARK_INVALID:#x}\n  }}\n}}\n"
     )
 }
 
-fn skeleton() -> String {
+fn skeleton(table: &str) -> String {
     format!(
-        "table bridge {TABLE} {{\n  map from_ports {{ type ifname : verdict; }}\n  map to_ports {{ type ifname : verdict; }}\n  chain from_ports {{\n    type filter hook forward priority -10; policy accept;\n    iifname vmap @from_ports\n  }}\n  chain to_ports {{\n    type filter hook forward priority -5; policy accept;\n    oifname vmap @to_ports\n  }}\n}}\n"
+        "table bridge {table} {{\n  map from_ports {{ type ifname : verdict; }}\n  map to_ports {{ type ifname : verdict; }}\n  chain from_ports {{\n    type filter hook forward priority -10; policy accept;\n    iifname vmap @from_ports\n  }}\n  chain to_ports {{\n    type filter hook forward priority -5; policy accept;\n    oifname vmap @to_ports\n  }}\n}}\n"
     )
 }
 
@@ -267,14 +287,14 @@ fn hash(rules: &[String]) -> String {
     crate::nft::short_hash(&text)
 }
 
-fn write_chain(script: &mut String, name: &str, rules: &[String]) {
+fn write_chain(script: &mut String, table: &str, name: &str, rules: &[String]) {
     let tag = format!("h:{}", hash(rules));
     for r in rules {
-        let _ = writeln!(script, "add rule bridge {TABLE} {name} {r}");
+        let _ = writeln!(script, "add rule bridge {table} {name} {r}");
     }
     let _ = writeln!(
         script,
-        "add rule bridge {TABLE} {name} drop comment {}",
+        "add rule bridge {table} {name} drop comment {}",
         quote(&tag)
     );
 }
@@ -286,9 +306,10 @@ fn chain_tag(listing: &Listing, name: &str) -> Option<String> {
 /// The script that turns what `listing` shows into what `desired` says,
 /// touching only what differs. Empty when nothing does.
 pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
+    let table = desired.table;
     let mut s = String::new();
     if !listing.exists {
-        s.push_str(&skeleton());
+        s.push_str(&skeleton(table));
     }
     let groups: BTreeMap<&str, &SecurityGroupSpec> =
         desired.groups.iter().map(|g| (g.id.as_str(), g)).collect();
@@ -352,14 +373,14 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
     for dev in have_from.iter().filter(|d| !want_devs.contains(d.as_str())) {
         let _ = writeln!(
             s,
-            "delete element bridge {TABLE} from_ports {{ {} }}",
+            "delete element bridge {table} from_ports {{ {} }}",
             quote(dev)
         );
     }
     for dev in have_to.iter().filter(|d| !want_devs.contains(d.as_str())) {
         let _ = writeln!(
             s,
-            "delete element bridge {TABLE} to_ports {{ {} }}",
+            "delete element bridge {table} to_ports {{ {} }}",
             quote(dev)
         );
     }
@@ -374,7 +395,7 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
         if !want_ports.contains_key(&c[2..]) {
             let _ = writeln!(
                 s,
-                "flush chain bridge {TABLE} {c}\ndelete chain bridge {TABLE} {c}"
+                "flush chain bridge {table} {c}\ndelete chain bridge {table} {c}"
             );
         }
     }
@@ -389,9 +410,9 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
                 Some(t) if t == tag => {}
                 _ => {
                     if listing.chains.contains_key(&name) {
-                        let _ = writeln!(s, "flush chain bridge {TABLE} {name}");
+                        let _ = writeln!(s, "flush chain bridge {table} {name}");
                     } else {
-                        let _ = writeln!(s, "add chain bridge {TABLE} {name}");
+                        let _ = writeln!(s, "add chain bridge {table} {name}");
                     }
                     rewrite.push((name, rules.clone()));
                 }
@@ -409,12 +430,12 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
                 };
                 let _ = writeln!(
                     s,
-                    "add set bridge {TABLE} {name} {{ type {ty}; flags interval; }}"
+                    "add set bridge {table} {name} {{ type {ty}; flags interval; }}"
                 );
                 if !elems.is_empty() {
                     let _ = writeln!(
                         s,
-                        "add element bridge {TABLE} {name} {}",
+                        "add element bridge {table} {name} {}",
                         set_literal(elems)
                     );
                 }
@@ -427,12 +448,12 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
                 if !gone.is_empty() {
                     let _ = writeln!(
                         s,
-                        "delete element bridge {TABLE} {name} {}",
+                        "delete element bridge {table} {name} {}",
                         set_literal(&gone)
                     );
                 }
                 if !new.is_empty() {
-                    let _ = writeln!(s, "add element bridge {TABLE} {name} {}", set_literal(&new));
+                    let _ = writeln!(s, "add element bridge {table} {name} {}", set_literal(&new));
                 }
             }
         }
@@ -452,7 +473,7 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
                 .collect();
             let have = listing.chains.get(&name);
             if have.is_none() {
-                let _ = writeln!(s, "add chain bridge {TABLE} {name}");
+                let _ = writeln!(s, "add chain bridge {table} {name}");
             }
             let have_ids: BTreeSet<&str> = have
                 .into_iter()
@@ -462,14 +483,14 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
             for (handle, comment) in have.into_iter().flatten() {
                 let keep = comment.as_deref().is_some_and(|c| want.contains_key(c));
                 if !keep {
-                    let _ = writeln!(s, "delete rule bridge {TABLE} {name} handle {handle}");
+                    let _ = writeln!(s, "delete rule bridge {table} {name} handle {handle}");
                 }
             }
             for (id, body) in &want {
                 if !have_ids.contains(id) {
                     let _ = writeln!(
                         s,
-                        "add rule bridge {TABLE} {name} {body} comment {}",
+                        "add rule bridge {table} {name} {body} comment {}",
                         quote(id)
                     );
                 }
@@ -478,20 +499,20 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
     }
     // f. port chains refilled; g. map entries.
     for (name, rules) in &rewrite {
-        write_chain(&mut s, name, rules);
+        write_chain(&mut s, table, name, rules);
     }
     for (id, (dev, _, _)) in &want_ports {
         if !have_from.contains(dev) {
             let _ = writeln!(
                 s,
-                "add element bridge {TABLE} from_ports {{ {} : jump f_{id} }}",
+                "add element bridge {table} from_ports {{ {} : jump f_{id} }}",
                 quote(dev)
             );
         }
         if !have_to.contains(dev) {
             let _ = writeln!(
                 s,
-                "add element bridge {TABLE} to_ports {{ {} : jump t_{id} }}",
+                "add element bridge {table} to_ports {{ {} : jump t_{id} }}",
                 quote(dev)
             );
         }
@@ -502,7 +523,7 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
     }) {
         let _ = writeln!(
             s,
-            "flush chain bridge {TABLE} {c}\ndelete chain bridge {TABLE} {c}"
+            "flush chain bridge {table} {c}\ndelete chain bridge {table} {c}"
         );
     }
     for name in listing
@@ -510,7 +531,7 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
         .keys()
         .filter(|n| (n.starts_with("sg4_") || n.starts_with("sg6_")) && !want_sets.contains_key(*n))
     {
-        let _ = writeln!(s, "delete set bridge {TABLE} {name}");
+        let _ = writeln!(s, "delete set bridge {table} {name}");
     }
     s
 }
@@ -618,16 +639,19 @@ mod tests {
             members: vec!["10.0.0.5".into()],
         }];
         let desired = Desired {
+            table: "stratus_t",
             ports: vec![("tapp-1".into(), &p)],
             groups: &groups,
         };
         let script = plan(&Listing::default(), &desired);
-        assert!(script.contains("table bridge stratus"));
-        assert!(script.contains("add chain bridge stratus f_p1"));
+        assert!(script.contains("table bridge stratus_t"));
+        assert!(script.contains("add chain bridge stratus_t f_p1"));
         assert!(script.contains(
-            "add rule bridge stratus sgi_g1 ether type ip meta l4proto 1 accept comment \"r1\""
+            "add rule bridge stratus_t sgi_g1 ether type ip meta l4proto 1 accept comment \"r1\""
         ));
-        assert!(script.contains("add element bridge stratus to_ports { \"tapp-1\" : jump t_p1 }"));
+        assert!(
+            script.contains("add element bridge stratus_t to_ports { \"tapp-1\" : jump t_p1 }")
+        );
         assert!(script.contains("ether saddr != { fa:16:3e:00:00:01 } drop"));
 
         // What the kernel would list after that script.
@@ -666,26 +690,28 @@ mod tests {
             .rules
             .push(rule("r3", "ingress", Some("tcp"), Some(22), Some(22)));
         let desired = Desired {
+            table: "stratus_t",
             ports: vec![("tapp-1".into(), &p)],
             groups: &groups,
         };
         let script = plan(&listing, &desired);
         assert_eq!(
             script,
-            "delete rule bridge stratus sgi_g1 handle 10\nadd rule bridge stratus sgi_g1 ether type ip meta l4proto 6 th dport 22 accept comment \"r3\"\n"
+            "delete rule bridge stratus_t sgi_g1 handle 10\nadd rule bridge stratus_t sgi_g1 ether type ip meta l4proto 6 th dport 22 accept comment \"r3\"\n"
         );
 
         let empty = Desired {
+            table: "stratus_t",
             ports: vec![],
             groups: &[],
         };
         let script = plan(&listing, &empty);
-        assert!(script.contains("delete element bridge stratus from_ports { \"tapp-1\" }"));
-        assert!(script.contains("delete chain bridge stratus f_p1"));
-        assert!(script.contains("delete chain bridge stratus sgi_g1"));
+        assert!(script.contains("delete element bridge stratus_t from_ports { \"tapp-1\" }"));
+        assert!(script.contains("delete chain bridge stratus_t f_p1"));
+        assert!(script.contains("delete chain bridge stratus_t sgi_g1"));
         let del_elem = script.find("delete element").expect("element");
         let del_chain = script
-            .find("delete chain bridge stratus f_p1")
+            .find("delete chain bridge stratus_t f_p1")
             .expect("chain");
         assert!(
             del_elem < del_chain,
@@ -706,6 +732,7 @@ mod tests {
             plan(
                 &Listing::default(),
                 &Desired {
+                    table: "stratus_t",
                     ports: vec![("tapp-1".into(), &p)],
                     groups,
                 },

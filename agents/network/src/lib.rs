@@ -40,7 +40,8 @@ pub struct NetworkSettings {
     /// Where dnsmasq's files and pid files live.
     pub state_dir: PathBuf,
     /// Prefix of the DHCP and router namespaces this agent owns
-    /// (`<prefix>qdhcp-<network>`, `<prefix>qrouter-<router>`).
+    /// (`<prefix>qdhcp-<network>`, `<prefix>qrouter-<router>`); empty:
+    /// the cloud's name (its bus prefix) and `-`.
     pub netns_prefix: String,
     /// Full sync with the service at least this often, in seconds.
     pub resync_interval_s: u32,
@@ -73,13 +74,22 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
     let pong = deps.pong();
     let host = deps.config.agent.host.clone();
     let topic = AgentKind::Network.topic(&host);
-    let settings = deps.config.extra.network.clone();
+    let mut settings = deps.config.extra.network.clone();
+    // Namespaces carry the cloud's name unless the operator chose a prefix.
+    if settings.netns_prefix.is_empty() {
+        settings.netns_prefix = format!("{}-", deps.config.bus.prefix);
+    }
     std::fs::create_dir_all(&settings.state_dir)?;
     if let Some(ns) = &deps.config.agent.netns {
         stratus_netns::add(ns).await?;
     }
-    let reconciler =
-        reconcile::Reconciler::new(host, deps.config.agent.netns.clone(), settings).await?;
+    let reconciler = reconcile::Reconciler::new(
+        deps.config.bus.prefix.clone(),
+        host,
+        deps.config.agent.netns.clone(),
+        settings,
+    )
+    .await?;
     let server = deps
         .bus
         .serve(&topic, move |incoming: Incoming<NetworkAgentRequest>| {

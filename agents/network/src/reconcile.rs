@@ -39,12 +39,17 @@ pub struct PortStates {
 
 /// One host's data plane.
 pub struct Reconciler {
+    /// The cloud this agent belongs to (its bus prefix): every host object
+    /// it makes carries it, and it touches no other cloud's.
+    pub cloud: String,
     pub host: String,
     pub ns: Option<String>,
     pub settings: NetworkSettings,
     pub links: Links,
     pub dhcp: DhcpPaths,
     tunnel_ip: Option<Ipv4Addr>,
+    /// This cloud's nftables table ([`firewall::table_name`]).
+    table: String,
     /// The bridge firewall table as last read, while nothing changed it.
     firewall: Mutex<Option<Listing>>,
     /// Whether the conntrack table was seen since the last drift check.
@@ -53,15 +58,13 @@ pub struct Reconciler {
 
 impl Reconciler {
     pub async fn new(
+        cloud: String,
         host: String,
         ns: Option<String>,
         settings: NetworkSettings,
     ) -> anyhow::Result<Self> {
         let links = Links::open(ns.as_deref()).await?;
-        let dhcp = DhcpPaths {
-            state_dir: settings.state_dir.clone(),
-            ns_prefix: settings.netns_prefix.clone(),
-        };
+        let dhcp = DhcpPaths::new(settings.state_dir.clone(), settings.netns_prefix.clone());
         let tunnel_ip = match &settings.tunnel_ip {
             Some(t) => Some(t.parse().map_err(|_| {
                 anyhow::anyhow!("[network] tunnel_ip {t:?} is not an IPv4 address")
@@ -76,6 +79,8 @@ impl Reconciler {
             stratus_netns::sysctl(ns.as_deref(), key, "1")?;
         }
         Ok(Self {
+            table: firewall::table_name(&cloud),
+            cloud,
             host,
             ns,
             settings,
@@ -102,8 +107,8 @@ impl Reconciler {
         if self.conntrack_seen.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if !Listing::read(ns, "inet", firewall::TABLE)?.exists {
-            nft::apply(ns, &firewall::conntrack_table())?;
+        if !Listing::read(ns, "inet", &self.table)?.exists {
+            nft::apply(ns, &firewall::conntrack_table(&self.table))?;
         }
         self.conntrack_seen.store(true, Ordering::Relaxed);
         Ok(())
@@ -151,13 +156,14 @@ impl Reconciler {
             .map(|p| (dev_name("tap", &p.id), p))
             .collect();
         let desired = firewall::Desired {
+            table: &self.table,
             ports: secured,
             groups: &config.security_groups,
         };
         let cached = self.firewall.lock().ok().and_then(|mut c| c.take());
         let listing = match cached {
             Some(l) => l,
-            None => Listing::read(ns, "bridge", firewall::TABLE)?,
+            None => Listing::read(ns, "bridge", &self.table)?,
         };
         let script = firewall::plan(&listing, &desired);
         let listing = if script.is_empty() {
@@ -167,7 +173,7 @@ impl Reconciler {
             // The change is in force; the kernel gave new rules handles, so
             // the table is read back now rather than when the next change
             // waits for it.
-            Listing::read(ns, "bridge", firewall::TABLE)?
+            Listing::read(ns, "bridge", &self.table)?
         };
         if let Ok(mut cached) = self.firewall.lock() {
             *cached = Some(listing);
@@ -175,6 +181,7 @@ impl Reconciler {
 
         // Instance ports.
         let have = self.links.list().await?;
+        let owner = self.owner();
         let mut states = PortStates::default();
         let mut wanted_taps = BTreeSet::new();
         for port in &config.ports {
@@ -190,6 +197,12 @@ impl Reconciler {
                         tracing::warn!(port = %port.id, error = %e, "port not plugged");
                         states.down.insert(port.id.clone());
                         continue;
+                    }
+                    // The tap carries the cloud that plugged it.
+                    if l.alias.as_deref() != Some(owner.as_str())
+                        && let Err(e) = self.links.set_alias(l.index, &owner).await
+                    {
+                        tracing::debug!(port = %port.id, error = %e, "tap not marked");
                     }
                     states.up.insert(port.id.clone());
                 }
@@ -243,10 +256,11 @@ impl Reconciler {
         Ok(states)
     }
 
-    /// The alias that marks the bridges and uplinks this agent made, so
-    /// agents sharing a namespace leave each other's alone.
+    /// The alias that marks the bridges, uplinks and taps this agent
+    /// made or plugged, so agents sharing a namespace (other hosts' in
+    /// tests, other clouds' on one host) leave each other's alone.
     pub fn owner(&self) -> String {
-        owner_tag(&self.host)
+        owner_tag(&self.cloud, &self.host)
     }
 
     /// Removes bridges and uplinks of networks this host no longer carries,
@@ -295,9 +309,9 @@ impl Reconciler {
     }
 }
 
-/// The alias of links the agent of `host` made.
-pub fn owner_tag(host: &str) -> String {
-    format!("stratus-network-agent {host}")
+/// The alias of links the agent of `cloud` on `host` made.
+pub fn owner_tag(cloud: &str, host: &str) -> String {
+    format!("stratus-network-agent {cloud} {host}")
 }
 
 /// Runs the agent's loop until `shutdown`.

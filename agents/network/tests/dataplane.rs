@@ -755,8 +755,8 @@ async fn agents_sharing_a_namespace_leave_each_others_bridges_alone() {
     };
     let alias_of =
         |name: String| async move { link_of(name).await.map(|l| l.alias.unwrap_or_default()) };
-    let owner_a = stratus_network_agent::reconcile::owner_tag(&f.hosts[0].name);
-    let owner_b = stratus_network_agent::reconcile::owner_tag(&f.hosts[other].name);
+    let owner_a = stratus_network_agent::reconcile::owner_tag(&f.bus.prefix, &f.hosts[0].name);
+    let owner_b = stratus_network_agent::reconcile::owner_tag(&f.bus.prefix, &f.hosts[other].name);
     stratus_test_support::poll_until(
         std::time::Duration::from_secs(30),
         "both bridges, each marked by its agent",

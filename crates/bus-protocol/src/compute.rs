@@ -255,6 +255,10 @@ pub struct HostInventory {
     pub hypervisor_version: u64,
     /// The address the host is reached at.
     pub host_ip: String,
+    /// Instances of this cloud on the host that no server of the service
+    /// owns and none was deleted: left alone, shown to admins.
+    #[serde(default)]
+    pub unknown_instances: Vec<String>,
 }
 
 /// The operations whose results come back as events.
@@ -290,6 +294,10 @@ pub const SERVICE_TOPIC: &str = "compute-service";
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HostInstances {
     pub host: String,
+    /// The instances the host has (its own cloud's): the answer says which
+    /// of them belong to servers the service has deleted.
+    #[serde(default)]
+    pub present: Vec<String>,
 }
 
 /// An instance the host should have, running or not.
@@ -305,6 +313,12 @@ pub struct HostInstanceList {
     /// Servers on the host in the middle of something (building, being
     /// deleted, in error): left as they are.
     pub busy: Vec<String>,
+    /// Of the instances the host named present, those whose servers the
+    /// service's records say were deleted: the only ones an agent may
+    /// remove on its own. Any other instance it does not know is left
+    /// alone and reported (a restored database must not cost guests).
+    #[serde(default)]
+    pub deleted: Vec<String>,
 }
 
 stratus_bus::protocol! {

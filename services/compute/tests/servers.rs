@@ -840,6 +840,20 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
     }
     action(&w, &ids[1], json!({"os-stop": null})).await;
     w.c.wait_status(&alice, &ids[1], "SHUTOFF").await;
+    // A server deleted in full: its record says so.
+    let (_, v) = create(&w, &alice, server("gone", &w, json!({}))).await;
+    let gone = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &gone, "ACTIVE").await;
+    let (code, _) =
+        w.c.send(
+            Method::DELETE,
+            &format!("/v2.1/servers/{gone}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    w.c.wait_gone(&alice, &gone).await;
 
     // The agent dies; a server is placed on its host meanwhile.
     drop(host);
@@ -862,15 +876,23 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
     )
     .await;
 
-    // It comes back with a hypervisor that lost its instances and has one
-    // nobody owns.
+    // It comes back with a hypervisor that lost its instances, still has
+    // the deleted server's, and has one the service has no record of (as
+    // after the database was restored from an older backup).
     let fresh = std::sync::Arc::new(Fake::new(settings));
     let orphan = uuid::Uuid::new_v4().to_string();
-    let mut spec = w.c.app.host_instances(&name).await.expect("wanted").wanted[0]
-        .spec
-        .clone();
+    let mut spec =
+        w.c.app
+            .host_instances(&name, &[])
+            .await
+            .expect("wanted")
+            .wanted[0]
+            .spec
+            .clone();
     spec.id.clone_from(&orphan);
     fresh.spawn(&spec).expect("orphan");
+    spec.id.clone_from(&gone);
+    fresh.spawn(&spec).expect("the deleted server's instance");
     let host = w.c.fake_host_as(&name, fresh.clone(), "nova");
 
     w.c.wait_status(&alice, &during, "ACTIVE").await;
@@ -880,7 +902,7 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
         || async {
             let list = fresh.list().ok()?;
             let state = |id: &str| list.iter().find(|i| i.id == id).map(|i| i.power_state);
-            (state(&orphan).is_none()
+            (state(&gone).is_none()
                 && state(&ids[0]) == Some(PowerState::Running)
                 && state(&ids[1]) == Some(PowerState::Shutdown)
                 && state(&during) == Some(PowerState::Running))
@@ -895,6 +917,22 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
         hv["vcpus_used"], 3,
         "one claim per server, none leaked: {hv}"
     );
+    // The instance nobody deleted is left alone and shown to admins.
+    let list = fresh.list().expect("list");
+    assert!(
+        list.iter()
+            .any(|i| i.id == orphan && i.power_state == PowerState::Running),
+        "an instance the service has no record of is never destroyed: {list:?}"
+    );
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the unknown instance in the hypervisor view",
+        || async {
+            let hv = hypervisor(&w, &name).await;
+            (hv["stratus:unknown_instances"] == json!([orphan])).then_some(())
+        },
+    )
+    .await;
     drop(host);
 }
 

@@ -17,6 +17,9 @@ pub const CONFIG_DRIVE_DEVICE: &str = "vdz";
 
 /// Where an instance's files are and how its domain runs.
 pub struct DomainPaths<'a> {
+    /// The cloud the domain belongs to (its agent's bus prefix), written
+    /// in its metadata: an agent lists only its own cloud's domains.
+    pub cloud: &'a str,
     /// `kvm` or `qemu`.
     pub virt_type: &'a str,
     /// The domain's name.
@@ -26,6 +29,16 @@ pub struct DomainPaths<'a> {
     /// The config drive's raw image, if any (last disk, target `vdz`).
     pub config_drive: Option<&'a str>,
     pub console_log: &'a str,
+}
+
+/// The cloud named in a domain's Stratus metadata (from the domain's XML
+/// or the metadata element alone), if it has one.
+pub fn cloud_of(xml: &str) -> Option<String> {
+    let start = xml.find("<stratus:cloud>")? + "<stratus:cloud>".len();
+    let end = xml[start..].find("</stratus:cloud>")? + start;
+    quick_xml::escape::unescape(&xml[start..end])
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 /// One disk element.
@@ -69,7 +82,9 @@ pub fn domain(spec: &InstanceSpec, paths: &DomainPaths<'_>) -> String {
     let _ = writeln!(s, "  <uuid>{}</uuid>", escape(spec.id.as_str()));
     let _ = writeln!(
         s,
-        "  <metadata>\n    <stratus:instance xmlns:stratus='{METADATA_NS}'>\n      <stratus:name>{}</stratus:name>\n      <stratus:project>{}</stratus:project>\n      <stratus:flavor>{}</stratus:flavor>\n    </stratus:instance>\n  </metadata>",
+        "  <metadata>\n    <stratus:instance xmlns:stratus='{METADATA_NS}'>\n      <stratus:cloud>{}</stratus:cloud>\n      <stratus:server>{}</stratus:server>\n      <stratus:name>{}</stratus:name>\n      <stratus:project>{}</stratus:project>\n      <stratus:flavor>{}</stratus:flavor>\n    </stratus:instance>\n  </metadata>",
+        escape(paths.cloud),
+        escape(spec.id.as_str()),
         escape(spec.name.as_str()),
         escape(spec.project_id.as_str()),
         escape(spec.flavor.as_str())
@@ -170,6 +185,7 @@ mod tests {
         let xml = domain(
             &spec(),
             &DomainPaths {
+                cloud: "c1",
                 virt_type: "qemu",
                 name: "instance-6f1c",
                 root_disk: Some("/inst/6f1c/disk"),
@@ -180,6 +196,12 @@ mod tests {
         assert!(xml.starts_with("<domain type='qemu'>"));
         assert!(xml.contains("<uuid>6f1c5a2e-0000-4000-8000-000000000001</uuid>"));
         assert!(xml.contains("<stratus:name>web &lt;1&gt; &amp; &apos;co&apos;</stratus:name>"));
+        assert!(xml.contains("<stratus:cloud>c1</stratus:cloud>"));
+        assert_eq!(
+            super::cloud_of(&xml),
+            Some("c1".to_owned()),
+            "the cloud reads back from the XML"
+        );
         assert!(xml.contains("<memory unit='MiB'>256</memory>"));
         assert!(xml.contains("<kernel>/img/k</kernel>"));
         assert!(xml.contains("<initrd>/img/r</initrd>"));
@@ -212,6 +234,7 @@ mod tests {
         let xml = domain(
             &s,
             &DomainPaths {
+                cloud: "c1",
                 virt_type: "kvm",
                 name: "n",
                 root_disk: None,

@@ -1,5 +1,8 @@
 //! The libvirt driver (the `virt` crate): persistent domains named
-//! `<domain_prefix><server id>`, one directory per instance under
+//! `<domain_prefix><server id>` (by default `<cloud>-instance-<server id>`)
+//! whose metadata names the cloud and the server, so agents of several
+//! clouds (or another libvirt user) sharing a libvirtd see only their own
+//! domains; one directory per instance under
 //! `instances_dir` (`disk`, a qcow2 overlay on the image's file, and
 //! `console.log`, written by virtlogd), `kvm` where the host's KVM runs a
 //! guest, else `qemu` (TCG), detected once at start unless configured.
@@ -34,9 +37,14 @@ pub struct LibvirtSettings {
     pub virt_type: String,
     /// Where each instance's directory is made.
     pub instances_dir: PathBuf,
-    /// Domains of this agent are named this and the server's id; others on
-    /// the host are not its business.
+    /// Domains of this agent are named this and the server's id (empty:
+    /// `<cloud>-instance-`); others on the host are not its business.
     pub domain_prefix: String,
+    /// The cloud (the agent's bus prefix), set by the agent at start and
+    /// written in every domain's metadata: only domains naming it are
+    /// listed.
+    #[serde(skip)]
+    pub cloud: String,
     /// A Linux kernel to boot under KVM once at start (empty: the host's
     /// own, when readable).
     pub probe_kernel: Option<PathBuf>,
@@ -53,12 +61,33 @@ impl Default for LibvirtSettings {
             uri: "qemu:///system".into(),
             virt_type: "auto".into(),
             instances_dir: PathBuf::from("/var/lib/stratus/instances"),
-            domain_prefix: "instance-".into(),
+            domain_prefix: String::new(),
+            cloud: String::new(),
             probe_kernel: None,
             probe_timeout_s: 15,
             vcpus: 0,
             memory_mb: 0,
             disk_gb: 0,
+        }
+    }
+}
+
+impl LibvirtSettings {
+    /// The cloud domains are made for (`stratus` when unset).
+    pub fn cloud(&self) -> &str {
+        if self.cloud.is_empty() {
+            "stratus"
+        } else {
+            &self.cloud
+        }
+    }
+
+    /// What the names of this agent's domains start with.
+    pub fn prefix(&self) -> String {
+        if self.domain_prefix.is_empty() {
+            format!("{}-instance-", self.cloud())
+        } else {
+            self.domain_prefix.clone()
         }
     }
 }
@@ -115,7 +144,7 @@ fn boot_probe(conn: &Connect, settings: &LibvirtSettings, kernel: &Path) -> Resu
     std::fs::copy(kernel, &copy).map_err(|e| format!("{}: {e}", kernel.display()))?;
     let console = dir.join("console.log");
     let _ = std::fs::remove_file(&console);
-    let name = format!("{}kvm-probe-{}", settings.domain_prefix, std::process::id());
+    let name = format!("{}kvm-probe-{}", settings.prefix(), std::process::id());
     let xml = format!(
         "<domain type='kvm'>\n  <name>{}</name>\n  <memory unit='MiB'>256</memory>\n  <vcpu>1</vcpu>\n  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n    <kernel>{}</kernel>\n    <cmdline>console=ttyS0 panic=-1</cmdline>\n  </os>\n  <on_reboot>destroy</on_reboot>\n  <devices>\n    <serial type='file'>\n      <source path='{}'/>\n      <target port='0'/>\n    </serial>\n  </devices>\n</domain>\n",
         quick_xml::escape::escape(name.as_str()),
@@ -188,7 +217,7 @@ impl Libvirt {
     }
 
     fn name(&self, id: &str) -> String {
-        format!("{}{id}", self.settings.domain_prefix)
+        format!("{}{id}", self.settings.prefix())
     }
 
     fn dir(&self, id: &str) -> PathBuf {
@@ -246,6 +275,7 @@ impl Libvirt {
         let xml = domain_xml::domain(
             spec,
             &DomainPaths {
+                cloud: self.settings.cloud(),
                 virt_type: &self.virt_type,
                 name: &name,
                 root_disk: root.as_deref().and_then(Path::to_str),
@@ -570,12 +600,20 @@ impl Driver for Libvirt {
 
     fn list(&self) -> Result<Vec<InstanceState>, DriverError> {
         let mut out = Vec::new();
+        let prefix = self.settings.prefix();
         for d in self.conn.list_all_domains(0).map_err(lv)? {
             let Ok(name) = d.name() else { continue };
-            let Some(id) = name.strip_prefix(&self.settings.domain_prefix) else {
+            let Some(id) = name.strip_prefix(&prefix) else {
                 continue;
             };
             if uuid::Uuid::parse_str(id).is_err() {
+                continue;
+            }
+            // Named like ours is not enough: the metadata must name this
+            // cloud (another cloud's agent, or a guest someone made by
+            // hand, may use the same prefix).
+            let Ok(xml) = d.xml_desc(0) else { continue };
+            if domain_xml::cloud_of(&xml).as_deref() != Some(self.settings.cloud()) {
                 continue;
             }
             out.push(InstanceState {

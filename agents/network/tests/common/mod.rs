@@ -45,7 +45,7 @@ pub struct Fabric {
     pub prefix: String,
     pub hosts: Vec<Host>,
     pub dir: TempDir,
-    bus: stratus_bus::BusConfig,
+    pub bus: stratus_bus::BusConfig,
     instances: std::sync::atomic::AtomicU32,
     _auth: Authenticator,
     _db: TestDatabase,

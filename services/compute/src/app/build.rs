@@ -847,7 +847,7 @@ impl App {
                 async move {
                     match inc.message {
                         ComputeServiceRequest::HostInstances(h) => {
-                            let list = app.host_instances(&h.host).await?;
+                            let list = app.host_instances(&h.host, &h.present).await?;
                             h.reply(list)
                         }
                     }
@@ -857,13 +857,22 @@ impl App {
     }
 
     /// What `host` should run: its servers that are active, stopped or
-    /// resized, with their specs; the others on it are busy.
+    /// resized, with their specs; the others on it are busy. Of the
+    /// instances it has (`present`), those of deleted servers.
     pub async fn host_instances(
         &self,
         host: &str,
+        present: &[String],
     ) -> Result<stratus_bus_protocol::compute::HostInstanceList, Error> {
         use stratus_bus_protocol::compute::{HostInstanceList, WantedInstance};
         let mut out = HostInstanceList::default();
+        let ids: Vec<uuid::Uuid> = present.iter().filter_map(|p| p.parse().ok()).collect();
+        out.deleted = ds::deleted_of(&self.pool, &ids)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         for s in ds::on_host(&self.pool, host).await.map_err(db)? {
             let settled = matches!(s.vm_state.as_str(), ACTIVE | STOPPED | RESIZED)
                 && !matches!(

@@ -175,6 +175,7 @@ mod tests {
             disabled_reason: None,
             last_seen: chrono::Utc::now(),
             created_at: chrono::Utc::now(),
+            unknown_instances: sqlx::types::Json(Vec::new()),
         }
     }
 

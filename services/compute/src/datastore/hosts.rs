@@ -26,24 +26,27 @@ pub struct Node {
     pub disabled_reason: Option<String>,
     pub last_seen: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// Instances the host reported that no server owns (left alone).
+    pub unknown_instances: sqlx::types::Json<Vec<String>>,
 }
 
 const NODE_COLUMNS: &str = "id, host, availability_zone, vcpus, memory_mb, disk_gb, hypervisor_type, \
     hypervisor_version, virt_type, host_ip, vcpus_used, memory_mb_used, disk_gb_used, running_vms, \
-    disabled, disabled_reason, last_seen, created_at";
+    disabled, disabled_reason, last_seen, created_at, unknown_instances";
 
 /// Records an inventory report (and that the host is alive).
 pub async fn node_report(db: impl PgExecutor<'_>, inv: &HostInventory) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO compute_nodes (host, availability_zone, vcpus, memory_mb, disk_gb,
-             hypervisor_type, hypervisor_version, virt_type, host_ip, last_seen)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+             hypervisor_type, hypervisor_version, virt_type, host_ip, unknown_instances, last_seen)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
          ON CONFLICT (host) DO UPDATE SET
              availability_zone = EXCLUDED.availability_zone, vcpus = EXCLUDED.vcpus,
              memory_mb = EXCLUDED.memory_mb, disk_gb = EXCLUDED.disk_gb,
              hypervisor_type = EXCLUDED.hypervisor_type,
              hypervisor_version = EXCLUDED.hypervisor_version, virt_type = EXCLUDED.virt_type,
-             host_ip = EXCLUDED.host_ip, last_seen = now()",
+             host_ip = EXCLUDED.host_ip, unknown_instances = EXCLUDED.unknown_instances,
+             last_seen = now()",
     )
     .bind(&inv.host)
     .bind(&inv.availability_zone)
@@ -54,6 +57,7 @@ pub async fn node_report(db: impl PgExecutor<'_>, inv: &HostInventory) -> sqlx::
     .bind(i64::try_from(inv.hypervisor_version).unwrap_or(i64::MAX))
     .bind(&inv.virt_type)
     .bind(&inv.host_ip)
+    .bind(sqlx::types::Json(&inv.unknown_instances))
     .execute(db)
     .await
     .map(|_| ())

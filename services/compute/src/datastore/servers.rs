@@ -261,12 +261,26 @@ pub async fn begin_task(
     .await
 }
 
+/// Removes the server, leaving its tombstone in `deleted_servers`.
 pub async fn remove(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM servers WHERE id = $1")
-        .bind(id)
-        .execute(db)
+    sqlx::query(
+        "WITH gone AS (DELETE FROM servers WHERE id = $1 RETURNING id, project_id, host)
+         INSERT INTO deleted_servers (id, project_id, host)
+         SELECT id, project_id, host FROM gone
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+/// Of `ids`, the servers whose delete finished.
+pub async fn deleted_of(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM deleted_servers WHERE id = ANY($1) ORDER BY id")
+        .bind(ids)
+        .fetch_all(db)
         .await
-        .map(|r| r.rows_affected())
 }
 
 /// A project's servers, vCPUs and RAM (MiB), for quotas.

@@ -39,6 +39,9 @@ fn detail_view(app: &App, n: &Node) -> Value {
         "hypervisor_type": n.hypervisor_type, "hypervisor_version": n.hypervisor_version,
         "host_ip": n.host_ip, "cpu_info": "{}",
         "service": {"host": n.host, "id": n.id, "disabled_reason": n.disabled_reason},
+        // Instances of this cloud on the host that no server owns and none
+        // was deleted: left alone by the agent, for the operator to judge.
+        "stratus:unknown_instances": n.unknown_instances.0,
     });
     if let (Some(v), Value::Object(e)) = (v.as_object_mut(), extra) {
         v.extend(e);
