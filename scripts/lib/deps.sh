@@ -31,7 +31,7 @@ _apt_install() {
 # one may already be present and the two conflict (ENVIRONMENT.md).
 stratus_install_packages() {
   _apt_install postgresql rabbitmq-server \
-    libvirt-daemon-system libvirt-dev qemu-system-x86 dnsmasq-base nftables \
+    libvirt-daemon-system libvirt-dev qemu-system-x86 dnsmasq-base dnsmasq-utils nftables \
     pkg-config iproute2 curl ca-certificates python3-venv busybox-static
   command -v qemu-img >/dev/null || _apt_install qemu-utils
 }

@@ -339,6 +339,38 @@ impl Fabric {
         n
     }
 
+    /// The pid of the dnsmasq serving `network` on `host`, if one runs.
+    pub fn dnsmasq_pid(&self, host: usize, network: &str) -> Option<i32> {
+        let dir = self.hosts[host]
+            .config
+            .extra
+            .network
+            .state_dir
+            .join("dhcp")
+            .join(network);
+        let pid: i32 = std::fs::read_to_string(dir.join("pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        std::path::Path::new(&format!("/proc/{pid}"))
+            .exists()
+            .then_some(pid)
+    }
+
+    /// The leases file of `network`'s dnsmasq on `host`.
+    pub fn leases(&self, host: usize, network: &str) -> String {
+        let path = self.hosts[host]
+            .config
+            .extra
+            .network
+            .state_dir
+            .join("dhcp")
+            .join(network)
+            .join("leases");
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+
     pub async fn links(&self, host: usize) -> Links {
         Links::open(Some(&self.hosts[host].ns))
             .await
