@@ -233,6 +233,8 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     let libvirt = LibvirtSettings {
         instances_dir: instances.clone(),
         domain_prefix: format!("{prefix}vm-"),
+        // As the agent sets it: the test's clean-up sees its domains.
+        cloud: c.bus.prefix.clone(),
         virt_type: "qemu".into(),
         vcpus: 4,
         memory_mb: 4096,

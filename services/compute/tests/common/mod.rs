@@ -5,6 +5,8 @@
 //! directory), for servers.
 #![allow(dead_code)]
 
+pub mod guests;
+
 use serde_json::Value;
 use stratus_bus::Bus;
 use stratus_compute::app::{App, ComputeConfig};
@@ -423,6 +425,11 @@ impl Cloud {
             },
         )
         .await;
+    }
+
+    /// The compute service's database.
+    pub fn app_pool(&self) -> sqlx::PgPool {
+        self._db.pool.clone()
     }
 
     /// Sends a request as `who` with an optional JSON body; the status and
