@@ -107,7 +107,7 @@ async fn firewall_apply() {
         members: vec!["10.60.0.9".into()],
     }];
     let ports = || vec![("tapaaaaaaaa-bb".to_owned(), &port)];
-    let table = firewall::table_name("bench");
+    let table = firewall::table_name("bench", "host");
     let started = Instant::now();
     let script = firewall::plan(
         &Listing::read(Some(&ns), "bridge", &table).expect("listing"),

@@ -44,8 +44,11 @@ pub struct DhcpPaths {
     pub ns_prefix: String,
     /// Leases released lately (network, address, MAC → when), so a lease
     /// dnsmasq has not dropped yet is not released again on every pass.
-    pub released: Arc<Mutex<HashMap<(String, String, String), Instant>>>,
+    pub released: Arc<Mutex<HashMap<LeaseKey, Instant>>>,
 }
+
+/// A lease: its network, address and MAC (or IAID).
+pub type LeaseKey = (String, String, String);
 
 /// How long a released lease is left to dnsmasq before it is released again.
 const RELEASE_AGAIN_AFTER: Duration = Duration::from_secs(5);

@@ -1,10 +1,11 @@
 //! Security groups as nftables rules, one table per family owned by the
 //! agent, changed incrementally.
 //!
-//! Each cloud has its own tables, `stratus_<cloud>` ([`table_name`]), so
-//! the agents of two clouds on one host never touch each other's rules.
+//! Each agent has its own tables, `stratus_<cloud>_<host>`
+//! ([`table_name`]), so the agents of two clouds on one host never touch
+//! each other's rules.
 //!
-//! - `table bridge stratus_<cloud>` holds the rules. Its base chains on the bridge
+//! - `table bridge stratus_<cloud>_<host>` holds the rules. Its base chains on the bridge
 //!   `forward` hook send each frame from a port through `f_<port>` (MAC and
 //!   IP anti-spoofing, then the egress rules) and each frame to a port
 //!   through `t_<port>` (the ingress rules), by verdict maps keyed by the
@@ -13,7 +14,7 @@
 //!   security-group rule's id as comment: adding or removing a rule is one
 //!   `add rule` or one `delete rule ... handle N`, and nothing else moves.
 //!   Remote groups are named sets of addresses (`sg4_<group>`, `sg6_<group>`).
-//! - `table inet stratus_<cloud>` only classifies connections: bridged IP traffic
+//! - `table inet stratus_<cloud>_<host>` only classifies connections: bridged IP traffic
 //!   passes conntrack through br_netfilter, and one rule marks packets of
 //!   established and invalid connections, which the bridge chains read. (The
 //!   bridge family cannot match conntrack state itself without
@@ -34,21 +35,22 @@ use stratus_bus_protocol::network::{PortSpec, RuleSpec, SecurityGroupSpec};
 
 use crate::nft::{Listing, quote};
 
-/// The nftables table (bridge and inet families) of `cloud`'s agent:
-/// `stratus_` and the cloud's name with anything but letters, digits and
-/// `_` made `_`.
-pub fn table_name(cloud: &str) -> String {
-    let safe: String = cloud
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("stratus_{safe}")
+/// The nftables table (bridge and inet families) of the agent of `cloud`
+/// on `host`: `stratus_<cloud>_<host>` with anything but letters, digits
+/// and `_` made `_`.
+pub fn table_name(cloud: &str, host: &str) -> String {
+    let safe = |t: &str| -> String {
+        t.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("stratus_{}_{}", safe(cloud), safe(host))
 }
 /// The mark bit for packets of established or related connections.
 pub const MARK_ESTABLISHED: u32 = 0x1000_0000;

@@ -8,7 +8,8 @@
 //!
 //! Layout: `reconcile` (the loop) drives `plumbing` (bridges, uplinks,
 //! veths), `firewall` (security groups) over `nft`, `dhcp` and `router`;
-//! `links` is every rtnetlink request.
+//! `links` is every rtnetlink request; `teardown` takes an agent's whole
+//! footprint off a host.
 
 pub mod dhcp;
 pub mod firewall;
@@ -17,6 +18,7 @@ pub mod nft;
 pub mod plumbing;
 pub mod reconcile;
 pub mod router;
+pub mod teardown;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

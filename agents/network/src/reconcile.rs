@@ -79,7 +79,7 @@ impl Reconciler {
             stratus_netns::sysctl(ns.as_deref(), key, "1")?;
         }
         Ok(Self {
-            table: firewall::table_name(&cloud),
+            table: firewall::table_name(&cloud, &host),
             cloud,
             host,
             ns,

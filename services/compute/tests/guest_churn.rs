@@ -142,9 +142,13 @@ async fn twenty_guests_in_a_row_each_get_their_address() {
     )
     .await;
     let second_id = second["id"].as_str().expect("id").to_owned();
-    console_until(&c, &alice, &second_id, "the second guest pinging the first", |t| {
-        parse_console(t).pinged.iter().any(|p| p == &first_ip)
-    })
+    console_until(
+        &c,
+        &alice,
+        &second_id,
+        "the second guest pinging the first",
+        |t| parse_console(t).pinged.iter().any(|p| p == &first_ip),
+    )
     .await;
     step("two guests after the churn ping each other");
     delete(&c, &alice, &first_id).await;
@@ -163,6 +167,7 @@ async fn two_clouds_on_one_host_keep_their_guests_through_reconciles_and_restart
         name: Some(host_name.clone()),
         domain_prefix: Some(domain_prefix),
         reconcile_interval_s: Some(3),
+        ..HostOptions::default()
     };
     let a = Cloud::start_full(config()).await;
     let b = Cloud::start_full(config()).await;
@@ -283,13 +288,21 @@ async fn two_clouds_on_one_host_keep_their_guests_through_reconciles_and_restart
         pa["id"].as_str().expect("id").to_owned(),
         pb["id"].as_str().expect("id").to_owned(),
     );
-    console_until(&a, &alice_a, &pa_id, "a new guest of A pinging guest-a", |t| {
-        parse_console(t).pinged.iter().any(|p| p == &ga_ip)
-    })
+    console_until(
+        &a,
+        &alice_a,
+        &pa_id,
+        "a new guest of A pinging guest-a",
+        |t| parse_console(t).pinged.iter().any(|p| p == &ga_ip),
+    )
     .await;
-    console_until(&b, &alice_b, &pb_id, "a new guest of B pinging guest-b", |t| {
-        parse_console(t).pinged.iter().any(|p| p == &gb_ip)
-    })
+    console_until(
+        &b,
+        &alice_b,
+        &pb_id,
+        "a new guest of B pinging guest-b",
+        |t| parse_console(t).pinged.iter().any(|p| p == &gb_ip),
+    )
     .await;
     step("each cloud's guests reach each other after the restarts");
     assert!(

@@ -8,21 +8,17 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use common::Cloud;
+use common::guests::{GuestHost, HostOptions};
 use serde_json::{Value, json};
-use stratus_agent::{AgentConfig, AgentSettings};
-use stratus_bus_protocol::AgentKind;
 use stratus_compute::app::ComputeConfig;
 use stratus_compute_agent::driver::Driver;
-use stratus_compute_agent::driver::libvirt::{Libvirt, LibvirtSettings};
-use stratus_compute_agent::{ComputeAgentConfig, ComputeSettings};
-use stratus_network_agent::{NetworkAgentConfig, NetworkSettings};
+use stratus_compute_agent::driver::libvirt::Libvirt;
 use stratus_test_support::clients::{Openstack, openstack_cli};
-use stratus_test_support::guest::{guest_images, parse_console};
-use stratus_test_support::{TempDir, poll_until, unique_name};
+use stratus_test_support::guest::parse_console;
+use stratus_test_support::poll_until;
 
 fn json_of(osc: &Openstack, args: &[&str]) -> Value {
     tokio::task::block_in_place(|| osc.json(args))
@@ -37,43 +33,6 @@ fn ok(osc: &Openstack, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Destroys the test's domains even when it fails.
-struct Domains(Libvirt);
-
-impl Drop for Domains {
-    fn drop(&mut self) {
-        if let Ok(all) = self.0.list() {
-            for i in all {
-                let _ = self.0.destroy(&i.id);
-            }
-        }
-    }
-}
-
-fn open(path: &std::path::Path) {
-    std::fs::create_dir_all(path).expect("dir");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
-fn run_agent<C, F, Fut>(
-    kind: AgentKind,
-    config: AgentConfig<C>,
-    start: F,
-) -> tokio::sync::oneshot::Sender<()>
-where
-    C: Clone + Send + Sync + 'static + serde::de::DeserializeOwned + serde::Serialize + Default,
-    F: FnOnce(stratus_agent::AgentDeps<C>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<Vec<stratus_bus::ServerHandle>>>
-        + Send
-        + 'static,
-{
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(stratus_agent::run(kind, config, start, async {
-        let _ = rx.await;
-    }));
-    stop
 }
 
 /// The server's console, polled until `done` holds (240 s: guests boot
@@ -184,14 +143,7 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     let began = std::time::Instant::now();
     let step = |what: &str| eprintln!("[{:7.1} s] {what}", began.elapsed().as_secs_f64());
     let Some(cli) = openstack_cli() else { return };
-    let Some(guest) = guest_images() else { return };
     let hv_ns = std::env::var("STRATUS_HV_NETNS").unwrap_or_else(|_| "stratus-host".into());
-    if !stratus_netns::exists(&hv_ns) {
-        let why = format!("libvirtd's namespace {hv_ns} does not exist (scripts/test makes it)");
-        assert!(std::env::var("STRATUS_REQUIRE_CLIENTS").is_err(), "{why}");
-        eprintln!("SKIPPED: {why}");
-        return;
-    }
     let c = Cloud::start_full(ComputeConfig {
         sweep_interval_s: 2,
         shutdown_timeout_s: 5,
@@ -199,99 +151,20 @@ async fn the_openstack_client_boots_guests_that_get_their_addresses_and_ping() {
     })
     .await;
     step("cloud started");
-    let dir = TempDir::new("stratus-osc-servers");
-    open(&dir.path);
-    let instances = dir.path.join("instances");
-    open(&instances);
-    let host = unique_name("hv");
-    let prefix = format!("sx{}-", &unique_name("x")[2..10]);
-
     // The network agent in libvirtd's namespace, next to any other cloud's
-    // (it only touches what it made), and the compute agent: one host.
-    let _net_agent = run_agent(
-        AgentKind::Network,
-        AgentConfig {
-            agent: AgentSettings {
-                host: host.clone(),
-                netns: Some(hv_ns.clone()),
-                heartbeat_interval_s: 1,
-            },
-            bus: c.bus.clone(),
-            log: Default::default(),
-            extra: NetworkAgentConfig {
-                network: NetworkSettings {
-                    state_dir: dir.path.join("network"),
-                    netns_prefix: prefix.clone(),
-                    resync_interval_s: 5,
-                    scan_interval_ms: 200,
-                    ..NetworkSettings::default()
-                },
-            },
-        },
-        stratus_network_agent::start,
-    );
-    let libvirt = LibvirtSettings {
-        instances_dir: instances.clone(),
-        domain_prefix: format!("{prefix}vm-"),
-        // As the agent sets it: the test's clean-up sees its domains.
-        cloud: c.bus.prefix.clone(),
-        virt_type: "qemu".into(),
-        vcpus: 4,
-        memory_mb: 4096,
-        disk_gb: 40,
-        ..LibvirtSettings::default()
-    };
-    let _domains = Domains(Libvirt::open(libvirt.clone()).expect("libvirt"));
-    let _compute_agent = run_agent(
-        AgentKind::Compute,
-        AgentConfig {
-            agent: AgentSettings {
-                host: host.clone(),
-                netns: None,
-                heartbeat_interval_s: 1,
-            },
-            bus: c.bus.clone(),
-            log: Default::default(),
-            extra: ComputeAgentConfig {
-                compute: ComputeSettings {
-                    power_sync_interval_s: 2,
-                    sample_interval_s: SAMPLE_S,
-                    ..ComputeSettings::default()
-                },
-                libvirt: libvirt.clone(),
-                ..Default::default()
-            },
-        },
-        stratus_compute_agent::start,
-    );
-    c.wait_host(&host).await;
-
-    // The test guest, Glance-style: a kernel, a ramdisk and a disk that
-    // names them.
+    // (it only touches what it made), and the compute agent: one host,
+    // with the test guest Glance-style (a kernel, a ramdisk and a disk that
+    // names them).
     let alice = c.identity.alice.clone();
-    let read = |p: &std::path::Path| std::fs::read(p).expect("guest file");
-    let kernel = c
-        .image(
-            &alice,
-            read(&guest.kernel),
-            json!({"name": "guest-kernel", "disk_format": "aki", "container_format": "aki"}),
-        )
-        .await;
-    let ramdisk = c
-        .image(
-            &alice,
-            read(&guest.ramdisk),
-            json!({"name": "guest-ramdisk", "disk_format": "ari", "container_format": "ari"}),
-        )
-        .await;
-    let image = c
-        .image(
-            &alice,
-            read(&guest.disk),
-            json!({"name": "test-guest", "disk_format": "qcow2", "kernel_id": kernel,
-                   "ramdisk_id": ramdisk, "os_command_line": "quiet"}),
-        )
-        .await;
+    let options = HostOptions {
+        sample_interval_s: Some(SAMPLE_S),
+        ..HostOptions::default()
+    };
+    let Some(host) = GuestHost::start(&c, &alice, options).await else {
+        return;
+    };
+    let (dir, image, libvirt) = (&host.dir, host.image.clone(), host.libvirt.clone());
+    let instances = libvirt.instances_dir.clone();
     c.flavor("tiny", 1, 128, 1).await;
 
     let clouds = c.identity.clouds_yaml(&dir.path);

@@ -395,10 +395,22 @@ impl Host {
 
 impl Drop for Fabric {
     fn drop(&mut self) {
-        for h in &mut self.hosts {
-            if let Some((stop, _)) = h.agent.take() {
-                let _ = stop.send(());
-            }
+        // The agents stop, and are waited for, before their objects go:
+        // one still running would make a namespace or dnsmasq again.
+        let agents: Vec<_> = self
+            .hosts
+            .iter_mut()
+            .filter_map(|h| h.agent.take())
+            .collect();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                for (stop, task) in agents {
+                    let _ = stop.send(());
+                    let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+                }
+            })
+        });
+        for h in &self.hosts {
             stratus_network_agent::dhcp::stop_all(&h.config.extra.network.state_dir);
         }
         for ns in stratus_netns::list(&self.prefix) {

@@ -47,12 +47,12 @@ where
     (stop, task)
 }
 
-/// Destroys the test's domains, stops its dnsmasq and removes its
-/// namespaces, even when it fails.
+/// Destroys the test's domains and takes its network agent's footprint
+/// off the host (dnsmasq, namespaces, bridges, nftables tables), even
+/// when it fails.
 pub struct HostCleanup {
     pub domains: Libvirt,
-    pub network_state: std::path::PathBuf,
-    pub netns_prefix: String,
+    pub network: stratus_network_agent::teardown::Footprint,
 }
 
 impl Drop for HostCleanup {
@@ -62,9 +62,13 @@ impl Drop for HostCleanup {
                 let _ = self.domains.destroy(&i.id);
             }
         }
-        stratus_network_agent::dhcp::stop_all(&self.network_state);
-        for ns in stratus_netns::list(&self.netns_prefix) {
-            let _ = stratus_netns::del_blocking(&ns);
+        let footprint = self.network.clone();
+        let failed = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current()
+                .block_on(stratus_network_agent::teardown::teardown(&footprint))
+        });
+        if !failed.is_empty() {
+            eprintln!("cleanup left: {failed:?}");
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct HostOptions {
     pub domain_prefix: Option<String>,
     /// The compute agent's reconcile interval (default: the agent's).
     pub reconcile_interval_s: Option<u32>,
+    /// The compute agent's usage sample interval (default: none sent).
+    pub sample_interval_s: Option<u32>,
 }
 
 /// A hypervisor host of a test cloud, with the test guest as an image.
@@ -89,13 +95,13 @@ pub struct GuestHost {
     pub flavor: String,
     /// The agents' network namespace prefix (unique to the test).
     pub prefix: String,
+    // Dropped before `dir`, which holds the dnsmasq pid files and disks.
+    _cleanup: HostCleanup,
     pub dir: TempDir,
     pub libvirt: LibvirtSettings,
     network: AgentConfig<NetworkAgentConfig>,
     compute: AgentConfig<ComputeAgentConfig>,
     agents: Vec<RunningAgent>,
-    // Last: the agents stop before their objects are cleaned up.
-    _cleanup: HostCleanup,
 }
 
 impl GuestHost {
@@ -105,7 +111,8 @@ impl GuestHost {
         let guest = guest_images()?;
         let hv_ns = std::env::var("STRATUS_HV_NETNS").unwrap_or_else(|_| "stratus-host".into());
         if !stratus_netns::exists(&hv_ns) {
-            let why = format!("libvirtd's namespace {hv_ns} does not exist (scripts/test makes it)");
+            let why =
+                format!("libvirtd's namespace {hv_ns} does not exist (scripts/test makes it)");
             assert!(std::env::var("STRATUS_REQUIRE_CLIENTS").is_err(), "{why}");
             eprintln!("SKIPPED: {why}");
             return None;
@@ -131,8 +138,13 @@ impl GuestHost {
         };
         let cleanup = HostCleanup {
             domains: Libvirt::open(libvirt.clone()).expect("libvirt"),
-            network_state: network_state.clone(),
-            netns_prefix: prefix.clone(),
+            network: stratus_network_agent::teardown::Footprint {
+                cloud: c.bus.prefix.clone(),
+                host: name.clone(),
+                netns: Some(hv_ns.clone()),
+                state_dir: network_state.clone(),
+                netns_prefix: prefix.clone(),
+            },
         };
         let network = AgentConfig {
             agent: AgentSettings {
@@ -154,7 +166,7 @@ impl GuestHost {
         };
         let mut compute_settings = ComputeSettings {
             power_sync_interval_s: 2,
-            sample_interval_s: 0,
+            sample_interval_s: options.sample_interval_s.unwrap_or(0),
             ..ComputeSettings::default()
         };
         if let Some(r) = options.reconcile_interval_s {
@@ -237,6 +249,22 @@ impl GuestHost {
             let _ = stop.send(());
             let _ = task.await;
         }
+    }
+}
+
+impl Drop for GuestHost {
+    /// The agents stop (and are waited for) before their objects go, so
+    /// none is made again after the clean-up.
+    fn drop(&mut self) {
+        let agents: Vec<RunningAgent> = self.agents.drain(..).collect();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                for (stop, task) in agents {
+                    let _ = stop.send(());
+                    let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+                }
+            })
+        });
     }
 }
 
