@@ -290,7 +290,7 @@ pub async fn start_with(
         });
     let settings = deps.config.extra.compute.clone();
     let unknown: Unknown = Arc::default();
-    tokio::spawn(report_inventory(
+    deps.tasks.spawn(report_inventory(
         deps.bus.clone(),
         driver.clone(),
         host.clone(),
@@ -299,7 +299,7 @@ pub async fn start_with(
         Duration::from_secs(u64::from(deps.config.agent.heartbeat_interval_s.max(1))),
         deps.shutdown.clone(),
     ));
-    tokio::spawn(reconcile_loop(
+    deps.tasks.spawn(reconcile_loop(
         Reconcile {
             bus: deps.bus.clone(),
             driver: driver.clone(),
@@ -312,7 +312,7 @@ pub async fn start_with(
         deps.shutdown.clone(),
     ));
     if settings.sample_interval_s > 0 {
-        tokio::spawn(sample_usage(
+        deps.tasks.spawn(sample_usage(
             deps.bus.clone(),
             driver.clone(),
             host.clone(),
@@ -320,7 +320,7 @@ pub async fn start_with(
             deps.shutdown.clone(),
         ));
     }
-    tokio::spawn(watch_power(
+    deps.tasks.spawn(watch_power(
         deps.bus.clone(),
         driver,
         host,

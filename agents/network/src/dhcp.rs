@@ -103,10 +103,30 @@ fn signal(pid: i32, sig: rustix::process::Signal) {
     }
 }
 
+/// Ends a dnsmasq and waits (up to 5 s, then kills it) until it is gone,
+/// so a new one never starts beside it.
+fn end(pid: i32) {
+    signal(pid, rustix::process::Signal::TERM);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    // A zombie (not yet reaped by whoever adopted the daemon) is gone too.
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| {
+            st.rsplit_once(')')
+                .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        })
+    };
+    while alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if alive() {
+        signal(pid, rustix::process::Signal::KILL);
+    }
+}
+
 /// Stops the network's dnsmasq (if it runs).
 pub fn stop(paths: &DhcpPaths, network_id: &str) {
     if let Some((pid, _)) = running(&paths.dir(network_id)) {
-        signal(pid, rustix::process::Signal::TERM);
+        end(pid);
     }
 }
 
@@ -117,7 +137,7 @@ pub fn stop_all(state_dir: &Path) {
     };
     for e in dir.flatten() {
         if let Some((pid, _)) = running(&e.path()) {
-            signal(pid, rustix::process::Signal::TERM);
+            end(pid);
         }
     }
 }
@@ -460,7 +480,7 @@ pub async fn ensure(
         }
         other => {
             if let Some((pid, _)) = other {
-                signal(pid, rustix::process::Signal::TERM);
+                end(pid);
             }
             let _ = std::fs::remove_file(dir.join("pid"));
             // Only current ports' leases come back with the new dnsmasq.

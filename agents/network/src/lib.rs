@@ -115,7 +115,7 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
                     Ok(serde_json::Value::Null)
                 }
             });
-    tokio::spawn(reconcile::run(
+    deps.tasks.spawn(reconcile::run(
         reconciler,
         deps.bus.clone(),
         wake,

@@ -154,8 +154,9 @@ async fn security_group_rules_change_one_at_a_time_and_established_flows_survive
     let handles = |listing: &stratus_network_agent::nft::Listing| -> Vec<(u64, Option<String>)> {
         listing.chains.get(&chain).cloned().unwrap_or_default()
     };
+    let table = stratus_network_agent::firewall::table_name(&f.bus.prefix, &f.hosts[0].name);
     let read = || {
-        stratus_network_agent::nft::Listing::read(Some(&host_ns), "bridge", "stratus").expect("nft")
+        stratus_network_agent::nft::Listing::read(Some(&host_ns), "bridge", &table).expect("nft")
     };
     let before = handles(&read());
     let tcp_handle = before
@@ -433,8 +434,9 @@ async fn a_restarted_agent_keeps_traffic_and_removes_what_was_deleted() {
     let kept_bridge = stratus_network_agent::plumbing::bridge_name(&net);
     let gone_dhcp = format!("{host_ns}-qdhcp-{gone_net}");
     assert!(stratus_netns::exists(&gone_dhcp));
+    let table = stratus_network_agent::firewall::table_name(&f.bus.prefix, &f.hosts[0].name);
     let read = || {
-        stratus_network_agent::nft::Listing::read(Some(&host_ns), "bridge", "stratus").expect("nft")
+        stratus_network_agent::nft::Listing::read(Some(&host_ns), "bridge", &table).expect("nft")
     };
     let links_before = f.links(0).await.list().await.expect("links");
     let chains_before = read().chains;

@@ -166,7 +166,7 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                 }
             }
         });
-    tokio::spawn(report_capacity(
+    deps.tasks.spawn(report_capacity(
         deps.bus.clone(),
         store,
         deps.config.extra.storage.capacity_bytes,

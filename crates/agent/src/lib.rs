@@ -21,6 +21,7 @@ use stratus_bus_protocol::{AgentKind, HostHeartbeat, Notification, Pong};
 use stratus_common::RequestContext;
 use stratus_common::config::{self, LogConfig};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// The agent's identity and where it works.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -63,6 +64,10 @@ pub struct AgentDeps<E> {
     pub config: AgentConfig<E>,
     pub bus: Bus,
     pub shutdown: CancellationToken,
+    /// Where the agent spawns its background loops: a stop cancels
+    /// `shutdown` and waits for them, so nothing is made on the host
+    /// after the agent said it stopped.
+    pub tasks: TaskTracker,
 }
 
 impl<E> AgentDeps<E> {
@@ -143,11 +148,13 @@ where
         &format!("stratus-{}-agent@{host}", kind.as_str()),
     );
     let shutdown = CancellationToken::new();
+    let tasks = TaskTracker::new();
     let servers = start(AgentDeps {
         kind,
         config,
         bus: bus.clone(),
         shutdown: shutdown.clone(),
+        tasks: tasks.clone(),
     })
     .await?;
     tracing::info!(%host, kind = kind.as_str(), "agent started");
@@ -164,6 +171,9 @@ where
         server.stop().await;
     }
     let _ = heartbeat.await;
+    // A background loop in the middle of a pass finishes it first.
+    tasks.close();
+    tasks.wait().await;
     bus.shutdown().await;
     tracing::info!("agent stopped");
     Ok(())
