@@ -314,6 +314,12 @@ pub fn owner_tag(cloud: &str, host: &str) -> String {
     format!("stratus-network-agent {cloud} {host}")
 }
 
+/// How long a sync may take before it is asked again. A sync takes tens of
+/// milliseconds; a call sent before the service declared its queue (both
+/// starting at once) is lost, and the agent should not wait the bus's whole
+/// call timeout (60 s) to ask again.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs the agent's loop until `shutdown`.
 pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: CancellationToken) {
     let resync = Duration::from_secs(u64::from(reconciler.settings.resync_interval_s.max(1)));
@@ -350,7 +356,10 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
                 ports_down: reported.down.iter().cloned().collect(),
             };
             let started = Instant::now();
-            match bus.call(SERVICE_TOPIC, &ctx, sync).await {
+            match bus
+                .call_with_timeout(SERVICE_TOPIC, &ctx, sync, SYNC_TIMEOUT)
+                .await
+            {
                 Ok(c) => {
                     tracing::debug!(ms = started.elapsed().as_millis(), "synced");
                     config = Some(c);

@@ -970,4 +970,44 @@ async fn dhcp_follows_the_ports_exactly() {
     let inst = f.instance(0, &third).await;
     assert_eq!(lease_of(&inst), "10.18.0.60");
     assert_eq!(f.dnsmasq_pid(0, &net), Some(dnsmasq));
+
+    // With DHCP off on its only subnet the network's DHCP goes; back on,
+    // it is served again.
+    let dhcp_ns = format!("{}-qdhcp-{net}", f.hosts[0].ns);
+    let set_dhcp = |on: bool| {
+        let (f, alice) = (&f, &alice);
+        let subnet = subnet.clone();
+        async move {
+            let (code, v) = f
+                .send(
+                    reqwest::Method::PUT,
+                    &format!("/v2.0/subnets/{subnet}"),
+                    alice,
+                    Some(json!({"subnet": {"enable_dhcp": on}})),
+                )
+                .await;
+            assert_eq!(code, 200, "{v}");
+        }
+    };
+    set_dhcp(false).await;
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "DHCP gone with the last DHCP subnet",
+        || async {
+            (f.dnsmasq_pid(0, &net).is_none() && !stratus_netns::exists(&dhcp_ns)).then_some(())
+        },
+    )
+    .await;
+    set_dhcp(true).await;
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the address served again",
+        || async {
+            let inst = &inst;
+            tokio::task::block_in_place(|| inst.dhcp())
+                .ok()
+                .filter(|ip| ip == "10.18.0.60")
+        },
+    )
+    .await;
 }

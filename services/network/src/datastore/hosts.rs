@@ -112,10 +112,14 @@ pub async fn claim_routers(
 
 /// Networks whose DHCP the host serves.
 pub async fn dhcp_networks(db: impl PgExecutor<'_>, host: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT id FROM networks WHERE dhcp_host = $1 ORDER BY id")
-        .bind(host)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT n.id FROM networks n WHERE n.dhcp_host = $1
+           AND EXISTS (SELECT 1 FROM subnets s WHERE s.network_id = n.id AND s.enable_dhcp)
+         ORDER BY n.id",
+    )
+    .bind(host)
+    .fetch_all(db)
+    .await
 }
 
 /// The network's DHCP port, if it has one.
