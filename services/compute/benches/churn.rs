@@ -183,10 +183,15 @@ fn main() {
         std::fs::write(
             &config,
             format!(
-                "[agent]\nhost = \"{host}\"\nnetns = \"{host_ns}\"\n\n[bus]\nurl = \"{}\"\nprefix = \"{}\"\n\n\
+                "[agent]\nhost = \"{host}\"\nnetns = \"{host_ns}\"\n\n[bus]\nurl = \"{}\"\nprefix = \"{}\"\n{}\n\
                  [log]\nfilter = \"warn\"\n\n[network]\nstate_dir = \"{}\"\nnetns_prefix = \"{prefix}\"\n",
                 c.bus.url,
                 c.bus.prefix,
+                // The test bus's idle-expiring exchanges, declared alike.
+                c.bus
+                    .expire_idle_ms
+                    .map(|ms| format!("expire_idle_ms = {ms}\n"))
+                    .unwrap_or_default(),
                 state_dir.display()
             ),
         )
