@@ -10,7 +10,8 @@
 //! address from DHCP.
 //!
 //! Prints create-to-lease p50/p99, the agent's CPU time per port change
-//! (a create or a delete) and its memory, and fails when an address was
+//! (a create or a delete; also measured idle for 30 s after, to set against
+//! it) and its memory, and fails when an address was
 //! not served or something leaked: a lease, a host line, a tap, a
 //! namespace, or a dnsmasq restart. Numbers go in docs/performance.md.
 //!
@@ -319,6 +320,12 @@ fn main() {
             (taps.len() == 1).then_some(taps)
         })
         .await;
+        // What the agent costs with nothing changing (its scans), to set the
+        // per-change figure against.
+        let idle_from = cpu_time(pid);
+        let idle_for = Duration::from_secs(30);
+        tokio::time::sleep(idle_for).await;
+        let idle = (cpu_time(pid) - idle_from).as_secs_f64() / idle_for.as_secs_f64();
         let namespaces = stratus_netns::list(&format!("{prefix}q"));
         let dnsmasq_now = std::fs::read_to_string(dhcp_dir.join("pid")).ok();
         let changes = created + deleted;
@@ -328,7 +335,8 @@ fn main() {
             "churn: {created} servers created and {deleted} deleted on one network in {:.0} s \
              (one every {} ms, at most {live_max} alive): {} of {created} served their address, \
              create-to-lease p50 {:.0} ms, p99 {:.0} ms; network agent CPU {:.2} s in all, \
-             {:.1} ms per port change ({changes} changes), RSS {:.1} MiB; \
+             {:.1} ms per port change ({changes} changes; idle it uses {:.1} ms per second, \
+             so {:.1} ms per change above idle), RSS {:.1} MiB; \
              left: {} tap (the DHCP port's), namespaces {namespaces:?}, dnsmasq restarted: {}",
             ran.as_secs_f64(),
             period.as_millis(),
@@ -337,6 +345,8 @@ fn main() {
             pct(&l, 0.99).as_secs_f64() * 1e3,
             cpu.as_secs_f64(),
             cpu.as_secs_f64() * 1e3 / changes as f64,
+            idle * 1e3,
+            (cpu.as_secs_f64() - idle * ran.as_secs_f64()) * 1e3 / changes as f64,
             rss_mib(pid),
             taps.len(),
             dnsmasq != dnsmasq_now,

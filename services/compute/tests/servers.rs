@@ -933,6 +933,19 @@ async fn a_restarted_agent_finishes_builds_and_puts_its_host_right() {
         },
     )
     .await;
+
+    // An operator who opts in has such instances removed.
+    drop(host);
+    let host = w.c.fake_host_reaping(&name, fresh.clone(), "nova", true);
+    stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the unknown instance reaped",
+        || async {
+            let list = fresh.list().ok()?;
+            (!list.iter().any(|i| i.id == orphan) && list.len() == 3).then_some(())
+        },
+    )
+    .await;
     drop(host);
 }
 

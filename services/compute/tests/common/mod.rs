@@ -493,6 +493,17 @@ impl Cloud {
         driver: std::sync::Arc<stratus_compute_agent::driver::fake::Fake>,
         zone: &str,
     ) -> FakeHost {
+        self.fake_host_reaping(name, driver, zone, false)
+    }
+
+    /// [`Cloud::fake_host_as`], with `reap_unknown_instances` as given.
+    pub fn fake_host_reaping(
+        &self,
+        name: &str,
+        driver: std::sync::Arc<stratus_compute_agent::driver::fake::Fake>,
+        zone: &str,
+        reap_unknown_instances: bool,
+    ) -> FakeHost {
         let name = name.to_owned();
         let config = stratus_agent::AgentConfig {
             agent: stratus_agent::AgentSettings {
@@ -507,6 +518,7 @@ impl Cloud {
                     driver: "fake".into(),
                     availability_zone: zone.into(),
                     power_sync_interval_s: 1,
+                    reap_unknown_instances,
                     ..Default::default()
                 },
                 ..Default::default()
