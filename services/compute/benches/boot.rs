@@ -14,25 +14,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::Cloud;
+use common::{Cloud, env_or, percentile};
 use stratus_compute::app::ComputeConfig;
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
 fn main() {
-    let servers = env("STRATUS_BENCH_SERVERS", 1000);
-    let concurrency = env("STRATUS_BENCH_CONCURRENCY", 50);
-    let hosts = env("STRATUS_BENCH_HOSTS", 100);
+    let servers = env_or("STRATUS_BENCH_SERVERS", 1000) as usize;
+    let concurrency = env_or("STRATUS_BENCH_CONCURRENCY", 50) as usize;
+    let hosts = env_or("STRATUS_BENCH_HOSTS", 100);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,8 +39,8 @@ fn main() {
         println!(
             "boot: {servers} servers on {hosts} fake hosts at concurrency {concurrency}: \
              create-to-ACTIVE p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} servers/s ({:.1} s in all)",
-            pct(&l, 0.5).as_secs_f64() * 1e3,
-            pct(&l, 0.99).as_secs_f64() * 1e3,
+            percentile(&l, 0.5).as_secs_f64() * 1e3,
+            percentile(&l, 0.99).as_secs_f64() * 1e3,
             l.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
             servers as f64 / boots.elapsed.as_secs_f64(),
             boots.elapsed.as_secs_f64(),

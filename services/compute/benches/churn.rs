@@ -24,23 +24,11 @@ mod common;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use common::Cloud;
+use common::{Cloud, env_or, percentile};
 use serde_json::json;
 use stratus_compute::app::ComputeConfig;
 use stratus_network_agent::links::Links;
 use stratus_test_support::{TempDir, poll_until, unique_name};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// User + system CPU time of a process, from /proc.
 fn cpu_time(pid: u32) -> Duration {
@@ -136,9 +124,9 @@ fn dhcp(ns: &str) -> Option<String> {
 }
 
 fn main() {
-    let secs = env("STRATUS_CHURN_SECS", 600);
-    let period = Duration::from_millis(env("STRATUS_CHURN_PERIOD_MS", 2000));
-    let live_max = env("STRATUS_CHURN_LIVE", 8) as usize;
+    let secs = env_or("STRATUS_CHURN_SECS", 600);
+    let period = Duration::from_millis(env_or("STRATUS_CHURN_PERIOD_MS", 2000));
+    let live_max = env_or("STRATUS_CHURN_LIVE", 8) as usize;
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = std::process::Command::new(cargo)
@@ -341,8 +329,8 @@ fn main() {
             ran.as_secs_f64(),
             period.as_millis(),
             latencies.len(),
-            pct(&l, 0.5).as_secs_f64() * 1e3,
-            pct(&l, 0.99).as_secs_f64() * 1e3,
+            percentile(&l, 0.5).as_secs_f64() * 1e3,
+            percentile(&l, 0.99).as_secs_f64() * 1e3,
             cpu.as_secs_f64(),
             cpu.as_secs_f64() * 1e3 / changes as f64,
             idle * 1e3,

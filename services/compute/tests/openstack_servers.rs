@@ -35,28 +35,18 @@ fn ok(osc: &Openstack, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The server's console, polled until `done` holds (240 s: guests boot
-/// under TCG beside the rest of the suite); the console
-/// so far in the panic when it does not.
+/// The server's console as the client shows it, polled until `done` holds.
 async fn console_until(
     osc: &Openstack,
     id: &str,
     what: &str,
     done: impl Fn(&str) -> bool,
 ) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(240);
-    loop {
+    let read = || async {
         let out = tokio::task::block_in_place(|| osc.run(&["console", "log", "show", id]));
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if done(&text) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}; console:\n{text}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    common::guests::poll_console(read, what, done).await
 }
 
 /// The compute agent's sample interval here, in seconds.

@@ -281,19 +281,17 @@ pub async fn console(c: &Cloud, who: &Login, id: &str) -> String {
     v["output"].as_str().unwrap_or_default().to_owned()
 }
 
-/// Polls the server's console until `done` holds (240 s: guests boot under
-/// TCG beside the rest of the suite); the console so far in the panic when
-/// it does not.
-pub async fn console_until(
-    c: &Cloud,
-    who: &Login,
-    id: &str,
-    what: &str,
-    done: impl Fn(&str) -> bool,
-) -> String {
+/// Polls a console read by `read` until `done` holds (240 s: guests boot
+/// under TCG beside the rest of the suite); the console so far in the panic
+/// when it does not.
+pub async fn poll_console<F, Fut>(read: F, what: &str, done: impl Fn(&str) -> bool) -> String
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
     let deadline = std::time::Instant::now() + Duration::from_secs(240);
     loop {
-        let text = console(c, who, id).await;
+        let text = read().await;
         if done(&text) {
             return text;
         }
@@ -303,6 +301,17 @@ pub async fn console_until(
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// [`poll_console`] of the server's console through the compute API.
+pub async fn console_until(
+    c: &Cloud,
+    who: &Login,
+    id: &str,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    poll_console(|| console(c, who, id), what, done).await
 }
 
 /// The server's (address, MAC) on `network`, from its view.

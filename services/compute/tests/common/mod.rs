@@ -7,6 +7,20 @@
 
 pub mod guests;
 
+/// The number in environment variable `name`, else `default` (benches).
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `p` quantile (0 to 1) of sorted durations (benches).
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len().saturating_sub(1))]
+}
+
 use serde_json::Value;
 use stratus_bus::Bus;
 use stratus_compute::app::{App, ComputeConfig};
