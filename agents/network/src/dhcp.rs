@@ -160,16 +160,32 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
-/// The hosts file: one `mac,name,address` line per port address.
+/// The hosts file: one `mac,name,address` line per port address. Each
+/// field is parsed and written back in canonical form (a host name keeps
+/// only letters, digits and `-`); a line whose MAC or address is not one is
+/// left out, so no record can add lines or options to dnsmasq's files.
 pub fn hosts_file(spec: &DhcpSpec) -> String {
     let mut out = String::new();
     for h in &spec.hosts {
-        let addr = if h.ip_address.contains(':') {
-            format!("[{}]", h.ip_address)
-        } else {
-            h.ip_address.clone()
+        let (Some(mac), Ok(ip)) = (
+            crate::links::canonical_mac(&h.mac_address),
+            h.ip_address.parse::<std::net::IpAddr>(),
+        ) else {
+            tracing::warn!(network = %spec.network_id, mac = ?h.mac_address, ip = ?h.ip_address, "a DHCP host that is not a MAC and an address: left out");
+            continue;
         };
-        let _ = writeln!(out, "{},{},{addr}", h.mac_address, h.hostname);
+        let addr = if ip.is_ipv6() {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        };
+        let name: String = h
+            .hostname
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(63)
+            .collect();
+        let _ = writeln!(out, "{mac},{name},{addr}");
     }
     out
 }
@@ -184,25 +200,26 @@ pub fn opts_file(spec: &DhcpSpec, mtu: u32) -> String {
         .filter(|(_, s)| s.ip_version == 4)
     {
         let tag = format!("tag:s{i}");
-        if let Some(gw) = &s.gateway_ip {
+        // Only what parses as an address or a network is written, in
+        // canonical form.
+        let ip = |t: &str| t.parse::<std::net::IpAddr>().ok().map(|a| a.to_string());
+        let gateway = s.gateway_ip.as_deref().and_then(ip);
+        if let Some(gw) = &gateway {
             let _ = writeln!(out, "{tag},option:router,{gw}");
         }
-        if !s.dns_nameservers.is_empty() {
-            let _ = writeln!(
-                out,
-                "{tag},option:dns-server,{}",
-                s.dns_nameservers.join(",")
-            );
+        let dns: Vec<String> = s.dns_nameservers.iter().filter_map(|d| ip(d)).collect();
+        if !dns.is_empty() {
+            let _ = writeln!(out, "{tag},option:dns-server,{}", dns.join(","));
         }
-        if !s.host_routes.is_empty() {
-            let mut routes: Vec<String> = s
-                .host_routes
-                .iter()
-                .map(|(d, n)| format!("{d},{n}"))
-                .collect();
+        let mut routes: Vec<String> = s
+            .host_routes
+            .iter()
+            .filter_map(|(d, n)| Some(format!("{},{}", d.parse::<IpNet>().ok()?, ip(n)?)))
+            .collect();
+        if !routes.is_empty() {
             // With classless routes a client ignores the router option, so
             // the default route goes in too.
-            if let Some(gw) = &s.gateway_ip {
+            if let Some(gw) = &gateway {
                 routes.push(format!("0.0.0.0/0,{gw}"));
             }
             let _ = writeln!(
@@ -570,6 +587,30 @@ mod tests {
             hostname: format!("host-{i}"),
         }));
         assert_eq!(args(&paths, &more, "ns-p"), a);
+    }
+
+    #[test]
+    fn hosts_that_are_not_hosts_never_reach_dnsmasq() {
+        let mut s = spec();
+        s.hosts.push(DhcpHost {
+            mac_address: "fa:16:3e:00:00:06\ndhcp-option=3,6.6.6.6".into(),
+            ip_address: "10.0.0.6".into(),
+            hostname: "h".into(),
+        });
+        s.hosts.push(DhcpHost {
+            mac_address: "fa:16:3e:00:00:07".into(),
+            ip_address: "10.0.0.7,set:x".into(),
+            hostname: "h".into(),
+        });
+        s.hosts.push(DhcpHost {
+            mac_address: "FA:16:3E:00:00:08".into(),
+            ip_address: "10.0.0.8".into(),
+            hostname: "host-8,ignore\n".into(),
+        });
+        assert_eq!(
+            hosts_file(&s),
+            "fa:16:3e:00:00:05,host-10-0-0-5,10.0.0.5\nfa:16:3e:00:00:08,host-8ignore,10.0.0.8\n"
+        );
     }
 
     #[test]

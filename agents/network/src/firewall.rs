@@ -185,8 +185,15 @@ pub fn rule_body(rule: &RuleSpec, remote_sets: &BTreeSet<String>) -> Option<Stri
     Some(out)
 }
 
+/// The port's MACs and addresses as nft may see them: each parsed and
+/// written back in canonical form, anything else dropped (so a MAC or
+/// address that is not one can neither inject statements nor break the
+/// host's script; an unusable MAC of the port itself leaves it no MAC, and
+/// its frames are dropped).
 fn port_addresses(port: &PortSpec) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let mut macs: BTreeSet<String> = BTreeSet::from([port.mac_address.to_ascii_lowercase()]);
+    let mut macs: BTreeSet<String> = crate::links::canonical_mac(&port.mac_address)
+        .into_iter()
+        .collect();
     let mut v4 = BTreeSet::new();
     let mut v6 = BTreeSet::new();
     let mut add = |ip: &str| {
@@ -207,7 +214,12 @@ fn port_addresses(port: &PortSpec) -> (Vec<String>, Vec<String>, Vec<String>) {
     }
     for pair in &port.allowed_address_pairs {
         add(&pair.ip_address);
-        macs.insert(pair.mac_address.to_ascii_lowercase());
+        match crate::links::canonical_mac(&pair.mac_address) {
+            Some(m) => {
+                macs.insert(m);
+            }
+            None => tracing::warn!(port = %port.id, "an address pair's MAC is not a MAC: left out"),
+        }
     }
     (
         macs.into_iter().collect(),
@@ -231,7 +243,11 @@ fn port_rules(
     let (macs, v4, v6) = port_addresses(port);
     let est = format!("meta mark and {MARK_ESTABLISHED:#x} == {MARK_ESTABLISHED:#x} accept");
     let inv = format!("meta mark and {MARK_INVALID:#x} == {MARK_INVALID:#x} drop");
-    let mut from = vec![format!("ether saddr != {} drop", set_literal(&macs))];
+    let mut from = vec![if macs.is_empty() {
+        "drop".to_owned()
+    } else {
+        format!("ether saddr != {} drop", set_literal(&macs))
+    }];
     let mut arp_ips = v4.clone();
     arp_ips.push("0.0.0.0".into());
     from.push(format!(
@@ -541,7 +557,7 @@ pub fn plan(listing: &Listing, desired: &Desired<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stratus_bus_protocol::network::FixedIpSpec;
+    use stratus_bus_protocol::network::{AddressPair, FixedIpSpec};
 
     fn rule(
         id: &str,
@@ -560,6 +576,41 @@ mod tests {
             remote_ip_prefix: None,
             remote_group_id: None,
         }
+    }
+
+    #[test]
+    fn macs_that_are_not_macs_never_reach_nft() {
+        let mut p = port("p-1", &[]);
+        p.mac_address = "zz; } table ip x {".into();
+        p.allowed_address_pairs = vec![
+            AddressPair {
+                ip_address: "10.0.0.9".into(),
+                mac_address: "fa:16:3e:00:00:09".into(),
+            },
+            AddressPair {
+                ip_address: "10.0.0.10".into(),
+                mac_address: "zz; }\nadd table ip evil".into(),
+            },
+            AddressPair {
+                ip_address: "10.0.0.11; drop".into(),
+                mac_address: "+a:16:3e:00:00:0a".into(),
+            },
+        ];
+        let (from, _) = port_rules(&p, &BTreeSet::new(), true);
+        let text = from.join("\n");
+        assert!(
+            !text.contains("zz") && !text.contains("evil") && !text.contains("+a"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ether saddr != { fa:16:3e:00:00:09 } drop"),
+            "{text}"
+        );
+        assert!(!text.contains("10.0.0.11"), "{text}");
+        // A port left with no usable MAC sends nothing.
+        p.allowed_address_pairs.clear();
+        let (from, _) = port_rules(&p, &BTreeSet::new(), true);
+        assert_eq!(from[0], "drop");
     }
 
     #[test]

@@ -324,3 +324,93 @@ async fn ports_on_a_shared_network_belong_to_their_creator() {
         .await;
     assert_eq!(status, 204);
 }
+
+/// Address pairs reach every host's firewall: anything but an address (or
+/// CIDR) and a unicast MAC is refused on create and on update, with nothing
+/// changed, and what is stored is canonical.
+#[tokio::test]
+async fn address_pairs_are_addresses_and_macs_only() {
+    let c = Cloud::start().await;
+    let alice = &c.identity.alice;
+    let net = c.create(alice, "network", json!({"name": "n"})).await;
+    let net_id = net["id"].as_str().expect("id");
+    c.create(
+        alice,
+        "subnet",
+        json!({"network_id": net_id, "ip_version": 4, "cidr": "10.3.0.0/24"}),
+    )
+    .await;
+    let bad = [
+        json!([{"ip_address": "10.3.0.9", "mac_address": "zz; }"}]),
+        json!([{"ip_address": "10.3.0.9", "mac_address": "fa:16:3e:00:00:09\nadd table ip x"}]),
+        json!([{"ip_address": "10.3.0.9", "mac_address": "+a:16:3e:00:00:09"}]),
+        json!([{"ip_address": "10.3.0.9", "mac_address": "01:16:3e:00:00:09"}]),
+        json!([{"ip_address": "10.3.0.9; drop"}]),
+        json!([{"ip_address": "10.3.0.9", "mac_address": 5}]),
+        json!([{"ip_address": "10.3.0.9", "extra": "x"}]),
+        json!(["10.3.0.9"]),
+        json!(
+            (0..11)
+                .map(|i| json!({"ip_address": format!("10.3.0.{i}")}))
+                .collect::<Vec<_>>()
+        ),
+    ];
+    for pairs in &bad {
+        let (st, v) = c
+            .send(
+                Method::POST,
+                "/v2.0/ports",
+                alice,
+                Some(json!({"port": {"network_id": net_id, "allowed_address_pairs": pairs}})),
+            )
+            .await;
+        assert_eq!(st, 400, "{pairs}: {v}");
+        assert!(
+            v["NeutronError"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("allowed_address_pairs") || m.contains("mac_address")),
+            "the error names the field: {v}"
+        );
+    }
+    let (_, ports) = c.send(Method::GET, "/v2.0/ports", alice, None).await;
+    assert_eq!(ports["ports"], json!([]), "nothing half-created");
+
+    let port = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": net_id, "allowed_address_pairs": [
+                {"ip_address": "10.3.0.0/28", "mac_address": "FA:16:3E:00:00:0A"}]}),
+        )
+        .await;
+    assert_eq!(
+        port["allowed_address_pairs"],
+        json!([{"ip_address": "10.3.0.0/28", "mac_address": "fa:16:3e:00:00:0a"}])
+    );
+    let id = port["id"].as_str().expect("id");
+    for pairs in &bad {
+        let (st, v) = c
+            .send(
+                Method::PUT,
+                &format!("/v2.0/ports/{id}"),
+                alice,
+                Some(json!({"port": {"allowed_address_pairs": pairs}})),
+            )
+            .await;
+        assert_eq!(st, 400, "{pairs}: {v}");
+    }
+    let (st, v) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{id}"),
+            alice,
+            Some(json!({"port": {"allowed_address_pairs": [{"ip_address": "10.3.0.20"}]}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        v["port"]["allowed_address_pairs"],
+        json!([{"ip_address": "10.3.0.20"}]),
+        "an update replaces the pairs"
+    );
+}

@@ -74,12 +74,87 @@ fn random_mac() -> String {
     format!("fa:16:3e:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2])
 }
 
+/// Neutron's default bound on a port's allowed address pairs.
+const MAX_ADDRESS_PAIRS: usize = 10;
+
+/// `allowed_address_pairs`, if given: each an `ip_address` (an address or a
+/// CIDR) and an optional unicast `mac_address`, nothing else, at most
+/// [`MAX_ADDRESS_PAIRS`]; written back in canonical form, since both reach
+/// the hosts' firewalls.
+fn address_pairs(body: &Map<String, Value>) -> Result<Option<Vec<Value>>, Error> {
+    let items = match body.get("allowed_address_pairs") {
+        None => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(invalid(
+                "allowed_address_pairs",
+                format!("'{other}' is not a list"),
+            ));
+        }
+    };
+    if items.len() > MAX_ADDRESS_PAIRS {
+        return Err(invalid(
+            "allowed_address_pairs",
+            format!("at most {MAX_ADDRESS_PAIRS} pairs, not {}", items.len()),
+        ));
+    }
+    let mut out = Vec::new();
+    for i in items {
+        let Some(pair) = i.as_object() else {
+            return Err(invalid(
+                "allowed_address_pairs",
+                format!("{i} is not an object"),
+            ));
+        };
+        if let Some(k) = pair
+            .keys()
+            .find(|k| *k != "ip_address" && *k != "mac_address")
+        {
+            return Err(invalid(
+                "allowed_address_pairs",
+                format!("unknown attribute '{k}' in {i}"),
+            ));
+        }
+        let ip = pair
+            .get("ip_address")
+            .and_then(Value::as_str)
+            .and_then(|a| {
+                a.parse::<IpNet>()
+                    .map(|n| n.to_string())
+                    .or_else(|_| a.parse::<IpAddr>().map(|a| a.to_string()))
+                    .ok()
+            })
+            .ok_or_else(|| {
+                invalid(
+                    "allowed_address_pairs",
+                    format!("{i} needs an ip_address that is an IP address or CIDR"),
+                )
+            })?;
+        let mut canonical = serde_json::Map::new();
+        canonical.insert("ip_address".into(), Value::String(ip));
+        match pair.get("mac_address") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(m)) => {
+                canonical.insert("mac_address".into(), Value::String(check_mac(m)?));
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "allowed_address_pairs",
+                    format!("mac_address '{other}' is not a string"),
+                ));
+            }
+        }
+        out.push(Value::Object(canonical));
+    }
+    Ok(Some(out))
+}
+
 fn check_mac(mac: &str) -> Result<String, Error> {
     let parts: Vec<&str> = mac.split(':').collect();
     let ok = parts.len() == 6
         && parts
             .iter()
-            .all(|p| p.len() == 2 && u8::from_str_radix(p, 16).is_ok());
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
     let first = parts
         .first()
         .and_then(|p| u8::from_str_radix(p, 16).ok())
@@ -298,30 +373,7 @@ impl App {
         let given_mac = text(body, "mac_address")?
             .map(|m| check_mac(&m))
             .transpose()?;
-        let pairs = match body.get("allowed_address_pairs") {
-            None => Vec::new(),
-            Some(Value::Array(items)) => {
-                for i in items {
-                    let ok = i
-                        .get("ip_address")
-                        .and_then(Value::as_str)
-                        .is_some_and(|a| a.parse::<IpNet>().is_ok() || a.parse::<IpAddr>().is_ok());
-                    if !ok {
-                        return Err(invalid(
-                            "allowed_address_pairs",
-                            format!("{i} needs an ip_address"),
-                        ));
-                    }
-                }
-                items.clone()
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "allowed_address_pairs",
-                    format!("'{other}' is not a list"),
-                ));
-            }
-        };
+        let pairs = address_pairs(body)?.unwrap_or_default();
         let wanted = wanted(body)?;
         let port_security =
             flag(body, "port_security_enabled")?.unwrap_or(network.port_security_enabled);
@@ -486,6 +538,9 @@ impl App {
         }
         if let Some(v) = flag(body, "port_security_enabled")? {
             p.port_security_enabled = v;
+        }
+        if let Some(v) = address_pairs(body)? {
+            p.allowed_address_pairs = sqlx::types::Json(v);
         }
         if let Some(v) = strings(body, "security_groups")? {
             let project = p.project_id.clone();
