@@ -414,3 +414,97 @@ async fn address_pairs_are_addresses_and_macs_only() {
         "an update replaces the pairs"
     );
 }
+
+/// A token without a project scope (a user with no role anywhere, unscoped;
+/// or a member's domain-scoped token) sees no project's networks, ports,
+/// routers or floating IPs: 403, never every project's.
+#[tokio::test]
+async fn tokens_without_a_project_see_nothing_project_scoped() {
+    let c = Cloud::start().await;
+    let (alice, admin) = (&c.identity.alice, &c.identity.admin);
+    let net = c.create(alice, "network", json!({"name": "n"})).await;
+    let net_id = net["id"].as_str().expect("id");
+    c.create(alice, "port", json!({"network_id": net_id})).await;
+    c.create(alice, "router", json!({"name": "r"})).await;
+
+    let identity = |path: &str| c.identity.server.url(path);
+    let (st, v) = stratus_testbed::send(
+        &c.http,
+        Method::POST,
+        &identity("/v3/users"),
+        admin,
+        Some(json!({"user": {"name": "nobody", "password": "nobody-pw", "domain_id": "default"}})),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let login = |scope: Option<Value>| {
+        let http = c.http.clone();
+        let url = identity("/v3/auth/tokens");
+        async move {
+            let mut auth = json!({"identity": {"methods": ["password"], "password": {"user": {
+                "name": "nobody", "domain": {"id": "default"}, "password": "nobody-pw"}}}});
+            if let Some(s) = scope {
+                auth["scope"] = s;
+            }
+            let resp = http
+                .post(url)
+                .json(&json!({"auth": auth}))
+                .send()
+                .await
+                .expect("login");
+            assert_eq!(resp.status().as_u16(), 201);
+            resp.headers()["x-subject-token"]
+                .to_str()
+                .expect("token")
+                .to_owned()
+        }
+    };
+    let unscoped = stratus_testbed::Login {
+        token: login(None).await,
+        project_id: String::new(),
+    };
+    // A member of a project, with a role on the domain too, scoped to it.
+    let (st, v) = stratus_testbed::send(
+        &c.http,
+        Method::GET,
+        &identity("/v3/roles?name=member"),
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    let member = v["roles"][0]["id"]
+        .as_str()
+        .expect("member role")
+        .to_owned();
+    let (_, users) = stratus_testbed::send(
+        &c.http,
+        Method::GET,
+        &identity("/v3/users?name=nobody"),
+        admin,
+        None,
+    )
+    .await;
+    let user = users["users"][0]["id"].as_str().expect("user").to_owned();
+    let (st, v) = stratus_testbed::send(
+        &c.http,
+        Method::PUT,
+        &identity(&format!("/v3/domains/default/users/{user}/roles/{member}")),
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(st, 204, "{v}");
+    let domain_scoped = stratus_testbed::Login {
+        token: login(Some(json!({"domain": {"id": "default"}}))).await,
+        project_id: String::new(),
+    };
+    for who in [&unscoped, &domain_scoped] {
+        for kind in ["networks", "ports", "routers", "floatingips", "subnets"] {
+            let (st, v) = c
+                .send(Method::GET, &format!("/v2.0/{kind}"), who, None)
+                .await;
+            assert_eq!(st, 403, "{kind}: {v}");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! allocated from the configured ranges, never twice (unique indexes decide
 //! races, and the allocation retries).
 
-use super::input::{bad, check_known, flag, text_max};
+use super::input::{bad, check_known, flag, list_scope, policy, text_max};
 use super::{App, db};
 use crate::datastore::{self as ds, Network};
 use serde_json::{Map, Value};
@@ -15,10 +15,6 @@ const VXLAN_OVERHEAD: i32 = 50;
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("Network {id} could not be found.")).with_type("NetworkNotFound")
-}
-
-fn policy(rule: &str) -> Error {
-    Error::forbidden(format!("({rule}) is disallowed by policy")).with_type("PolicyNotAuthorized")
 }
 
 fn in_use(message: String) -> Error {
@@ -98,15 +94,7 @@ impl App {
     }
 
     pub async fn network_list(&self, caller: &TokenClaims) -> Result<Vec<Network>, Error> {
-        let project = if caller.is_admin() {
-            None
-        } else {
-            Some(
-                caller
-                    .project_id()
-                    .ok_or_else(|| policy("get_network: a project-scoped token"))?,
-            )
-        };
+        let project = list_scope(caller, "get_network")?;
         ds::network_list(&self.pool, project).await.map_err(db)
     }
 

@@ -6,7 +6,7 @@
 //! never get the same one, also when creates race (the loser moves to the
 //! next free address).
 
-use super::input::{bad, check_known, flag, invalid, text};
+use super::input::{bad, check_known, flag, invalid, list_scope, text};
 use super::ipam;
 use super::{App, db};
 use crate::datastore::{self as ds, FixedIp, Port, Subnet};
@@ -246,11 +246,7 @@ impl App {
     }
 
     pub async fn port_list(&self, caller: &TokenClaims) -> Result<Vec<Port>, Error> {
-        let project = if caller.is_admin() {
-            None
-        } else {
-            caller.project_id()
-        };
+        let project = list_scope(caller, "get_port")?;
         ds::port_list(&self.pool, project).await.map_err(db)
     }
 

@@ -5,7 +5,7 @@
 //! address, which needs a router with a gateway on that external network and
 //! an interface on the port's subnet.
 
-use super::input::{bad, check_known, flag, text};
+use super::input::{bad, check_known, flag, list_scope, text};
 use super::ports::Wanted;
 use super::usage::held_event;
 use super::{App, db};
@@ -55,11 +55,7 @@ impl App {
     }
 
     pub async fn router_list(&self, caller: &TokenClaims) -> Result<Vec<Router>, Error> {
-        let scope = if caller.is_admin() {
-            None
-        } else {
-            caller.project_id()
-        };
+        let scope = list_scope(caller, "get_router")?;
         ds::router_list(&self.pool, scope).await.map_err(db)
     }
 
@@ -403,11 +399,7 @@ impl App {
     }
 
     pub async fn fip_list(&self, caller: &TokenClaims) -> Result<Vec<FloatingIp>, Error> {
-        let scope = if caller.is_admin() {
-            None
-        } else {
-            caller.project_id()
-        };
+        let scope = list_scope(caller, "get_floatingip")?;
         ds::fip_list(&self.pool, scope).await.map_err(db)
     }
 
