@@ -113,8 +113,8 @@ async fn blocking<T: Send + 'static>(
 /// reports and the power-state watch.
 pub async fn start(deps: AgentDeps<ComputeAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let mut extra = deps.config.extra.clone();
-    // Domains carry the cloud (the bus prefix) they belong to.
-    extra.libvirt.cloud = deps.config.bus.prefix.clone();
+    // Domains carry the cloud they belong to.
+    extra.libvirt.cloud = deps.cloud().to_owned();
     let driver = tokio::task::spawn_blocking(move || open_driver(&extra)).await??;
     start_with(deps, driver).await
 }

@@ -160,31 +160,50 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
-/// The hosts file: one `mac,name,address` line per port address. Each
-/// field is parsed and written back in canonical form (a host name keeps
-/// only letters, digits and `-`); a line whose MAC or address is not one is
-/// left out, so no record can add lines or options to dnsmasq's files.
+/// One host dnsmasq serves, every field in canonical form.
+struct Served {
+    mac: String,
+    ip: std::net::IpAddr,
+    name: String,
+}
+
+/// The hosts of `spec` as dnsmasq is told them: each field parsed and
+/// written back in canonical form (a host name keeps only letters, digits
+/// and `-`); a host whose MAC or address is not one is left out, so no
+/// record can add lines or options to dnsmasq's files. The hosts file and
+/// the lease comparison both read this.
+fn served(spec: &DhcpSpec) -> Vec<Served> {
+    spec.hosts
+        .iter()
+        .filter_map(|h| {
+            let (Some(mac), Ok(ip)) = (
+                crate::links::canonical_mac(&h.mac_address),
+                h.ip_address.parse::<std::net::IpAddr>(),
+            ) else {
+                tracing::warn!(network = %spec.network_id, mac = ?h.mac_address, ip = ?h.ip_address, "a DHCP host that is not a MAC and an address: left out");
+                return None;
+            };
+            let name = h
+                .hostname
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .take(63)
+                .collect();
+            Some(Served { mac, ip, name })
+        })
+        .collect()
+}
+
+/// The hosts file: one `mac,name,address` line per port address, as
+/// [`served`] gives them.
 pub fn hosts_file(spec: &DhcpSpec) -> String {
     let mut out = String::new();
-    for h in &spec.hosts {
-        let (Some(mac), Ok(ip)) = (
-            crate::links::canonical_mac(&h.mac_address),
-            h.ip_address.parse::<std::net::IpAddr>(),
-        ) else {
-            tracing::warn!(network = %spec.network_id, mac = ?h.mac_address, ip = ?h.ip_address, "a DHCP host that is not a MAC and an address: left out");
-            continue;
-        };
+    for Served { mac, ip, name } in served(spec) {
         let addr = if ip.is_ipv6() {
             format!("[{ip}]")
         } else {
             ip.to_string()
         };
-        let name: String = h
-            .hostname
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(63)
-            .collect();
         let _ = writeln!(out, "{mac},{name},{addr}");
     }
     out
@@ -336,17 +355,17 @@ fn current(lease: &Lease, hosts: &BTreeSet<(String, String)>, v6_addrs: &BTreeSe
     }
 }
 
+/// The (MAC, address) pairs dnsmasq was told, and the IPv6 addresses.
 fn host_pairs(spec: &DhcpSpec) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
-    let pairs = spec
-        .hosts
+    let hosts = served(spec);
+    let pairs = hosts
         .iter()
-        .map(|h| (h.mac_address.to_ascii_lowercase(), h.ip_address.clone()))
+        .map(|h| (h.mac.clone(), h.ip.to_string()))
         .collect();
-    let v6 = spec
-        .hosts
+    let v6 = hosts
         .iter()
-        .filter(|h| h.ip_address.contains(':'))
-        .map(|h| h.ip_address.clone())
+        .filter(|h| h.ip.is_ipv6())
+        .map(|h| h.ip.to_string())
         .collect();
     (pairs, v6)
 }

@@ -79,14 +79,14 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
     let mut settings = deps.config.extra.network.clone();
     // Namespaces carry the cloud's name unless the operator chose a prefix.
     if settings.netns_prefix.is_empty() {
-        settings.netns_prefix = format!("{}-", deps.config.bus.prefix);
+        settings.netns_prefix = format!("{}-", deps.cloud());
     }
     std::fs::create_dir_all(&settings.state_dir)?;
     if let Some(ns) = &deps.config.agent.netns {
         stratus_netns::add(ns).await?;
     }
     let reconciler = reconcile::Reconciler::new(
-        deps.config.bus.prefix.clone(),
+        deps.cloud().to_owned(),
         host,
         deps.config.agent.netns.clone(),
         settings,

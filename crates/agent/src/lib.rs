@@ -71,6 +71,12 @@ pub struct AgentDeps<E> {
 }
 
 impl<E> AgentDeps<E> {
+    /// The cloud this agent belongs to: its bus prefix. Everything it puts
+    /// on the host carries it, and it touches no other cloud's objects.
+    pub fn cloud(&self) -> &str {
+        &self.config.bus.prefix
+    }
+
     /// This agent's answer to a ping.
     pub fn pong(&self) -> Pong {
         Pong {

@@ -262,7 +262,7 @@ pub async fn begin_task(
 }
 
 /// Removes the server, leaving its tombstone in `deleted_servers`.
-pub async fn remove(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<u64> {
+pub async fn remove(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<()> {
     sqlx::query(
         "WITH gone AS (DELETE FROM servers WHERE id = $1 RETURNING id, project_id, host)
          INSERT INTO deleted_servers (id, project_id, host)
@@ -272,7 +272,7 @@ pub async fn remove(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<u64> {
     .bind(id)
     .execute(db)
     .await
-    .map(|r| r.rows_affected())
+    .map(|_| ())
 }
 
 /// Of `ids`, the servers whose delete finished.
