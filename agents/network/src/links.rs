@@ -99,35 +99,9 @@ fn link_of(msg: &LinkMessage) -> Link {
     link
 }
 
-/// `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// The six bytes of a MAC written `aa:bb:cc:dd:ee:ff` (two hex digits a
-/// byte, nothing else).
-pub fn parse_mac(text: &str) -> Option<Vec<u8>> {
-    let bytes: Vec<u8> = text
-        .split(':')
-        .map(|p| {
-            (p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
-                .then(|| u8::from_str_radix(p, 16).ok())
-                .flatten()
-        })
-        .collect::<Option<_>>()?;
-    (bytes.len() == 6).then_some(bytes)
-}
-
-/// `text` as a MAC in canonical form (`aa:bb:cc:dd:ee:ff`), or `None`:
-/// the only form a MAC from the service is rendered into nft, dnsmasq or
-/// netlink in.
-pub fn canonical_mac(text: &str) -> Option<String> {
-    parse_mac(text).map(|b| format_mac(&b))
-}
+pub use stratus_common::mac::{
+    canonical as canonical_mac, format as format_mac, parse as parse_mac,
+};
 
 /// The request that creates VLAN `vid` on the NIC with index `parent`.
 pub fn vlan_message(name: &str, parent: u32, vid: u16, mtu: u32) -> LinkMessage {

@@ -9,6 +9,7 @@
 //! Layout: `store` (the files), `volumes` (volume and snapshot work),
 //! `qemu_img` (the tool).
 
+pub mod inspect;
 pub mod qemu_img;
 pub mod store;
 pub mod volumes;
@@ -117,7 +118,7 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
                         d.reply(Done {})
                     }
                     StorageAgentRequest::ImageExport(x) => {
-                        let export = store.export(&x.image_id).await?;
+                        let export = store.export(&x.image_id, x.disk_format.as_deref()).await?;
                         x.reply(export)
                     }
                     StorageAgentRequest::VolumeExport(x) => {

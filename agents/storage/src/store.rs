@@ -50,18 +50,22 @@ impl Store {
 
     /// Where a hypervisor on this host finds the committed image, and its
     /// format as qemu-img sees it.
-    pub async fn export(&self, id: &str) -> Result<stratus_bus_protocol::storage::Export, Error> {
+    pub async fn export(
+        &self,
+        id: &str,
+        disk_format: Option<&str>,
+    ) -> Result<stratus_bus_protocol::storage::Export, Error> {
         let path = self.image_path(id)?;
         if !path.exists() {
             return Err(Error::not_found(format!(
                 "Image {id} has no data on this host."
             )));
         }
-        let info = crate::qemu_img::info(&path).await?;
+        let found = crate::inspect::open_as(&path, disk_format).await?;
         Ok(stratus_bus_protocol::storage::Export {
             driver_volume_type: "file".into(),
             path: path.to_string_lossy().into_owned(),
-            format: info.format,
+            format: found.format.as_str().to_owned(),
         })
     }
 
@@ -133,29 +137,11 @@ impl Store {
                     "Image {id} has {on_disk} bytes on the storage host, not the {size} uploaded."
                 )));
             }
-            let info = crate::qemu_img::info(&part).await?;
-            if disk_format == Some("qcow2") && info.format != "qcow2" {
-                return Err(Error::bad_request(format!(
-                    "The data is not a qcow2 image (qemu-img sees {}), but disk_format is qcow2.",
-                    info.format
-                )));
-            }
-            if info.format == "qcow2" && info.backing_file.is_some() {
-                return Err(Error::bad_request(
-                    "A qcow2 image with a backing file is refused: it could read files of the storage host.",
-                ));
-            }
-            // qemu-img rounds a raw file up to whole sectors; its size is
-            // what a guest gets, as Glance's format inspector reports it.
-            let virtual_size = Some(if info.format == "raw" {
-                size
-            } else {
-                info.virtual_size
-            });
+            let found = crate::inspect::inspect_as(&part, disk_format).await?;
             Ok(StoredImage {
                 size,
-                virtual_size,
-                format: info.format,
+                virtual_size: Some(found.virtual_size),
+                format: found.format.as_str().to_owned(),
             })
         }
         .await;

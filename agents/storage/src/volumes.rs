@@ -4,6 +4,7 @@
 //! removed. Every operation writes to `<file>.part` and renames, so a
 //! redelivered cast finds either nothing or the finished file.
 
+use crate::inspect::{self, DiskFormat};
 use crate::qemu_img;
 use crate::store::Store;
 use std::collections::HashMap;
@@ -70,7 +71,7 @@ impl Volumes {
         let path = self.store.path("volumes", volume_id)?;
         if path.exists() {
             // A redelivered cast: the work is done.
-            let info = qemu_img::info(&path).await?;
+            let info = qemu_img::info(&path, DiskFormat::Qcow2).await?;
             return Ok(u32::try_from(info.virtual_size / GIB).unwrap_or(u32::MAX));
         }
         let tmp = part(&path);
@@ -78,26 +79,41 @@ impl Volumes {
         let result = async {
             match source {
                 VolumeSource::Empty => qemu_img::create(&tmp, want).await?,
-                VolumeSource::Image { image_id, host } => {
+                VolumeSource::Image {
+                    image_id,
+                    host,
+                    disk_format,
+                } => {
                     let src = self.image_file(image_id, host).await?;
-                    let info = qemu_img::info(&src).await?;
+                    // Checked at upload, and again here: a copy fetched
+                    // from another host is only as good as that host.
+                    let info = inspect::open_as(&src, disk_format.as_deref()).await?;
                     if info.virtual_size > want {
                         return Err(Error::bad_request(format!(
                             "Image {image_id} is {} bytes, larger than the {size_gb} GiB volume.",
                             info.virtual_size
                         )));
                     }
-                    qemu_img::convert(&src, &info.format, &tmp).await?;
+                    qemu_img::convert(&src, info.format, &tmp).await?;
                 }
                 VolumeSource::Snapshot { snapshot_id } => {
-                    qemu_img::convert(&self.store.path("snapshots", snapshot_id)?, "qcow2", &tmp)
-                        .await?;
+                    qemu_img::convert(
+                        &self.store.path("snapshots", snapshot_id)?,
+                        DiskFormat::Qcow2,
+                        &tmp,
+                    )
+                    .await?;
                 }
                 VolumeSource::Volume { volume_id: source } => {
-                    qemu_img::convert(&self.store.path("volumes", source)?, "qcow2", &tmp).await?;
+                    qemu_img::convert(
+                        &self.store.path("volumes", source)?,
+                        DiskFormat::Qcow2,
+                        &tmp,
+                    )
+                    .await?;
                 }
             }
-            let info = qemu_img::info(&tmp).await?;
+            let info = qemu_img::info(&tmp, DiskFormat::Qcow2).await?;
             if info.virtual_size < want {
                 qemu_img::resize(&tmp, want).await?;
             }
@@ -127,7 +143,7 @@ impl Volumes {
 
     pub async fn extend(&self, volume_id: &str, size_gb: u32) -> Result<u32, Error> {
         let path = self.store.path("volumes", volume_id)?;
-        let info = qemu_img::info(&path).await?;
+        let info = qemu_img::info(&path, DiskFormat::Qcow2).await?;
         let want = u64::from(size_gb) * GIB;
         if info.virtual_size < want {
             qemu_img::resize(&path, want).await?;
@@ -146,13 +162,13 @@ impl Volumes {
         let volume = self.store.path("volumes", volume_id)?;
         if !path.exists() {
             let tmp = part(&path);
-            if let Err(e) = qemu_img::convert(&volume, "qcow2", &tmp).await {
+            if let Err(e) = qemu_img::convert(&volume, DiskFormat::Qcow2, &tmp).await {
                 let _ = remove(&tmp).await;
                 return Err(e);
             }
             finish(&tmp, &path).await?;
         }
-        let info = qemu_img::info(&path).await?;
+        let info = qemu_img::info(&path, DiskFormat::Qcow2).await?;
         Ok(u32::try_from(info.virtual_size.div_ceil(GIB)).unwrap_or(u32::MAX))
     }
 
@@ -167,9 +183,10 @@ impl Volumes {
         let volume = self.store.path("volumes", volume_id)?;
         let path = self.store.image_path(image_id)?;
         let tmp = part(&path);
+        let out_format = DiskFormat::parse(disk_format)?;
         let result = async {
-            qemu_img::convert_to(&volume, "qcow2", &tmp, disk_format).await?;
-            let info = qemu_img::info(&tmp).await?;
+            qemu_img::convert_to(&volume, DiskFormat::Qcow2, &tmp, out_format).await?;
+            let info = qemu_img::info(&tmp, out_format).await?;
             let (size, md5, sha512) = hash_file(&tmp).await?;
             finish(&tmp, &path).await?;
             Ok((size, info.virtual_size, md5, sha512))

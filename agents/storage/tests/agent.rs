@@ -86,7 +86,7 @@ async fn images_are_written_in_chunks_checked_on_commit_and_read_back() {
         "committed images are immutable"
     );
     // Where a hypervisor here finds it.
-    let export = store.export(&id).await.expect("export");
+    let export = store.export(&id, Some("qcow2")).await.expect("export");
     assert_eq!(
         (export.path.as_str(), export.format.as_str()),
         (
@@ -115,7 +115,12 @@ async fn images_are_written_in_chunks_checked_on_commit_and_read_back() {
     store.delete(&id).await.expect("delete");
     store.delete(&id).await.expect("deleting twice is fine");
     assert_eq!(
-        store.export(&id).await.expect_err("gone").status().as_u16(),
+        store
+            .export(&id, Some("qcow2"))
+            .await
+            .expect_err("gone")
+            .status()
+            .as_u16(),
         404
     );
     assert_eq!(
@@ -198,4 +203,56 @@ async fn content_that_is_not_its_disk_format_and_foreign_paths_are_refused() {
         );
     }
     assert!(!dir.path.join("etc").exists());
+}
+
+#[tokio::test]
+async fn crafted_images_that_name_host_files_are_refused_whatever_they_claim() {
+    let dir = TempDir::new("stratus-store");
+    let store = Store::open(&dir.path.join("root")).expect("open");
+    let secret = dir.path.join("host-secret");
+    std::fs::write(&secret, "STRATUS-HOST-SECRET\n".repeat(64)).expect("secret");
+    for crafted in stratus_test_support::crafted::images(&dir.path, &secret) {
+        for disk_format in [Some("qcow2"), Some("raw"), Some("aki"), Some("vmdk"), None] {
+            let id = uuid::Uuid::new_v4().to_string();
+            store.write(&id, 0, &crafted.bytes).await.expect("write");
+            let err = store
+                .commit(&id, crafted.bytes.len() as u64, disk_format)
+                .await
+                .expect_err(crafted.what);
+            assert_eq!(err.status().as_u16(), 400, "{}: {err}", crafted.what);
+            assert!(
+                [
+                    "refused",
+                    "only raw and qcow2",
+                    "is accepted for",
+                    "no disk_format",
+                    "not a"
+                ]
+                .iter()
+                .any(|w| err.message.contains(w)),
+                "{} as {disk_format:?}: {err}",
+                crafted.what
+            );
+        }
+    }
+    assert!(
+        std::fs::read_dir(dir.path.join("root/images"))
+            .expect("dir")
+            .next()
+            .is_none(),
+        "a refused image left a file"
+    );
+
+    // A raw image whose bytes are a backed qcow2 (a guest can write that
+    // into its disk, then make an image of it) stays raw: exported as raw,
+    // and refused if called qcow2.
+    let crafted = stratus_test_support::crafted::images(&dir.path, &secret);
+    let id = uuid::Uuid::new_v4().to_string();
+    std::fs::write(store.image_path(&id).expect("path"), &crafted[0].bytes).expect("write");
+    let export = store.export(&id, Some("raw")).await.expect("raw export");
+    assert_eq!(export.format, "raw");
+    for claimed in [Some("qcow2"), None] {
+        let err = store.export(&id, claimed).await.expect_err("not qcow2");
+        assert!(err.message.contains("backing file"), "{err}");
+    }
 }

@@ -90,6 +90,10 @@ pub struct ImageData {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImageExport {
     pub image_id: String,
+    /// The image's declared `disk_format`: the export says the file is
+    /// that (a raw image whose bytes look like qcow2 stays raw).
+    #[serde(default)]
+    pub disk_format: Option<String>,
 }
 
 /// Removes an image's files, committed or partial; done if there are none.
@@ -111,6 +115,10 @@ pub enum VolumeSource {
     Image {
         image_id: String,
         host: String,
+        /// The image's declared `disk_format` (checked against its data at
+        /// upload): the data is opened as that, never as what it looks like.
+        #[serde(default)]
+        disk_format: Option<String>,
     },
     /// A snapshot on this host.
     Snapshot {

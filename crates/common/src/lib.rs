@@ -5,6 +5,7 @@
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod mac;
 pub mod shutdown;
 pub mod telemetry;
 

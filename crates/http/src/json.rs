@@ -1,6 +1,8 @@
 //! A JSON extractor whose rejections are [`Error`]s, so malformed input gets
-//! the API's own error body, a 4xx, and a message naming the problem.
+//! the API's own error body, a 4xx, and a message naming the problem. A
+//! body holding a NUL (`\u0000`) is refused before it is deserialized.
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +20,16 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|e| rejection_error(JsonRejection::BytesRejection(e)))?;
+        if crate::input::json_has_nul(&bytes) {
+            return Err(Error::bad_request(
+                "Invalid input: the request body contains a NUL character (\\u0000).",
+            ));
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
             Err(rejection) => Err(rejection_error(rejection)),

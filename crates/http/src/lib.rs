@@ -5,11 +5,13 @@
 //! a valid incoming `X-Openstack-Request-Id`, else made) that is logged on
 //! every line and returned in the response; errors rendered in the API's own
 //! dialect ([`ErrorStyle`]); 404 and 405 for unknown routes; a body size
-//! limit; panics turned into a clean 500. [`runner`] is the `main` of every
+//! limit; NUL bytes and invalid UTF-8 refused ([`input`]); panics turned
+//! into a clean 500. [`runner`] is the `main` of every
 //! service: config, logs, database, migrations, bus, listeners, SIGTERM.
 
 pub mod auth;
 pub mod context;
+pub mod input;
 pub mod json;
 pub mod openapi;
 pub mod request_id;
@@ -56,6 +58,7 @@ pub fn finish(router: Router, options: ApiOptions) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(input::middleware))
         .layer(DefaultBodyLimit::max(options.body_limit))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");

@@ -286,6 +286,33 @@ async fn bad_input_gets_a_4xx_naming_the_problem_in_the_apis_dialect() {
     let (status, body) = post_things(neutron, json, "not json").await;
     assert_eq!(status, 400);
     assert_eq!(body["NeutronError"]["type"], "HTTPBadRequest");
+
+    // NUL and invalid UTF-8 never reach a handler: in the body, the path
+    // or the query string, 400 in the API's dialect.
+    let (status, body) = post_things(neutron, json, r#"{"name": "a\u0000b", "size": 1}"#).await;
+    assert_eq!(status, 400, "{body}");
+    let msg = body["NeutronError"]["message"].as_str().expect("message");
+    assert!(msg.contains("NUL"), "{msg}");
+    let (status, _) = post_things(nova, json, r#"{"name": "a\\u0000b", "size": 1}"#).await;
+    assert_eq!(status, 201, "an escaped backslash is not a NUL");
+    for path in [
+        "/things?%00x=",
+        "/things?name=a%00",
+        "/things/%00",
+        "/things/%ff%fe",
+        "/things?n=%c3%28",
+    ] {
+        let resp = reqwest::get(format!("http://{nova}{path}"))
+            .await
+            .expect("GET");
+        assert_eq!(resp.status().as_u16(), 400, "{path}");
+        let body: serde_json::Value = resp.json().await.expect("json");
+        let msg = body["badRequest"]["message"].as_str().expect("message");
+        assert!(
+            msg.contains("NUL") || msg.contains("UTF-8"),
+            "{path}: {msg}"
+        );
+    }
     bus.shutdown().await;
 }
 

@@ -12,6 +12,7 @@ pub use stratus_db::TestDatabase;
 pub mod agent;
 pub mod broker;
 pub mod clients;
+pub mod crafted;
 pub mod guest;
 pub mod heard;
 

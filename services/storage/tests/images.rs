@@ -206,6 +206,57 @@ async fn uploads_that_do_not_check_out_leave_the_image_queued_and_no_file() {
 }
 
 #[tokio::test]
+async fn crafted_images_are_refused_and_leave_nothing_a_volume_could_read() {
+    let c = Cloud::start().await;
+    let secret = c.dir.path.join("host-secret");
+    std::fs::write(&secret, "STRATUS-HOST-SECRET\n".repeat(64)).expect("secret");
+    let mut crafted = stratus_test_support::crafted::images(&c.dir.path, &secret);
+    crafted.push(stratus_test_support::crafted::Crafted {
+        what: "raw data claiming to be qcow2",
+        bytes: vec![9u8; 100_000],
+    });
+    for image in &crafted {
+        for disk_format in ["qcow2", "raw", "vmdk"] {
+            if image.what.starts_with("raw data") && disk_format == "raw" {
+                continue;
+            }
+            let created = c
+                .create_image(
+                    &c.alice,
+                    json!({"name": "crafted", "disk_format": disk_format, "container_format": "bare"}),
+                )
+                .await;
+            let id = created["id"].as_str().expect("id");
+            let (status, body) = c.upload(&c.alice, id, image.bytes.clone()).await;
+            assert_eq!(status, 400, "{} as {disk_format}: {body}", image.what);
+            assert!(
+                ["refused", "only raw and qcow2", "is accepted for", "not a"]
+                    .iter()
+                    .any(|w| body.contains(w)),
+                "{} as {disk_format}: {body}",
+                image.what
+            );
+            let (_, shown) = c
+                .send(Method::GET, &format!("/v2/images/{id}"), &c.alice, None)
+                .await;
+            assert_eq!(shown["status"], "queued", "{}", image.what);
+            let (status, body) = c
+                .volumes(
+                    Method::POST,
+                    "/volumes",
+                    &c.alice,
+                    Some(json!({"volume": {"size": 1, "imageRef": id}})),
+                )
+                .await;
+            assert_eq!(status, 400, "a volume from a refused image: {body}");
+        }
+    }
+    wait_for_files(&c, &[]).await;
+    assert!(c.files("volumes").is_empty());
+    c.stop().await;
+}
+
+#[tokio::test]
 async fn an_interrupted_upload_puts_the_image_back_to_queued() {
     use tokio::io::AsyncWriteExt;
     let c = Cloud::start().await;
@@ -263,7 +314,10 @@ async fn an_interrupted_upload_puts_the_image_back_to_queued() {
 async fn projects_see_only_what_is_theirs_shared_with_them_or_public() {
     let c = Cloud::start().await;
     let private = c
-        .create_image(&c.alice, json!({"name": "mine", "visibility": "private"}))
+        .create_image(
+            &c.alice,
+            json!({"name": "mine", "visibility": "private", "disk_format": "raw", "container_format": "bare"}),
+        )
         .await;
     let private_id = private["id"].as_str().expect("id");
     let shared = c.create_image(&c.alice, json!({"name": "shared"})).await;

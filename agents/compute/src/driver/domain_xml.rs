@@ -31,6 +31,77 @@ pub struct DomainPaths<'a> {
     pub console_log: &'a str,
 }
 
+/// Checks what of `spec` reaches the domain XML and qemu-img, again in the
+/// agent (the services checked it first): disk formats only `raw` or
+/// `qcow2` (qemu never guesses one), absolute paths without control
+/// characters, `vd*` device names, canonical unicast MACs, interface names and
+/// MTUs, a bounded kernel command line. The reason, when it fails.
+pub fn check(spec: &InstanceSpec) -> Result<(), String> {
+    if let Some(image) = &spec.image_disk {
+        format(&image.format)?;
+        path(&image.path)?;
+    }
+    for d in &spec.disks {
+        check_disk(d)?;
+    }
+    for p in spec.kernel.iter().chain(&spec.ramdisk) {
+        path(p)?;
+    }
+    for n in &spec.nics {
+        if stratus_common::mac::canonical_unicast(&n.mac_address).as_deref()
+            != Some(n.mac_address.as_str())
+        {
+            return Err(format!("MAC {:?} is not a unicast MAC", n.mac_address));
+        }
+        // A Linux interface name: 1 to 15 of [A-Za-z0-9_.-], not a dot alone.
+        if n.tap.is_empty()
+            || n.tap.len() > 15
+            || n.tap.starts_with('.')
+            || !n
+                .tap
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            return Err(format!("tap {:?} is not an interface name", n.tap));
+        }
+        if !(68..=65535).contains(&n.mtu) {
+            return Err(format!("MTU {} is out of range", n.mtu));
+        }
+    }
+    if let Some(c) = &spec.cmdline
+        && (c.len() > 2048 || c.chars().any(char::is_control))
+    {
+        return Err("the kernel command line is too long or has control characters".into());
+    }
+    Ok(())
+}
+
+fn format(f: &str) -> Result<(), String> {
+    match f {
+        "raw" | "qcow2" => Ok(()),
+        other => Err(format!("disk format {other:?} is not raw or qcow2")),
+    }
+}
+
+fn path(p: &str) -> Result<(), String> {
+    if p.starts_with('/') && p.len() < 4096 && !p.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(format!("{p:?} is not an absolute path"))
+    }
+}
+
+/// Checks a volume's disk as [`check`] does.
+pub fn check_disk(d: &DiskSpec) -> Result<(), String> {
+    format(&d.format)?;
+    path(&d.path)?;
+    let letters = d.device.strip_prefix("vd").unwrap_or_default();
+    if letters.is_empty() || letters.len() > 2 || !letters.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(format!("device {:?} is not vd[a-z]", d.device));
+    }
+    Ok(())
+}
+
 /// The cloud named in a domain's Stratus metadata (from the domain's XML
 /// or the metadata element alone), if it has one.
 pub fn cloud_of(xml: &str) -> Option<String> {

@@ -258,6 +258,7 @@ impl Libvirt {
     /// Makes the instance's files (root overlay, config drive: those that
     /// exist are kept) and defines its domain.
     fn define(&self, spec: &InstanceSpec) -> Result<Domain, DriverError> {
+        domain_xml::check(spec).map_err(DriverError::Invalid)?;
         let dir = self.dir(&spec.id);
         std::fs::create_dir_all(&dir).map_err(io(dir.display()))?;
         let root = self.root_disk(spec, &dir)?;
@@ -439,6 +440,7 @@ impl Driver for Libvirt {
     }
 
     fn attach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        domain_xml::check_disk(disk).map_err(DriverError::Invalid)?;
         let d = self.get(id)?;
         let xml = domain_xml::disk(disk);
         let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
@@ -479,14 +481,21 @@ impl Driver for Libvirt {
             && disk.exists()
         {
             let path = disk.to_string_lossy().into_owned();
-            let info = Self::qemu_img(&["info", "-U", "--output=json", &path])?;
+            let info = Self::qemu_img(&["info", "-U", "-f", "qcow2", "--output=json", &path])?;
             let have = serde_json::from_slice::<serde_json::Value>(&info)
                 .ok()
                 .and_then(|v| v["virtual-size"].as_u64())
                 .unwrap_or(0);
             let want = u64::from(img.size_gb) << 30;
             if want > have {
-                Self::qemu_img(&["resize", "-q", &path, &format!("{}G", img.size_gb)])?;
+                Self::qemu_img(&[
+                    "resize",
+                    "-q",
+                    "-f",
+                    "qcow2",
+                    &path,
+                    &format!("{}G", img.size_gb),
+                ])?;
             }
         }
         d.undefine().map_err(lv)?;
@@ -511,6 +520,8 @@ impl Driver for Libvirt {
             "convert",
             "-U",
             "-q",
+            "-f",
+            "qcow2",
             "-O",
             "qcow2",
             &disk.to_string_lossy(),

@@ -150,22 +150,12 @@ fn address_pairs(body: &Map<String, Value>) -> Result<Option<Vec<Value>>, Error>
 }
 
 fn check_mac(mac: &str) -> Result<String, Error> {
-    let parts: Vec<&str> = mac.split(':').collect();
-    let ok = parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
-    let first = parts
-        .first()
-        .and_then(|p| u8::from_str_radix(p, 16).ok())
-        .unwrap_or(1);
-    if !ok || first & 1 == 1 {
-        return Err(invalid(
+    stratus_common::mac::canonical_unicast(mac).ok_or_else(|| {
+        invalid(
             "mac_address",
             format!("'{mac}' is not a valid unicast MAC address"),
-        ));
-    }
-    Ok(mac.to_lowercase())
+        )
+    })
 }
 
 /// One requested address: a subnet (or none: any of the network's) and

@@ -23,6 +23,26 @@ use stratus_common::{Error, RequestContext};
 pub const DISK_FORMATS: &[&str] = &[
     "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop",
 ];
+/// The disk formats whose data Stratus stores: disks in `raw` or `qcow2`,
+/// kernels and ramdisks (`aki`, `ari`, plain files). Records of the other
+/// Glance formats can be made, but hold no data: their formats let an image
+/// name files of the host (VMDK extents) or are not checked here.
+pub const DATA_FORMATS: &[&str] = &["raw", "qcow2", "aki", "ari"];
+
+/// Refuses an upload whose image's `disk_format` is unset or not one of
+/// [`DATA_FORMATS`] (the storage agent checks the data itself again).
+fn check_data_format(disk_format: Option<&str>) -> Result<(), Error> {
+    match disk_format {
+        Some(f) if DATA_FORMATS.contains(&f) => Ok(()),
+        Some(f) => Err(Error::bad_request(format!(
+            "Image data is accepted for disk_format raw, qcow2, aki or ari only, not {f}."
+        ))),
+        None => Err(Error::bad_request(
+            "Properties disk_format, container_format must be set prior to saving data.",
+        )),
+    }
+}
+
 pub const CONTAINER_FORMATS: &[&str] = &[
     "ami",
     "ari",
@@ -560,6 +580,7 @@ impl App {
                 image.status
             )));
         }
+        check_data_format(image.disk_format.as_deref())?;
         let cap = self.config.image_size_cap;
         if content_length.is_some_and(|n| n > cap) {
             return Err(too_large(cap));
@@ -947,6 +968,7 @@ impl App {
                 &RequestContext::system(),
                 stratus_bus_protocol::storage::ImageExport {
                     image_id: id.to_owned(),
+                    disk_format: image.disk_format.clone(),
                 },
             )
             .await

@@ -397,6 +397,7 @@ impl App {
                 VolumeSource::Image {
                     image_id: image.id.clone(),
                     host,
+                    disk_format: image.disk_format.clone(),
                 },
                 target,
                 min.max(i64::from(image.min_disk)),
