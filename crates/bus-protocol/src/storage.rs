@@ -234,6 +234,11 @@ pub struct ImageLocate {
     /// found. `None` for the service's own use.
     #[serde(default)]
     pub caller: Option<stratus_auth::TokenClaims>,
+    /// Without a caller: the project the image is located for (a server's
+    /// kernel and ramdisk, for its project): an image that project cannot
+    /// see is not found. Neither: the service's own use.
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

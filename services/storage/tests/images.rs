@@ -945,6 +945,7 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
             stratus_bus_protocol::storage::ImageLocate {
                 image_id: id.to_owned(),
                 caller: None,
+                project_id: None,
             },
         )
         .await
@@ -956,10 +957,27 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
         std::fs::read(&location.path).expect("the file is where it says"),
         data
     );
+    // Located for a project (a server's kernel): alice's private kernel
+    // is found for alice's project and not for bob's.
+    assert!(
+        c.app
+            .image_locate(&ids[0], None, Some(&c.alice.project_id))
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        c.app
+            .image_locate(&ids[0], None, Some(&c.bob.project_id))
+            .await
+            .expect_err("another project's private kernel")
+            .status()
+            .as_u16(),
+        404
+    );
     let unknown = uuid::Uuid::new_v4().to_string();
     assert_eq!(
         c.app
-            .image_locate(&unknown, None)
+            .image_locate(&unknown, None, None)
             .await
             .expect_err("unknown")
             .status()
@@ -974,7 +992,7 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
         .await;
     assert_eq!(
         c.app
-            .image_locate(queued["id"].as_str().expect("id"), None)
+            .image_locate(queued["id"].as_str().expect("id"), None, None)
             .await
             .expect_err("no data")
             .status()

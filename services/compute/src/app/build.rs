@@ -341,11 +341,13 @@ impl App {
             (None, None) => None,
         };
         if let Some(props) = properties {
+            // Located as the server's project sees images: another
+            // project's private kernel is not found.
             if let Some(k) = props.get("kernel_id") {
-                kernel = Some(self.locate(k, None).await?.path);
+                kernel = Some(self.locate(k, &s.project_id).await?.path);
             }
             if let Some(r) = props.get("ramdisk_id") {
-                ramdisk = Some(self.locate(r, None).await?.path);
+                ramdisk = Some(self.locate(r, &s.project_id).await?.path);
             }
             cmdline = props.get("os_command_line").cloned();
         }
@@ -396,14 +398,15 @@ impl App {
         })
     }
 
-    async fn locate(&self, id: &str, caller: Option<&TokenClaims>) -> Result<ImageLocation, Error> {
+    async fn locate(&self, id: &str, project_id: &str) -> Result<ImageLocation, Error> {
         self.bus
             .call::<stratus_bus_protocol::storage::ImageLocate>(
                 stratus_bus_protocol::storage::SERVICE_TOPIC,
                 &RequestContext::system(),
                 stratus_bus_protocol::storage::ImageLocate {
                     image_id: id.to_owned(),
-                    caller: caller.cloned(),
+                    caller: None,
+                    project_id: Some(project_id.to_owned()),
                 },
             )
             .await

@@ -747,6 +747,7 @@ impl App {
                 sto::ImageLocate {
                     image_id: id.to_owned(),
                     caller: Some(caller.clone()),
+                    project_id: None,
                 },
             )
             .await

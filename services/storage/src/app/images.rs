@@ -943,14 +943,25 @@ impl App {
         &self,
         id: &str,
         caller: Option<&TokenClaims>,
+        project_id: Option<&str>,
     ) -> Result<stratus_bus_protocol::storage::ImageLocation, Error> {
         let missing = || Error::not_found(format!("Image {id} could not be found."));
         let image = match caller {
             Some(c) => self.image_get(c, id).await.map_err(|_| missing())?,
-            None => ds::get(&self.pool, id)
-                .await
-                .map_err(db)?
-                .ok_or_else(missing)?,
+            None => {
+                let image = ds::get(&self.pool, id)
+                    .await
+                    .map_err(db)?
+                    .ok_or_else(missing)?;
+                if let Some(p) = project_id
+                    && !ds::visible(&self.pool, &image, Viewer::Project(p))
+                        .await
+                        .map_err(db)?
+                {
+                    return Err(missing());
+                }
+                image
+            }
         };
         let host = match (&image.host, image.status.as_str()) {
             (Some(h), "active") => h.clone(),

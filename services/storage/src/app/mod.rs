@@ -95,7 +95,9 @@ impl App {
                     use stratus_bus::Call;
                     match inc.message {
                         stratus_bus_protocol::storage::StorageServiceRequest::ImageLocate(l) => {
-                            let location = app.image_locate(&l.image_id, l.caller.as_ref()).await?;
+                            let location = app
+                                .image_locate(&l.image_id, l.caller.as_ref(), l.project_id.as_deref())
+                                .await?;
                             l.reply(location)
                         }
                         stratus_bus_protocol::storage::StorageServiceRequest::Volume(u) => {
