@@ -27,6 +27,9 @@ stratus_db_name() {
   if [ "$STRATUS_NAME" = stratus ]; then echo "$1"; else echo "${STRATUS_NAME}_$1"; fi
 }
 
+# A service's own PostgreSQL role.
+stratus_db_role() { echo "${STRATUS_NAME}_$1"; }
+
 stratus_port() { echo $(($1 + STRATUS_PORT_OFFSET)); }
 
 stratus_bin_dir() {

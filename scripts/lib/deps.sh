@@ -138,11 +138,45 @@ stratus_ensure_pg_role() {
     END IF; END \$\$;" >/dev/null
 }
 
+# A service's own login role: it will own its database and nothing else
+# (no CREATEDB, no other database's CONNECT).
+stratus_ensure_pg_service_role() {
+  local role=$1 password=$2
+  stratus_psql_admin -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+      CREATE ROLE \"${role}\" LOGIN NOCREATEDB PASSWORD '${password}';
+    ELSE
+      ALTER ROLE \"${role}\" LOGIN NOCREATEDB PASSWORD '${password}';
+    END IF; END \$\$;" >/dev/null
+}
+
+# The database $1, owned by $2 with everything in it (an earlier owner's
+# tables, views and sequences are handed over), and reachable by no other
+# role (CONNECT and TEMPORARY taken from PUBLIC).
 stratus_ensure_pg_database() {
   local db=$1 owner=$2
   if [ -z "$(stratus_psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${db}'")" ]; then
     stratus_psql_admin -c "CREATE DATABASE \"${db}\" OWNER \"${owner}\"" >/dev/null
   fi
+  stratus_psql_admin -c "ALTER DATABASE \"${db}\" OWNER TO \"${owner}\"" \
+    -c "REVOKE CONNECT, TEMPORARY ON DATABASE \"${db}\" FROM PUBLIC" >/dev/null
+  stratus_psql_admin -d "$db" -c "DO \$\$ DECLARE r record; BEGIN
+    ALTER SCHEMA public OWNER TO \"${owner}\";
+    FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+          AND pg_get_userbyid(c.relowner) <> '${owner}' LOOP
+      EXECUTE format('ALTER %s %s OWNER TO %I',
+        CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+        r.name, '${owner}');
+    END LOOP;
+    FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'S'
+          AND pg_get_userbyid(c.relowner) <> '${owner}'
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
+      EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', r.name, '${owner}');
+    END LOOP; END \$\$;" >/dev/null
 }
 
 # Stops a daemon that stratus_deps started (a line of $STRATUS_STARTED_FILE).

@@ -63,6 +63,11 @@ pub struct TokenClaims {
     pub audit_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_credential: Option<NamedRef>,
+    /// Whether the token is scoped to the cloud's admin project (Keystone's
+    /// `is_admin_project`): only there does the `admin` role make a cloud
+    /// administrator. Set by identity when it issues the token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_admin_project: bool,
 }
 
 impl TokenClaims {
@@ -96,7 +101,20 @@ impl TokenClaims {
         }
     }
 
+    /// A cloud administrator: the `admin` role on the admin project. The
+    /// role on any other project or on a domain gives no power beyond it.
     pub fn is_admin(&self) -> bool {
-        self.role_names().any(|r| r == "admin")
+        self.is_admin_project && self.has_role("admin")
+    }
+
+    /// Whether the token carries `role` on its scope (no implication).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role_names().any(|r| r == role)
+    }
+
+    /// A service's own user: the `service` role (Keystone's service role;
+    /// the services load revocations with it).
+    pub fn is_service(&self) -> bool {
+        self.has_role("service")
     }
 }

@@ -45,6 +45,7 @@ fn claims(iat: i64, exp: i64) -> TokenClaims {
         jti: "t1".into(),
         audit_ids: vec!["a1".into()],
         application_credential: None,
+        is_admin_project: false,
     }
 }
 
@@ -223,6 +224,69 @@ async fn revocation_events_match_by_audit_id_user_and_project() {
     ));
     verifier.revocations().prune(exp + 1);
     assert!(verifier.revocations().is_empty());
+}
+
+#[test]
+fn a_set_of_many_events_finds_each_kind_by_its_index() {
+    let issued = now() - 10;
+    let exp = now() + 3600;
+    let c = claims(issued, exp);
+    let base = RevocationEvent {
+        issued_before_ms: now() * 1000,
+        expires_at: exp,
+        ..RevocationEvent::default()
+    };
+    let set = RevocationSet::default();
+    for i in 0..10_000 {
+        set.add(RevocationEvent {
+            user_id: Some(format!("other-{i}")),
+            ..base.clone()
+        });
+    }
+    assert_eq!(set.len(), 10_000);
+    assert!(!set.is_revoked(&c));
+    let kinds = [
+        RevocationEvent {
+            audit_id: Some("a1".into()),
+            ..base.clone()
+        },
+        RevocationEvent {
+            user_id: Some("u1".into()),
+            project_id: Some("p1".into()),
+            ..base.clone()
+        },
+        RevocationEvent {
+            project_id: Some("p1".into()),
+            ..base.clone()
+        },
+        RevocationEvent {
+            domain_id: Some("default".into()),
+            ..base.clone()
+        },
+        RevocationEvent {
+            role_id: Some("r1".into()),
+            ..base.clone()
+        },
+        base.clone(),
+    ];
+    for kind in kinds {
+        let set = RevocationSet::default();
+        set.add(RevocationEvent {
+            user_id: Some("u2".into()),
+            ..base.clone()
+        });
+        set.add(kind.clone());
+        assert!(set.is_revoked(&c), "{kind:?}");
+        set.prune(exp + 1);
+        assert!(set.is_empty());
+    }
+    let set = RevocationSet::default();
+    set.add(RevocationEvent {
+        user_id: Some("u1".into()),
+        project_id: Some("p2".into()),
+        ..base
+    });
+    assert!(!set.is_revoked(&c), "both fields must match");
 }
 
 #[tokio::test]

@@ -65,6 +65,9 @@ pub struct Error {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_name: Option<Cow<'static, str>>,
+    /// Seconds a client should wait before trying again (`Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Error {
@@ -73,7 +76,14 @@ impl Error {
             kind,
             message: message.into(),
             type_name: None,
+            retry_after: None,
         }
+    }
+
+    /// Says when to try again (a `Retry-After` header, in seconds).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Sets the error type name that Neutron reports (`"NetworkNotFound"`).
@@ -204,6 +214,11 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (body, _) = self.render(ErrorStyle::Plain);
         let mut response = (self.status(), axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         response.extensions_mut().insert(self);
         response
     }

@@ -1,7 +1,9 @@
 //! Authentication for every API service: tokens are validated locally
 //! against identity's JWKS, revocations arrive on the bus
 //! (`identity.token.revoked`, a queue per process) and are loaded from
-//! identity at start, and handlers take the caller as a [`Caller`].
+//! identity at start, again whenever the bus connection comes back (what
+//! was announced while it was away) and every `revocation_reload_s`;
+//! expired ones are pruned. Handlers take the caller as a [`Caller`].
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -30,6 +32,8 @@ pub struct AuthConfig {
     /// How long a starting service keeps trying to reach identity for the
     /// revocations it holds, in seconds, before giving up.
     pub startup_timeout_s: u64,
+    /// How often the revocations are loaded again, in seconds.
+    pub revocation_reload_s: u64,
 }
 
 impl Default for AuthConfig {
@@ -41,6 +45,7 @@ impl Default for AuthConfig {
             project: "service".into(),
             domain: "Default".into(),
             startup_timeout_s: 60,
+            revocation_reload_s: 60,
         }
     }
 }
@@ -49,6 +54,7 @@ impl Default for AuthConfig {
 pub struct Authenticator {
     verifier: Arc<Verifier>,
     revocations: ServerHandle,
+    reloads: tokio_util::sync::CancellationToken,
 }
 
 impl Authenticator {
@@ -89,9 +95,17 @@ impl Authenticator {
                 "no [auth] username and password: revocations issued before this start are not known"
             ),
         }
+        let reloads = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(keep_revocations(
+            config.clone(),
+            bus.clone(),
+            verifier.clone(),
+            reloads.clone(),
+        ));
         Ok(Self {
             verifier,
             revocations,
+            reloads,
         })
     }
 
@@ -105,7 +119,58 @@ impl Authenticator {
     }
 
     pub async fn stop(self) {
+        self.reloads.cancel();
         self.revocations.stop().await;
+    }
+}
+
+/// Prunes expired revocations every second's tick and loads them again
+/// from identity when the bus connection comes back (events announced
+/// while it was away were missed) and every `revocation_reload_s`.
+async fn keep_revocations(
+    config: AuthConfig,
+    bus: Bus,
+    verifier: Arc<Verifier>,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    let every = Duration::from_secs(config.revocation_reload_s.max(1));
+    let mut last = tokio::time::Instant::now();
+    let mut was_connected = true;
+    // A reload right after reconnecting, and one more a tick later, once
+    // the revocation queue consumes again.
+    let mut due = 0u8;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        verifier.revocations().prune(now);
+        let connected = bus.is_connected();
+        if connected && !was_connected {
+            due = 2;
+        }
+        was_connected = connected;
+        if !(due > 0 || last.elapsed() >= every) || !connected {
+            continue;
+        }
+        let (Some(user), Some(password)) = (&config.username, &config.password) else {
+            continue;
+        };
+        match load_revocations(&config, user, password, &verifier).await {
+            Ok(n) => {
+                tracing::debug!(count = n, "revocations reloaded from identity");
+                due = due.saturating_sub(1);
+                last = tokio::time::Instant::now();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot reload revocations; will retry");
+                due = 0;
+                last = tokio::time::Instant::now();
+            }
+        }
     }
 }
 

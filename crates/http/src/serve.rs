@@ -8,13 +8,17 @@ use tokio::net::TcpListener;
 pub use stratus_common::shutdown::signal as shutdown_signal;
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets the
-/// requests in flight finish.
+/// requests in flight finish. Handlers find the peer's address as
+/// `ConnectInfo<SocketAddr>` in the request's extensions.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

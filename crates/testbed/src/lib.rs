@@ -130,7 +130,7 @@ impl Identity {
             region: "RegionOne".into(),
             public_base: "http://127.0.0.1".into(),
             port_offset: server.addr.port().saturating_sub(5000),
-            service_password: None,
+            service_passwords: Default::default(),
         };
         stratus_identity::app::bootstrap::run(&db.pool, &config, &options)
             .await

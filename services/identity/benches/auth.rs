@@ -123,7 +123,10 @@ async fn main() {
         region: "RegionOne".into(),
         public_base: "http://127.0.0.1".into(),
         port_offset: identity.addr.port().saturating_sub(5000),
-        service_password: Some("bench-service".into()),
+        service_passwords: stratus_identity::app::bootstrap::SERVICE_USERS
+            .iter()
+            .map(|u| ((*u).to_owned(), "bench-service".to_owned()))
+            .collect(),
     };
     bootstrap::run(&db.pool, &config, &options)
         .await

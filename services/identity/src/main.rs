@@ -24,13 +24,30 @@ struct BootstrapCli {
     /// Added to every standard port in the catalog.
     #[arg(long, default_value_t = 0)]
     port_offset: u16,
-    /// Password of the services' own users; without it none are made.
+    /// One password for every service's own user, where
+    /// `STRATUS_BOOTSTRAP_<SERVICE>_PASSWORD` (`..._COMPUTE_PASSWORD`, ...)
+    /// gives none of its own; a service with neither gets no user.
     #[arg(
         long,
         env = "STRATUS_BOOTSTRAP_SERVICE_PASSWORD",
         hide_env_values = true
     )]
     service_password: Option<String>,
+}
+
+/// Each service user's password: its own variable, else the shared one.
+fn service_passwords(shared: Option<&str>) -> std::collections::BTreeMap<String, String> {
+    bootstrap::SERVICE_USERS
+        .iter()
+        .filter_map(|name| {
+            let own = std::env::var(format!(
+                "STRATUS_BOOTSTRAP_{}_PASSWORD",
+                name.to_uppercase()
+            ));
+            let password = own.ok().or_else(|| shared.map(str::to_owned))?;
+            Some(((*name).to_owned(), password))
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
@@ -40,6 +57,7 @@ fn main() -> ExitCode {
             let app = App::new(deps.pool, deps.config.service.identity)
                 .await?
                 .with_bus(deps.bus);
+            app.start_background(deps.shutdown);
             Ok(vec![("identity", stratus_identity::http::router(app))])
         },
         |args, config, pool| async move {
@@ -57,7 +75,7 @@ fn main() -> ExitCode {
                 region: cli.region,
                 public_base: cli.public_base,
                 port_offset: cli.port_offset,
-                service_password: cli.service_password,
+                service_passwords: service_passwords(cli.service_password.as_deref()),
             };
             bootstrap::run(&pool, &config.service.identity, &options).await?;
             println!(

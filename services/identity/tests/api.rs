@@ -19,7 +19,10 @@ fn bootstrap_options(password: &str) -> BootstrapOptions {
         region: "RegionOne".into(),
         public_base: "http://127.0.0.1".into(),
         port_offset: 0,
-        service_password: Some("s3rvice".into()),
+        service_passwords: stratus_identity::app::bootstrap::SERVICE_USERS
+            .iter()
+            .map(|u| ((*u).to_owned(), format!("s3rvice-{u}")))
+            .collect(),
     }
 }
 
@@ -240,7 +243,8 @@ async fn wrong_password_and_unknown_user_look_the_same_and_failures_lock_out() {
         "The request you have made requires authentication."
     );
 
-    // Four more failures (five in all) lock the account, even for the right password.
+    // Four more failures (five in all) from this address lock the account
+    // from it, even for the right password, at the cost of a hash.
     for _ in 0..4 {
         assert_eq!(
             c.post_tokens(&password_auth("admin", "nope", None), "")
@@ -249,17 +253,252 @@ async fn wrong_password_and_unknown_user_look_the_same_and_failures_lock_out() {
             StatusCode::UNAUTHORIZED
         );
     }
+    let checks = stratus_identity::app::password::real_checks();
     let locked = c
         .post_tokens(&password_auth("admin", ADMIN_PASSWORD, None), "")
         .await;
     assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
-    // Another user is not affected.
+    assert_eq!(locked.text().await.expect("body"), bodies[0]);
+    assert_eq!(
+        stratus_identity::app::password::real_checks(),
+        checks,
+        "a locked account's password is not checked"
+    );
+    // Another user is not affected, and neither is the admin from another
+    // address: a stranger cannot lock the admin out.
     assert_eq!(
         c.post_tokens(&password_auth("compute", "s3rvice", None), "")
             .await
             .status(),
         StatusCode::CREATED
     );
+    assert_eq!(
+        from(&c, [127, 0, 0, 2])
+            .post(c.server.url("/v3/auth/tokens"))
+            .json(&password_auth("admin", ADMIN_PASSWORD, None))
+            .send()
+            .await
+            .expect("POST")
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+/// A client whose connections come from another loopback address.
+fn from(_c: &common::Cloud, ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_checked_no_more_than_the_lockout_allows() {
+    let c = cloud().await;
+    add_member(&c, "mia", "mia-pw").await;
+    let client = from(&c, [127, 0, 0, 3]);
+    let before = stratus_identity::app::password::real_checks();
+    let answers = futures_util::future::join_all((0..20).map(|i| {
+        client
+            .post(c.server.url("/v3/auth/tokens"))
+            .json(&password_auth("mia", &format!("guess-{i}"), None))
+            .send()
+    }))
+    .await;
+    for a in answers {
+        assert_eq!(a.expect("POST").status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        stratus_identity::app::password::real_checks() - before,
+        u64::from(test_config().lockout_failures),
+        "20 parallel guesses, and only the lockout's worth checked"
+    );
+}
+
+#[tokio::test]
+async fn a_source_that_keeps_failing_gets_429_with_retry_after() {
+    let c = common::cloud_with(IdentityConfig {
+        source_failures: 6,
+        ..test_config()
+    })
+    .await;
+    let stranger = from(&c, [127, 0, 0, 4]);
+    for i in 0..6 {
+        let user = format!("nobody-{i}");
+        assert_eq!(
+            stranger
+                .post(c.server.url("/v3/auth/tokens"))
+                .json(&password_auth(&user, "nope", None))
+                .send()
+                .await
+                .expect("POST")
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let throttled = stranger
+        .post(c.server.url("/v3/auth/tokens"))
+        .json(&password_auth("admin", ADMIN_PASSWORD, None))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = throttled
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!(retry >= 1);
+    // Everyone else still logs in.
+    assert_eq!(
+        c.post_tokens(&password_auth("admin", ADMIN_PASSWORD, None), "")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn admin_is_admin_only_on_the_admin_project_and_service_users_have_the_service_role() {
+    let c = cloud().await;
+    let config = test_config();
+    // Per-service passwords: each service user has its own.
+    bootstrap::run(&c.app.pool, &config, &bootstrap_options(ADMIN_PASSWORD))
+        .await
+        .expect("bootstrap");
+    for (user, password, want) in [
+        ("compute", "s3rvice-compute", StatusCode::CREATED),
+        ("network", "s3rvice-compute", StatusCode::UNAUTHORIZED),
+        ("network", "s3rvice-network", StatusCode::CREATED),
+    ] {
+        let scope = json!({"project": {"name": "service", "domain": {"name": "Default"}}});
+        let resp = from(&c, [127, 0, 0, 5])
+            .post(c.server.url("/v3/auth/tokens"))
+            .json(&password_auth(user, password, Some(scope)))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(resp.status(), want, "{user} with {password}");
+    }
+    let scope = json!({"project": {"name": "service", "domain": {"name": "Default"}}});
+    let (service, body) = c
+        .token(&password_auth("storage", "s3rvice-storage", Some(scope)))
+        .await;
+    let roles: Vec<&str> = body["token"]["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(roles, vec!["service"], "a service user is no admin");
+    assert_eq!(body["token"]["is_admin_project"], false);
+    let get = |token: String, path: &'static str| {
+        let req = c.http.get(c.server.url(path)).header("x-auth-token", token);
+        async move { req.send().await.expect("GET").status() }
+    };
+    // Creating a project is a cloud admin's.
+    let create_project = |token: String, name: &'static str| {
+        let req = c
+            .http
+            .post(c.server.url("/v3/projects"))
+            .header("x-auth-token", token)
+            .json(&json!({"project": {"name": name, "domain_id": "default"}}));
+        async move { req.send().await.expect("POST").status() }
+    };
+    assert_eq!(
+        get(service.clone(), "/v3/OS-REVOKE/events").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        create_project(service, "by-service").await,
+        StatusCode::FORBIDDEN
+    );
+
+    // The admin role on another project, or on a domain, is no cloud admin.
+    let admin = c.admin_token().await;
+    let (_, admin_body) = c
+        .token(&password_auth(
+            "admin",
+            ADMIN_PASSWORD,
+            Some(admin_project_scope()),
+        ))
+        .await;
+    assert_eq!(admin_body["token"]["is_admin_project"], true);
+    let project: Value = c
+        .http
+        .post(c.server.url("/v3/projects"))
+        .header("x-auth-token", &admin)
+        .json(&json!({"project": {"name": "other", "domain_id": "default"}}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    let project_id = project["project"]["id"].as_str().expect("id").to_owned();
+    add_member(&c, "ona", "ona-pw").await;
+    let roles: Value = c
+        .http
+        .get(c.server.url("/v3/roles?name=admin"))
+        .header("x-auth-token", &admin)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let admin_role = roles["roles"][0]["id"]
+        .as_str()
+        .expect("admin role")
+        .to_owned();
+    let users: Value = c
+        .http
+        .get(c.server.url("/v3/users?name=ona"))
+        .header("x-auth-token", &admin)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let ona = users["users"][0]["id"].as_str().expect("ona").to_owned();
+    for target in [
+        format!("projects/{project_id}"),
+        "domains/default".to_owned(),
+    ] {
+        let status = c
+            .http
+            .put(
+                c.server
+                    .url(&format!("/v3/{target}/users/{ona}/roles/{admin_role}")),
+            )
+            .header("x-auth-token", &admin)
+            .send()
+            .await
+            .expect("PUT")
+            .status();
+        assert_eq!(status, StatusCode::NO_CONTENT, "{target}");
+    }
+    for scope in [
+        json!({"project": {"id": project_id}}),
+        json!({"domain": {"id": "default"}}),
+    ] {
+        let (token, body) = c
+            .token(&password_auth("ona", "ona-pw", Some(scope.clone())))
+            .await;
+        assert_ne!(body["token"]["is_admin_project"], true, "{scope}");
+        assert_eq!(
+            create_project(token.clone(), "by-ona").await,
+            StatusCode::FORBIDDEN,
+            "{scope}"
+        );
+        assert_eq!(
+            get(token, "/v3/OS-REVOKE/events").await,
+            StatusCode::FORBIDDEN,
+            "{scope}"
+        );
+    }
 }
 
 #[tokio::test]

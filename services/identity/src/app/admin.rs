@@ -7,6 +7,7 @@ use super::{App, db, password};
 use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{Duration, Utc};
 use stratus_auth::TokenClaims;
+use stratus_bus_protocol::Notification;
 use stratus_common::Error;
 
 fn forbidden() -> Error {
@@ -45,19 +46,23 @@ pub struct Changes {
 impl App {
     /// Records a revocation, applies it here and announces it.
     pub(crate) async fn record_revocation(&self, row: RevocationRow) -> Result<(), Error> {
-        datastore::revocation_insert(&self.pool, &row)
+        // The revocation and its announcement commit together; the relay
+        // publishes it (again after a broker outage), and services reload
+        // the list periodically besides.
+        let event = super::tokens::revocation_event(row.clone());
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        datastore::revocation_insert(&mut *tx, &row)
             .await
             .map_err(db)?;
-        let event = super::tokens::revocation_event(row);
-        self.verifier.revocations().add(event.clone());
-        if let Some(bus) = &self.bus {
-            // Persisted first: a service that misses this loads it at start.
-            bus.notify::<stratus_bus_protocol::Notification>(
-                &stratus_common::RequestContext::system(),
-                event,
-            )
-            .await
-            .map_err(Error::from)?;
+        if self.outbox.is_some() {
+            stratus_outbox::put(&mut tx, &Notification::TokenRevoked(event.clone()))
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        self.verifier.revocations().add(event);
+        if let Some(outbox) = &self.outbox {
+            outbox.flush_soon();
         }
         Ok(())
     }

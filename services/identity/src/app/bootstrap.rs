@@ -23,8 +23,9 @@ pub struct BootstrapOptions {
     pub public_base: String,
     /// Added to every standard port in the catalog.
     pub port_offset: u16,
-    /// Password of the services' users (compute, network, storage, metering), if they are wanted.
-    pub service_password: Option<String>,
+    /// Each service user's password (compute, network, storage, metering),
+    /// by user name; a service without one gets no user.
+    pub service_passwords: std::collections::BTreeMap<String, String>,
 }
 
 /// The catalog: service type, name, standard port, path.
@@ -49,10 +50,15 @@ pub async fn run(
         return Err(Error::bad_request("The admin password must not be empty."));
     }
     let admin_hash = password::hash(config.password_hashing, opts.admin_password.clone()).await?;
-    let service_hash = match &opts.service_password {
-        Some(p) if !p.is_empty() => Some(password::hash(config.password_hashing, p.clone()).await?),
-        _ => None,
-    };
+    let mut service_hashes = Vec::new();
+    for name in SERVICE_USERS {
+        if let Some(p) = opts.service_passwords.get(*name).filter(|p| !p.is_empty()) {
+            service_hashes.push((
+                *name,
+                password::hash(config.password_hashing, p.clone()).await?,
+            ));
+        }
+    }
 
     let mut tx = pool.begin().await.map_err(db)?;
     datastore::domain_ensure(
@@ -97,27 +103,37 @@ pub async fn run(
     .await
     .map_err(db)?;
 
-    if let Some(hash) = &service_hash {
+    if !service_hashes.is_empty() {
         let service_project =
             datastore::project_ensure(&mut *tx, DEFAULT_DOMAIN_ID, "service", "Service users")
                 .await
                 .map_err(db)?;
-        for name in SERVICE_USERS {
+        for (name, hash) in &service_hashes {
             let user = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, name, hash)
                 .await
                 .map_err(db)?;
-            for role in ["admin", "service"] {
-                datastore::role_assignment_ensure(
-                    &mut *tx,
-                    "user",
-                    &user,
-                    "project",
-                    &service_project,
-                    &role_ids[role],
-                )
-                .await
-                .map_err(db)?;
-            }
+            // The service role only: a service user is no cloud admin (an
+            // admin grant of an earlier bootstrap is taken back).
+            datastore::role_assignment_ensure(
+                &mut *tx,
+                "user",
+                &user,
+                "project",
+                &service_project,
+                &role_ids["service"],
+            )
+            .await
+            .map_err(db)?;
+            datastore::role_assignment_delete(
+                &mut *tx,
+                "user",
+                &user,
+                "project",
+                &service_project,
+                &role_ids["admin"],
+            )
+            .await
+            .map_err(db)?;
         }
     }
 

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod keys;
 pub mod password;
 pub mod roles;
+pub mod throttle;
 pub mod tokens;
 
 use keys::KeyRing;
@@ -38,6 +39,14 @@ pub struct IdentityConfig {
     pub lockout_failures: u32,
     /// ...for this many seconds since the last failure.
     pub lockout_s: u32,
+    /// The cloud's admin project (Keystone's `[resource] admin_project_name`
+    /// and `admin_project_domain_name`): the `admin` role makes a cloud
+    /// administrator only on a token scoped to it.
+    pub admin_project: String,
+    pub admin_project_domain: String,
+    /// Failed logins from one source address within `lockout_s` after
+    /// which that address gets `429` for any login.
+    pub source_failures: u32,
 }
 
 impl Default for IdentityConfig {
@@ -48,6 +57,9 @@ impl Default for IdentityConfig {
             password_hashing: password::HashParams::default(),
             lockout_failures: 5,
             lockout_s: 60,
+            admin_project: "admin".into(),
+            admin_project_domain: "Default".into(),
+            source_failures: 30,
         }
     }
 }
@@ -66,8 +78,12 @@ pub struct App {
     pub config: IdentityConfig,
     pub keys: Arc<KeyRing>,
     pub verifier: Arc<Verifier>,
-    /// Where revocations are announced; none in tests that need no bus.
+    /// Where revocations are announced (through the outbox, so none is
+    /// lost while the broker is away); none in tests that need no bus.
     pub bus: Option<stratus_bus::Bus>,
+    pub outbox: Option<stratus_outbox::Outbox>,
+    /// Failed logins per source address.
+    pub throttle: Arc<throttle::SourceThrottle>,
 }
 
 impl App {
@@ -79,12 +95,18 @@ impl App {
             Arc::new(keys::DbKeySource(pool.clone())),
             revocations,
         ));
+        let throttle = Arc::new(throttle::SourceThrottle::new(
+            config.source_failures,
+            std::time::Duration::from_secs(u64::from(config.lockout_s)),
+        ));
         let app = Self {
             pool,
             config,
             keys,
             verifier,
             bus: None,
+            outbox: None,
+            throttle,
         };
         app.reload_revocations().await?;
         Ok(app)
@@ -97,8 +119,29 @@ impl App {
             &bus,
             self.verifier.clone(),
         ));
+        self.outbox = Some(stratus_outbox::Outbox::new(self.pool.clone(), bus.clone()));
         self.bus = Some(bus);
         self
+    }
+
+    /// Relays the outbox's revocations and forgets stale login failures
+    /// until `shutdown`.
+    pub fn start_background(&self, shutdown: tokio_util::sync::CancellationToken) {
+        if let Some(outbox) = &self.outbox {
+            outbox.start(shutdown.clone());
+        }
+        let (pool, window) = (self.pool.clone(), self.config.lockout_s);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = crate::datastore::login_failures_prune(&pool, window).await {
+                    tracing::warn!(error = %e, "cannot prune login failures");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                }
+            }
+        });
     }
 
     pub async fn reload_revocations(&self) -> Result<(), Error> {

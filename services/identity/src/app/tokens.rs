@@ -7,6 +7,7 @@ use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
+use std::net::IpAddr;
 use stratus_auth::{NamedRef, ProjectScope, RevocationEvent, Scope, TokenClaims, UserRef};
 use stratus_common::Error;
 
@@ -118,7 +119,12 @@ fn named(id: &str, name: &str) -> NamedRef {
 
 impl App {
     /// Authenticates the request's identity and issues a token for its scope.
-    pub async fn authenticate(&self, request: AuthRequest) -> Result<Issued, Error> {
+    /// `source` is the client's address, for login throttling.
+    pub async fn authenticate(
+        &self,
+        request: AuthRequest,
+        source: Option<IpAddr>,
+    ) -> Result<Issued, Error> {
         let auth = request.auth;
         let methods = &auth.identity.methods;
         if methods.is_empty() {
@@ -190,6 +196,10 @@ impl App {
                 .await
                 .map_err(|_| unauthenticated())?;
             let roles = roles.iter().map(|r| named(&r.id, &r.name)).collect();
+            // A token never outlives its credential.
+            if let Some(until) = cred.expires_at {
+                exp = exp.min(until.timestamp());
+            }
             fixed = Some(((scope, roles), named(&cred.id, &cred.name)));
             used_methods.push("application_credential".to_owned());
             user
@@ -227,7 +237,7 @@ impl App {
                 Error::bad_request("identity.password is required by the password method.")
             })?;
             used_methods.push("password".to_owned());
-            self.check_password(&method.user).await?
+            self.check_password(&method.user, source).await?
         } else {
             return Err(Error::unauthenticated(format!(
                 "Unsupported authentication method: {}",
@@ -243,6 +253,9 @@ impl App {
             Some((scope_and_roles, cred)) => (Some(cred), scope_and_roles),
             None => (None, self.resolve_scope(&user, auth.scope.as_ref()).await?),
         };
+        let is_admin_project = matches!(&scope, Scope::Project(p)
+            if p.name == self.config.admin_project
+                && p.domain.name == self.config.admin_project_domain);
         let claims = TokenClaims {
             iss: stratus_auth::ISSUER.into(),
             sub: user.id.clone(),
@@ -261,6 +274,7 @@ impl App {
             jti: datastore::new_id(),
             audit_ids,
             application_credential,
+            is_admin_project,
         };
         let token = self
             .keys
@@ -270,9 +284,17 @@ impl App {
         Ok(Issued { token, claims })
     }
 
-    /// Finds the user and checks the password, with one answer for unknown
-    /// users and wrong passwords, and a lockout after repeated failures.
-    async fn check_password(&self, ident: &UserIdentifier) -> Result<User, Error> {
+    /// Finds the user and checks the password. Unknown users, wrong
+    /// passwords and locked accounts get the same answer at the same cost
+    /// (one hash each). The source address is throttled first (`429`), and
+    /// the attempt is counted for the user from that source before the
+    /// hash, atomically, so parallel guesses cannot exceed the lockout.
+    async fn check_password(
+        &self,
+        ident: &UserIdentifier,
+        source: Option<IpAddr>,
+    ) -> Result<User, Error> {
+        self.throttle.check(source)?;
         let user = match (&ident.id, &ident.name) {
             (Some(id), _) => datastore::user_get(&self.pool, id).await.map_err(db)?,
             (None, Some(name)) => {
@@ -292,34 +314,41 @@ impl App {
                 ));
             }
         };
-        if let Some(user) = &user
-            && let Some((failures, last)) = datastore::login_failure_get(&self.pool, &user.id)
-                .await
-                .map_err(db)?
-        {
-            let locked_until = last + chrono::Duration::seconds(i64::from(self.config.lockout_s));
-            if failures >= self.config.lockout_failures as i32 && Utc::now() < locked_until {
-                tracing::warn!(user_id = %user.id, "login refused: too many failures");
-                return Err(unauthenticated());
+        let from = source.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let locked = match &user {
+            Some(u) => {
+                let attempts =
+                    datastore::login_attempt(&self.pool, &u.id, &from, self.config.lockout_s)
+                        .await
+                        .map_err(db)?;
+                attempts > i32::try_from(self.config.lockout_failures).unwrap_or(i32::MAX)
             }
-        }
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+            None => false,
+        };
+        let hash = user
+            .as_ref()
+            .filter(|_| !locked)
+            .and_then(|u| u.password_hash.clone());
         let ok =
             password::verify(self.config.password_hashing, hash, ident.password.clone()).await?;
         match user {
-            Some(user) if ok => {
-                datastore::login_failure_clear(&self.pool, &user.id)
+            Some(user) if ok && !locked => {
+                datastore::login_failure_clear(&self.pool, &user.id, &from)
                     .await
                     .map_err(db)?;
                 Ok(user)
             }
             Some(user) => {
-                datastore::login_failure_record(&self.pool, &user.id)
-                    .await
-                    .map_err(db)?;
+                if locked {
+                    tracing::warn!(user_id = %user.id, source = %from, "login refused: too many failures from this source");
+                }
+                self.throttle.failed(source);
                 Err(unauthenticated())
             }
-            None => Err(unauthenticated()),
+            None => {
+                self.throttle.failed(source);
+                Err(unauthenticated())
+            }
         }
     }
 

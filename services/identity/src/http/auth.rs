@@ -113,6 +113,7 @@ async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Resu
         Scope::Project(p) => {
             token["project"] = json!({"id": p.id, "name": p.name, "domain": {"id": p.domain.id, "name": p.domain.name}});
             token["is_domain"] = json!(false);
+            token["is_admin_project"] = json!(claims.is_admin_project);
         }
         Scope::Domain(d) => token["domain"] = json!({"id": d.id, "name": d.name}),
     }
@@ -175,13 +176,20 @@ async fn caller_and_subject(
         (status = 201, description = "The token, in X-Subject-Token", body = TokenBody),
         (status = 400, description = "Malformed request"),
         (status = 401, description = "Authentication failed"),
+        (status = 429, description = "Too many failed logins from this address, or too many in progress"),
     ))]
 pub async fn issue(
     State(app): State<App>,
     Query(query): Query<TokenQuery>,
+    extensions: axum::http::Extensions,
     Json(request): Json<AuthRequest>,
 ) -> Result<Response, Error> {
-    let issued = app.authenticate(request).await?;
+    // The peer's address (a proxy in front makes it the proxy's: give the
+    // proxy room in `source_failures`).
+    let source = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let issued = app.authenticate(request, source).await?;
     let body = token_json(&app, &issued.claims, query.wants_catalog()).await?;
     let mut response = (StatusCode::CREATED, Json(json!({"token": body}))).into_response();
     let value = HeaderValue::from_str(&issued.token).map_err(|e| Error::internal(&e))?;
@@ -266,7 +274,7 @@ pub async fn revoke_events(
     headers: HeaderMap,
 ) -> Result<Json<Value>, Error> {
     let claims = caller(&app, &headers).await?;
-    if !claims.is_admin() {
+    if !claims.is_admin() && !claims.is_service() {
         return Err(Error::forbidden(
             "You are not authorized to perform the requested action: identity:list_revoke_events.",
         ));

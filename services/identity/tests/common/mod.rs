@@ -60,7 +60,14 @@ pub async fn start_identity(
         region: "RegionOne".into(),
         public_base: "http://127.0.0.1".into(),
         port_offset: port - 5000,
-        service_password: service_password.map(Into::into),
+        service_passwords: service_password
+            .map(|p| {
+                bootstrap::SERVICE_USERS
+                    .iter()
+                    .map(|u| ((*u).to_owned(), p.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     bootstrap::run(&db.pool, &config, &options)
         .await

@@ -96,7 +96,11 @@ impl App {
                     match inc.message {
                         stratus_bus_protocol::storage::StorageServiceRequest::ImageLocate(l) => {
                             let location = app
-                                .image_locate(&l.image_id, l.caller.as_ref(), l.project_id.as_deref())
+                                .image_locate(
+                                    &l.image_id,
+                                    l.caller.as_ref(),
+                                    l.project_id.as_deref(),
+                                )
                                 .await?;
                             l.reply(location)
                         }
