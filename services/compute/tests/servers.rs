@@ -159,7 +159,19 @@ async fn a_server_builds_runs_and_goes_without_leaving_anything() {
         .as_array()
         .and_then(|a| a.iter().find(|p| p["device_id"] == id.as_str()).cloned())
         .expect("the server's port");
-    assert_eq!(port["binding:host_id"], host.name.as_str());
+    assert!(
+        port.get("binding:host_id").is_none(),
+        "binding:* is an admin's"
+    );
+    let (_, bound) =
+        w.c.net(
+            Method::GET,
+            &format!("/v2.0/ports/{}", port["id"].as_str().expect("id")),
+            &w.c.identity.admin,
+            None,
+        )
+        .await;
+    assert_eq!(bound["port"]["binding:host_id"], host.name.as_str());
     assert_eq!(port["device_owner"], "compute:nova");
     assert_eq!(port["fixed_ips"][0]["ip_address"], addr["addr"]);
     let port_id = port["id"].as_str().expect("id").to_owned();
@@ -1019,7 +1031,8 @@ async fn rebuild_resize_and_snapshots() {
         let (st, v) = action(&w, &id, body.clone()).await;
         assert_eq!(st, status, "{body}: {v}");
     }
-    let huge = w.c.flavor("huge", 4, 1 << 16, 1).await;
+    // Within the RAM quota (51200 MiB), beyond the host.
+    let huge = w.c.flavor("huge", 4, 40_000, 1).await;
     let (st, v) = action(&w, &id, json!({"resize": {"flavorRef": huge}})).await;
     assert_eq!(st, 400, "no room on the host: {v}");
     let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
@@ -1189,6 +1202,14 @@ async fn a_server_on_an_existing_port_keeps_it_and_can_be_renamed() {
             .await;
     assert_eq!(st, 200, "a port the project made outlives the server");
     assert_eq!(p["port"]["device_id"], "");
+    let (_, p) =
+        w.c.net(
+            Method::GET,
+            &format!("/v2.0/ports/{port}"),
+            &w.c.identity.admin,
+            None,
+        )
+        .await;
     assert_eq!(p["port"]["binding:host_id"], "");
 }
 
@@ -1273,4 +1294,101 @@ async fn tenant_usage_comes_from_metering() {
         )
         .await;
     assert_eq!(st, 400);
+}
+
+/// Quotas hold where a second request could slip past: a resize is counted
+/// by its growth under the project's lock (and the larger flavor counts
+/// until it is confirmed), metadata items and group members are limited,
+/// and parallel key pair creates stop at the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotas_hold_through_resizes_metadata_groups_and_parallel_keypairs() {
+    let w = world().await;
+    let (admin, alice) = (w.c.identity.admin.clone(), w.c.identity.alice.clone());
+    let host = w.c.fake_host(16, 16384, 100, "nova");
+    w.c.wait_host(&host.name).await;
+    let quota = |set: Value| {
+        let path = format!("/v2.1/os-quota-sets/{}", alice.project_id);
+        let (c, admin) = (&w.c, &admin);
+        async move {
+            let (st, v) = c
+                .send(Method::PUT, &path, admin, Some(json!({"quota_set": set})))
+                .await;
+            assert_eq!(st, 200, "{v}");
+        }
+    };
+    quota(json!({"cores": 2})).await;
+    let (_, v) = create(&w, &alice, server("q1", &w, json!({}))).await;
+    let id = v["server"]["id"].as_str().expect("id").to_owned();
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+
+    let big = w.c.flavor("big", 3, 256, 1).await;
+    let (st, v) = action(&w, &id, json!({"resize": {"flavorRef": big}})).await;
+    assert_eq!(st, 403, "1 + 2 more cores is over 2: {v}");
+    assert!(v.to_string().contains("Quota exceeded for cores"), "{v}");
+    let s = w.c.wait_status(&alice, &id, "ACTIVE").await;
+    assert_eq!(s["OS-EXT-STS:task_state"], Value::Null);
+    assert_eq!(s["flavor"]["id"], w.flavor.as_str());
+
+    let medium = w.c.flavor("medium", 2, 256, 1).await;
+    let (st, v) = action(&w, &id, json!({"resize": {"flavorRef": medium}})).await;
+    assert_eq!(st, 202, "{v}");
+    w.c.wait_status(&alice, &id, "VERIFY_RESIZE").await;
+    let (st, v) = create(&w, &alice, server("q2", &w, json!({}))).await;
+    assert_eq!(st, 403, "the resized server holds 2 cores: {v}");
+    let (st, _) = action(&w, &id, json!({"confirmResize": null})).await;
+    assert_eq!(st, 204);
+    w.c.wait_status(&alice, &id, "ACTIVE").await;
+
+    // Metadata items.
+    quota(json!({"cores": 20, "metadata_items": 2})).await;
+    let (st, v) = create(
+        &w,
+        &alice,
+        server(
+            "meta",
+            &w,
+            json!({"metadata": {"a": "1", "b": "2", "c": "3"}}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 403, "{v}");
+    assert!(v.to_string().contains("metadata_items"), "{v}");
+
+    // Server group members.
+    quota(json!({"server_group_members": 1})).await;
+    let (st, g) =
+        w.c.send(
+            Method::POST,
+            "/v2.1/os-server-groups",
+            &alice,
+            Some(json!({"server_group": {"name": "g", "policies": ["affinity"]}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{g}");
+    let hints = json!({"os:scheduler_hints": {"group": g["server_group"]["id"]}});
+    let in_group = |name: &'static str| {
+        let mut body = server(name, &w, json!({}));
+        body["os:scheduler_hints"] = hints["os:scheduler_hints"].clone();
+        body
+    };
+    let (st, v) = create(&w, &alice, in_group("member1")).await;
+    assert_eq!(st, 202, "{v}");
+    let (st, v) = create(&w, &alice, in_group("member2")).await;
+    assert_eq!(st, 403, "one member only: {v}");
+
+    // Ten key pairs at once against a limit of three.
+    quota(json!({"key_pairs": 3})).await;
+    let answers = futures_util::future::join_all((0..10).map(|i| {
+        w.c.send(
+            Method::POST,
+            "/v2.1/os-keypairs",
+            &alice,
+            Some(json!({"keypair": {"name": format!("k{i}")}})),
+        )
+    }))
+    .await;
+    let made = answers.iter().filter(|(st, _)| *st == 200).count();
+    let refused = answers.iter().filter(|(st, _)| *st == 403).count();
+    assert_eq!((made, refused), (3, 7), "{answers:?}");
+    drop(host);
 }

@@ -37,11 +37,7 @@ async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
         .await;
 
     let p1 = c
-        .create(
-            alice,
-            "port",
-            json!({"network_id": net_id, "name": "p1", "device_owner": "compute:nova"}),
-        )
+        .create(alice, "port", json!({"network_id": net_id, "name": "p1"}))
         .await;
     let ips: Vec<&str> = p1["fixed_ips"]
         .as_array()
@@ -60,9 +56,10 @@ async fn ports_get_unique_addresses_and_macs_and_give_them_back() {
             .expect("mac")
             .starts_with("fa:16:3e:")
     );
-    assert_eq!(
-        (p1["status"].clone(), p1["binding:vif_type"].clone()),
-        (json!("DOWN"), json!("unbound"))
+    assert_eq!(p1["status"], "DOWN");
+    assert!(
+        p1.get("binding:vif_type").is_none(),
+        "binding:* is for admins: {p1}"
     );
 
     // A chosen address, once.
@@ -311,6 +308,15 @@ async fn ports_on_a_shared_network_belong_to_their_creator() {
             Some(json!({"port": {"binding:host_id": "hv1", "device_id": "vm-1"}})),
         )
         .await;
+    assert_eq!(status, 403, "binding:* is an admin's: {p}");
+    let (status, p) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{id}"),
+            admin,
+            Some(json!({"port": {"binding:host_id": "hv1", "device_id": "vm-1"}})),
+        )
+        .await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(
         (
@@ -507,4 +513,193 @@ async fn tokens_without_a_project_see_nothing_project_scoped() {
             assert_eq!(st, 403, "{kind}: {v}");
         }
     }
+}
+
+/// Neutron's default port policy: on a network it does not own, a member
+/// makes plain ports only (no MAC, address, address pairs or port security
+/// of its choosing); binding:* and the services' device owners are an
+/// admin's; the network's owner sees other projects' ports on its network
+/// but does not change them; floating IPs and router interfaces follow.
+#[tokio::test]
+async fn port_attributes_follow_neutrons_default_policy() {
+    let c = Cloud::start().await;
+    let (admin, alice, bob) = (&c.identity.admin, &c.identity.alice, &c.identity.bob);
+    let shared = c
+        .create(admin, "network", json!({"name": "shared", "shared": true}))
+        .await;
+    let shared_id = shared["id"].as_str().expect("id").to_owned();
+    let shared_subnet = c
+        .create(
+            admin,
+            "subnet",
+            json!({"network_id": shared_id, "ip_version": 4, "cidr": "10.50.0.0/24"}),
+        )
+        .await;
+    let own = c.create(alice, "network", json!({"name": "own"})).await;
+    let own_id = own["id"].as_str().expect("id").to_owned();
+    c.create(
+        alice,
+        "subnet",
+        json!({"network_id": own_id, "ip_version": 4, "cidr": "10.51.0.0/24"}),
+    )
+    .await;
+    let (_, before) = c.send(Method::GET, "/v2.0/ports", alice, None).await;
+
+    let refused = [
+        ("mac_address", json!({"mac_address": "fa:16:3e:00:00:99"})),
+        (
+            "port_security_enabled",
+            json!({"port_security_enabled": false}),
+        ),
+        (
+            "allowed_address_pairs",
+            json!({"allowed_address_pairs": [{"ip_address": "10.50.0.0/24"}]}),
+        ),
+        (
+            "fixed_ips:ip_address",
+            json!({"fixed_ips": [{"ip_address": "10.50.0.1"}]}),
+        ),
+    ];
+    for (rule, extra) in &refused {
+        let mut body = extra.clone();
+        body["network_id"] = json!(shared_id);
+        let (status, v) = c
+            .send(
+                Method::POST,
+                "/v2.0/ports",
+                alice,
+                Some(json!({"port": body})),
+            )
+            .await;
+        assert_eq!(status, 403, "{rule} on a shared network: {v}");
+        assert_eq!(v["NeutronError"]["type"], "PolicyNotAuthorized", "{v}");
+        assert!(
+            v["NeutronError"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(rule)),
+            "{v}"
+        );
+    }
+    for (network, attrs) in [
+        (&shared_id, json!({"binding:host_id": "hv1"})),
+        (&own_id, json!({"binding:host_id": "hv1"})),
+        (&own_id, json!({"device_owner": "network:router_interface"})),
+        (&own_id, json!({"device_owner": "network:dhcp"})),
+        (&shared_id, json!({"device_owner": "compute:nova"})),
+    ] {
+        let mut body = attrs.clone();
+        body["network_id"] = json!(network);
+        let (status, v) = c
+            .send(
+                Method::POST,
+                "/v2.0/ports",
+                alice,
+                Some(json!({"port": body})),
+            )
+            .await;
+        assert_eq!(status, 403, "{attrs}: {v}");
+    }
+    let (_, after) = c.send(Method::GET, "/v2.0/ports", alice, None).await;
+    assert_eq!(before, after, "nothing half-created");
+
+    // Allowed: a plain port (a subnet may be chosen) on the shared network,
+    // everything on its own network but binding:* and reserved owners.
+    let plain = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": shared_id, "device_owner": "mine",
+                   "fixed_ips": [{"subnet_id": shared_subnet["id"]}]}),
+        )
+        .await;
+    assert!(plain.get("binding:host_id").is_none(), "{plain}");
+    // (mac_address is not updatable at all: 400 before any policy.)
+    for (rule, extra) in refused.iter().filter(|(rule, _)| *rule != "mac_address") {
+        let (status, v) = c
+            .send(
+                Method::PUT,
+                &format!("/v2.0/ports/{}", plain["id"].as_str().expect("id")),
+                alice,
+                Some(json!({"port": extra})),
+            )
+            .await;
+        assert_eq!(status, 403, "update {rule}: {v}");
+    }
+    let mine = c
+        .create(
+            alice,
+            "port",
+            json!({"network_id": own_id, "mac_address": "fa:16:3e:00:00:98",
+                   "fixed_ips": [{"ip_address": "10.51.0.9"}], "port_security_enabled": false}),
+        )
+        .await;
+    assert_eq!(mine["mac_address"], "fa:16:3e:00:00:98");
+
+    // A port of bob's project on alice's network (only an admin makes one):
+    // alice, the network's owner, sees it and may not change it.
+    let bobs = c
+        .create(
+            admin,
+            "port",
+            json!({"network_id": own_id, "project_id": bob.project_id}),
+        )
+        .await;
+    let bobs_id = bobs["id"].as_str().expect("id").to_owned();
+    assert!(
+        bobs.get("binding:host_id").is_some(),
+        "admins see binding:*"
+    );
+    let (status, _) = c
+        .send(Method::GET, &format!("/v2.0/ports/{bobs_id}"), alice, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, v) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/ports/{bobs_id}"),
+            alice,
+            Some(json!({"port": {"name": "taken"}})),
+        )
+        .await;
+    assert_eq!(status, 403, "{v}");
+
+    // A floating IP goes only onto a port of the caller's project.
+    let public = c
+        .create(
+            admin,
+            "network",
+            json!({"name": "public", "router:external": true,
+                   "provider:network_type": "flat", "provider:physical_network": "physnet1"}),
+        )
+        .await;
+    c.create(
+        admin,
+        "subnet",
+        json!({"network_id": public["id"], "ip_version": 4, "cidr": "203.0.113.0/24"}),
+    )
+    .await;
+    let (status, v) = c
+        .send(
+            Method::POST,
+            "/v2.0/floatingips",
+            alice,
+            Some(json!({"floatingip": {"floating_network_id": public["id"], "port_id": bobs_id}})),
+        )
+        .await;
+    assert_eq!(status, 404, "another project's port: {v}");
+
+    // Router interfaces on another project's shared subnet are its owner's.
+    let router = c.create(bob, "router", json!({"name": "r"})).await;
+    let (status, v) = c
+        .send(
+            Method::PUT,
+            &format!(
+                "/v2.0/routers/{}/add_router_interface",
+                router["id"].as_str().expect("id")
+            ),
+            bob,
+            Some(json!({"subnet_id": shared_subnet["id"]})),
+        )
+        .await;
+    assert_eq!(status, 403, "the shared subnet's gateway is not bob's: {v}");
 }

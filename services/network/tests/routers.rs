@@ -107,11 +107,7 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
 
     // A floating IP for a port behind the router.
     let vm = c
-        .create(
-            alice,
-            "port",
-            json!({"network_id": id(&net), "device_owner": "compute:nova"}),
-        )
+        .create(alice, "port", json!({"network_id": id(&net)}))
         .await;
     let fip = c
         .create(

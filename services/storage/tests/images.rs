@@ -1038,3 +1038,42 @@ async fn concurrent_uploads_to_one_image_store_one_and_refuse_the_other() {
     wait_for_files(&c, &[id]).await;
     c.stop().await;
 }
+
+#[tokio::test]
+async fn images_are_counted_and_sized_per_project() {
+    let c = Cloud::start_with(stratus_storage::app::StorageConfig {
+        image_count_per_project: 2,
+        image_bytes_per_project: 3000,
+        ..stratus_storage::app::StorageConfig::default()
+    })
+    .await;
+    let raw = json!({"name": "q", "disk_format": "raw", "container_format": "bare"});
+    let first = c.create_image(&c.alice, raw.clone()).await;
+    let second = c.create_image(&c.alice, raw.clone()).await;
+    let (status, body) = c
+        .send(Method::POST, "/v2/images", &c.alice, Some(raw.clone()))
+        .await;
+    assert_eq!(status, 403, "a third image: {body}");
+    // Another project has its own count.
+    c.create_image(&c.bob, raw).await;
+
+    let (status, body) = c
+        .upload(&c.alice, first["id"].as_str().expect("id"), vec![1u8; 2048])
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let second_id = second["id"].as_str().expect("id");
+    let (status, body) = c.upload(&c.alice, second_id, vec![2u8; 2048]).await;
+    assert_eq!(status, 413, "2048 + 2048 is over 3000 bytes: {body}");
+    let (_, shown) = c
+        .send(
+            Method::GET,
+            &format!("/v2/images/{second_id}"),
+            &c.alice,
+            None,
+        )
+        .await;
+    assert_eq!(shown["status"], "queued");
+    let (status, body) = c.upload(&c.alice, second_id, vec![2u8; 512]).await;
+    assert_eq!(status, 204, "what is left fits: {body}");
+    c.stop().await;
+}

@@ -5,12 +5,12 @@
 
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot, Rebuild, Resize};
-use stratus_common::{Error, RequestContext};
+use stratus_common::{Error, ErrorKind, RequestContext};
 
 use super::input::{check_known, invalid};
 use super::servers::state::*;
 use super::{App, db};
-use crate::datastore::servers::{self as ds, Server};
+use crate::datastore::servers::{self as ds, FlavorInfo, Server};
 
 impl App {
     pub async fn server_stop(
@@ -244,6 +244,21 @@ impl App {
         let mut s = self
             .begin(caller, ctx, id, "resize", &[ACTIVE, STOPPED], RESIZE_PREP)
             .await?;
+        if let Err(e) = self.hold_resize_quota(&mut s, &new).await {
+            s.task_state = None;
+            s.new_flavor = None;
+            ds::save(&self.pool, &s).await.map_err(db)?;
+            ds::action_finish(
+                &self.pool,
+                s.id,
+                "compute_prep_resize",
+                None,
+                Some(&e.message),
+            )
+            .await
+            .map_err(db)?;
+            return Err(e);
+        }
         let host = self.host_of(&s)?;
         let resized = Server {
             flavor: sqlx::types::Json(new.clone()),
@@ -260,6 +275,7 @@ impl App {
         .map_err(db)?;
         if !claimed {
             s.task_state = None;
+            s.new_flavor = None;
             ds::save(&self.pool, &s).await.map_err(db)?;
             ds::action_finish(
                 &self.pool,
@@ -281,6 +297,38 @@ impl App {
             .instance_spec(&resized, self.image_of(&s).await?.as_ref())
             .await?;
         self.cast_host(&host, Resize { spec }).await
+    }
+
+    /// Checks the growth of a resize against the project's cores and RAM
+    /// under the project's lock and holds it (the server counts with its
+    /// larger flavor from here), so concurrent resizes and creates cannot
+    /// together exceed the quota.
+    async fn hold_resize_quota(&self, s: &mut Server, new: &FlavorInfo) -> Result<(), Error> {
+        let limits = self.limits_of(&s.project_id).await?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_project(&mut *tx, &s.project_id)
+            .await
+            .map_err(db)?;
+        let (_, cores, ram) = ds::usage(&mut *tx, &s.project_id).await.map_err(db)?;
+        let old = &s.flavor.0;
+        for (res, used, grow) in [
+            ("cores", cores, i64::from(new.vcpus) - i64::from(old.vcpus)),
+            ("ram", ram, i64::from(new.ram) - i64::from(old.ram)),
+        ] {
+            let limit = i64::from(limits.get(res).copied().unwrap_or(-1));
+            if grow > 0 && limit >= 0 && used + grow > limit {
+                return Err(Error::new(
+                    ErrorKind::OverQuota,
+                    format!(
+                        "Quota exceeded for {res}: Requested {grow}, but already used {used} of {limit} {res}"
+                    ),
+                ));
+            }
+        }
+        s.new_flavor = Some(sqlx::types::Json(new.clone()));
+        ds::save(&mut *tx, s).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
     }
 
     /// Keeps the new size: the old claim is given back.

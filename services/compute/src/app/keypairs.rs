@@ -63,17 +63,10 @@ impl App {
             ));
         }
         let user = caller.sub.as_str();
-        let count = ds::keypair_count(&self.pool, user).await.map_err(db)?;
         let limit = match caller.project_id() {
             Some(p) => self.limit_of(p, "key_pairs").await?,
             None => self.config.quotas.key_pairs,
         };
-        if limit >= 0 && count >= i64::from(limit) {
-            return Err(Error::new(
-                ErrorKind::OverQuota,
-                "Quota exceeded, too many key pairs.",
-            ));
-        }
         let (public, private) = match body.get("public_key") {
             None | Some(Value::Null) => {
                 let (private, public) = generate(&key_name)?;
@@ -95,10 +88,22 @@ impl App {
         };
         let print = fingerprint(&public)?;
         let text = public.to_openssh().map_err(|e| Error::internal(&e))?;
-        let kp = ds::keypair_insert(&self.pool, user, &key_name, "ssh", &text, &print)
+        // Counted and inserted under the user's lock: parallel creates
+        // cannot pass the quota together.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_keypairs(&mut *tx, user).await.map_err(db)?;
+        let count = ds::keypair_count(&mut *tx, user).await.map_err(db)?;
+        if limit >= 0 && count >= i64::from(limit) {
+            return Err(Error::new(
+                ErrorKind::OverQuota,
+                "Quota exceeded, too many key pairs.",
+            ));
+        }
+        let kp = ds::keypair_insert(&mut *tx, user, &key_name, "ssh", &text, &print)
             .await
             .map_err(db)?
             .ok_or_else(|| Error::conflict(format!("Key pair '{key_name}' already exists.")))?;
+        tx.commit().await.map_err(db)?;
         Ok((kp, private))
     }
 

@@ -580,6 +580,13 @@ impl App {
         let flavor_info = self.flavor_info(&flavor).await?;
         // Read before the transaction: no second connection while it holds one.
         let limits = self.limits_of(&project).await?;
+        let metadata_limit = i64::from(limits.get("metadata_items").copied().unwrap_or(-1));
+        if metadata_limit >= 0 && req.metadata.len() as i64 > metadata_limit {
+            return Err(Error::new(
+                ErrorKind::OverQuota,
+                format!("Quota exceeded for metadata_items: at most {metadata_limit} items."),
+            ));
+        }
         let mut tx = self.pool.begin().await.map_err(db)?;
         ds::lock_project(&mut *tx, &project).await.map_err(db)?;
         let count = self
@@ -592,6 +599,23 @@ impl App {
                 req.max_count,
             )
             .await?;
+        // A group's members are counted under its row lock.
+        if let Some(g) = req.group {
+            ds::lock_group(&mut *tx, g).await.map_err(db)?;
+            let members = crate::datastore::group_members(&mut *tx, g)
+                .await
+                .map_err(db)?
+                .len();
+            let limit = i64::from(limits.get("server_group_members").copied().unwrap_or(-1));
+            if limit >= 0 && members as i64 + i64::from(count) > limit {
+                return Err(Error::new(
+                    ErrorKind::OverQuota,
+                    format!(
+                        "Quota exceeded, too many servers in group: {members} of {limit} already."
+                    ),
+                ));
+            }
+        }
         let reservation = format!("r-{}", &Uuid::new_v4().simple().to_string()[..8]);
         let mut made = Vec::new();
         for i in 0..count {

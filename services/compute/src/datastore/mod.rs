@@ -277,6 +277,15 @@ pub async fn keypair_list(db: impl PgExecutor<'_>, user: &str) -> sqlx::Result<V
     .await
 }
 
+/// Serialises key pair creation of one user (until the transaction ends).
+pub async fn lock_keypairs(db: impl PgExecutor<'_>, user: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('keypairs:' || $1))")
+        .bind(user)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn keypair_count(db: impl PgExecutor<'_>, user: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM keypairs WHERE user_id = $1")
         .bind(user)

@@ -283,12 +283,15 @@ pub async fn deleted_of(db: impl PgExecutor<'_>, ids: &[Uuid]) -> sqlx::Result<V
         .await
 }
 
-/// A project's servers, vCPUs and RAM (MiB), for quotas.
+/// A project's servers, vCPUs and RAM (MiB), for quotas: a server being
+/// resized counts with the larger of its two flavors.
 pub async fn usage(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<(i64, i64, i64)> {
     sqlx::query_as(
         "SELECT count(*),
-                coalesce(sum((flavor->>'vcpus')::bigint), 0)::bigint,
-                coalesce(sum((flavor->>'ram')::bigint), 0)::bigint
+                coalesce(sum(greatest((flavor->>'vcpus')::bigint,
+                                      coalesce((new_flavor->>'vcpus')::bigint, 0))), 0)::bigint,
+                coalesce(sum(greatest((flavor->>'ram')::bigint,
+                                      coalesce((new_flavor->>'ram')::bigint, 0))), 0)::bigint
          FROM servers WHERE project_id = $1",
     )
     .bind(project)

@@ -308,6 +308,22 @@ impl Cloud {
         id
     }
 
+    /// A URL of the volume API.
+    pub fn full_volume_url(&self, path: &str) -> String {
+        self.full().volume.url(path)
+    }
+
+    /// A request to the image API as `who`.
+    pub async fn img(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &Login,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        stratus_testbed::send(&self.http, method, &self.full().image.url(path), who, body).await
+    }
+
     /// An active image of `data` owned by `who` (`extra` merged into the
     /// create request); its id.
     pub async fn image(&self, who: &Login, data: Vec<u8>, extra: Value) -> String {

@@ -5,26 +5,7 @@
 use serde_json::{Map, Value};
 use stratus_common::Error;
 
-/// Neutron's refusal by policy, naming the rule.
-pub fn policy(rule: &str) -> Error {
-    Error::forbidden(format!("({rule}) is disallowed by policy")).with_type("PolicyNotAuthorized")
-}
-
-/// Whose objects a list shows: every project's for admins, the token's
-/// project's for others; a non-admin token without a project scope
-/// (unscoped, domain- or system-scoped) is refused, never "no filter".
-pub fn list_scope<'a>(
-    caller: &'a stratus_auth::TokenClaims,
-    rule: &str,
-) -> Result<Option<&'a str>, Error> {
-    if caller.is_admin() {
-        return Ok(None);
-    }
-    caller
-        .project_id()
-        .map(Some)
-        .ok_or_else(|| policy(&format!("{rule}: a project-scoped token")))
-}
+pub use super::policy::{list_scope, policy};
 
 pub fn bad(message: impl Into<String>) -> Error {
     Error::bad_request(message).with_type("HTTPBadRequest")

@@ -6,6 +6,7 @@ pub mod hosts;
 pub mod input;
 pub mod ipam;
 pub mod networks;
+pub mod policy;
 pub mod ports;
 pub mod quotas;
 pub mod routers;

@@ -8,6 +8,7 @@
 
 use super::input::{bad, check_known, flag, invalid, list_scope, text};
 use super::ipam;
+use super::policy;
 use super::{App, db};
 use crate::datastore::{self as ds, FixedIp, Port, Subnet};
 use ipnet::IpNet;
@@ -345,6 +346,7 @@ impl App {
         let network_id =
             text(body, "network_id")?.ok_or_else(|| invalid("network_id", "it is required"))?;
         let network = self.network_get(caller, &network_id).await?;
+        policy::port_attributes(caller, &network, body, "create_port")?;
         let own = caller.project_id().unwrap_or_default().to_owned();
         let project_id = match text(body, "project_id")?.or(text(body, "tenant_id")?) {
             Some(p) if p != own && !caller.is_admin() => {
@@ -504,6 +506,12 @@ impl App {
     ) -> Result<Port, Error> {
         check_known(body, UPDATE)?;
         let mut p = self.owned_port(caller, id).await?;
+        policy::port_changer(caller, &p)?;
+        let network = ds::network_get(&self.pool, &p.network_id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| not_found(id))?;
+        policy::port_attributes(caller, &network, body, "update_port")?;
         if let Some(v) = text(body, "name")? {
             p.name = v;
         }

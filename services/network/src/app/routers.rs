@@ -6,6 +6,7 @@
 //! an interface on the port's subnet.
 
 use super::input::{bad, check_known, flag, list_scope, text};
+use super::policy;
 use super::ports::Wanted;
 use super::usage::held_event;
 use super::{App, db};
@@ -276,10 +277,12 @@ impl App {
         };
         let subnet = self.subnet_get(caller, &subnet_id).await?;
         let network = self.network_get(caller, &subnet.network_id).await?;
-        if !caller.is_admin()
-            && caller.project_id() != Some(network.project_id.as_str())
-            && !network.shared
-        {
+        if !policy::network_owner(caller, &network) {
+            // Another project's shared subnet: its gateway address is its
+            // owner's to give to a router.
+            if network.shared {
+                return Err(policy::policy("add_router_interface: the subnet's owner"));
+            }
             return Err(
                 Error::not_found(format!("Subnet {subnet_id} could not be found."))
                     .with_type("SubnetNotFound"),
@@ -412,6 +415,14 @@ impl App {
         fixed: Option<&str>,
     ) -> Result<(String, String), Error> {
         let port = self.port_get(caller, port_id).await?;
+        // Only onto the caller's own ports (a network owner sees others'
+        // ports on its network, and may not take their traffic).
+        if !caller.is_admin() && caller.project_id() != Some(port.project_id.as_str()) {
+            return Err(
+                Error::not_found(format!("Port {port_id} could not be found."))
+                    .with_type("PortNotFound"),
+            );
+        }
         if port.device_owner.starts_with("network:") {
             return Err(bad(format!(
                 "Port {port_id} belongs to the network service and cannot have a floating IP."

@@ -69,7 +69,9 @@ impl App {
                     let mut body = Map::new();
                     body.insert("network_id".into(), json!(network.id));
                     body.insert("device_id".into(), json!(req.device_id));
-                    body.insert("device_owner".into(), json!(req.device_owner));
+                    // The device owner (compute:*) is reserved: the attach
+                    // below sets it, as the service; what the user asked
+                    // for (a fixed address) goes through the port policy.
                     if network.port_security_enabled {
                         body.insert("security_groups".into(), json!(groups));
                     }

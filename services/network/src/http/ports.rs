@@ -11,8 +11,9 @@ use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn port_json(p: &Port, ips: &[FixedIp]) -> Value {
-    json!({
+/// A port as Neutron shows it; `binding:*` only to admins (`caller`).
+fn port_json(caller: &Caller, p: &Port, ips: &[FixedIp]) -> Value {
+    let mut v = json!({
         "id": p.id, "name": p.name, "description": p.description, "network_id": p.network_id,
         "tenant_id": p.project_id, "project_id": p.project_id, "mac_address": p.mac_address,
         "admin_state_up": p.admin_state_up, "status": p.status, "device_owner": p.device_owner,
@@ -24,12 +25,18 @@ fn port_json(p: &Port, ips: &[FixedIp]) -> Value {
         "security_groups": p.security_groups.0, "port_security_enabled": p.port_security_enabled,
         "allowed_address_pairs": p.allowed_address_pairs.0, "extra_dhcp_opts": [], "tags": [],
         "revision_number": p.revision_number, "created_at": time(&p.created_at), "updated_at": time(&p.updated_at),
-    })
+    });
+    if !crate::app::policy::sees_binding(&caller.0)
+        && let Some(fields) = v.as_object_mut()
+    {
+        fields.retain(|k, _| !k.starts_with("binding:"));
+    }
+    v
 }
 
-async fn one(app: &App, p: &Port) -> Result<Value, Error> {
+async fn one(app: &App, caller: &Caller, p: &Port) -> Result<Value, Error> {
     let ips = app.fixed_ips(std::slice::from_ref(p)).await?;
-    Ok(port_json(p, &ips))
+    Ok(port_json(caller, p, &ips))
 }
 
 #[derive(Deserialize)]
@@ -49,7 +56,7 @@ pub async fn create(
     let p = app.port_create(&caller.0, &body.port).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"port": one(&app, &p).await?})),
+        Json(json!({"port": one(&app, &caller, &p).await?})),
     ))
 }
 
@@ -64,7 +71,7 @@ pub async fn list(
 ) -> Result<Json<Value>, Error> {
     let ports = app.port_list(&caller.0).await?;
     let ips = app.fixed_ips(&ports).await?;
-    let items = ports.iter().map(|p| port_json(p, &ips)).collect();
+    let items = ports.iter().map(|p| port_json(&caller, p, &ips)).collect();
     Ok(Json(common::list(
         "ports",
         items,
@@ -85,7 +92,7 @@ pub async fn show(
 ) -> Result<Json<Value>, Error> {
     let p = app.port_get(&caller.0, &id).await?;
     Ok(Json(
-        json!({"port": common::trim(one(&app, &p).await?, &query)}),
+        json!({"port": common::trim(one(&app, &caller, &p).await?, &query)}),
     ))
 }
 
@@ -101,7 +108,7 @@ pub async fn update(
     Json(body): Json<PortBody>,
 ) -> Result<Json<Value>, Error> {
     let p = app.port_update(&caller.0, &id, &body.port).await?;
-    Ok(Json(json!({"port": one(&app, &p).await?})))
+    Ok(Json(json!({"port": one(&app, &caller, &p).await?})))
 }
 
 /// Deletes a port and releases its addresses.

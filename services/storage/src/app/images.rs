@@ -405,9 +405,23 @@ impl App {
             updated_at: now,
         };
         apply_attributes(&mut image, body, caller.is_admin())?;
-        ds::insert(&self.pool, &image).await.map_err(|e| {
+        // Counted and inserted under the project's lock.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        ds::lock_owner(&mut *tx, owner).await.map_err(db)?;
+        let (count, _) = ds::project_usage(&mut *tx, owner).await.map_err(db)?;
+        let limit = self.config.image_count_per_project;
+        if limit >= 0 && count >= limit {
+            return Err(Error::new(
+                stratus_common::ErrorKind::OverQuota,
+                format!(
+                    "Image count quota exceeded: project {owner} owns {count} of {limit} images (image_count_total)."
+                ),
+            ));
+        }
+        ds::insert(&mut *tx, &image).await.map_err(|e| {
             stratus_db::api_error(e, &format!("Image with identifier {}", image.id))
         })?;
+        tx.commit().await.map_err(db)?;
         self.image_get(caller, &image.id).await
     }
 
@@ -581,7 +595,28 @@ impl App {
             )));
         }
         check_data_format(image.disk_format.as_deref())?;
-        let cap = self.config.image_size_cap;
+        // The largest upload: the cap, and what is left of the project's
+        // image_size_total (parallel uploads may together pass it by at
+        // most one image each, as on Glance).
+        let (_, stored) = ds::project_usage(&self.pool, &image.owner)
+            .await
+            .map_err(db)?;
+        let total = self.config.image_bytes_per_project;
+        let cap = if total >= 0 {
+            let left = u64::try_from(total.saturating_sub(stored)).unwrap_or(0);
+            if left == 0 {
+                return Err(Error::new(
+                    stratus_common::ErrorKind::PayloadTooLarge,
+                    format!(
+                        "Image storage quota exceeded: project {} stores {stored} of {total} bytes (image_size_total).",
+                        image.owner
+                    ),
+                ));
+            }
+            self.config.image_size_cap.min(left)
+        } else {
+            self.config.image_size_cap
+        };
         if content_length.is_some_and(|n| n > cap) {
             return Err(too_large(cap));
         }
@@ -598,7 +633,7 @@ impl App {
                 "Image {id} is already being uploaded."
             )));
         }
-        match self.stream_to(&host, &image, body).await {
+        match self.stream_to(&host, &image, body, cap).await {
             Ok(stored) => {
                 let checksum = stored.md5.clone();
                 let row = Stored {
@@ -631,6 +666,7 @@ impl App {
         host: &str,
         image: &Image,
         mut body: S,
+        cap: u64,
     ) -> Result<Uploaded, Error>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -661,8 +697,8 @@ impl App {
                 md5.update(&chunk);
                 sha256.update(&chunk);
                 sha512.update(&chunk);
-                if offset + chunk.len() as u64 > self.config.image_size_cap {
-                    return Err(too_large(self.config.image_size_cap));
+                if offset + chunk.len() as u64 > cap {
+                    return Err(too_large(cap));
                 }
                 // Up to WRITES_IN_FLIGHT chunks travel at once; the agent
                 // writes each at its offset, and the commit checks the total.

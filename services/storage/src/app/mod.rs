@@ -42,6 +42,10 @@ pub struct StorageConfig {
     pub sample_interval_s: u32,
     /// Per-project limits when no override is set.
     pub quotas: volumes::QuotaDefaults,
+    /// Images a project may own (Glance's `image_count_total`; -1: no limit).
+    pub image_count_per_project: i64,
+    /// Bytes of image data a project may store (`image_size_total`; -1: no limit).
+    pub image_bytes_per_project: i64,
 }
 
 impl Default for StorageConfig {
@@ -53,6 +57,8 @@ impl Default for StorageConfig {
             operation_timeout_s: 600,
             sample_interval_s: 60,
             quotas: volumes::QuotaDefaults::default(),
+            image_count_per_project: 100,
+            image_bytes_per_project: 1 << 40,
         }
     }
 }

@@ -43,6 +43,23 @@ pub async fn get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<Image
     .await
 }
 
+/// Serialises the image creates of one project (until the transaction ends).
+pub async fn lock_owner(db: impl PgExecutor<'_>, owner: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('images:' || $1))")
+        .bind(owner)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// A project's images and the bytes of data they hold.
+pub async fn project_usage(db: impl PgExecutor<'_>, owner: &str) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as("SELECT count(*), coalesce(sum(size), 0)::bigint FROM images WHERE owner = $1")
+        .bind(owner)
+        .fetch_one(db)
+        .await
+}
+
 pub async fn insert(db: impl PgExecutor<'_>, i: &Image) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO images (id, name, owner, status, visibility, protected, os_hidden, disk_format,
