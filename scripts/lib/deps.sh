@@ -192,6 +192,19 @@ stratus_stop_daemon() {
 # The real OpenStack client, in a venv outside the checkout (kept between CI
 # runs like the cargo cache). Prints the path of the `openstack` executable.
 STRATUS_OSC_VERSION=${STRATUS_OSC_VERSION:-10.5.0}
+# schemathesis, which fuzzes an API from its OpenAPI document, in a venv of
+# its own outside the checkout; prints the path of its `st`.
+STRATUS_SCHEMATHESIS_VERSION=4.32.5
+stratus_schemathesis_venv() {
+  local venv=${XDG_CACHE_HOME:-$HOME/.cache}/stratus/schemathesis
+  if ! "$venv/bin/st" --version 2>&1 | grep -q "$STRATUS_SCHEMATHESIS_VERSION"; then
+    stratus_log "installing schemathesis $STRATUS_SCHEMATHESIS_VERSION into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q "schemathesis==$STRATUS_SCHEMATHESIS_VERSION" >&2
+  fi
+  echo "$venv/bin/st"
+}
+
 stratus_osc_venv() {
   local venv=${STRATUS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/stratus/venv}
   if ! "$venv/bin/openstack" --version 2>&1 | grep -q "$STRATUS_OSC_VERSION"; then
