@@ -703,3 +703,105 @@ async fn port_attributes_follow_neutrons_default_policy() {
         .await;
     assert_eq!(status, 403, "the shared subnet's gateway is not bob's: {v}");
 }
+
+/// Strings built to break out of an nft script, a dnsmasq file or a
+/// command line (`;`, `}`, newlines, quotes, very long values), posted to
+/// every field that reaches an agent: each is a 400 naming the field, and
+/// nothing is created.
+#[tokio::test]
+async fn injection_strings_in_fields_that_reach_hosts_are_refused() {
+    let c = Cloud::start().await;
+    let alice = &c.identity.alice;
+    let net = c.create(alice, "network", json!({"name": "inj"})).await;
+    let net_id = net["id"].as_str().expect("id").to_owned();
+    let (status, sg) = c
+        .send(
+            Method::POST,
+            "/v2.0/security-groups",
+            alice,
+            Some(json!({"security_group": {"name": "inj-sg"}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{sg}");
+    let sg_id = sg["security_group"]["id"].as_str().expect("id").to_owned();
+    let long = "x".repeat(300);
+    let subnet = |extra: Value| {
+        let mut body = json!({"network_id": net_id, "ip_version": 4, "cidr": "10.70.0.0/24"});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        ("subnet", body)
+    };
+    let port = |extra: Value| {
+        let mut body = json!({"network_id": net_id});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        ("port", body)
+    };
+    let rule = |extra: Value| {
+        let mut body = json!({"security_group_id": sg_id, "direction": "ingress"});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        ("security_group_rule", body)
+    };
+    let cases = vec![
+        subnet(json!({"cidr": "10.70.0.0/24; flush ruleset"})),
+        subnet(json!({"cidr": "10.70.0.0/24\n"})),
+        subnet(json!({"gateway_ip": "10.70.0.1\""})),
+        subnet(json!({"dns_nameservers": ["10.70.0.53\nserver=/#/6.6.6.6"]})),
+        subnet(json!({"dns_nameservers": ["10.70.0.53; }"]})),
+        subnet(json!({"host_routes": [{"destination": "0.0.0.0/0 }", "nexthop": "10.70.0.1"}]})),
+        subnet(json!({"host_routes": [{"destination": "10.9.0.0/16", "nexthop": "10.70.0.1'"}]})),
+        subnet(json!({"allocation_pools": [{"start": "10.70.0.2\n", "end": "10.70.0.9"}]})),
+        subnet(json!({"name": long})),
+        port(json!({"mac_address": "fa:16:3e:00:00:01\ndhcp-host=x"})),
+        port(json!({"mac_address": "fa:16:3e:00:00:01; }"})),
+        port(json!({"fixed_ips": [{"ip_address": "10.70.0.5\n"}]})),
+        port(json!({"fixed_ips": [{"ip_address": "10.70.0.5; drop"}]})),
+        port(json!({"name": long})),
+        rule(json!({"remote_ip_prefix": "0.0.0.0/0; accept"})),
+        rule(json!({"remote_ip_prefix": "0.0.0.0/0 }"})),
+        rule(json!({"protocol": "tcp; accept"})),
+        rule(json!({"protocol": "tcp", "port_range_min": "22; accept", "port_range_max": 22})),
+        rule(json!({"protocol": "tcp", "port_range_min": 22, "port_range_max": 70000})),
+        rule(json!({"ethertype": "IPv4 }"})),
+        ("network", json!({"name": long})),
+        ("router", json!({"name": long})),
+    ];
+    let (_, before) = c.send(Method::GET, "/v2.0/ports", alice, None).await;
+    for (kind, body) in cases {
+        let (status, v) = c
+            .send(
+                Method::POST,
+                &format!("/v2.0/{}s", kind.replace('_', "-")),
+                alice,
+                Some(json!({kind: body})),
+            )
+            .await;
+        assert_eq!(status, 400, "{kind} {body}: {v}");
+        assert!(
+            v["NeutronError"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{v}"
+        );
+    }
+    let (_, after) = c.send(Method::GET, "/v2.0/ports", alice, None).await;
+    assert_eq!(before, after);
+    let (_, subnets) = c.send(Method::GET, "/v2.0/subnets", alice, None).await;
+    assert_eq!(subnets["subnets"], json!([]), "no subnet half-made");
+    let (_, rules) = c
+        .send(
+            Method::GET,
+            &format!("/v2.0/security-group-rules?security_group_id={sg_id}"),
+            alice,
+            None,
+        )
+        .await;
+    assert!(
+        !rules.to_string().contains("accept"),
+        "no rule made from an injection: {rules}"
+    );
+}

@@ -230,10 +230,12 @@ impl Fabric {
         (net_id, sub["subnet"]["id"].as_str().expect("id").to_owned())
     }
 
-    /// A port on `network` owned by `who`, bound to `host` by the admin
-    /// (as Nova binds it); `extra` is merged into the create body.
+    /// A port on `network` owned by `who`, bound to `host` and given to a
+    /// `compute:nova` device by the admin (as Nova binds it: both are
+    /// reserved to admins and services); `extra` is merged into the create
+    /// body.
     pub async fn port(&self, who: &Login, network: &str, host: usize, extra: Value) -> Value {
-        let mut body = json!({"network_id": network, "device_owner": "compute:nova"});
+        let mut body = json!({"network_id": network});
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 b.insert(k.clone(), v.clone());
@@ -246,7 +248,8 @@ impl Fabric {
                 reqwest::Method::PUT,
                 &format!("/v2.0/ports/{id}"),
                 &self.identity.admin,
-                Some(json!({"port": {"binding:host_id": self.hosts[host].name}})),
+                Some(json!({"port": {"binding:host_id": self.hosts[host].name,
+                    "device_owner": "compute:nova"}})),
             )
             .await;
         assert_eq!(code, 200, "{bound}");

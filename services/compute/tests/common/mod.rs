@@ -628,7 +628,7 @@ impl Cloud {
                 reqwest::Method::PUT,
                 &format!("/v2.1/os-quota-sets/{}", alice.project_id),
                 &admin,
-                Some(serde_json::json!({"quota_set": {"instances": -1, "cores": -1, "ram": -1}})),
+                Some(serde_json::json!({"quota_set": {"instances": -1, "cores": -1, "ram": -1, "server_group_members": -1}})),
             )
             .await;
         assert_eq!(st, 200, "{v}");
