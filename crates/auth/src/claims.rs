@@ -107,6 +107,12 @@ impl TokenClaims {
         self.is_admin_project && self.has_role("admin")
     }
 
+    /// Who may see and change a project's objects: an admin, or a token
+    /// scoped to that project (roles decide reading or writing).
+    pub fn owns(&self, project: &str) -> bool {
+        self.is_admin() || self.project_id() == Some(project)
+    }
+
     /// Whether the token carries `role` on its scope (no implication).
     pub fn has_role(&self, role: &str) -> bool {
         self.role_names().any(|r| r == role)

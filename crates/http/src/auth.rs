@@ -277,17 +277,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
+/// Fails with 403 unless `caller` holds `role` (or one implying it:
+/// admin ⊃ member ⊃ reader) on its scope.
+pub fn require(caller: &TokenClaims, role: &str) -> Result<(), Error> {
+    if effective_roles(caller.role_names()).contains(&role) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "You are not authorized to perform the requested action.",
+        ))
+    }
+}
+
 impl Caller {
-    /// Fails with 403 unless the caller holds `role` (or one implying it:
-    /// admin ⊃ member ⊃ reader) on its scope.
+    /// Fails with 403 unless the caller holds `role` (see [`require`]).
     pub fn require(&self, role: &str) -> Result<(), Error> {
-        if effective_roles(self.0.role_names()).contains(&role) {
-            Ok(())
-        } else {
-            Err(Error::forbidden(
-                "You are not authorized to perform the requested action.",
-            ))
-        }
+        require(&self.0, role)
     }
 
     pub fn is_admin(&self) -> bool {

@@ -9,6 +9,7 @@ pub mod flavors;
 pub mod hosts;
 pub mod input;
 pub mod keypairs;
+pub mod policy;
 pub mod quotas;
 pub mod scheduler;
 pub mod server_groups;
@@ -25,17 +26,7 @@ use stratus_bus::Bus;
 use stratus_common::Error;
 use stratus_db::PgPool;
 
-/// Fails with Nova's 403 unless the caller is an admin; `action` is the
-/// policy's name after `os_compute_api:`.
-pub(crate) fn admin(caller: &stratus_auth::TokenClaims, action: &str) -> Result<(), Error> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden(format!(
-            "Policy doesn't allow os_compute_api:{action} to be performed."
-        )))
-    }
-}
+pub(crate) use policy::admin;
 
 /// A database error as the client sees it: logged, answered with a 500.
 pub(crate) fn db(e: sqlx::Error) -> Error {

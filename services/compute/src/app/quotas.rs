@@ -145,7 +145,7 @@ impl App {
 
     /// Who may read `project`'s quotas: its members and admins.
     fn quota_reader(caller: &TokenClaims, project: &str) -> Result<(), Error> {
-        if caller.is_admin() || caller.project_id() == Some(project) {
+        if caller.owns(project) {
             Ok(())
         } else {
             Err(Error::forbidden(

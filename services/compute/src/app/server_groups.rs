@@ -49,9 +49,7 @@ impl App {
                 ));
             }
         };
-        let project = caller
-            .project_id()
-            .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?;
+        let project = super::policy::project(caller)?;
         let limit = self.limit_of(project, "server_groups").await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         // One creator at a time per project, so the count holds.
@@ -86,7 +84,7 @@ impl App {
         let g = ds::group_get(&self.pool, uid)
             .await
             .map_err(db)?
-            .filter(|g| caller.is_admin() || caller.project_id() == Some(g.project_id.as_str()))
+            .filter(|g| caller.owns(g.project_id.as_str()))
             .ok_or_else(|| not_found(id))?;
         let members = ds::group_members(&self.pool, uid).await.map_err(db)?;
         Ok((g, members))
@@ -102,11 +100,7 @@ impl App {
         let project = if all_projects && caller.is_admin() {
             None
         } else {
-            Some(
-                caller
-                    .project_id()
-                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?,
-            )
+            Some(super::policy::project(caller)?)
         };
         let groups = ds::group_list(&self.pool, project, offset, limit)
             .await

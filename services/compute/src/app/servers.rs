@@ -94,7 +94,7 @@ fn conflict_state(id: Uuid, action: &str, s: &Server) -> Error {
 
 /// Who may see a server: its project, or an admin.
 fn may_see(caller: &TokenClaims, s: &Server) -> bool {
-    caller.is_admin() || caller.project_id() == Some(s.project_id.as_str())
+    caller.owns(s.project_id.as_str())
 }
 
 /// A server create request, checked.
@@ -495,11 +495,8 @@ impl App {
         ctx: &RequestContext,
         req: CreateRequest,
     ) -> Result<Vec<Server>, Error> {
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
-        let project = caller
-            .project_id()
-            .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?
-            .to_owned();
+        super::policy::member(caller)?;
+        let project = super::policy::project(caller)?.to_owned();
         let flavor = self
             .flavor_get(caller, &req.flavor_ref)
             .await
@@ -806,12 +803,7 @@ impl App {
         if caller.is_admin() && q.all_tenants {
             f.project = q.project_id.clone();
         } else {
-            f.project = Some(
-                caller
-                    .project_id()
-                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?
-                    .to_owned(),
-            );
+            f.project = Some(super::policy::project(caller)?.to_owned());
         }
         if let Some(n) = &q.name {
             if regex_ok(n) {
@@ -892,7 +884,7 @@ impl App {
             &["name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"],
         )?;
         let mut s = self.server_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         if let Some(v) = b.get("name") {
             s.name = name("name", v, 255)?;
             s.hostname = hostname(&s.name);
@@ -933,7 +925,7 @@ impl App {
         id: &str,
     ) -> Result<(), Error> {
         let s = self.server_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let Some(mut s) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
             return Err(not_found(id));
@@ -961,9 +953,7 @@ impl App {
         let actions = ds::actions_of(&self.pool, uid).await.map_err(db)?;
         // Actions outlive their server; the project is on each.
         match actions.first() {
-            Some(a) if caller.is_admin() || caller.project_id() == Some(a.project_id.as_str()) => {
-                Ok(actions)
-            }
+            Some(a) if caller.owns(a.project_id.as_str()) => Ok(actions),
             _ => {
                 self.server_get(caller, id).await?;
                 Ok(actions)
@@ -1000,7 +990,7 @@ impl App {
         task: &str,
     ) -> Result<Server, Error> {
         let s = self.server_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         if s.host.is_none() {
             return Err(conflict_state(s.id, action, &s));
         }

@@ -234,7 +234,7 @@ impl App {
         volume_id: &str,
     ) -> Result<(Server, BlockDevice), Error> {
         let s = self.server_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         let host = match (&s.host, s.vm_state.as_str(), &s.task_state) {
             (Some(h), ACTIVE | STOPPED, None) => h.clone(),
             _ => {
@@ -339,7 +339,7 @@ impl App {
         volume_id: &str,
     ) -> Result<(), Error> {
         let s = self.server_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         let Some(bd) = s
             .block_devices
             .0

@@ -38,7 +38,7 @@ impl App {
         to: &str,
     ) -> Result<(), Error> {
         let v = self.volume_get(caller, project, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         ds::volume_transition(&self.pool, id, from, to)
             .await
             .map_err(db)?
@@ -94,7 +94,7 @@ impl App {
         id: &str,
     ) -> Result<(Export, String), Error> {
         let v = self.volume_get(caller, project, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         if !["attaching", "in-use"].contains(&v.status.as_str()) {
             return Err(wrong_state(id, &v.status, "attaching or in-use"));
         }
@@ -122,7 +122,7 @@ impl App {
         req: AttachRequest,
     ) -> Result<Attachment, Error> {
         let v = self.volume_get(caller, project, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         let mode = req.mode.unwrap_or_else(|| "rw".into());
         if mode != "rw" && mode != "ro" {
             return Err(Error::bad_request(format!(
@@ -168,7 +168,7 @@ impl App {
         attachment_id: Option<&str>,
     ) -> Result<(), Error> {
         let v = self.volume_get(caller, project, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         if !["detaching", "in-use"].contains(&v.status.as_str()) {
             return Err(wrong_state(id, &v.status, "detaching or in-use"));
         }

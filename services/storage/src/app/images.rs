@@ -312,15 +312,7 @@ pub fn apply_patch(attrs: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<()
 }
 
 /// What a caller is, for visibility: admins see every image.
-fn viewer(caller: &TokenClaims) -> Result<Viewer<'_>, Error> {
-    if caller.is_admin() {
-        return Ok(Viewer::Admin);
-    }
-    caller
-        .project_id()
-        .map(Viewer::Project)
-        .ok_or_else(|| Error::forbidden("Images need a project-scoped token."))
-}
+use super::policy::viewer;
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("No image found with ID {id}"))
@@ -354,7 +346,7 @@ impl App {
     /// 404 if they cannot see it, 403 if they can but it is not theirs.
     pub async fn image_owned(&self, caller: &TokenClaims, id: &str) -> Result<Image, Error> {
         let image = self.image_get(caller, id).await?;
-        if caller.is_admin() || caller.project_id() == Some(image.owner.as_str()) {
+        if caller.owns(image.owner.as_str()) {
             caller_can_write(caller)?;
             Ok(image)
         } else {
@@ -845,7 +837,7 @@ impl App {
         let image = self.image_get(caller, id).await?;
         require_shared(&image)?;
         let members = ds::member_list(&self.pool, id).await.map_err(db)?;
-        if caller.is_admin() || caller.project_id() == Some(image.owner.as_str()) {
+        if caller.owns(image.owner.as_str()) {
             Ok(members)
         } else {
             Ok(members
@@ -950,7 +942,7 @@ fn require_shared(image: &Image) -> Result<(), Error> {
 
 /// Readers may look, not change.
 fn caller_can_write(caller: &TokenClaims) -> Result<(), Error> {
-    stratus_http::auth::Caller(caller.clone()).require("member")
+    super::policy::member(caller)
 }
 
 fn too_large(cap: u64) -> Error {

@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod images;
+pub mod policy;
 pub mod usage;
 pub mod volumes;
 

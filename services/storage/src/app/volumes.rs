@@ -222,7 +222,7 @@ impl App {
         caller: &TokenClaims,
         project: &'a str,
     ) -> Result<&'a str, Error> {
-        if caller.is_admin() || caller.project_id() == Some(project) {
+        if caller.owns(project) {
             Ok(project)
         } else {
             Err(Error::forbidden(format!(
@@ -251,7 +251,7 @@ impl App {
 
     fn write_scope<'a>(&self, caller: &TokenClaims, project: &'a str) -> Result<&'a str, Error> {
         let project = self.project_scope(caller, project)?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        super::policy::member(caller)?;
         Ok(project)
     }
 
