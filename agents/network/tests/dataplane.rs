@@ -1011,3 +1011,82 @@ async fn dhcp_follows_the_ports_exactly() {
     )
     .await;
 }
+
+/// Records that got into the database bad (by an older API, or by hand)
+/// never reach nft or dnsmasq and never stop the host's work: with one
+/// port's MAC and address pairs and one subnet's DNS servers and routes
+/// rewritten to injection strings, the other ports keep their traffic, a
+/// new port gets its lease and pings, and the host's table is still ours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_records_never_stop_the_hosts_other_work() {
+    let f = Fabric::start(1).await;
+    let alice = f.identity.alice.clone();
+    let (net, sub) = f.network(&alice, "10.12.0.0/24").await;
+    let (other_net, other_sub) = f.network(&alice, "10.13.0.0/24").await;
+    let a1 = f.port(&alice, &net, 0, json!({})).await;
+    let a2 = f.port(&alice, &net, 0, json!({})).await;
+    let bad = f.port(&alice, &other_net, 0, json!({})).await;
+    let i_a1 = f.instance(0, &a1).await;
+    let i_a2 = f.instance(0, &a2).await;
+    let i_bad = f.instance(0, &bad).await;
+    for p in [&a1, &a2, &bad] {
+        f.wait_active(p["id"].as_str().expect("id")).await;
+    }
+    for i in [&i_a1, &i_a2] {
+        tokio::task::block_in_place(|| i.dhcp()).expect("a lease");
+    }
+    let a2_ip = a2["fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("ip")
+        .to_owned();
+    eventually_pings(&i_a1.ns, &a2_ip).await;
+
+    sqlx::query(
+        "UPDATE ports SET mac_address = $2, allowed_address_pairs = $3 WHERE id = $1",
+    )
+    .bind(bad["id"].as_str().expect("id"))
+    .bind("zz; } add table ip pwned")
+    .bind(sqlx::types::Json(json!([
+        {"ip_address": "10.13.0.0/24; flush ruleset", "mac_address": "fa:16:3e:00:00:01\nadd table ip pwned"}
+    ])))
+    .execute(&f.app.pool)
+    .await
+    .expect("corrupt the port");
+    sqlx::query("UPDATE subnets SET dns_nameservers = $2, host_routes = $3 WHERE id = $1")
+        .bind(&other_sub)
+        .bind(sqlx::types::Json(json!([
+            "10.13.0.53\nserver=/#/6.6.6.6",
+            "8.8.8.8; }"
+        ])))
+        .bind(sqlx::types::Json(
+            json!([{"destination": "0.0.0.0/0\ndhcp-option=3,6.6.6.6", "nexthop": "10.13.0.1"}]),
+        ))
+        .execute(&f.app.pool)
+        .await
+        .expect("corrupt the subnet");
+    let _ = sub;
+
+    // A change makes the agent apply everything again, bad records included.
+    let a3 = f.port(&alice, &net, 0, json!({})).await;
+    let i_a3 = f.instance(0, &a3).await;
+    f.wait_active(a3["id"].as_str().expect("id")).await;
+    let got = tokio::task::block_in_place(|| i_a3.dhcp()).expect("a lease for the new port");
+    assert_eq!(got, a3["fixed_ips"][0]["ip_address"].as_str().expect("ip"));
+    let a1_ip = a1["fixed_ips"][0]["ip_address"]
+        .as_str()
+        .expect("ip")
+        .to_owned();
+    eventually_pings(&i_a3.ns, &a1_ip).await;
+    eventually_pings(&i_a1.ns, &a2_ip).await;
+    let tables = std::process::Command::new("ip")
+        .args(["netns", "exec", &f.hosts[0].ns, "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    let tables = String::from_utf8_lossy(&tables.stdout);
+    assert!(
+        tables.contains("stratus_"),
+        "the host's own table is there: {tables}"
+    );
+    assert!(!tables.contains("pwned"), "{tables}");
+    drop((i_a2, i_bad));
+}
