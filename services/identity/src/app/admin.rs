@@ -10,17 +10,7 @@ use stratus_auth::TokenClaims;
 use stratus_bus_protocol::Notification;
 use stratus_common::Error;
 
-fn forbidden() -> Error {
-    Error::forbidden("You are not authorized to perform the requested action.")
-}
-
-pub fn require_admin(caller: &TokenClaims) -> Result<(), Error> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
-}
+pub use super::policy::require_admin;
 
 /// Names: 1 to 64 characters, as Keystone allows.
 pub fn check_name(kind: &str, name: &str) -> Result<(), Error> {
@@ -300,7 +290,7 @@ impl App {
     /// The user, if the caller may see it: admins any, others themselves.
     pub async fn user_visible(&self, caller: &TokenClaims, id: &str) -> Result<User, Error> {
         let not_found = || Error::not_found(format!("Could not find user: {id}."));
-        if !caller.is_admin() && caller.sub != id {
+        if !super::policy::self_or_admin(caller, id) {
             return Err(not_found());
         }
         datastore::user_get(&self.pool, id)

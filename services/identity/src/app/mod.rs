@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod groups;
 pub mod keys;
 pub mod password;
+pub mod policy;
 pub mod roles;
 pub mod throttle;
 pub mod tokens;

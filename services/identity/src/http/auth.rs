@@ -160,7 +160,7 @@ async fn caller_and_subject(
     let subject = header(headers, SUBJECT_TOKEN)
         .ok_or_else(|| Error::bad_request("The X-Subject-Token header is required."))?;
     let subject = app.validate(subject).await?;
-    if subject.sub != caller.sub && !caller.is_admin() {
+    if !crate::app::policy::self_or_admin(&caller, &subject.sub) {
         return Err(Error::forbidden(
             "You are not authorized to perform the requested action: identity:validate_token.",
         ));
@@ -274,7 +274,7 @@ pub async fn revoke_events(
     headers: HeaderMap,
 ) -> Result<Json<Value>, Error> {
     let claims = caller(&app, &headers).await?;
-    if !claims.is_admin() && !claims.is_service() {
+    if !crate::app::policy::may_list_revocations(&claims) {
         return Err(Error::forbidden(
             "You are not authorized to perform the requested action: identity:list_revoke_events.",
         ));

@@ -15,13 +15,7 @@ use super::billing::{self, RateCard};
 use super::{App, db};
 use crate::datastore::{self as ds, Invoice, LineRow, RateCardRow};
 
-fn admin(caller: &TokenClaims) -> Result<(), Error> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden("Only admins may do this."))
-    }
-}
+use super::policy::admin;
 
 fn invalid(field: &str, why: impl std::fmt::Display) -> Error {
     Error::bad_request(format!("Invalid {field}: {why}"))
@@ -167,7 +161,7 @@ impl App {
         let inv = ds::invoice_get(&self.pool, uid)
             .await
             .map_err(db)?
-            .filter(|i| caller.is_admin() || caller.project_id() == Some(i.project_id.as_str()))
+            .filter(|i| caller.owns(i.project_id.as_str()))
             .ok_or_else(|| not_found(id))?;
         if inv.status == "closed" {
             let lines = ds::invoice_lines(&self.pool, uid).await.map_err(db)?;
@@ -182,11 +176,7 @@ impl App {
         let project = if caller.is_admin() {
             None
         } else {
-            Some(
-                caller
-                    .project_id()
-                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?,
-            )
+            Some(super::policy::project(caller)?)
         };
         ds::invoices(&self.pool, project).await.map_err(db)
     }

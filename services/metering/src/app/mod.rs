@@ -7,6 +7,7 @@
 
 pub mod billing;
 pub mod invoices;
+pub mod policy;
 pub mod usage;
 
 use std::time::Duration;

@@ -42,9 +42,7 @@ impl App {
             (Some(p), true) => Some(p.as_str()),
             (None, true) => None,
             (asked, false) => {
-                let own = caller
-                    .project_id()
-                    .ok_or_else(|| Error::forbidden("A project-scoped token is required."))?;
+                let own = super::policy::project(caller)?;
                 if asked.as_deref().is_some_and(|p| p != own) {
                     return Err(Error::forbidden(
                         "Only admins may read another project's usage.",
