@@ -245,19 +245,7 @@ impl App {
             .begin(caller, ctx, id, "resize", &[ACTIVE, STOPPED], RESIZE_PREP)
             .await?;
         if let Err(e) = self.hold_resize_quota(&mut s, &new).await {
-            s.task_state = None;
-            s.new_flavor = None;
-            ds::save(&self.pool, &s).await.map_err(db)?;
-            ds::action_finish(
-                &self.pool,
-                s.id,
-                "compute_prep_resize",
-                None,
-                Some(&e.message),
-            )
-            .await
-            .map_err(db)?;
-            return Err(e);
+            return Err(self.abandon_resize(&mut s, None, e).await);
         }
         let host = self.host_of(&s)?;
         let resized = Server {
@@ -274,21 +262,8 @@ impl App {
         .await
         .map_err(db)?;
         if !claimed {
-            s.task_state = None;
-            s.new_flavor = None;
-            ds::save(&self.pool, &s).await.map_err(db)?;
-            ds::action_finish(
-                &self.pool,
-                s.id,
-                "compute_prep_resize",
-                Some(&host),
-                Some("No valid host was found. No valid host found for resize"),
-            )
-            .await
-            .map_err(db)?;
-            return Err(Error::bad_request(
-                "No valid host was found. No valid host found for resize",
-            ));
+            let e = Error::bad_request("No valid host was found. No valid host found for resize");
+            return Err(self.abandon_resize(&mut s, Some(&host), e).await);
         }
         s.new_flavor = Some(sqlx::types::Json(new));
         s.task_state = Some(RESIZE_FINISH.into());
@@ -297,6 +272,29 @@ impl App {
             .instance_spec(&resized, self.image_of(&s).await?.as_ref())
             .await?;
         self.cast_host(&host, Resize { spec }).await
+    }
+
+    /// A resize that cannot go on: the server is back as it was (no task,
+    /// no new flavor held) and its action ends with `why`, which is
+    /// returned (or the database error that stopped the reset).
+    async fn abandon_resize(&self, s: &mut Server, host: Option<&str>, why: Error) -> Error {
+        s.task_state = None;
+        s.new_flavor = None;
+        if let Err(e) = ds::save(&self.pool, s).await {
+            return db(e);
+        }
+        match ds::action_finish(
+            &self.pool,
+            s.id,
+            "compute_prep_resize",
+            host,
+            Some(&why.message),
+        )
+        .await
+        {
+            Ok(_) => why,
+            Err(e) => db(e),
+        }
     }
 
     /// Checks the growth of a resize against the project's cores and RAM
