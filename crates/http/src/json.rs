@@ -2,8 +2,7 @@
 //! the API's own error body, a 4xx, and a message naming the problem. A
 //! body holding a NUL (`\u0000`) is refused before it is deserialized.
 
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -21,55 +20,150 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
         let (parts, body) = req.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        if !json_content_type(&parts.headers) {
+            return Err(Error::new(
+                ErrorKind::UnsupportedMediaType,
+                "The request body must be JSON, sent with Content-Type: application/json.",
+            ));
+        }
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| rejection_error(JsonRejection::BytesRejection(e)))?;
+            .map_err(body_error)?;
         if crate::input::json_has_nul(&bytes) {
             return Err(Error::bad_request(
                 "Invalid input: the request body contains a NUL character (\\u0000).",
             ));
         }
-        let req = Request::from_parts(parts, Body::from(bytes));
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Json(value)),
-            Err(rejection) => Err(rejection_error(rejection)),
-        }
+        decode(&bytes).map(Json)
     }
 }
 
-fn rejection_error(rejection: JsonRejection) -> Error {
-    match rejection {
-        JsonRejection::JsonDataError(e) => {
-            // "Failed to deserialize the JSON body into the target type: <path>: <why>"
-            let text = e.body_text();
-            let detail = text
-                .split_once("target type: ")
-                .map_or(text.as_str(), |p| p.1);
-            Error::bad_request(format!("Invalid input: {detail}"))
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserializes a JSON body into `T`, answering what is wrong with it the
+/// way the OpenStack APIs do: a syntax error says where; a value of the
+/// wrong type or a missing one names the attribute
+/// (`Invalid input for field/attribute mtu. Reason: ...`); attributes the
+/// API does not know are refused by name
+/// (`Unrecognized attribute(s) 'foo'`).
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return Error::bad_request(format!("Malformed request body: {inner}"));
         }
-        JsonRejection::JsonSyntaxError(e) => {
-            let text = e.body_text();
-            let detail = text.split_once("JSON: ").map_or(text.as_str(), |p| p.1);
-            Error::bad_request(format!("Malformed request body: {detail}"))
-        }
-        JsonRejection::MissingJsonContentType(_) => Error::new(
-            ErrorKind::UnsupportedMediaType,
-            "The request body must be JSON, sent with Content-Type: application/json.",
-        ),
-        JsonRejection::BytesRejection(e)
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-        {
-            Error::new(ErrorKind::PayloadTooLarge, "The request body is too large.")
-        }
-        other => Error::bad_request(format!(
-            "Cannot read the request body: {}",
-            other.body_text()
-        )),
+        data_error(&path, &inner.to_string())
+    })?;
+    de.end()
+        .map_err(|e| Error::bad_request(format!("Malformed request body: {e}")))?;
+    Ok(value)
+}
+
+/// The message for a body that is JSON but not what the API takes.
+fn data_error(path: &str, why: &str) -> Error {
+    // serde_json appends " at line L column C"; the attribute says where.
+    let why = why.split(" at line ").next().unwrap_or(why);
+    if let Some(rest) = why.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"));
+    }
+    if let Some(rest) = why.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        let at = path.trim_end_matches('.').trim_start_matches('.');
+        let full = if at.is_empty() || at == "." {
+            name.to_owned()
+        } else {
+            format!("{at}.{name}")
+        };
+        return Error::bad_request(format!(
+            "Invalid input for field/attribute {name}. Reason: '{full}' is required."
+        ));
+    }
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let field = if field.is_empty() || field == "." {
+        "body"
+    } else {
+        field
+    };
+    Error::bad_request(format!(
+        "Invalid input for field/attribute {field}. Reason: {why}."
+    ))
+}
+
+fn body_error(e: axum::extract::rejection::BytesRejection) -> Error {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::new(ErrorKind::PayloadTooLarge, "The request body is too large.")
+    } else {
+        Error::bad_request(format!("Cannot read the request body: {}", e.body_text()))
     }
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        cidr: String,
+        mtu: Option<i64>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        subnet: Inner,
+    }
+
+    fn message(body: &str) -> String {
+        decode::<Body>(body.as_bytes())
+            .expect_err("refused")
+            .message
+            .to_string()
+    }
+
+    #[test]
+    fn errors_name_the_attribute() {
+        assert!(decode::<Body>(br#"{"subnet": {"cidr": "10.0.0.0/24"}}"#).is_ok());
+        assert_eq!(
+            message(r#"{"subnet": {"cidr": "10.0.0.0/24", "mtu": "x"}}"#),
+            "Invalid input for field/attribute mtu. Reason: invalid type: string \"x\", expected i64."
+        );
+        assert_eq!(
+            message(r#"{"subnet": {"cidr": "10.0.0.0/24", "foo": 1}}"#),
+            "Unrecognized attribute(s) 'foo'"
+        );
+        assert_eq!(
+            message(r#"{"subnet": {}}"#),
+            "Invalid input for field/attribute cidr. Reason: 'subnet.cidr' is required."
+        );
+        assert!(message(r#"{"subnet": {"cidr": "a"}} x"#).starts_with("Malformed request body"));
+        assert!(message(r#"{"subnet": "#).starts_with("Malformed request body"));
     }
 }

@@ -49,9 +49,138 @@ pub fn assert_current(
     manifest_dir: &str,
     documents: Vec<(&'static str, utoipa::openapi::OpenApi)>,
 ) {
+    let problems = operation_ids(&documents);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     for (api, doc) in documents {
         if let Err(e) = check(&document_path(manifest_dir, api), &doc) {
             panic!("{e}");
         }
     }
+}
+
+/// Completes a service's generated document: every error response (4xx,
+/// 5xx) without a body gets the API's own error body (`style`), and the
+/// error schemas are added to the components. Every operation must have an
+/// `operationId`; [`operation_ids`] checks they are unique.
+pub fn finish(
+    doc: utoipa::openapi::OpenApi,
+    style: stratus_common::ErrorStyle,
+) -> utoipa::openapi::OpenApi {
+    use serde_json::{Value, json};
+    use stratus_common::ErrorStyle;
+    use utoipa::PartialSchema;
+    let (name, schema, content_type) = match style {
+        ErrorStyle::Keystone | ErrorStyle::Plain => (
+            "KeystoneError",
+            serde_json::to_value(stratus_api::error::KeystoneError::schema()),
+            "application/json",
+        ),
+        ErrorStyle::Nova | ErrorStyle::Cinder => (
+            "Fault",
+            serde_json::to_value(stratus_api::error::Fault::schema()),
+            "application/json",
+        ),
+        ErrorStyle::Neutron => (
+            "NeutronError",
+            serde_json::to_value(stratus_api::error::NeutronError::schema()),
+            "application/json",
+        ),
+        ErrorStyle::Glance => (
+            "HtmlError",
+            Ok(json!({"type": "string", "description": "webob's HTML error page"})),
+            "text/html",
+        ),
+    };
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    let mut schemas = vec![(name, schema.unwrap_or(Value::Null))];
+    match style {
+        ErrorStyle::Keystone | ErrorStyle::Plain => schemas.push((
+            "KeystoneErrorDetail",
+            serde_json::to_value(stratus_api::error::KeystoneErrorDetail::schema())
+                .unwrap_or(Value::Null),
+        )),
+        ErrorStyle::Nova | ErrorStyle::Cinder => schemas.push((
+            "FaultDetail",
+            serde_json::to_value(stratus_api::error::FaultDetail::schema()).unwrap_or(Value::Null),
+        )),
+        ErrorStyle::Neutron => schemas.push((
+            "NeutronErrorDetail",
+            serde_json::to_value(stratus_api::error::NeutronErrorDetail::schema())
+                .unwrap_or(Value::Null),
+        )),
+        ErrorStyle::Glance => {}
+    }
+    let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+    if let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                if !matches!(
+                    method.as_str(),
+                    "get" | "put" | "post" | "delete" | "patch" | "head"
+                ) {
+                    continue;
+                }
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                for (status, response) in responses.iter_mut() {
+                    let error = status.starts_with('4') || status.starts_with('5');
+                    if error && response.get("content").is_none() && method != "head" {
+                        response["content"] = json!({content_type: {"schema": reference}});
+                    }
+                }
+            }
+        }
+    }
+    let components = value
+        .as_object_mut()
+        .map(|o| o.entry("components").or_insert_with(|| json!({})));
+    if let Some(components) = components {
+        let schemas_map = components
+            .as_object_mut()
+            .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+        if let Some(Value::Object(map)) = schemas_map {
+            for (n, s) in schemas {
+                map.insert(n.to_owned(), s);
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// Operations (`METHOD path`) without an `operationId` or sharing one with
+/// another operation of the same documents.
+pub fn operation_ids(documents: &[(&'static str, utoipa::openapi::OpenApi)]) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut problems = Vec::new();
+    for (api, doc) in documents {
+        let Ok(value) = serde_json::to_value(doc) else {
+            continue;
+        };
+        let Some(paths) = value.get("paths").and_then(|p| p.as_object()) else {
+            continue;
+        };
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for (method, op) in item {
+                let at = format!("{api}: {} {path}", method.to_uppercase());
+                match op.get("operationId").and_then(|i| i.as_str()) {
+                    None => problems.push(format!("{at} has no operationId")),
+                    Some(id) => {
+                        if let Some(other) = seen.insert(id.to_owned(), at.clone()) {
+                            problems.push(format!("{at} repeats operationId {id} of {other}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
 }

@@ -57,7 +57,7 @@ impl From<FlavorQuery> for ListQuery {
 }
 
 /// Creates a flavor (admins).
-#[utoipa::path(post, path = "/v2.1/flavors", tag = "flavors", request_body = Object,
+#[utoipa::path(post, path = "/v2.1/flavors", operation_id = "createFlavor", tag = "flavors", request_body = Object,
     responses((status = 200, description = "The flavor", body = Object),
         (status = 409, description = "Its id or name is taken")))]
 pub async fn create(
@@ -73,7 +73,7 @@ pub async fn create(
 }
 
 /// Flavors the caller may use: id, name and links.
-#[utoipa::path(get, path = "/v2.1/flavors", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors", operation_id = "listFlavors", tag = "flavors",
     responses((status = 200, description = "Flavors", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -90,7 +90,7 @@ pub async fn list(
 }
 
 /// Flavors the caller may use, in full.
-#[utoipa::path(get, path = "/v2.1/flavors/detail", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors/detail", operation_id = "listFlavorsDetail", tag = "flavors",
     responses((status = 200, description = "Flavors", body = Object)))]
 pub async fn detail(
     State(app): State<App>,
@@ -104,7 +104,7 @@ pub async fn detail(
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}", operation_id = "showFlavor", tag = "flavors",
     params(("flavor_id" = String, Path)),
     responses((status = 200, description = "The flavor", body = Object),
         (status = 404, description = "No such flavor, or a private one of others")))]
@@ -119,7 +119,7 @@ pub async fn show(
 }
 
 /// Deletes a flavor (admins).
-#[utoipa::path(delete, path = "/v2.1/flavors/{flavor_id}", tag = "flavors",
+#[utoipa::path(delete, path = "/v2.1/flavors/{flavor_id}", operation_id = "deleteFlavor", tag = "flavors",
     params(("flavor_id" = String, Path)),
     responses((status = 202, description = "Deleted")))]
 pub async fn delete(
@@ -131,7 +131,7 @@ pub async fn delete(
     Ok(StatusCode::ACCEPTED)
 }
 
-#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-extra_specs", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-extra_specs", operation_id = "listFlavorExtraSpecs", tag = "flavors",
     params(("flavor_id" = String, Path)),
     responses((status = 200, description = "The flavor's extra specs", body = Object)))]
 pub async fn specs(
@@ -144,7 +144,7 @@ pub async fn specs(
 }
 
 /// Sets extra specs (admins).
-#[utoipa::path(post, path = "/v2.1/flavors/{flavor_id}/os-extra_specs", tag = "flavors",
+#[utoipa::path(post, path = "/v2.1/flavors/{flavor_id}/os-extra_specs", operation_id = "createFlavorExtraSpecs", tag = "flavors",
     params(("flavor_id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The specs set", body = Object)))]
 pub async fn specs_set(
@@ -158,7 +158,7 @@ pub async fn specs_set(
     Ok(Json(json!({"extra_specs": set})))
 }
 
-#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", operation_id = "showFlavorExtraSpec", tag = "flavors",
     params(("flavor_id" = String, Path), ("key" = String, Path)),
     responses((status = 200, description = "The spec", body = Object)))]
 pub async fn spec(
@@ -174,7 +174,7 @@ pub async fn spec(
 }
 
 /// Sets one extra spec (admins); the body names that key alone.
-#[utoipa::path(put, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", tag = "flavors",
+#[utoipa::path(put, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", operation_id = "updateFlavorExtraSpec", tag = "flavors",
     params(("flavor_id" = String, Path), ("key" = String, Path)), request_body = Object,
     responses((status = 200, description = "The spec", body = Object)))]
 pub async fn spec_set(
@@ -196,7 +196,7 @@ pub async fn spec_set(
     Ok(Json(Value::Object(set)))
 }
 
-#[utoipa::path(delete, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", tag = "flavors",
+#[utoipa::path(delete, path = "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", operation_id = "deleteFlavorExtraSpec", tag = "flavors",
     params(("flavor_id" = String, Path), ("key" = String, Path)),
     responses((status = 200, description = "Deleted")))]
 pub async fn spec_delete(
@@ -215,7 +215,7 @@ fn access_view(id: &str, projects: &[String]) -> Value {
 }
 
 /// Projects that may use a private flavor (admins).
-#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-flavor-access", tag = "flavors",
+#[utoipa::path(get, path = "/v2.1/flavors/{flavor_id}/os-flavor-access", operation_id = "listFlavorAccess", tag = "flavors",
     params(("flavor_id" = String, Path)),
     responses((status = 200, description = "The access list", body = Object)))]
 pub async fn access(
@@ -228,7 +228,7 @@ pub async fn access(
 }
 
 /// `addTenantAccess` or `removeTenantAccess` (admins).
-#[utoipa::path(post, path = "/v2.1/flavors/{flavor_id}/action", tag = "flavors",
+#[utoipa::path(post, path = "/v2.1/flavors/{flavor_id}/action", operation_id = "flavorAction", tag = "flavors",
     params(("flavor_id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The access list after", body = Object)))]
 pub async fn action(

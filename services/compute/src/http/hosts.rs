@@ -50,7 +50,7 @@ fn detail_view(app: &App, n: &Node) -> Value {
 }
 
 /// Compute hosts: id, name, state and status (admins).
-#[utoipa::path(get, path = "/v2.1/os-hypervisors", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-hypervisors", operation_id = "listHypervisors", tag = "hosts",
     responses((status = 200, description = "Hypervisors", body = Object)))]
 pub async fn hypervisors(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.hypervisors(&caller.0).await?;
@@ -60,7 +60,7 @@ pub async fn hypervisors(State(app): State<App>, caller: Caller) -> Result<Json<
 }
 
 /// Compute hosts with their capacity and use (admins).
-#[utoipa::path(get, path = "/v2.1/os-hypervisors/detail", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-hypervisors/detail", operation_id = "listHypervisorsDetail", tag = "hosts",
     responses((status = 200, description = "Hypervisors", body = Object)))]
 pub async fn hypervisors_detail(
     State(app): State<App>,
@@ -73,7 +73,7 @@ pub async fn hypervisors_detail(
 }
 
 /// Totals over every compute host (admins).
-#[utoipa::path(get, path = "/v2.1/os-hypervisors/statistics", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-hypervisors/statistics", operation_id = "showHypervisorStatistics", tag = "hosts",
     responses((status = 200, description = "Totals", body = Object)))]
 pub async fn statistics(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.hypervisors(&caller.0).await?;
@@ -94,7 +94,7 @@ pub async fn statistics(State(app): State<App>, caller: Caller) -> Result<Json<V
     }})))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-hypervisors/{hypervisor_id}", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-hypervisors/{hypervisor_id}", operation_id = "showHypervisor", tag = "hosts",
     params(("hypervisor_id" = String, Path)),
     responses((status = 200, description = "The hypervisor", body = Object)))]
 pub async fn hypervisor(
@@ -113,7 +113,7 @@ fn service_view(app: &App, n: &Node) -> Value {
 }
 
 /// Compute services, one per host (admins).
-#[utoipa::path(get, path = "/v2.1/os-services", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-services", operation_id = "listComputeServices", tag = "hosts",
     responses((status = 200, description = "Services", body = Object)))]
 pub async fn services(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.services(&caller.0).await?;
@@ -123,7 +123,7 @@ pub async fn services(State(app): State<App>, caller: Caller) -> Result<Json<Val
 }
 
 /// `enable`, `disable` or `disable-log-reason` a host's service (admins).
-#[utoipa::path(put, path = "/v2.1/os-services/{action}", tag = "hosts",
+#[utoipa::path(put, path = "/v2.1/os-services/{action}", operation_id = "updateComputeService", tag = "hosts",
     params(("action" = String, Path)), request_body = Object,
     responses((status = 200, description = "The service", body = Object)))]
 pub async fn service_update(
@@ -160,7 +160,7 @@ pub async fn service_update(
     Ok(Json(json!({ "service": v })))
 }
 
-#[utoipa::path(delete, path = "/v2.1/os-services/{service_id}", tag = "hosts",
+#[utoipa::path(delete, path = "/v2.1/os-services/{service_id}", operation_id = "deleteComputeService", tag = "hosts",
     params(("service_id" = String, Path)),
     responses((status = 204, description = "Deleted")))]
 pub async fn service_delete(
@@ -203,7 +203,7 @@ fn zones_view(app: &App, all: &[Node], detail: bool) -> Value {
 }
 
 /// Zones that have compute hosts.
-#[utoipa::path(get, path = "/v2.1/os-availability-zone", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-availability-zone", operation_id = "listAvailabilityZones", tag = "hosts",
     responses((status = 200, description = "Zones", body = Object)))]
 pub async fn zones(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.zones(&caller.0, false).await?;
@@ -211,7 +211,7 @@ pub async fn zones(State(app): State<App>, caller: Caller) -> Result<Json<Value>
 }
 
 /// Zones with their hosts and services (admins).
-#[utoipa::path(get, path = "/v2.1/os-availability-zone/detail", tag = "hosts",
+#[utoipa::path(get, path = "/v2.1/os-availability-zone/detail", operation_id = "listAvailabilityZonesDetail", tag = "hosts",
     responses((status = 200, description = "Zones", body = Object)))]
 pub async fn zones_detail(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.zones(&caller.0, true).await?;

@@ -12,7 +12,7 @@ use crate::app::App;
 
 /// Imports a public key, or generates a pair and returns its private key
 /// (once).
-#[utoipa::path(post, path = "/v2.1/os-keypairs", tag = "keypairs", request_body = Object,
+#[utoipa::path(post, path = "/v2.1/os-keypairs", operation_id = "createKeypair", tag = "keypairs", request_body = Object,
     responses((status = 200, description = "The key pair", body = Object),
         (status = 409, description = "The user has one of that name")))]
 pub async fn create(
@@ -31,7 +31,7 @@ pub async fn create(
     Ok(Json(json!({"keypair": v})))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-keypairs", tag = "keypairs",
+#[utoipa::path(get, path = "/v2.1/os-keypairs", operation_id = "listKeypairs", tag = "keypairs",
     responses((status = 200, description = "The caller's key pairs", body = Object)))]
 pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.keypair_list(&caller.0).await?;
@@ -42,7 +42,7 @@ pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Value>,
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-keypairs/{name}", tag = "keypairs",
+#[utoipa::path(get, path = "/v2.1/os-keypairs/{name}", operation_id = "showKeypair", tag = "keypairs",
     params(("name" = String, Path)),
     responses((status = 200, description = "The key pair", body = Object),
         (status = 404, description = "The caller has none of that name")))]
@@ -59,7 +59,7 @@ pub async fn show(
     }})))
 }
 
-#[utoipa::path(delete, path = "/v2.1/os-keypairs/{name}", tag = "keypairs",
+#[utoipa::path(delete, path = "/v2.1/os-keypairs/{name}", operation_id = "deleteKeypair", tag = "keypairs",
     params(("name" = String, Path)),
     responses((status = 202, description = "Deleted")))]
 pub async fn delete(

@@ -82,7 +82,10 @@ use crate::app::App;
 struct ApiDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    vec![("compute", ApiDoc::openapi())]
+    vec![(
+        "compute",
+        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Nova),
+    )]
 }
 
 /// Nova's timestamps: UTC, microseconds, no zone.

@@ -18,7 +18,7 @@ fn set_view(limits: &std::collections::BTreeMap<String, i32>, id: Option<&str>) 
     Value::Object(m)
 }
 
-#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}", tag = "quotas",
+#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}", operation_id = "showComputeQuotas", tag = "quotas",
     params(("project_id" = String, Path)),
     responses((status = 200, description = "The project's limits", body = Object)))]
 pub async fn show(
@@ -32,7 +32,7 @@ pub async fn show(
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}/detail", tag = "quotas",
+#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}/detail", operation_id = "showComputeQuotasDetail", tag = "quotas",
     params(("project_id" = String, Path)),
     responses((status = 200, description = "Limits, use and reservations", body = Object)))]
 pub async fn detail(
@@ -56,7 +56,7 @@ pub async fn detail(
     Ok(Json(json!({ "quota_set": m })))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}/defaults", tag = "quotas",
+#[utoipa::path(get, path = "/v2.1/os-quota-sets/{project_id}/defaults", operation_id = "showComputeQuotaDefaults", tag = "quotas",
     params(("project_id" = String, Path)),
     responses((status = 200, description = "The default limits", body = Object)))]
 pub async fn defaults(
@@ -71,7 +71,7 @@ pub async fn defaults(
 }
 
 /// Sets a project's limits (admins); `-1` is unlimited.
-#[utoipa::path(put, path = "/v2.1/os-quota-sets/{project_id}", tag = "quotas",
+#[utoipa::path(put, path = "/v2.1/os-quota-sets/{project_id}", operation_id = "updateComputeQuotas", tag = "quotas",
     params(("project_id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The limits after", body = Object)))]
 pub async fn update(
@@ -87,7 +87,7 @@ pub async fn update(
 }
 
 /// Puts a project back on the defaults (admins).
-#[utoipa::path(delete, path = "/v2.1/os-quota-sets/{project_id}", tag = "quotas",
+#[utoipa::path(delete, path = "/v2.1/os-quota-sets/{project_id}", operation_id = "resetComputeQuotas", tag = "quotas",
     params(("project_id" = String, Path)),
     responses((status = 202, description = "Reset")))]
 pub async fn reset(
@@ -100,7 +100,7 @@ pub async fn reset(
 }
 
 /// The caller's project's limits and use.
-#[utoipa::path(get, path = "/v2.1/limits", tag = "quotas",
+#[utoipa::path(get, path = "/v2.1/limits", operation_id = "showComputeLimits", tag = "quotas",
     responses((status = 200, description = "Absolute limits", body = Object)))]
 pub async fn limits(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let project = caller

@@ -16,7 +16,7 @@ fn view(g: &ServerGroup, members: &[uuid::Uuid]) -> Value {
         "metadata": {}, "project_id": g.project_id, "user_id": g.user_id})
 }
 
-#[utoipa::path(post, path = "/v2.1/os-server-groups", tag = "server-groups", request_body = Object,
+#[utoipa::path(post, path = "/v2.1/os-server-groups", operation_id = "createServerGroup", tag = "server-groups", request_body = Object,
     responses((status = 200, description = "The group", body = Object),
         (status = 403, description = "Over the server_groups quota")))]
 pub async fn create(
@@ -35,7 +35,7 @@ pub struct ListQuery {
     offset: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v2.1/os-server-groups", tag = "server-groups",
+#[utoipa::path(get, path = "/v2.1/os-server-groups", operation_id = "listServerGroups", tag = "server-groups",
     responses((status = 200, description = "Groups", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -71,7 +71,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/os-server-groups/{group_id}", tag = "server-groups",
+#[utoipa::path(get, path = "/v2.1/os-server-groups/{group_id}", operation_id = "showServerGroup", tag = "server-groups",
     params(("group_id" = String, Path)),
     responses((status = 200, description = "The group", body = Object)))]
 pub async fn show(
@@ -83,7 +83,7 @@ pub async fn show(
     Ok(Json(json!({"server_group": view(&g, &members)})))
 }
 
-#[utoipa::path(delete, path = "/v2.1/os-server-groups/{group_id}", tag = "server-groups",
+#[utoipa::path(delete, path = "/v2.1/os-server-groups/{group_id}", operation_id = "deleteServerGroup", tag = "server-groups",
     params(("group_id" = String, Path)),
     responses((status = 204, description = "Deleted")))]
 pub async fn delete(

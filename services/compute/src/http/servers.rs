@@ -143,7 +143,7 @@ impl ServerQuery {
 
 /// Creates servers (`min_count` to `max_count` of them); they build in
 /// the background.
-#[utoipa::path(post, path = "/v2.1/servers", tag = "servers", request_body = Object,
+#[utoipa::path(post, path = "/v2.1/servers", operation_id = "createServer", tag = "servers", request_body = Object,
     responses((status = 202, description = "The first server, building", body = Object),
         (status = 400, description = "Unknown image, flavor, network, key or bad input"),
         (status = 403, description = "Over quota")))]
@@ -235,7 +235,7 @@ async fn listing(
 
 /// The caller's servers (all projects' for admins with `all_tenants`):
 /// id, name and links, newest first.
-#[utoipa::path(get, path = "/v2.1/servers", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers", operation_id = "listServers", tag = "servers",
     responses((status = 200, description = "Servers", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -251,7 +251,7 @@ pub async fn list(
 }
 
 /// [`list`] with every server's details.
-#[utoipa::path(get, path = "/v2.1/servers/detail", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/detail", operation_id = "listServersDetail", tag = "servers",
     responses((status = 200, description = "Servers in detail", body = Object)))]
 pub async fn detail(
     State(app): State<App>,
@@ -266,7 +266,7 @@ pub async fn detail(
     .await
 }
 
-#[utoipa::path(get, path = "/v2.1/servers/{server_id}", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}", operation_id = "showServer", tag = "servers",
     params(("server_id" = String, Path)),
     responses((status = 200, description = "The server", body = Object),
         (status = 404, description = "No such server the caller may see")))]
@@ -281,7 +281,7 @@ pub async fn show(
 }
 
 /// Renames a server or sets its access addresses.
-#[utoipa::path(put, path = "/v2.1/servers/{server_id}", tag = "servers",
+#[utoipa::path(put, path = "/v2.1/servers/{server_id}", operation_id = "updateServer", tag = "servers",
     params(("server_id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The server", body = Object)))]
 pub async fn update(
@@ -296,7 +296,7 @@ pub async fn update(
 }
 
 /// Deletes a server: it goes once its host removed the instance.
-#[utoipa::path(delete, path = "/v2.1/servers/{server_id}", tag = "servers",
+#[utoipa::path(delete, path = "/v2.1/servers/{server_id}", operation_id = "deleteServer", tag = "servers",
     params(("server_id" = String, Path)),
     responses((status = 204, description = "Deleting")))]
 pub async fn delete(
@@ -312,7 +312,7 @@ pub async fn delete(
 /// One action per request: `os-stop`, `os-start`, `reboot`,
 /// `os-getConsoleOutput`, `rebuild`, `resize`, `confirmResize`,
 /// `revertResize`, `createImage`.
-#[utoipa::path(post, path = "/v2.1/servers/{server_id}/action", tag = "servers",
+#[utoipa::path(post, path = "/v2.1/servers/{server_id}/action", operation_id = "serverAction", tag = "servers",
     params(("server_id" = String, Path)), request_body = Object,
     responses((status = 202, description = "Accepted"),
         (status = 200, description = "Console output", body = Object),
@@ -434,7 +434,7 @@ fn event_view(e: &ActionEvent) -> Value {
     })
 }
 
-#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-instance-actions", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-instance-actions", operation_id = "listServerActions", tag = "servers",
     params(("server_id" = String, Path)),
     responses((status = 200, description = "What was done to the server", body = Object)))]
 pub async fn actions(
@@ -448,7 +448,7 @@ pub async fn actions(
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-instance-actions/{request_id}", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-instance-actions/{request_id}", operation_id = "showServerAction", tag = "servers",
     params(("server_id" = String, Path), ("request_id" = String, Path)),
     responses((status = 200, description = "One action with its events", body = Object)))]
 pub async fn action_show(
@@ -479,7 +479,7 @@ fn attachment_view(server: &str, b: &crate::datastore::servers::BlockDevice) -> 
     json!({"id": b.volume_id, "serverId": server, "volumeId": b.volume_id, "device": b.device})
 }
 
-#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments", operation_id = "listServerVolumeAttachments", tag = "servers",
     params(("server_id" = String, Path)),
     responses((status = 200, description = "The server's volumes", body = Object)))]
 pub async fn volumes(
@@ -494,7 +494,7 @@ pub async fn volumes(
     ))
 }
 
-#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
+#[utoipa::path(get, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", operation_id = "showServerVolumeAttachment", tag = "servers",
     params(("server_id" = String, Path), ("volume_id" = String, Path)),
     responses((status = 200, description = "One attachment", body = Object),
         (status = 404, description = "Not attached")))]
@@ -515,7 +515,7 @@ pub async fn volume(
 
 /// Attaches a volume of the storage service (`{"volumeAttachment":
 /// {"volumeId": ...}}`); the host hot-plugs it.
-#[utoipa::path(post, path = "/v2.1/servers/{server_id}/os-volume_attachments", tag = "servers",
+#[utoipa::path(post, path = "/v2.1/servers/{server_id}/os-volume_attachments", operation_id = "attachServerVolume", tag = "servers",
     params(("server_id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The attachment", body = Object),
         (status = 400, description = "The volume is not available"),
@@ -546,7 +546,7 @@ pub async fn volume_attach(
     ))
 }
 
-#[utoipa::path(delete, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", tag = "servers",
+#[utoipa::path(delete, path = "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", operation_id = "detachServerVolume", tag = "servers",
     params(("server_id" = String, Path), ("volume_id" = String, Path)),
     responses((status = 202, description = "Detached"),
         (status = 400, description = "The root volume cannot be detached")))]

@@ -117,7 +117,7 @@ fn view(
 }
 
 /// Every project's usage in the period (admins).
-#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage", tag = "usage",
+#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage", operation_id = "listTenantUsages", tag = "usage",
     params(("start" = Option<String>, Query), ("end" = Option<String>, Query), ("detailed" = Option<String>, Query)),
     responses((status = 200, description = "Usage per project", body = Object)))]
 pub async fn list(
@@ -139,7 +139,7 @@ pub async fn list(
 
 /// One project's usage in the period, with its servers (its members and
 /// admins).
-#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage/{tenant_id}", tag = "usage",
+#[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage/{tenant_id}", operation_id = "showTenantUsage", tag = "usage",
     params(("tenant_id" = String, Path), ("start" = Option<String>, Query), ("end" = Option<String>, Query)),
     responses((status = 200, description = "The project's usage", body = Object)))]
 pub async fn show(

@@ -60,7 +60,7 @@ fn v2_1_version(base: &str, with_media_types: bool) -> Version {
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/", tag = "versions",
+#[utoipa::path(get, path = "/", operation_id = "listComputeVersions", tag = "versions",
     responses((status = 200, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> Json<VersionList> {
     Json(VersionList {
@@ -69,7 +69,7 @@ pub async fn root(BaseUrl(base): BaseUrl) -> Json<VersionList> {
 }
 
 /// The v2.1 version document.
-#[utoipa::path(get, path = "/v2.1", tag = "versions",
+#[utoipa::path(get, path = "/v2.1", operation_id = "showComputeVersion", tag = "versions",
     responses((status = 200, description = "The v2.1 version document", body = VersionDocument)))]
 pub async fn v2_1(BaseUrl(base): BaseUrl) -> Json<VersionDocument> {
     Json(VersionDocument {

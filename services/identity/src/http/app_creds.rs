@@ -50,7 +50,7 @@ pub struct NameFilter {
 }
 
 /// Creates an application credential for the calling user on its token's project.
-#[utoipa::path(post, path = "/v3/users/{user_id}/application_credentials", tag = "application credentials", request_body = Object,
+#[utoipa::path(post, path = "/v3/users/{user_id}/application_credentials", operation_id = "createApplicationCredential", tag = "application credentials", request_body = Object,
     params(("user_id" = String, Path, description = "The calling user")),
     responses((status = 201, description = "Created; the secret is shown only now", body = Object), (status = 400, description = "Invalid roles or expiry"), (status = 409, description = "Name taken")))]
 pub async fn create(
@@ -84,7 +84,7 @@ pub async fn create(
 }
 
 /// Lists the calling user's application credentials.
-#[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials", tag = "application credentials",
+#[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials", operation_id = "listApplicationCredentials", tag = "application credentials",
     params(("user_id" = String, Path, description = "The calling user"), ("name" = Option<String>, Query, description = "Filter by name")),
     responses((status = 200, description = "The credentials", body = Object)))]
 pub async fn list(
@@ -104,7 +104,7 @@ pub async fn list(
 }
 
 /// Shows one of the calling user's application credentials.
-#[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials/{id}", tag = "application credentials",
+#[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials/{id}", operation_id = "showApplicationCredential", tag = "application credentials",
     params(("user_id" = String, Path, description = "The calling user"), ("id" = String, Path, description = "The credential")),
     responses((status = 200, description = "The credential", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -120,7 +120,7 @@ pub async fn show(
 }
 
 /// Deletes an application credential and revokes the tokens issued with it.
-#[utoipa::path(delete, path = "/v3/users/{user_id}/application_credentials/{id}", tag = "application credentials",
+#[utoipa::path(delete, path = "/v3/users/{user_id}/application_credentials/{id}", operation_id = "deleteApplicationCredential", tag = "application credentials",
     params(("user_id" = String, Path, description = "The calling user"), ("id" = String, Path, description = "The credential")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(

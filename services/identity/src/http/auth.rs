@@ -169,7 +169,7 @@ async fn caller_and_subject(
 }
 
 /// Authenticates and issues a token (`X-Subject-Token`).
-#[utoipa::path(post, path = "/v3/auth/tokens", tag = "auth",
+#[utoipa::path(post, path = "/v3/auth/tokens", operation_id = "issueToken", tag = "auth",
     request_body(content = Object, description = "Keystone's auth request: identity (methods password, token) and scope"),
     params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
     responses(
@@ -198,7 +198,7 @@ pub async fn issue(
 }
 
 /// Validates `X-Subject-Token` and describes it.
-#[utoipa::path(get, path = "/v3/auth/tokens", tag = "auth",
+#[utoipa::path(get, path = "/v3/auth/tokens", operation_id = "validateToken", tag = "auth",
     params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
     responses(
         (status = 200, description = "The subject token", body = TokenBody),
@@ -220,7 +220,7 @@ pub async fn validate(
 }
 
 /// Checks `X-Subject-Token` without a body.
-#[utoipa::path(head, path = "/v3/auth/tokens", tag = "auth",
+#[utoipa::path(head, path = "/v3/auth/tokens", operation_id = "checkToken", tag = "auth",
     responses((status = 200, description = "Valid"), (status = 404, description = "Invalid, expired or revoked")))]
 pub async fn check(State(app): State<App>, headers: HeaderMap) -> Result<StatusCode, Error> {
     caller_and_subject(&app, &headers).await?;
@@ -228,7 +228,7 @@ pub async fn check(State(app): State<App>, headers: HeaderMap) -> Result<StatusC
 }
 
 /// Revokes `X-Subject-Token` and the tokens rescoped from it.
-#[utoipa::path(delete, path = "/v3/auth/tokens", tag = "auth",
+#[utoipa::path(delete, path = "/v3/auth/tokens", operation_id = "revokeToken", tag = "auth",
     responses((status = 204, description = "Revoked"), (status = 404, description = "Invalid, expired or revoked")))]
 pub async fn revoke(State(app): State<App>, headers: HeaderMap) -> Result<StatusCode, Error> {
     let (_, subject) = caller_and_subject(&app, &headers).await?;
@@ -237,7 +237,7 @@ pub async fn revoke(State(app): State<App>, headers: HeaderMap) -> Result<Status
 }
 
 /// The catalog of the caller's token.
-#[utoipa::path(get, path = "/v3/auth/catalog", tag = "auth",
+#[utoipa::path(get, path = "/v3/auth/catalog", operation_id = "showAuthCatalog", tag = "auth",
     responses((status = 200, description = "The catalog"), (status = 401, description = "Not authenticated")))]
 pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, Error> {
     let claims = caller(&app, &headers).await?;
@@ -255,7 +255,7 @@ pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<
 }
 
 /// The public keys tokens are signed with (RFC 7517, Ed25519 `OKP` keys).
-#[utoipa::path(get, path = "/v3/auth/jwks", tag = "auth",
+#[utoipa::path(get, path = "/v3/auth/jwks", operation_id = "showJwks", tag = "auth",
     responses((status = 200, description = "The JWKS", body = Object)))]
 pub async fn jwks(State(app): State<App>) -> Result<Json<Jwks>, Error> {
     Ok(Json(app.keys.jwks().await?))
@@ -267,7 +267,7 @@ struct RevokeEvents {
 }
 
 /// Revocation events that can still match a live token, for services to load at start.
-#[utoipa::path(get, path = "/v3/OS-REVOKE/events", tag = "auth",
+#[utoipa::path(get, path = "/v3/OS-REVOKE/events", operation_id = "listRevocationEvents", tag = "auth",
     responses((status = 200, description = "Live revocation events", body = Object)))]
 pub async fn revoke_events(
     State(app): State<App>,

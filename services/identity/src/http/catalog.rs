@@ -62,7 +62,7 @@ pub struct RegionFilter {
 }
 
 /// Lists regions.
-#[utoipa::path(get, path = "/v3/regions", tag = "catalog",
+#[utoipa::path(get, path = "/v3/regions", operation_id = "listRegions", tag = "catalog",
     params(("parent_region_id" = Option<String>, Query, description = "Filter by parent")),
     responses((status = 200, description = "The regions", body = Object)))]
 pub async fn region_list(
@@ -79,7 +79,7 @@ pub async fn region_list(
 }
 
 /// Creates a region (admin); the body may name its id.
-#[utoipa::path(post, path = "/v3/regions", tag = "catalog", request_body = Object,
+#[utoipa::path(post, path = "/v3/regions", operation_id = "createRegion", tag = "catalog", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad parent or id"),
               (status = 409, description = "Id taken")))]
 pub async fn region_create(
@@ -97,7 +97,7 @@ pub async fn region_create(
 }
 
 /// Creates a region with the id in the path (admin).
-#[utoipa::path(put, path = "/v3/regions/{region_id}", tag = "catalog", request_body = Object,
+#[utoipa::path(put, path = "/v3/regions/{region_id}", operation_id = "createRegionWithId", tag = "catalog", request_body = Object,
     params(("region_id" = String, Path, description = "The region")),
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Ids disagree or bad parent"),
               (status = 409, description = "Id taken")))]
@@ -122,7 +122,7 @@ pub async fn region_put(
 }
 
 /// Shows a region.
-#[utoipa::path(get, path = "/v3/regions/{region_id}", tag = "catalog",
+#[utoipa::path(get, path = "/v3/regions/{region_id}", operation_id = "showRegion", tag = "catalog",
     params(("region_id" = String, Path, description = "The region")),
     responses((status = 200, description = "The region", body = Object), (status = 404, description = "Not found")))]
 pub async fn region_show(
@@ -137,7 +137,7 @@ pub async fn region_show(
 }
 
 /// Updates a region's description or parent (admin).
-#[utoipa::path(patch, path = "/v3/regions/{region_id}", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/regions/{region_id}", operation_id = "updateRegion", tag = "catalog", request_body = Object,
     params(("region_id" = String, Path, description = "The region")),
     responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad parent"),
               (status = 404, description = "Not found")))]
@@ -159,7 +159,7 @@ pub async fn region_update(
 }
 
 /// Deletes a region without children or endpoints (admin).
-#[utoipa::path(delete, path = "/v3/regions/{region_id}", tag = "catalog",
+#[utoipa::path(delete, path = "/v3/regions/{region_id}", operation_id = "deleteRegion", tag = "catalog",
     params(("region_id" = String, Path, description = "The region")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found"),
               (status = 409, description = "Has child regions or endpoints")))]
@@ -207,7 +207,7 @@ pub struct ServiceFilter {
 }
 
 /// Lists services (admin).
-#[utoipa::path(get, path = "/v3/services", tag = "catalog",
+#[utoipa::path(get, path = "/v3/services", operation_id = "listCatalogServices", tag = "catalog",
     params(("type" = Option<String>, Query, description = "Filter by type"), ("name" = Option<String>, Query, description = "Filter by name")),
     responses((status = 200, description = "The services", body = Object), (status = 403, description = "Not an admin")))]
 pub async fn service_list(
@@ -226,7 +226,7 @@ pub async fn service_list(
 }
 
 /// Creates a service (admin).
-#[utoipa::path(post, path = "/v3/services", tag = "catalog", request_body = Object,
+#[utoipa::path(post, path = "/v3/services", operation_id = "createCatalogService", tag = "catalog", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "No type")))]
 pub async fn service_create(
     State(app): State<App>,
@@ -242,7 +242,7 @@ pub async fn service_create(
 }
 
 /// Shows a service (admin).
-#[utoipa::path(get, path = "/v3/services/{service_id}", tag = "catalog",
+#[utoipa::path(get, path = "/v3/services/{service_id}", operation_id = "showCatalogService", tag = "catalog",
     params(("service_id" = String, Path, description = "The service")),
     responses((status = 200, description = "The service", body = Object), (status = 404, description = "Not found")))]
 pub async fn service_show(
@@ -257,7 +257,7 @@ pub async fn service_show(
 }
 
 /// Updates a service (admin); a disabled service leaves the catalog.
-#[utoipa::path(patch, path = "/v3/services/{service_id}", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/services/{service_id}", operation_id = "updateCatalogService", tag = "catalog", request_body = Object,
     params(("service_id" = String, Path, description = "The service")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn service_update(
@@ -274,7 +274,7 @@ pub async fn service_update(
 }
 
 /// Deletes a service and its endpoints (admin).
-#[utoipa::path(delete, path = "/v3/services/{service_id}", tag = "catalog",
+#[utoipa::path(delete, path = "/v3/services/{service_id}", operation_id = "deleteCatalogService", tag = "catalog",
     params(("service_id" = String, Path, description = "The service")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn service_delete(
@@ -326,7 +326,7 @@ pub struct EndpointQuery {
 }
 
 /// Lists endpoints (admin).
-#[utoipa::path(get, path = "/v3/endpoints", tag = "catalog",
+#[utoipa::path(get, path = "/v3/endpoints", operation_id = "listEndpoints", tag = "catalog",
     params(("interface" = Option<String>, Query, description = "public, internal or admin"),
            ("service_id" = Option<String>, Query, description = "Filter by service"),
            ("region_id" = Option<String>, Query, description = "Filter by region")),
@@ -350,7 +350,7 @@ pub async fn endpoint_list(
 }
 
 /// Creates an endpoint (admin).
-#[utoipa::path(post, path = "/v3/endpoints", tag = "catalog", request_body = Object,
+#[utoipa::path(post, path = "/v3/endpoints", operation_id = "createEndpoint", tag = "catalog", request_body = Object,
     responses((status = 201, description = "Created", body = Object),
               (status = 400, description = "Bad interface or URL, unknown service or region")))]
 pub async fn endpoint_create(
@@ -367,7 +367,7 @@ pub async fn endpoint_create(
 }
 
 /// Shows an endpoint (admin).
-#[utoipa::path(get, path = "/v3/endpoints/{endpoint_id}", tag = "catalog",
+#[utoipa::path(get, path = "/v3/endpoints/{endpoint_id}", operation_id = "showEndpoint", tag = "catalog",
     params(("endpoint_id" = String, Path, description = "The endpoint")),
     responses((status = 200, description = "The endpoint", body = Object), (status = 404, description = "Not found")))]
 pub async fn endpoint_show(
@@ -382,7 +382,7 @@ pub async fn endpoint_show(
 }
 
 /// Updates an endpoint (admin).
-#[utoipa::path(patch, path = "/v3/endpoints/{endpoint_id}", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/endpoints/{endpoint_id}", operation_id = "updateEndpoint", tag = "catalog", request_body = Object,
     params(("endpoint_id" = String, Path, description = "The endpoint")),
     responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad field"),
               (status = 404, description = "Not found")))]
@@ -400,7 +400,7 @@ pub async fn endpoint_update(
 }
 
 /// Deletes an endpoint (admin).
-#[utoipa::path(delete, path = "/v3/endpoints/{endpoint_id}", tag = "catalog",
+#[utoipa::path(delete, path = "/v3/endpoints/{endpoint_id}", operation_id = "deleteEndpoint", tag = "catalog",
     params(("endpoint_id" = String, Path, description = "The endpoint")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn endpoint_delete(

@@ -33,7 +33,7 @@ struct DomainFields {
 }
 
 /// Creates a domain (admin).
-#[utoipa::path(post, path = "/v3/domains", tag = "domains", request_body = Object,
+#[utoipa::path(post, path = "/v3/domains", operation_id = "createDomain", tag = "domains", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken")))]
 pub async fn create(
     State(app): State<App>,
@@ -60,7 +60,7 @@ pub async fn create(
 }
 
 /// Lists domains (admins all; others their own).
-#[utoipa::path(get, path = "/v3/domains", tag = "domains",
+#[utoipa::path(get, path = "/v3/domains", operation_id = "listDomains", tag = "domains",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
     responses((status = 200, description = "The domains", body = Object)))]
 pub async fn list(
@@ -85,7 +85,7 @@ pub async fn list(
 }
 
 /// Shows a domain.
-#[utoipa::path(get, path = "/v3/domains/{domain_id}", tag = "domains",
+#[utoipa::path(get, path = "/v3/domains/{domain_id}", operation_id = "showDomain", tag = "domains",
     params(("domain_id" = String, Path, description = "The domain")),
     responses((status = 200, description = "The domain", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -99,7 +99,7 @@ pub async fn show(
 }
 
 /// Updates a domain (admin); disabling it revokes its tokens.
-#[utoipa::path(patch, path = "/v3/domains/{domain_id}", tag = "domains", request_body = Object,
+#[utoipa::path(patch, path = "/v3/domains/{domain_id}", operation_id = "updateDomain", tag = "domains", request_body = Object,
     params(("domain_id" = String, Path, description = "The domain")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn update(
@@ -121,7 +121,7 @@ pub async fn update(
 }
 
 /// Deletes a disabled domain (admin).
-#[utoipa::path(delete, path = "/v3/domains/{domain_id}", tag = "domains",
+#[utoipa::path(delete, path = "/v3/domains/{domain_id}", operation_id = "deleteDomain", tag = "domains",
     params(("domain_id" = String, Path, description = "The domain")),
     responses((status = 204, description = "Deleted"), (status = 403, description = "Still enabled"), (status = 404, description = "Not found")))]
 pub async fn delete(
@@ -134,7 +134,7 @@ pub async fn delete(
 }
 
 /// The domains the caller may scope to (enabled, with a role on them).
-#[utoipa::path(get, path = "/v3/auth/domains", tag = "auth",
+#[utoipa::path(get, path = "/v3/auth/domains", operation_id = "listAuthDomains", tag = "auth",
     responses((status = 200, description = "The caller's domains", body = Object), (status = 401, description = "Not authenticated")))]
 pub async fn mine(
     State(app): State<App>,

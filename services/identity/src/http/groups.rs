@@ -38,7 +38,7 @@ fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<Value> {
 }
 
 /// Creates a group (admin).
-#[utoipa::path(post, path = "/v3/groups", tag = "groups", request_body = Object,
+#[utoipa::path(post, path = "/v3/groups", operation_id = "createGroup", tag = "groups", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
@@ -65,7 +65,7 @@ pub async fn create(
 }
 
 /// Lists groups (admins all; others their own).
-#[utoipa::path(get, path = "/v3/groups", tag = "groups",
+#[utoipa::path(get, path = "/v3/groups", operation_id = "listGroups", tag = "groups",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain")),
     responses((status = 200, description = "The groups", body = Object)))]
 pub async fn list(
@@ -85,7 +85,7 @@ pub async fn list(
 }
 
 /// Shows a group.
-#[utoipa::path(get, path = "/v3/groups/{group_id}", tag = "groups",
+#[utoipa::path(get, path = "/v3/groups/{group_id}", operation_id = "showGroup", tag = "groups",
     params(("group_id" = String, Path, description = "The group")),
     responses((status = 200, description = "The group", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -100,7 +100,7 @@ pub async fn show(
 }
 
 /// Updates a group (admin).
-#[utoipa::path(patch, path = "/v3/groups/{group_id}", tag = "groups", request_body = Object,
+#[utoipa::path(patch, path = "/v3/groups/{group_id}", operation_id = "updateGroup", tag = "groups", request_body = Object,
     params(("group_id" = String, Path, description = "The group")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn update(
@@ -122,7 +122,7 @@ pub async fn update(
 }
 
 /// Deletes a group (admin); its members' tokens are revoked.
-#[utoipa::path(delete, path = "/v3/groups/{group_id}", tag = "groups",
+#[utoipa::path(delete, path = "/v3/groups/{group_id}", operation_id = "deleteGroup", tag = "groups",
     params(("group_id" = String, Path, description = "The group")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(
@@ -135,7 +135,7 @@ pub async fn delete(
 }
 
 /// Lists a group's users.
-#[utoipa::path(get, path = "/v3/groups/{group_id}/users", tag = "groups",
+#[utoipa::path(get, path = "/v3/groups/{group_id}/users", operation_id = "listGroupUsers", tag = "groups",
     params(("group_id" = String, Path, description = "The group")),
     responses((status = 200, description = "The members", body = Object), (status = 404, description = "Not found")))]
 pub async fn users(
@@ -152,7 +152,7 @@ pub async fn users(
 }
 
 /// Adds a user to a group (admin).
-#[utoipa::path(put, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+#[utoipa::path(put, path = "/v3/groups/{group_id}/users/{user_id}", operation_id = "addGroupUser", tag = "groups",
     params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "Added"), (status = 404, description = "Group or user not found")))]
 pub async fn add_user(
@@ -165,7 +165,7 @@ pub async fn add_user(
 }
 
 /// Checks membership.
-#[utoipa::path(head, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+#[utoipa::path(head, path = "/v3/groups/{group_id}/users/{user_id}", operation_id = "checkGroupUser", tag = "groups",
     params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "A member"), (status = 404, description = "Not a member")))]
 pub async fn has_user(
@@ -183,7 +183,7 @@ pub async fn has_user(
 }
 
 /// Removes a user from a group (admin); the user's tokens are revoked.
-#[utoipa::path(delete, path = "/v3/groups/{group_id}/users/{user_id}", tag = "groups",
+#[utoipa::path(delete, path = "/v3/groups/{group_id}/users/{user_id}", operation_id = "removeGroupUser", tag = "groups",
     params(("group_id" = String, Path, description = "The group"), ("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "Removed"), (status = 404, description = "Not a member")))]
 pub async fn remove_user(
@@ -196,7 +196,7 @@ pub async fn remove_user(
 }
 
 /// Lists the groups a user belongs to (admins any user; others themselves).
-#[utoipa::path(get, path = "/v3/users/{user_id}/groups", tag = "groups",
+#[utoipa::path(get, path = "/v3/users/{user_id}/groups", operation_id = "listUserGroups", tag = "groups",
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 200, description = "The groups", body = Object), (status = 404, description = "Not found")))]
 pub async fn of_user(

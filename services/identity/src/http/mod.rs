@@ -101,7 +101,10 @@ use utoipa::OpenApi;
 struct ApiDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    vec![("identity", ApiDoc::openapi())]
+    vec![(
+        "identity",
+        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Keystone),
+    )]
 }
 
 /// The identity API with the shared layers (Keystone error bodies, and

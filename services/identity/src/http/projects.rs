@@ -39,7 +39,7 @@ struct ProjectFields {
 }
 
 /// Creates a project (admin).
-#[utoipa::path(post, path = "/v3/projects", tag = "projects", request_body = Object,
+#[utoipa::path(post, path = "/v3/projects", operation_id = "createProject", tag = "projects", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
@@ -75,7 +75,7 @@ pub async fn create(
 }
 
 /// Lists projects (admins all; others those they hold a role on).
-#[utoipa::path(get, path = "/v3/projects", tag = "projects",
+#[utoipa::path(get, path = "/v3/projects", operation_id = "listProjects", tag = "projects",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
     responses((status = 200, description = "The projects", body = Object)))]
 pub async fn list(
@@ -99,7 +99,7 @@ pub async fn list(
 }
 
 /// Shows a project.
-#[utoipa::path(get, path = "/v3/projects/{project_id}", tag = "projects",
+#[utoipa::path(get, path = "/v3/projects/{project_id}", operation_id = "showProject", tag = "projects",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The project", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -113,7 +113,7 @@ pub async fn show(
 }
 
 /// Updates a project (admin).
-#[utoipa::path(patch, path = "/v3/projects/{project_id}", tag = "projects", request_body = Object,
+#[utoipa::path(patch, path = "/v3/projects/{project_id}", operation_id = "updateProject", tag = "projects", request_body = Object,
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn update(
@@ -140,7 +140,7 @@ pub async fn update(
 }
 
 /// Deletes a project (admin) and revokes its tokens.
-#[utoipa::path(delete, path = "/v3/projects/{project_id}", tag = "projects",
+#[utoipa::path(delete, path = "/v3/projects/{project_id}", operation_id = "deleteProject", tag = "projects",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(
@@ -153,7 +153,7 @@ pub async fn delete(
 }
 
 /// The projects the caller may scope to (enabled, with a role on them).
-#[utoipa::path(get, path = "/v3/auth/projects", tag = "auth",
+#[utoipa::path(get, path = "/v3/auth/projects", operation_id = "listAuthProjects", tag = "auth",
     responses((status = 200, description = "The caller's projects", body = Object), (status = 401, description = "Not authenticated")))]
 pub async fn mine(
     State(app): State<App>,
@@ -171,7 +171,7 @@ pub async fn mine(
 }
 
 /// The projects a user holds a role on (admins any user; others themselves).
-#[utoipa::path(get, path = "/v3/users/{user_id}/projects", tag = "projects",
+#[utoipa::path(get, path = "/v3/users/{user_id}/projects", operation_id = "listUserProjects", tag = "projects",
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 200, description = "The user's projects", body = Object), (status = 404, description = "Not found")))]
 pub async fn of_user(

@@ -42,7 +42,7 @@ pub struct RoleFilter {
 }
 
 /// Lists roles.
-#[utoipa::path(get, path = "/v3/roles", tag = "roles",
+#[utoipa::path(get, path = "/v3/roles", operation_id = "listRoles", tag = "roles",
     params(("name" = Option<String>, Query, description = "Filter by name")),
     responses((status = 200, description = "The roles", body = Object)))]
 pub async fn list(
@@ -58,7 +58,7 @@ pub async fn list(
 }
 
 /// Creates a role (admin).
-#[utoipa::path(post, path = "/v3/roles", tag = "roles", request_body = Object,
+#[utoipa::path(post, path = "/v3/roles", operation_id = "createRole", tag = "roles", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken")))]
 pub async fn create(
     State(app): State<App>,
@@ -80,7 +80,7 @@ pub async fn create(
 }
 
 /// Shows a role.
-#[utoipa::path(get, path = "/v3/roles/{role_id}", tag = "roles",
+#[utoipa::path(get, path = "/v3/roles/{role_id}", operation_id = "showRole", tag = "roles",
     params(("role_id" = String, Path, description = "The role")),
     responses((status = 200, description = "The role", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -95,7 +95,7 @@ pub async fn show(
 }
 
 /// Renames or redescribes a role (admin; the default roles are immutable).
-#[utoipa::path(patch, path = "/v3/roles/{role_id}", tag = "roles", request_body = Object,
+#[utoipa::path(patch, path = "/v3/roles/{role_id}", operation_id = "updateRole", tag = "roles", request_body = Object,
     params(("role_id" = String, Path, description = "The role")),
     responses((status = 200, description = "Updated", body = Object), (status = 403, description = "A default role"),
               (status = 404, description = "Not found"), (status = 409, description = "Name taken")))]
@@ -113,7 +113,7 @@ pub async fn update(
 }
 
 /// Deletes a role and its assignments (admin), revoking the tokens that carry it.
-#[utoipa::path(delete, path = "/v3/roles/{role_id}", tag = "roles",
+#[utoipa::path(delete, path = "/v3/roles/{role_id}", operation_id = "deleteRole", tag = "roles",
     params(("role_id" = String, Path, description = "The role")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(
@@ -145,7 +145,7 @@ fn grant_of<'a>(uri: &'a str, ids: &'a (String, String, String)) -> Result<Grant
 }
 
 /// Grants a role to a user or group on a project or domain (admin).
-#[utoipa::path(put, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+#[utoipa::path(put, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", operation_id = "grantProjectUserRole", tag = "roles",
     params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
     responses((status = 204, description = "Granted"), (status = 404, description = "Project, user or role not found")))]
 pub async fn grant(
@@ -159,7 +159,7 @@ pub async fn grant(
 }
 
 /// Checks a grant.
-#[utoipa::path(head, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+#[utoipa::path(head, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", operation_id = "checkProjectUserRole", tag = "roles",
     params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
     responses((status = 204, description = "Granted"), (status = 404, description = "Not granted")))]
 pub async fn check(
@@ -179,7 +179,7 @@ pub async fn check(
 }
 
 /// Removes a grant (admin) and revokes the tokens it had scoped.
-#[utoipa::path(delete, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", tag = "roles",
+#[utoipa::path(delete, path = "/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", operation_id = "revokeProjectUserRole", tag = "roles",
     params(("project_id" = String, Path, description = "The project"), ("user_id" = String, Path, description = "The user"), ("role_id" = String, Path, description = "The role")),
     responses((status = 204, description = "Removed"), (status = 404, description = "Not granted")))]
 pub async fn ungrant(
@@ -246,7 +246,7 @@ fn assignment_json(a: &AssignmentRow, names: bool, base: &str) -> Value {
 /// Lists role assignments, with Keystone's filters (`user.id`, `group.id`,
 /// `role.id`, `scope.project.id`, `scope.domain.id`, `effective`,
 /// `include_names`). Non-admins see their own.
-#[utoipa::path(get, path = "/v3/role_assignments", tag = "roles",
+#[utoipa::path(get, path = "/v3/role_assignments", operation_id = "listRoleAssignments", tag = "roles",
     responses((status = 200, description = "The assignments", body = Object)))]
 pub async fn assignments(
     State(app): State<App>,

@@ -41,7 +41,7 @@ struct UserFields {
 }
 
 /// Creates a user (admin).
-#[utoipa::path(post, path = "/v3/users", tag = "users", request_body = Object,
+#[utoipa::path(post, path = "/v3/users", operation_id = "createUser", tag = "users", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
@@ -70,7 +70,7 @@ pub async fn create(
 }
 
 /// Lists users (admins all; others themselves).
-#[utoipa::path(get, path = "/v3/users", tag = "users",
+#[utoipa::path(get, path = "/v3/users", operation_id = "listUsers", tag = "users",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
     responses((status = 200, description = "The users", body = Object)))]
 pub async fn list(
@@ -94,7 +94,7 @@ pub async fn list(
 }
 
 /// Shows a user (admins any; others themselves).
-#[utoipa::path(get, path = "/v3/users/{user_id}", tag = "users",
+#[utoipa::path(get, path = "/v3/users/{user_id}", operation_id = "showUser", tag = "users",
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 200, description = "The user", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -108,7 +108,7 @@ pub async fn show(
 }
 
 /// Updates a user (admin).
-#[utoipa::path(patch, path = "/v3/users/{user_id}", tag = "users", request_body = Object,
+#[utoipa::path(patch, path = "/v3/users/{user_id}", operation_id = "updateUser", tag = "users", request_body = Object,
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn update(
@@ -134,7 +134,7 @@ pub async fn update(
 }
 
 /// Deletes a user (admin) and revokes its tokens.
-#[utoipa::path(delete, path = "/v3/users/{user_id}", tag = "users",
+#[utoipa::path(delete, path = "/v3/users/{user_id}", operation_id = "deleteUser", tag = "users",
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(
@@ -158,7 +158,7 @@ struct PasswordFields {
 }
 
 /// A user changes its own password; its tokens are revoked.
-#[utoipa::path(post, path = "/v3/users/{user_id}/password", tag = "users", request_body = Object,
+#[utoipa::path(post, path = "/v3/users/{user_id}/password", operation_id = "changeUserPassword", tag = "users", request_body = Object,
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "Changed"), (status = 401, description = "Wrong original password")))]
 pub async fn change_password(

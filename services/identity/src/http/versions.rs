@@ -45,7 +45,7 @@ fn v3(base: &str) -> Version {
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/", tag = "versions",
+#[utoipa::path(get, path = "/", operation_id = "listIdentityVersions", tag = "versions",
     responses((status = 300, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
     let list = VersionList {
@@ -57,7 +57,7 @@ pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
 }
 
 /// The v3 version document.
-#[utoipa::path(get, path = "/v3", tag = "versions",
+#[utoipa::path(get, path = "/v3", operation_id = "showIdentityVersion", tag = "versions",
     responses((status = 200, description = "The v3 version document", body = VersionDocument)))]
 pub async fn v3_document(BaseUrl(base): BaseUrl) -> Json<VersionDocument> {
     Json(VersionDocument { version: v3(&base) })

@@ -47,7 +47,7 @@ fn line_view(l: &LineRow) -> Value {
 }
 
 /// Adds a rate card (admins); it applies from `effective_from`.
-#[utoipa::path(post, path = "/v1/rate-cards", tag = "rate-cards", request_body = Object,
+#[utoipa::path(post, path = "/v1/rate-cards", operation_id = "createRateCard", tag = "rate-cards", request_body = Object,
     responses((status = 201, description = "The rate card", body = Object),
         (status = 400, description = "Bad prices (fractions, negatives), currency or time"),
         (status = 409, description = "A card at that time, another currency, or a closed period")))]
@@ -65,7 +65,7 @@ pub async fn card_create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/rate-cards", tag = "rate-cards",
+#[utoipa::path(get, path = "/v1/rate-cards", operation_id = "listRateCards", tag = "rate-cards",
     responses((status = 200, description = "Every rate card, oldest first", body = Object)))]
 pub async fn cards(State(app): State<App>, _caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.rate_card_list().await?;
@@ -75,7 +75,7 @@ pub async fn cards(State(app): State<App>, _caller: Caller) -> Result<Json<Value
 }
 
 /// Opens a draft invoice for a project and period (admins).
-#[utoipa::path(post, path = "/v1/invoices", tag = "invoices", request_body = Object,
+#[utoipa::path(post, path = "/v1/invoices", operation_id = "createInvoice", tag = "invoices", request_body = Object,
     responses((status = 201, description = "The draft", body = Object),
         (status = 409, description = "The project has one for that period")))]
 pub async fn create(
@@ -93,7 +93,7 @@ pub async fn create(
 }
 
 /// Invoices the caller may see: all for admins, their project's for others.
-#[utoipa::path(get, path = "/v1/invoices", tag = "invoices",
+#[utoipa::path(get, path = "/v1/invoices", operation_id = "listInvoices", tag = "invoices",
     responses((status = 200, description = "Invoices", body = Object)))]
 pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Value>, Error> {
     let all = app.invoice_list(&caller.0).await?;
@@ -104,7 +104,7 @@ pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Value>,
 
 /// An invoice with its lines; a draft is priced as of now, and its total
 /// is the sum of its lines.
-#[utoipa::path(get, path = "/v1/invoices/{invoice_id}", tag = "invoices",
+#[utoipa::path(get, path = "/v1/invoices/{invoice_id}", operation_id = "showInvoice", tag = "invoices",
     params(("invoice_id" = String, Path)),
     responses((status = 200, description = "The invoice", body = Object),
         (status = 404, description = "No such invoice the caller may see")))]
@@ -124,7 +124,7 @@ pub async fn show(
 /// Invoices and closes a whole period (admins): every project that used
 /// anything in it gets its invoice, closed; projects already closed for
 /// the period are left as they are.
-#[utoipa::path(post, path = "/v1/invoices/close-period", tag = "invoices", request_body = Object,
+#[utoipa::path(post, path = "/v1/invoices/close-period", operation_id = "closeInvoicePeriod", tag = "invoices", request_body = Object,
     responses((status = 200, description = "How many were closed and their sum", body = Object),
         (status = 400, description = "A bad period")))]
 pub async fn close_period(
@@ -141,7 +141,7 @@ pub async fn close_period(
 }
 
 /// Closes an invoice (admins): priced one last time, then immutable.
-#[utoipa::path(post, path = "/v1/invoices/{invoice_id}/close", tag = "invoices",
+#[utoipa::path(post, path = "/v1/invoices/{invoice_id}/close", operation_id = "closeInvoice", tag = "invoices",
     params(("invoice_id" = String, Path)),
     responses((status = 200, description = "The closed invoice", body = Object),
         (status = 409, description = "It is closed already")))]
@@ -155,7 +155,7 @@ pub async fn close(
 }
 
 /// The invoice's lines as CSV, with a total row.
-#[utoipa::path(get, path = "/v1/invoices/{invoice_id}/csv", tag = "invoices",
+#[utoipa::path(get, path = "/v1/invoices/{invoice_id}/csv", operation_id = "showInvoiceCsv", tag = "invoices",
     params(("invoice_id" = String, Path)),
     responses((status = 200, description = "text/csv", body = String)))]
 pub async fn csv(

@@ -32,7 +32,10 @@ use utoipa::OpenApi;
 struct ApiDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    vec![("metering", ApiDoc::openapi())]
+    vec![(
+        "metering",
+        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Plain),
+    )]
 }
 
 /// Version discovery alone, with the shared layers.

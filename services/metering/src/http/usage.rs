@@ -27,7 +27,7 @@ fn time(key: &str, v: Option<&String>) -> Result<Option<DateTime<Utc>>, Error> {
 /// increase in the hour, for a gauge (vCPUs, GiB held) the largest reading;
 /// `sum`, `maximum` and `samples` as rolled up. Members and readers see
 /// their own project; admins any (all when `project_id` is not given).
-#[utoipa::path(get, path = "/v1/usage", tag = "usage",
+#[utoipa::path(get, path = "/v1/usage", operation_id = "listUsageHours", tag = "usage",
     params(
         ("project_id" = Option<String>, Query),
         ("resource_id" = Option<String>, Query),

@@ -72,7 +72,10 @@ use utoipa::OpenApi;
 struct ApiDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    vec![("network", ApiDoc::openapi())]
+    vec![(
+        "network",
+        stratus_http::openapi::finish(ApiDoc::openapi(), ErrorStyle::Neutron),
+    )]
 }
 
 /// The network API with the shared layers (`NeutronError` bodies). The

@@ -58,7 +58,7 @@ pub struct NetworkBody {
 }
 
 /// Creates a network.
-#[utoipa::path(post, path = "/v2.0/networks", tag = "networks", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/networks", operation_id = "createNetwork", tag = "networks", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad attribute"),
               (status = 403, description = "Provider, shared or external attributes without admin"),
               (status = 409, description = "Segment in use")))]
@@ -76,7 +76,7 @@ pub async fn create(
 
 /// Lists the networks the caller may see, with filters on any attribute,
 /// `fields=` and `limit`/`marker`.
-#[utoipa::path(get, path = "/v2.0/networks", tag = "networks",
+#[utoipa::path(get, path = "/v2.0/networks", operation_id = "listNetworks", tag = "networks",
     responses((status = 200, description = "The networks", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -95,7 +95,7 @@ pub async fn list(
 }
 
 /// Shows a network.
-#[utoipa::path(get, path = "/v2.0/networks/{network_id}", tag = "networks",
+#[utoipa::path(get, path = "/v2.0/networks/{network_id}", operation_id = "showNetwork", tag = "networks",
     params(("network_id" = String, Path, description = "The network")),
     responses((status = 200, description = "The network", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -112,7 +112,7 @@ pub async fn show(
 }
 
 /// Updates a network.
-#[utoipa::path(put, path = "/v2.0/networks/{network_id}", tag = "networks", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/networks/{network_id}", operation_id = "updateNetwork", tag = "networks", request_body = Object,
     params(("network_id" = String, Path, description = "The network")),
     responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad attribute"),
               (status = 403, description = "Not the owner"), (status = 404, description = "Not found")))]
@@ -129,7 +129,7 @@ pub async fn update(
 }
 
 /// Deletes a network.
-#[utoipa::path(delete, path = "/v2.0/networks/{network_id}", tag = "networks",
+#[utoipa::path(delete, path = "/v2.0/networks/{network_id}", operation_id = "deleteNetwork", tag = "networks",
     params(("network_id" = String, Path, description = "The network")),
     responses((status = 204, description = "Deleted"), (status = 403, description = "Not the owner"),
               (status = 404, description = "Not found")))]
@@ -212,7 +212,7 @@ fn extension_json(alias: &str, name: &str, description: &str) -> Value {
 }
 
 /// Lists the API extensions served.
-#[utoipa::path(get, path = "/v2.0/extensions", tag = "extensions",
+#[utoipa::path(get, path = "/v2.0/extensions", operation_id = "listExtensions", tag = "extensions",
     responses((status = 200, description = "The extensions", body = Object)))]
 pub async fn extensions(_caller: Caller) -> Json<Value> {
     Json(
@@ -221,7 +221,7 @@ pub async fn extensions(_caller: Caller) -> Json<Value> {
 }
 
 /// Shows one extension; 404 for those not served.
-#[utoipa::path(get, path = "/v2.0/extensions/{alias}", tag = "extensions",
+#[utoipa::path(get, path = "/v2.0/extensions/{alias}", operation_id = "showExtension", tag = "extensions",
     params(("alias" = String, Path, description = "The extension's alias")),
     responses((status = 200, description = "The extension", body = Object), (status = 404, description = "Not served")))]
 pub async fn extension(_caller: Caller, Path(alias): Path<String>) -> Result<Json<Value>, Error> {

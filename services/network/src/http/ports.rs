@@ -45,7 +45,7 @@ pub struct PortBody {
 }
 
 /// Creates a port with addresses from its network's subnets.
-#[utoipa::path(post, path = "/v2.0/ports", tag = "ports", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/ports", operation_id = "createPort", tag = "ports", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad attribute"),
               (status = 404, description = "No such network"), (status = 409, description = "Address or MAC in use, or none left")))]
 pub async fn create(
@@ -61,7 +61,7 @@ pub async fn create(
 }
 
 /// Lists the ports the caller sees.
-#[utoipa::path(get, path = "/v2.0/ports", tag = "ports",
+#[utoipa::path(get, path = "/v2.0/ports", operation_id = "listPorts", tag = "ports",
     responses((status = 200, description = "The ports", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -81,7 +81,7 @@ pub async fn list(
 }
 
 /// Shows a port.
-#[utoipa::path(get, path = "/v2.0/ports/{port_id}", tag = "ports",
+#[utoipa::path(get, path = "/v2.0/ports/{port_id}", operation_id = "showPort", tag = "ports",
     params(("port_id" = String, Path, description = "The port")),
     responses((status = 200, description = "The port", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -97,7 +97,7 @@ pub async fn show(
 }
 
 /// Updates a port (replacing its addresses when `fixed_ips` is given).
-#[utoipa::path(put, path = "/v2.0/ports/{port_id}", tag = "ports", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/ports/{port_id}", operation_id = "updatePort", tag = "ports", request_body = Object,
     params(("port_id" = String, Path, description = "The port")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found"),
               (status = 409, description = "Address in use")))]
@@ -112,7 +112,7 @@ pub async fn update(
 }
 
 /// Deletes a port and releases its addresses.
-#[utoipa::path(delete, path = "/v2.0/ports/{port_id}", tag = "ports",
+#[utoipa::path(delete, path = "/v2.0/ports/{port_id}", operation_id = "deletePort", tag = "ports",
     params(("port_id" = String, Path, description = "The port")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn delete(

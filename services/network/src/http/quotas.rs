@@ -20,7 +20,7 @@ fn may_see(caller: &Caller, project: &str) -> Result<(), Error> {
 }
 
 /// A project's limits.
-#[utoipa::path(get, path = "/v2.0/quotas/{project_id}", tag = "quotas",
+#[utoipa::path(get, path = "/v2.0/quotas/{project_id}", operation_id = "showNetworkQuotas", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The limits", body = Object), (status = 403, description = "Another project")))]
 pub async fn show(
@@ -39,7 +39,7 @@ pub async fn show(
 }
 
 /// A project's limits with what it uses.
-#[utoipa::path(get, path = "/v2.0/quotas/{project_id}/details", tag = "quotas",
+#[utoipa::path(get, path = "/v2.0/quotas/{project_id}/details", operation_id = "showNetworkQuotasDetail", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "Limits and use", body = Object), (status = 403, description = "Another project")))]
 pub async fn details(
@@ -68,7 +68,7 @@ pub struct QuotaBody {
 }
 
 /// Sets a project's limits (admin).
-#[utoipa::path(put, path = "/v2.0/quotas/{project_id}", tag = "quotas", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/quotas/{project_id}", operation_id = "updateNetworkQuotas", tag = "quotas", request_body = Object,
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The limits", body = Object), (status = 400, description = "Bad resource or value"),
               (status = 403, description = "Not an admin")))]
@@ -96,7 +96,7 @@ pub async fn update(
 }
 
 /// Resets a project's limits to the defaults (admin).
-#[utoipa::path(delete, path = "/v2.0/quotas/{project_id}", tag = "quotas",
+#[utoipa::path(delete, path = "/v2.0/quotas/{project_id}", operation_id = "resetNetworkQuotas", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 204, description = "Reset"), (status = 403, description = "Not an admin")))]
 pub async fn reset(

@@ -61,7 +61,7 @@ pub struct FipBody {
 }
 
 /// Creates a router, with an external gateway if asked.
-#[utoipa::path(post, path = "/v2.0/routers", tag = "routers", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/routers", operation_id = "createRouter", tag = "routers", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad gateway")))]
 pub async fn create(
     State(app): State<App>,
@@ -76,7 +76,7 @@ pub async fn create(
 }
 
 /// Lists the caller's routers.
-#[utoipa::path(get, path = "/v2.0/routers", tag = "routers",
+#[utoipa::path(get, path = "/v2.0/routers", operation_id = "listRouters", tag = "routers",
     responses((status = 200, description = "The routers", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -97,7 +97,7 @@ pub async fn list(
 }
 
 /// Shows a router.
-#[utoipa::path(get, path = "/v2.0/routers/{router_id}", tag = "routers",
+#[utoipa::path(get, path = "/v2.0/routers/{router_id}", operation_id = "showRouter", tag = "routers",
     params(("router_id" = String, Path, description = "The router")),
     responses((status = 200, description = "The router", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -110,7 +110,7 @@ pub async fn show(
 }
 
 /// Updates a router (name, state, external gateway).
-#[utoipa::path(put, path = "/v2.0/routers/{router_id}", tag = "routers", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/routers/{router_id}", operation_id = "updateRouter", tag = "routers", request_body = Object,
     params(("router_id" = String, Path, description = "The router")),
     responses((status = 200, description = "Updated", body = Object), (status = 409, description = "Gateway needed by floating IPs")))]
 pub async fn update(
@@ -124,7 +124,7 @@ pub async fn update(
 }
 
 /// Deletes a router without interfaces.
-#[utoipa::path(delete, path = "/v2.0/routers/{router_id}", tag = "routers",
+#[utoipa::path(delete, path = "/v2.0/routers/{router_id}", operation_id = "deleteRouter", tag = "routers",
     params(("router_id" = String, Path, description = "The router")),
     responses((status = 204, description = "Deleted"), (status = 409, description = "Still has interfaces")))]
 pub async fn delete(
@@ -137,7 +137,7 @@ pub async fn delete(
 }
 
 /// Adds an interface on a subnet (a port with the subnet's gateway address).
-#[utoipa::path(put, path = "/v2.0/routers/{router_id}/add_router_interface", tag = "routers", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/routers/{router_id}/add_router_interface", operation_id = "addRouterInterface", tag = "routers", request_body = Object,
     params(("router_id" = String, Path, description = "The router")),
     responses((status = 200, description = "The interface", body = Object), (status = 400, description = "No gateway, or already attached")))]
 pub async fn add_interface(
@@ -152,7 +152,7 @@ pub async fn add_interface(
 }
 
 /// Removes an interface.
-#[utoipa::path(put, path = "/v2.0/routers/{router_id}/remove_router_interface", tag = "routers", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/routers/{router_id}/remove_router_interface", operation_id = "removeRouterInterface", tag = "routers", request_body = Object,
     params(("router_id" = String, Path, description = "The router")),
     responses((status = 200, description = "The removed interface", body = Object), (status = 404, description = "No such interface"),
               (status = 409, description = "Needed by floating IPs")))]
@@ -168,7 +168,7 @@ pub async fn remove_interface(
 }
 
 /// Allocates a floating IP, associated with a port if asked.
-#[utoipa::path(post, path = "/v2.0/floatingips", tag = "floatingips", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/floatingips", operation_id = "createFloatingIp", tag = "floatingips", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 404, description = "Port unreachable from the external network"),
               (status = 409, description = "No address left")))]
 pub async fn fip_create(
@@ -184,7 +184,7 @@ pub async fn fip_create(
 }
 
 /// Lists the caller's floating IPs.
-#[utoipa::path(get, path = "/v2.0/floatingips", tag = "floatingips",
+#[utoipa::path(get, path = "/v2.0/floatingips", operation_id = "listFloatingIps", tag = "floatingips",
     responses((status = 200, description = "The floating IPs", body = Object)))]
 pub async fn fip_list(
     State(app): State<App>,
@@ -207,7 +207,7 @@ pub async fn fip_list(
 }
 
 /// Shows a floating IP.
-#[utoipa::path(get, path = "/v2.0/floatingips/{floatingip_id}", tag = "floatingips",
+#[utoipa::path(get, path = "/v2.0/floatingips/{floatingip_id}", operation_id = "showFloatingIp", tag = "floatingips",
     params(("floatingip_id" = String, Path, description = "The floating IP")),
     responses((status = 200, description = "The floating IP", body = Object), (status = 404, description = "Not found")))]
 pub async fn fip_show(
@@ -221,7 +221,7 @@ pub async fn fip_show(
 }
 
 /// Associates (`port_id`) or disassociates (`null`) a floating IP.
-#[utoipa::path(put, path = "/v2.0/floatingips/{floatingip_id}", tag = "floatingips", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/floatingips/{floatingip_id}", operation_id = "updateFloatingIp", tag = "floatingips", request_body = Object,
     params(("floatingip_id" = String, Path, description = "The floating IP")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Port unreachable")))]
 pub async fn fip_update(
@@ -236,7 +236,7 @@ pub async fn fip_update(
 }
 
 /// Releases a floating IP.
-#[utoipa::path(delete, path = "/v2.0/floatingips/{floatingip_id}", tag = "floatingips",
+#[utoipa::path(delete, path = "/v2.0/floatingips/{floatingip_id}", operation_id = "deleteFloatingIp", tag = "floatingips",
     params(("floatingip_id" = String, Path, description = "The floating IP")),
     responses((status = 204, description = "Released"), (status = 404, description = "Not found")))]
 pub async fn fip_delete(

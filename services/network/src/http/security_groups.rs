@@ -48,7 +48,7 @@ async fn one(app: &App, g: &SecurityGroup) -> Result<Value, Error> {
 }
 
 /// Creates a security group (with egress-anywhere rules).
-#[utoipa::path(post, path = "/v2.0/security-groups", tag = "security-groups", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/security-groups", operation_id = "createSecurityGroup", tag = "security-groups", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 409, description = "A second default group")))]
 pub async fn create(
     State(app): State<App>,
@@ -63,7 +63,7 @@ pub async fn create(
 }
 
 /// Lists the project's security groups (making its default one if needed).
-#[utoipa::path(get, path = "/v2.0/security-groups", tag = "security-groups",
+#[utoipa::path(get, path = "/v2.0/security-groups", operation_id = "listSecurityGroups", tag = "security-groups",
     responses((status = 200, description = "The groups with their rules", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -83,7 +83,7 @@ pub async fn list(
 }
 
 /// Shows a security group with its rules.
-#[utoipa::path(get, path = "/v2.0/security-groups/{security_group_id}", tag = "security-groups",
+#[utoipa::path(get, path = "/v2.0/security-groups/{security_group_id}", operation_id = "showSecurityGroup", tag = "security-groups",
     params(("security_group_id" = String, Path, description = "The group")),
     responses((status = 200, description = "The group", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -96,7 +96,7 @@ pub async fn show(
 }
 
 /// Renames or redescribes a security group.
-#[utoipa::path(put, path = "/v2.0/security-groups/{security_group_id}", tag = "security-groups", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/security-groups/{security_group_id}", operation_id = "updateSecurityGroup", tag = "security-groups", request_body = Object,
     params(("security_group_id" = String, Path, description = "The group")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn update(
@@ -110,7 +110,7 @@ pub async fn update(
 }
 
 /// Deletes a security group no port uses (not the default one).
-#[utoipa::path(delete, path = "/v2.0/security-groups/{security_group_id}", tag = "security-groups",
+#[utoipa::path(delete, path = "/v2.0/security-groups/{security_group_id}", operation_id = "deleteSecurityGroup", tag = "security-groups",
     params(("security_group_id" = String, Path, description = "The group")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found"), (status = 409, description = "In use, or the default group")))]
 pub async fn delete(
@@ -123,7 +123,7 @@ pub async fn delete(
 }
 
 /// Adds a rule to a security group.
-#[utoipa::path(post, path = "/v2.0/security-group-rules", tag = "security-groups", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/security-group-rules", operation_id = "createSecurityGroupRule", tag = "security-groups", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad rule"),
               (status = 404, description = "No such group"), (status = 409, description = "The same rule exists")))]
 pub async fn rule_create(
@@ -141,7 +141,7 @@ pub async fn rule_create(
 }
 
 /// Lists the rules of the project's security groups.
-#[utoipa::path(get, path = "/v2.0/security-group-rules", tag = "security-groups",
+#[utoipa::path(get, path = "/v2.0/security-group-rules", operation_id = "listSecurityGroupRules", tag = "security-groups",
     responses((status = 200, description = "The rules", body = Object)))]
 pub async fn rule_list(
     State(app): State<App>,
@@ -164,7 +164,7 @@ pub async fn rule_list(
 }
 
 /// Shows a rule.
-#[utoipa::path(get, path = "/v2.0/security-group-rules/{rule_id}", tag = "security-groups",
+#[utoipa::path(get, path = "/v2.0/security-group-rules/{rule_id}", operation_id = "showSecurityGroupRule", tag = "security-groups",
     params(("rule_id" = String, Path, description = "The rule")),
     responses((status = 200, description = "The rule", body = Object), (status = 404, description = "Not found")))]
 pub async fn rule_show(
@@ -178,7 +178,7 @@ pub async fn rule_show(
 }
 
 /// Deletes a rule.
-#[utoipa::path(delete, path = "/v2.0/security-group-rules/{rule_id}", tag = "security-groups",
+#[utoipa::path(delete, path = "/v2.0/security-group-rules/{rule_id}", operation_id = "deleteSecurityGroupRule", tag = "security-groups",
     params(("rule_id" = String, Path, description = "The rule")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found")))]
 pub async fn rule_delete(

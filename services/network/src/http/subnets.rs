@@ -29,7 +29,7 @@ pub struct SubnetBody {
 }
 
 /// Creates a subnet on a network the caller owns.
-#[utoipa::path(post, path = "/v2.0/subnets", tag = "subnets", request_body = Object,
+#[utoipa::path(post, path = "/v2.0/subnets", operation_id = "createSubnet", tag = "subnets", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad or overlapping CIDR, pools or addresses"),
               (status = 404, description = "No such network"), (status = 409, description = "Gateway inside a pool")))]
 pub async fn create(
@@ -45,7 +45,7 @@ pub async fn create(
 }
 
 /// Lists the subnets of the networks the caller sees.
-#[utoipa::path(get, path = "/v2.0/subnets", tag = "subnets",
+#[utoipa::path(get, path = "/v2.0/subnets", operation_id = "listSubnets", tag = "subnets",
     responses((status = 200, description = "The subnets", body = Object)))]
 pub async fn list(
     State(app): State<App>,
@@ -68,7 +68,7 @@ pub async fn list(
 }
 
 /// Shows a subnet.
-#[utoipa::path(get, path = "/v2.0/subnets/{subnet_id}", tag = "subnets",
+#[utoipa::path(get, path = "/v2.0/subnets/{subnet_id}", operation_id = "showSubnet", tag = "subnets",
     params(("subnet_id" = String, Path, description = "The subnet")),
     responses((status = 200, description = "The subnet", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -84,7 +84,7 @@ pub async fn show(
 }
 
 /// Updates a subnet's name, description, gateway, DHCP, DNS servers or routes.
-#[utoipa::path(put, path = "/v2.0/subnets/{subnet_id}", tag = "subnets", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/subnets/{subnet_id}", operation_id = "updateSubnet", tag = "subnets", request_body = Object,
     params(("subnet_id" = String, Path, description = "The subnet")),
     responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad attribute"),
               (status = 404, description = "Not found")))]
@@ -99,7 +99,7 @@ pub async fn update(
 }
 
 /// Deletes a subnet without allocated addresses.
-#[utoipa::path(delete, path = "/v2.0/subnets/{subnet_id}", tag = "subnets",
+#[utoipa::path(delete, path = "/v2.0/subnets/{subnet_id}", operation_id = "deleteSubnet", tag = "subnets",
     params(("subnet_id" = String, Path, description = "The subnet")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not found"),
               (status = 409, description = "Addresses in use")))]

@@ -30,7 +30,7 @@ pub struct ResourceList {
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/", tag = "versions",
+#[utoipa::path(get, path = "/", operation_id = "listNetworkVersions", tag = "versions",
     responses((status = 200, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> Json<VersionList> {
     Json(VersionList {
@@ -39,7 +39,7 @@ pub async fn root(BaseUrl(base): BaseUrl) -> Json<VersionList> {
 }
 
 /// The collections of v2.0.
-#[utoipa::path(get, path = "/v2.0", tag = "versions",
+#[utoipa::path(get, path = "/v2.0", operation_id = "showNetworkVersion", tag = "versions",
     responses((status = 200, description = "The v2.0 resources", body = ResourceList)))]
 pub async fn v2_0(BaseUrl(base): BaseUrl) -> Json<ResourceList> {
     Json(ResourceList {

@@ -13,14 +13,14 @@ fn list(base: &str) -> VersionList {
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/", tag = "versions",
+#[utoipa::path(get, path = "/", operation_id = "listImageVersionsRoot", tag = "versions",
     responses((status = 300, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
     (StatusCode::MULTIPLE_CHOICES, Json(list(&base)))
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/versions", tag = "versions",
+#[utoipa::path(get, path = "/versions", operation_id = "listImageVersions", tag = "versions",
     responses((status = 200, description = "The versions list", body = VersionList)))]
 pub async fn versions(BaseUrl(base): BaseUrl) -> Json<VersionList> {
     Json(list(&base))

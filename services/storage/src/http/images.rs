@@ -42,7 +42,7 @@ fn member_json(m: &Member) -> Value {
 }
 
 /// Creates an image record (`queued` until its data arrives).
-#[utoipa::path(post, path = "/v2/images", tag = "images", request_body = Object,
+#[utoipa::path(post, path = "/v2/images", operation_id = "createImage", tag = "images", request_body = Object,
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad attribute"),
               (status = 403, description = "Read-only attribute, or public without admin"), (status = 409, description = "Id taken")))]
 pub async fn create(
@@ -72,7 +72,7 @@ fn parse_bool(key: &str, v: &str) -> Result<bool, Error> {
 /// (`name`, `status`, `visibility`, `owner`, `tag` (repeatable), `id=in:a,b`,
 /// `disk_format`, `container_format`, `os_hidden`, `member_status`, any
 /// property) and `limit`/`marker` pagination with a `next` link.
-#[utoipa::path(get, path = "/v2/images", tag = "images",
+#[utoipa::path(get, path = "/v2/images", operation_id = "listImages", tag = "images",
     params(("limit" = Option<i64>, Query, description = "Page size (default 25, at most 1000)"),
            ("marker" = Option<String>, Query, description = "The last image of the previous page")),
     responses((status = 200, description = "The images", body = Object), (status = 400, description = "Bad filter or marker")))]
@@ -190,7 +190,7 @@ fn encode(s: &str) -> String {
 }
 
 /// Shows an image.
-#[utoipa::path(get, path = "/v2/images/{image_id}", tag = "images",
+#[utoipa::path(get, path = "/v2/images/{image_id}", operation_id = "showImage", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 200, description = "The image", body = Object), (status = 404, description = "Not found")))]
 pub async fn show(
@@ -207,7 +207,7 @@ pub const PATCH_MEDIA_TYPES: &[&str] = &[
 ];
 
 /// Updates an image with Glance's JSON patch media type.
-#[utoipa::path(patch, path = "/v2/images/{image_id}", tag = "images",
+#[utoipa::path(patch, path = "/v2/images/{image_id}", operation_id = "updateImage", tag = "images",
     request_body(content = Object, content_type = "application/openstack-images-v2.1-json-patch"),
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad patch"),
@@ -247,7 +247,7 @@ pub async fn update(
 }
 
 /// Deletes an image and its data.
-#[utoipa::path(delete, path = "/v2/images/{image_id}", tag = "images",
+#[utoipa::path(delete, path = "/v2/images/{image_id}", operation_id = "deleteImage", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 204, description = "Deleted"), (status = 403, description = "Protected, or not the owner"),
               (status = 404, description = "Not found")))]
@@ -262,7 +262,7 @@ pub async fn delete(
 
 /// Uploads the image's data (`application/octet-stream`), streamed to a
 /// storage host.
-#[utoipa::path(put, path = "/v2/images/{image_id}/file", tag = "images",
+#[utoipa::path(put, path = "/v2/images/{image_id}/file", operation_id = "uploadImageData", tag = "images",
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 204, description = "Stored; the image is active"), (status = 400, description = "Interrupted, wrong format or hash"),
@@ -295,7 +295,7 @@ pub async fn upload(
 }
 
 /// Downloads the image's data; 204 when it has none yet.
-#[utoipa::path(get, path = "/v2/images/{image_id}/file", tag = "images",
+#[utoipa::path(get, path = "/v2/images/{image_id}/file", operation_id = "downloadImageData", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 200, description = "The data", content_type = "application/octet-stream", body = Vec<u8>),
               (status = 204, description = "No data yet"), (status = 403, description = "Deactivated"), (status = 404, description = "Not found")))]
@@ -328,7 +328,7 @@ pub async fn download(
 }
 
 /// Deactivates an image (admin): its data cannot be downloaded.
-#[utoipa::path(post, path = "/v2/images/{image_id}/actions/deactivate", tag = "images",
+#[utoipa::path(post, path = "/v2/images/{image_id}/actions/deactivate", operation_id = "deactivateImage", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 204, description = "Deactivated"), (status = 403, description = "Not an admin, or not active")))]
 pub async fn deactivate(
@@ -341,7 +341,7 @@ pub async fn deactivate(
 }
 
 /// Reactivates a deactivated image (admin).
-#[utoipa::path(post, path = "/v2/images/{image_id}/actions/reactivate", tag = "images",
+#[utoipa::path(post, path = "/v2/images/{image_id}/actions/reactivate", operation_id = "reactivateImage", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 204, description = "Reactivated"), (status = 403, description = "Not an admin, or not deactivated")))]
 pub async fn reactivate(
@@ -354,7 +354,7 @@ pub async fn reactivate(
 }
 
 /// Adds a tag.
-#[utoipa::path(put, path = "/v2/images/{image_id}/tags/{tag}", tag = "images",
+#[utoipa::path(put, path = "/v2/images/{image_id}/tags/{tag}", operation_id = "addImageTag", tag = "images",
     params(("image_id" = String, Path, description = "The image"), ("tag" = String, Path, description = "The tag")),
     responses((status = 204, description = "Tagged"), (status = 404, description = "Not found")))]
 pub async fn tag_add(
@@ -367,7 +367,7 @@ pub async fn tag_add(
 }
 
 /// Removes a tag.
-#[utoipa::path(delete, path = "/v2/images/{image_id}/tags/{tag}", tag = "images",
+#[utoipa::path(delete, path = "/v2/images/{image_id}/tags/{tag}", operation_id = "deleteImageTag", tag = "images",
     params(("image_id" = String, Path, description = "The image"), ("tag" = String, Path, description = "The tag")),
     responses((status = 204, description = "Untagged"), (status = 404, description = "No such image or tag")))]
 pub async fn tag_remove(
@@ -380,7 +380,7 @@ pub async fn tag_remove(
 }
 
 /// Lists a shared image's members (the owner sees all; a member itself).
-#[utoipa::path(get, path = "/v2/images/{image_id}/members", tag = "members",
+#[utoipa::path(get, path = "/v2/images/{image_id}/members", operation_id = "listImageMembers", tag = "members",
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 200, description = "The members", body = Object), (status = 403, description = "Not a shared image")))]
 pub async fn members(
@@ -400,7 +400,7 @@ pub struct NewMember {
 }
 
 /// Shares an image with a project (the owner; `shared` images only).
-#[utoipa::path(post, path = "/v2/images/{image_id}/members", tag = "members", request_body = Object,
+#[utoipa::path(post, path = "/v2/images/{image_id}/members", operation_id = "createImageMember", tag = "members", request_body = Object,
     params(("image_id" = String, Path, description = "The image")),
     responses((status = 200, description = "The member", body = Object), (status = 409, description = "Already a member")))]
 pub async fn member_add(
@@ -415,7 +415,7 @@ pub async fn member_add(
 }
 
 /// Shows a member.
-#[utoipa::path(get, path = "/v2/images/{image_id}/members/{member_id}", tag = "members",
+#[utoipa::path(get, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "showImageMember", tag = "members",
     params(("image_id" = String, Path, description = "The image"), ("member_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The member", body = Object), (status = 404, description = "Not a member")))]
 pub async fn member_show(
@@ -434,7 +434,7 @@ pub struct MemberStatus {
 }
 
 /// The member accepts or rejects the image.
-#[utoipa::path(put, path = "/v2/images/{image_id}/members/{member_id}", tag = "members", request_body = Object,
+#[utoipa::path(put, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "updateImageMember", tag = "members", request_body = Object,
     params(("image_id" = String, Path, description = "The image"), ("member_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The member", body = Object), (status = 403, description = "Not the member")))]
 pub async fn member_update(
@@ -450,7 +450,7 @@ pub async fn member_update(
 }
 
 /// Stops sharing an image with a project (the owner).
-#[utoipa::path(delete, path = "/v2/images/{image_id}/members/{member_id}", tag = "members",
+#[utoipa::path(delete, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "deleteImageMember", tag = "members",
     params(("image_id" = String, Path, description = "The image"), ("member_id" = String, Path, description = "The project")),
     responses((status = 204, description = "Removed"), (status = 404, description = "Not a member")))]
 pub async fn member_delete(

@@ -83,8 +83,14 @@ struct VolumeDoc;
 
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![
-        ("image", ImageDoc::openapi()),
-        ("volume", VolumeDoc::openapi()),
+        (
+            "image",
+            stratus_http::openapi::finish(ImageDoc::openapi(), stratus_common::ErrorStyle::Glance),
+        ),
+        (
+            "volume",
+            stratus_http::openapi::finish(VolumeDoc::openapi(), stratus_common::ErrorStyle::Cinder),
+        ),
     ]
 }
 

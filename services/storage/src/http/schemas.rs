@@ -76,14 +76,14 @@ fn member_schema() -> Value {
 }
 
 /// The image schema.
-#[utoipa::path(get, path = "/v2/schemas/image", tag = "schemas",
+#[utoipa::path(get, path = "/v2/schemas/image", operation_id = "showImageSchema", tag = "schemas",
     responses((status = 200, description = "JSON schema of an image", body = Object)))]
 pub async fn image() -> Json<Value> {
     Json(image_schema())
 }
 
 /// The image list schema.
-#[utoipa::path(get, path = "/v2/schemas/images", tag = "schemas",
+#[utoipa::path(get, path = "/v2/schemas/images", operation_id = "showImagesSchema", tag = "schemas",
     responses((status = 200, description = "JSON schema of an image list", body = Object)))]
 pub async fn images() -> Json<Value> {
     Json(json!({
@@ -103,14 +103,14 @@ pub async fn images() -> Json<Value> {
 }
 
 /// The member schema.
-#[utoipa::path(get, path = "/v2/schemas/member", tag = "schemas",
+#[utoipa::path(get, path = "/v2/schemas/member", operation_id = "showImageMemberSchema", tag = "schemas",
     responses((status = 200, description = "JSON schema of a member", body = Object)))]
 pub async fn member() -> Json<Value> {
     Json(member_schema())
 }
 
 /// The member list schema.
-#[utoipa::path(get, path = "/v2/schemas/members", tag = "schemas",
+#[utoipa::path(get, path = "/v2/schemas/members", operation_id = "showImageMembersSchema", tag = "schemas",
     responses((status = 200, description = "JSON schema of a member list", body = Object)))]
 pub async fn members() -> Json<Value> {
     Json(json!({

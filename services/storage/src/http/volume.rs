@@ -41,14 +41,14 @@ fn list(base: &str) -> VersionList {
 }
 
 /// The API versions this service offers.
-#[utoipa::path(get, path = "/", tag = "versions",
+#[utoipa::path(get, path = "/", operation_id = "listVolumeVersions", tag = "versions",
     responses((status = 300, description = "The versions list", body = VersionList)))]
 pub async fn root(BaseUrl(base): BaseUrl) -> (StatusCode, Json<VersionList>) {
     (StatusCode::MULTIPLE_CHOICES, Json(list(&base)))
 }
 
 /// The v3 version document.
-#[utoipa::path(get, path = "/v3", tag = "versions",
+#[utoipa::path(get, path = "/v3", operation_id = "showVolumeVersion", tag = "versions",
     responses((status = 200, description = "The v3 versions list", body = VersionList)))]
 pub async fn v3(BaseUrl(base): BaseUrl) -> Json<VersionList> {
     Json(list(&base))

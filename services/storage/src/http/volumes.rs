@@ -198,7 +198,7 @@ pub struct VolumeBody {
 }
 
 /// Creates a volume (empty, or from an image, a snapshot or a volume).
-#[utoipa::path(post, path = "/v3/{project_id}/volumes", tag = "volumes", request_body = Object,
+#[utoipa::path(post, path = "/v3/{project_id}/volumes", operation_id = "createVolume", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 202, description = "Accepted; the volume is creating", body = Object),
               (status = 400, description = "Bad size or source"), (status = 404, description = "Unknown type or snapshot"),
@@ -252,7 +252,7 @@ async fn list_volumes(
 }
 
 /// Lists volumes (id, name, links).
-#[utoipa::path(get, path = "/v3/{project_id}/volumes", tag = "volumes",
+#[utoipa::path(get, path = "/v3/{project_id}/volumes", operation_id = "listVolumes", tag = "volumes",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The volumes", body = Object)))]
 pub async fn volume_list(
@@ -266,7 +266,7 @@ pub async fn volume_list(
 }
 
 /// Lists volumes in detail.
-#[utoipa::path(get, path = "/v3/{project_id}/volumes/detail", tag = "volumes",
+#[utoipa::path(get, path = "/v3/{project_id}/volumes/detail", operation_id = "listVolumesDetail", tag = "volumes",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The volumes", body = Object)))]
 pub async fn volume_list_detail(
@@ -280,7 +280,7 @@ pub async fn volume_list_detail(
 }
 
 /// Shows a volume.
-#[utoipa::path(get, path = "/v3/{project_id}/volumes/{volume_id}", tag = "volumes",
+#[utoipa::path(get, path = "/v3/{project_id}/volumes/{volume_id}", operation_id = "showVolume", tag = "volumes",
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 200, description = "The volume", body = Object), (status = 404, description = "Not found")))]
 pub async fn volume_show(
@@ -311,7 +311,7 @@ struct VolumeUpdate {
 }
 
 /// Updates a volume's name, description or metadata.
-#[utoipa::path(put, path = "/v3/{project_id}/volumes/{volume_id}", tag = "volumes", request_body = Object,
+#[utoipa::path(put, path = "/v3/{project_id}/volumes/{volume_id}", operation_id = "updateVolume", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn volume_update(
@@ -340,7 +340,7 @@ pub async fn volume_update(
 }
 
 /// Deletes a volume (available or in error, without snapshots).
-#[utoipa::path(delete, path = "/v3/{project_id}/volumes/{volume_id}", tag = "volumes",
+#[utoipa::path(delete, path = "/v3/{project_id}/volumes/{volume_id}", operation_id = "deleteVolume", tag = "volumes",
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 202, description = "Deleting"), (status = 400, description = "In use, busy or has snapshots"),
               (status = 404, description = "Not found")))]
@@ -357,7 +357,7 @@ pub async fn volume_delete(
 /// the attach flow Nova uses (`os-reserve`, `os-unreserve`,
 /// `os-initialize_connection`, `os-attach`, `os-begin_detaching`,
 /// `os-roll_detaching`, `os-detach`, `os-terminate_connection`).
-#[utoipa::path(post, path = "/v3/{project_id}/volumes/{volume_id}/action", tag = "volumes", request_body = Object,
+#[utoipa::path(post, path = "/v3/{project_id}/volumes/{volume_id}/action", operation_id = "volumeAction", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 202, description = "Accepted"), (status = 200, description = "Done (os-initialize_connection: the connection info)", body = Object),
               (status = 400, description = "Bad action, or the volume's status does not allow it"), (status = 413, description = "Over quota")))]
@@ -498,7 +498,7 @@ pub struct MetadataBody {
 }
 
 /// Shows a volume's metadata.
-#[utoipa::path(get, path = "/v3/{project_id}/volumes/{volume_id}/metadata", tag = "volumes",
+#[utoipa::path(get, path = "/v3/{project_id}/volumes/{volume_id}/metadata", operation_id = "showVolumeMetadata", tag = "volumes",
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 200, description = "The metadata", body = Object)))]
 pub async fn metadata_show(
@@ -511,7 +511,7 @@ pub async fn metadata_show(
 }
 
 /// Adds to (POST) or replaces (PUT) a volume's metadata.
-#[utoipa::path(post, path = "/v3/{project_id}/volumes/{volume_id}/metadata", tag = "volumes", request_body = Object,
+#[utoipa::path(post, path = "/v3/{project_id}/volumes/{volume_id}/metadata", operation_id = "mergeVolumeMetadata", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 200, description = "The metadata", body = Object)))]
 pub async fn metadata_merge(
@@ -527,7 +527,7 @@ pub async fn metadata_merge(
 }
 
 /// Replaces a volume's metadata.
-#[utoipa::path(put, path = "/v3/{project_id}/volumes/{volume_id}/metadata", tag = "volumes", request_body = Object,
+#[utoipa::path(put, path = "/v3/{project_id}/volumes/{volume_id}/metadata", operation_id = "replaceVolumeMetadata", tag = "volumes", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume")),
     responses((status = 200, description = "The metadata", body = Object)))]
 pub async fn metadata_replace(
@@ -543,7 +543,7 @@ pub async fn metadata_replace(
 }
 
 /// Removes one metadata key.
-#[utoipa::path(delete, path = "/v3/{project_id}/volumes/{volume_id}/metadata/{key}", tag = "volumes",
+#[utoipa::path(delete, path = "/v3/{project_id}/volumes/{volume_id}/metadata/{key}", operation_id = "deleteVolumeMetadata", tag = "volumes",
     params(("project_id" = String, Path, description = "The project"), ("volume_id" = String, Path, description = "The volume"),
            ("key" = String, Path, description = "The key")),
     responses((status = 200, description = "Removed"), (status = 404, description = "No such key")))]
@@ -565,7 +565,7 @@ pub struct SnapshotBody {
 }
 
 /// Snapshots a volume.
-#[utoipa::path(post, path = "/v3/{project_id}/snapshots", tag = "snapshots", request_body = Object,
+#[utoipa::path(post, path = "/v3/{project_id}/snapshots", operation_id = "createSnapshot", tag = "snapshots", request_body = Object,
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 202, description = "Accepted; the snapshot is creating", body = Object), (status = 400, description = "Volume not available"),
               (status = 404, description = "No such volume"), (status = 413, description = "Over quota")))]
@@ -613,7 +613,7 @@ async fn list_snapshots(
 }
 
 /// Lists snapshots.
-#[utoipa::path(get, path = "/v3/{project_id}/snapshots", tag = "snapshots",
+#[utoipa::path(get, path = "/v3/{project_id}/snapshots", operation_id = "listSnapshots", tag = "snapshots",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The snapshots", body = Object)))]
 pub async fn snapshot_list(
@@ -627,7 +627,7 @@ pub async fn snapshot_list(
 }
 
 /// Lists snapshots in detail.
-#[utoipa::path(get, path = "/v3/{project_id}/snapshots/detail", tag = "snapshots",
+#[utoipa::path(get, path = "/v3/{project_id}/snapshots/detail", operation_id = "listSnapshotsDetail", tag = "snapshots",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The snapshots", body = Object)))]
 pub async fn snapshot_list_detail(
@@ -641,7 +641,7 @@ pub async fn snapshot_list_detail(
 }
 
 /// Shows a snapshot.
-#[utoipa::path(get, path = "/v3/{project_id}/snapshots/{snapshot_id}", tag = "snapshots",
+#[utoipa::path(get, path = "/v3/{project_id}/snapshots/{snapshot_id}", operation_id = "showSnapshot", tag = "snapshots",
     params(("project_id" = String, Path, description = "The project"), ("snapshot_id" = String, Path, description = "The snapshot")),
     responses((status = 200, description = "The snapshot", body = Object), (status = 404, description = "Not found")))]
 pub async fn snapshot_show(
@@ -668,7 +668,7 @@ struct SnapshotUpdate {
 }
 
 /// Updates a snapshot's name, description or metadata.
-#[utoipa::path(put, path = "/v3/{project_id}/snapshots/{snapshot_id}", tag = "snapshots", request_body = Object,
+#[utoipa::path(put, path = "/v3/{project_id}/snapshots/{snapshot_id}", operation_id = "updateSnapshot", tag = "snapshots", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("snapshot_id" = String, Path, description = "The snapshot")),
     responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
 pub async fn snapshot_update(
@@ -695,7 +695,7 @@ pub async fn snapshot_update(
 }
 
 /// Deletes a snapshot.
-#[utoipa::path(delete, path = "/v3/{project_id}/snapshots/{snapshot_id}", tag = "snapshots",
+#[utoipa::path(delete, path = "/v3/{project_id}/snapshots/{snapshot_id}", operation_id = "deleteSnapshot", tag = "snapshots",
     params(("project_id" = String, Path, description = "The project"), ("snapshot_id" = String, Path, description = "The snapshot")),
     responses((status = 202, description = "Deleting"), (status = 400, description = "Busy"), (status = 404, description = "Not found")))]
 pub async fn snapshot_delete(
@@ -715,7 +715,7 @@ fn default_type() -> Value {
 }
 
 /// Lists volume types (the default one).
-#[utoipa::path(get, path = "/v3/{project_id}/types", tag = "types",
+#[utoipa::path(get, path = "/v3/{project_id}/types", operation_id = "listVolumeTypes", tag = "types",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The types", body = Object)))]
 pub async fn type_list(
@@ -728,7 +728,7 @@ pub async fn type_list(
 }
 
 /// Shows a volume type (`default` names the default one).
-#[utoipa::path(get, path = "/v3/{project_id}/types/{type_id}", tag = "types",
+#[utoipa::path(get, path = "/v3/{project_id}/types/{type_id}", operation_id = "showVolumeType", tag = "types",
     params(("project_id" = String, Path, description = "The project"), ("type_id" = String, Path, description = "The type, or default")),
     responses((status = 200, description = "The type", body = Object), (status = 404, description = "Not found")))]
 pub async fn type_show(
@@ -760,7 +760,7 @@ async fn quota_set_json(app: &App, target: &str, usage: bool) -> Result<Value, E
 
 /// Shows a project's quotas (its own, or any for admins); `?usage=true`
 /// adds what is in use.
-#[utoipa::path(get, path = "/v3/{project_id}/os-quota-sets/{target}", tag = "quotas",
+#[utoipa::path(get, path = "/v3/{project_id}/os-quota-sets/{target}", operation_id = "showVolumeQuotas", tag = "quotas",
     params(("project_id" = String, Path, description = "The project"), ("target" = String, Path, description = "The project whose quotas")),
     responses((status = 200, description = "The quota set", body = Object), (status = 403, description = "Another project")))]
 pub async fn quota_show(
@@ -789,7 +789,7 @@ pub struct QuotaBody {
 }
 
 /// Sets a project's quotas (admin).
-#[utoipa::path(put, path = "/v3/{project_id}/os-quota-sets/{target}", tag = "quotas", request_body = Object,
+#[utoipa::path(put, path = "/v3/{project_id}/os-quota-sets/{target}", operation_id = "updateVolumeQuotas", tag = "quotas", request_body = Object,
     params(("project_id" = String, Path, description = "The project"), ("target" = String, Path, description = "The project whose quotas")),
     responses((status = 200, description = "The quota set", body = Object), (status = 400, description = "Bad key or value"),
               (status = 403, description = "Not an admin")))]
@@ -822,7 +822,7 @@ pub async fn quota_update(
 }
 
 /// The caller's project's absolute limits and usage.
-#[utoipa::path(get, path = "/v3/{project_id}/limits", tag = "quotas",
+#[utoipa::path(get, path = "/v3/{project_id}/limits", operation_id = "showVolumeLimits", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
     responses((status = 200, description = "The limits", body = Object)))]
 pub async fn limits(
