@@ -64,46 +64,69 @@ fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        let keys: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                _ => None,
+            })
+            .collect();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             return Error::bad_request(format!("Malformed request body: {inner}"));
         }
-        data_error(&path, &inner.to_string())
+        data_error(&keys, &inner.to_string())
     })?;
     de.end()
         .map_err(|e| Error::bad_request(format!("Malformed request body: {e}")))?;
     Ok(value)
 }
 
-/// The message for a body that is JSON but not what the API takes.
-fn data_error(path: &str, why: &str) -> Error {
+/// The message for a body that is JSON but not what the API takes; `keys`
+/// are the object keys down to the bad value (`["port", "mtu"]`), the first
+/// being the resource wrapper.
+fn data_error(keys: &[String], why: &str) -> Error {
     // serde_json appends " at line L column C"; the attribute says where.
     let why = why.split(" at line ").next().unwrap_or(why);
+    let backquoted = |rest: &str| rest.split('`').next().unwrap_or(rest).to_owned();
+    // The attribute of the resource the problem is in (`allowed_address_pairs`
+    // for a bad key inside one of its pairs).
+    let attribute = |own: Option<String>| -> String {
+        keys.get(1)
+            .cloned()
+            .or(own)
+            .or_else(|| keys.first().cloned())
+            .unwrap_or_else(|| "body".into())
+    };
     if let Some(rest) = why.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or(rest);
-        return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"));
-    }
-    if let Some(rest) = why.strip_prefix("missing field `") {
-        let name = rest.split('`').next().unwrap_or(rest);
-        let at = path.trim_end_matches('.').trim_start_matches('.');
-        let full = if at.is_empty() || at == "." {
-            name.to_owned()
-        } else {
-            format!("{at}.{name}")
-        };
+        let name = backquoted(rest);
+        if keys.len() <= 2 {
+            return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"));
+        }
+        let at = attribute(None);
         return Error::bad_request(format!(
-            "Invalid input for field/attribute {name}. Reason: '{full}' is required."
+            "Invalid input for field/attribute {at}. Reason: unrecognized attribute '{name}'."
         ));
     }
-    let field = path.rsplit('.').next().unwrap_or(path);
-    let field = if field.is_empty() || field == "." {
-        "body"
-    } else {
-        field
-    };
+    if let Some(rest) = why.strip_prefix("missing field `") {
+        let name = backquoted(rest);
+        let mut full = keys.to_vec();
+        full.push(name.clone());
+        let at = if keys.len() <= 1 {
+            name
+        } else {
+            attribute(None)
+        };
+        return Error::bad_request(format!(
+            "Invalid input for field/attribute {at}. Reason: '{}' is required.",
+            full.join(".")
+        ));
+    }
+    let at = attribute(None);
     Error::bad_request(format!(
-        "Invalid input for field/attribute {field}. Reason: {why}."
+        "Invalid input for field/attribute {at}. Reason: {why}."
     ))
 }
 
@@ -132,6 +155,14 @@ mod tests {
     struct Inner {
         cidr: String,
         mtu: Option<i64>,
+        pools: Option<Vec<Pool>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Pool {
+        start: String,
     }
 
     #[derive(Debug, Deserialize)]
@@ -164,6 +195,18 @@ mod tests {
             "Invalid input for field/attribute cidr. Reason: 'subnet.cidr' is required."
         );
         assert!(message(r#"{"subnet": {"cidr": "a"}} x"#).starts_with("Malformed request body"));
+        assert_eq!(
+            message(r#"{"subnet": {"cidr": "a", "pools": [{"start": 1}]}}"#),
+            "Invalid input for field/attribute pools. Reason: invalid type: integer `1`, expected a string."
+        );
+        assert_eq!(
+            message(r#"{"subnet": {"cidr": "a", "pools": [{"start": "a", "x": 1}]}}"#),
+            "Invalid input for field/attribute pools. Reason: unrecognized attribute 'x'."
+        );
+        assert_eq!(
+            message(r#"{"subnet": {"cidr": "a", "pools": ["a"]}}"#),
+            "Invalid input for field/attribute pools. Reason: invalid type: string \"a\", expected struct Pool."
+        );
         assert!(message(r#"{"subnet": "#).starts_with("Malformed request body"));
     }
 }

@@ -60,3 +60,13 @@ pub fn text_max(body: &Map<String, Value>, key: &str, max: usize) -> Result<Opti
 pub fn text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
     text_max(body, key, 255)
 }
+
+/// An optional string of at most `max` characters.
+pub fn limit(key: &str, value: &Option<String>, max: usize) -> Result<Option<String>, Error> {
+    match value {
+        Some(s) if s.chars().count() > max => {
+            Err(invalid(key, format!("longer than {max} characters")))
+        }
+        other => Ok(other.clone()),
+    }
+}

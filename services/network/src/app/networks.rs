@@ -4,10 +4,10 @@
 //! allocated from the configured ranges, never twice (unique indexes decide
 //! races, and the allocation retries).
 
-use super::input::{bad, check_known, flag, list_scope, policy, text_max};
+use super::input::{bad, limit, list_scope, policy};
 use super::{App, db};
 use crate::datastore::{self as ds, Network};
-use serde_json::{Map, Value};
+use stratus_api::network::{NetworkCreate, NetworkUpdate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -19,47 +19,6 @@ fn not_found(id: &str) -> Error {
 
 fn in_use(message: String) -> Error {
     Error::conflict(message).with_type("SegmentInUse")
-}
-
-/// Attributes a network body may carry.
-const CREATE_ATTRIBUTES: &[&str] = &[
-    "name",
-    "description",
-    "admin_state_up",
-    "shared",
-    "router:external",
-    "provider:network_type",
-    "provider:physical_network",
-    "provider:segmentation_id",
-    "mtu",
-    "port_security_enabled",
-    "tenant_id",
-    "project_id",
-    "availability_zone_hints",
-];
-const UPDATE_ATTRIBUTES: &[&str] = &[
-    "name",
-    "description",
-    "admin_state_up",
-    "shared",
-    "router:external",
-    "mtu",
-    "port_security_enabled",
-];
-
-fn get_int(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .map(Some)
-            .ok_or_else(|| {
-                bad(format!(
-                    "Invalid input for {key}. Reason: '{v}' is not an integer."
-                ))
-            }),
-    }
 }
 
 /// `"lo:hi"` or `"name:lo:hi"` ranges.
@@ -118,53 +77,53 @@ impl App {
     pub async fn network_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &NetworkCreate,
     ) -> Result<Network, Error> {
-        check_known(body, CREATE_ATTRIBUTES)?;
         stratus_http::auth::Caller(caller.clone()).require("member")?;
         let admin = caller.is_admin();
         let own = caller
             .project_id()
             .ok_or_else(|| policy("create_network: a project-scoped token"))?;
-        let project_id =
-            match text_max(body, "project_id", 255)?.or(text_max(body, "tenant_id", 255)?) {
-                Some(p) if p != own && !admin => return Err(policy("create_network:tenant_id")),
-                Some(p) => p,
-                None => own.to_owned(),
-            };
-        let shared = flag(body, "shared")?.unwrap_or(false);
-        let external = flag(body, "router:external")?.unwrap_or(false);
+        let project_id = match limit("project_id", &body.project_id, 255)?.or(limit(
+            "tenant_id",
+            &body.tenant_id,
+            255,
+        )?) {
+            Some(p) if p != own && !admin => return Err(policy("create_network:tenant_id")),
+            Some(p) => p,
+            None => own.to_owned(),
+        };
+        let shared = body.shared.unwrap_or(false);
+        let external = body.router_external.unwrap_or(false);
         if shared && !admin {
             return Err(policy("create_network:shared"));
         }
         if external && !admin {
             return Err(policy("create_network:router:external"));
         }
-        let provider = [
-            "provider:network_type",
-            "provider:physical_network",
-            "provider:segmentation_id",
-        ];
-        if !admin && provider.iter().any(|k| body.contains_key(*k)) {
+        let provider = body.network_type.is_some()
+            || body.physical_network.is_some()
+            || body.segmentation_id.is_some();
+        if !admin && provider {
             return Err(policy("create_network:provider:network_type"));
         }
-        let network_type = text_max(body, "provider:network_type", 32)?
+        let network_type = limit("provider:network_type", &body.network_type, 32)?
             .unwrap_or_else(|| self.config.tenant_network_type.clone());
-        let physical = text_max(body, "provider:physical_network", 64)?;
-        let segment = get_int(body, "provider:segmentation_id")?;
+        let physical = limit("provider:physical_network", &body.physical_network, 64)?;
+        let segment = body.segmentation_id;
         let mut network = Network {
             id: uuid::Uuid::new_v4().to_string(),
             project_id,
-            name: text_max(body, "name", 255)?.unwrap_or_default(),
-            description: text_max(body, "description", 255)?.unwrap_or_default(),
-            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+            name: limit("name", &body.name, 255)?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
+            admin_state_up: body.admin_state_up.unwrap_or(true),
             shared,
             external,
             network_type: network_type.clone(),
             physical_network: physical.clone(),
             segmentation_id: None,
             mtu: 0,
-            port_security_enabled: flag(body, "port_security_enabled")?.unwrap_or(true),
+            port_security_enabled: body.port_security_enabled.unwrap_or(true),
             revision_number: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -212,7 +171,7 @@ impl App {
                 )));
             }
         };
-        network.mtu = match get_int(body, "mtu")? {
+        network.mtu = match body.mtu {
             Some(m) if (68..=i64::from(max_mtu)).contains(&m) => m as i32,
             Some(m) => {
                 return Err(bad(format!(
@@ -316,45 +275,47 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &NetworkUpdate,
     ) -> Result<Network, Error> {
-        let provider: Vec<&String> = body.keys().filter(|k| k.starts_with("provider:")).collect();
+        let provider: Vec<&str> = [
+            ("provider:network_type", body.network_type.is_some()),
+            ("provider:physical_network", body.physical_network.is_some()),
+            ("provider:segmentation_id", body.segmentation_id.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, given)| given.then_some(k))
+        .collect();
         if !provider.is_empty() {
             return Err(bad(format!(
                 "Invalid input: {} cannot be changed after creation.",
-                provider
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                provider.join(", ")
             )));
         }
-        check_known(body, UPDATE_ATTRIBUTES)?;
         let mut n = self.network_owned(caller, id, "update_network").await?;
-        if let Some(name) = text_max(body, "name", 255)? {
+        if let Some(name) = limit("name", &body.name, 255)? {
             n.name = name;
         }
-        if let Some(d) = text_max(body, "description", 255)? {
+        if let Some(d) = limit("description", &body.description, 255)? {
             n.description = d;
         }
-        if let Some(b) = flag(body, "admin_state_up")? {
+        if let Some(b) = body.admin_state_up {
             n.admin_state_up = b;
         }
-        if let Some(b) = flag(body, "port_security_enabled")? {
+        if let Some(b) = body.port_security_enabled {
             n.port_security_enabled = b;
         }
-        for (key, field) in [
-            ("shared", &mut n.shared),
-            ("router:external", &mut n.external),
+        for (key, field, wanted) in [
+            ("shared", &mut n.shared, body.shared),
+            ("router:external", &mut n.external, body.router_external),
         ] {
-            if let Some(b) = flag(body, key)? {
+            if let Some(b) = wanted {
                 if b != *field && !caller.is_admin() {
                     return Err(policy(&format!("update_network:{key}")));
                 }
                 *field = b;
             }
         }
-        if let Some(m) = get_int(body, "mtu")? {
+        if let Some(m) = body.mtu {
             let max = if n.network_type == "vxlan" {
                 self.config.physical_mtu - VXLAN_OVERHEAD
             } else {

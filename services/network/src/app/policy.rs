@@ -17,7 +17,7 @@
 //!   admin's.
 
 use crate::datastore::{Network, Port};
-use serde_json::{Map, Value};
+use stratus_api::network::{FixedIpRequest, PortCreate, PortUpdate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -55,16 +55,16 @@ pub fn reserved_device_owner(owner: &str) -> bool {
 pub fn port_attributes(
     caller: &TokenClaims,
     network: &Network,
-    body: &Map<String, Value>,
+    ask: &PortAsk<'_>,
     action: &str,
 ) -> Result<(), Error> {
     let admin = caller.is_admin();
-    if let Some(key) = body.keys().find(|k| k.starts_with("binding:"))
+    if let Some(key) = ask.binding.first()
         && !admin
     {
         return Err(policy(&format!("{action}:{key}")));
     }
-    if let Some(owner) = body.get("device_owner").and_then(Value::as_str)
+    if let Some(owner) = ask.device_owner
         && reserved_device_owner(owner)
         && !admin
         && !caller.is_service()
@@ -74,23 +74,88 @@ pub fn port_attributes(
     if network_owner(caller, network) {
         return Ok(());
     }
-    for key in [
-        "mac_address",
-        "port_security_enabled",
-        "allowed_address_pairs",
-    ] {
-        if body.contains_key(key) {
-            return Err(policy(&format!("{action}:{key}")));
-        }
+    if let Some(key) = ask.owner_only.first() {
+        return Err(policy(&format!("{action}:{key}")));
     }
-    let names_address = body
-        .get("fixed_ips")
-        .and_then(Value::as_array)
-        .is_some_and(|ips| ips.iter().any(|ip| ip.get("ip_address").is_some()));
-    if names_address {
+    if ask.names_address {
         return Err(policy(&format!("{action}:fixed_ips:ip_address")));
     }
     Ok(())
+}
+
+/// What a port create or update asks for that the policy decides on.
+pub struct PortAsk<'a> {
+    /// The `binding:*` attributes given.
+    pub binding: Vec<&'static str>,
+    pub device_owner: Option<&'a str>,
+    /// Attributes only the network's owner (or an admin) sets: the MAC,
+    /// port security, address pairs.
+    pub owner_only: Vec<&'static str>,
+    /// Whether a fixed address is named (not only a subnet).
+    pub names_address: bool,
+}
+
+impl<'a> PortAsk<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        host: bool,
+        vnic: bool,
+        profile: bool,
+        device_owner: Option<&'a str>,
+        mac: bool,
+        port_security: bool,
+        pairs: bool,
+        fixed_ips: &Option<Vec<FixedIpRequest>>,
+    ) -> Self {
+        let pick = |given: &[(&'static str, bool)]| {
+            given
+                .iter()
+                .filter_map(|(k, g)| g.then_some(*k))
+                .collect::<Vec<_>>()
+        };
+        Self {
+            binding: pick(&[
+                ("binding:host_id", host),
+                ("binding:vnic_type", vnic),
+                ("binding:profile", profile),
+            ]),
+            device_owner,
+            owner_only: pick(&[
+                ("mac_address", mac),
+                ("port_security_enabled", port_security),
+                ("allowed_address_pairs", pairs),
+            ]),
+            names_address: fixed_ips
+                .as_ref()
+                .is_some_and(|ips| ips.iter().any(|ip| ip.ip_address.is_some())),
+        }
+    }
+
+    pub fn create(b: &'a PortCreate) -> Self {
+        Self::new(
+            b.binding_host_id.is_some(),
+            b.binding_vnic_type.is_some(),
+            b.binding_profile.is_some(),
+            b.device_owner.as_deref(),
+            b.mac_address.is_some(),
+            b.port_security_enabled.is_some(),
+            b.allowed_address_pairs.is_some(),
+            &b.fixed_ips,
+        )
+    }
+
+    pub fn update(b: &'a PortUpdate) -> Self {
+        Self::new(
+            b.binding_host_id.is_some(),
+            b.binding_vnic_type.is_some(),
+            b.binding_profile.is_some(),
+            b.device_owner.as_deref(),
+            false,
+            b.port_security_enabled.is_some(),
+            b.allowed_address_pairs.is_some(),
+            &b.fixed_ips,
+        )
+    }
 }
 
 /// Only the port's project (or an admin) changes it.

@@ -6,68 +6,20 @@
 //! never get the same one, also when creates race (the loser moves to the
 //! next free address).
 
-use super::input::{bad, check_known, flag, invalid, list_scope, text};
+use super::input::{bad, invalid, limit, list_scope};
 use super::ipam;
 use super::policy;
 use super::{App, db};
 use crate::datastore::{self as ds, FixedIp, Port, Subnet};
 use ipnet::IpNet;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::net::IpAddr;
+use stratus_api::network::{AddressPair, FixedIpRequest, PortCreate, PortUpdate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
 fn not_found(id: &str) -> Error {
     Error::not_found(format!("Port {id} could not be found.")).with_type("PortNotFound")
-}
-
-const CREATE: &[&str] = &[
-    "network_id",
-    "name",
-    "description",
-    "admin_state_up",
-    "mac_address",
-    "fixed_ips",
-    "device_owner",
-    "device_id",
-    "binding:host_id",
-    "security_groups",
-    "port_security_enabled",
-    "allowed_address_pairs",
-    "tenant_id",
-    "project_id",
-    "binding:vnic_type",
-    "binding:profile",
-];
-const UPDATE: &[&str] = &[
-    "name",
-    "description",
-    "admin_state_up",
-    "fixed_ips",
-    "device_owner",
-    "device_id",
-    "binding:host_id",
-    "security_groups",
-    "port_security_enabled",
-    "allowed_address_pairs",
-    "binding:vnic_type",
-    "binding:profile",
-];
-
-fn strings(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, Error> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| invalid(key, format!("'{i}' is not a string")))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(other) => Err(invalid(key, format!("'{other}' is not a list"))),
-    }
 }
 
 fn random_mac() -> String {
@@ -82,16 +34,9 @@ const MAX_ADDRESS_PAIRS: usize = 10;
 /// CIDR) and an optional unicast `mac_address`, nothing else, at most
 /// [`MAX_ADDRESS_PAIRS`]; written back in canonical form, since both reach
 /// the hosts' firewalls.
-fn address_pairs(body: &Map<String, Value>) -> Result<Option<Vec<Value>>, Error> {
-    let items = match body.get("allowed_address_pairs") {
-        None => return Ok(None),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(invalid(
-                "allowed_address_pairs",
-                format!("'{other}' is not a list"),
-            ));
-        }
+fn address_pairs(given: &Option<Vec<AddressPair>>) -> Result<Option<Vec<Value>>, Error> {
+    let Some(items) = given else {
+        return Ok(None);
     };
     if items.len() > MAX_ADDRESS_PAIRS {
         return Err(invalid(
@@ -100,50 +45,22 @@ fn address_pairs(body: &Map<String, Value>) -> Result<Option<Vec<Value>>, Error>
         ));
     }
     let mut out = Vec::new();
-    for i in items {
-        let Some(pair) = i.as_object() else {
-            return Err(invalid(
-                "allowed_address_pairs",
-                format!("{i} is not an object"),
-            ));
-        };
-        if let Some(k) = pair
-            .keys()
-            .find(|k| *k != "ip_address" && *k != "mac_address")
-        {
-            return Err(invalid(
-                "allowed_address_pairs",
-                format!("unknown attribute '{k}' in {i}"),
-            ));
-        }
-        let ip = pair
-            .get("ip_address")
-            .and_then(Value::as_str)
-            .and_then(|a| {
-                a.parse::<IpNet>()
-                    .map(|n| n.to_string())
-                    .or_else(|_| a.parse::<IpAddr>().map(|a| a.to_string()))
-                    .ok()
-            })
-            .ok_or_else(|| {
+    for pair in items {
+        let a = &pair.ip_address;
+        let ip = a
+            .parse::<IpNet>()
+            .map(|n| n.to_string())
+            .or_else(|_| a.parse::<IpAddr>().map(|a| a.to_string()))
+            .map_err(|_| {
                 invalid(
                     "allowed_address_pairs",
-                    format!("{i} needs an ip_address that is an IP address or CIDR"),
+                    format!("'{a}' is not an IP address or CIDR"),
                 )
             })?;
         let mut canonical = serde_json::Map::new();
         canonical.insert("ip_address".into(), Value::String(ip));
-        match pair.get("mac_address") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(m)) => {
-                canonical.insert("mac_address".into(), Value::String(check_mac(m)?));
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "allowed_address_pairs",
-                    format!("mac_address '{other}' is not a string"),
-                ));
-            }
+        if let Some(m) = &pair.mac_address {
+            canonical.insert("mac_address".into(), Value::String(check_mac(m)?));
         }
         out.push(Value::Object(canonical));
     }
@@ -167,39 +84,29 @@ pub(crate) struct Wanted {
     pub ip: Option<IpAddr>,
 }
 
-fn wanted(body: &Map<String, Value>) -> Result<Option<Vec<Wanted>>, Error> {
-    let Some(v) = body.get("fixed_ips") else {
+fn wanted(given: &Option<Vec<FixedIpRequest>>) -> Result<Option<Vec<Wanted>>, Error> {
+    let Some(items) = given else {
         return Ok(None);
     };
-    let items = v
-        .as_array()
-        .ok_or_else(|| invalid("fixed_ips", "not a list"))?;
     let mut out = Vec::new();
     for item in items {
-        let subnet_id = item
-            .get("subnet_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         let ip =
-            match item.get("ip_address") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s.parse().map_err(|_| {
+            match &item.ip_address {
+                None => None,
+                Some(s) => Some(s.parse().map_err(|_| {
                     invalid("fixed_ips", format!("'{s}' is not a valid IP address"))
                 })?),
-                Some(other) => {
-                    return Err(invalid(
-                        "fixed_ips",
-                        format!("'{other}' is not a valid IP address"),
-                    ));
-                }
             };
-        if subnet_id.is_none() && ip.is_none() {
+        if item.subnet_id.is_none() && ip.is_none() {
             return Err(invalid(
                 "fixed_ips",
-                format!("{item} names neither subnet_id nor ip_address"),
+                "an entry names neither subnet_id nor ip_address",
             ));
         }
-        out.push(Wanted { subnet_id, ip });
+        out.push(Wanted {
+            subnet_id: item.subnet_id.clone(),
+            ip,
+        });
     }
     Ok(Some(out))
 }
@@ -339,16 +246,24 @@ impl App {
     pub async fn port_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &PortCreate,
     ) -> Result<Port, Error> {
-        check_known(body, CREATE)?;
         stratus_http::auth::Caller(caller.clone()).require("member")?;
         let network_id =
-            text(body, "network_id")?.ok_or_else(|| invalid("network_id", "it is required"))?;
+            limit("network_id", &Some(body.network_id.clone()), 255)?.unwrap_or_default();
         let network = self.network_get(caller, &network_id).await?;
-        policy::port_attributes(caller, &network, body, "create_port")?;
+        policy::port_attributes(
+            caller,
+            &network,
+            &policy::PortAsk::create(body),
+            "create_port",
+        )?;
         let own = caller.project_id().unwrap_or_default().to_owned();
-        let project_id = match text(body, "project_id")?.or(text(body, "tenant_id")?) {
+        let project_id = match limit("project_id", &body.project_id, 255)?.or(limit(
+            "tenant_id",
+            &body.tenant_id,
+            255,
+        )?) {
             Some(p) if p != own && !caller.is_admin() => {
                 return Err(Error::forbidden(
                     "(rule:create_port:tenant_id) is disallowed by policy",
@@ -358,14 +273,13 @@ impl App {
             Some(p) => p,
             None => own,
         };
-        let given_mac = text(body, "mac_address")?
-            .map(|m| check_mac(&m))
-            .transpose()?;
-        let pairs = address_pairs(body)?.unwrap_or_default();
-        let wanted = wanted(body)?;
-        let port_security =
-            flag(body, "port_security_enabled")?.unwrap_or(network.port_security_enabled);
-        let named = strings(body, "security_groups")?;
+        let given_mac = body.mac_address.as_deref().map(check_mac).transpose()?;
+        let pairs = address_pairs(&body.allowed_address_pairs)?.unwrap_or_default();
+        let wanted = wanted(&body.fixed_ips)?;
+        let port_security = body
+            .port_security_enabled
+            .unwrap_or(network.port_security_enabled);
+        let named = body.security_groups.clone();
         let groups = if port_security {
             self.port_groups(caller, &project_id, named).await?
         } else if named.as_ref().is_some_and(|n| !n.is_empty()) {
@@ -378,14 +292,15 @@ impl App {
             id: String::new(),
             network_id: network.id.clone(),
             project_id,
-            name: text(body, "name")?.unwrap_or_default(),
-            description: text(body, "description")?.unwrap_or_default(),
+            name: limit("name", &body.name, 255)?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
             mac_address: String::new(),
-            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+            admin_state_up: body.admin_state_up.unwrap_or(true),
             status: "DOWN".into(),
-            device_owner: text(body, "device_owner")?.unwrap_or_default(),
-            device_id: text(body, "device_id")?.unwrap_or_default(),
-            binding_host_id: text(body, "binding:host_id")?.unwrap_or_default(),
+            device_owner: limit("device_owner", &body.device_owner, 255)?.unwrap_or_default(),
+            device_id: limit("device_id", &body.device_id, 255)?.unwrap_or_default(),
+            binding_host_id: limit("binding:host_id", &body.binding_host_id, 255)?
+                .unwrap_or_default(),
             port_security_enabled: port_security,
             security_groups: sqlx::types::Json(groups),
             allowed_address_pairs: sqlx::types::Json(pairs),
@@ -502,47 +417,51 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &PortUpdate,
     ) -> Result<Port, Error> {
-        check_known(body, UPDATE)?;
         let mut p = self.owned_port(caller, id).await?;
         policy::port_changer(caller, &p)?;
         let network = ds::network_get(&self.pool, &p.network_id)
             .await
             .map_err(db)?
             .ok_or_else(|| not_found(id))?;
-        policy::port_attributes(caller, &network, body, "update_port")?;
-        if let Some(v) = text(body, "name")? {
+        policy::port_attributes(
+            caller,
+            &network,
+            &policy::PortAsk::update(body),
+            "update_port",
+        )?;
+        if let Some(v) = limit("name", &body.name, 255)? {
             p.name = v;
         }
-        if let Some(v) = text(body, "description")? {
+        if let Some(v) = limit("description", &body.description, 255)? {
             p.description = v;
         }
-        if let Some(v) = text(body, "device_owner")? {
+        if let Some(v) = limit("device_owner", &body.device_owner, 255)? {
             p.device_owner = v;
         }
-        if let Some(v) = text(body, "device_id")? {
+        if let Some(v) = limit("device_id", &body.device_id, 255)? {
             p.device_id = v;
         }
-        if let Some(v) = text(body, "binding:host_id")? {
+        if let Some(v) = limit("binding:host_id", &body.binding_host_id, 255)? {
             p.binding_host_id = v;
         }
-        if let Some(v) = flag(body, "admin_state_up")? {
+        if let Some(v) = body.admin_state_up {
             p.admin_state_up = v;
         }
-        if let Some(v) = flag(body, "port_security_enabled")? {
+        if let Some(v) = body.port_security_enabled {
             p.port_security_enabled = v;
         }
-        if let Some(v) = address_pairs(body)? {
+        if let Some(v) = address_pairs(&body.allowed_address_pairs)? {
             p.allowed_address_pairs = sqlx::types::Json(v);
         }
-        if let Some(v) = strings(body, "security_groups")? {
+        if let Some(v) = body.security_groups.clone() {
             let project = p.project_id.clone();
             p.security_groups =
                 sqlx::types::Json(self.port_groups(caller, &project, Some(v)).await?);
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(w) = wanted(body)? {
+        if let Some(w) = wanted(&body.fixed_ips)? {
             ds::release_all(&mut *tx, id).await.map_err(db)?;
             self.allocate_ips(&mut tx, &p.network_id, id, Some(w))
                 .await?;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, json};
+use stratus_api::network::{FixedIpRequest, PortCreate};
 use stratus_bus_protocol::network::{
     PortRequest, PortsBind, PortsRelease, ServerPort, ServerPorts,
 };
@@ -66,18 +66,21 @@ impl App {
         for nic in nics {
             let port = match nic {
                 Nic::New { network, fixed_ip } => {
-                    let mut body = Map::new();
-                    body.insert("network_id".into(), json!(network.id));
-                    body.insert("device_id".into(), json!(req.device_id));
                     // The device owner (compute:*) is reserved: the attach
                     // below sets it, as the service; what the user asked
                     // for (a fixed address) goes through the port policy.
-                    if network.port_security_enabled {
-                        body.insert("security_groups".into(), json!(groups));
-                    }
-                    if let Some(ip) = fixed_ip {
-                        body.insert("fixed_ips".into(), json!([{ "ip_address": ip }]));
-                    }
+                    let body = PortCreate {
+                        network_id: network.id.clone(),
+                        device_id: Some(req.device_id.clone()),
+                        security_groups: network.port_security_enabled.then(|| groups.clone()),
+                        fixed_ips: fixed_ip.map(|ip| {
+                            vec![FixedIpRequest {
+                                subnet_id: None,
+                                ip_address: Some(ip),
+                            }]
+                        }),
+                        ..PortCreate::default()
+                    };
                     match self.port_create(caller, &body).await {
                         Ok(p) => {
                             made.push(p.clone());

@@ -4,13 +4,14 @@
 //! both pass), a gateway inside it and outside the allocation pools, pools
 //! inside the CIDR that do not overlap, DNS servers and host routes.
 
-use super::input::{bad, check_known, invalid, text};
-use super::ipam::{self, Pool};
+use super::input::{bad, invalid, limit};
+use super::ipam;
 use super::{App, db};
 use crate::datastore::{self as ds, Subnet};
 use ipnet::IpNet;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::net::IpAddr;
+use stratus_api::network::{HostRoute, SubnetCreate, SubnetUpdate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -18,30 +19,6 @@ fn not_found(id: &str) -> Error {
     Error::not_found(format!("Subnet {id} could not be found.")).with_type("SubnetNotFound")
 }
 
-const CREATE: &[&str] = &[
-    "network_id",
-    "ip_version",
-    "cidr",
-    "name",
-    "description",
-    "gateway_ip",
-    "enable_dhcp",
-    "allocation_pools",
-    "dns_nameservers",
-    "host_routes",
-    "ipv6_ra_mode",
-    "ipv6_address_mode",
-    "tenant_id",
-    "project_id",
-];
-const UPDATE: &[&str] = &[
-    "name",
-    "description",
-    "gateway_ip",
-    "enable_dhcp",
-    "dns_nameservers",
-    "host_routes",
-];
 const IPV6_MODES: &[&str] = &["slaac", "dhcpv6-stateful", "dhcpv6-stateless"];
 
 fn ip_in(key: &str, v: &str, net: &IpNet) -> Result<IpAddr, Error> {
@@ -54,18 +31,12 @@ fn ip_in(key: &str, v: &str, net: &IpNet) -> Result<IpAddr, Error> {
     Ok(ip)
 }
 
-fn dns(body: &Map<String, Value>, version: i32) -> Result<Option<Vec<String>>, Error> {
-    let Some(v) = body.get("dns_nameservers") else {
+fn dns(given: &Option<Vec<String>>, version: i32) -> Result<Option<Vec<String>>, Error> {
+    let Some(list) = given else {
         return Ok(None);
     };
-    let list = v
-        .as_array()
-        .ok_or_else(|| invalid("dns_nameservers", "not a list"))?;
     let mut out = Vec::new();
-    for item in list {
-        let s = item
-            .as_str()
-            .ok_or_else(|| invalid("dns_nameservers", format!("'{item}' is not a string")))?;
+    for s in list {
         let ip: IpAddr = s.parse().map_err(|_| {
             invalid(
                 "dns_nameservers",
@@ -89,22 +60,18 @@ fn dns(body: &Map<String, Value>, version: i32) -> Result<Option<Vec<String>>, E
     Ok(Some(out))
 }
 
-fn routes(body: &Map<String, Value>, version: i32) -> Result<Option<Vec<Value>>, Error> {
-    let Some(v) = body.get("host_routes") else {
+fn routes(given: &Option<Vec<HostRoute>>, version: i32) -> Result<Option<Vec<Value>>, Error> {
+    let Some(list) = given else {
         return Ok(None);
     };
-    let list = v
-        .as_array()
-        .ok_or_else(|| invalid("host_routes", "not a list"))?;
     let mut out = Vec::new();
-    for route in list {
-        let (Some(dest), Some(hop)) = (route["destination"].as_str(), route["nexthop"].as_str())
-        else {
-            return Err(invalid(
-                "host_routes",
-                format!("{route} needs destination and nexthop"),
-            ));
-        };
+    for HostRoute {
+        destination,
+        nexthop,
+    } in list
+    {
+        let route = format!("{destination} via {nexthop}");
+        let (dest, hop) = (destination.as_str(), nexthop.as_str());
         let dest = ipam::parse_cidr(dest).map_err(|e| invalid("host_routes", e))?;
         let hop: IpAddr = hop
             .parse()
@@ -144,14 +111,18 @@ impl App {
         ds::subnets_of(&self.pool, &ids).await.map_err(db)
     }
 
+    /// The subnets of the given networks.
+    pub async fn subnets_of(&self, network_ids: &[String]) -> Result<Vec<Subnet>, Error> {
+        ds::subnets_of(&self.pool, network_ids).await.map_err(db)
+    }
+
     pub async fn subnet_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &SubnetCreate,
     ) -> Result<Subnet, Error> {
-        check_known(body, CREATE)?;
         let network_id =
-            text(body, "network_id")?.ok_or_else(|| invalid("network_id", "it is required"))?;
+            limit("network_id", &Some(body.network_id.clone()), 255)?.unwrap_or_default();
         let network = self
             .network_owned(caller, &network_id, "create_subnet")
             .await
@@ -163,13 +134,13 @@ impl App {
                     e
                 }
             })?;
-        let version = match body.get("ip_version") {
-            Some(v) if v == 4 || v == "4" => 4,
-            Some(v) if v == 6 || v == "6" => 6,
+        let version = match body.ip_version {
+            Some(4) => 4,
+            Some(6) => 6,
             Some(v) => return Err(invalid("ip_version", format!("'{v}' is not in [4, 6]"))),
             None => return Err(invalid("ip_version", "it is required")),
         };
-        let cidr = text(body, "cidr")?.ok_or_else(|| invalid("cidr", "it is required"))?;
+        let cidr = limit("cidr", &Some(body.cidr.clone()), 64)?.unwrap_or_default();
         let net = ipam::parse_cidr(&cidr).map_err(|e| invalid("cidr", e))?;
         if (version == 4) != matches!(net, IpNet::V4(_)) {
             return Err(invalid(
@@ -177,24 +148,16 @@ impl App {
                 format!("{net} is not an IPv{version} subnet"),
             ));
         }
-        let gateway = match body.get("gateway_ip") {
-            Some(Value::Null) => None,
-            Some(Value::String(g)) => Some(ip_in("gateway_ip", g, &net)?),
-            Some(other) => {
-                return Err(invalid(
-                    "gateway_ip",
-                    format!("'{other}' is not a valid IP address"),
-                ));
-            }
+        let gateway = match &body.gateway_ip {
+            Some(None) => None,
+            Some(Some(g)) => Some(ip_in("gateway_ip", g, &net)?),
             None => Some(ipam::from_u128(ipam::usable(&net).0, net.network())),
         };
-        let pools: Vec<(u128, u128)> = match body.get("allocation_pools") {
-            None | Some(Value::Null) => ipam::default_pools(&net, gateway),
-            Some(v) => {
-                let given: Vec<Pool> = serde_json::from_value(v.clone())
-                    .map_err(|_| invalid("allocation_pools", "a list of {start, end}"))?;
+        let pools: Vec<(u128, u128)> = match &body.allocation_pools {
+            None => ipam::default_pools(&net, gateway),
+            Some(given) => {
                 let mut pools = Vec::new();
-                for p in &given {
+                for p in given {
                     let (a, b) = (
                         ip_in("allocation_pools", &p.start, &net)?,
                         ip_in("allocation_pools", &p.end, &net)?,
@@ -238,8 +201,8 @@ impl App {
                 pools
             }
         };
-        let mode = |key: &str| -> Result<Option<String>, Error> {
-            match text(body, key)? {
+        let mode = |key: &str, given: &Option<String>| -> Result<Option<String>, Error> {
+            match limit(key, given, 32)? {
                 Some(m) if version != 6 => {
                     Err(invalid(key, format!("'{m}' is for IPv6 subnets only")))
                 }
@@ -249,31 +212,24 @@ impl App {
                 other => Ok(other),
             }
         };
-        let enable_dhcp = match body.get("enable_dhcp") {
-            None => true,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                return Err(invalid(
-                    "enable_dhcp",
-                    format!("'{other}' is not a valid boolean value"),
-                ));
-            }
-        };
+        let enable_dhcp = body.enable_dhcp.unwrap_or(true);
         let subnet = Subnet {
             id: uuid::Uuid::new_v4().to_string(),
             network_id: network.id.clone(),
             project_id: network.project_id.clone(),
-            name: text(body, "name")?.unwrap_or_default(),
-            description: text(body, "description")?.unwrap_or_default(),
+            name: limit("name", &body.name, 255)?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
             ip_version: version,
             cidr: net.to_string(),
             gateway_ip: gateway.map(|g| g.to_string()),
             enable_dhcp,
             allocation_pools: sqlx::types::Json(ipam::pool_json(&pools, net.network())),
-            dns_nameservers: sqlx::types::Json(dns(body, version)?.unwrap_or_default()),
-            host_routes: sqlx::types::Json(routes(body, version)?.unwrap_or_default()),
-            ipv6_ra_mode: mode("ipv6_ra_mode")?,
-            ipv6_address_mode: mode("ipv6_address_mode")?,
+            dns_nameservers: sqlx::types::Json(
+                dns(&body.dns_nameservers, version)?.unwrap_or_default(),
+            ),
+            host_routes: sqlx::types::Json(routes(&body.host_routes, version)?.unwrap_or_default()),
+            ipv6_ra_mode: mode("ipv6_ra_mode", &body.ipv6_ra_mode)?,
+            ipv6_address_mode: mode("ipv6_address_mode", &body.ipv6_address_mode)?,
             revision_number: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -304,9 +260,8 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &SubnetUpdate,
     ) -> Result<Subnet, Error> {
-        check_known(body, UPDATE)?;
         let mut s = self.subnet_get(caller, id).await?;
         self.network_owned(caller, &s.network_id, "update_subnet")
             .await?;
@@ -314,16 +269,16 @@ impl App {
             .cidr
             .parse()
             .map_err(|_| Error::internal(&std::io::Error::other("stored cidr")))?;
-        if let Some(n) = text(body, "name")? {
+        if let Some(n) = limit("name", &body.name, 255)? {
             s.name = n;
         }
-        if let Some(d) = text(body, "description")? {
+        if let Some(d) = limit("description", &body.description, 255)? {
             s.description = d;
         }
-        match body.get("gateway_ip") {
+        match &body.gateway_ip {
             None => {}
-            Some(Value::Null) => s.gateway_ip = None,
-            Some(Value::String(g)) => {
+            Some(None) => s.gateway_ip = None,
+            Some(Some(g)) => {
                 let ip = ip_in("gateway_ip", g, &net)?;
                 let g = ipam::to_u128(ip);
                 let in_pool = s.allocation_pools.0.iter().any(|p| {
@@ -341,27 +296,14 @@ impl App {
                 }
                 s.gateway_ip = Some(ip.to_string());
             }
-            Some(other) => {
-                return Err(invalid(
-                    "gateway_ip",
-                    format!("'{other}' is not a valid IP address"),
-                ));
-            }
         }
-        match body.get("enable_dhcp") {
-            None => {}
-            Some(Value::Bool(b)) => s.enable_dhcp = *b,
-            Some(other) => {
-                return Err(invalid(
-                    "enable_dhcp",
-                    format!("'{other}' is not a valid boolean value"),
-                ));
-            }
+        if let Some(b) = body.enable_dhcp {
+            s.enable_dhcp = b;
         }
-        if let Some(d) = dns(body, s.ip_version)? {
+        if let Some(d) = dns(&body.dns_nameservers, s.ip_version)? {
             s.dns_nameservers = sqlx::types::Json(d);
         }
-        if let Some(r) = routes(body, s.ip_version)? {
+        if let Some(r) = routes(&body.host_routes, s.ip_version)? {
             s.host_routes = sqlx::types::Json(r);
         }
         ds::subnet_update(&self.pool, &s)

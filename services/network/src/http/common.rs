@@ -34,14 +34,15 @@ fn matches(value: &Value, wanted: &str) -> bool {
 
 /// Filters, pages and trims `items` (each a JSON object with an `id`) as the
 /// query asks; `next` is the base href of the collection for the next link.
-pub fn list(
+pub fn list<T: serde::Serialize>(
     collection: &str,
-    items: Vec<Value>,
+    items: Vec<T>,
     query: &[(String, String)],
     next: &str,
 ) -> Result<Value, Error> {
     let mut filtered: Vec<Value> = items
         .into_iter()
+        .map(|item| serde_json::to_value(item).unwrap_or(Value::Null))
         .filter(|item| {
             let mut keys: Vec<&str> = query
                 .iter()
@@ -110,7 +111,8 @@ pub fn list(
 }
 
 /// `fields=` on a single resource.
-pub fn trim(mut item: Value, query: &[(String, String)]) -> Value {
+pub fn trim<T: serde::Serialize>(item: T, query: &[(String, String)]) -> Value {
+    let mut item = serde_json::to_value(item).unwrap_or(Value::Null);
     let fields: Vec<&str> = query
         .iter()
         .filter(|(k, _)| k == "fields")

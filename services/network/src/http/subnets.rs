@@ -5,48 +5,73 @@ use crate::app::App;
 use crate::datastore::Subnet;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use stratus_api::network as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-pub fn subnet_json(s: &Subnet) -> Value {
-    json!({
-        "id": s.id, "name": s.name, "description": s.description, "network_id": s.network_id,
-        "tenant_id": s.project_id, "project_id": s.project_id, "ip_version": s.ip_version, "cidr": s.cidr,
-        "gateway_ip": s.gateway_ip, "enable_dhcp": s.enable_dhcp, "allocation_pools": s.allocation_pools.0,
-        "dns_nameservers": s.dns_nameservers.0, "host_routes": s.host_routes.0,
-        "ipv6_ra_mode": s.ipv6_ra_mode, "ipv6_address_mode": s.ipv6_address_mode, "subnetpool_id": null,
-        "service_types": [], "tags": [], "revision_number": s.revision_number,
-        "created_at": time(&s.created_at), "updated_at": time(&s.updated_at),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct SubnetBody {
-    subnet: Map<String, Value>,
+/// A subnet as Neutron shows it.
+pub fn view(s: &Subnet) -> api::Subnet {
+    api::Subnet {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        network_id: s.network_id.clone(),
+        tenant_id: s.project_id.clone(),
+        project_id: s.project_id.clone(),
+        ip_version: s.ip_version.into(),
+        cidr: s.cidr.clone(),
+        gateway_ip: s.gateway_ip.clone(),
+        enable_dhcp: s.enable_dhcp,
+        allocation_pools: s
+            .allocation_pools
+            .0
+            .iter()
+            .map(|p| api::AllocationPool {
+                start: p.start.clone(),
+                end: p.end.clone(),
+            })
+            .collect(),
+        dns_nameservers: s.dns_nameservers.0.clone(),
+        host_routes: s
+            .host_routes
+            .0
+            .iter()
+            .filter_map(|r| serde_json::from_value(r.clone()).ok())
+            .collect(),
+        ipv6_ra_mode: s.ipv6_ra_mode.clone(),
+        ipv6_address_mode: s.ipv6_address_mode.clone(),
+        subnetpool_id: None,
+        service_types: Vec::new(),
+        tags: Vec::new(),
+        revision_number: s.revision_number.into(),
+        created_at: time(&s.created_at),
+        updated_at: time(&s.updated_at),
+    }
 }
 
 /// Creates a subnet on a network the caller owns.
-#[utoipa::path(post, path = "/v2.0/subnets", operation_id = "createSubnet", tag = "subnets", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad or overlapping CIDR, pools or addresses"),
+#[utoipa::path(post, path = "/v2.0/subnets", operation_id = "createSubnet", tag = "subnets",
+    request_body = api::SubnetCreateBody,
+    responses((status = 201, description = "Created", body = api::SubnetBody), (status = 400, description = "Bad or overlapping CIDR, pools or addresses"),
               (status = 404, description = "No such network"), (status = 409, description = "Gateway inside a pool")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
-    Json(body): Json<SubnetBody>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+    Json(body): Json<api::SubnetCreateBody>,
+) -> Result<(StatusCode, Json<api::SubnetBody>), Error> {
     let s = app.subnet_create(&caller.0, &body.subnet).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"subnet": subnet_json(&s)})),
+        Json(api::SubnetBody { subnet: view(&s) }),
     ))
 }
 
 /// Lists the subnets of the networks the caller sees.
 #[utoipa::path(get, path = "/v2.0/subnets", operation_id = "listSubnets", tag = "subnets",
-    responses((status = 200, description = "The subnets", body = Object)))]
+    params(api::ListQuery),
+    responses((status = 200, description = "The subnets", body = api::SubnetList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -57,8 +82,8 @@ pub async fn list(
         .subnet_list(&caller.0)
         .await?
         .iter()
-        .map(subnet_json)
-        .collect();
+        .map(view)
+        .collect::<Vec<_>>();
     Ok(Json(common::list(
         "subnets",
         items,
@@ -69,8 +94,8 @@ pub async fn list(
 
 /// Shows a subnet.
 #[utoipa::path(get, path = "/v2.0/subnets/{subnet_id}", operation_id = "showSubnet", tag = "subnets",
-    params(("subnet_id" = String, Path, description = "The subnet")),
-    responses((status = 200, description = "The subnet", body = Object), (status = 404, description = "Not found")))]
+    params(("subnet_id" = String, Path, description = "The subnet"), api::FieldsQuery),
+    responses((status = 200, description = "The subnet", body = api::SubnetBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
@@ -78,24 +103,23 @@ pub async fn show(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, Error> {
     let s = app.subnet_get(&caller.0, &id).await?;
-    Ok(Json(
-        json!({"subnet": common::trim(subnet_json(&s), &query)}),
-    ))
+    Ok(Json(json!({"subnet": common::trim(view(&s), &query)})))
 }
 
 /// Updates a subnet's name, description, gateway, DHCP, DNS servers or routes.
-#[utoipa::path(put, path = "/v2.0/subnets/{subnet_id}", operation_id = "updateSubnet", tag = "subnets", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/subnets/{subnet_id}", operation_id = "updateSubnet", tag = "subnets",
+    request_body = api::SubnetUpdateBody,
     params(("subnet_id" = String, Path, description = "The subnet")),
-    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad attribute"),
+    responses((status = 200, description = "Updated", body = api::SubnetBody), (status = 400, description = "Bad attribute"),
               (status = 404, description = "Not found")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<SubnetBody>,
-) -> Result<Json<Value>, Error> {
+    Json(body): Json<api::SubnetUpdateBody>,
+) -> Result<Json<api::SubnetBody>, Error> {
     let s = app.subnet_update(&caller.0, &id, &body.subnet).await?;
-    Ok(Json(json!({"subnet": subnet_json(&s)})))
+    Ok(Json(api::SubnetBody { subnet: view(&s) }))
 }
 
 /// Deletes a subnet without allocated addresses.
