@@ -63,94 +63,76 @@ pub fn assert_current(
 /// error schemas are added to the components. Every operation must have an
 /// `operationId`; [`operation_ids`] checks they are unique.
 pub fn finish(
-    doc: utoipa::openapi::OpenApi,
+    mut doc: utoipa::openapi::OpenApi,
     style: stratus_common::ErrorStyle,
 ) -> utoipa::openapi::OpenApi {
-    use serde_json::{Value, json};
+    use stratus_api::error;
     use stratus_common::ErrorStyle;
-    use utoipa::PartialSchema;
-    let (name, schema, content_type) = match style {
+    use utoipa::ToSchema;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{Content, Ref, RefOr, Schema};
+    fn named<T: ToSchema>() -> (String, RefOr<Schema>) {
+        (T::name().into_owned(), T::schema())
+    }
+    let (schemas, content_type): (Vec<(String, RefOr<Schema>)>, &str) = match style {
         ErrorStyle::Keystone | ErrorStyle::Plain => (
-            "KeystoneError",
-            serde_json::to_value(stratus_api::error::KeystoneError::schema()),
+            vec![
+                named::<error::KeystoneError>(),
+                named::<error::KeystoneErrorDetail>(),
+            ],
             "application/json",
         ),
         ErrorStyle::Nova | ErrorStyle::Cinder => (
-            "Fault",
-            serde_json::to_value(stratus_api::error::Fault::schema()),
+            vec![named::<error::Fault>(), named::<error::FaultDetail>()],
             "application/json",
         ),
         ErrorStyle::Neutron => (
-            "NeutronError",
-            serde_json::to_value(stratus_api::error::NeutronError::schema()),
+            vec![
+                named::<error::NeutronError>(),
+                named::<error::NeutronErrorDetail>(),
+            ],
             "application/json",
         ),
         ErrorStyle::Glance => (
-            "HtmlError",
-            Ok(json!({"type": "string", "description": "webob's HTML error page"})),
+            vec![(
+                "HtmlError".into(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("webob's HTML error page"))
+                    .into(),
+            )],
             "text/html",
         ),
     };
-    let Ok(mut value) = serde_json::to_value(&doc) else {
-        return doc;
-    };
-    let mut schemas = vec![(name, schema.unwrap_or(Value::Null))];
-    match style {
-        ErrorStyle::Keystone | ErrorStyle::Plain => schemas.push((
-            "KeystoneErrorDetail",
-            serde_json::to_value(stratus_api::error::KeystoneErrorDetail::schema())
-                .unwrap_or(Value::Null),
-        )),
-        ErrorStyle::Nova | ErrorStyle::Cinder => schemas.push((
-            "FaultDetail",
-            serde_json::to_value(stratus_api::error::FaultDetail::schema()).unwrap_or(Value::Null),
-        )),
-        ErrorStyle::Neutron => schemas.push((
-            "NeutronErrorDetail",
-            serde_json::to_value(stratus_api::error::NeutronErrorDetail::schema())
-                .unwrap_or(Value::Null),
-        )),
-        ErrorStyle::Glance => {}
-    }
-    let reference = json!({"$ref": format!("#/components/schemas/{name}")});
-    if let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for (method, op) in item.iter_mut() {
-                if !matches!(
-                    method.as_str(),
-                    "get" | "put" | "post" | "delete" | "patch" | "head"
-                ) {
-                    continue;
-                }
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                for (status, response) in responses.iter_mut() {
-                    let error = status.starts_with('4') || status.starts_with('5');
-                    if error && response.get("content").is_none() && method != "head" {
-                        response["content"] = json!({content_type: {"schema": reference}});
-                    }
+    let error_body = schemas[0].0.clone();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let error = status.starts_with('4') || status.starts_with('5');
+                if let RefOr::T(response) = response
+                    && error
+                    && response.content.is_empty()
+                {
+                    response.content.insert(
+                        content_type.to_owned(),
+                        RefOr::T(Content::new(Some(Ref::from_schema_name(&error_body)))),
+                    );
                 }
             }
         }
     }
-    let components = value
-        .as_object_mut()
-        .map(|o| o.entry("components").or_insert_with(|| json!({})));
-    if let Some(components) = components {
-        let schemas_map = components
-            .as_object_mut()
-            .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
-        if let Some(Value::Object(map)) = schemas_map {
-            for (n, s) in schemas {
-                map.insert(n.to_owned(), s);
-            }
-        }
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.insert(name, schema);
     }
-    serde_json::from_value(value).unwrap_or(doc)
+    doc
 }
 
 /// Operations (`METHOD path`) without an `operationId` or sharing one with
