@@ -658,14 +658,15 @@ pub struct RouterList {
     pub routers_links: Option<Vec<Link>>,
 }
 
-/// A router's external gateway as asked for.
+/// A router's external gateway as asked for; `{}` (no `network_id`) is
+/// none.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalGatewayRequest {
-    pub network_id: String,
+    /// The external network.
+    pub network_id: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
     pub enable_snat: Option<bool>,
-    pub external_fixed_ips: Option<Vec<FixedIpRequest>>,
 }
 
 /// What a router is created with.
@@ -680,6 +681,13 @@ pub struct RouterCreate {
     pub project_id: Option<String>,
     pub tenant_id: Option<String>,
     pub availability_zone_hints: Option<Vec<String>>,
+    /// Accepted as Neutron's clients send it; Stratus routers are
+    /// centralized, so `true` is refused.
+    #[serde(default, deserialize_with = "loose_bool")]
+    pub distributed: Option<bool>,
+    /// Accepted as Neutron's clients send it; `true` is refused.
+    #[serde(default, deserialize_with = "loose_bool")]
+    pub ha: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -699,7 +707,7 @@ pub struct RouterUpdate {
     pub admin_state_up: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ExternalGatewayRequest>)]
-    pub external_gateway_info: Option<Option<serde_json::Value>>,
+    pub external_gateway_info: Option<Option<ExternalGatewayRequest>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -70,3 +70,12 @@ pub fn limit(key: &str, value: &Option<String>, max: usize) -> Result<Option<Str
         other => Ok(other.clone()),
     }
 }
+
+/// A required string of at most `max` characters.
+pub fn required(key: &str, value: &str, max: usize) -> Result<String, Error> {
+    if value.chars().count() > max {
+        Err(invalid(key, format!("longer than {max} characters")))
+    } else {
+        Ok(value.to_owned())
+    }
+}

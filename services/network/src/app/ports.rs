@@ -6,7 +6,7 @@
 //! never get the same one, also when creates race (the loser moves to the
 //! next free address).
 
-use super::input::{bad, invalid, limit, list_scope};
+use super::input::{bad, invalid, limit, list_scope, required};
 use super::ipam;
 use super::policy;
 use super::{App, db};
@@ -249,8 +249,7 @@ impl App {
         body: &PortCreate,
     ) -> Result<Port, Error> {
         stratus_http::auth::Caller(caller.clone()).require("member")?;
-        let network_id =
-            limit("network_id", &Some(body.network_id.clone()), 255)?.unwrap_or_default();
+        let network_id = required("network_id", &body.network_id, 255)?;
         let network = self.network_get(caller, &network_id).await?;
         policy::port_attributes(
             caller,

@@ -143,17 +143,34 @@ impl App {
             }
         }
         for (resource, limit) in limits {
-            sqlx::query(
-                "INSERT INTO quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
-                 ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = $3",
-            )
-            .bind(project)
-            .bind(resource)
-            .bind(limit)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            crate::datastore::quota_set(&self.pool, project, resource, *limit)
+                .await
+                .map_err(db)?;
         }
         Ok(())
+    }
+
+    /// Resets a project's limits to the defaults (admin).
+    pub async fn quota_reset(&self, caller: &TokenClaims, project: &str) -> Result<(), Error> {
+        if !caller.is_admin() {
+            return Err(
+                Error::forbidden("(rule:delete_quota) is disallowed by policy")
+                    .with_type("PolicyNotAuthorized"),
+            );
+        }
+        crate::datastore::quota_reset(&self.pool, project)
+            .await
+            .map_err(db)
+    }
+
+    /// Whether the caller may see a project's limits: its own, or any for
+    /// admins.
+    pub fn quota_visible(&self, caller: &TokenClaims, project: &str) -> Result<(), Error> {
+        if caller.is_admin() || caller.project_id() == Some(project) {
+            Ok(())
+        } else {
+            Err(Error::forbidden("(rule:get_quota) is disallowed by policy")
+                .with_type("PolicyNotAuthorized"))
+        }
     }
 }

@@ -5,14 +5,17 @@
 //! address, which needs a router with a gateway on that external network and
 //! an interface on the port's subnet.
 
-use super::input::{bad, check_known, flag, list_scope, text};
+use super::input::{bad, limit, list_scope, required};
 use super::policy;
 use super::ports::Wanted;
 use super::usage::held_event;
 use super::{App, db};
 use crate::datastore::{self as ds, FloatingIp, Network, Router};
-use serde_json::{Map, Value};
 use std::net::IpAddr;
+use stratus_api::network::{
+    ExternalGatewayRequest, FloatingIpCreate, FloatingIpUpdate, RouterCreate,
+    RouterInterfaceRequest, RouterUpdate,
+};
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::usage::Lifecycle;
 use stratus_common::Error;
@@ -60,6 +63,14 @@ impl App {
         ds::router_list(&self.pool, scope).await.map_err(db)
     }
 
+    /// The addresses of a router's gateway port.
+    pub async fn router_gateway_ips(&self, router_id: &str) -> Result<Vec<ds::FixedIp>, Error> {
+        let ports = ds::router_ports(&self.pool, router_id, GATEWAY)
+            .await
+            .map_err(db)?;
+        self.fixed_ips(&ports).await
+    }
+
     /// The external network a gateway names, if it is one.
     async fn external_network(&self, caller: &TokenClaims, id: &str) -> Result<Network, Error> {
         let n = self.network_get(caller, id).await?;
@@ -75,28 +86,22 @@ impl App {
         &self,
         caller: &TokenClaims,
         router: &mut Router,
-        info: &Value,
+        info: Option<&ExternalGatewayRequest>,
     ) -> Result<(), Error> {
         let old = ds::router_ports(&self.pool, &router.id, GATEWAY)
             .await
             .map_err(db)?;
         let wanted = match info {
-            Value::Null => None,
-            Value::Object(m) if m.is_empty() => None,
-            Value::Object(m) => Some(
-                m.get("network_id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("Invalid input for external_gateway_info. Reason: network_id is required."))?
-                    .to_owned(),
-            ),
-            other => return Err(bad(format!("Invalid input for external_gateway_info. Reason: {other} is not a dict."))),
+            None => None,
+            Some(i) => limit("external_gateway_info.network_id", &i.network_id, 255)?,
         };
-        if let Some(snat) = info.get("enable_snat") {
-            router.enable_snat = snat.as_bool().ok_or_else(|| {
-                bad(format!(
-                    "Invalid input for enable_snat. Reason: '{snat}' is not a valid boolean value."
-                ))
-            })?;
+        if info.is_some_and(|i| i.enable_snat.is_some() && i.network_id.is_none()) {
+            return Err(bad(
+                "Invalid input for external_gateway_info. Reason: network_id is required.",
+            ));
+        }
+        if let Some(snat) = info.and_then(|i| i.enable_snat) {
+            router.enable_snat = snat;
         }
         if wanted == router.gateway_network_id {
             return Ok(());
@@ -129,23 +134,16 @@ impl App {
     pub async fn router_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &RouterCreate,
     ) -> Result<Router, Error> {
-        check_known(
-            body,
-            &[
-                "name",
-                "description",
-                "admin_state_up",
-                "external_gateway_info",
-                "tenant_id",
-                "project_id",
-                "distributed",
-                "ha",
-                "availability_zone_hints",
-            ],
-        )?;
         member(caller)?;
+        for (key, given) in [("distributed", body.distributed), ("ha", body.ha)] {
+            if given == Some(true) {
+                return Err(bad(format!(
+                    "Invalid input for {key}. Reason: Stratus routers are centralized and not {key}."
+                )));
+            }
+        }
         let project = caller.project_id().ok_or_else(|| {
             Error::forbidden("Routers need a project-scoped token.")
                 .with_type("PolicyNotAuthorized")
@@ -153,9 +151,9 @@ impl App {
         let mut router = Router {
             id: uuid::Uuid::new_v4().to_string(),
             project_id: project.to_owned(),
-            name: text(body, "name")?.unwrap_or_default(),
-            description: text(body, "description")?.unwrap_or_default(),
-            admin_state_up: flag(body, "admin_state_up")?.unwrap_or(true),
+            name: limit("name", &body.name, 255)?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
+            admin_state_up: body.admin_state_up.unwrap_or(true),
             gateway_network_id: None,
             enable_snat: true,
             revision_number: 1,
@@ -173,8 +171,8 @@ impl App {
         tx.commit().await.map_err(db)?;
         self.outbox.flush_soon();
         // The gateway comes second: its port names the stored router.
-        if let Some(info) = body.get("external_gateway_info") {
-            if let Err(e) = self.set_gateway(caller, &mut router, info).await {
+        if let Some(info) = &body.external_gateway_info {
+            if let Err(e) = self.set_gateway(caller, &mut router, Some(info)).await {
                 let mut tx = self.pool.begin().await.map_err(db)?;
                 ds::router_delete(&mut *tx, &router.id).await.map_err(db)?;
                 stratus_outbox::put(&mut tx, &held(Lifecycle::Deleted))
@@ -193,30 +191,21 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &RouterUpdate,
     ) -> Result<Router, Error> {
-        check_known(
-            body,
-            &[
-                "name",
-                "description",
-                "admin_state_up",
-                "external_gateway_info",
-            ],
-        )?;
         let mut r = self.router_get(caller, id).await?;
         member(caller)?;
-        if let Some(v) = text(body, "name")? {
+        if let Some(v) = limit("name", &body.name, 255)? {
             r.name = v;
         }
-        if let Some(v) = text(body, "description")? {
+        if let Some(v) = limit("description", &body.description, 255)? {
             r.description = v;
         }
-        if let Some(v) = flag(body, "admin_state_up")? {
+        if let Some(v) = body.admin_state_up {
             r.admin_state_up = v;
         }
-        if let Some(info) = body.get("external_gateway_info") {
-            self.set_gateway(caller, &mut r, info).await?;
+        if let Some(info) = &body.external_gateway_info {
+            self.set_gateway(caller, &mut r, info.as_ref()).await?;
         }
         ds::router_save(&self.pool, &r).await.map_err(db)?;
         self.router_get(caller, id).await
@@ -234,7 +223,7 @@ impl App {
                 Error::conflict(format!("Router {id} still has ports")).with_type("RouterInUse")
             );
         }
-        self.set_gateway(caller, &mut r, &Value::Null).await?;
+        self.set_gateway(caller, &mut r, None).await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         if ds::router_delete(&mut *tx, id).await.map_err(db)? > 0 {
             let ev = held_event("router", id, &r.project_id, Lifecycle::Deleted);
@@ -258,11 +247,14 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &RouterInterfaceRequest,
     ) -> Result<InterfaceInfo, Error> {
         let r = self.router_get(caller, id).await?;
         member(caller)?;
-        let subnet_id = match (text(body, "subnet_id")?, text(body, "port_id")?) {
+        let subnet_id = match (
+            limit("subnet_id", &body.subnet_id, 255)?,
+            limit("port_id", &body.port_id, 255)?,
+        ) {
             (Some(s), None) => s,
             (None, Some(_)) => {
                 return Err(bad(
@@ -332,11 +324,14 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &RouterInterfaceRequest,
     ) -> Result<InterfaceInfo, Error> {
         let r = self.router_get(caller, id).await?;
         member(caller)?;
-        let (subnet, port) = (text(body, "subnet_id")?, text(body, "port_id")?);
+        let (subnet, port) = (
+            limit("subnet_id", &body.subnet_id, 255)?,
+            limit("port_id", &body.port_id, 255)?,
+        );
         if subnet.is_none() && port.is_none() {
             return Err(bad(
                 "Bad router request: Either subnet_id or port_id must be specified.",
@@ -463,21 +458,8 @@ impl App {
     pub async fn fip_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &FloatingIpCreate,
     ) -> Result<FloatingIp, Error> {
-        check_known(
-            body,
-            &[
-                "floating_network_id",
-                "port_id",
-                "fixed_ip_address",
-                "floating_ip_address",
-                "description",
-                "tenant_id",
-                "project_id",
-                "subnet_id",
-            ],
-        )?;
         member(caller)?;
         let project = caller
             .project_id()
@@ -486,12 +468,11 @@ impl App {
                     .with_type("PolicyNotAuthorized")
             })?
             .to_owned();
-        let net_id = text(body, "floating_network_id")?
-            .ok_or_else(|| bad("Invalid input for floating_network_id. Reason: it is required."))?;
+        let net_id = required("floating_network_id", &body.floating_network_id, 255)?;
         let external = self.external_network(caller, &net_id).await?;
-        let target = match text(body, "port_id")? {
+        let target = match limit("port_id", &body.port_id, 255)? {
             Some(port_id) => {
-                let fixed = text(body, "fixed_ip_address")?;
+                let fixed = limit("fixed_ip_address", &body.fixed_ip_address, 64)?;
                 let (ip, router) = self
                     .fip_target(caller, &net_id, &port_id, fixed.as_deref())
                     .await?;
@@ -499,7 +480,7 @@ impl App {
             }
             None => None,
         };
-        let wanted_ip = match text(body, "floating_ip_address")? {
+        let wanted_ip = match limit("floating_ip_address", &body.floating_ip_address, 64)? {
             Some(a) => Some(a.parse::<IpAddr>().map_err(|_| bad(format!("Invalid input for floating_ip_address. Reason: '{a}' is not a valid IP address.")))?),
             None => None,
         };
@@ -535,7 +516,7 @@ impl App {
             port_id: target.as_ref().map(|t| t.0.clone()),
             fixed_ip_address: target.as_ref().map(|t| t.1.clone()),
             router_id: target.as_ref().map(|t| t.2.clone()),
-            description: text(body, "description")?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
             revision_number: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -581,26 +562,20 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &FloatingIpUpdate,
     ) -> Result<FloatingIp, Error> {
-        check_known(body, &["port_id", "fixed_ip_address", "description"])?;
         let f = self.fip_get(caller, id).await?;
         member(caller)?;
-        let target = match body.get("port_id") {
+        let target = match &body.port_id {
             None => return Ok(f),
-            Some(Value::Null) => None,
-            Some(Value::String(port_id)) => {
-                let fixed = text(body, "fixed_ip_address")?;
+            Some(None) => None,
+            Some(Some(port_id)) => {
+                let fixed = limit("fixed_ip_address", &body.fixed_ip_address, 64)?;
                 Some(
                     self.fip_target(caller, &f.floating_network_id, port_id, fixed.as_deref())
                         .await
                         .map(|(ip, r)| (port_id.clone(), ip, r))?,
                 )
-            }
-            Some(other) => {
-                return Err(bad(format!(
-                    "Invalid input for port_id. Reason: '{other}' is not a valid string."
-                )));
             }
         };
         ds::fip_associate(

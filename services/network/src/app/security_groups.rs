@@ -6,12 +6,15 @@
 //! the rule's family, a prefix or a remote group, not both) and a rule that
 //! means the same as another is a 409.
 
-use super::input::{bad, check_known, invalid, text};
+use super::input::{bad, invalid, limit, required};
 use super::{App, db};
 use crate::datastore::{self as ds, Rule, SecurityGroup};
 use ipnet::IpNet;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
+use stratus_api::network::{
+    Direction, Ethertype, SecurityGroupCreate, SecurityGroupRuleCreate, SecurityGroupUpdate,
+};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -25,24 +28,16 @@ fn rule_not_found(id: &str) -> Error {
         .with_type("SecurityGroupRuleNotFound")
 }
 
-fn port(body: &Map<String, Value>, key: &str) -> Result<Option<i32>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let n = v
-                .as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                .ok_or_else(|| invalid(key, format!("'{v}' is not an integer")))?;
-            if !(0..=65_535).contains(&n) {
-                return Err(invalid(key, format!("{n} is not between 0 and 65535")));
-            }
-            Ok(Some(n as i32))
-        }
+fn port(given: Option<i64>, key: &str) -> Result<Option<i32>, Error> {
+    match given {
+        None => Ok(None),
+        Some(n) if (0..=65_535).contains(&n) => Ok(Some(n as i32)),
+        Some(n) => Err(invalid(key, format!("{n} is not between 0 and 65535"))),
     }
 }
 
 /// The protocol as stored: a known name, or a number 0–255 as text.
-fn protocol(body: &Map<String, Value>) -> Result<Option<String>, Error> {
+fn protocol(given: &Option<Value>) -> Result<Option<String>, Error> {
     let names = [
         "tcp",
         "udp",
@@ -55,7 +50,7 @@ fn protocol(body: &Map<String, Value>) -> Result<Option<String>, Error> {
         "ah",
         "any",
     ];
-    match body.get("protocol") {
+    match given {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s == "any" => Ok(None),
         Some(Value::String(s)) if names.contains(&s.to_lowercase().as_str()) => {
@@ -171,15 +166,11 @@ impl App {
     pub async fn sg_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &SecurityGroupCreate,
     ) -> Result<SecurityGroup, Error> {
-        check_known(
-            body,
-            &["name", "description", "stateful", "tenant_id", "project_id"],
-        )?;
         Self::require_member(caller)?;
         let project = self.sg_project(caller)?;
-        let name = text(body, "name")?.unwrap_or_default();
+        let name = limit("name", &body.name, 255)?.unwrap_or_default();
         if name == "default" {
             return Err(Error::conflict("Default security group already exists.")
                 .with_type("SecurityGroupDefaultAlreadyExists"));
@@ -189,17 +180,8 @@ impl App {
             id: uuid::Uuid::new_v4().to_string(),
             project_id: project.to_owned(),
             name,
-            description: text(body, "description")?.unwrap_or_default(),
-            stateful: match body.get("stateful") {
-                None => true,
-                Some(Value::Bool(b)) => *b,
-                Some(other) => {
-                    return Err(invalid(
-                        "stateful",
-                        format!("'{other}' is not a valid boolean value"),
-                    ));
-                }
-            },
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
+            stateful: body.stateful.unwrap_or(true),
             revision_number: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -234,18 +216,17 @@ impl App {
         &self,
         caller: &TokenClaims,
         id: &str,
-        body: &Map<String, Value>,
+        body: &SecurityGroupUpdate,
     ) -> Result<SecurityGroup, Error> {
-        check_known(body, &["name", "description"])?;
         let mut g = self.sg_get(caller, id).await?;
         Self::require_member(caller)?;
-        if let Some(name) = text(body, "name")? {
+        if let Some(name) = limit("name", &body.name, 255)? {
             if g.name == "default" && name != "default" {
                 return Err(bad("Updating default security group name not allowed."));
             }
             g.name = name;
         }
-        if let Some(d) = text(body, "description")? {
+        if let Some(d) = limit("description", &body.description, 255)? {
             g.description = d;
         }
         ds::sg_update(&self.pool, &g)
@@ -293,45 +274,26 @@ impl App {
     pub async fn rule_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &SecurityGroupRuleCreate,
     ) -> Result<Rule, Error> {
-        check_known(
-            body,
-            &[
-                "security_group_id",
-                "direction",
-                "ethertype",
-                "protocol",
-                "port_range_min",
-                "port_range_max",
-                "remote_ip_prefix",
-                "remote_group_id",
-                "description",
-                "tenant_id",
-                "project_id",
-            ],
-        )?;
         Self::require_member(caller)?;
-        let group_id = text(body, "security_group_id")?
-            .ok_or_else(|| invalid("security_group_id", "it is required"))?;
+        let group_id = required("security_group_id", &body.security_group_id, 255)?;
         let group = self.sg_get(caller, &group_id).await?;
-        let direction =
-            text(body, "direction")?.ok_or_else(|| invalid("direction", "it is required"))?;
-        if direction != "ingress" && direction != "egress" {
-            return Err(invalid(
-                "direction",
-                format!("'{direction}' is not in ['ingress', 'egress']"),
-            ));
+        let direction = match body.direction {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
         }
-        let ethertype = text(body, "ethertype")?.unwrap_or_else(|| "IPv4".into());
-        if ethertype != "IPv4" && ethertype != "IPv6" {
-            return Err(invalid(
-                "ethertype",
-                format!("'{ethertype}' is not in ['IPv4', 'IPv6']"),
-            ));
+        .to_owned();
+        let ethertype = match body.ethertype.unwrap_or(Ethertype::IPv4) {
+            Ethertype::IPv4 => "IPv4",
+            Ethertype::IPv6 => "IPv6",
         }
-        let protocol = protocol(body)?;
-        let (min, max) = (port(body, "port_range_min")?, port(body, "port_range_max")?);
+        .to_owned();
+        let protocol = protocol(&body.protocol)?;
+        let (min, max) = (
+            port(body.port_range_min, "port_range_min")?,
+            port(body.port_range_max, "port_range_max")?,
+        );
         let ported = matches!(
             protocol.as_deref(),
             Some("tcp" | "udp" | "sctp" | "6" | "17" | "132")
@@ -366,7 +328,7 @@ impl App {
                     .with_type("SecurityGroupInvalidIcmpValue"),
             );
         }
-        let prefix = match text(body, "remote_ip_prefix")? {
+        let prefix = match limit("remote_ip_prefix", &body.remote_ip_prefix, 64)? {
             Some(p) => {
                 let net: IpNet = p
                     .parse()
@@ -387,7 +349,7 @@ impl App {
             }
             None => None,
         };
-        let remote_group = text(body, "remote_group_id")?;
+        let remote_group = limit("remote_group_id", &body.remote_group_id, 255)?;
         if prefix.is_some() && remote_group.is_some() {
             return Err(
                 bad("Only remote_ip_prefix or remote_group_id may be provided.")
@@ -408,7 +370,7 @@ impl App {
             port_range_max: max,
             remote_ip_prefix: prefix,
             remote_group_id: remote_group,
-            description: text(body, "description")?.unwrap_or_default(),
+            description: limit("description", &body.description, 255)?.unwrap_or_default(),
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };

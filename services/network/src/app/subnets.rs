@@ -4,7 +4,7 @@
 //! both pass), a gateway inside it and outside the allocation pools, pools
 //! inside the CIDR that do not overlap, DNS servers and host routes.
 
-use super::input::{bad, invalid, limit};
+use super::input::{bad, invalid, limit, required};
 use super::ipam;
 use super::{App, db};
 use crate::datastore::{self as ds, Subnet};
@@ -121,8 +121,7 @@ impl App {
         caller: &TokenClaims,
         body: &SubnetCreate,
     ) -> Result<Subnet, Error> {
-        let network_id =
-            limit("network_id", &Some(body.network_id.clone()), 255)?.unwrap_or_default();
+        let network_id = required("network_id", &body.network_id, 255)?;
         let network = self
             .network_owned(caller, &network_id, "create_subnet")
             .await
@@ -140,7 +139,7 @@ impl App {
             Some(v) => return Err(invalid("ip_version", format!("'{v}' is not in [4, 6]"))),
             None => return Err(invalid("ip_version", "it is required")),
         };
-        let cidr = limit("cidr", &Some(body.cidr.clone()), 64)?.unwrap_or_default();
+        let cidr = required("cidr", &body.cidr, 64)?;
         let net = ipam::parse_cidr(&cidr).map_err(|e| invalid("cidr", e))?;
         if (version == 4) != matches!(net, IpNet::V4(_)) {
             return Err(invalid(

@@ -835,3 +835,31 @@ pub async fn held(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, String, 
     .fetch_all(db)
     .await
 }
+
+/// Sets one of a project's limits.
+pub async fn quota_set(
+    pool: &sqlx::PgPool,
+    project: &str,
+    resource: &str,
+    limit: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = $3",
+    )
+    .bind(project)
+    .bind(resource)
+    .bind(limit)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Forgets a project's limits (the defaults apply again).
+pub async fn quota_reset(pool: &sqlx::PgPool, project: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM quotas WHERE project_id = $1")
+        .bind(project)
+        .execute(pool)
+        .await
+        .map(drop)
+}

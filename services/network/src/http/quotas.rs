@@ -3,81 +3,71 @@
 use crate::app::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use stratus_api::network as api;
 use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
 
-fn may_see(caller: &Caller, project: &str) -> Result<(), Error> {
-    if caller.is_admin() || caller.project_id() == Some(project) {
-        Ok(())
-    } else {
-        Err(Error::forbidden("(rule:get_quota) is disallowed by policy")
-            .with_type("PolicyNotAuthorized"))
-    }
-}
-
 /// A project's limits.
 #[utoipa::path(get, path = "/v2.0/quotas/{project_id}", operation_id = "showNetworkQuotas", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "The limits", body = Object), (status = 403, description = "Another project")))]
+    responses((status = 200, description = "The limits", body = api::QuotaBody), (status = 403, description = "Another project")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
     Path(project): Path<String>,
-) -> Result<Json<Value>, Error> {
-    may_see(&caller, &project)?;
-    let quota: Map<String, Value> = app
+) -> Result<Json<api::QuotaBody>, Error> {
+    app.quota_visible(&caller.0, &project)?;
+    let quota = app
         .quota_view(&project)
         .await?
         .into_iter()
-        .map(|(r, limit, _)| (r.to_owned(), json!(limit)))
+        .map(|(r, limit, _)| (r.to_owned(), limit))
         .collect();
-    Ok(Json(json!({"quota": quota})))
+    Ok(Json(api::QuotaBody { quota }))
 }
 
 /// A project's limits with what it uses.
 #[utoipa::path(get, path = "/v2.0/quotas/{project_id}/details", operation_id = "showNetworkQuotasDetail", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "Limits and use", body = Object), (status = 403, description = "Another project")))]
+    responses((status = 200, description = "Limits and use", body = api::QuotaDetailBody), (status = 403, description = "Another project")))]
 pub async fn details(
     State(app): State<App>,
     caller: Caller,
     Path(project): Path<String>,
-) -> Result<Json<Value>, Error> {
-    may_see(&caller, &project)?;
-    let quota: Map<String, Value> = app
+) -> Result<Json<api::QuotaDetailBody>, Error> {
+    app.quota_visible(&caller.0, &project)?;
+    let quota = app
         .quota_view(&project)
         .await?
         .into_iter()
         .map(|(r, limit, used)| {
             (
                 r.to_owned(),
-                json!({"limit": limit, "used": used, "reserved": 0}),
+                api::QuotaDetail {
+                    limit,
+                    used,
+                    reserved: 0,
+                },
             )
         })
         .collect();
-    Ok(Json(json!({"quota": quota})))
-}
-
-#[derive(Deserialize)]
-pub struct QuotaBody {
-    quota: BTreeMap<String, Value>,
+    Ok(Json(api::QuotaDetailBody { quota }))
 }
 
 /// Sets a project's limits (admin).
-#[utoipa::path(put, path = "/v2.0/quotas/{project_id}", operation_id = "updateNetworkQuotas", tag = "quotas", request_body = Object,
+#[utoipa::path(put, path = "/v2.0/quotas/{project_id}", operation_id = "updateNetworkQuotas", tag = "quotas",
+    request_body = api::QuotaUpdateBody,
     params(("project_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "The limits", body = Object), (status = 400, description = "Bad resource or value"),
+    responses((status = 200, description = "The limits", body = api::QuotaBody), (status = 400, description = "Bad resource or value"),
               (status = 403, description = "Not an admin")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     Path(project): Path<String>,
-    Json(body): Json<QuotaBody>,
-) -> Result<Json<Value>, Error> {
+    Json(body): Json<api::QuotaUpdateBody>,
+) -> Result<Json<api::QuotaBody>, Error> {
     let mut limits = BTreeMap::new();
     for (k, v) in body.quota {
         let n = v
@@ -104,16 +94,6 @@ pub async fn reset(
     caller: Caller,
     Path(project): Path<String>,
 ) -> Result<StatusCode, Error> {
-    if !caller.is_admin() {
-        return Err(
-            Error::forbidden("(rule:delete_quota) is disallowed by policy")
-                .with_type("PolicyNotAuthorized"),
-        );
-    }
-    sqlx::query("DELETE FROM quotas WHERE project_id = $1")
-        .bind(&project)
-        .execute(&app.pool)
-        .await
-        .map_err(|e| Error::internal(&e))?;
+    app.quota_reset(&caller.0, &project).await?;
     Ok(StatusCode::NO_CONTENT)
 }
