@@ -12,3 +12,4 @@
 pub mod error;
 pub mod network;
 pub mod serde_helpers;
+pub mod volume;

@@ -29,6 +29,11 @@ pub struct AttachRequest {
 }
 
 impl App {
+    /// The attachments of the given volumes.
+    pub async fn attachments_of(&self, volume_ids: &[String]) -> Result<Vec<Attachment>, Error> {
+        ds::attachments_of(&self.pool, volume_ids).await.map_err(db)
+    }
+
     async fn move_volume(
         &self,
         caller: &TokenClaims,

@@ -42,72 +42,7 @@ impl Default for QuotaDefaults {
     }
 }
 
-/// The volume a client asks for.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewVolume {
-    pub size: Option<i64>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    #[serde(rename = "imageRef")]
-    pub image_ref: Option<String>,
-    pub snapshot_id: Option<String>,
-    pub source_volid: Option<String>,
-    pub volume_type: Option<String>,
-    pub availability_zone: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub metadata: BTreeMap<String, String>,
-    /// Accepted and ignored, as clients send them.
-    pub consistencygroup_id: Option<String>,
-    pub multiattach: Option<bool>,
-    pub backup_id: Option<String>,
-    pub group_id: Option<String>,
-}
-
-/// The snapshot a client asks for.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewSnapshot {
-    pub volume_id: String,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub metadata: BTreeMap<String, String>,
-    /// Snapshot an in-use volume too.
-    #[serde(default, deserialize_with = "bool_or_string")]
-    pub force: bool,
-}
-
-/// Clients send `"metadata": null` for none.
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    Ok(Option::<BTreeMap<String, String>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// cinderclient sends booleans as booleans or as "True"/"False".
-fn bool_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Bool(b) => Ok(b),
-        serde_json::Value::String(s) => s.to_lowercase().parse().map_err(serde::de::Error::custom),
-        serde_json::Value::Null => Ok(false),
-        other => Err(serde::de::Error::custom(format!(
-            "{other} is not a boolean"
-        ))),
-    }
-}
-
-/// `os-volume_upload_image`'s arguments.
-#[derive(Debug, Deserialize)]
-pub struct UploadImage {
-    pub image_name: String,
-    pub disk_format: Option<String>,
-    pub container_format: Option<String>,
-    pub visibility: Option<String>,
-    pub protected: Option<bool>,
-    #[serde(default, deserialize_with = "bool_or_string")]
-    pub force: bool,
-}
+use stratus_api::volume as api;
 
 /// The one volume type: Cinder's default.
 pub const DEFAULT_TYPE_ID: &str = "4a9d2a4b-8d46-4e36-9c1a-5c3c7a1e0d01";
@@ -327,7 +262,7 @@ impl App {
         &self,
         caller: &TokenClaims,
         project: &str,
-        req: NewVolume,
+        req: api::VolumeCreate,
     ) -> Result<Volume, Error> {
         let project = self.write_scope(caller, project)?;
         check_text("name", &req.name)?;
@@ -728,9 +663,9 @@ impl App {
         &self,
         caller: &TokenClaims,
         project: &str,
-        req: NewSnapshot,
+        req: api::SnapshotCreate,
     ) -> Result<Snapshot, Error> {
-        let NewSnapshot {
+        let api::SnapshotCreate {
             volume_id,
             name,
             description,
@@ -867,7 +802,7 @@ impl App {
         caller: &TokenClaims,
         project: &str,
         id: &str,
-        req: UploadImage,
+        req: api::UploadImage,
     ) -> Result<(Volume, Image), Error> {
         let project = self.write_scope(caller, project)?;
         let v = self.volume_get(caller, project, id).await?;

@@ -3,7 +3,9 @@
 mod image;
 pub mod images;
 mod schemas;
+pub mod snapshots;
 mod volume;
+pub mod volume_quotas;
 pub mod volumes;
 
 use crate::app::App;
@@ -66,17 +68,17 @@ struct ImageDoc;
         volumes::metadata_merge,
         volumes::metadata_replace,
         volumes::metadata_delete,
-        volumes::snapshot_create,
-        volumes::snapshot_list,
-        volumes::snapshot_list_detail,
-        volumes::snapshot_show,
-        volumes::snapshot_update,
-        volumes::snapshot_delete,
-        volumes::type_list,
-        volumes::type_show,
-        volumes::quota_show,
-        volumes::quota_update,
-        volumes::limits,
+        snapshots::snapshot_create,
+        snapshots::snapshot_list,
+        snapshots::snapshot_list_detail,
+        snapshots::snapshot_show,
+        snapshots::snapshot_update,
+        snapshots::snapshot_delete,
+        volume_quotas::type_list,
+        volume_quotas::type_show,
+        volume_quotas::quota_show,
+        volume_quotas::quota_update,
+        volume_quotas::limits,
     )
 )]
 struct VolumeDoc;
@@ -180,25 +182,25 @@ pub fn volume_router(app: App) -> Router {
         )
         .route(
             &format!("{p}/snapshots"),
-            get(volumes::snapshot_list).post(volumes::snapshot_create),
+            get(snapshots::snapshot_list).post(snapshots::snapshot_create),
         )
         .route(
             &format!("{p}/snapshots/detail"),
-            get(volumes::snapshot_list_detail),
+            get(snapshots::snapshot_list_detail),
         )
         .route(
             &format!("{p}/snapshots/{{id}}"),
-            get(volumes::snapshot_show)
-                .put(volumes::snapshot_update)
-                .delete(volumes::snapshot_delete),
+            get(snapshots::snapshot_show)
+                .put(snapshots::snapshot_update)
+                .delete(snapshots::snapshot_delete),
         )
-        .route(&format!("{p}/types"), get(volumes::type_list))
-        .route(&format!("{p}/types/{{id}}"), get(volumes::type_show))
+        .route(&format!("{p}/types"), get(volume_quotas::type_list))
+        .route(&format!("{p}/types/{{id}}"), get(volume_quotas::type_show))
         .route(
             &format!("{p}/os-quota-sets/{{target}}"),
-            get(volumes::quota_show).put(volumes::quota_update),
+            get(volume_quotas::quota_show).put(volume_quotas::quota_update),
         )
-        .route(&format!("{p}/limits"), get(volumes::limits))
+        .route(&format!("{p}/limits"), get(volume_quotas::limits))
         .with_state(app)
         .layer(axum::middleware::from_fn(volumes::microversion));
     stratus_http::finish(routes, ApiOptions::new(ErrorStyle::Cinder))
