@@ -10,6 +10,7 @@
 //! takes `"true"` for `true`) are kept as the `openstack` CLI sends them.
 
 pub mod error;
+pub mod image;
 pub mod network;
 pub mod serde_helpers;
 pub mod volume;

@@ -255,16 +255,7 @@ pub fn attributes(image: &Image) -> Map<String, Value> {
     m
 }
 
-/// One operation of Glance's JSON patch
-/// (`application/openstack-images-v2.1-json-patch`).
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatchOp {
-    pub op: String,
-    pub path: String,
-    #[serde(default)]
-    pub value: Option<Value>,
-}
+pub use stratus_api::image::{PatchOp, PatchVerb};
 
 /// Applies `ops` to an image's attributes.
 pub fn apply_patch(attrs: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<(), Error> {
@@ -279,18 +270,18 @@ pub fn apply_patch(attrs: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<()
         if READ_ONLY.contains(&key.as_str()) || key == "id" {
             return Err(Error::forbidden(format!("Attribute '{key}' is read-only.")));
         }
-        match op.op.as_str() {
-            "add" | "replace" => {
+        match op.op {
+            PatchVerb::Add | PatchVerb::Replace => {
                 let value = op
                     .value
                     .clone()
-                    .ok_or_else(|| bad("value", format!("{} of {key} needs a value", op.op)))?;
-                if op.op == "replace" && !attrs.contains_key(&key) {
+                    .ok_or_else(|| bad("value", format!("{:?} of {key} needs a value", op.op)))?;
+                if op.op == PatchVerb::Replace && !attrs.contains_key(&key) {
                     return Err(Error::conflict(format!("Property {key} does not exist.")));
                 }
                 attrs.insert(key, value);
             }
-            "remove" => {
+            PatchVerb::Remove => {
                 if CORE.contains(&key.as_str()) {
                     return Err(Error::forbidden(format!(
                         "Attribute '{key}' cannot be removed."
@@ -299,12 +290,6 @@ pub fn apply_patch(attrs: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<()
                 if attrs.remove(&key).is_none() {
                     return Err(Error::conflict(format!("Property {key} does not exist.")));
                 }
-            }
-            other => {
-                return Err(bad(
-                    "op",
-                    format!("{other:?} is not add, replace or remove"),
-                ));
             }
         }
     }
@@ -359,9 +344,15 @@ impl App {
     pub async fn image_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        req: &stratus_api::image::ImageCreate,
     ) -> Result<Image, Error> {
         caller_can_write(caller)?;
+        // Known attributes and properties go through the same checks as a
+        // patch does.
+        let body = match serde_json::to_value(req) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
         let owner = caller
             .project_id()
             .ok_or_else(|| Error::forbidden("Images need a project-scoped token."))?;
@@ -396,7 +387,7 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        apply_attributes(&mut image, body, caller.is_admin())?;
+        apply_attributes(&mut image, &body, caller.is_admin())?;
         // Counted and inserted under the project's lock.
         let mut tx = self.pool.begin().await.map_err(db)?;
         ds::lock_owner(&mut *tx, owner).await.map_err(db)?;
@@ -1039,7 +1030,9 @@ impl App {
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        let image = self.image_create(&req.caller, &body).await?;
+        let create = serde_json::from_value(Value::Object(body))
+            .map_err(|e| Error::bad_request(format!("Invalid image attributes: {e}")))?;
+        let image = self.image_create(&req.caller, &create).await?;
         Ok(stratus_bus_protocol::storage::ImageCreated {
             id: image.id,
             status: image.status,

@@ -823,19 +823,24 @@ impl App {
             .host
             .clone()
             .ok_or_else(|| bad(format!("Volume {id} has no data.")))?;
-        let mut attrs = serde_json::Map::new();
-        attrs.insert("name".into(), req.image_name.into());
-        attrs.insert("disk_format".into(), disk_format.clone().into());
-        attrs.insert(
-            "container_format".into(),
-            req.container_format.unwrap_or_else(|| "bare".into()).into(),
-        );
-        if let Some(vis) = req.visibility {
-            attrs.insert("visibility".into(), vis.into());
-        }
-        if let Some(p) = req.protected {
-            attrs.insert("protected".into(), p.into());
-        }
+        let visibility = match req.visibility.as_deref() {
+            None => None,
+            Some(v) => Some(
+                serde_json::from_value(serde_json::Value::String(v.to_owned())).map_err(|_| {
+                    bad(format!(
+                        "Invalid input for field/attribute visibility. Reason: '{v}' is not public, private, shared or community."
+                    ))
+                })?,
+            ),
+        };
+        let attrs = stratus_api::image::ImageCreate {
+            name: Some(req.image_name),
+            disk_format: Some(disk_format.clone()),
+            container_format: Some(req.container_format.unwrap_or_else(|| "bare".into())),
+            visibility,
+            protected: req.protected,
+            ..Default::default()
+        };
         let image = self.image_create(caller, &attrs).await?;
         let moved = ds::volume_transition(&self.pool, id, &[v.status.as_str()], "uploading")
             .await

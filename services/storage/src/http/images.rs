@@ -2,14 +2,14 @@
 //! the deactivate/reactivate actions.
 
 use crate::app::App;
-use crate::app::images::{DEFAULT_LIMIT, MAX_LIMIT, PatchOp};
+use crate::app::images::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::datastore::images::{Image, ListFilter, Member};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use stratus_api::image as api;
 use stratus_common::{Error, ErrorKind};
 use stratus_http::Json;
 use stratus_http::auth::Caller;
@@ -18,40 +18,57 @@ fn time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-pub fn image_json(i: &Image) -> Value {
-    let mut v = json!({
-        "id": i.id, "name": i.name, "status": i.status, "visibility": i.visibility,
-        "protected": i.protected, "os_hidden": i.os_hidden, "owner": i.owner,
-        "checksum": i.checksum, "os_hash_algo": i.os_hash_algo, "os_hash_value": i.os_hash_value,
-        "size": i.size, "virtual_size": i.virtual_size, "min_ram": i.min_ram, "min_disk": i.min_disk,
-        "disk_format": i.disk_format, "container_format": i.container_format, "tags": i.tags,
-        "created_at": time(&i.created_at), "updated_at": time(&i.updated_at),
-        "self": format!("/v2/images/{}", i.id), "file": format!("/v2/images/{}/file", i.id),
-        "schema": "/v2/schemas/image",
-    });
-    for (k, value) in &i.properties.0 {
-        v[k] = json!(value);
+pub fn view(i: &Image) -> api::Image {
+    api::Image {
+        id: i.id.clone(),
+        name: i.name.clone(),
+        status: api::ImageStatus::parse(&i.status),
+        visibility: api::Visibility::parse(&i.visibility),
+        protected: i.protected,
+        os_hidden: i.os_hidden,
+        owner: i.owner.clone(),
+        checksum: i.checksum.clone(),
+        os_hash_algo: i.os_hash_algo.clone(),
+        os_hash_value: i.os_hash_value.clone(),
+        size: i.size,
+        virtual_size: i.virtual_size,
+        min_ram: i.min_ram.into(),
+        min_disk: i.min_disk.into(),
+        disk_format: i.disk_format.clone(),
+        container_format: i.container_format.clone(),
+        tags: i.tags.clone(),
+        created_at: time(&i.created_at),
+        updated_at: time(&i.updated_at),
+        self_link: format!("/v2/images/{}", i.id),
+        file: format!("/v2/images/{}/file", i.id),
+        schema: "/v2/schemas/image".into(),
+        properties: i.properties.0.clone(),
     }
-    v
 }
 
-fn member_json(m: &Member) -> Value {
-    json!({"image_id": m.image_id, "member_id": m.member, "status": m.status,
-           "created_at": time(&m.created_at), "updated_at": time(&m.updated_at),
-           "schema": "/v2/schemas/member"})
+fn member_view(m: &Member) -> api::Member {
+    api::Member {
+        image_id: m.image_id.clone(),
+        member_id: m.member.clone(),
+        status: api::MemberStatus::parse(&m.status),
+        created_at: time(&m.created_at),
+        updated_at: time(&m.updated_at),
+        schema: "/v2/schemas/member".into(),
+    }
 }
 
 /// Creates an image record (`queued` until its data arrives).
-#[utoipa::path(post, path = "/v2/images", operation_id = "createImage", tag = "images", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad attribute"),
+#[utoipa::path(post, path = "/v2/images", operation_id = "createImage", tag = "images",
+    request_body = api::ImageCreate,
+    responses((status = 201, description = "Created", body = api::Image), (status = 400, description = "Bad attribute"),
               (status = 403, description = "Read-only attribute, or public without admin"), (status = 409, description = "Id taken")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
-    Json(body): Json<Map<String, Value>>,
+    Json(body): Json<api::ImageCreate>,
 ) -> Result<Response, Error> {
     let image = app.image_create(&caller.0, &body).await?;
-    let mut response = (StatusCode::CREATED, Json(image_json(&image))).into_response();
+    let mut response = (StatusCode::CREATED, Json(view(&image))).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/v2/images/{}", image.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -73,14 +90,13 @@ fn parse_bool(key: &str, v: &str) -> Result<bool, Error> {
 /// `disk_format`, `container_format`, `os_hidden`, `member_status`, any
 /// property) and `limit`/`marker` pagination with a `next` link.
 #[utoipa::path(get, path = "/v2/images", operation_id = "listImages", tag = "images",
-    params(("limit" = Option<i64>, Query, description = "Page size (default 25, at most 1000)"),
-           ("marker" = Option<String>, Query, description = "The last image of the previous page")),
-    responses((status = 200, description = "The images", body = Object), (status = 400, description = "Bad filter or marker")))]
+    params(api::ListQuery),
+    responses((status = 200, description = "The images", body = api::ImageList), (status = 400, description = "Bad filter or marker")))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(query): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ImageList>, Error> {
     let mut filter = ListFilter::default();
     let mut limit = DEFAULT_LIMIT;
     let mut marker = None;
@@ -153,11 +169,12 @@ pub async fn list(
     let (images, more) = app
         .image_list(&caller.0, &filter, marker.as_deref(), limit)
         .await?;
-    let mut body = json!({
-        "images": images.iter().map(image_json).collect::<Vec<_>>(),
-        "first": "/v2/images",
-        "schema": "/v2/schemas/images",
-    });
+    let mut body = api::ImageList {
+        images: images.iter().map(view).collect(),
+        first: "/v2/images".into(),
+        schema: "/v2/schemas/images".into(),
+        next: None,
+    };
     if more && let Some(last) = images.last() {
         let mut q = url_query(&passthrough);
         q.push_str(&format!(
@@ -165,7 +182,7 @@ pub async fn list(
             if q.is_empty() { "" } else { "&" },
             last.id
         ));
-        body["next"] = json!(format!("/v2/images?{q}"));
+        body.next = Some(format!("/v2/images?{q}"));
     }
     Ok(Json(body))
 }
@@ -192,13 +209,13 @@ fn encode(s: &str) -> String {
 /// Shows an image.
 #[utoipa::path(get, path = "/v2/images/{image_id}", operation_id = "showImage", tag = "images",
     params(("image_id" = String, Path, description = "The image")),
-    responses((status = 200, description = "The image", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The image", body = api::Image), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(image_json(&app.image_get(&caller.0, &id).await?)))
+) -> Result<Json<api::Image>, Error> {
+    Ok(Json(view(&app.image_get(&caller.0, &id).await?)))
 }
 
 pub const PATCH_MEDIA_TYPES: &[&str] = &[
@@ -208,9 +225,9 @@ pub const PATCH_MEDIA_TYPES: &[&str] = &[
 
 /// Updates an image with Glance's JSON patch media type.
 #[utoipa::path(patch, path = "/v2/images/{image_id}", operation_id = "updateImage", tag = "images",
-    request_body(content = Object, content_type = "application/openstack-images-v2.1-json-patch"),
+    request_body(content = Vec<api::PatchOp>, content_type = "application/openstack-images-v2.1-json-patch"),
     params(("image_id" = String, Path, description = "The image")),
-    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad patch"),
+    responses((status = 200, description = "Updated", body = api::Image), (status = 400, description = "Bad patch"),
               (status = 403, description = "Read-only attribute or not the owner"), (status = 404, description = "Not found"),
               (status = 409, description = "Replacing or removing a missing property"), (status = 415, description = "Not the JSON-patch media type")))]
 pub async fn update(
@@ -219,7 +236,7 @@ pub async fn update(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::Image>, Error> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -236,14 +253,13 @@ pub async fn update(
             ),
         ));
     }
-    let ops: Vec<PatchOp> = serde_json::from_slice(&body).map_err(|e| {
+    let ops: Vec<api::PatchOp> = stratus_http::json::decode(&body).map_err(|e| {
         Error::bad_request(format!(
-            "The body is not a JSON patch (a list of operations): {e}"
+            "The body is not a JSON patch (a list of operations): {}",
+            e.message
         ))
     })?;
-    Ok(Json(image_json(
-        &app.image_patch(&caller.0, &id, &ops).await?,
-    )))
+    Ok(Json(view(&app.image_patch(&caller.0, &id, &ops).await?)))
 }
 
 /// Deletes an image and its data.
@@ -382,34 +398,33 @@ pub async fn tag_remove(
 /// Lists a shared image's members (the owner sees all; a member itself).
 #[utoipa::path(get, path = "/v2/images/{image_id}/members", operation_id = "listImageMembers", tag = "members",
     params(("image_id" = String, Path, description = "The image")),
-    responses((status = 200, description = "The members", body = Object), (status = 403, description = "Not a shared image")))]
+    responses((status = 200, description = "The members", body = api::MemberList), (status = 403, description = "Not a shared image"),
+              (status = 404, description = "Not found")))]
 pub async fn members(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::MemberList>, Error> {
     let members = app.member_list(&caller.0, &id).await?;
-    Ok(Json(
-        json!({"members": members.iter().map(member_json).collect::<Vec<_>>(), "schema": "/v2/schemas/members"}),
-    ))
-}
-
-#[derive(serde::Deserialize)]
-pub struct NewMember {
-    member: String,
+    Ok(Json(api::MemberList {
+        members: members.iter().map(member_view).collect(),
+        schema: "/v2/schemas/members".into(),
+    }))
 }
 
 /// Shares an image with a project (the owner; `shared` images only).
-#[utoipa::path(post, path = "/v2/images/{image_id}/members", operation_id = "createImageMember", tag = "members", request_body = Object,
+#[utoipa::path(post, path = "/v2/images/{image_id}/members", operation_id = "createImageMember", tag = "members",
+    request_body = api::MemberCreate,
     params(("image_id" = String, Path, description = "The image")),
-    responses((status = 200, description = "The member", body = Object), (status = 409, description = "Already a member")))]
+    responses((status = 200, description = "The member", body = api::Member), (status = 403, description = "Not the owner, or not shared"),
+              (status = 404, description = "Not found"), (status = 409, description = "Already a member")))]
 pub async fn member_add(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<NewMember>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(member_json(
+    Json(body): Json<api::MemberCreate>,
+) -> Result<Json<api::Member>, Error> {
+    Ok(Json(member_view(
         &app.member_add(&caller.0, &id, &body.member).await?,
     )))
 }
@@ -417,34 +432,36 @@ pub async fn member_add(
 /// Shows a member.
 #[utoipa::path(get, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "showImageMember", tag = "members",
     params(("image_id" = String, Path, description = "The image"), ("member_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "The member", body = Object), (status = 404, description = "Not a member")))]
+    responses((status = 200, description = "The member", body = api::Member), (status = 404, description = "Not a member")))]
 pub async fn member_show(
     State(app): State<App>,
     caller: Caller,
     Path((id, member)): Path<(String, String)>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(member_json(
+) -> Result<Json<api::Member>, Error> {
+    Ok(Json(member_view(
         &app.member_get(&caller.0, &id, &member).await?,
     )))
 }
 
-#[derive(serde::Deserialize)]
-pub struct MemberStatus {
-    status: String,
-}
-
 /// The member accepts or rejects the image.
-#[utoipa::path(put, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "updateImageMember", tag = "members", request_body = Object,
+#[utoipa::path(put, path = "/v2/images/{image_id}/members/{member_id}", operation_id = "updateImageMember", tag = "members",
+    request_body = api::MemberUpdate,
     params(("image_id" = String, Path, description = "The image"), ("member_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "The member", body = Object), (status = 403, description = "Not the member")))]
+    responses((status = 200, description = "The member", body = api::Member), (status = 403, description = "Not the member"),
+              (status = 404, description = "Not a member")))]
 pub async fn member_update(
     State(app): State<App>,
     caller: Caller,
     Path((id, member)): Path<(String, String)>,
-    Json(body): Json<MemberStatus>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(member_json(
-        &app.member_set_status(&caller.0, &id, &member, &body.status)
+    Json(body): Json<api::MemberUpdate>,
+) -> Result<Json<api::Member>, Error> {
+    let status = match body.status {
+        api::MemberStatus::Pending => "pending",
+        api::MemberStatus::Accepted => "accepted",
+        api::MemberStatus::Rejected => "rejected",
+    };
+    Ok(Json(member_view(
+        &app.member_set_status(&caller.0, &id, &member, status)
             .await?,
     )))
 }

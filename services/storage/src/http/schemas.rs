@@ -77,14 +77,14 @@ fn member_schema() -> Value {
 
 /// The image schema.
 #[utoipa::path(get, path = "/v2/schemas/image", operation_id = "showImageSchema", tag = "schemas",
-    responses((status = 200, description = "JSON schema of an image", body = Object)))]
+    responses((status = 200, description = "JSON schema of an image", body = stratus_api::image::SchemaDocument)))]
 pub async fn image() -> Json<Value> {
     Json(image_schema())
 }
 
 /// The image list schema.
 #[utoipa::path(get, path = "/v2/schemas/images", operation_id = "showImagesSchema", tag = "schemas",
-    responses((status = 200, description = "JSON schema of an image list", body = Object)))]
+    responses((status = 200, description = "JSON schema of an image list", body = stratus_api::image::SchemaDocument)))]
 pub async fn images() -> Json<Value> {
     Json(json!({
         "name": "images",
@@ -104,14 +104,14 @@ pub async fn images() -> Json<Value> {
 
 /// The member schema.
 #[utoipa::path(get, path = "/v2/schemas/member", operation_id = "showImageMemberSchema", tag = "schemas",
-    responses((status = 200, description = "JSON schema of a member", body = Object)))]
+    responses((status = 200, description = "JSON schema of a member", body = stratus_api::image::SchemaDocument)))]
 pub async fn member() -> Json<Value> {
     Json(member_schema())
 }
 
 /// The member list schema.
 #[utoipa::path(get, path = "/v2/schemas/members", operation_id = "showImageMembersSchema", tag = "schemas",
-    responses((status = 200, description = "JSON schema of a member list", body = Object)))]
+    responses((status = 200, description = "JSON schema of a member list", body = stratus_api::image::SchemaDocument)))]
 pub async fn members() -> Json<Value> {
     Json(json!({
         "name": "members",
