@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod image;
+pub mod metering;
 pub mod network;
 pub mod serde_helpers;
 pub mod volume;

@@ -102,6 +102,16 @@ fn data_error(keys: &[String], why: &str) -> Error {
     };
     if let Some(rest) = why.strip_prefix("unknown field `") {
         let name = backquoted(rest);
+        if keys.len() <= 1 {
+            // The resource wrapper itself is wrong: say which one is wanted.
+            let wanted = why
+                .split_once(", expected ")
+                .map(|(_, w)| w.replace('`', ""))
+                .unwrap_or_default();
+            return Error::bad_request(format!(
+                "Unrecognized attribute(s) '{name}'; the body holds {wanted}"
+            ));
+        }
         if keys.len() <= 2 {
             return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"));
         }
@@ -189,6 +199,10 @@ mod tests {
         assert_eq!(
             message(r#"{"subnet": {"cidr": "10.0.0.0/24", "foo": 1}}"#),
             "Unrecognized attribute(s) 'foo'"
+        );
+        assert_eq!(
+            message(r#"{"net": {}}"#),
+            "Unrecognized attribute(s) 'net'; the body holds subnet"
         );
         assert_eq!(
             message(r#"{"subnet": {}}"#),

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use stratus_api::metering::{InvoiceCreate, Period, RateCardCreate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 use uuid::Uuid;
@@ -22,23 +22,22 @@ fn invalid(field: &str, why: impl std::fmt::Display) -> Error {
 }
 
 /// A time in RFC 3339.
-pub fn time(field: &str, v: Option<&Value>) -> Result<DateTime<Utc>, Error> {
-    let s = v
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid(field, "a time in RFC 3339 is required"))?;
+pub fn time(field: &str, s: &str) -> Result<DateTime<Utc>, Error> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| invalid(field, format!("{s:?} is not an RFC 3339 time")))
 }
 
-/// A price: a whole number of minor units, never a fraction.
-fn minor(field: &str, v: &Value) -> Result<i64, Error> {
-    match v.as_i64() {
-        Some(n) if n >= 0 => Ok(n),
-        _ => Err(invalid(
+/// A price: a whole number of minor units, never negative (fractions do
+/// not deserialize).
+fn minor(field: &str, v: i64) -> Result<i64, Error> {
+    if v >= 0 {
+        Ok(v)
+    } else {
+        Err(invalid(
             field,
             format!("{v} is not a non-negative whole number of minor units"),
-        )),
+        ))
     }
 }
 
@@ -60,37 +59,23 @@ impl App {
     pub async fn rate_card_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &RateCardCreate,
     ) -> Result<RateCardRow, Error> {
         admin(caller)?;
-        for k in body.keys() {
-            let known = ["effective_from", "currency", "flavor_hour"].contains(&k.as_str())
-                || billing::PRICES.iter().any(|(p, _)| p == k);
-            if !known {
-                return Err(invalid(k, "unknown attribute"));
-            }
-        }
-        let effective_from = time("effective_from", body.get("effective_from"))?;
-        let currency = body
-            .get("currency")
-            .and_then(Value::as_str)
+        let effective_from = time("effective_from", &body.effective_from)?;
+        let currency = Some(body.currency.clone())
             .filter(|c| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()))
-            .ok_or_else(|| invalid("currency", "an ISO 4217 code such as EUR is required"))?
-            .to_owned();
-        let mut flavor_hour = std::collections::BTreeMap::new();
-        match body.get("flavor_hour") {
-            None => {}
-            Some(Value::Object(m)) => {
-                for (k, v) in m {
-                    flavor_hour.insert(k.clone(), minor(&format!("flavor_hour.{k}"), v)?);
-                }
-            }
-            Some(other) => return Err(invalid("flavor_hour", format!("{other} is not an object"))),
+            .ok_or_else(|| invalid("currency", "an ISO 4217 code such as EUR is required"))?;
+        let mut flavor_hour = BTreeMap::new();
+        for (k, v) in &body.flavor_hour {
+            flavor_hour.insert(k.clone(), minor(&format!("flavor_hour.{k}"), *v)?);
         }
-        let mut prices = std::collections::BTreeMap::new();
-        for (k, _) in billing::PRICES {
-            let p = body.get(*k).map(|v| minor(k, v)).transpose()?;
-            prices.insert((*k).to_owned(), p.unwrap_or(0));
+        let mut prices = BTreeMap::new();
+        for (k, p) in body.prices() {
+            prices.insert(
+                k.to_owned(),
+                p.map(|v| minor(k, v)).transpose()?.unwrap_or(0),
+            );
         }
         let row = RateCardRow {
             id: 0,
@@ -134,16 +119,13 @@ impl App {
     pub async fn invoice_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &InvoiceCreate,
     ) -> Result<Invoice, Error> {
         admin(caller)?;
-        let project_id = body
-            .get("project_id")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| invalid("project_id", "a project id is required"))?
-            .to_owned();
-        let (period_start, period_end) = period(body)?;
+        let project_id = Some(body.project_id.clone())
+            .filter(|p| !p.is_empty() && p.len() <= 64)
+            .ok_or_else(|| invalid("project_id", "a project id is required"))?;
+        let (period_start, period_end) = period(&body.period_start, &body.period_end)?;
         let inv = draft(project_id, period_start, period_end);
         ds::invoice_insert(&self.pool, &inv)
             .await
@@ -211,15 +193,10 @@ impl App {
     pub async fn close_period(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &Period,
     ) -> Result<(usize, i64, Option<String>), Error> {
         admin(caller)?;
-        for k in body.keys() {
-            if !["period_start", "period_end"].contains(&k.as_str()) {
-                return Err(invalid(k, "unknown attribute"));
-            }
-        }
-        let (start, end) = period(body)?;
+        let (start, end) = period(&body.period_start, &body.period_end)?;
         let mut usage = self.period_usage(None, start, end).await?;
         let projects: std::collections::BTreeSet<String> = usage
             .events
@@ -346,9 +323,9 @@ fn draft(project_id: String, period_start: DateTime<Utc>, period_end: DateTime<U
 }
 
 /// A request's `period_start` and `period_end`, the first before the other.
-fn period(body: &Map<String, Value>) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
-    let start = time("period_start", body.get("period_start"))?;
-    let end = time("period_end", body.get("period_end"))?;
+fn period(start: &str, end: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
+    let start = time("period_start", start)?;
+    let end = time("period_end", end)?;
     if end <= start {
         return Err(invalid("period_end", "it must be after period_start"));
     }

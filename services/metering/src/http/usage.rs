@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use stratus_api::metering as api;
 use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
@@ -28,21 +28,15 @@ fn time(key: &str, v: Option<&String>) -> Result<Option<DateTime<Utc>>, Error> {
 /// `sum`, `maximum` and `samples` as rolled up. Members and readers see
 /// their own project; admins any (all when `project_id` is not given).
 #[utoipa::path(get, path = "/v1/usage", operation_id = "listUsageHours", tag = "usage",
-    params(
-        ("project_id" = Option<String>, Query),
-        ("resource_id" = Option<String>, Query),
-        ("metric" = Option<String>, Query),
-        ("start" = Option<String>, Query, description = "RFC 3339; a day before end if not given"),
-        ("end" = Option<String>, Query, description = "RFC 3339; now if not given"),
-    ),
-    responses((status = 200, description = "Hours of usage", body = Object),
+    params(stratus_api::metering::UsageQuery),
+    responses((status = 200, description = "Hours of usage", body = api::UsageList),
         (status = 400, description = "A bad time, an unknown parameter or too wide a query"),
         (status = 403, description = "Another project's usage")))]
 pub async fn hours(
     State(app): State<App>,
     caller: Caller,
     Query(params): Query<BTreeMap<String, String>>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::UsageList>, Error> {
     if let Some(k) = params
         .keys()
         .find(|k| !["project_id", "resource_id", "metric", "start", "end"].contains(&k.as_str()))
@@ -59,7 +53,7 @@ pub async fn hours(
         end: time("end", params.get("end"))?,
     };
     let rows = app.usage_hours(&caller.0, &q).await?;
-    let usage: Vec<Value> = rows
+    let usage: Vec<api::UsageHour> = rows
         .iter()
         .map(|h| {
             let value = if h.kind == "cumulative" {
@@ -67,13 +61,24 @@ pub async fn hours(
             } else {
                 h.maximum
             };
-            json!({
-                "project_id": h.project_id, "resource_id": h.resource_id,
-                "resource_type": h.resource_type, "metric": h.metric, "unit": h.unit,
-                "kind": h.kind, "hour": h.hour.to_rfc3339(), "value": value, "sum": h.total,
-                "maximum": h.maximum, "samples": h.samples,
-            })
+            api::UsageHour {
+                project_id: h.project_id.clone(),
+                resource_id: h.resource_id.clone(),
+                resource_type: h.resource_type.clone(),
+                metric: h.metric.clone(),
+                unit: h.unit.clone(),
+                kind: if h.kind == "cumulative" {
+                    api::MetricKind::Cumulative
+                } else {
+                    api::MetricKind::Gauge
+                },
+                hour: h.hour.to_rfc3339(),
+                value,
+                sum: h.total,
+                maximum: h.maximum,
+                samples: h.samples.into(),
+            }
         })
         .collect();
-    Ok(Json(json!({ "usage": usage })))
+    Ok(Json(api::UsageList { usage }))
 }
