@@ -228,10 +228,8 @@ pub struct MemberUpdate {
 pub struct SchemaDocument {
     pub name: String,
     /// The attributes, each a JSON schema.
-    #[schema(value_type = BTreeMap<String, Object>)]
     pub properties: BTreeMap<String, serde_json::Value>,
     /// `additionalProperties`, `links`, `required`, ... as JSON Schema has them.
     #[serde(flatten)]
-    #[schema(value_type = BTreeMap<String, Object>)]
     pub rest: BTreeMap<String, serde_json::Value>,
 }

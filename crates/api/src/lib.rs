@@ -9,6 +9,7 @@
 //! (`{"network": {...}}`) and the loose values OpenStack accepts (Neutron
 //! takes `"true"` for `true`) are kept as the `openstack` CLI sends them.
 
+pub mod compute;
 pub mod error;
 pub mod image;
 pub mod metering;

@@ -19,38 +19,21 @@ pub struct Link {
 
 /// The query every Neutron list takes besides attribute filters (any
 /// attribute of the view, repeated for "any of").
+///
+/// Neutron's `fields=<attribute>` (on lists and single resources) is
+/// served too, for the clients that send it; the answer then holds only
+/// those attributes, so it is left out of the documents, whose views have
+/// every attribute.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Attributes to return (repeat or comma-separate).
-    pub fields: Option<String>,
     /// Page size; a `<collection>_links` `next` link follows a full page.
     pub limit: Option<u32>,
     /// The id of the last item of the previous page.
     pub marker: Option<String>,
 }
 
-/// `fields=` on a single resource.
-#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FieldsQuery {
-    /// Attributes to return (repeat or comma-separate).
-    pub fields: Option<String>,
-}
-
 // ---------------------------------------------------------------- networks
-
-/// Provider attributes, shown to admins only.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProviderAttributes {
-    /// `vxlan`, `vlan` or `flat`.
-    #[serde(rename = "provider:network_type")]
-    pub network_type: String,
-    #[serde(rename = "provider:physical_network")]
-    pub physical_network: Option<String>,
-    #[serde(rename = "provider:segmentation_id")]
-    pub segmentation_id: Option<i64>,
-}
 
 /// A network.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -79,9 +62,31 @@ pub struct Network {
     pub revision_number: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Admins only: `vxlan`, `vlan` or `flat`.
+    #[serde(
+        rename = "provider:network_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_network_type: Option<String>,
     /// Admins only.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<ProviderAttributes>,
+    #[serde(
+        rename = "provider:physical_network",
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub provider_physical_network: Option<Option<String>>,
+    /// Admins only.
+    #[serde(
+        rename = "provider:segmentation_id",
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<i64>)]
+    pub provider_segmentation_id: Option<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -345,22 +350,6 @@ pub struct AddressPair {
     pub mac_address: Option<String>,
 }
 
-/// Port binding attributes, shown to admins only.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct PortBinding {
-    #[serde(rename = "binding:host_id")]
-    pub host_id: String,
-    #[serde(rename = "binding:vnic_type")]
-    pub vnic_type: String,
-    /// `unbound` or `bridge`.
-    #[serde(rename = "binding:vif_type")]
-    pub vif_type: String,
-    #[serde(rename = "binding:vif_details")]
-    pub vif_details: BTreeMap<String, serde_json::Value>,
-    #[serde(rename = "binding:profile")]
-    pub profile: BTreeMap<String, serde_json::Value>,
-}
-
 /// A port.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Port {
@@ -387,9 +376,41 @@ pub struct Port {
     pub revision_number: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Admins only: the host the port is bound to.
+    #[serde(
+        rename = "binding:host_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub binding_host_id: Option<String>,
+    /// Admins only: `normal`.
+    #[serde(
+        rename = "binding:vnic_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub binding_vnic_type: Option<String>,
+    /// Admins only: `unbound` or `bridge`.
+    #[serde(
+        rename = "binding:vif_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub binding_vif_type: Option<String>,
     /// Admins only.
-    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    pub binding: Option<PortBinding>,
+    #[serde(
+        rename = "binding:vif_details",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub binding_vif_details: Option<BTreeMap<String, serde_json::Value>>,
+    /// Admins only.
+    #[serde(
+        rename = "binding:profile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub binding_profile: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

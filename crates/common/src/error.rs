@@ -68,6 +68,48 @@ pub struct Error {
     /// Seconds a client should wait before trying again (`Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// For a request body that did not decode: what was wrong, so each API
+    /// words it its own way (Nova as its JSON schemas do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decode: Option<Box<DecodeProblem>>,
+}
+
+/// What was wrong with a request body, by attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecodeProblem {
+    /// An attribute the API does not know, inside `within` (the resource
+    /// wrapper or attribute holding it; `None` at the top).
+    Unknown {
+        name: String,
+        within: Option<String>,
+    },
+    /// A required attribute left out, inside `within`.
+    Missing {
+        name: String,
+        within: Option<String>,
+    },
+    /// A value of the wrong type or form.
+    Invalid { field: String, why: String },
+}
+
+impl DecodeProblem {
+    /// The message in Nova's (and Cinder's) words, as its JSON schemas
+    /// put them.
+    fn nova_message(&self) -> String {
+        match self {
+            Self::Unknown { name, within } => format!(
+                "Invalid input for field/attribute {}. Additional properties are not allowed ('{name}' was unexpected)",
+                within.as_deref().unwrap_or("body")
+            ),
+            Self::Missing { name, within } => format!(
+                "Invalid input for field/attribute {}. '{name}' is a required property",
+                within.as_deref().unwrap_or("body")
+            ),
+            Self::Invalid { field, why } => {
+                format!("Invalid input for field/attribute {field}. Reason: {why}.")
+            }
+        }
+    }
 }
 
 impl Error {
@@ -77,7 +119,14 @@ impl Error {
             message: message.into(),
             type_name: None,
             retry_after: None,
+            decode: None,
         }
+    }
+
+    /// Keeps what was wrong with a request body (see [`DecodeProblem`]).
+    pub fn with_decode(mut self, problem: DecodeProblem) -> Self {
+        self.decode = Some(Box::new(problem));
+        self
     }
 
     /// Says when to try again (a `Retry-After` header, in seconds).
@@ -139,10 +188,16 @@ impl Error {
                 json!({"error": {"code": code, "message": self.message, "title": title}}),
                 "application/json",
             ),
-            ErrorStyle::Nova | ErrorStyle::Cinder => (
-                json!({nova_fault_name(status): {"code": code, "message": self.message}}),
-                "application/json",
-            ),
+            ErrorStyle::Nova | ErrorStyle::Cinder => {
+                let message = self
+                    .decode
+                    .as_ref()
+                    .map_or_else(|| self.message.clone(), |p| p.nova_message());
+                (
+                    json!({nova_fault_name(status): {"code": code, "message": message}}),
+                    "application/json",
+                )
+            }
             ErrorStyle::Neutron => {
                 let type_name = self
                     .type_name

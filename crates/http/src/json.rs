@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use stratus_common::error::DecodeProblem;
 use stratus_common::{Error, ErrorKind};
 
 pub struct Json<T>(pub T);
@@ -102,6 +103,10 @@ fn data_error(keys: &[String], why: &str) -> Error {
     };
     if let Some(rest) = why.strip_prefix("unknown field `") {
         let name = backquoted(rest);
+        let problem = DecodeProblem::Unknown {
+            name: name.clone(),
+            within: keys.len().checked_sub(2).and_then(|i| keys.get(i)).cloned(),
+        };
         if keys.len() <= 1 {
             // The resource wrapper itself is wrong: say which one is wanted.
             let wanted = why
@@ -110,34 +115,42 @@ fn data_error(keys: &[String], why: &str) -> Error {
                 .unwrap_or_default();
             return Error::bad_request(format!(
                 "Unrecognized attribute(s) '{name}'; the body holds {wanted}"
-            ));
+            ))
+            .with_decode(problem);
         }
         if keys.len() <= 2 {
-            return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"));
+            return Error::bad_request(format!("Unrecognized attribute(s) '{name}'"))
+                .with_decode(problem);
         }
         let at = attribute(None);
         return Error::bad_request(format!(
             "Invalid input for field/attribute {at}. Reason: unrecognized attribute '{name}'."
-        ));
+        ))
+        .with_decode(problem);
     }
     if let Some(rest) = why.strip_prefix("missing field `") {
         let name = backquoted(rest);
-        let mut full = keys.to_vec();
-        full.push(name.clone());
         let at = if keys.len() <= 1 {
-            name
+            name.clone()
         } else {
             attribute(None)
         };
         return Error::bad_request(format!(
-            "Invalid input for field/attribute {at}. Reason: '{}' is required.",
-            full.join(".")
-        ));
+            "Invalid input for field/attribute {at}. Reason: '{name}' is required."
+        ))
+        .with_decode(DecodeProblem::Missing {
+            name: name.clone(),
+            within: keys.last().cloned(),
+        });
     }
     let at = attribute(None);
     Error::bad_request(format!(
         "Invalid input for field/attribute {at}. Reason: {why}."
     ))
+    .with_decode(DecodeProblem::Invalid {
+        field: at,
+        why: why.to_owned(),
+    })
 }
 
 fn body_error(e: axum::extract::rejection::BytesRejection) -> Error {
@@ -206,7 +219,7 @@ mod tests {
         );
         assert_eq!(
             message(r#"{"subnet": {}}"#),
-            "Invalid input for field/attribute cidr. Reason: 'subnet.cidr' is required."
+            "Invalid input for field/attribute cidr. Reason: 'cidr' is required."
         );
         assert!(message(r#"{"subnet": {"cidr": "a"}} x"#).starts_with("Malformed request body"));
         assert_eq!(

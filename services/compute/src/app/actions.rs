@@ -3,11 +3,12 @@
 //! host), and createImage (the root disk snapshotted into the image
 //! service).
 
+use stratus_api::compute as api;
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot, Rebuild, Resize};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
-use super::input::{check_known, invalid};
+use super::input::invalid;
 use super::servers::state::*;
 use super::{App, db};
 use crate::datastore::servers::{self as ds, FlavorInfo, Server};
@@ -124,48 +125,24 @@ impl App {
         caller: &TokenClaims,
         ctx: &RequestContext,
         id: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &api::Rebuild,
     ) -> Result<Server, Error> {
-        check_known(
-            args,
-            &[
-                "imageRef",
-                "name",
-                "metadata",
-                "adminPass",
-                "accessIPv4",
-                "accessIPv6",
-                "OS-DCF:diskConfig",
-                "preserve_ephemeral",
-            ],
-        )?;
-        let image_ref = args.get("imageRef").ok_or_else(|| {
-            Error::bad_request(
-                "Invalid input for field/attribute rebuild. 'imageRef' is a required property",
-            )
-        })?;
-        let image_id = image_ref
-            .as_str()
-            .filter(|i| uuid::Uuid::parse_str(i).is_ok())
-            .ok_or_else(|| {
+        let text = |v: &str| serde_json::Value::String(v.to_owned());
+        let image_id = uuid::Uuid::parse_str(&args.image_ref)
+            .map_err(|_| {
                 invalid(
                     "imageRef",
-                    image_ref,
-                    format!("{image_ref} is not a 'uuid'"),
+                    &text(&args.image_ref),
+                    format!("'{}' is not a 'uuid'", args.image_ref),
                 )
             })?
-            .to_owned();
+            .to_string();
         let name = args
-            .get("name")
-            .map(|n| super::input::name("name", n, 255))
+            .name
+            .as_deref()
+            .map(|n| super::input::name("name", &text(n), 255))
             .transpose()?;
-        let metadata = match args.get("metadata") {
-            Some(m) => Some(
-                serde_json::from_value::<std::collections::BTreeMap<String, String>>(m.clone())
-                    .map_err(|_| invalid("metadata", m, "must map strings to strings"))?,
-            ),
-            None => None,
-        };
+        let metadata = args.metadata.clone();
         let pre = self.server_get(caller, id).await?;
         if pre.image_id.is_empty() {
             return Err(Error::conflict(format!(
@@ -205,25 +182,9 @@ impl App {
         caller: &TokenClaims,
         ctx: &RequestContext,
         id: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &api::Resize,
     ) -> Result<(), Error> {
-        check_known(args, &["flavorRef", "OS-DCF:diskConfig"])?;
-        let fref = args.get("flavorRef").ok_or_else(|| {
-            Error::bad_request(
-                "Invalid input for field/attribute resize. 'flavorRef' is a required property",
-            )
-        })?;
-        let fid = match fref {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            other => {
-                return Err(invalid(
-                    "flavorRef",
-                    other,
-                    format!("{other} is not of type 'string', 'integer'"),
-                ));
-            }
-        };
+        let fid = args.flavor_ref.as_id();
         let flavor = self
             .flavor_get(caller, &fid)
             .await
@@ -413,26 +374,11 @@ impl App {
         caller: &TokenClaims,
         ctx: &RequestContext,
         id: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &api::CreateImage,
     ) -> Result<String, Error> {
         use stratus_bus_protocol::storage::{self as sto, ImageCreate};
-        check_known(args, &["name", "metadata"])?;
-        let name = super::input::name(
-            "name",
-            args.get("name").ok_or_else(|| {
-                Error::bad_request(
-                    "Invalid input for field/attribute createImage. 'name' is a required property",
-                )
-            })?,
-            255,
-        )?;
-        let metadata = match args.get("metadata") {
-            Some(m) => {
-                serde_json::from_value::<std::collections::BTreeMap<String, String>>(m.clone())
-                    .map_err(|_| invalid("metadata", m, "must map strings to strings"))?
-            }
-            None => Default::default(),
-        };
+        let name = super::input::name("name", &serde_json::Value::String(args.name.clone()), 255)?;
+        let metadata = args.metadata.clone().unwrap_or_default();
         let pre = self.server_get(caller, id).await?;
         if pre.image_id.is_empty() {
             return Err(Error::conflict(format!(

@@ -6,21 +6,10 @@ use serde_json::{Map, Value};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
-use super::input::{boolean, check_known, int, invalid, name, required};
+use super::input::{boolean, int, invalid, name};
 use super::{App, admin, db};
 use crate::datastore::{self as ds, Flavor, FlavorFilter};
-
-const CREATE: &[&str] = &[
-    "name",
-    "id",
-    "ram",
-    "vcpus",
-    "disk",
-    "OS-FLV-EXT-DATA:ephemeral",
-    "swap",
-    "rxtx_factor",
-    "os-flavor-access:is_public",
-];
+use stratus_api::compute as api;
 
 pub fn not_found(id: &str) -> Error {
     Error::not_found(format!("Flavor {id} could not be found."))
@@ -40,15 +29,17 @@ impl App {
     pub async fn flavor_create(
         &self,
         caller: &TokenClaims,
-        body: &Map<String, Value>,
+        body: &api::FlavorCreate,
     ) -> Result<Flavor, Error> {
         admin(caller, "os-flavor-manage:create")?;
-        check_known(body, CREATE)?;
-        let flavor_name = name("name", required(body, "name")?, 255)?;
-        let id = match body.get("id") {
-            None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
-            Some(v) => {
-                let id = name("id", v, 255)?;
+        let flavor_name = name("name", &Value::String(body.name.clone()), 255)?;
+        let id = match &body.id {
+            None | Some(None) | Some(Some(Value::Null)) => uuid::Uuid::new_v4().to_string(),
+            Some(Some(v)) => {
+                let id = match v {
+                    Value::Number(n) => n.to_string(),
+                    other => name("id", other, 255)?,
+                };
                 if !id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c))
@@ -62,7 +53,7 @@ impl App {
                 id
             }
         };
-        let rxtx_factor = match body.get("rxtx_factor") {
+        let rxtx_factor = match &body.rxtx_factor {
             None => 1.0,
             Some(v) => match v
                 .as_f64()
@@ -81,20 +72,20 @@ impl App {
         let flavor = Flavor {
             id,
             name: flavor_name,
-            vcpus: int("vcpus", required(body, "vcpus")?, 1)?,
-            ram_mb: int("ram", required(body, "ram")?, 1)?,
-            disk_gb: int("disk", required(body, "disk")?, 0)?,
-            ephemeral_gb: match body.get("OS-FLV-EXT-DATA:ephemeral") {
+            vcpus: int("vcpus", &body.vcpus, 1)?,
+            ram_mb: int("ram", &body.ram, 1)?,
+            disk_gb: int("disk", &body.disk, 0)?,
+            ephemeral_gb: match &body.ephemeral {
                 None => 0,
                 Some(v) => int("OS-FLV-EXT-DATA:ephemeral", v, 0)?,
             },
-            swap_mb: match body.get("swap") {
+            swap_mb: match &body.swap {
                 None => 0,
                 Some(Value::String(s)) if s.is_empty() => 0,
                 Some(v) => int("swap", v, 0)?,
             },
             rxtx_factor,
-            is_public: match body.get("os-flavor-access:is_public") {
+            is_public: match &body.is_public {
                 None => true,
                 Some(v) => boolean("os-flavor-access:is_public", v)?,
             },

@@ -3,11 +3,11 @@
 //! never kept), with the key's MD5 fingerprint.
 
 use md5::Digest;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use stratus_auth::TokenClaims;
 use stratus_common::{Error, ErrorKind};
 
-use super::input::{check_known, invalid, member, name, required};
+use super::input::{invalid, name};
 use super::{App, db};
 use crate::datastore::{self as ds, Keypair};
 
@@ -47,11 +47,9 @@ impl App {
     pub async fn keypair_create(
         &self,
         caller: &TokenClaims,
-        body: &Value,
+        body: &stratus_api::compute::KeypairCreate,
     ) -> Result<(Keypair, Option<String>), Error> {
-        let body: &Map<String, Value> = member(body, "keypair")?;
-        check_known(body, &["name", "public_key"])?;
-        let key_name = name("name", required(body, "name")?, 255)?;
+        let key_name = name("name", &Value::String(body.name.clone()), 255)?;
         if !key_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || " _-".contains(c))
@@ -67,23 +65,16 @@ impl App {
             Some(p) => self.limit_of(p, "key_pairs").await?,
             None => self.config.quotas.key_pairs,
         };
-        let (public, private) = match body.get("public_key") {
-            None | Some(Value::Null) => {
+        let (public, private) = match &body.public_key {
+            None => {
                 let (private, public) = generate(&key_name)?;
                 (public, Some(private))
             }
-            Some(Value::String(text)) => {
+            Some(text) => {
                 let key = ssh_key::PublicKey::from_openssh(text.trim()).map_err(|_| {
                     Error::bad_request("Keypair data is invalid: failed to generate fingerprint")
                 })?;
                 (key, None)
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "public_key",
-                    other,
-                    format!("{other} is not of type 'string'"),
-                ));
             }
         };
         let print = fingerprint(&public)?;

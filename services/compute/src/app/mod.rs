@@ -14,6 +14,7 @@ pub mod quotas;
 pub mod scheduler;
 pub mod server_groups;
 pub mod servers;
+pub mod tenant_usage;
 pub mod volumes;
 
 pub use quotas::QuotaDefaults;

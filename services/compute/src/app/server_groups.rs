@@ -2,11 +2,11 @@
 //! affinity and anti-affinity for the scheduler, counted against the
 //! project's `server_groups` quota.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
-use super::input::{check_known, invalid, member, name, required};
+use super::input::{invalid, name};
 use super::quotas::over_quota;
 use super::{App, db};
 use crate::datastore::{self as ds, ServerGroup};
@@ -26,25 +26,22 @@ impl App {
     pub async fn group_create(
         &self,
         caller: &TokenClaims,
-        body: &Value,
+        body: &stratus_api::compute::ServerGroupCreate,
     ) -> Result<(ServerGroup, Vec<uuid::Uuid>), Error> {
-        let body: &Map<String, Value> = member(body, "server_group")?;
-        check_known(body, &["name", "policies"])?;
-        let group_name = name("name", required(body, "name")?, 255)?;
-        let policies = required(body, "policies")?;
-        let policy = match policies.as_array().map(Vec::as_slice) {
-            Some([Value::String(p)]) if POLICIES.contains(&p.as_str()) => p.clone(),
-            Some([other]) => {
+        let group_name = name("name", &Value::String(body.name.clone()), 255)?;
+        let policy = match body.policies.as_slice() {
+            [p] if POLICIES.contains(&p.as_str()) => p.clone(),
+            [other] => {
                 return Err(invalid(
                     "policies",
-                    other,
-                    format!("{other} is not one of {POLICIES:?}"),
+                    &Value::String(other.clone()),
+                    format!("'{other}' is not one of {POLICIES:?}"),
                 ));
             }
             _ => {
                 return Err(invalid(
                     "policies",
-                    policies,
+                    &serde_json::json!(body.policies),
                     "must be a list of exactly one policy",
                 ));
             }

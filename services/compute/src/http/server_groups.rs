@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use stratus_api::compute as api;
 use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
@@ -11,21 +11,30 @@ use stratus_http::auth::Caller;
 use crate::app::App;
 use crate::datastore::ServerGroup;
 
-fn view(g: &ServerGroup, members: &[uuid::Uuid]) -> Value {
-    json!({"id": g.id, "name": g.name, "policies": [g.policy], "members": members,
-        "metadata": {}, "project_id": g.project_id, "user_id": g.user_id})
+fn view(g: &ServerGroup, members: &[uuid::Uuid]) -> api::ServerGroup {
+    api::ServerGroup {
+        id: g.id.to_string(),
+        name: g.name.clone(),
+        policies: vec![g.policy.clone()],
+        members: members.iter().map(uuid::Uuid::to_string).collect(),
+        metadata: Default::default(),
+        project_id: g.project_id.clone(),
+        user_id: g.user_id.clone(),
+    }
 }
 
-#[utoipa::path(post, path = "/v2.1/os-server-groups", operation_id = "createServerGroup", tag = "server-groups", request_body = Object,
-    responses((status = 200, description = "The group", body = Object),
+#[utoipa::path(post, path = "/v2.1/os-server-groups", operation_id = "createServerGroup", tag = "server-groups", request_body = api::ServerGroupCreateBody,
+    responses((status = 200, description = "The group", body = api::ServerGroupBody), (status = 400, description = "A bad name or policy"),
         (status = 403, description = "Over the server_groups quota")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
-    Json(body): Json<Value>,
-) -> Result<Json<Value>, Error> {
-    let (g, members) = app.group_create(&caller.0, &body).await?;
-    Ok(Json(json!({"server_group": view(&g, &members)})))
+    Json(body): Json<api::ServerGroupCreateBody>,
+) -> Result<Json<api::ServerGroupBody>, Error> {
+    let (g, members) = app.group_create(&caller.0, &body.server_group).await?;
+    Ok(Json(api::ServerGroupBody {
+        server_group: view(&g, &members),
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,12 +45,13 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/v2.1/os-server-groups", operation_id = "listServerGroups", tag = "server-groups",
-    responses((status = 200, description = "Groups", body = Object)))]
+    params(api::ServerGroupQuery),
+    responses((status = 200, description = "Groups", body = api::ServerGroupList), (status = 400, description = "A bad limit or offset")))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ServerGroupList>, Error> {
     let number = |field: &str, v: &Option<String>, default: i64| -> Result<i64, Error> {
         match v {
             None => Ok(default),
@@ -66,26 +76,28 @@ pub async fn list(
             number("limit", &q.limit, 1000)?,
         )
         .await?;
-    Ok(Json(
-        json!({"server_groups": groups.iter().map(|(g, m)| view(g, m)).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(api::ServerGroupList {
+        server_groups: groups.iter().map(|(g, m)| view(g, m)).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/v2.1/os-server-groups/{group_id}", operation_id = "showServerGroup", tag = "server-groups",
     params(("group_id" = String, Path)),
-    responses((status = 200, description = "The group", body = Object)))]
+    responses((status = 200, description = "The group", body = api::ServerGroupBody), (status = 404, description = "No such group")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ServerGroupBody>, Error> {
     let (g, members) = app.group_get(&caller.0, &id).await?;
-    Ok(Json(json!({"server_group": view(&g, &members)})))
+    Ok(Json(api::ServerGroupBody {
+        server_group: view(&g, &members),
+    }))
 }
 
 #[utoipa::path(delete, path = "/v2.1/os-server-groups/{group_id}", operation_id = "deleteServerGroup", tag = "server-groups",
     params(("group_id" = String, Path)),
-    responses((status = 204, description = "Deleted")))]
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such group")))]
 pub async fn delete(
     State(app): State<App>,
     caller: Caller,

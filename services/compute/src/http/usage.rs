@@ -4,9 +4,9 @@
 
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use stratus_bus_protocol::usage::{ProjectUsage, SERVICE_TOPIC, TenantUsage};
-use stratus_common::{Error, RequestContext};
+use stratus_api::compute as api;
+use stratus_bus_protocol::usage::ProjectUsage;
+use stratus_common::Error;
 use stratus_http::Json;
 use stratus_http::auth::Caller;
 
@@ -57,36 +57,12 @@ impl UsageQuery {
     }
 }
 
-async fn usage(
-    app: &App,
-    start: chrono::DateTime<chrono::Utc>,
-    end: chrono::DateTime<chrono::Utc>,
-    project: Option<String>,
-) -> Result<Vec<ProjectUsage>, Error> {
-    if start == end {
-        return Ok(Vec::new());
-    }
-    app.bus
-        .call::<TenantUsage>(
-            SERVICE_TOPIC,
-            &RequestContext::system(),
-            TenantUsage {
-                start,
-                end,
-                project_id: project,
-            },
-        )
-        .await
-        .map(|u| u.tenants)
-        .map_err(Error::from)
-}
-
 fn view(
     p: &ProjectUsage,
     start: &chrono::DateTime<chrono::Utc>,
     end: &chrono::DateTime<chrono::Utc>,
     detailed: bool,
-) -> Value {
+) -> api::TenantUsage {
     let hours = |ms: i64| ms as f64 / 3_600_000.0;
     let (mut h, mut cpu, mut mem, mut disk) = (0.0, 0.0, 0.0, 0.0);
     let mut servers = Vec::new();
@@ -96,68 +72,85 @@ fn view(
         cpu += sh * f64::from(s.vcpus);
         mem += sh * s.memory_mb as f64;
         disk += sh * s.local_gb as f64;
-        servers.push(json!({
-            "instance_id": s.instance_id, "name": s.name, "flavor": s.flavor, "hours": sh,
-            "vcpus": s.vcpus, "memory_mb": s.memory_mb, "local_gb": s.local_gb,
-            "tenant_id": p.project_id, "started_at": time(&s.started_at),
-            "ended_at": s.ended_at.as_ref().map(time),
-            "state": if s.ended_at.is_some() { "terminated" } else { "active" },
-            "uptime": s.millis / 1000,
-        }));
+        servers.push(api::ServerUsage {
+            instance_id: s.instance_id.clone(),
+            name: s.name.clone(),
+            flavor: s.flavor.clone(),
+            hours: sh,
+            vcpus: s.vcpus.into(),
+            memory_mb: i64::try_from(s.memory_mb).unwrap_or(i64::MAX),
+            local_gb: i64::try_from(s.local_gb).unwrap_or(i64::MAX),
+            tenant_id: p.project_id.clone(),
+            started_at: time(&s.started_at),
+            ended_at: s.ended_at.as_ref().map(time),
+            state: if s.ended_at.is_some() {
+                "terminated"
+            } else {
+                "active"
+            }
+            .into(),
+            uptime: s.millis / 1000,
+        });
     }
-    let mut v = json!({
-        "tenant_id": p.project_id, "total_hours": h, "total_vcpus_usage": cpu,
-        "total_memory_mb_usage": mem, "total_local_gb_usage": disk,
-        "start": time(start), "stop": time(end),
-    });
-    if detailed {
-        v["server_usages"] = json!(servers);
+    api::TenantUsage {
+        tenant_id: Some(p.project_id.clone()),
+        total_hours: Some(h),
+        total_vcpus_usage: Some(cpu),
+        total_memory_mb_usage: Some(mem),
+        total_local_gb_usage: Some(disk),
+        start: Some(time(start)),
+        stop: Some(time(end)),
+        server_usages: detailed.then_some(servers),
     }
-    v
 }
 
 /// Every project's usage in the period (admins).
 #[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage", operation_id = "listTenantUsages", tag = "usage",
-    params(("start" = Option<String>, Query), ("end" = Option<String>, Query), ("detailed" = Option<String>, Query)),
-    responses((status = 200, description = "Usage per project", body = Object)))]
+    params(api::UsageQuery),
+    responses((status = 200, description = "Usage per project", body = api::TenantUsageList), (status = 400, description = "A bad time"),
+        (status = 403, description = "Not an admin")))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<UsageQuery>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::TenantUsageList>, Error> {
     crate::app::admin(&caller.0, "os-simple-tenant-usage:list")?;
     let (start, end) = q.range()?;
     let detailed = q
         .detailed
         .as_deref()
         .is_some_and(|d| d == "1" || d.eq_ignore_ascii_case("true"));
-    let all = usage(&app, start, end, None).await?;
-    Ok(Json(
-        json!({"tenant_usages": all.iter().map(|p| view(p, &start, &end, detailed)).collect::<Vec<_>>()}),
-    ))
+    let all = app.tenant_usage(start, end, None).await?;
+    Ok(Json(api::TenantUsageList {
+        tenant_usages: all
+            .iter()
+            .map(|p| view(p, &start, &end, detailed))
+            .collect(),
+    }))
 }
 
 /// One project's usage in the period, with its servers (its members and
 /// admins).
 #[utoipa::path(get, path = "/v2.1/os-simple-tenant-usage/{tenant_id}", operation_id = "showTenantUsage", tag = "usage",
-    params(("tenant_id" = String, Path), ("start" = Option<String>, Query), ("end" = Option<String>, Query)),
-    responses((status = 200, description = "The project's usage", body = Object)))]
+    params(("tenant_id" = String, Path), api::UsageQuery),
+    responses((status = 200, description = "The project's usage ({} when it has none)", body = api::TenantUsageBody),
+        (status = 400, description = "A bad time"), (status = 403, description = "Another project")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
     Path(project): Path<String>,
     Query(q): Query<UsageQuery>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::TenantUsageBody>, Error> {
     if !caller.is_admin() && caller.project_id() != Some(project.as_str()) {
         return Err(Error::forbidden(
             "Policy doesn't allow os_compute_api:os-simple-tenant-usage:show to be performed.",
         ));
     }
     let (start, end) = q.range()?;
-    let all = usage(&app, start, end, Some(project.clone())).await?;
-    let v = match all.first() {
+    let all = app.tenant_usage(start, end, Some(project.clone())).await?;
+    let tenant_usage = match all.first() {
         Some(p) => view(p, &start, &end, true),
-        None => json!({}),
+        None => api::TenantUsage::default(),
     };
-    Ok(Json(json!({"tenant_usage": v})))
+    Ok(Json(api::TenantUsageBody { tenant_usage }))
 }

@@ -91,11 +91,7 @@ pub fn list<T: serde::Serialize>(
             }
         }
     }
-    let fields: Vec<&str> = query
-        .iter()
-        .filter(|(k, _)| k == "fields")
-        .flat_map(|(_, v)| v.split(','))
-        .collect();
+    let fields = fields_of(query);
     if !fields.is_empty() {
         for item in &mut filtered {
             if let Value::Object(map) = item {
@@ -110,14 +106,22 @@ pub fn list<T: serde::Serialize>(
     Ok(body)
 }
 
-/// `fields=` on a single resource.
-pub fn trim<T: serde::Serialize>(item: T, query: &[(String, String)]) -> Value {
-    let mut item = serde_json::to_value(item).unwrap_or(Value::Null);
-    let fields: Vec<&str> = query
+/// The attributes `fields=` names (repeated or comma-separated); empty
+/// names are ignored, so `fields=` alone trims nothing.
+fn fields_of(query: &[(String, String)]) -> Vec<&str> {
+    query
         .iter()
         .filter(|(k, _)| k == "fields")
         .flat_map(|(_, v)| v.split(','))
-        .collect();
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+/// `fields=` on a single resource.
+pub fn trim<T: serde::Serialize>(item: T, query: &[(String, String)]) -> Value {
+    let mut item = serde_json::to_value(item).unwrap_or(Value::Null);
+    let fields = fields_of(query);
     if !fields.is_empty()
         && let Value::Object(map) = &mut item
     {

@@ -53,11 +53,9 @@ pub fn view(n: &Network, admin: bool) -> api::Network {
         revision_number: n.revision_number.into(),
         created_at: time(&n.created_at),
         updated_at: time(&n.updated_at),
-        provider: admin.then(|| api::ProviderAttributes {
-            network_type: n.network_type.clone(),
-            physical_network: n.physical_network.clone(),
-            segmentation_id: n.segmentation_id.map(i64::from),
-        }),
+        provider_network_type: admin.then(|| n.network_type.clone()),
+        provider_physical_network: admin.then(|| n.physical_network.clone()),
+        provider_segmentation_id: admin.then(|| n.segmentation_id.map(i64::from)),
     }
 }
 
@@ -104,7 +102,7 @@ pub async fn list(
 
 /// Shows a network.
 #[utoipa::path(get, path = "/v2.0/networks/{network_id}", operation_id = "showNetwork", tag = "networks",
-    params(("network_id" = String, Path, description = "The network"), api::FieldsQuery),
+    params(("network_id" = String, Path, description = "The network")),
     responses((status = 200, description = "The network", body = api::NetworkBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,

@@ -13,6 +13,7 @@ use stratus_http::{BaseUrl, Json};
 
 /// A port as Neutron shows it; `binding:*` only to admins (`caller`).
 fn view(caller: &Caller, p: &Port, ips: &[FixedIp]) -> api::Port {
+    let binding = crate::app::policy::sees_binding(&caller.0);
     api::Port {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -51,18 +52,18 @@ fn view(caller: &Caller, p: &Port, ips: &[FixedIp]) -> api::Port {
         revision_number: p.revision_number.into(),
         created_at: time(&p.created_at),
         updated_at: time(&p.updated_at),
-        binding: crate::app::policy::sees_binding(&caller.0).then(|| api::PortBinding {
-            host_id: p.binding_host_id.clone(),
-            vnic_type: "normal".into(),
-            vif_type: if p.binding_host_id.is_empty() {
+        binding_host_id: binding.then(|| p.binding_host_id.clone()),
+        binding_vnic_type: binding.then(|| "normal".into()),
+        binding_vif_type: binding.then(|| {
+            if p.binding_host_id.is_empty() {
                 "unbound"
             } else {
                 "bridge"
             }
-            .into(),
-            vif_details: Default::default(),
-            profile: Default::default(),
+            .into()
         }),
+        binding_vif_details: binding.then(Default::default),
+        binding_profile: binding.then(Default::default),
     }
 }
 
@@ -109,7 +110,7 @@ pub async fn list(
 
 /// Shows a port.
 #[utoipa::path(get, path = "/v2.0/ports/{port_id}", operation_id = "showPort", tag = "ports",
-    params(("port_id" = String, Path, description = "The port"), api::FieldsQuery),
+    params(("port_id" = String, Path, description = "The port")),
     responses((status = 200, description = "The port", body = api::PortBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,

@@ -94,7 +94,7 @@ pub async fn list(
 
 /// Shows a subnet.
 #[utoipa::path(get, path = "/v2.0/subnets/{subnet_id}", operation_id = "showSubnet", tag = "subnets",
-    params(("subnet_id" = String, Path, description = "The subnet"), api::FieldsQuery),
+    params(("subnet_id" = String, Path, description = "The subnet")),
     responses((status = 200, description = "The subnet", body = api::SubnetBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
