@@ -11,6 +11,7 @@
 
 pub mod compute;
 pub mod error;
+pub mod identity;
 pub mod image;
 pub mod metering;
 pub mod network;

@@ -7,16 +7,10 @@ use super::{App, db, password};
 use crate::datastore::{self, AppCred, RevocationRow, Role};
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
-/// A role named by id or by name in a create request.
-#[derive(Debug, Deserialize)]
-pub struct RoleIdentifier {
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
+pub use stratus_api::identity::RoleIdentifier;
 
 pub struct NewAppCred {
     pub name: String,

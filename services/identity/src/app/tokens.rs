@@ -14,81 +14,10 @@ use stratus_common::Error;
 /// The one message for every failed login, so a guesser learns nothing.
 pub const UNAUTHENTICATED: &str = "The request you have made requires authentication.";
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthRequest {
-    pub auth: Auth,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Auth {
-    pub identity: Identity,
-    /// `"unscoped"`, `{"project": ...}`, `{"domain": ...}` or `{"system": ...}`.
-    #[serde(default)]
-    pub scope: Option<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Identity {
-    pub methods: Vec<String>,
-    #[serde(default)]
-    pub password: Option<PasswordMethod>,
-    #[serde(default)]
-    pub token: Option<TokenMethod>,
-    #[serde(default)]
-    pub application_credential: Option<AppCredMethod>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AppCredMethod {
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub user: Option<AppCredUser>,
-    pub secret: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AppCredUser {
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub domain: Option<DomainIdentifier>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PasswordMethod {
-    pub user: UserIdentifier,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct UserIdentifier {
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub domain: Option<DomainIdentifier>,
-    pub password: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DomainIdentifier {
-    #[serde(default)]
-    pub id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct TokenMethod {
-    pub id: String,
-}
+pub use stratus_api::identity::{
+    AppCredMethod, AppCredUser, Auth, AuthRequest, DomainIdentifier, Identity, PasswordMethod,
+    TokenMethod, UserIdentifier,
+};
 
 #[derive(Debug, Deserialize)]
 struct ProjectIdentifier {

@@ -3,45 +3,44 @@
 
 use super::common::{list_links, self_link};
 use crate::app::App;
-use crate::app::app_creds::{NewAppCred, RoleIdentifier};
+use crate::app::app_creds::NewAppCred;
 use crate::datastore::{AppCred, Role};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn cred_json(c: &AppCred, roles: &[Role], base: &str) -> Value {
-    json!({
-        "id": c.id, "name": c.name, "description": c.description, "user_id": c.user_id,
-        "project_id": c.project_id, "unrestricted": c.unrestricted, "access_rules": [],
-        "expires_at": c.expires_at.map(|e| e.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        "roles": roles.iter().map(|r| json!({"id": r.id, "name": r.name, "domain_id": null})).collect::<Vec<_>>(),
-        "links": self_link(base, &format!("/v3/users/{}/application_credentials/{}", c.user_id, c.id)),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct CredBody {
-    application_credential: CredFields,
-}
-
-#[derive(Deserialize)]
-struct CredFields {
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    secret: Option<String>,
-    #[serde(default)]
-    expires_at: Option<String>,
-    #[serde(default)]
-    roles: Option<Vec<RoleIdentifier>>,
-    #[serde(default)]
-    unrestricted: Option<bool>,
+fn cred_json(c: &AppCred, roles: &[Role], base: &str) -> api::ApplicationCredential {
+    api::ApplicationCredential {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        user_id: c.user_id.clone(),
+        project_id: c.project_id.clone(),
+        unrestricted: c.unrestricted,
+        access_rules: Vec::new(),
+        expires_at: c
+            .expires_at
+            .map(|e| e.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        roles: roles
+            .iter()
+            .map(|r| api::CredRole {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                domain_id: None,
+            })
+            .collect(),
+        links: self_link(
+            base,
+            &format!("/v3/users/{}/application_credentials/{}", c.user_id, c.id),
+        ),
+        secret: None,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -50,15 +49,15 @@ pub struct NameFilter {
 }
 
 /// Creates an application credential for the calling user on its token's project.
-#[utoipa::path(post, path = "/v3/users/{user_id}/application_credentials", operation_id = "createApplicationCredential", tag = "application credentials", request_body = Object,
+#[utoipa::path(post, path = "/v3/users/{user_id}/application_credentials", operation_id = "createApplicationCredential", tag = "application credentials", request_body = api::ApplicationCredentialRequest,
     params(("user_id" = String, Path, description = "The calling user")),
-    responses((status = 201, description = "Created; the secret is shown only now", body = Object), (status = 400, description = "Invalid roles or expiry"), (status = 409, description = "Name taken")))]
+    responses((status = 201, description = "Created; the secret is shown only now", body = api::ApplicationCredentialBody), (status = 400, description = "Invalid roles or expiry"), (status = 409, description = "Name taken")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(user): Path<String>,
-    Json(body): Json<CredBody>,
+    Json(body): Json<api::ApplicationCredentialRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let f = body.application_credential;
     let created = app
@@ -76,7 +75,7 @@ pub async fn create(
         )
         .await?;
     let mut v = cred_json(&created.cred, &created.roles, &base);
-    v["secret"] = json!(created.secret);
+    v.secret = Some(created.secret);
     Ok((
         StatusCode::CREATED,
         Json(json!({"application_credential": v})),
@@ -86,7 +85,7 @@ pub async fn create(
 /// Lists the calling user's application credentials.
 #[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials", operation_id = "listApplicationCredentials", tag = "application credentials",
     params(("user_id" = String, Path, description = "The calling user"), ("name" = Option<String>, Query, description = "Filter by name")),
-    responses((status = 200, description = "The credentials", body = Object)))]
+    responses((status = 200, description = "The credentials", body = api::ApplicationCredentialList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -106,7 +105,7 @@ pub async fn list(
 /// Shows one of the calling user's application credentials.
 #[utoipa::path(get, path = "/v3/users/{user_id}/application_credentials/{id}", operation_id = "showApplicationCredential", tag = "application credentials",
     params(("user_id" = String, Path, description = "The calling user"), ("id" = String, Path, description = "The credential")),
-    responses((status = 200, description = "The credential", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The credential", body = api::ApplicationCredentialBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_auth::{Jwks, RevocationEvent, Scope, TokenClaims};
 use stratus_common::Error;
 use stratus_http::Json;
@@ -45,39 +46,32 @@ fn timestamp(secs: i64) -> String {
 }
 
 /// The catalog as Keystone renders it: services, each with its endpoints.
-pub fn catalog_json(rows: &[CatalogRow], project_id: Option<&str>) -> Value {
-    let mut services: Vec<Value> = Vec::new();
+pub fn catalog_json(rows: &[CatalogRow], project_id: Option<&str>) -> Vec<api::CatalogEntry> {
+    let mut services: Vec<api::CatalogEntry> = Vec::new();
     for row in rows {
         // As Keystone: an endpoint whose URL needs a project the token has
         // not got is left out.
         let Some(url) = substitute(&row.url, project_id) else {
             continue;
         };
-        let endpoint = json!({
-            "id": row.endpoint_id,
-            "interface": row.interface,
-            "region_id": row.region_id,
-            "region": row.region_id,
-            "url": url,
-        });
-        match services
-            .iter_mut()
-            .find(|s| s["id"] == row.service_id.as_str())
-        {
-            Some(s) => {
-                if let Some(list) = s["endpoints"].as_array_mut() {
-                    list.push(endpoint);
-                }
-            }
-            None => services.push(json!({
-                "id": row.service_id,
-                "type": row.service_type,
-                "name": row.service_name,
-                "endpoints": [endpoint],
-            })),
+        let endpoint = api::CatalogEndpoint {
+            id: row.endpoint_id.clone(),
+            interface: row.interface.clone(),
+            region_id: row.region_id.clone(),
+            region: row.region_id.clone(),
+            url,
+        };
+        match services.iter_mut().find(|s| s.id == row.service_id) {
+            Some(s) => s.endpoints.push(endpoint),
+            None => services.push(api::CatalogEntry {
+                id: row.service_id.clone(),
+                service_type: row.service_type.clone(),
+                name: row.service_name.clone(),
+                endpoints: vec![endpoint],
+            }),
         }
     }
-    Value::Array(services)
+    services
 }
 
 /// Fills Keystone's `%(project_id)s` / `%(tenant_id)s` (and `$(...)s`)
@@ -95,45 +89,61 @@ fn substitute(url: &str, project_id: Option<&str>) -> Option<String> {
     (!out.contains("%(") && !out.contains("$(")).then_some(out)
 }
 
-async fn token_json(app: &App, claims: &TokenClaims, with_catalog: bool) -> Result<Value, Error> {
-    let mut token = json!({
-        "methods": claims.methods,
-        "user": {
-            "id": claims.user.id,
-            "name": claims.user.name,
-            "domain": {"id": claims.user.domain.id, "name": claims.user.domain.name},
-            "password_expires_at": null,
+async fn token_json(
+    app: &App,
+    claims: &TokenClaims,
+    with_catalog: bool,
+) -> Result<api::Token, Error> {
+    let named = |id: &str, name: &str| api::NamedRef {
+        id: id.to_owned(),
+        name: name.to_owned(),
+    };
+    let mut token = api::Token {
+        methods: claims.methods.clone(),
+        user: api::TokenUser {
+            id: claims.user.id.clone(),
+            name: claims.user.name.clone(),
+            domain: named(&claims.user.domain.id, &claims.user.domain.name),
+            password_expires_at: None,
         },
-        "audit_ids": claims.audit_ids,
-        "issued_at": timestamp(claims.iat),
-        "expires_at": timestamp(claims.exp),
-    });
+        audit_ids: claims.audit_ids.clone(),
+        issued_at: timestamp(claims.iat),
+        expires_at: timestamp(claims.exp),
+        project: None,
+        is_domain: None,
+        is_admin_project: None,
+        domain: None,
+        application_credential: None,
+        roles: None,
+        catalog: None,
+    };
     match &claims.scope {
         Scope::Unscoped => {}
         Scope::Project(p) => {
-            token["project"] = json!({"id": p.id, "name": p.name, "domain": {"id": p.domain.id, "name": p.domain.name}});
-            token["is_domain"] = json!(false);
-            token["is_admin_project"] = json!(claims.is_admin_project);
+            token.project = Some(api::TokenProject {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                domain: named(&p.domain.id, &p.domain.name),
+            });
+            token.is_domain = Some(false);
+            token.is_admin_project = Some(claims.is_admin_project);
         }
-        Scope::Domain(d) => token["domain"] = json!({"id": d.id, "name": d.name}),
+        Scope::Domain(d) => token.domain = Some(named(&d.id, &d.name)),
     }
     if let Some(cred) = &claims.application_credential {
-        token["application_credential"] =
-            json!({"id": cred.id, "name": cred.name, "restricted": true});
+        token.application_credential = Some(api::TokenAppCred {
+            id: cred.id.clone(),
+            name: cred.name.clone(),
+            restricted: true,
+        });
     }
     if !matches!(claims.scope, Scope::Unscoped) {
-        token["roles"] = json!(
-            claims
-                .roles
-                .iter()
-                .map(|r| json!({"id": r.id, "name": r.name}))
-                .collect::<Vec<_>>()
-        );
+        token.roles = Some(claims.roles.iter().map(|r| named(&r.id, &r.name)).collect());
         if with_catalog {
             let rows = datastore::catalog_list(&app.pool)
                 .await
                 .map_err(|e| Error::internal(&e))?;
-            token["catalog"] = catalog_json(&rows, claims.project_id());
+            token.catalog = Some(catalog_json(&rows, claims.project_id()));
         }
     }
     Ok(token)
@@ -170,10 +180,10 @@ async fn caller_and_subject(
 
 /// Authenticates and issues a token (`X-Subject-Token`).
 #[utoipa::path(post, path = "/v3/auth/tokens", operation_id = "issueToken", tag = "auth",
-    request_body(content = Object, description = "Keystone's auth request: identity (methods password, token) and scope"),
+    request_body(content = api::AuthRequest, description = "Keystone's auth request: identity (methods password, token) and scope"),
     params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
     responses(
-        (status = 201, description = "The token, in X-Subject-Token", body = TokenBody),
+        (status = 201, description = "The token, in X-Subject-Token", body = api::TokenBody),
         (status = 400, description = "Malformed request"),
         (status = 401, description = "Authentication failed"),
         (status = 429, description = "Too many failed logins from this address, or too many in progress"),
@@ -201,7 +211,7 @@ pub async fn issue(
 #[utoipa::path(get, path = "/v3/auth/tokens", operation_id = "validateToken", tag = "auth",
     params(("nocatalog" = Option<String>, Query, description = "Leave the catalog out")),
     responses(
-        (status = 200, description = "The subject token", body = TokenBody),
+        (status = 200, description = "The subject token", body = api::TokenBody),
         (status = 401, description = "The caller's token is invalid"),
         (status = 404, description = "The subject token is invalid, expired or revoked"),
     ))]
@@ -238,7 +248,7 @@ pub async fn revoke(State(app): State<App>, headers: HeaderMap) -> Result<Status
 
 /// The catalog of the caller's token.
 #[utoipa::path(get, path = "/v3/auth/catalog", operation_id = "showAuthCatalog", tag = "auth",
-    responses((status = 200, description = "The catalog"), (status = 401, description = "Not authenticated")))]
+    responses((status = 200, description = "The catalog", body = api::CatalogBody), (status = 401, description = "Not authenticated")))]
 pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, Error> {
     let claims = caller(&app, &headers).await?;
     if matches!(claims.scope, Scope::Unscoped) {
@@ -256,7 +266,7 @@ pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<
 
 /// The public keys tokens are signed with (RFC 7517, Ed25519 `OKP` keys).
 #[utoipa::path(get, path = "/v3/auth/jwks", operation_id = "showJwks", tag = "auth",
-    responses((status = 200, description = "The JWKS", body = Object)))]
+    responses((status = 200, description = "The JWKS", body = api::Jwks)))]
 pub async fn jwks(State(app): State<App>) -> Result<Json<Jwks>, Error> {
     Ok(Json(app.keys.jwks().await?))
 }
@@ -268,7 +278,7 @@ struct RevokeEvents {
 
 /// Revocation events that can still match a live token, for services to load at start.
 #[utoipa::path(get, path = "/v3/OS-REVOKE/events", operation_id = "listRevocationEvents", tag = "auth",
-    responses((status = 200, description = "Live revocation events", body = Object)))]
+    responses((status = 200, description = "Live revocation events", body = api::RevocationEventList)))]
 pub async fn revoke_events(
     State(app): State<App>,
     headers: HeaderMap,

@@ -1,7 +1,7 @@
 //! `/v3/regions`, `/v3/services` and `/v3/endpoints`: the catalog as admins
 //! manage it.
 
-use super::common::{double_option, list_links, self_link};
+use super::common::{list_links, self_link};
 use crate::app::App;
 use crate::app::catalog::{EndpointChanges, RegionChanges, ServiceChanges};
 use crate::datastore::{Endpoint, EndpointFilter, Region, Service};
@@ -9,51 +9,54 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn region_json(r: &Region, base: &str) -> Value {
-    json!({"id": r.id, "description": r.description, "parent_region_id": r.parent_region_id,
-           "links": self_link(base, &format!("/v3/regions/{}", r.id))})
+fn region_json(r: &Region, base: &str) -> api::Region {
+    api::Region {
+        id: r.id.clone(),
+        description: r.description.clone(),
+        parent_region_id: r.parent_region_id.clone(),
+        links: self_link(base, &format!("/v3/regions/{}", r.id)),
+    }
 }
 
-fn service_json(s: &Service, base: &str) -> Value {
-    json!({"id": s.id, "type": s.service_type, "name": s.name, "description": s.description,
-           "enabled": s.enabled, "links": self_link(base, &format!("/v3/services/{}", s.id))})
+fn service_json(s: &Service, base: &str) -> api::Service {
+    api::Service {
+        id: s.id.clone(),
+        service_type: s.service_type.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        enabled: s.enabled,
+        links: self_link(base, &format!("/v3/services/{}", s.id)),
+    }
 }
 
-fn endpoint_json(e: &Endpoint, base: &str) -> Value {
-    json!({"id": e.id, "service_id": e.service_id, "interface": e.interface, "url": e.url,
-           "region_id": e.region_id, "region": e.region_id, "enabled": e.enabled,
-           "links": self_link(base, &format!("/v3/endpoints/{}", e.id))})
+fn endpoint_json(e: &Endpoint, base: &str) -> api::Endpoint {
+    api::Endpoint {
+        id: e.id.clone(),
+        service_id: e.service_id.clone(),
+        interface: e.interface.clone(),
+        url: e.url.clone(),
+        region_id: e.region_id.clone(),
+        region: e.region_id.clone(),
+        enabled: e.enabled,
+        links: self_link(base, &format!("/v3/endpoints/{}", e.id)),
+    }
 }
 
 // ---- regions ----
 
-#[derive(Deserialize)]
-pub struct RegionBody {
-    region: RegionFields,
-}
-
-#[derive(Deserialize, Default)]
-struct RegionFields {
-    id: Option<String>,
-    description: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    parent_region_id: Option<Option<String>>,
-}
-
-impl RegionFields {
-    fn changes(self) -> (Option<String>, RegionChanges) {
-        (
-            self.id,
-            RegionChanges {
-                description: self.description,
-                parent_region_id: self.parent_region_id,
-            },
-        )
-    }
+fn region_changes(f: api::RegionFields) -> (Option<String>, RegionChanges) {
+    (
+        f.id,
+        RegionChanges {
+            description: f.description,
+            parent_region_id: f.parent_region_id,
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -64,7 +67,7 @@ pub struct RegionFilter {
 /// Lists regions.
 #[utoipa::path(get, path = "/v3/regions", operation_id = "listRegions", tag = "catalog",
     params(("parent_region_id" = Option<String>, Query, description = "Filter by parent")),
-    responses((status = 200, description = "The regions", body = Object)))]
+    responses((status = 200, description = "The regions", body = api::RegionList)))]
 pub async fn region_list(
     State(app): State<App>,
     _caller: Caller,
@@ -79,16 +82,16 @@ pub async fn region_list(
 }
 
 /// Creates a region (admin); the body may name its id.
-#[utoipa::path(post, path = "/v3/regions", operation_id = "createRegion", tag = "catalog", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Bad parent or id"),
+#[utoipa::path(post, path = "/v3/regions", operation_id = "createRegion", tag = "catalog", request_body = api::RegionRequest,
+    responses((status = 201, description = "Created", body = api::RegionBody), (status = 400, description = "Bad parent or id"),
               (status = 409, description = "Id taken")))]
 pub async fn region_create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<RegionBody>,
+    Json(body): Json<api::RegionRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
-    let (id, changes) = body.region.changes();
+    let (id, changes) = region_changes(body.region);
     let region = app.region_create(&caller.0, id, changes).await?;
     Ok((
         StatusCode::CREATED,
@@ -97,18 +100,18 @@ pub async fn region_create(
 }
 
 /// Creates a region with the id in the path (admin).
-#[utoipa::path(put, path = "/v3/regions/{region_id}", operation_id = "createRegionWithId", tag = "catalog", request_body = Object,
+#[utoipa::path(put, path = "/v3/regions/{region_id}", operation_id = "createRegionWithId", tag = "catalog", request_body = api::RegionRequest,
     params(("region_id" = String, Path, description = "The region")),
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Ids disagree or bad parent"),
+    responses((status = 201, description = "Created", body = api::RegionBody), (status = 400, description = "Ids disagree or bad parent"),
               (status = 409, description = "Id taken")))]
 pub async fn region_put(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<RegionBody>,
+    Json(body): Json<api::RegionRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
-    let (body_id, changes) = body.region.changes();
+    let (body_id, changes) = region_changes(body.region);
     if body_id.as_ref().is_some_and(|b| *b != id) {
         return Err(Error::bad_request(
             "Invalid input for field 'id': the region id in the body differs from the one in the URL.",
@@ -124,7 +127,7 @@ pub async fn region_put(
 /// Shows a region.
 #[utoipa::path(get, path = "/v3/regions/{region_id}", operation_id = "showRegion", tag = "catalog",
     params(("region_id" = String, Path, description = "The region")),
-    responses((status = 200, description = "The region", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The region", body = api::RegionBody), (status = 404, description = "Not found")))]
 pub async fn region_show(
     State(app): State<App>,
     _caller: Caller,
@@ -137,18 +140,18 @@ pub async fn region_show(
 }
 
 /// Updates a region's description or parent (admin).
-#[utoipa::path(patch, path = "/v3/regions/{region_id}", operation_id = "updateRegion", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/regions/{region_id}", operation_id = "updateRegion", tag = "catalog", request_body = api::RegionRequest,
     params(("region_id" = String, Path, description = "The region")),
-    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad parent"),
+    responses((status = 200, description = "Updated", body = api::RegionBody), (status = 400, description = "Bad parent"),
               (status = 404, description = "Not found")))]
 pub async fn region_update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<RegionBody>,
+    Json(body): Json<api::RegionRequest>,
 ) -> Result<Json<Value>, Error> {
-    let (body_id, changes) = body.region.changes();
+    let (body_id, changes) = region_changes(body.region);
     if body_id.is_some_and(|b| b != id) {
         return Err(Error::bad_request(
             "Invalid input for field 'id': a region's id cannot change.",
@@ -174,22 +177,8 @@ pub async fn region_delete(
 
 // ---- services ----
 
-#[derive(Deserialize)]
-pub struct ServiceBody {
-    service: ServiceFields,
-}
-
-#[derive(Deserialize, Default)]
-struct ServiceFields {
-    #[serde(rename = "type")]
-    service_type: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    enabled: Option<bool>,
-}
-
-impl From<ServiceFields> for ServiceChanges {
-    fn from(f: ServiceFields) -> Self {
+impl From<api::ServiceFields> for ServiceChanges {
+    fn from(f: api::ServiceFields) -> Self {
         Self {
             service_type: f.service_type,
             name: f.name,
@@ -209,7 +198,7 @@ pub struct ServiceFilter {
 /// Lists services (admin).
 #[utoipa::path(get, path = "/v3/services", operation_id = "listCatalogServices", tag = "catalog",
     params(("type" = Option<String>, Query, description = "Filter by type"), ("name" = Option<String>, Query, description = "Filter by name")),
-    responses((status = 200, description = "The services", body = Object), (status = 403, description = "Not an admin")))]
+    responses((status = 200, description = "The services", body = api::ServiceList), (status = 403, description = "Not an admin")))]
 pub async fn service_list(
     State(app): State<App>,
     caller: Caller,
@@ -226,13 +215,13 @@ pub async fn service_list(
 }
 
 /// Creates a service (admin).
-#[utoipa::path(post, path = "/v3/services", operation_id = "createCatalogService", tag = "catalog", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 400, description = "No type")))]
+#[utoipa::path(post, path = "/v3/services", operation_id = "createCatalogService", tag = "catalog", request_body = api::ServiceRequest,
+    responses((status = 201, description = "Created", body = api::ServiceBody), (status = 400, description = "No type")))]
 pub async fn service_create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<ServiceBody>,
+    Json(body): Json<api::ServiceRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let service = app.service_create(&caller.0, body.service.into()).await?;
     Ok((
@@ -244,7 +233,7 @@ pub async fn service_create(
 /// Shows a service (admin).
 #[utoipa::path(get, path = "/v3/services/{service_id}", operation_id = "showCatalogService", tag = "catalog",
     params(("service_id" = String, Path, description = "The service")),
-    responses((status = 200, description = "The service", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The service", body = api::ServiceBody), (status = 404, description = "Not found")))]
 pub async fn service_show(
     State(app): State<App>,
     caller: Caller,
@@ -257,15 +246,15 @@ pub async fn service_show(
 }
 
 /// Updates a service (admin); a disabled service leaves the catalog.
-#[utoipa::path(patch, path = "/v3/services/{service_id}", operation_id = "updateCatalogService", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/services/{service_id}", operation_id = "updateCatalogService", tag = "catalog", request_body = api::ServiceRequest,
     params(("service_id" = String, Path, description = "The service")),
-    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "Updated", body = api::ServiceBody), (status = 404, description = "Not found")))]
 pub async fn service_update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<ServiceBody>,
+    Json(body): Json<api::ServiceRequest>,
 ) -> Result<Json<Value>, Error> {
     let service = app
         .service_update(&caller.0, &id, body.service.into())
@@ -288,26 +277,8 @@ pub async fn service_delete(
 
 // ---- endpoints ----
 
-#[derive(Deserialize)]
-pub struct EndpointBody {
-    endpoint: EndpointFields,
-}
-
-#[derive(Deserialize, Default)]
-struct EndpointFields {
-    service_id: Option<String>,
-    interface: Option<String>,
-    url: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    region_id: Option<Option<String>>,
-    /// The v2-era name of `region_id`, which clients still send.
-    #[serde(default, deserialize_with = "double_option")]
-    region: Option<Option<String>>,
-    enabled: Option<bool>,
-}
-
-impl From<EndpointFields> for EndpointChanges {
-    fn from(f: EndpointFields) -> Self {
+impl From<api::EndpointFields> for EndpointChanges {
+    fn from(f: api::EndpointFields) -> Self {
         Self {
             service_id: f.service_id,
             interface: f.interface,
@@ -330,7 +301,7 @@ pub struct EndpointQuery {
     params(("interface" = Option<String>, Query, description = "public, internal or admin"),
            ("service_id" = Option<String>, Query, description = "Filter by service"),
            ("region_id" = Option<String>, Query, description = "Filter by region")),
-    responses((status = 200, description = "The endpoints", body = Object), (status = 403, description = "Not an admin")))]
+    responses((status = 200, description = "The endpoints", body = api::EndpointList), (status = 403, description = "Not an admin")))]
 pub async fn endpoint_list(
     State(app): State<App>,
     caller: Caller,
@@ -350,14 +321,14 @@ pub async fn endpoint_list(
 }
 
 /// Creates an endpoint (admin).
-#[utoipa::path(post, path = "/v3/endpoints", operation_id = "createEndpoint", tag = "catalog", request_body = Object,
-    responses((status = 201, description = "Created", body = Object),
+#[utoipa::path(post, path = "/v3/endpoints", operation_id = "createEndpoint", tag = "catalog", request_body = api::EndpointRequest,
+    responses((status = 201, description = "Created", body = api::EndpointBody),
               (status = 400, description = "Bad interface or URL, unknown service or region")))]
 pub async fn endpoint_create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<EndpointBody>,
+    Json(body): Json<api::EndpointRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let endpoint = app.endpoint_create(&caller.0, body.endpoint.into()).await?;
     Ok((
@@ -369,7 +340,7 @@ pub async fn endpoint_create(
 /// Shows an endpoint (admin).
 #[utoipa::path(get, path = "/v3/endpoints/{endpoint_id}", operation_id = "showEndpoint", tag = "catalog",
     params(("endpoint_id" = String, Path, description = "The endpoint")),
-    responses((status = 200, description = "The endpoint", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The endpoint", body = api::EndpointBody), (status = 404, description = "Not found")))]
 pub async fn endpoint_show(
     State(app): State<App>,
     caller: Caller,
@@ -382,16 +353,16 @@ pub async fn endpoint_show(
 }
 
 /// Updates an endpoint (admin).
-#[utoipa::path(patch, path = "/v3/endpoints/{endpoint_id}", operation_id = "updateEndpoint", tag = "catalog", request_body = Object,
+#[utoipa::path(patch, path = "/v3/endpoints/{endpoint_id}", operation_id = "updateEndpoint", tag = "catalog", request_body = api::EndpointRequest,
     params(("endpoint_id" = String, Path, description = "The endpoint")),
-    responses((status = 200, description = "Updated", body = Object), (status = 400, description = "Bad field"),
+    responses((status = 200, description = "Updated", body = api::EndpointBody), (status = 400, description = "Bad field"),
               (status = 404, description = "Not found")))]
 pub async fn endpoint_update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<EndpointBody>,
+    Json(body): Json<api::EndpointRequest>,
 ) -> Result<Json<Value>, Error> {
     let endpoint = app
         .endpoint_update(&caller.0, &id, body.endpoint.into())

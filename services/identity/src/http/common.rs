@@ -1,7 +1,7 @@
 //! Pieces the identity resource handlers share: list filters and links.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 
 /// `?name=&domain_id=&enabled=` as Keystone's lists take them.
@@ -25,17 +25,16 @@ impl ListFilter {
     }
 }
 
-pub fn self_link(base: &str, path: &str) -> Value {
-    json!({"self": format!("{base}{path}")})
+pub fn self_link(base: &str, path: &str) -> api::SelfLink {
+    api::SelfLink {
+        self_link: format!("{base}{path}"),
+    }
 }
 
-pub fn list_links(base: &str, path: &str) -> Value {
-    json!({"self": format!("{base}{path}"), "previous": null, "next": null})
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn double_option<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
+pub fn list_links(base: &str, path: &str) -> api::ListLinks {
+    api::ListLinks {
+        self_link: format!("{base}{path}"),
+        previous: None,
+        next: None,
+    }
 }

@@ -7,39 +7,32 @@ use crate::app::admin::Changes;
 use crate::datastore::Domain;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn domain_json(d: &Domain, base: &str) -> Value {
-    json!({
-        "id": d.id, "name": d.name, "description": d.description, "enabled": d.enabled,
-        "tags": [], "options": {}, "links": self_link(base, &format!("/v3/domains/{}", d.id)),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct DomainBody {
-    domain: DomainFields,
-}
-
-#[derive(Deserialize, Default)]
-struct DomainFields {
-    name: Option<String>,
-    description: Option<String>,
-    enabled: Option<bool>,
+fn domain_json(d: &Domain, base: &str) -> api::Domain {
+    api::Domain {
+        id: d.id.clone(),
+        name: d.name.clone(),
+        description: d.description.clone(),
+        enabled: d.enabled,
+        tags: Vec::new(),
+        options: Default::default(),
+        links: self_link(base, &format!("/v3/domains/{}", d.id)),
+    }
 }
 
 /// Creates a domain (admin).
-#[utoipa::path(post, path = "/v3/domains", operation_id = "createDomain", tag = "domains", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken")))]
+#[utoipa::path(post, path = "/v3/domains", operation_id = "createDomain", tag = "domains", request_body = api::DomainRequest,
+    responses((status = 201, description = "Created", body = api::DomainBody), (status = 400, description = "No name"), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<DomainBody>,
+    Json(body): Json<api::DomainRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let f = body.domain;
     let name = f
@@ -62,7 +55,7 @@ pub async fn create(
 /// Lists domains (admins all; others their own).
 #[utoipa::path(get, path = "/v3/domains", operation_id = "listDomains", tag = "domains",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
-    responses((status = 200, description = "The domains", body = Object)))]
+    responses((status = 200, description = "The domains", body = api::DomainList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -87,7 +80,7 @@ pub async fn list(
 /// Shows a domain.
 #[utoipa::path(get, path = "/v3/domains/{domain_id}", operation_id = "showDomain", tag = "domains",
     params(("domain_id" = String, Path, description = "The domain")),
-    responses((status = 200, description = "The domain", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The domain", body = api::DomainBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
@@ -99,15 +92,15 @@ pub async fn show(
 }
 
 /// Updates a domain (admin); disabling it revokes its tokens.
-#[utoipa::path(patch, path = "/v3/domains/{domain_id}", operation_id = "updateDomain", tag = "domains", request_body = Object,
+#[utoipa::path(patch, path = "/v3/domains/{domain_id}", operation_id = "updateDomain", tag = "domains", request_body = api::DomainRequest,
     params(("domain_id" = String, Path, description = "The domain")),
-    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "Updated", body = api::DomainBody), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken"), (status = 404, description = "Not found")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<DomainBody>,
+    Json(body): Json<api::DomainRequest>,
 ) -> Result<Json<Value>, Error> {
     let f = body.domain;
     let changes = Changes {
@@ -135,7 +128,7 @@ pub async fn delete(
 
 /// The domains the caller may scope to (enabled, with a role on them).
 #[utoipa::path(get, path = "/v3/auth/domains", operation_id = "listAuthDomains", tag = "auth",
-    responses((status = 200, description = "The caller's domains", body = Object), (status = 401, description = "Not authenticated")))]
+    responses((status = 200, description = "The caller's domains", body = api::DomainList), (status = 401, description = "Not authenticated")))]
 pub async fn mine(
     State(app): State<App>,
     caller: Caller,

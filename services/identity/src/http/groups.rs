@@ -8,27 +8,20 @@ use crate::app::admin::Changes;
 use crate::datastore::Group;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn group_json(g: &Group, base: &str) -> Value {
-    json!({"id": g.id, "name": g.name, "domain_id": g.domain_id, "description": g.description,
-           "links": self_link(base, &format!("/v3/groups/{}", g.id))})
-}
-
-#[derive(Deserialize)]
-pub struct GroupBody {
-    group: GroupFields,
-}
-
-#[derive(Deserialize, Default)]
-struct GroupFields {
-    name: Option<String>,
-    domain_id: Option<String>,
-    description: Option<String>,
+fn group_json(g: &Group, base: &str) -> api::Group {
+    api::Group {
+        id: g.id.clone(),
+        name: g.name.clone(),
+        domain_id: g.domain_id.clone(),
+        description: g.description.clone(),
+        links: self_link(base, &format!("/v3/groups/{}", g.id)),
+    }
 }
 
 fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<Value> {
@@ -38,13 +31,13 @@ fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<Value> {
 }
 
 /// Creates a group (admin).
-#[utoipa::path(post, path = "/v3/groups", operation_id = "createGroup", tag = "groups", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken in the domain")))]
+#[utoipa::path(post, path = "/v3/groups", operation_id = "createGroup", tag = "groups", request_body = api::GroupRequest,
+    responses((status = 201, description = "Created", body = api::GroupBody), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<GroupBody>,
+    Json(body): Json<api::GroupRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let f = body.group;
     let name = f
@@ -67,7 +60,7 @@ pub async fn create(
 /// Lists groups (admins all; others their own).
 #[utoipa::path(get, path = "/v3/groups", operation_id = "listGroups", tag = "groups",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain")),
-    responses((status = 200, description = "The groups", body = Object)))]
+    responses((status = 200, description = "The groups", body = api::GroupList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -87,7 +80,7 @@ pub async fn list(
 /// Shows a group.
 #[utoipa::path(get, path = "/v3/groups/{group_id}", operation_id = "showGroup", tag = "groups",
     params(("group_id" = String, Path, description = "The group")),
-    responses((status = 200, description = "The group", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The group", body = api::GroupBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
@@ -100,15 +93,15 @@ pub async fn show(
 }
 
 /// Updates a group (admin).
-#[utoipa::path(patch, path = "/v3/groups/{group_id}", operation_id = "updateGroup", tag = "groups", request_body = Object,
+#[utoipa::path(patch, path = "/v3/groups/{group_id}", operation_id = "updateGroup", tag = "groups", request_body = api::GroupRequest,
     params(("group_id" = String, Path, description = "The group")),
-    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "Updated", body = api::GroupBody), (status = 404, description = "Not found")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<GroupBody>,
+    Json(body): Json<api::GroupRequest>,
 ) -> Result<Json<Value>, Error> {
     let f = body.group;
     let changes = Changes {
@@ -137,7 +130,7 @@ pub async fn delete(
 /// Lists a group's users.
 #[utoipa::path(get, path = "/v3/groups/{group_id}/users", operation_id = "listGroupUsers", tag = "groups",
     params(("group_id" = String, Path, description = "The group")),
-    responses((status = 200, description = "The members", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The members", body = api::UserList), (status = 404, description = "Not found")))]
 pub async fn users(
     State(app): State<App>,
     caller: Caller,
@@ -198,7 +191,7 @@ pub async fn remove_user(
 /// Lists the groups a user belongs to (admins any user; others themselves).
 #[utoipa::path(get, path = "/v3/users/{user_id}/groups", operation_id = "listUserGroups", tag = "groups",
     params(("user_id" = String, Path, description = "The user")),
-    responses((status = 200, description = "The groups", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The groups", body = api::GroupList), (status = 404, description = "Not found")))]
 pub async fn of_user(
     State(app): State<App>,
     caller: Caller,

@@ -7,45 +7,35 @@ use crate::app::admin::Changes;
 use crate::datastore::Project;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-pub fn project_json(p: &Project, base: &str) -> Value {
-    json!({
-        "id": p.id, "name": p.name, "domain_id": p.domain_id, "description": p.description,
-        "enabled": p.enabled, "parent_id": p.parent_id.clone().unwrap_or_else(|| p.domain_id.clone()),
-        "is_domain": false, "tags": [], "options": {},
-        "links": self_link(base, &format!("/v3/projects/{}", p.id)),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct ProjectBody {
-    project: ProjectFields,
-}
-
-#[derive(Deserialize, Default)]
-struct ProjectFields {
-    name: Option<String>,
-    domain_id: Option<String>,
-    description: Option<String>,
-    enabled: Option<bool>,
-    parent_id: Option<String>,
-    #[serde(default)]
-    is_domain: bool,
+pub fn project_json(p: &Project, base: &str) -> api::Project {
+    api::Project {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        domain_id: p.domain_id.clone(),
+        description: p.description.clone(),
+        enabled: p.enabled,
+        parent_id: p.parent_id.clone().unwrap_or_else(|| p.domain_id.clone()),
+        is_domain: false,
+        tags: Vec::new(),
+        options: Default::default(),
+        links: self_link(base, &format!("/v3/projects/{}", p.id)),
+    }
 }
 
 /// Creates a project (admin).
-#[utoipa::path(post, path = "/v3/projects", operation_id = "createProject", tag = "projects", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
+#[utoipa::path(post, path = "/v3/projects", operation_id = "createProject", tag = "projects", request_body = api::ProjectRequest,
+    responses((status = 201, description = "Created", body = api::ProjectBody), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<ProjectBody>,
+    Json(body): Json<api::ProjectRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let f = body.project;
     if f.is_domain {
@@ -77,7 +67,7 @@ pub async fn create(
 /// Lists projects (admins all; others those they hold a role on).
 #[utoipa::path(get, path = "/v3/projects", operation_id = "listProjects", tag = "projects",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
-    responses((status = 200, description = "The projects", body = Object)))]
+    responses((status = 200, description = "The projects", body = api::ProjectList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -101,7 +91,7 @@ pub async fn list(
 /// Shows a project.
 #[utoipa::path(get, path = "/v3/projects/{project_id}", operation_id = "showProject", tag = "projects",
     params(("project_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "The project", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The project", body = api::ProjectBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
@@ -113,15 +103,15 @@ pub async fn show(
 }
 
 /// Updates a project (admin).
-#[utoipa::path(patch, path = "/v3/projects/{project_id}", operation_id = "updateProject", tag = "projects", request_body = Object,
+#[utoipa::path(patch, path = "/v3/projects/{project_id}", operation_id = "updateProject", tag = "projects", request_body = api::ProjectRequest,
     params(("project_id" = String, Path, description = "The project")),
-    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "Updated", body = api::ProjectBody), (status = 404, description = "Not found")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<ProjectBody>,
+    Json(body): Json<api::ProjectRequest>,
 ) -> Result<Json<Value>, Error> {
     let f = body.project;
     if f.domain_id.is_some() {
@@ -154,7 +144,7 @@ pub async fn delete(
 
 /// The projects the caller may scope to (enabled, with a role on them).
 #[utoipa::path(get, path = "/v3/auth/projects", operation_id = "listAuthProjects", tag = "auth",
-    responses((status = 200, description = "The caller's projects", body = Object), (status = 401, description = "Not authenticated")))]
+    responses((status = 200, description = "The caller's projects", body = api::ProjectList), (status = 401, description = "Not authenticated")))]
 pub async fn mine(
     State(app): State<App>,
     caller: Caller,
@@ -173,7 +163,7 @@ pub async fn mine(
 /// The projects a user holds a role on (admins any user; others themselves).
 #[utoipa::path(get, path = "/v3/users/{user_id}/projects", operation_id = "listUserProjects", tag = "projects",
     params(("user_id" = String, Path, description = "The user")),
-    responses((status = 200, description = "The user's projects", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The user's projects", body = api::ProjectList), (status = 404, description = "Not found")))]
 pub async fn of_user(
     State(app): State<App>,
     caller: Caller,

@@ -10,30 +10,24 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-fn role_json(r: &RoleRow, base: &str) -> Value {
-    let options = if is_immutable(r) {
-        json!({"immutable": true})
-    } else {
-        json!({})
-    };
-    json!({"id": r.id, "name": r.name, "description": r.description, "domain_id": null, "options": options,
-           "links": self_link(base, &format!("/v3/roles/{}", r.id))})
-}
-
-#[derive(Deserialize)]
-pub struct RoleBody {
-    role: RoleFields,
-}
-
-#[derive(Deserialize)]
-struct RoleFields {
-    name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
+fn role_json(r: &RoleRow, base: &str) -> api::Role {
+    let mut options = std::collections::BTreeMap::new();
+    if is_immutable(r) {
+        options.insert("immutable".to_owned(), json!(true));
+    }
+    api::Role {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        description: r.description.clone(),
+        domain_id: None,
+        options,
+        links: self_link(base, &format!("/v3/roles/{}", r.id)),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -44,7 +38,7 @@ pub struct RoleFilter {
 /// Lists roles.
 #[utoipa::path(get, path = "/v3/roles", operation_id = "listRoles", tag = "roles",
     params(("name" = Option<String>, Query, description = "Filter by name")),
-    responses((status = 200, description = "The roles", body = Object)))]
+    responses((status = 200, description = "The roles", body = api::RoleList)))]
 pub async fn list(
     State(app): State<App>,
     _caller: Caller,
@@ -58,13 +52,13 @@ pub async fn list(
 }
 
 /// Creates a role (admin).
-#[utoipa::path(post, path = "/v3/roles", operation_id = "createRole", tag = "roles", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 409, description = "Name taken")))]
+#[utoipa::path(post, path = "/v3/roles", operation_id = "createRole", tag = "roles", request_body = api::RoleRequest,
+    responses((status = 201, description = "Created", body = api::RoleBody), (status = 409, description = "Name taken")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<RoleBody>,
+    Json(body): Json<api::RoleRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let name = body
         .role
@@ -82,7 +76,7 @@ pub async fn create(
 /// Shows a role.
 #[utoipa::path(get, path = "/v3/roles/{role_id}", operation_id = "showRole", tag = "roles",
     params(("role_id" = String, Path, description = "The role")),
-    responses((status = 200, description = "The role", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The role", body = api::RoleBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     _caller: Caller,
@@ -95,16 +89,16 @@ pub async fn show(
 }
 
 /// Renames or redescribes a role (admin; the default roles are immutable).
-#[utoipa::path(patch, path = "/v3/roles/{role_id}", operation_id = "updateRole", tag = "roles", request_body = Object,
+#[utoipa::path(patch, path = "/v3/roles/{role_id}", operation_id = "updateRole", tag = "roles", request_body = api::RoleRequest,
     params(("role_id" = String, Path, description = "The role")),
-    responses((status = 200, description = "Updated", body = Object), (status = 403, description = "A default role"),
+    responses((status = 200, description = "Updated", body = api::RoleBody), (status = 403, description = "A default role"),
               (status = 404, description = "Not found"), (status = 409, description = "Name taken")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<RoleBody>,
+    Json(body): Json<api::RoleRequest>,
 ) -> Result<Json<Value>, Error> {
     let role = app
         .role_update(&caller.0, &id, body.role.name, body.role.description)
@@ -247,7 +241,7 @@ fn assignment_json(a: &AssignmentRow, names: bool, base: &str) -> Value {
 /// `role.id`, `scope.project.id`, `scope.domain.id`, `effective`,
 /// `include_names`). Non-admins see their own.
 #[utoipa::path(get, path = "/v3/role_assignments", operation_id = "listRoleAssignments", tag = "roles",
-    responses((status = 200, description = "The assignments", body = Object)))]
+    responses((status = 200, description = "The assignments", body = api::RoleAssignmentList)))]
 pub async fn assignments(
     State(app): State<App>,
     caller: Caller,

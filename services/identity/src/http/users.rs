@@ -7,47 +7,33 @@ use crate::app::admin::Changes;
 use crate::datastore::User;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
 use stratus_http::{BaseUrl, Json};
 
-pub(super) fn user_json(u: &User, base: &str) -> Value {
-    let mut v = json!({
-        "id": u.id, "name": u.name, "domain_id": u.domain_id, "enabled": u.enabled,
-        "password_expires_at": null, "options": {},
-        "links": self_link(base, &format!("/v3/users/{}", u.id)),
-    });
-    if let Some(p) = &u.default_project_id {
-        v["default_project_id"] = json!(p);
+pub(super) fn user_json(u: &User, base: &str) -> api::User {
+    api::User {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        domain_id: u.domain_id.clone(),
+        enabled: u.enabled,
+        password_expires_at: None,
+        options: Default::default(),
+        links: self_link(base, &format!("/v3/users/{}", u.id)),
+        default_project_id: u.default_project_id.clone(),
     }
-    v
-}
-
-#[derive(Deserialize)]
-pub struct UserBody {
-    user: UserFields,
-}
-
-#[derive(Deserialize, Default)]
-struct UserFields {
-    name: Option<String>,
-    domain_id: Option<String>,
-    password: Option<String>,
-    enabled: Option<bool>,
-    #[serde(default, deserialize_with = "super::common::double_option")]
-    default_project_id: Option<Option<String>>,
 }
 
 /// Creates a user (admin).
-#[utoipa::path(post, path = "/v3/users", operation_id = "createUser", tag = "users", request_body = Object,
-    responses((status = 201, description = "Created", body = Object), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
+#[utoipa::path(post, path = "/v3/users", operation_id = "createUser", tag = "users", request_body = api::UserRequest,
+    responses((status = 201, description = "Created", body = api::UserBody), (status = 403, description = "Not an admin"), (status = 409, description = "Name taken in the domain")))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    Json(body): Json<UserBody>,
+    Json(body): Json<api::UserRequest>,
 ) -> Result<(StatusCode, Json<Value>), Error> {
     let f = body.user;
     let name = f
@@ -72,7 +58,7 @@ pub async fn create(
 /// Lists users (admins all; others themselves).
 #[utoipa::path(get, path = "/v3/users", operation_id = "listUsers", tag = "users",
     params(("name" = Option<String>, Query, description = "Filter by name"), ("domain_id" = Option<String>, Query, description = "Filter by domain"), ("enabled" = Option<bool>, Query, description = "Filter by state")),
-    responses((status = 200, description = "The users", body = Object)))]
+    responses((status = 200, description = "The users", body = api::UserList)))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -96,7 +82,7 @@ pub async fn list(
 /// Shows a user (admins any; others themselves).
 #[utoipa::path(get, path = "/v3/users/{user_id}", operation_id = "showUser", tag = "users",
     params(("user_id" = String, Path, description = "The user")),
-    responses((status = 200, description = "The user", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The user", body = api::UserBody), (status = 404, description = "Not found")))]
 pub async fn show(
     State(app): State<App>,
     caller: Caller,
@@ -108,15 +94,15 @@ pub async fn show(
 }
 
 /// Updates a user (admin).
-#[utoipa::path(patch, path = "/v3/users/{user_id}", operation_id = "updateUser", tag = "users", request_body = Object,
+#[utoipa::path(patch, path = "/v3/users/{user_id}", operation_id = "updateUser", tag = "users", request_body = api::UserRequest,
     params(("user_id" = String, Path, description = "The user")),
-    responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "Updated", body = api::UserBody), (status = 404, description = "Not found")))]
 pub async fn update(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Json(body): Json<UserBody>,
+    Json(body): Json<api::UserRequest>,
 ) -> Result<Json<Value>, Error> {
     let f = body.user;
     if f.domain_id.is_some() {
@@ -146,26 +132,15 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct PasswordBody {
-    user: PasswordFields,
-}
-
-#[derive(Deserialize)]
-struct PasswordFields {
-    password: String,
-    original_password: String,
-}
-
 /// A user changes its own password; its tokens are revoked.
-#[utoipa::path(post, path = "/v3/users/{user_id}/password", operation_id = "changeUserPassword", tag = "users", request_body = Object,
+#[utoipa::path(post, path = "/v3/users/{user_id}/password", operation_id = "changeUserPassword", tag = "users", request_body = api::PasswordChangeRequest,
     params(("user_id" = String, Path, description = "The user")),
     responses((status = 204, description = "Changed"), (status = 401, description = "Wrong original password")))]
 pub async fn change_password(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<PasswordBody>,
+    Json(body): Json<api::PasswordChangeRequest>,
 ) -> Result<StatusCode, Error> {
     app.user_change_password(
         &caller.0,
