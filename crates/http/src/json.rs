@@ -143,7 +143,12 @@ fn data_error(keys: &[String], why: &str) -> Error {
             within: keys.last().cloned(),
         });
     }
-    let at = attribute(None);
+    // The attribute's path below the resource wrapper (`identity.methods`).
+    let at = if keys.len() > 1 {
+        keys[1..].join(".")
+    } else {
+        attribute(None)
+    };
     Error::bad_request(format!(
         "Invalid input for field/attribute {at}. Reason: {why}."
     ))
@@ -224,7 +229,7 @@ mod tests {
         assert!(message(r#"{"subnet": {"cidr": "a"}} x"#).starts_with("Malformed request body"));
         assert_eq!(
             message(r#"{"subnet": {"cidr": "a", "pools": [{"start": 1}]}}"#),
-            "Invalid input for field/attribute pools. Reason: invalid type: integer `1`, expected a string."
+            "Invalid input for field/attribute pools.start. Reason: invalid type: integer `1`, expected a string."
         );
         assert_eq!(
             message(r#"{"subnet": {"cidr": "a", "pools": [{"start": "a", "x": 1}]}}"#),
