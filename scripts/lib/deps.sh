@@ -214,3 +214,20 @@ stratus_osc_venv() {
   fi
   echo "$venv/bin/openstack"
 }
+
+# The TypeScript client generated from openapi/*.json (openapi-typescript +
+# openapi-fetch, versions pinned by clients/openapi-check/package-lock.json):
+# installed when missing, regenerated from the documents and type-checked on
+# every call, so a document that does not describe the wire breaks the build.
+# Prints the compiled smoke program to run against a live cloud.
+stratus_openapi_client() {
+  local dir="$STRATUS_ROOT/clients/openapi-check"
+  command -v npm >/dev/null || _apt_install nodejs npm
+  if [ ! -d "$dir/node_modules/openapi-fetch" ] \
+    || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    stratus_log "installing the generated client's tools (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+  fi
+  (cd "$dir" && rm -rf gen dist && npm run --silent generate && npm run --silent build) >&2
+  echo "$dir/dist/src/smoke.js"
+}
