@@ -221,7 +221,8 @@ stratus_osc_venv() {
 # every call, so a document that does not describe the wire breaks the build.
 # Prints the compiled smoke program to run against a live cloud.
 stratus_openapi_client() {
-  local dir="$STRATUS_ROOT/clients/openapi-check"
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/clients/openapi-check"
   command -v npm >/dev/null || _apt_install nodejs npm
   if [ ! -d "$dir/node_modules/openapi-fetch" ] \
     || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
