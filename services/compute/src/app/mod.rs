@@ -5,9 +5,11 @@
 
 pub mod actions;
 pub mod build;
+pub mod create_request;
 pub mod flavors;
 pub mod hosts;
 pub mod input;
+pub mod ip_filter;
 pub mod keypairs;
 pub mod policy;
 pub mod quotas;
