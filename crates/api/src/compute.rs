@@ -3,16 +3,12 @@
 //! limits, hypervisors, services, availability zones and tenant usage.
 
 use crate::serde_helpers::nullable;
+use crate::serde_helpers::parse_text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// A link to a resource (`self`, `bookmark`) or to the next page (`next`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Link {
-    pub rel: String,
-    pub href: String,
-}
+pub use crate::Link;
 
 // ------------------------------------------------------------------ states
 
@@ -37,7 +33,7 @@ pub enum ServerStatus {
 impl ServerStatus {
     /// The status as text; an unknown one reads as `UNKNOWN`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Unknown)
+        parse_text(text).unwrap_or(Self::Unknown)
     }
 }
 
@@ -56,7 +52,7 @@ pub enum VmState {
 impl VmState {
     /// The state stored as text; an unknown one reads as `error`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Error)
+        parse_text(text).unwrap_or(Self::Error)
     }
 }
 
@@ -87,7 +83,7 @@ pub enum TaskState {
 impl TaskState {
     /// The state stored as text; `None` for one this API does not know.
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+        parse_text(text)
     }
 }
 

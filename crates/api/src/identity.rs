@@ -2,14 +2,10 @@
 //! catalog, domains, projects, users, groups, roles and their assignments,
 //! regions, services, endpoints and application credentials.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::serde_helpers::nullable;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
 
 /// A resource's own link.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! known attributes plus free-form string properties), their data, tags and
 //! members, and the JSON schemas glanceclient reads.
 
+use crate::serde_helpers::parse_text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +25,7 @@ pub enum ImageStatus {
 impl ImageStatus {
     /// The status stored as text; an unknown one reads as `killed`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Killed)
+        parse_text(text).unwrap_or(Self::Killed)
     }
 }
 
@@ -41,7 +42,7 @@ pub enum Visibility {
 impl Visibility {
     /// The visibility stored as text; an unknown one reads as `private`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Private)
+        parse_text(text).unwrap_or(Self::Private)
     }
 }
 
@@ -186,7 +187,7 @@ pub enum MemberStatus {
 impl MemberStatus {
     /// The status stored as text; an unknown one reads as `pending`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Pending)
+        parse_text(text).unwrap_or(Self::Pending)
     }
 }
 

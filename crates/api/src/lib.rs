@@ -17,3 +17,24 @@ pub mod metering;
 pub mod network;
 pub mod serde_helpers;
 pub mod volume;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `{"rel": ..., "href": ...}`: a resource's own link (`self`,
+/// `bookmark`), a page's (`next`, `previous`), as every API renders them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Link {
+    pub rel: String,
+    pub href: String,
+}
+
+impl Link {
+    /// A `self` link.
+    pub fn self_link(href: String) -> Self {
+        Self {
+            rel: "self".into(),
+            href,
+        }
+    }
+}

@@ -10,12 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// A pagination link (`rel` is `next` or `previous`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Link {
-    pub rel: String,
-    pub href: String,
-}
+pub use crate::Link;
 
 /// The query every Neutron list takes besides attribute filters (any
 /// attribute of the view, repeated for "any of").

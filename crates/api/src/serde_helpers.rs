@@ -50,3 +50,8 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// An enum stored as its wire text (a status, a state), if it is one.
+pub fn parse_text<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}

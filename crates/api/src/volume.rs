@@ -2,17 +2,13 @@
 //! volumes, their actions and metadata, snapshots, the default volume
 //! type, quotas and limits.
 
+use crate::serde_helpers::parse_text;
 use crate::serde_helpers::{loose_bool, loose_int};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// A link to a resource (`self` or `bookmark`) or to the next page (`next`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Link {
-    pub href: String,
-    pub rel: String,
-}
+pub use crate::Link;
 
 /// A volume's (and a snapshot's) status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -39,7 +35,7 @@ pub enum VolumeStatus {
 impl VolumeStatus {
     /// The status stored as text; an unknown one reads as `error`.
     pub fn parse(text: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Self::Error)
+        parse_text(text).unwrap_or(Self::Error)
     }
 }
 

@@ -5,20 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// `{"rel": "self", "href": "..."}`
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Link {
-    pub rel: String,
-    pub href: String,
-}
-
-impl Link {
-    pub fn self_link(href: String) -> Self {
-        Self {
-            rel: "self".into(),
-            href,
-        }
-    }
-}
+pub use stratus_api::Link;
 
 /// `{"base": "application/json", "type": "application/vnd.openstack...+json"}`
 #[derive(Clone, Debug, Serialize, ToSchema)]
