@@ -226,7 +226,7 @@ pub struct CatalogBody {
 }
 
 /// A public key tokens are signed with (RFC 7517, Ed25519 `OKP`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,
@@ -237,29 +237,36 @@ pub struct Jwk {
     pub key_use: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-/// A revocation: tokens it matches and issued before it are refused.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+/// A revocation: tokens it matches and issued before it are refused
+/// (`stratus_auth` checks tokens against these; the bus carries them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RevocationEvent {
+    /// A token and every token rescoped from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_id: Option<String>,
+    /// Every token of a user (disabled, deleted, password changed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Every token scoped to a project (disabled, deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// Every token scoped to a domain or to a project of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    /// Every token issued with an application credential (deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_credential_id: Option<String>,
+    /// Every token carrying a role (the role was deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_id: Option<String>,
-    /// Milliseconds since the Unix epoch.
+    /// Tokens issued at or before this, in milliseconds since the Unix epoch.
     pub issued_before_ms: i64,
-    /// Seconds since the Unix epoch.
+    /// After this (seconds since the epoch) no token it matches can be alive.
     pub expires_at: i64,
 }
 

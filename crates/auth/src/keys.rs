@@ -7,7 +7,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde::{Deserialize, Serialize};
 
 /// A freshly generated key pair as identity stores it.
 pub struct KeyPair {
@@ -62,33 +61,16 @@ impl Signer {
     }
 }
 
-/// One public key of the JWKS.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Jwk {
-    pub kty: String,
-    pub crv: String,
-    /// The public key, base64url without padding.
-    pub x: String,
-    pub kid: String,
-    pub alg: String,
-    #[serde(rename = "use")]
-    pub key_use: String,
-}
+pub use stratus_api::identity::{Jwk, Jwks};
 
-impl Jwk {
-    pub fn ed25519(kid: &str, public_key: &[u8]) -> Self {
-        Self {
-            kty: "OKP".into(),
-            crv: "Ed25519".into(),
-            x: URL_SAFE_NO_PAD.encode(public_key),
-            kid: kid.into(),
-            alg: "EdDSA".into(),
-            key_use: "sig".into(),
-        }
+/// The JWKS entry of an Ed25519 public key.
+pub fn ed25519_jwk(kid: &str, public_key: &[u8]) -> Jwk {
+    Jwk {
+        kty: "OKP".into(),
+        crv: "Ed25519".into(),
+        x: URL_SAFE_NO_PAD.encode(public_key),
+        kid: kid.into(),
+        alg: "EdDSA".into(),
+        key_use: "sig".into(),
     }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Jwks {
-    pub keys: Vec<Jwk>,
 }

@@ -12,8 +12,8 @@ mod verify;
 
 pub use claims::{DomainRef, NamedRef, ProjectScope, RoleRef, Scope, TokenClaims, UserRef};
 pub use http_source::HttpKeySource;
-pub use keys::{Jwk, Jwks, KeyPair, Signer};
-pub use revocation::{RevocationEvent, RevocationSet};
+pub use keys::{Jwk, Jwks, KeyPair, Signer, ed25519_jwk};
+pub use revocation::{RevocationEvent, RevocationSet, Revokes};
 pub use verify::{ISSUER, JwksFuture, KeySource, Verifier};
 
 /// Why a token was refused. Clients all see the same 401; the kind is for logs.

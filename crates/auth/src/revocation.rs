@@ -5,38 +5,18 @@
 //! events that could match the token.
 
 use crate::TokenClaims;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevocationEvent {
-    /// A token and every token rescoped from it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audit_id: Option<String>,
-    /// Every token of a user (disabled, deleted, password changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Every token scoped to a project (disabled, deleted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
-    /// Every token scoped to a domain or to a project of it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_id: Option<String>,
-    /// Every token issued with an application credential (deleted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_credential_id: Option<String>,
-    /// Every token carrying a role (the role was deleted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_id: Option<String>,
-    /// Tokens issued at or before this, in milliseconds since the Unix epoch.
-    pub issued_before_ms: i64,
-    /// After this (seconds since the epoch) no token it matches can be alive.
-    pub expires_at: i64,
+pub use stratus_api::identity::RevocationEvent;
+
+/// Whether a revocation event revokes a token.
+pub trait Revokes {
+    fn matches(&self, claims: &TokenClaims) -> bool;
 }
 
-impl RevocationEvent {
-    pub fn matches(&self, claims: &TokenClaims) -> bool {
+impl Revokes for RevocationEvent {
+    fn matches(&self, claims: &TokenClaims) -> bool {
         if claims.issued_at_ms() > self.issued_before_ms {
             return false;
         }

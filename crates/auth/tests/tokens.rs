@@ -63,7 +63,7 @@ fn setup_with(
     let pair = KeyPair::generate().expect("generate");
     let signer = Signer::new(pair.kid.clone(), &pair.private_der);
     let jwks = Arc::new(Mutex::new(Jwks {
-        keys: vec![Jwk::ed25519(&pair.kid, &pair.public_key)],
+        keys: vec![ed25519_jwk(&pair.kid, &pair.public_key)],
     }));
     let fetches = Arc::new(Mutex::new(0));
     let verifier = Verifier::new(
@@ -167,8 +167,8 @@ async fn a_rotated_key_is_fetched_on_first_sight() {
 
     let next = KeyPair::generate().expect("generate");
     jwks.lock().expect("lock").keys = vec![
-        Jwk::ed25519(&pair.kid, &pair.public_key),
-        Jwk::ed25519(&next.kid, &next.public_key),
+        ed25519_jwk(&pair.kid, &pair.public_key),
+        ed25519_jwk(&next.kid, &next.public_key),
     ];
     let new_signer = Signer::new(next.kid.clone(), &next.private_der);
     let new = new_signer.sign(&claims(now(), now() + 3600)).expect("sign");

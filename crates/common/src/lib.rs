@@ -4,6 +4,8 @@
 
 pub mod config;
 pub mod context;
+#[cfg(feature = "db")]
+mod db_error;
 pub mod error;
 pub mod mac;
 pub mod shutdown;

@@ -85,19 +85,17 @@ pub async fn migrate(pool: &PgPool, migrator: &Migrator) -> Result<(), DbError> 
     migrator.run(pool).await.map_err(DbError::Migrate)
 }
 
-/// Maps a query error onto what a client should see: a unique or foreign-key
-/// violation is a 409 naming the constraint, a missing row a 404, anything
-/// else a logged 500.
+/// Like `Error::from(err)` (see `stratus_common`'s mapping: unique or
+/// dangling-reference violations `409`/`404` naming the key, a missing row
+/// `404`, a refused value `400`, the rest a logged `500`), with `what` named
+/// in the messages for a missing row and a duplicate.
 pub fn api_error(err: sqlx::Error, what: &str) -> Error {
     match &err {
         sqlx::Error::RowNotFound => Error::not_found(format!("{what} could not be found.")),
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             Error::conflict(format!("{what} already exists."))
         }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::conflict(format!(
-            "{what} is in use or refers to something that does not exist."
-        )),
-        _ => Error::internal(&err),
+        _ => Error::from(err),
     }
 }
 

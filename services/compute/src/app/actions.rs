@@ -8,9 +8,9 @@ use stratus_auth::TokenClaims;
 use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot, Rebuild, Resize};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
+use super::App;
 use super::input::invalid;
 use super::servers::state::*;
-use super::{App, db};
 use crate::datastore::servers::{self as ds, FlavorInfo, Server};
 
 impl App {
@@ -168,7 +168,7 @@ impl App {
         if let Some(m) = metadata {
             s.metadata = sqlx::types::Json(m);
         }
-        ds::save(&self.pool, &s).await.map_err(db)?;
+        ds::save(&self.pool, &s).await?;
         let spec = self.instance_spec(&s, Some(&image)).await?;
         let host = self.host_of(&s)?;
         self.cast_host(&host, Rebuild { spec }).await?;
@@ -220,15 +220,14 @@ impl App {
             self.config.scheduler.ratios(),
             i64::from(self.config.scheduler.service_down_time_s),
         )
-        .await
-        .map_err(db)?;
+        .await?;
         if !claimed {
             let e = Error::bad_request("No valid host was found. No valid host found for resize");
             return Err(self.abandon_resize(&mut s, Some(&host), e).await);
         }
         s.new_flavor = Some(sqlx::types::Json(new));
         s.task_state = Some(RESIZE_FINISH.into());
-        ds::save(&self.pool, &s).await.map_err(db)?;
+        ds::save(&self.pool, &s).await?;
         let spec = self
             .instance_spec(&resized, self.image_of(&s).await?.as_ref())
             .await?;
@@ -242,7 +241,7 @@ impl App {
         s.task_state = None;
         s.new_flavor = None;
         if let Err(e) = ds::save(&self.pool, s).await {
-            return db(e);
+            return Error::from(e);
         }
         match ds::action_finish(
             &self.pool,
@@ -254,7 +253,7 @@ impl App {
         .await
         {
             Ok(_) => why,
-            Err(e) => db(e),
+            Err(e) => Error::from(e),
         }
     }
 
@@ -264,11 +263,9 @@ impl App {
     /// together exceed the quota.
     async fn hold_resize_quota(&self, s: &mut Server, new: &FlavorInfo) -> Result<(), Error> {
         let limits = self.limits_of(&s.project_id).await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_project(&mut *tx, &s.project_id)
-            .await
-            .map_err(db)?;
-        let (_, cores, ram) = ds::usage(&mut *tx, &s.project_id).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_project(&mut *tx, &s.project_id).await?;
+        let (_, cores, ram) = ds::usage(&mut *tx, &s.project_id).await?;
         let old = &s.flavor.0;
         for (res, used, grow) in [
             ("cores", cores, i64::from(new.vcpus) - i64::from(old.vcpus)),
@@ -285,8 +282,8 @@ impl App {
             }
         }
         s.new_flavor = Some(sqlx::types::Json(new.clone()));
-        ds::save(&mut *tx, s).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::save(&mut *tx, s).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -319,15 +316,13 @@ impl App {
             ACTIVE.into()
         };
         s.task_state = None;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::save(&mut *tx, &s).await.map_err(db)?;
-        ds::action_finish(&mut *tx, s.id, "compute_confirm_resize", Some(&host), None)
-            .await
-            .map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::save(&mut *tx, &s).await?;
+        ds::action_finish(&mut *tx, s.id, "compute_confirm_resize", Some(&host), None).await?;
         let resized =
             super::build::lifecycle_event(&s, stratus_bus_protocol::usage::Lifecycle::Resized);
-        stratus_outbox::put(&mut tx, &resized).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        stratus_outbox::put(&mut tx, &resized).await?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         Ok(())
     }
@@ -510,16 +505,14 @@ impl App {
 
     /// Clears a task begun by [`App::begin`], recording how it ended.
     async fn end_task(&self, s: &Server, event: &str, error: Option<&str>) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)?
+        let mut tx = self.pool.begin().await?;
+        if let Some(mut now) = ds::lock(&mut *tx, s.id).await?
             && now.task_state == s.task_state
         {
             now.task_state = None;
-            ds::save(&mut *tx, &now).await.map_err(db)?;
-            ds::action_finish(&mut *tx, s.id, event, s.host.as_deref(), error)
-                .await
-                .map_err(db)?;
+            ds::save(&mut *tx, &now).await?;
+            ds::action_finish(&mut *tx, s.id, event, s.host.as_deref(), error).await?;
         }
-        tx.commit().await.map_err(db)
+        tx.commit().await.map_err(Error::from)
     }
 }

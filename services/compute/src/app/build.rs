@@ -30,9 +30,9 @@ use stratus_common::{Error, ErrorKind, RequestContext};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::App;
 use super::scheduler::Request;
 use super::servers::state::*;
-use super::{App, db};
 use crate::datastore::hosts::Resources;
 use crate::datastore::servers::{self as ds, Server};
 
@@ -66,9 +66,7 @@ async fn drop_new_flavor(
     s: &mut Server,
 ) -> Result<(), Error> {
     if let Some(resized) = with_new_flavor(s) {
-        crate::datastore::hosts::release(&mut *tx, host, resources(&resized))
-            .await
-            .map_err(db)?;
+        crate::datastore::hosts::release(&mut *tx, host, resources(&resized)).await?;
         s.new_flavor = None;
     }
     Ok(())
@@ -106,6 +104,12 @@ impl From<Error> for Stop {
                 retry: false,
             }
         }
+    }
+}
+
+impl From<sqlx::Error> for Stop {
+    fn from(e: sqlx::Error) -> Self {
+        Error::from(e).into()
     }
 }
 
@@ -151,7 +155,7 @@ impl App {
     }
 
     async fn build(&self, id: Uuid, caller: &TokenClaims) -> Result<(), Stop> {
-        let Some(s) = ds::get(&self.pool, id).await.map_err(db)? else {
+        let Some(s) = ds::get(&self.pool, id).await? else {
             return Err(Stop::Moved);
         };
         if s.task_state.as_deref() == Some(DELETING) {
@@ -241,8 +245,8 @@ impl App {
     /// Picks a host (group policy, image properties, zone, hosts tried
     /// before) and claims the server's resources there.
     async fn place(&self, id: Uuid, image: Option<&ImageLocation>) -> Result<Server, Stop> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await? else {
             return Err(Stop::Moved);
         };
         if s.task_state.as_deref() != Some(SCHEDULING) {
@@ -256,15 +260,14 @@ impl App {
             hypervisor_type: image.and_then(|i| i.properties.get("hypervisor_type").cloned()),
         };
         if let Some(g) = s.group_id
-            && let Some(policy) = ds::lock_group(&mut *tx, g).await.map_err(db)?
+            && let Some(policy) = ds::lock_group(&mut *tx, g).await?
         {
             let members: Vec<Uuid> = crate::datastore::group_members(&mut *tx, g)
-                .await
-                .map_err(db)?
+                .await?
                 .into_iter()
                 .filter(|m| *m != id)
                 .collect();
-            let hosts = ds::hosts_of(&mut *tx, &members).await.map_err(db)?;
+            let hosts = ds::hosts_of(&mut *tx, &members).await?;
             match policy.as_str() {
                 "affinity" => {
                     if let Some(h) = hosts.first() {
@@ -288,16 +291,15 @@ impl App {
             }
         };
         let zone = crate::datastore::hosts::node_by_host(&mut *tx, &host)
-            .await
-            .map_err(db)?
+            .await?
             .map(|n| n.availability_zone);
         s.host = Some(host.clone());
         s.claimed = true;
         s.attempts += 1;
         s.availability_zone = zone.or(s.availability_zone);
         s.task_state = Some(NETWORKING.into());
-        ds::save(&mut *tx, &s).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::save(&mut *tx, &s).await?;
+        tx.commit().await?;
         Ok(s)
     }
 
@@ -309,16 +311,16 @@ impl App {
         tasks: &[&str],
         f: impl FnOnce(&mut Server),
     ) -> Result<Option<Server>, Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await? else {
             return Ok(None);
         };
         if !s.task_state.as_deref().is_some_and(|t| tasks.contains(&t)) {
             return Ok(None);
         }
         f(&mut s);
-        ds::save(&mut *tx, &s).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::save(&mut *tx, &s).await?;
+        tx.commit().await?;
         Ok(Some(s))
     }
 
@@ -434,8 +436,8 @@ impl App {
     /// attempts remain (`retry`), else the server goes to ERROR with the
     /// fault, holding no host, claim or port.
     async fn build_failed(&self, id: Uuid, message: &str, retry: bool) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await? else {
             return Ok(());
         };
         if s.task_state.as_deref() == Some(DELETING) {
@@ -448,9 +450,7 @@ impl App {
         let failed_host = s.host.take();
         if let Some(h) = &failed_host {
             if s.claimed {
-                crate::datastore::hosts::release(&mut *tx, h, resources(&s))
-                    .await
-                    .map_err(db)?;
+                crate::datastore::hosts::release(&mut *tx, h, resources(&s)).await?;
             }
             s.tried_hosts.0.push(h.clone());
         }
@@ -459,8 +459,8 @@ impl App {
         if retry && attempts_left && failed_host.is_some() {
             tracing::warn!(%id, host = ?failed_host, %message, "build failed; trying another host");
             s.task_state = Some(SCHEDULING.into());
-            ds::save(&mut *tx, &s).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
+            ds::save(&mut *tx, &s).await?;
+            tx.commit().await?;
             self.clean_failed_host(id, failed_host.as_deref()).await;
             self.start_build(id, s.creator.0.clone());
             return Ok(());
@@ -471,7 +471,7 @@ impl App {
         s.task_state = None;
         s.power_state = 0;
         s.fault = Some(Json(fault(message, 500)));
-        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::save(&mut *tx, &s).await?;
         ds::action_finish(
             &mut *tx,
             id,
@@ -479,9 +479,8 @@ impl App {
             failed_host.as_deref(),
             Some(message),
         )
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        .await?;
+        tx.commit().await?;
         self.clean_failed_host(id, failed_host.as_deref()).await;
         self.release_ports(id, &ports).await;
         self.release_volumes(&s, false).await;
@@ -544,8 +543,7 @@ impl App {
 
     async fn host_up(&self, host: &str) -> Result<bool, Error> {
         Ok(crate::datastore::hosts::node_by_host(&self.pool, host)
-            .await
-            .map_err(db)?
+            .await?
             .is_some_and(|n| self.node_up(&n)))
     }
 
@@ -553,7 +551,7 @@ impl App {
     /// bus calls come first (they are idempotent), so no row lock is held
     /// while they wait.
     pub(crate) async fn finish_delete(&self, id: Uuid) -> Result<(), Error> {
-        let Some(s) = ds::get(&self.pool, id).await.map_err(db)? else {
+        let Some(s) = ds::get(&self.pool, id).await? else {
             return Ok(());
         };
         if s.task_state.as_deref() != Some(DELETING) {
@@ -561,8 +559,8 @@ impl App {
         }
         self.release_ports(id, &s.ports.0).await;
         self.release_volumes(&s, true).await;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(s) = ds::lock(&mut *tx, id).await? else {
             return Ok(());
         };
         if s.task_state.as_deref() != Some(DELETING) {
@@ -571,11 +569,9 @@ impl App {
         if s.claimed
             && let Some(h) = &s.host
         {
-            crate::datastore::hosts::release(&mut *tx, h, resources(&s))
-                .await
-                .map_err(db)?;
+            crate::datastore::hosts::release(&mut *tx, h, resources(&s)).await?;
         }
-        ds::group_leave(&mut *tx, id).await.map_err(db)?;
+        ds::group_leave(&mut *tx, id).await?;
         ds::action_finish(
             &mut *tx,
             id,
@@ -583,15 +579,12 @@ impl App {
             s.host.as_deref(),
             None,
         )
-        .await
-        .map_err(db)?;
-        ds::remove(&mut *tx, id).await.map_err(db)?;
+        .await?;
+        ds::remove(&mut *tx, id).await?;
         if s.launched_at.is_some() {
-            stratus_outbox::put(&mut tx, &lifecycle_event(&s, Lifecycle::Deleted))
-                .await
-                .map_err(db)?;
+            stratus_outbox::put(&mut tx, &lifecycle_event(&s, Lifecycle::Deleted)).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         tracing::info!(%id, "server deleted");
         Ok(())
@@ -620,8 +613,8 @@ impl App {
         let Ok(id) = Uuid::parse_str(&ev.id) else {
             return Ok(());
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut s) = ds::lock(&mut *tx, id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut s) = ds::lock(&mut *tx, id).await? else {
             if ev.op == InstanceOp::Spawn && ev.error.is_none() {
                 // Made after its server was deleted: it goes too.
                 drop(tx);
@@ -731,21 +724,21 @@ impl App {
                 } else if s.vm_state == STOPPED && ev.power_state == PowerState::Running {
                     s.vm_state = ACTIVE.into();
                 }
-                ds::save(&mut *tx, &s).await.map_err(db)?;
-                tx.commit().await.map_err(db)?;
+                ds::save(&mut *tx, &s).await?;
+                tx.commit().await?;
                 return Ok(());
             }
             _ => {
                 // A result for a task no longer running: keep the power state.
                 if ok && ev.op != InstanceOp::Destroy {
                     s.power_state = power;
-                    ds::save(&mut *tx, &s).await.map_err(db)?;
-                    tx.commit().await.map_err(db)?;
+                    ds::save(&mut *tx, &s).await?;
+                    tx.commit().await?;
                 }
                 return Ok(());
             }
         }
-        ds::save(&mut *tx, &s).await.map_err(db)?;
+        ds::save(&mut *tx, &s).await?;
         ds::action_finish(
             &mut *tx,
             id,
@@ -753,14 +746,11 @@ impl App {
             Some(&ev.host),
             ev.error.as_deref(),
         )
-        .await
-        .map_err(db)?;
+        .await?;
         if let Some(l) = lifecycle {
-            stratus_outbox::put(&mut tx, &lifecycle_event(&s, l))
-                .await
-                .map_err(db)?;
+            stratus_outbox::put(&mut tx, &lifecycle_event(&s, l)).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         if lifecycle.is_some() {
             self.outbox.flush_soon();
         }
@@ -792,7 +782,7 @@ impl App {
         let cfg = &self.config;
         let stale = chrono::Utc::now()
             - chrono::Duration::seconds(i64::from(cfg.sweep_interval_s.max(1)) * 3);
-        for s in ds::stale_tasks(&self.pool, stale).await.map_err(db)? {
+        for s in ds::stale_tasks(&self.pool, stale).await? {
             let age = (chrono::Utc::now() - s.updated_at).num_seconds();
             let busy = self.builds.lock().is_ok_and(|b| b.contains(&s.id));
             match s.task_state.as_deref() {
@@ -806,18 +796,18 @@ impl App {
                 }
                 Some(DELETING) if !busy => {
                     tracing::info!(id = %s.id, "delete not finished; again");
-                    ds::touch(&self.pool, s.id).await.map_err(db)?;
+                    ds::touch(&self.pool, s.id).await?;
                     self.continue_delete(&s, None).await?;
                 }
                 Some(POWERING_OFF | POWERING_ON | REBOOTING | REBOOTING_HARD)
                     if age > i64::from(cfg.task_timeout_s) =>
                 {
-                    let mut tx = self.pool.begin().await.map_err(db)?;
-                    if let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)?
+                    let mut tx = self.pool.begin().await?;
+                    if let Some(mut now) = ds::lock(&mut *tx, s.id).await?
                         && now.task_state == s.task_state
                     {
                         now.task_state = None;
-                        ds::save(&mut *tx, &now).await.map_err(db)?;
+                        ds::save(&mut *tx, &now).await?;
                         ds::action_finish(
                             &mut *tx,
                             s.id,
@@ -825,10 +815,9 @@ impl App {
                             now.host.as_deref(),
                             Some("the host did not answer in time"),
                         )
-                        .await
-                        .map_err(db)?;
+                        .await?;
                     }
-                    tx.commit().await.map_err(db)?;
+                    tx.commit().await?;
                 }
                 _ => {}
             }
@@ -871,12 +860,11 @@ impl App {
         let mut out = HostInstanceList::default();
         let ids: Vec<uuid::Uuid> = present.iter().filter_map(|p| p.parse().ok()).collect();
         out.deleted = ds::deleted_of(&self.pool, &ids)
-            .await
-            .map_err(db)?
+            .await?
             .iter()
             .map(ToString::to_string)
             .collect();
-        for s in ds::on_host(&self.pool, host).await.map_err(db)? {
+        for s in ds::on_host(&self.pool, host).await? {
             let settled = matches!(s.vm_state.as_str(), ACTIVE | STOPPED | RESIZED)
                 && !matches!(
                     s.task_state.as_deref(),

@@ -7,7 +7,7 @@ use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
 use super::input::{boolean, int, invalid, name};
-use super::{App, admin, db};
+use super::{App, admin};
 use crate::datastore::{self as ds, Flavor, FlavorFilter};
 use stratus_api::compute as api;
 
@@ -93,14 +93,10 @@ impl App {
             created_at: chrono::Utc::now(),
             seq: 0,
         };
-        match ds::flavor_insert(&self.pool, &flavor).await.map_err(db)? {
+        match ds::flavor_insert(&self.pool, &flavor).await? {
             Some(f) => Ok(f),
             None => {
-                if ds::flavor_get(&self.pool, &flavor.id)
-                    .await
-                    .map_err(db)?
-                    .is_some()
-                {
+                if ds::flavor_get(&self.pool, &flavor.id).await?.is_some() {
                     Err(Error::conflict(format!(
                         "Flavor with ID {} already exists.",
                         flavor.id
@@ -119,14 +115,13 @@ impl App {
     /// project may use it, or the caller is an admin.
     pub async fn flavor_get(&self, caller: &TokenClaims, id: &str) -> Result<Flavor, Error> {
         let f = ds::flavor_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         if f.is_public || caller.is_admin() {
             return Ok(f);
         }
         match caller.project_id() {
-            Some(p) if ds::flavor_may_use(&self.pool, id, p).await.map_err(db)? => Ok(f),
+            Some(p) if ds::flavor_may_use(&self.pool, id, p).await? => Ok(f),
             _ => Err(not_found(id)),
         }
     }
@@ -174,8 +169,7 @@ impl App {
             None => None,
             Some(m) => Some(
                 ds::flavor_get(&self.pool, m)
-                    .await
-                    .map_err(db)?
+                    .await?
                     .ok_or_else(|| Error::bad_request(format!("marker [{m}] not found")))?
                     .seq,
             ),
@@ -192,12 +186,12 @@ impl App {
             },
         )
         .await
-        .map_err(db)
+        .map_err(Error::from)
     }
 
     pub async fn flavor_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         admin(caller, "os-flavor-manage:delete")?;
-        if ds::flavor_delete(&self.pool, id).await.map_err(db)? {
+        if ds::flavor_delete(&self.pool, id).await? {
             Ok(())
         } else {
             Err(not_found(id))
@@ -211,8 +205,7 @@ impl App {
     ) -> Result<Map<String, Value>, Error> {
         self.flavor_get(caller, id).await?;
         Ok(ds::extra_specs(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect())
@@ -259,13 +252,11 @@ impl App {
             }
             clean.insert(k.clone(), Value::String(text));
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         for (k, v) in &clean {
-            ds::extra_spec_set(&mut *tx, id, k, v.as_str().unwrap_or_default())
-                .await
-                .map_err(db)?;
+            ds::extra_spec_set(&mut *tx, id, k, v.as_str().unwrap_or_default()).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(clean)
     }
 
@@ -277,10 +268,7 @@ impl App {
     ) -> Result<(), Error> {
         admin(caller, "os-flavor-extra-specs:delete")?;
         self.flavor_get(caller, id).await?;
-        if ds::extra_spec_delete(&self.pool, id, key)
-            .await
-            .map_err(db)?
-        {
+        if ds::extra_spec_delete(&self.pool, id, key).await? {
             Ok(())
         } else {
             Err(Error::not_found(format!(
@@ -301,7 +289,9 @@ impl App {
                 "Access list not available for public flavors.",
             ));
         }
-        ds::flavor_projects(&self.pool, id).await.map_err(db)
+        ds::flavor_projects(&self.pool, id)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn flavor_access_add(
@@ -315,15 +305,14 @@ impl App {
         if f.is_public {
             return Err(Error::conflict("Can not add access to a public flavor."));
         }
-        if !ds::flavor_project_add(&self.pool, id, project)
-            .await
-            .map_err(db)?
-        {
+        if !ds::flavor_project_add(&self.pool, id, project).await? {
             return Err(Error::conflict(format!(
                 "Flavor access already exists for flavor {id} and project {project} combination."
             )));
         }
-        ds::flavor_projects(&self.pool, id).await.map_err(db)
+        ds::flavor_projects(&self.pool, id)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn flavor_access_remove(
@@ -334,14 +323,13 @@ impl App {
     ) -> Result<Vec<String>, Error> {
         admin(caller, "os-flavor-access:remove_tenant_access")?;
         self.flavor_get(caller, id).await?;
-        if !ds::flavor_project_remove(&self.pool, id, project)
-            .await
-            .map_err(db)?
-        {
+        if !ds::flavor_project_remove(&self.pool, id, project).await? {
             return Err(Error::not_found(format!(
                 "Flavor access not found for {id} / {project} combination."
             )));
         }
-        ds::flavor_projects(&self.pool, id).await.map_err(db)
+        ds::flavor_projects(&self.pool, id)
+            .await
+            .map_err(Error::from)
     }
 }

@@ -7,7 +7,7 @@ use stratus_bus_protocol::Notification;
 use stratus_common::Error;
 
 use super::scheduler::is_up;
-use super::{App, admin, db};
+use super::{App, admin};
 use crate::datastore::hosts::{self as ds, Node};
 
 /// The binary name Nova gives compute services.
@@ -25,7 +25,7 @@ impl App {
                 let pool = pool.clone();
                 async move {
                     if let Notification::ComputeInventory(inv) = inc.message {
-                        ds::node_report(&pool, &inv).await.map_err(db)?;
+                        ds::node_report(&pool, &inv).await?;
                     }
                     Ok(serde_json::Value::Null)
                 }
@@ -39,22 +39,19 @@ impl App {
 
     pub async fn hypervisors(&self, caller: &TokenClaims) -> Result<Vec<Node>, Error> {
         admin(caller, "os-hypervisors:list")?;
-        ds::nodes(&self.pool).await.map_err(db)
+        ds::nodes(&self.pool).await.map_err(Error::from)
     }
 
     pub async fn hypervisor(&self, caller: &TokenClaims, id: &str) -> Result<Node, Error> {
         admin(caller, "os-hypervisors:show")?;
         let missing = || Error::not_found(format!("Hypervisor with ID {id} could not be found."));
         let id: i64 = id.parse().map_err(|_| missing())?;
-        ds::node(&self.pool, id)
-            .await
-            .map_err(db)?
-            .ok_or_else(missing)
+        ds::node(&self.pool, id).await?.ok_or_else(missing)
     }
 
     pub async fn services(&self, caller: &TokenClaims) -> Result<Vec<Node>, Error> {
         admin(caller, "os-services:list")?;
-        ds::nodes(&self.pool).await.map_err(db)
+        ds::nodes(&self.pool).await.map_err(Error::from)
     }
 
     /// Enables (`disabled` false) or disables a host's compute service.
@@ -73,8 +70,7 @@ impl App {
             )));
         }
         ds::set_disabled(&self.pool, host, disabled, reason)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("Host '{host}' is not mapped to any cell")))
     }
 
@@ -82,17 +78,14 @@ impl App {
         admin(caller, "os-services:delete")?;
         let missing = || Error::not_found(format!("Service {id} not found."));
         let id: i64 = id.parse().map_err(|_| missing())?;
-        let node = ds::node(&self.pool, id)
-            .await
-            .map_err(db)?
-            .ok_or_else(missing)?;
+        let node = ds::node(&self.pool, id).await?.ok_or_else(missing)?;
         if node.running_vms > 0 {
             return Err(Error::conflict(format!(
                 "Unable to delete compute service that is hosting instances. Migrate or delete the instances first. ({} instances on {})",
                 node.running_vms, node.host
             )));
         }
-        ds::node_delete(&self.pool, id).await.map_err(db)?;
+        ds::node_delete(&self.pool, id).await?;
         Ok(())
     }
 
@@ -101,6 +94,6 @@ impl App {
         if detail {
             admin(caller, "os-availability-zone:detail")?;
         }
-        ds::nodes(&self.pool).await.map_err(db)
+        ds::nodes(&self.pool).await.map_err(Error::from)
     }
 }

@@ -7,8 +7,8 @@ use serde_json::Value;
 use stratus_auth::TokenClaims;
 use stratus_common::{Error, ErrorKind};
 
+use super::App;
 use super::input::{invalid, name};
-use super::{App, db};
 use crate::datastore::{self as ds, Keypair};
 
 pub fn not_found(name: &str) -> Error {
@@ -81,9 +81,9 @@ impl App {
         let text = public.to_openssh().map_err(|e| Error::internal(&e))?;
         // Counted and inserted under the user's lock: parallel creates
         // cannot pass the quota together.
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_keypairs(&mut *tx, user).await.map_err(db)?;
-        let count = ds::keypair_count(&mut *tx, user).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_keypairs(&mut *tx, user).await?;
+        let count = ds::keypair_count(&mut *tx, user).await?;
         if limit >= 0 && count >= i64::from(limit) {
             return Err(Error::new(
                 ErrorKind::OverQuota,
@@ -91,29 +91,26 @@ impl App {
             ));
         }
         let kp = ds::keypair_insert(&mut *tx, user, &key_name, "ssh", &text, &print)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::conflict(format!("Key pair '{key_name}' already exists.")))?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok((kp, private))
     }
 
     pub async fn keypair_list(&self, caller: &TokenClaims) -> Result<Vec<Keypair>, Error> {
-        ds::keypair_list(&self.pool, &caller.sub).await.map_err(db)
+        ds::keypair_list(&self.pool, &caller.sub)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn keypair_get(&self, caller: &TokenClaims, key: &str) -> Result<Keypair, Error> {
         ds::keypair_get(&self.pool, &caller.sub, key)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(key))
     }
 
     pub async fn keypair_delete(&self, caller: &TokenClaims, key: &str) -> Result<(), Error> {
-        if ds::keypair_delete(&self.pool, &caller.sub, key)
-            .await
-            .map_err(db)?
-        {
+        if ds::keypair_delete(&self.pool, &caller.sub, key).await? {
             Ok(())
         } else {
             Err(not_found(key))

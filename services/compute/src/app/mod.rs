@@ -26,15 +26,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use stratus_bus::Bus;
-use stratus_common::Error;
 use stratus_db::PgPool;
 
 pub(crate) use policy::admin;
-
-/// A database error as the client sees it: logged, answered with a 500.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 /// The `[compute]` section of the service's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use stratus_auth::TokenClaims;
 use stratus_common::{Error, ErrorKind};
 
+use super::App;
 use super::input::{check_known, int};
-use super::{App, db};
 use crate::datastore as ds;
 
 /// Per-project limits when no override is set (Nova's defaults).
@@ -103,7 +103,7 @@ impl App {
     /// A project's limits: defaults with its overrides.
     pub async fn limits_of(&self, project: &str) -> Result<BTreeMap<String, i32>, Error> {
         let mut all = self.default_limits();
-        for (k, v) in ds::quotas(&self.pool, project).await.map_err(db)? {
+        for (k, v) in ds::quotas(&self.pool, project).await? {
             all.insert(k, v);
         }
         Ok(all)
@@ -126,15 +126,10 @@ impl App {
         project: &str,
     ) -> Result<BTreeMap<&'static str, i64>, Error> {
         let mut used = BTreeMap::new();
-        used.insert(
-            "server_groups",
-            ds::group_count(&self.pool, project).await.map_err(db)?,
-        );
+        used.insert("server_groups", ds::group_count(&self.pool, project).await?);
         used.insert(
             "key_pairs",
-            ds::keypair_count(&self.pool, &caller.sub)
-                .await
-                .map_err(db)?,
+            ds::keypair_count(&self.pool, &caller.sub).await?,
         );
         let (instances, cores, ram) = self.server_usage(project).await?;
         used.insert("instances", instances);
@@ -185,11 +180,11 @@ impl App {
             }
             set.push((k.clone(), int(k, v, -1)?));
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         for (k, v) in &set {
-            ds::quota_set(&mut *tx, project, k, *v).await.map_err(db)?;
+            ds::quota_set(&mut *tx, project, k, *v).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.limits_of(project).await
     }
 
@@ -199,6 +194,8 @@ impl App {
                 "Policy doesn't allow os_compute_api:os-quota-sets:delete to be performed.",
             ));
         }
-        ds::quota_reset(&self.pool, project).await.map_err(db)
+        ds::quota_reset(&self.pool, project)
+            .await
+            .map_err(Error::from)
     }
 }

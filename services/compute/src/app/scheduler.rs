@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use stratus_common::Error;
 
-use super::{App, db};
+use super::App;
 use crate::datastore::hosts::{self as ds, Node, Ratios, Resources};
 
 /// The `[compute.scheduler]` section.
@@ -112,7 +112,7 @@ pub fn candidates<'a>(nodes: &'a [Node], req: &Request, cfg: &SchedulerConfig) -
 impl App {
     /// Picks a host for `req` and claims its resources there.
     pub async fn schedule(&self, req: &Request) -> Result<String, Error> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let mut conn = self.pool.acquire().await?;
         self.schedule_on(&mut conn, req).await
     }
 
@@ -124,7 +124,7 @@ impl App {
         req: &Request,
     ) -> Result<String, Error> {
         let cfg = &self.config.scheduler;
-        let nodes = ds::nodes(&mut *conn).await.map_err(db)?;
+        let nodes = ds::nodes(&mut *conn).await?;
         let Some(r) = req.resources else {
             return Err(no_valid_host());
         };
@@ -136,8 +136,7 @@ impl App {
                 cfg.ratios(),
                 i64::from(cfg.service_down_time_s),
             )
-            .await
-            .map_err(db)?
+            .await?
             {
                 return Ok(n.host.clone());
             }
@@ -147,7 +146,7 @@ impl App {
 
     /// Gives a claim back.
     pub async fn unclaim(&self, host: &str, r: Resources) -> Result<(), Error> {
-        ds::release(&self.pool, host, r).await.map_err(db)
+        ds::release(&self.pool, host, r).await.map_err(Error::from)
     }
 }
 

@@ -6,9 +6,9 @@ use serde_json::Value;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
+use super::App;
 use super::input::{invalid, name};
 use super::quotas::over_quota;
-use super::{App, db};
 use crate::datastore::{self as ds, ServerGroup};
 
 const POLICIES: &[&str] = &[
@@ -48,14 +48,13 @@ impl App {
         };
         let project = super::policy::project(caller)?;
         let limit = self.limit_of(project, "server_groups").await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         // One creator at a time per project, so the count holds.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
             .bind(format!("server_groups:{project}"))
             .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if limit >= 0 && ds::group_count(&mut *tx, project).await.map_err(db)? >= i64::from(limit) {
+            .await?;
+        if limit >= 0 && ds::group_count(&mut *tx, project).await? >= i64::from(limit) {
             return Err(over_quota("server groups"));
         }
         let g = ServerGroup {
@@ -66,8 +65,8 @@ impl App {
             policy,
             created_at: chrono::Utc::now(),
         };
-        ds::group_insert(&mut *tx, &g).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::group_insert(&mut *tx, &g).await?;
+        tx.commit().await?;
         Ok((g, Vec::new()))
     }
 
@@ -79,11 +78,10 @@ impl App {
     ) -> Result<(ServerGroup, Vec<uuid::Uuid>), Error> {
         let uid = uuid::Uuid::parse_str(id).map_err(|_| not_found(id))?;
         let g = ds::group_get(&self.pool, uid)
-            .await
-            .map_err(db)?
+            .await?
             .filter(|g| caller.owns(g.project_id.as_str()))
             .ok_or_else(|| not_found(id))?;
-        let members = ds::group_members(&self.pool, uid).await.map_err(db)?;
+        let members = ds::group_members(&self.pool, uid).await?;
         Ok((g, members))
     }
 
@@ -99,12 +97,10 @@ impl App {
         } else {
             Some(super::policy::project(caller)?)
         };
-        let groups = ds::group_list(&self.pool, project, offset, limit)
-            .await
-            .map_err(db)?;
+        let groups = ds::group_list(&self.pool, project, offset, limit).await?;
         let mut out = Vec::with_capacity(groups.len());
         for g in groups {
-            let members = ds::group_members(&self.pool, g.id).await.map_err(db)?;
+            let members = ds::group_members(&self.pool, g.id).await?;
             out.push((g, members));
         }
         Ok(out)
@@ -112,7 +108,7 @@ impl App {
 
     pub async fn group_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         let (g, _) = self.group_get(caller, id).await?;
-        ds::group_delete(&self.pool, g.id).await.map_err(db)?;
+        ds::group_delete(&self.pool, g.id).await?;
         Ok(())
     }
 }

@@ -13,10 +13,10 @@ use stratus_bus_protocol::storage::{self as sto, ImageLocation};
 use stratus_common::{Error, ErrorKind, RequestContext};
 use uuid::Uuid;
 
+use super::App;
 pub use super::create_request::{BlockDeviceRequest, CreateRequest, parse_create};
 use super::input::{invalid, name};
 use super::ip_filter::{regex_lite, regex_ok};
-use super::{App, db};
 use crate::datastore::servers::{self as ds, Action, ActionEvent, BlockDevice, FlavorInfo, Server};
 use crate::datastore::{self as fds};
 
@@ -177,9 +177,7 @@ impl App {
             None => None,
         };
         if let Some(z) = &req.availability_zone {
-            let zones = crate::datastore::hosts::nodes(&self.pool)
-                .await
-                .map_err(db)?;
+            let zones = crate::datastore::hosts::nodes(&self.pool).await?;
             if !zones.iter().any(|n| &n.availability_zone == z) {
                 return Err(Error::bad_request(format!(
                     "The requested availability zone is not available: {z}"
@@ -187,7 +185,7 @@ impl App {
             }
         }
         if let Some(g) = req.group {
-            let group = fds::group_get(&self.pool, g).await.map_err(db)?;
+            let group = fds::group_get(&self.pool, g).await?;
             if !group.is_some_and(|grp| caller.is_admin() || grp.project_id == project) {
                 return Err(Error::bad_request(format!(
                     "Instance group {g} could not be found."
@@ -229,8 +227,8 @@ impl App {
                 format!("Quota exceeded for metadata_items: at most {metadata_limit} items."),
             ));
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_project(&mut *tx, &project).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_project(&mut *tx, &project).await?;
         let count = self
             .quota_room(
                 &mut tx,
@@ -243,11 +241,8 @@ impl App {
             .await?;
         // A group's members are counted under its row lock.
         if let Some(g) = req.group {
-            ds::lock_group(&mut *tx, g).await.map_err(db)?;
-            let members = crate::datastore::group_members(&mut *tx, g)
-                .await
-                .map_err(db)?
-                .len();
+            ds::lock_group(&mut *tx, g).await?;
+            let members = crate::datastore::group_members(&mut *tx, g).await?.len();
             let limit = i64::from(limits.get("server_group_members").copied().unwrap_or(-1));
             if limit >= 0 && members as i64 + i64::from(count) > limit {
                 return Err(Error::new(
@@ -323,16 +318,14 @@ impl App {
                 created_at: chrono::Utc::now(),
                 updated_at: chrono::Utc::now(),
             };
-            let s = ds::insert(&mut *tx, &server).await.map_err(db)?;
+            let s = ds::insert(&mut *tx, &server).await?;
             if let Some(g) = req.group {
-                ds::group_add(&mut *tx, g, s.id).await.map_err(db)?;
+                ds::group_add(&mut *tx, g, s.id).await?;
             }
-            ds::action_start(&mut *tx, &s, "create", ctx.request_id.as_str(), &caller.sub)
-                .await
-                .map_err(db)?;
+            ds::action_start(&mut *tx, &s, "create", ctx.request_id.as_str(), &caller.sub).await?;
             made.push(s);
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         for s in &made {
             self.start_build(s.id, caller.clone());
         }
@@ -342,8 +335,7 @@ impl App {
     /// A flavor as a server keeps it (with its extra specs, as they are now).
     pub(crate) async fn flavor_info(&self, f: &fds::Flavor) -> Result<FlavorInfo, Error> {
         let extra_specs = fds::extra_specs(&self.pool, &f.id)
-            .await
-            .map_err(db)?
+            .await?
             .into_iter()
             .collect();
         Ok(FlavorInfo {
@@ -369,7 +361,7 @@ impl App {
         min: i32,
         max: i32,
     ) -> Result<i32, Error> {
-        let (n, cores, ram) = ds::usage(&mut *tx, project).await.map_err(db)?;
+        let (n, cores, ram) = ds::usage(&mut *tx, project).await?;
         let mut room = i64::from(max);
         let mut first_short = None;
         for (res, used, each) in [
@@ -430,7 +422,7 @@ impl App {
     /// A server the caller may see.
     pub async fn server_get(&self, caller: &TokenClaims, id: &str) -> Result<Server, Error> {
         let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
-        match ds::get(&self.pool, uid).await.map_err(db)? {
+        match ds::get(&self.pool, uid).await? {
             Some(s) if may_see(caller, &s) => Ok(s),
             _ => Err(not_found(id)),
         }
@@ -497,7 +489,7 @@ impl App {
                 .map_err(|_| Error::bad_request(format!("marker [{m}] not found")))?;
             f.marker_seq = Some(s.seq);
         }
-        let mut out = ds::list(&self.pool, &f).await.map_err(db)?;
+        let mut out = ds::list(&self.pool, &f).await?;
         if let Some(ip) = &q.ip {
             match regex_lite(ip) {
                 Some(re) => out.retain(|s| {
@@ -550,16 +542,16 @@ impl App {
             }
             s.access_ipv6 = t.clone();
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut now) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut now) = ds::lock(&mut *tx, s.id).await? else {
             return Err(not_found(id));
         };
         now.name = s.name;
         now.hostname = s.hostname;
         now.access_ipv4 = s.access_ipv4;
         now.access_ipv6 = s.access_ipv6;
-        ds::save(&mut *tx, &now).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::save(&mut *tx, &now).await?;
+        tx.commit().await?;
         self.server_get(caller, id).await
     }
 
@@ -573,8 +565,8 @@ impl App {
     ) -> Result<(), Error> {
         let s = self.server_get(caller, id).await?;
         super::policy::member(caller)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut s) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut s) = ds::lock(&mut *tx, s.id).await? else {
             return Err(not_found(id));
         };
         if s.task_state.as_deref() == Some(state::DELETING) {
@@ -582,11 +574,9 @@ impl App {
         }
         let was = s.task_state.clone();
         s.task_state = Some(state::DELETING.into());
-        ds::save(&mut *tx, &s).await.map_err(db)?;
-        ds::action_start(&mut *tx, &s, "delete", ctx.request_id.as_str(), &caller.sub)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::save(&mut *tx, &s).await?;
+        ds::action_start(&mut *tx, &s, "delete", ctx.request_id.as_str(), &caller.sub).await?;
+        tx.commit().await?;
         self.continue_delete(&s, was.as_deref()).await
     }
 
@@ -597,7 +587,7 @@ impl App {
         id: &str,
     ) -> Result<Vec<Action>, Error> {
         let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
-        let actions = ds::actions_of(&self.pool, uid).await.map_err(db)?;
+        let actions = ds::actions_of(&self.pool, uid).await?;
         // Actions outlive their server; the project is on each.
         match actions.first() {
             Some(a) if caller.owns(a.project_id.as_str()) => Ok(actions),
@@ -621,7 +611,7 @@ impl App {
             .ok_or_else(|| {
                 Error::not_found(format!("Action {request_id} not found for instance {id}"))
             })?;
-        let events = ds::events_of(&self.pool, a.id).await.map_err(db)?;
+        let events = ds::events_of(&self.pool, a.id).await?;
         Ok((a, events))
     }
 
@@ -641,10 +631,7 @@ impl App {
         if s.host.is_none() {
             return Err(conflict_state(s.id, action, &s));
         }
-        let Some(s2) = ds::begin_task(&self.pool, s.id, vm_states, task)
-            .await
-            .map_err(db)?
-        else {
+        let Some(s2) = ds::begin_task(&self.pool, s.id, vm_states, task).await? else {
             let now = self.server_get(caller, id).await?;
             return Err(conflict_state(s.id, action, &now));
         };
@@ -655,14 +642,13 @@ impl App {
             ctx.request_id.as_str(),
             &caller.sub,
         )
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(s2)
     }
 
     /// The project's usage of servers, cores and RAM, for quotas.
     pub async fn server_usage(&self, project: &str) -> Result<(i64, i64, i64), Error> {
-        ds::usage(&self.pool, project).await.map_err(db)
+        ds::usage(&self.pool, project).await.map_err(Error::from)
     }
 }
 

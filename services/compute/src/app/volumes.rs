@@ -12,9 +12,9 @@ use stratus_bus_protocol::storage::{self as sto, VolumeOpFor, VolumeState};
 use stratus_common::{Error, RequestContext};
 use uuid::Uuid;
 
+use super::App;
 use super::servers::BlockDeviceRequest;
 use super::servers::state::*;
-use super::{App, db};
 use crate::datastore::servers::{self as ds, BlockDevice, Server};
 
 fn volume_missing(id: &str) -> Error {
@@ -144,8 +144,8 @@ impl App {
                 format: export.format,
                 image_metadata: connected.image_metadata,
             };
-            let mut tx = self.pool.begin().await.map_err(db)?;
-            let Some(mut row) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+            let mut tx = self.pool.begin().await?;
+            let Some(mut row) = ds::lock(&mut *tx, s.id).await? else {
                 drop(tx);
                 self.release_volume(caller, &bd, false).await;
                 return Err(super::servers::not_found(&id));
@@ -158,8 +158,8 @@ impl App {
             {
                 *slot = bd;
             }
-            ds::save(&mut *tx, &row).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
+            ds::save(&mut *tx, &row).await?;
+            tx.commit().await?;
             s = row;
         }
         Ok(s)
@@ -308,12 +308,12 @@ impl App {
                 return Err(e);
             }
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(mut row) = ds::lock(&mut *tx, s.id).await.map_err(db)? else {
+        let mut tx = self.pool.begin().await?;
+        let Some(mut row) = ds::lock(&mut *tx, s.id).await? else {
             return Err(super::servers::not_found(id));
         };
         row.block_devices.0.push(bd.clone());
-        ds::save(&mut *tx, &row).await.map_err(db)?;
+        ds::save(&mut *tx, &row).await?;
         ds::action_start(
             &mut *tx,
             &row,
@@ -321,12 +321,9 @@ impl App {
             ctx.request_id.as_str(),
             &caller.sub,
         )
-        .await
-        .map_err(db)?;
-        ds::action_finish(&mut *tx, row.id, "compute_attach_volume", Some(&host), None)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        .await?;
+        ds::action_finish(&mut *tx, row.id, "compute_attach_volume", Some(&host), None).await?;
+        tx.commit().await?;
         Ok((row, bd))
     }
 
@@ -382,11 +379,11 @@ impl App {
             },
         )
         .await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         let uid = Uuid::parse_str(id).map_err(|_| super::servers::not_found(id))?;
-        if let Some(mut row) = ds::lock(&mut *tx, uid).await.map_err(db)? {
+        if let Some(mut row) = ds::lock(&mut *tx, uid).await? {
             row.block_devices.0.retain(|b| b.volume_id != volume_id);
-            ds::save(&mut *tx, &row).await.map_err(db)?;
+            ds::save(&mut *tx, &row).await?;
             ds::action_start(
                 &mut *tx,
                 &row,
@@ -394,13 +391,10 @@ impl App {
                 ctx.request_id.as_str(),
                 &caller.sub,
             )
-            .await
-            .map_err(db)?;
-            ds::action_finish(&mut *tx, row.id, "compute_detach_volume", Some(&host), None)
-                .await
-                .map_err(db)?;
+            .await?;
+            ds::action_finish(&mut *tx, row.id, "compute_detach_volume", Some(&host), None).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //! a role on, with what they may not see answered as 404), and the
 //! revocations that disabling, deleting or re-passwording imply.
 
-use super::{App, db, password};
+use super::{App, password};
 use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{Duration, Utc};
 use stratus_auth::TokenClaims;
@@ -40,16 +40,12 @@ impl App {
         // publishes it (again after a broker outage), and services reload
         // the list periodically besides.
         let event = super::tokens::revocation_event(row.clone());
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        datastore::revocation_insert(&mut *tx, &row)
-            .await
-            .map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        datastore::revocation_insert(&mut *tx, &row).await?;
         if self.outbox.is_some() {
-            stratus_outbox::put(&mut tx, &Notification::TokenRevoked(event.clone()))
-                .await
-                .map_err(db)?;
+            stratus_outbox::put(&mut tx, &Notification::TokenRevoked(event.clone())).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.verifier.revocations().add(event);
         if let Some(outbox) = &self.outbox {
             outbox.flush_soon();
@@ -93,8 +89,7 @@ impl App {
             return Err(not_found());
         }
         datastore::domain_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(not_found)
     }
 
@@ -168,15 +163,12 @@ impl App {
     pub async fn project_visible(&self, caller: &TokenClaims, id: &str) -> Result<Project, Error> {
         let not_found = || Error::not_found(format!("Could not find project: {id}."));
         let project = datastore::project_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(not_found)?;
         if caller.is_admin() {
             return Ok(project);
         }
-        let roles = datastore::role_list_effective(&self.pool, &caller.sub, "project", id)
-            .await
-            .map_err(db)?;
+        let roles = datastore::role_list_effective(&self.pool, &caller.sub, "project", id).await?;
         if roles.is_empty() {
             Err(not_found())
         } else {
@@ -198,8 +190,7 @@ impl App {
         let domain_id = self.owning_domain(caller, domain_id).await?;
         if let Some(parent) = &parent_id {
             let parent = datastore::project_get(&self.pool, parent)
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(|| {
                     Error::bad_request(format!("Could not find parent project: {parent}."))
                 })?;
@@ -238,7 +229,38 @@ impl App {
         let member = (!caller.is_admin()).then_some(caller.sub.as_str());
         datastore::project_list(&self.pool, name, domain_id, enabled, member)
             .await
-            .map_err(db)
+            .map_err(Error::from)
+    }
+
+    /// The projects `user` holds a role on (`enabled` filters).
+    pub async fn projects_of_user(
+        &self,
+        user: &str,
+        enabled: Option<bool>,
+    ) -> Result<Vec<Project>, Error> {
+        Ok(datastore::project_list(&self.pool, None, None, enabled, Some(user)).await?)
+    }
+
+    /// Domains named `name` or `enabled` as asked: admins see all, others
+    /// their token's domain and their own.
+    pub async fn domain_list(
+        &self,
+        caller: &TokenClaims,
+        name: Option<&str>,
+        enabled: Option<bool>,
+    ) -> Result<Vec<Domain>, Error> {
+        let mut domains = datastore::domain_list(&self.pool, name, enabled).await?;
+        if !caller.is_admin() {
+            domains.retain(|d| {
+                Some(d.id.as_str()) == caller.domain_id() || d.id == caller.user.domain.id
+            });
+        }
+        Ok(domains)
+    }
+
+    /// The domains `user` may scope a token to.
+    pub async fn domains_of_user(&self, user: &str) -> Result<Vec<Domain>, Error> {
+        Ok(datastore::domain_list_for_user(&self.pool, user).await?)
     }
 
     pub async fn project_update(
@@ -277,11 +299,11 @@ impl App {
     pub async fn project_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.project_visible(caller, id).await?;
         require_admin(caller)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         datastore::project_delete(&mut tx, id)
             .await
             .map_err(|e| stratus_db::api_error(e, &format!("Project {id}")))?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.revoke_all(None, Some(id), None).await
     }
 
@@ -294,8 +316,7 @@ impl App {
             return Err(not_found());
         }
         datastore::user_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(not_found)
     }
 
@@ -341,9 +362,7 @@ impl App {
         domain_id: Option<&str>,
         enabled: Option<bool>,
     ) -> Result<Vec<User>, Error> {
-        let mut users = datastore::user_list(&self.pool, name, domain_id, enabled)
-            .await
-            .map_err(db)?;
+        let mut users = datastore::user_list(&self.pool, name, domain_id, enabled).await?;
         if !caller.is_admin() {
             users.retain(|u| u.id == caller.sub);
         }
@@ -409,20 +428,18 @@ impl App {
             return Err(Error::unauthenticated("The original password is wrong."));
         }
         user.password_hash = Some(self.hash_password(new).await?);
-        datastore::user_update(&self.pool, &user)
-            .await
-            .map_err(db)?;
+        datastore::user_update(&self.pool, &user).await?;
         self.revoke_all(Some(id), None, None).await
     }
 
     pub async fn user_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.user_visible(caller, id).await?;
         require_admin(caller)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         datastore::user_delete(&mut tx, id)
             .await
             .map_err(|e| stratus_db::api_error(e, &format!("User {id}")))?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.revoke_all(Some(id), None, None).await
     }
 
@@ -436,10 +453,7 @@ impl App {
         let domain_id = domain_id
             .or_else(|| caller.domain_id().map(str::to_owned))
             .unwrap_or_else(|| super::bootstrap::DEFAULT_DOMAIN_ID.to_owned());
-        match datastore::domain_get(&self.pool, &domain_id)
-            .await
-            .map_err(db)?
-        {
+        match datastore::domain_get(&self.pool, &domain_id).await? {
             Some(_) => Ok(domain_id),
             None => Err(Error::bad_request(format!(
                 "Could not find domain: {domain_id}."

@@ -3,7 +3,7 @@
 //! shown once, stored as an argon2id hash, and authenticates with the
 //! `application_credential` method. Deleting one revokes its tokens.
 
-use super::{App, db, password};
+use super::{App, password};
 use crate::datastore::{self, AppCred, RevocationRow, Role};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -132,13 +132,13 @@ impl App {
             unrestricted: req.unrestricted,
         };
         let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         datastore::app_cred_insert(&mut tx, &cred, &role_ids)
             .await
             .map_err(|e| {
                 stratus_db::api_error(e, &format!("Application credential {}", cred.name))
             })?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(Created {
             cred,
             roles,
@@ -154,13 +154,8 @@ impl App {
     ) -> Result<Vec<(AppCred, Vec<Role>)>, Error> {
         Self::own_user(caller, user_id)?;
         let mut out = Vec::new();
-        for c in datastore::app_cred_list(&self.pool, user_id, name)
-            .await
-            .map_err(db)?
-        {
-            let roles = datastore::app_cred_roles(&self.pool, &c.id)
-                .await
-                .map_err(db)?;
+        for c in datastore::app_cred_list(&self.pool, user_id, name).await? {
+            let roles = datastore::app_cred_roles(&self.pool, &c.id).await?;
             out.push((c, roles));
         }
         Ok(out)
@@ -174,15 +169,12 @@ impl App {
     ) -> Result<(AppCred, Vec<Role>), Error> {
         Self::own_user(caller, user_id)?;
         let cred = datastore::app_cred_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .filter(|c| c.user_id == user_id)
             .ok_or_else(|| {
                 Error::not_found(format!("Could not find Application Credential: {id}."))
             })?;
-        let roles = datastore::app_cred_roles(&self.pool, id)
-            .await
-            .map_err(db)?;
+        let roles = datastore::app_cred_roles(&self.pool, id).await?;
         Ok((cred, roles))
     }
 
@@ -193,9 +185,7 @@ impl App {
         id: &str,
     ) -> Result<(), Error> {
         let (cred, _) = self.app_cred_get(caller, user_id, id).await?;
-        datastore::app_cred_delete(&self.pool, &cred.id)
-            .await
-            .map_err(db)?;
+        datastore::app_cred_delete(&self.pool, &cred.id).await?;
         self.revoke_matching(RevocationRow {
             application_credential_id: Some(cred.id),
             ..RevocationRow::default()
@@ -213,11 +203,10 @@ impl App {
         secret: String,
     ) -> Result<(AppCred, Vec<Role>), Error> {
         let cred = match (id, name_and_user) {
-            (Some(id), _) => datastore::app_cred_get(&self.pool, id).await.map_err(db)?,
+            (Some(id), _) => datastore::app_cred_get(&self.pool, id).await?,
             (None, Some((name, user_id))) => {
                 datastore::app_cred_list(&self.pool, user_id, Some(name))
-                    .await
-                    .map_err(db)?
+                    .await?
                     .into_iter()
                     .next()
             }
@@ -240,11 +229,8 @@ impl App {
         }
         let held =
             datastore::role_list_effective(&self.pool, &cred.user_id, "project", &cred.project_id)
-                .await
-                .map_err(db)?;
-        let granted = datastore::app_cred_roles(&self.pool, &cred.id)
-            .await
-            .map_err(db)?;
+                .await?;
+        let granted = datastore::app_cred_roles(&self.pool, &cred.id).await?;
         let roles: Vec<Role> = granted
             .into_iter()
             .filter(|r| held.iter().any(|h| h.id == r.id))

@@ -3,7 +3,7 @@
 //! idempotently (like `keystone-manage bootstrap`): run again, it resets the
 //! passwords and endpoints it manages and changes nothing else.
 
-use super::{IdentityConfig, db, password};
+use super::{IdentityConfig, password};
 use crate::datastore;
 use stratus_common::Error;
 use stratus_db::PgPool;
@@ -60,21 +60,17 @@ pub async fn run(
         }
     }
 
-    let mut tx = pool.begin().await.map_err(db)?;
+    let mut tx = pool.begin().await?;
     datastore::domain_ensure(
         &mut *tx,
         DEFAULT_DOMAIN_ID,
         DEFAULT_DOMAIN_NAME,
         "The default domain",
     )
-    .await
-    .map_err(db)?;
+    .await?;
     let mut role_ids = std::collections::HashMap::new();
     for role in ROLES {
-        role_ids.insert(
-            *role,
-            datastore::role_ensure(&mut *tx, role).await.map_err(db)?,
-        );
+        role_ids.insert(*role, datastore::role_ensure(&mut *tx, role).await?);
     }
     let admin_role = &role_ids["admin"];
 
@@ -84,14 +80,11 @@ pub async fn run(
         &opts.admin_project,
         "Bootstrap project",
     )
-    .await
-    .map_err(db)?;
-    let admin = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, &opts.admin_user, &admin_hash)
-        .await
-        .map_err(db)?;
+    .await?;
+    let admin =
+        datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, &opts.admin_user, &admin_hash).await?;
     datastore::role_assignment_ensure(&mut *tx, "user", &admin, "project", &project, admin_role)
-        .await
-        .map_err(db)?;
+        .await?;
     datastore::role_assignment_ensure(
         &mut *tx,
         "user",
@@ -100,18 +93,14 @@ pub async fn run(
         DEFAULT_DOMAIN_ID,
         admin_role,
     )
-    .await
-    .map_err(db)?;
+    .await?;
 
     if !service_hashes.is_empty() {
         let service_project =
             datastore::project_ensure(&mut *tx, DEFAULT_DOMAIN_ID, "service", "Service users")
-                .await
-                .map_err(db)?;
+                .await?;
         for (name, hash) in &service_hashes {
-            let user = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, name, hash)
-                .await
-                .map_err(db)?;
+            let user = datastore::user_ensure(&mut *tx, DEFAULT_DOMAIN_ID, name, hash).await?;
             // The service role only: a service user is no cloud admin (an
             // admin grant of an earlier bootstrap is taken back).
             datastore::role_assignment_ensure(
@@ -122,8 +111,7 @@ pub async fn run(
                 &service_project,
                 &role_ids["service"],
             )
-            .await
-            .map_err(db)?;
+            .await?;
             datastore::role_assignment_delete(
                 &mut *tx,
                 "user",
@@ -132,27 +120,20 @@ pub async fn run(
                 &service_project,
                 &role_ids["admin"],
             )
-            .await
-            .map_err(db)?;
+            .await?;
         }
     }
 
-    datastore::region_ensure(&mut *tx, &opts.region)
-        .await
-        .map_err(db)?;
+    datastore::region_ensure(&mut *tx, &opts.region).await?;
     let base = opts.public_base.trim_end_matches('/');
     for (service_type, name, port, path) in CATALOG {
-        let service = datastore::service_ensure(&mut tx, service_type, name)
-            .await
-            .map_err(db)?;
+        let service = datastore::service_ensure(&mut tx, service_type, name).await?;
         let url = format!("{base}:{}{path}", port + opts.port_offset);
         for interface in ["public", "internal", "admin"] {
-            datastore::endpoint_ensure(&mut tx, &service, interface, &opts.region, &url)
-                .await
-                .map_err(db)?;
+            datastore::endpoint_ensure(&mut tx, &service, interface, &opts.region, &url).await?;
         }
     }
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     tracing::info!(admin = %opts.admin_user, project = %opts.admin_project, "bootstrap complete");
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! written by admins (users see the catalog in their tokens). Bad references
 //! are 400s naming the field, as Keystone's validation answers them.
 
+use super::App;
 use super::admin::require_admin;
-use super::{App, db};
-use crate::datastore::{self, Endpoint, EndpointFilter, Region, Service};
+use crate::datastore::{self, CatalogRow, Endpoint, EndpointFilter, Region, Service};
+use stratus_api::identity as api;
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
 
@@ -77,16 +78,26 @@ fn check_interface(interface: &str) -> Result<(), Error> {
 }
 
 impl App {
+    /// The catalog a token scoped to `project_id` (or to none) sees.
+    pub async fn catalog_for(
+        &self,
+        project_id: Option<&str>,
+    ) -> Result<Vec<api::CatalogEntry>, Error> {
+        let rows = datastore::catalog_list(&self.pool).await?;
+        Ok(catalog_entries(&rows, project_id))
+    }
+
     // ---- regions ----
 
     pub async fn region_list(&self, parent: Option<&str>) -> Result<Vec<Region>, Error> {
-        datastore::region_list(&self.pool, parent).await.map_err(db)
+        datastore::region_list(&self.pool, parent)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn region_get(&self, id: &str) -> Result<Region, Error> {
         datastore::region_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("Could not find region: {id}.")))
     }
 
@@ -103,8 +114,7 @@ impl App {
                 ));
             }
             let region = datastore::region_get(&self.pool, &current)
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(|| {
                     invalid(
                         "parent_region_id",
@@ -175,9 +185,7 @@ impl App {
     pub async fn region_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         require_admin(caller)?;
         self.region_get(id).await?;
-        let children = datastore::region_list(&self.pool, Some(id))
-            .await
-            .map_err(db)?;
+        let children = datastore::region_list(&self.pool, Some(id)).await?;
         if !children.is_empty() {
             return Err(Error::conflict(format!(
                 "Region {id} has child regions ({}); delete or move them first.",
@@ -195,8 +203,7 @@ impl App {
                 ..EndpointFilter::default()
             },
         )
-        .await
-        .map_err(db)?;
+        .await?;
         if !endpoints.is_empty() {
             return Err(Error::conflict(format!(
                 "Region {id} has {} endpoints; delete or move them first.",
@@ -224,14 +231,13 @@ impl App {
         require_admin(caller)?;
         datastore::service_list(&self.pool, service_type, name)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     pub async fn service_get(&self, caller: &TokenClaims, id: &str) -> Result<Service, Error> {
         require_admin(caller)?;
         datastore::service_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("Could not find service: {id}.")))
     }
 
@@ -293,11 +299,7 @@ impl App {
     /// Deletes a service and its endpoints.
     pub async fn service_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         require_admin(caller)?;
-        if datastore::service_delete(&self.pool, id)
-            .await
-            .map_err(db)?
-            == 0
-        {
+        if datastore::service_delete(&self.pool, id).await? == 0 {
             return Err(Error::not_found(format!("Could not find service: {id}.")));
         }
         Ok(())
@@ -316,22 +318,20 @@ impl App {
         }
         datastore::endpoint_list(&self.pool, filter)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     pub async fn endpoint_get(&self, caller: &TokenClaims, id: &str) -> Result<Endpoint, Error> {
         require_admin(caller)?;
         datastore::endpoint_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("Could not find endpoint: {id}.")))
     }
 
     /// Checks the references an endpoint makes: its service and region exist.
     async fn check_endpoint_refs(&self, e: &Endpoint) -> Result<(), Error> {
         if datastore::service_get(&self.pool, &e.service_id)
-            .await
-            .map_err(db)?
+            .await?
             .is_none()
         {
             return Err(invalid(
@@ -340,10 +340,7 @@ impl App {
             ));
         }
         if let Some(region) = &e.region_id
-            && datastore::region_get(&self.pool, region)
-                .await
-                .map_err(db)?
-                .is_none()
+            && datastore::region_get(&self.pool, region).await?.is_none()
         {
             return Err(invalid(
                 "region_id",
@@ -415,13 +412,53 @@ impl App {
 
     pub async fn endpoint_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         require_admin(caller)?;
-        if datastore::endpoint_delete(&self.pool, id)
-            .await
-            .map_err(db)?
-            == 0
-        {
+        if datastore::endpoint_delete(&self.pool, id).await? == 0 {
             return Err(Error::not_found(format!("Could not find endpoint: {id}.")));
         }
         Ok(())
     }
+}
+
+/// The catalog as Keystone renders it: services, each with its endpoints.
+fn catalog_entries(rows: &[CatalogRow], project_id: Option<&str>) -> Vec<api::CatalogEntry> {
+    let mut services: Vec<api::CatalogEntry> = Vec::new();
+    for row in rows {
+        // As Keystone: an endpoint whose URL needs a project the token has
+        // not got is left out.
+        let Some(url) = substitute(&row.url, project_id) else {
+            continue;
+        };
+        let endpoint = api::CatalogEndpoint {
+            id: row.endpoint_id.clone(),
+            interface: row.interface.clone(),
+            region_id: row.region_id.clone(),
+            region: row.region_id.clone(),
+            url,
+        };
+        match services.iter_mut().find(|s| s.id == row.service_id) {
+            Some(s) => s.endpoints.push(endpoint),
+            None => services.push(api::CatalogEntry {
+                id: row.service_id.clone(),
+                service_type: row.service_type.clone(),
+                name: row.service_name.clone(),
+                endpoints: vec![endpoint],
+            }),
+        }
+    }
+    services
+}
+
+/// Fills Keystone's `%(project_id)s` / `%(tenant_id)s` (and `$(...)s`)
+/// placeholders; `None` when the URL needs a project and there is none, or
+/// names a placeholder Keystone does not know.
+fn substitute(url: &str, project_id: Option<&str>) -> Option<String> {
+    let mut out = url.to_owned();
+    for key in ["project_id", "tenant_id"] {
+        for pattern in [format!("%({key})s"), format!("$({key})s")] {
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, project_id?);
+            }
+        }
+    }
+    (!out.contains("%(") && !out.contains("$(")).then_some(out)
 }

@@ -2,8 +2,8 @@
 //! belong to. Leaving a group revokes the user's tokens, whose roles may
 //! have come through it.
 
+use super::App;
 use super::admin::{Changes, check_name, require_admin};
-use super::{App, db};
 use crate::datastore::{self, Group, User};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
@@ -13,15 +13,12 @@ impl App {
     pub async fn group_visible(&self, caller: &TokenClaims, id: &str) -> Result<Group, Error> {
         let not_found = || Error::not_found(format!("Could not find group: {id}."));
         let group = datastore::group_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(not_found)?;
         if caller.is_admin() {
             return Ok(group);
         }
-        let mine = datastore::group_list(&self.pool, None, None, Some(&caller.sub))
-            .await
-            .map_err(db)?;
+        let mine = datastore::group_list(&self.pool, None, None, Some(&caller.sub)).await?;
         if mine.iter().any(|g| g.id == id) {
             Ok(group)
         } else {
@@ -65,7 +62,12 @@ impl App {
         let member = (!caller.is_admin()).then_some(caller.sub.as_str());
         datastore::group_list(&self.pool, name, domain_id, member)
             .await
-            .map_err(db)
+            .map_err(Error::from)
+    }
+
+    /// The groups `user` is a member of.
+    pub async fn groups_of_user(&self, user: &str) -> Result<Vec<Group>, Error> {
+        Ok(datastore::group_list(&self.pool, None, None, Some(user)).await?)
     }
 
     pub async fn group_update(
@@ -97,12 +99,10 @@ impl App {
     pub async fn group_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.group_visible(caller, id).await?;
         require_admin(caller)?;
-        let members = datastore::group_member_list(&self.pool, id)
-            .await
-            .map_err(db)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        datastore::group_delete(&mut tx, id).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        let members = datastore::group_member_list(&self.pool, id).await?;
+        let mut tx = self.pool.begin().await?;
+        datastore::group_delete(&mut tx, id).await?;
+        tx.commit().await?;
         for m in members {
             self.revoke_all(Some(&m.id), None, None).await?;
         }
@@ -117,11 +117,7 @@ impl App {
     ) -> Result<(), Error> {
         self.group_visible(caller, group_id).await?;
         require_admin(caller)?;
-        if datastore::user_get(&self.pool, user_id)
-            .await
-            .map_err(db)?
-            .is_none()
-        {
+        if datastore::user_get(&self.pool, user_id).await?.is_none() {
             return Err(Error::not_found(format!("Could not find user: {user_id}.")));
         }
         Ok(())
@@ -136,7 +132,7 @@ impl App {
         self.member_parts(caller, group_id, user_id).await?;
         datastore::group_member_add(&self.pool, group_id, user_id)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     pub async fn group_remove_user(
@@ -146,11 +142,7 @@ impl App {
         user_id: &str,
     ) -> Result<(), Error> {
         self.member_parts(caller, group_id, user_id).await?;
-        if datastore::group_member_remove(&self.pool, group_id, user_id)
-            .await
-            .map_err(db)?
-            == 0
-        {
+        if datastore::group_member_remove(&self.pool, group_id, user_id).await? == 0 {
             return Err(Error::not_found(format!(
                 "User {user_id} is not a member of group {group_id}."
             )));
@@ -165,9 +157,7 @@ impl App {
         user_id: &str,
     ) -> Result<bool, Error> {
         self.group_visible(caller, group_id).await?;
-        let members = datastore::group_member_list(&self.pool, group_id)
-            .await
-            .map_err(db)?;
+        let members = datastore::group_member_list(&self.pool, group_id).await?;
         Ok(members.iter().any(|u| u.id == user_id))
     }
 
@@ -179,6 +169,6 @@ impl App {
         self.group_visible(caller, group_id).await?;
         datastore::group_member_list(&self.pool, group_id)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 }

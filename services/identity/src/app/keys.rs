@@ -6,7 +6,7 @@ use super::IdentityConfig;
 use crate::datastore;
 use chrono::{Duration, Utc};
 use std::sync::{Arc, RwLock};
-use stratus_auth::{AuthError, Jwk, Jwks, JwksFuture, KeyPair, KeySource, Signer};
+use stratus_auth::{AuthError, Jwks, JwksFuture, KeyPair, KeySource, Signer, ed25519_jwk};
 use stratus_common::Error;
 use stratus_db::PgPool;
 
@@ -39,9 +39,7 @@ impl KeyRing {
             - Duration::seconds(
                 i64::from(config.key_rotation_s) + i64::from(config.token_ttl_s) + 60,
             );
-        datastore::signing_key_retire_older(&self.pool, horizon)
-            .await
-            .map_err(|e| Error::internal(&e))?;
+        datastore::signing_key_retire_older(&self.pool, horizon).await?;
         if let Ok(mut current) = self.signer.write() {
             *current = Arc::new(signer);
         }
@@ -49,23 +47,19 @@ impl KeyRing {
     }
 
     pub async fn jwks(&self) -> Result<Jwks, Error> {
-        jwks(&self.pool).await.map_err(|e| Error::internal(&e))
+        Ok(jwks(&self.pool).await?)
     }
 }
 
 /// The newest key, made first if there is none or it is due for rotation.
 async fn ensure_current(pool: &PgPool, config: &IdentityConfig) -> Result<Signer, Error> {
-    let keys = datastore::signing_key_list_active(pool)
-        .await
-        .map_err(|e| Error::internal(&e))?;
+    let keys = datastore::signing_key_list_active(pool).await?;
     let due = Utc::now() - Duration::seconds(i64::from(config.key_rotation_s));
     if let Some(newest) = keys.first().filter(|k| k.created_at > due) {
         return Ok(Signer::new(newest.kid.clone(), &newest.private_der));
     }
     let pair = KeyPair::generate().map_err(|e| Error::internal(&e))?;
-    datastore::signing_key_insert(pool, &pair.kid, &pair.private_der, &pair.public_key)
-        .await
-        .map_err(|e| Error::internal(&e))?;
+    datastore::signing_key_insert(pool, &pair.kid, &pair.private_der, &pair.public_key).await?;
     tracing::info!(kid = %pair.kid, "new token signing key");
     Ok(Signer::new(pair.kid, &pair.private_der))
 }
@@ -75,7 +69,7 @@ async fn jwks(pool: &PgPool) -> sqlx::Result<Jwks> {
     Ok(Jwks {
         keys: keys
             .iter()
-            .map(|k| Jwk::ed25519(&k.kid, &k.public_key))
+            .map(|k| ed25519_jwk(&k.kid, &k.public_key))
             .collect(),
     })
 }

@@ -21,11 +21,6 @@ use stratus_auth::{RevocationSet, Verifier};
 use stratus_common::Error;
 use stratus_db::PgPool;
 
-/// A database error as the client sees it: logged, answered with a 500.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
-
 /// The `[identity]` section of the configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -145,10 +140,23 @@ impl App {
         });
     }
 
+    /// The revocation events that can still match a live token (admins and
+    /// the services may list them).
+    pub async fn revocation_events(
+        &self,
+        caller: &stratus_auth::TokenClaims,
+    ) -> Result<Vec<stratus_auth::RevocationEvent>, Error> {
+        if !policy::may_list_revocations(caller) {
+            return Err(Error::forbidden(
+                "You are not authorized to perform the requested action: identity:list_revoke_events.",
+            ));
+        }
+        let rows = crate::datastore::revocation_list_live(&self.pool).await?;
+        Ok(rows.into_iter().map(tokens::revocation_event).collect())
+    }
+
     pub async fn reload_revocations(&self) -> Result<(), Error> {
-        let rows = crate::datastore::revocation_list_live(&self.pool)
-            .await
-            .map_err(|e| Error::internal(&e))?;
+        let rows = crate::datastore::revocation_list_live(&self.pool).await?;
         self.verifier
             .revocations()
             .replace(rows.into_iter().map(tokens::revocation_event).collect());

@@ -2,9 +2,9 @@
 //! first (404 naming what is missing), and the revocation a removed grant
 //! implies for the tokens it had scoped.
 
+use super::App;
 use super::admin::{check_name, require_admin};
 use super::bootstrap::ROLES;
-use super::{App, db};
 use crate::datastore::{self, AssignmentFilter, AssignmentRow, RevocationRow, RoleRow};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
@@ -23,13 +23,14 @@ pub struct Grant<'a> {
 
 impl App {
     pub async fn role_list(&self, name: Option<&str>) -> Result<Vec<RoleRow>, Error> {
-        datastore::role_list(&self.pool, name).await.map_err(db)
+        datastore::role_list(&self.pool, name)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn role_get(&self, id: &str) -> Result<RoleRow, Error> {
         datastore::role_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("Could not find role: {id}.")))
     }
 
@@ -82,7 +83,7 @@ impl App {
     pub async fn role_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         require_admin(caller)?;
         check_mutable(&self.role_get(id).await?)?;
-        if datastore::role_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if datastore::role_delete(&self.pool, id).await? == 0 {
             return Err(Error::not_found(format!("Could not find role: {id}.")));
         }
         self.revoke_matching(RevocationRow {
@@ -95,16 +96,12 @@ impl App {
     /// Checks that everything a grant names exists.
     async fn grant_parts_exist(&self, g: Grant<'_>) -> Result<(), Error> {
         let actor = match g.actor_type {
-            "user" => datastore::user_get(&self.pool, g.actor_id)
-                .await
-                .map_err(db)?
-                .is_some(),
+            "user" => datastore::user_get(&self.pool, g.actor_id).await?.is_some(),
             _ => {
                 sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM groups WHERE id = $1)")
                     .bind(g.actor_id)
                     .fetch_one(&self.pool)
-                    .await
-                    .map_err(db)?
+                    .await?
             }
         };
         if !actor {
@@ -115,12 +112,10 @@ impl App {
         }
         let target = match g.target_type {
             "project" => datastore::project_get(&self.pool, g.target_id)
-                .await
-                .map_err(db)?
+                .await?
                 .is_some(),
             _ => datastore::domain_get(&self.pool, g.target_id)
-                .await
-                .map_err(db)?
+                .await?
                 .is_some(),
         };
         if !target {
@@ -144,7 +139,7 @@ impl App {
             g.role_id,
         )
         .await
-        .map_err(db)
+        .map_err(Error::from)
     }
 
     pub async fn grant_exists(&self, caller: &TokenClaims, g: Grant<'_>) -> Result<bool, Error> {
@@ -154,9 +149,7 @@ impl App {
                 "You are not authorized to perform the requested action.",
             ));
         }
-        let rows = datastore::role_assignment_list(&self.pool, &filter_of(g))
-            .await
-            .map_err(db)?;
+        let rows = datastore::role_assignment_list(&self.pool, &filter_of(g)).await?;
         Ok(rows
             .iter()
             .any(|r| r.actor_type == g.actor_type && r.actor_id == g.actor_id))
@@ -175,8 +168,7 @@ impl App {
             g.target_id,
             g.role_id,
         )
-        .await
-        .map_err(db)?;
+        .await?;
         if removed == 0 {
             return Err(Error::not_found(format!(
                 "Could not find role assignment with role: {}, {}: {}, {}: {}.",
@@ -189,8 +181,7 @@ impl App {
             sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
                 .bind(g.actor_id)
                 .fetch_all(&self.pool)
-                .await
-                .map_err(db)?
+                .await?
         };
         let (project, domain) = match g.target_type {
             "project" => (Some(g.target_id), None),
@@ -217,7 +208,7 @@ impl App {
         }
         datastore::role_assignment_list(&self.pool, &filter)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 }
 

@@ -2,7 +2,7 @@
 //! `token` methods, scoping to a project, a domain or nothing; validation;
 //! revocation.
 
-use super::{App, db, password};
+use super::{App, password};
 use crate::datastore::{self, Domain, Project, RevocationRow, User};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -88,8 +88,7 @@ impl App {
                         })?;
                         let found = match self.find_domain(domain).await? {
                             Some(d) => datastore::user_get_by_name(&self.pool, &d.id, name)
-                                .await
-                                .map_err(db)?
+                                .await?
                                 .map(|u| u.id),
                             None => None,
                         };
@@ -113,12 +112,10 @@ impl App {
                 .app_cred_authenticate(method.id.as_deref(), by_name, method.secret.clone())
                 .await?;
             let project = datastore::project_get(&self.pool, &cred.project_id)
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(unauthenticated)?;
             let user = datastore::user_get(&self.pool, &cred.user_id)
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(unauthenticated)?;
             let (scope, _) = self
                 .project_scope(&user, project)
@@ -158,8 +155,7 @@ impl App {
                 }
             }
             datastore::user_get(&self.pool, &previous.sub)
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(unauthenticated)?
         } else if methods.iter().any(|m| m == "password") {
             let method = auth.identity.password.as_ref().ok_or_else(|| {
@@ -225,15 +221,13 @@ impl App {
     ) -> Result<User, Error> {
         self.throttle.check(source)?;
         let user = match (&ident.id, &ident.name) {
-            (Some(id), _) => datastore::user_get(&self.pool, id).await.map_err(db)?,
+            (Some(id), _) => datastore::user_get(&self.pool, id).await?,
             (None, Some(name)) => {
                 let domain = ident.domain.as_ref().ok_or_else(|| {
                     Error::bad_request("A user given by name needs its domain (id or name).")
                 })?;
                 match self.find_domain(domain).await? {
-                    Some(d) => datastore::user_get_by_name(&self.pool, &d.id, name)
-                        .await
-                        .map_err(db)?,
+                    Some(d) => datastore::user_get_by_name(&self.pool, &d.id, name).await?,
                     None => None,
                 }
             }
@@ -248,8 +242,7 @@ impl App {
             Some(u) => {
                 let attempts =
                     datastore::login_attempt(&self.pool, &u.id, &from, self.config.lockout_s)
-                        .await
-                        .map_err(db)?;
+                        .await?;
                 attempts > i32::try_from(self.config.lockout_failures).unwrap_or(i32::MAX)
             }
             None => false,
@@ -262,9 +255,7 @@ impl App {
             password::verify(self.config.password_hashing, hash, ident.password.clone()).await?;
         match user {
             Some(user) if ok && !locked => {
-                datastore::login_failure_clear(&self.pool, &user.id, &from)
-                    .await
-                    .map_err(db)?;
+                datastore::login_failure_clear(&self.pool, &user.id, &from).await?;
                 Ok(user)
             }
             Some(user) => {
@@ -283,16 +274,18 @@ impl App {
 
     async fn find_domain(&self, d: &DomainIdentifier) -> Result<Option<Domain>, Error> {
         match (&d.id, &d.name) {
-            (Some(id), _) => datastore::domain_get(&self.pool, id).await.map_err(db),
+            (Some(id), _) => datastore::domain_get(&self.pool, id)
+                .await
+                .map_err(Error::from),
             (None, Some(name)) => datastore::domain_get_by_name(&self.pool, name)
                 .await
-                .map_err(db),
+                .map_err(Error::from),
             (None, None) => Err(Error::bad_request("A domain needs an id or a name.")),
         }
     }
 
     async fn enabled_domain(&self, id: &str) -> Result<Domain, Error> {
-        match datastore::domain_get(&self.pool, id).await.map_err(db)? {
+        match datastore::domain_get(&self.pool, id).await? {
             Some(d) if d.enabled => Ok(d),
             _ => Err(unauthenticated()),
         }
@@ -306,7 +299,7 @@ impl App {
         let Some(scope) = scope else {
             // No scope asked: the user's default project if it can use it.
             if let Some(pid) = &user.default_project_id
-                && let Some(project) = datastore::project_get(&self.pool, pid).await.map_err(db)?
+                && let Some(project) = datastore::project_get(&self.pool, pid).await?
                 && let Ok(scoped) = self.project_scope(user, project).await
             {
                 return Ok(scoped);
@@ -320,15 +313,13 @@ impl App {
             let p: ProjectIdentifier = serde_json::from_value(p.clone())
                 .map_err(|e| Error::bad_request(format!("Invalid scope.project: {e}")))?;
             let project = match (&p.id, &p.name) {
-                (Some(id), _) => datastore::project_get(&self.pool, id).await.map_err(db)?,
+                (Some(id), _) => datastore::project_get(&self.pool, id).await?,
                 (None, Some(name)) => {
                     let domain = p.domain.as_ref().ok_or_else(|| {
                         Error::bad_request("A project given by name needs its domain (id or name).")
                     })?;
                     match self.find_domain(domain).await? {
-                        Some(d) => datastore::project_get_by_name(&self.pool, &d.id, name)
-                            .await
-                            .map_err(db)?,
+                        Some(d) => datastore::project_get_by_name(&self.pool, &d.id, name).await?,
                         None => None,
                     }
                 }
@@ -348,9 +339,8 @@ impl App {
                 .await?
                 .filter(|d| d.enabled)
                 .ok_or_else(|| Error::unauthenticated("Could not find the domain to scope to."))?;
-            let roles = datastore::role_list_effective(&self.pool, &user.id, "domain", &domain.id)
-                .await
-                .map_err(db)?;
+            let roles =
+                datastore::role_list_effective(&self.pool, &user.id, "domain", &domain.id).await?;
             if roles.is_empty() {
                 return Err(Error::unauthenticated(format!(
                     "User {} has no access to domain {}",
@@ -384,9 +374,8 @@ impl App {
                 project.id
             )));
         }
-        let roles = datastore::role_list_effective(&self.pool, &user.id, "project", &project.id)
-            .await
-            .map_err(db)?;
+        let roles =
+            datastore::role_list_effective(&self.pool, &user.id, "project", &project.id).await?;
         if roles.is_empty() {
             return Err(Error::unauthenticated(format!(
                 "User {} has no access to project {}",

@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::SecondsFormat;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -58,7 +57,7 @@ pub async fn create(
     BaseUrl(base): BaseUrl,
     Path(user): Path<String>,
     Json(body): Json<api::ApplicationCredentialRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::ApplicationCredentialBody>), Error> {
     let f = body.application_credential;
     let created = app
         .app_cred_create(
@@ -78,7 +77,9 @@ pub async fn create(
     v.secret = Some(created.secret);
     Ok((
         StatusCode::CREATED,
-        Json(json!({"application_credential": v})),
+        Json(api::ApplicationCredentialBody {
+            application_credential: v,
+        }),
     ))
 }
 
@@ -92,14 +93,17 @@ pub async fn list(
     BaseUrl(base): BaseUrl,
     Path(user): Path<String>,
     Query(f): Query<NameFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ApplicationCredentialList>, Error> {
     let creds = app
         .app_cred_list(&caller.0, &user, f.name.as_deref())
         .await?;
-    Ok(Json(json!({
-        "application_credentials": creds.iter().map(|(c, r)| cred_json(c, r, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, &format!("/v3/users/{user}/application_credentials")),
-    })))
+    Ok(Json(api::ApplicationCredentialList {
+        application_credentials: creds
+            .iter()
+            .map(|(c, r)| cred_json(c, r, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, &format!("/v3/users/{user}/application_credentials")),
+    }))
 }
 
 /// Shows one of the calling user's application credentials.
@@ -111,11 +115,11 @@ pub async fn show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path((user, id)): Path<(String, String)>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ApplicationCredentialBody>, Error> {
     let (c, r) = app.app_cred_get(&caller.0, &user, &id).await?;
-    Ok(Json(
-        json!({"application_credential": cred_json(&c, &r, &base)}),
-    ))
+    Ok(Json(api::ApplicationCredentialBody {
+        application_credential: cred_json(&c, &r, &base),
+    }))
 }
 
 /// Deletes an application credential and revokes the tokens issued with it.

@@ -4,18 +4,15 @@
 
 use crate::app::App;
 use crate::app::tokens::AuthRequest;
-use crate::datastore::{self, CatalogRow};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use stratus_api::identity as api;
-use stratus_auth::{Jwks, RevocationEvent, Scope, TokenClaims};
+use stratus_auth::{Jwks, Scope, TokenClaims};
 use stratus_common::Error;
 use stratus_http::Json;
-use utoipa::ToSchema;
 
 pub const SUBJECT_TOKEN: &str = "x-subject-token";
 
@@ -32,61 +29,10 @@ impl TokenQuery {
     }
 }
 
-/// Keystone's `{"token": {...}}` body (opaque here; see the Keystone v3 API reference).
-#[derive(Serialize, ToSchema)]
-pub struct TokenBody {
-    #[schema(value_type = Object)]
-    token: Value,
-}
-
 fn timestamp(secs: i64) -> String {
     DateTime::<Utc>::from_timestamp(secs, 0)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-/// The catalog as Keystone renders it: services, each with its endpoints.
-pub fn catalog_json(rows: &[CatalogRow], project_id: Option<&str>) -> Vec<api::CatalogEntry> {
-    let mut services: Vec<api::CatalogEntry> = Vec::new();
-    for row in rows {
-        // As Keystone: an endpoint whose URL needs a project the token has
-        // not got is left out.
-        let Some(url) = substitute(&row.url, project_id) else {
-            continue;
-        };
-        let endpoint = api::CatalogEndpoint {
-            id: row.endpoint_id.clone(),
-            interface: row.interface.clone(),
-            region_id: row.region_id.clone(),
-            region: row.region_id.clone(),
-            url,
-        };
-        match services.iter_mut().find(|s| s.id == row.service_id) {
-            Some(s) => s.endpoints.push(endpoint),
-            None => services.push(api::CatalogEntry {
-                id: row.service_id.clone(),
-                service_type: row.service_type.clone(),
-                name: row.service_name.clone(),
-                endpoints: vec![endpoint],
-            }),
-        }
-    }
-    services
-}
-
-/// Fills Keystone's `%(project_id)s` / `%(tenant_id)s` (and `$(...)s`)
-/// placeholders; `None` when the URL needs a project and there is none, or
-/// names a placeholder Keystone does not know.
-fn substitute(url: &str, project_id: Option<&str>) -> Option<String> {
-    let mut out = url.to_owned();
-    for key in ["project_id", "tenant_id"] {
-        for pattern in [format!("%({key})s"), format!("$({key})s")] {
-            if out.contains(&pattern) {
-                out = out.replace(&pattern, project_id?);
-            }
-        }
-    }
-    (!out.contains("%(") && !out.contains("$(")).then_some(out)
 }
 
 async fn token_json(
@@ -140,10 +86,7 @@ async fn token_json(
     if !matches!(claims.scope, Scope::Unscoped) {
         token.roles = Some(claims.roles.iter().map(|r| named(&r.id, &r.name)).collect());
         if with_catalog {
-            let rows = datastore::catalog_list(&app.pool)
-                .await
-                .map_err(|e| Error::internal(&e))?;
-            token.catalog = Some(catalog_json(&rows, claims.project_id()));
+            token.catalog = Some(app.catalog_for(claims.project_id()).await?);
         }
     }
     Ok(token)
@@ -201,7 +144,7 @@ pub async fn issue(
         .map(|c| c.0.ip());
     let issued = app.authenticate(request, source).await?;
     let body = token_json(&app, &issued.claims, query.wants_catalog()).await?;
-    let mut response = (StatusCode::CREATED, Json(json!({"token": body}))).into_response();
+    let mut response = (StatusCode::CREATED, Json(api::TokenBody { token: body })).into_response();
     let value = HeaderValue::from_str(&issued.token).map_err(|e| Error::internal(&e))?;
     response.headers_mut().insert(SUBJECT_TOKEN, value);
     Ok(response)
@@ -222,7 +165,7 @@ pub async fn validate(
 ) -> Result<Response, Error> {
     let (_, subject) = caller_and_subject(&app, &headers).await?;
     let body = token_json(&app, &subject, query.wants_catalog()).await?;
-    let mut response = Json(json!({"token": body})).into_response();
+    let mut response = Json(api::TokenBody { token: body }).into_response();
     if let Some(v) = headers.get(SUBJECT_TOKEN) {
         response.headers_mut().insert(SUBJECT_TOKEN, v.clone());
     }
@@ -249,19 +192,20 @@ pub async fn revoke(State(app): State<App>, headers: HeaderMap) -> Result<Status
 /// The catalog of the caller's token.
 #[utoipa::path(get, path = "/v3/auth/catalog", operation_id = "showAuthCatalog", tag = "auth",
     responses((status = 200, description = "The catalog", body = api::CatalogBody), (status = 401, description = "Not authenticated")))]
-pub async fn catalog(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, Error> {
+pub async fn catalog(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Result<Json<api::CatalogBody>, Error> {
     let claims = caller(&app, &headers).await?;
     if matches!(claims.scope, Scope::Unscoped) {
         return Err(Error::forbidden(
             "An unscoped token has no catalog; scope it to a project or a domain.",
         ));
     }
-    let rows = datastore::catalog_list(&app.pool)
-        .await
-        .map_err(|e| Error::internal(&e))?;
-    Ok(Json(
-        json!({"catalog": catalog_json(&rows, claims.project_id()), "links": {"self": null}}),
-    ))
+    Ok(Json(api::CatalogBody {
+        catalog: app.catalog_for(claims.project_id()).await?,
+        links: [("self".to_owned(), None)].into(),
+    }))
 }
 
 /// The public keys tokens are signed with (RFC 7517, Ed25519 `OKP` keys).
@@ -271,34 +215,15 @@ pub async fn jwks(State(app): State<App>) -> Result<Json<Jwks>, Error> {
     Ok(Json(app.keys.jwks().await?))
 }
 
-#[derive(Serialize)]
-struct RevokeEvents {
-    events: Vec<RevocationEvent>,
-}
-
 /// Revocation events that can still match a live token, for services to load at start.
 #[utoipa::path(get, path = "/v3/OS-REVOKE/events", operation_id = "listRevocationEvents", tag = "auth",
     responses((status = 200, description = "Live revocation events", body = api::RevocationEventList)))]
 pub async fn revoke_events(
     State(app): State<App>,
     headers: HeaderMap,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RevocationEventList>, Error> {
     let claims = caller(&app, &headers).await?;
-    if !crate::app::policy::may_list_revocations(&claims) {
-        return Err(Error::forbidden(
-            "You are not authorized to perform the requested action: identity:list_revoke_events.",
-        ));
-    }
-    let rows = datastore::revocation_list_live(&app.pool)
-        .await
-        .map_err(|e| Error::internal(&e))?;
-    let events = RevokeEvents {
-        events: rows
-            .into_iter()
-            .map(crate::app::tokens::revocation_event)
-            .collect(),
-    };
-    Ok(Json(
-        serde_json::to_value(events).map_err(|e| Error::internal(&e))?,
-    ))
+    Ok(Json(api::RevocationEventList {
+        events: app.revocation_events(&claims).await?,
+    }))
 }

@@ -8,7 +8,6 @@ use crate::datastore::{Endpoint, EndpointFilter, Region, Service};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -73,12 +72,15 @@ pub async fn region_list(
     _caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(f): Query<RegionFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RegionList>, Error> {
     let regions = app.region_list(f.parent_region_id.as_deref()).await?;
-    Ok(Json(json!({
-        "regions": regions.iter().map(|r| region_json(r, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/regions"),
-    })))
+    Ok(Json(api::RegionList {
+        regions: regions
+            .iter()
+            .map(|r| region_json(r, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/regions"),
+    }))
 }
 
 /// Creates a region (admin); the body may name its id.
@@ -90,12 +92,14 @@ pub async fn region_create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::RegionRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::RegionBody>), Error> {
     let (id, changes) = region_changes(body.region);
     let region = app.region_create(&caller.0, id, changes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"region": region_json(&region, &base)})),
+        Json(api::RegionBody {
+            region: region_json(&region, &base),
+        }),
     ))
 }
 
@@ -110,7 +114,7 @@ pub async fn region_put(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::RegionRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::RegionBody>), Error> {
     let (body_id, changes) = region_changes(body.region);
     if body_id.as_ref().is_some_and(|b| *b != id) {
         return Err(Error::bad_request(
@@ -120,7 +124,9 @@ pub async fn region_put(
     let region = app.region_create(&caller.0, Some(id), changes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"region": region_json(&region, &base)})),
+        Json(api::RegionBody {
+            region: region_json(&region, &base),
+        }),
     ))
 }
 
@@ -133,10 +139,10 @@ pub async fn region_show(
     _caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(
-        json!({"region": region_json(&app.region_get(&id).await?, &base)}),
-    ))
+) -> Result<Json<api::RegionBody>, Error> {
+    Ok(Json(api::RegionBody {
+        region: region_json(&app.region_get(&id).await?, &base),
+    }))
 }
 
 /// Updates a region's description or parent (admin).
@@ -150,7 +156,7 @@ pub async fn region_update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::RegionRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RegionBody>, Error> {
     let (body_id, changes) = region_changes(body.region);
     if body_id.is_some_and(|b| b != id) {
         return Err(Error::bad_request(
@@ -158,7 +164,9 @@ pub async fn region_update(
         ));
     }
     let region = app.region_update(&caller.0, &id, changes).await?;
-    Ok(Json(json!({"region": region_json(&region, &base)})))
+    Ok(Json(api::RegionBody {
+        region: region_json(&region, &base),
+    }))
 }
 
 /// Deletes a region without children or endpoints (admin).
@@ -204,14 +212,17 @@ pub async fn service_list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(f): Query<ServiceFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ServiceList>, Error> {
     let services = app
         .service_list(&caller.0, f.service_type.as_deref(), f.name.as_deref())
         .await?;
-    Ok(Json(json!({
-        "services": services.iter().map(|s| service_json(s, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/services"),
-    })))
+    Ok(Json(api::ServiceList {
+        services: services
+            .iter()
+            .map(|s| service_json(s, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/services"),
+    }))
 }
 
 /// Creates a service (admin).
@@ -222,11 +233,13 @@ pub async fn service_create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::ServiceRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::ServiceBody>), Error> {
     let service = app.service_create(&caller.0, body.service.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"service": service_json(&service, &base)})),
+        Json(api::ServiceBody {
+            service: service_json(&service, &base),
+        }),
     ))
 }
 
@@ -239,10 +252,10 @@ pub async fn service_show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(
-        json!({"service": service_json(&app.service_get(&caller.0, &id).await?, &base)}),
-    ))
+) -> Result<Json<api::ServiceBody>, Error> {
+    Ok(Json(api::ServiceBody {
+        service: service_json(&app.service_get(&caller.0, &id).await?, &base),
+    }))
 }
 
 /// Updates a service (admin); a disabled service leaves the catalog.
@@ -255,11 +268,13 @@ pub async fn service_update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::ServiceRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ServiceBody>, Error> {
     let service = app
         .service_update(&caller.0, &id, body.service.into())
         .await?;
-    Ok(Json(json!({"service": service_json(&service, &base)})))
+    Ok(Json(api::ServiceBody {
+        service: service_json(&service, &base),
+    }))
 }
 
 /// Deletes a service and its endpoints (admin).
@@ -307,17 +322,20 @@ pub async fn endpoint_list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(q): Query<EndpointQuery>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::EndpointList>, Error> {
     let filter = EndpointFilter {
         interface: q.interface.as_deref(),
         service_id: q.service_id.as_deref(),
         region_id: q.region_id.as_deref(),
     };
     let endpoints = app.endpoint_list(&caller.0, filter).await?;
-    Ok(Json(json!({
-        "endpoints": endpoints.iter().map(|e| endpoint_json(e, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/endpoints"),
-    })))
+    Ok(Json(api::EndpointList {
+        endpoints: endpoints
+            .iter()
+            .map(|e| endpoint_json(e, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/endpoints"),
+    }))
 }
 
 /// Creates an endpoint (admin).
@@ -329,11 +347,13 @@ pub async fn endpoint_create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::EndpointRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::EndpointBody>), Error> {
     let endpoint = app.endpoint_create(&caller.0, body.endpoint.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"endpoint": endpoint_json(&endpoint, &base)})),
+        Json(api::EndpointBody {
+            endpoint: endpoint_json(&endpoint, &base),
+        }),
     ))
 }
 
@@ -346,10 +366,10 @@ pub async fn endpoint_show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(
-        json!({"endpoint": endpoint_json(&app.endpoint_get(&caller.0, &id).await?, &base)}),
-    ))
+) -> Result<Json<api::EndpointBody>, Error> {
+    Ok(Json(api::EndpointBody {
+        endpoint: endpoint_json(&app.endpoint_get(&caller.0, &id).await?, &base),
+    }))
 }
 
 /// Updates an endpoint (admin).
@@ -363,11 +383,13 @@ pub async fn endpoint_update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::EndpointRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::EndpointBody>, Error> {
     let endpoint = app
         .endpoint_update(&caller.0, &id, body.endpoint.into())
         .await?;
-    Ok(Json(json!({"endpoint": endpoint_json(&endpoint, &base)})))
+    Ok(Json(api::EndpointBody {
+        endpoint: endpoint_json(&endpoint, &base),
+    }))
 }
 
 /// Deletes an endpoint (admin).

@@ -7,7 +7,6 @@ use crate::app::admin::Changes;
 use crate::datastore::Domain;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -33,7 +32,7 @@ pub async fn create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::DomainRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::DomainBody>), Error> {
     let f = body.domain;
     let name = f
         .name
@@ -48,7 +47,9 @@ pub async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"domain": domain_json(&d, &base)})),
+        Json(api::DomainBody {
+            domain: domain_json(&d, &base),
+        }),
     ))
 }
 
@@ -61,20 +62,18 @@ pub async fn list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(filter): Query<ListFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::DomainList>, Error> {
     let enabled = filter.enabled()?;
-    let mut domains = crate::datastore::domain_list(&app.pool, filter.name.as_deref(), enabled)
-        .await
-        .map_err(|e| Error::internal(&e))?;
-    if !caller.is_admin() {
-        domains.retain(|d| {
-            Some(d.id.as_str()) == caller.0.domain_id() || d.id == caller.0.user.domain.id
-        });
-    }
-    Ok(Json(json!({
-        "domains": domains.iter().map(|d| domain_json(d, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/domains"),
-    })))
+    let domains = app
+        .domain_list(&caller.0, filter.name.as_deref(), enabled)
+        .await?;
+    Ok(Json(api::DomainList {
+        domains: domains
+            .iter()
+            .map(|d| domain_json(d, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/domains"),
+    }))
 }
 
 /// Shows a domain.
@@ -86,9 +85,11 @@ pub async fn show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::DomainBody>, Error> {
     let d = app.domain_visible(&caller.0, &id).await?;
-    Ok(Json(json!({"domain": domain_json(&d, &base)})))
+    Ok(Json(api::DomainBody {
+        domain: domain_json(&d, &base),
+    }))
 }
 
 /// Updates a domain (admin); disabling it revokes its tokens.
@@ -101,7 +102,7 @@ pub async fn update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::DomainRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::DomainBody>, Error> {
     let f = body.domain;
     let changes = Changes {
         name: f.name,
@@ -110,7 +111,9 @@ pub async fn update(
         ..Changes::default()
     };
     let d = app.domain_update(&caller.0, &id, changes).await?;
-    Ok(Json(json!({"domain": domain_json(&d, &base)})))
+    Ok(Json(api::DomainBody {
+        domain: domain_json(&d, &base),
+    }))
 }
 
 /// Deletes a disabled domain (admin).
@@ -133,12 +136,13 @@ pub async fn mine(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, Error> {
-    let domains = crate::datastore::domain_list_for_user(&app.pool, &caller.0.sub)
-        .await
-        .map_err(|e| Error::internal(&e))?;
-    Ok(Json(json!({
-        "domains": domains.iter().map(|d| domain_json(d, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/auth/domains"),
-    })))
+) -> Result<Json<api::DomainList>, Error> {
+    let domains = app.domains_of_user(&caller.0.sub).await?;
+    Ok(Json(api::DomainList {
+        domains: domains
+            .iter()
+            .map(|d| domain_json(d, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/auth/domains"),
+    }))
 }

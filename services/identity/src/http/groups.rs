@@ -8,7 +8,6 @@ use crate::app::admin::Changes;
 use crate::datastore::Group;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -24,10 +23,14 @@ fn group_json(g: &Group, base: &str) -> api::Group {
     }
 }
 
-fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<Value> {
-    Json(
-        json!({"groups": groups.iter().map(|g| group_json(g, base)).collect::<Vec<_>>(), "links": list_links(base, path)}),
-    )
+fn groups_json(groups: &[Group], base: &str, path: &str) -> Json<api::GroupList> {
+    Json(api::GroupList {
+        groups: groups
+            .iter()
+            .map(|g| group_json(g, base))
+            .collect::<Vec<_>>(),
+        links: list_links(base, path),
+    })
 }
 
 /// Creates a group (admin).
@@ -38,7 +41,7 @@ pub async fn create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::GroupRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::GroupBody>), Error> {
     let f = body.group;
     let name = f
         .name
@@ -53,7 +56,9 @@ pub async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"group": group_json(&g, &base)})),
+        Json(api::GroupBody {
+            group: group_json(&g, &base),
+        }),
     ))
 }
 
@@ -66,7 +71,7 @@ pub async fn list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(filter): Query<ListFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::GroupList>, Error> {
     let groups = app
         .group_list(
             &caller.0,
@@ -86,10 +91,10 @@ pub async fn show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(
-        json!({"group": group_json(&app.group_visible(&caller.0, &id).await?, &base)}),
-    ))
+) -> Result<Json<api::GroupBody>, Error> {
+    Ok(Json(api::GroupBody {
+        group: group_json(&app.group_visible(&caller.0, &id).await?, &base),
+    }))
 }
 
 /// Updates a group (admin).
@@ -102,16 +107,16 @@ pub async fn update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::GroupRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::GroupBody>, Error> {
     let f = body.group;
     let changes = Changes {
         name: f.name,
         description: f.description,
         ..Changes::default()
     };
-    Ok(Json(
-        json!({"group": group_json(&app.group_update(&caller.0, &id, changes).await?, &base)}),
-    ))
+    Ok(Json(api::GroupBody {
+        group: group_json(&app.group_update(&caller.0, &id, changes).await?, &base),
+    }))
 }
 
 /// Deletes a group (admin); its members' tokens are revoked.
@@ -136,12 +141,15 @@ pub async fn users(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::UserList>, Error> {
     let users = app.group_users(&caller.0, &id).await?;
-    Ok(Json(
-        json!({"users": users.iter().map(|u| user_json(u, &base)).collect::<Vec<_>>(),
-                   "links": list_links(&base, &format!("/v3/groups/{id}/users"))}),
-    ))
+    Ok(Json(api::UserList {
+        users: users
+            .iter()
+            .map(|u| user_json(u, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, &format!("/v3/groups/{id}/users")),
+    }))
 }
 
 /// Adds a user to a group (admin).
@@ -197,11 +205,9 @@ pub async fn of_user(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::GroupList>, Error> {
     app.user_visible(&caller.0, &id).await?;
-    let groups = crate::datastore::group_list(&app.pool, None, None, Some(&id))
-        .await
-        .map_err(|e| Error::internal(&e))?;
+    let groups = app.groups_of_user(&id).await?;
     Ok(groups_json(
         &groups,
         &base,

@@ -7,7 +7,6 @@ use crate::app::admin::Changes;
 use crate::datastore::Project;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -36,7 +35,7 @@ pub async fn create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::ProjectRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::ProjectBody>), Error> {
     let f = body.project;
     if f.is_domain {
         return Err(Error::bad_request(
@@ -60,7 +59,9 @@ pub async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"project": project_json(&p, &base)})),
+        Json(api::ProjectBody {
+            project: project_json(&p, &base),
+        }),
     ))
 }
 
@@ -73,7 +74,7 @@ pub async fn list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(filter): Query<ListFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ProjectList>, Error> {
     let projects = app
         .project_list(
             &caller.0,
@@ -82,10 +83,13 @@ pub async fn list(
             filter.enabled()?,
         )
         .await?;
-    Ok(Json(json!({
-        "projects": projects.iter().map(|p| project_json(p, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/projects"),
-    })))
+    Ok(Json(api::ProjectList {
+        projects: projects
+            .iter()
+            .map(|p| project_json(p, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/projects"),
+    }))
 }
 
 /// Shows a project.
@@ -97,9 +101,11 @@ pub async fn show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ProjectBody>, Error> {
     let p = app.project_visible(&caller.0, &id).await?;
-    Ok(Json(json!({"project": project_json(&p, &base)})))
+    Ok(Json(api::ProjectBody {
+        project: project_json(&p, &base),
+    }))
 }
 
 /// Updates a project (admin).
@@ -112,7 +118,7 @@ pub async fn update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::ProjectRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ProjectBody>, Error> {
     let f = body.project;
     if f.domain_id.is_some() {
         return Err(Error::bad_request(
@@ -126,7 +132,9 @@ pub async fn update(
         ..Changes::default()
     };
     let p = app.project_update(&caller.0, &id, changes).await?;
-    Ok(Json(json!({"project": project_json(&p, &base)})))
+    Ok(Json(api::ProjectBody {
+        project: project_json(&p, &base),
+    }))
 }
 
 /// Deletes a project (admin) and revokes its tokens.
@@ -149,15 +157,15 @@ pub async fn mine(
     State(app): State<App>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, Error> {
-    let projects =
-        crate::datastore::project_list(&app.pool, None, None, Some(true), Some(&caller.0.sub))
-            .await
-            .map_err(|e| Error::internal(&e))?;
-    Ok(Json(json!({
-        "projects": projects.iter().map(|p| project_json(p, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/auth/projects"),
-    })))
+) -> Result<Json<api::ProjectList>, Error> {
+    let projects = app.projects_of_user(&caller.0.sub, Some(true)).await?;
+    Ok(Json(api::ProjectList {
+        projects: projects
+            .iter()
+            .map(|p| project_json(p, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/auth/projects"),
+    }))
 }
 
 /// The projects a user holds a role on (admins any user; others themselves).
@@ -169,13 +177,14 @@ pub async fn of_user(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::ProjectList>, Error> {
     app.user_visible(&caller.0, &id).await?;
-    let projects = crate::datastore::project_list(&app.pool, None, None, None, Some(&id))
-        .await
-        .map_err(|e| Error::internal(&e))?;
-    Ok(Json(json!({
-        "projects": projects.iter().map(|p| project_json(p, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, &format!("/v3/users/{id}/projects")),
-    })))
+    let projects = app.projects_of_user(&id, None).await?;
+    Ok(Json(api::ProjectList {
+        projects: projects
+            .iter()
+            .map(|p| project_json(p, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, &format!("/v3/users/{id}/projects")),
+    }))
 }

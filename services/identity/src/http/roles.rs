@@ -8,7 +8,7 @@ use crate::datastore::{AssignmentFilter, AssignmentRow, RoleRow};
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 use stratus_api::identity as api;
 use stratus_common::Error;
@@ -44,11 +44,15 @@ pub async fn list(
     _caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(f): Query<RoleFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RoleList>, Error> {
     let roles = app.role_list(f.name.as_deref()).await?;
-    Ok(Json(
-        json!({"roles": roles.iter().map(|r| role_json(r, &base)).collect::<Vec<_>>(), "links": list_links(&base, "/v3/roles")}),
-    ))
+    Ok(Json(api::RoleList {
+        roles: roles
+            .iter()
+            .map(|r| role_json(r, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/roles"),
+    }))
 }
 
 /// Creates a role (admin).
@@ -59,7 +63,7 @@ pub async fn create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::RoleRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::RoleBody>), Error> {
     let name = body
         .role
         .name
@@ -69,7 +73,9 @@ pub async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"role": role_json(&role, &base)})),
+        Json(api::RoleBody {
+            role: role_json(&role, &base),
+        }),
     ))
 }
 
@@ -82,10 +88,10 @@ pub async fn show(
     _caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
-    Ok(Json(
-        json!({"role": role_json(&app.role_get(&id).await?, &base)}),
-    ))
+) -> Result<Json<api::RoleBody>, Error> {
+    Ok(Json(api::RoleBody {
+        role: role_json(&app.role_get(&id).await?, &base),
+    }))
 }
 
 /// Renames or redescribes a role (admin; the default roles are immutable).
@@ -99,11 +105,13 @@ pub async fn update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::RoleRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RoleBody>, Error> {
     let role = app
         .role_update(&caller.0, &id, body.role.name, body.role.description)
         .await?;
-    Ok(Json(json!({"role": role_json(&role, &base)})))
+    Ok(Json(api::RoleBody {
+        role: role_json(&role, &base),
+    }))
 }
 
 /// Deletes a role and its assignments (admin), revoking the tokens that carry it.
@@ -198,43 +206,50 @@ fn flag(q: &HashMap<String, String>, key: &str) -> Result<bool, Error> {
     }
 }
 
-fn assignment_json(a: &AssignmentRow, names: bool, base: &str) -> Value {
-    let domain = |id: &Option<String>, name: &Option<String>| {
-        if names {
-            json!({"id": id, "name": name})
-        } else {
-            json!({"id": id})
+fn assignment_json(a: &AssignmentRow, names: bool, base: &str) -> api::RoleAssignment {
+    let with_names = |id: &str, name: &Option<String>, domain: Option<api::AssignmentDomain>| {
+        api::AssignmentRef {
+            id: Some(id.to_owned()),
+            name: names.then(|| name.clone()).flatten(),
+            domain: domain.filter(|_| names),
         }
     };
-    let mut actor = json!({"id": a.actor_id});
-    let mut target = json!({"id": a.target_id});
-    let mut role = json!({"id": a.role_id});
-    if names {
-        actor["name"] = json!(a.actor_name);
-        actor["domain"] = domain(&a.actor_domain_id, &a.actor_domain_name);
-        target["name"] = json!(a.target_name);
-        role["name"] = json!(a.role_name);
-        if a.target_type == "project" {
-            target["domain"] = domain(&a.target_domain_id, &a.target_domain_name);
-        }
-    }
+    let domain = |id: &Option<String>, name: &Option<String>| api::AssignmentDomain {
+        id: id.clone(),
+        name: name.clone(),
+    };
+    let actor = with_names(
+        &a.actor_id,
+        &a.actor_name,
+        Some(domain(&a.actor_domain_id, &a.actor_domain_name)),
+    );
+    let target = with_names(
+        &a.target_id,
+        &a.target_name,
+        (a.target_type == "project").then(|| domain(&a.target_domain_id, &a.target_domain_name)),
+    );
+    let role = with_names(&a.role_id, &Some(a.role_name.clone()), None);
     let kinds = if a.target_type == "project" {
         "projects"
     } else {
         "domains"
     };
-    let actors = if a.actor_type == "user" {
-        "users"
-    } else {
-        "groups"
-    };
-    let mut v = json!({
-        "role": role,
-        "scope": {a.target_type.clone(): target},
-        "links": {"assignment": format!("{base}/v3/{kinds}/{}/{actors}/{}/roles/{}", a.target_id, a.actor_id, a.role_id)},
-    });
-    v[a.actor_type.as_str()] = actor;
-    v
+    let is_user = a.actor_type == "user";
+    let actors = if is_user { "users" } else { "groups" };
+    api::RoleAssignment {
+        role,
+        scope: [(a.target_type.clone(), target)].into(),
+        links: [(
+            "assignment".to_owned(),
+            format!(
+                "{base}/v3/{kinds}/{}/{actors}/{}/roles/{}",
+                a.target_id, a.actor_id, a.role_id
+            ),
+        )]
+        .into(),
+        user: is_user.then(|| actor.clone()),
+        group: (!is_user).then_some(actor),
+    }
 }
 
 /// Lists role assignments, with Keystone's filters (`user.id`, `group.id`,
@@ -247,7 +262,7 @@ pub async fn assignments(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::RoleAssignmentList>, Error> {
     let filter = AssignmentFilter {
         user_id: q.get("user.id").map(String::as_str),
         group_id: q.get("group.id").map(String::as_str),
@@ -258,8 +273,11 @@ pub async fn assignments(
     };
     let names = flag(&q, "include_names")?;
     let rows = app.assignment_list(&caller.0, filter).await?;
-    Ok(Json(json!({
-        "role_assignments": rows.iter().map(|a| assignment_json(a, names, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/role_assignments"),
-    })))
+    Ok(Json(api::RoleAssignmentList {
+        role_assignments: rows
+            .iter()
+            .map(|a| assignment_json(a, names, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/role_assignments"),
+    }))
 }

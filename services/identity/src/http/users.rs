@@ -7,7 +7,6 @@ use crate::app::admin::Changes;
 use crate::datastore::User;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
 use stratus_api::identity as api;
 use stratus_common::Error;
 use stratus_http::auth::Caller;
@@ -34,7 +33,7 @@ pub async fn create(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Json(body): Json<api::UserRequest>,
-) -> Result<(StatusCode, Json<Value>), Error> {
+) -> Result<(StatusCode, Json<api::UserBody>), Error> {
     let f = body.user;
     let name = f
         .name
@@ -51,7 +50,9 @@ pub async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"user": user_json(&u, &base)})),
+        Json(api::UserBody {
+            user: user_json(&u, &base),
+        }),
     ))
 }
 
@@ -64,7 +65,7 @@ pub async fn list(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Query(filter): Query<ListFilter>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::UserList>, Error> {
     let users = app
         .user_list(
             &caller.0,
@@ -73,10 +74,13 @@ pub async fn list(
             filter.enabled()?,
         )
         .await?;
-    Ok(Json(json!({
-        "users": users.iter().map(|u| user_json(u, &base)).collect::<Vec<_>>(),
-        "links": list_links(&base, "/v3/users"),
-    })))
+    Ok(Json(api::UserList {
+        users: users
+            .iter()
+            .map(|u| user_json(u, &base))
+            .collect::<Vec<_>>(),
+        links: list_links(&base, "/v3/users"),
+    }))
 }
 
 /// Shows a user (admins any; others themselves).
@@ -88,9 +92,11 @@ pub async fn show(
     caller: Caller,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::UserBody>, Error> {
     let u = app.user_visible(&caller.0, &id).await?;
-    Ok(Json(json!({"user": user_json(&u, &base)})))
+    Ok(Json(api::UserBody {
+        user: user_json(&u, &base),
+    }))
 }
 
 /// Updates a user (admin).
@@ -103,7 +109,7 @@ pub async fn update(
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     Json(body): Json<api::UserRequest>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Json<api::UserBody>, Error> {
     let f = body.user;
     if f.domain_id.is_some() {
         return Err(Error::bad_request("A user cannot move to another domain."));
@@ -116,7 +122,9 @@ pub async fn update(
         ..Changes::default()
     };
     let u = app.user_update(&caller.0, &id, changes).await?;
-    Ok(Json(json!({"user": user_json(&u, &base)})))
+    Ok(Json(api::UserBody {
+        user: user_json(&u, &base),
+    }))
 }
 
 /// Deletes a user (admin) and revokes its tokens.

@@ -11,8 +11,8 @@ use stratus_auth::TokenClaims;
 use stratus_common::Error;
 use uuid::Uuid;
 
+use super::App;
 use super::billing::{self, RateCard};
-use super::{App, db};
 use crate::datastore::{self as ds, Invoice, LineRow, RateCardRow};
 
 use super::policy::admin;
@@ -85,14 +85,14 @@ impl App {
             prices: sqlx::types::Json(prices),
             created_at: Utc::now(),
         };
-        let cards = ds::rate_cards(&self.pool).await.map_err(db)?;
+        let cards = ds::rate_cards(&self.pool).await?;
         if cards.iter().any(|c| c.currency != currency) {
             return Err(Error::conflict(
                 "Every rate card must be in one currency (the first card's).",
             ));
         }
         // A card may not reach back into a closed invoice's period.
-        let closed = ds::invoices(&self.pool, None).await.map_err(db)?;
+        let closed = ds::invoices(&self.pool, None).await?;
         if let Some(i) = closed
             .iter()
             .find(|i| i.status == "closed" && i.period_end > effective_from)
@@ -103,8 +103,7 @@ impl App {
             )));
         }
         ds::rate_card_insert(&self.pool, &row)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| {
                 Error::conflict(format!(
                     "A rate card takes effect at {effective_from} already."
@@ -113,7 +112,7 @@ impl App {
     }
 
     pub async fn rate_card_list(&self) -> Result<Vec<RateCardRow>, Error> {
-        ds::rate_cards(&self.pool).await.map_err(db)
+        ds::rate_cards(&self.pool).await.map_err(Error::from)
     }
 
     pub async fn invoice_create(
@@ -128,8 +127,7 @@ impl App {
         let (period_start, period_end) = period(&body.period_start, &body.period_end)?;
         let inv = draft(project_id, period_start, period_end);
         ds::invoice_insert(&self.pool, &inv)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::conflict("That project has an invoice for that period already."))
     }
 
@@ -141,12 +139,11 @@ impl App {
     ) -> Result<(Invoice, Vec<LineRow>, Option<String>), Error> {
         let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
         let inv = ds::invoice_get(&self.pool, uid)
-            .await
-            .map_err(db)?
+            .await?
             .filter(|i| caller.owns(i.project_id.as_str()))
             .ok_or_else(|| not_found(id))?;
         if inv.status == "closed" {
-            let lines = ds::invoice_lines(&self.pool, uid).await.map_err(db)?;
+            let lines = ds::invoice_lines(&self.pool, uid).await?;
             let currency = inv.currency.clone();
             return Ok((inv, lines, currency));
         }
@@ -160,17 +157,16 @@ impl App {
         } else {
             Some(super::policy::project(caller)?)
         };
-        ds::invoices(&self.pool, project).await.map_err(db)
+        ds::invoices(&self.pool, project).await.map_err(Error::from)
     }
 
     /// Prices a draft for the last time and stores it; closed for good.
     pub async fn invoice_close(&self, caller: &TokenClaims, id: &str) -> Result<Invoice, Error> {
         admin(caller)?;
         let uid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         let inv = ds::invoice_lock(&mut *tx, uid)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         if inv.status == "closed" {
             return Err(Error::conflict(format!(
@@ -179,10 +175,9 @@ impl App {
         }
         let (lines, currency) = self.price_period(&inv).await?;
         close_with(&mut tx, uid, &lines, currency.as_deref()).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         ds::invoice_get(&self.pool, uid)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))
     }
 
@@ -204,7 +199,7 @@ impl App {
             .chain(usage.hours.keys())
             .cloned()
             .collect();
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         let (mut closed, mut sum) = (0, 0_i64);
         let currency = usage.currency();
         for project_id in projects {
@@ -213,11 +208,10 @@ impl App {
             if lines.is_empty() {
                 continue;
             }
-            let inv = match ds::invoice_insert(&mut *tx, &draft).await.map_err(db)? {
+            let inv = match ds::invoice_insert(&mut *tx, &draft).await? {
                 Some(i) => i,
                 None => ds::invoice_for(&mut *tx, &project_id, start, end)
-                    .await
-                    .map_err(db)?
+                    .await?
                     .ok_or_else(|| Error::conflict("An invoice changed while closing."))?,
             };
             if inv.status == "closed" {
@@ -226,7 +220,7 @@ impl App {
             sum += close_with(&mut tx, inv.id, &lines, currency.as_deref()).await?;
             closed += 1;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok((closed, sum, currency))
     }
 
@@ -251,8 +245,7 @@ impl App {
     ) -> Result<PeriodUsage, Error> {
         self.rollup().await?;
         let cards = ds::rate_cards(&self.pool)
-            .await
-            .map_err(db)?
+            .await?
             .iter()
             .map(card_of)
             .collect();
@@ -261,9 +254,8 @@ impl App {
             events: BTreeMap::new(),
             hours: BTreeMap::new(),
         };
-        let events = ds::lifecycle_between(&self.pool, project, None, Some(start), Some(end))
-            .await
-            .map_err(db)?;
+        let events =
+            ds::lifecycle_between(&self.pool, project, None, Some(start), Some(end)).await?;
         for e in events {
             usage
                 .events
@@ -271,9 +263,8 @@ impl App {
                 .or_default()
                 .push(e);
         }
-        let hours = ds::usage_hours(&self.pool, project, None, Some(EGRESS_METRIC), start, end)
-            .await
-            .map_err(db)?;
+        let hours =
+            ds::usage_hours(&self.pool, project, None, Some(EGRESS_METRIC), start, end).await?;
         for h in hours {
             usage.hours.entry(h.project_id.clone()).or_default().push(h);
         }
@@ -340,12 +331,8 @@ async fn close_with(
     currency: Option<&str>,
 ) -> Result<i64, Error> {
     let total: i64 = lines.iter().map(|l| l.amount).sum();
-    ds::invoice_lines_insert(&mut *tx, id, lines)
-        .await
-        .map_err(db)?;
-    ds::invoice_close(&mut *tx, id, currency, total)
-        .await
-        .map_err(db)?;
+    ds::invoice_lines_insert(&mut *tx, id, lines).await?;
+    ds::invoice_close(&mut *tx, id, currency, total).await?;
     Ok(total)
 }
 

@@ -21,11 +21,6 @@ use stratus_db::PgPool;
 
 use crate::datastore as ds;
 
-/// A database error as the client sees it: logged, answered with a 500.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
-
 /// The `[metering]` section of the service's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -93,7 +88,7 @@ impl App {
                 let app = app.clone();
                 async move {
                     if let Notification::UsageLifecycle(ev) = inc.message {
-                        ds::insert_lifecycle(&app.pool, &ev).await.map_err(db)?;
+                        ds::insert_lifecycle(&app.pool, &ev).await?;
                     }
                     Ok(serde_json::Value::Null)
                 }
@@ -104,7 +99,9 @@ impl App {
     /// Stores a batch of samples; those stored before are skipped (a
     /// duplicate or a redelivery counts once). How many were new.
     pub async fn ingest(&self, batch: &UsageBatch) -> Result<u64, Error> {
-        ds::insert_samples(&self.pool, batch).await.map_err(db)
+        ds::insert_samples(&self.pool, batch)
+            .await
+            .map_err(Error::from)
     }
 
     /// Rolls up every pending sample (other replicas may share the work:
@@ -112,9 +109,9 @@ impl App {
     pub async fn rollup(&self) -> Result<u64, Error> {
         let mut written = 0;
         loop {
-            let mut tx = self.pool.begin().await.map_err(db)?;
-            let n = ds::rollup_some(&mut tx, ROLLUP_BATCH).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
+            let mut tx = self.pool.begin().await?;
+            let n = ds::rollup_some(&mut tx, ROLLUP_BATCH).await?;
+            tx.commit().await?;
             written += n;
             if n == 0 {
                 // Nothing left, or what is left another replica holds.

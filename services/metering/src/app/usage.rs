@@ -65,8 +65,7 @@ impl App {
             start,
             end,
         )
-        .await
-        .map_err(super::db)?;
+        .await?;
         if rows.len() > MAX_HOURS {
             return Err(Error::bad_request(format!(
                 "The query covers {} hours of usage, more than {MAX_HOURS}; narrow it by \
@@ -110,8 +109,7 @@ impl App {
             Some(q.start),
             Some(q.end),
         )
-        .await
-        .map_err(super::db)?;
+        .await?;
         let deleted: BTreeMap<String, chrono::DateTime<chrono::Utc>> = rows
             .iter()
             .filter(|r| r.event == "deleted")

@@ -15,8 +15,8 @@ use stratus_bus_protocol::network::{
 };
 use stratus_common::{Error, RequestContext};
 
+use super::App;
 use super::routers::{GATEWAY, INTERFACE};
-use super::{App, db};
 use crate::datastore::hosts as ds;
 use crate::datastore::{FixedIp, Port, Subnet};
 
@@ -76,41 +76,28 @@ impl App {
             sync.tunnel_ip.as_deref(),
             &sync.physical_networks,
         )
-        .await
-        .map_err(db)?;
-        ds::set_port_status(&self.pool, host, &sync.ports_up, "ACTIVE")
-            .await
-            .map_err(db)?;
-        ds::set_port_status(&self.pool, host, &sync.ports_down, "DOWN")
-            .await
-            .map_err(db)?;
+        .await?;
+        ds::set_port_status(&self.pool, host, &sync.ports_up, "ACTIVE").await?;
+        ds::set_port_status(&self.pool, host, &sync.ports_down, "DOWN").await?;
 
-        let ports = ds::bound_ports(&self.pool, host).await.map_err(db)?;
+        let ports = ds::bound_ports(&self.pool, host).await?;
         let port_networks: Vec<String> = ports
             .iter()
             .map(|p| p.network_id.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut changed = ds::claim_dhcp(&self.pool, host, &port_networks, down_s)
-            .await
-            .map_err(db)?
-            > 0;
-        changed |= ds::claim_routers(&self.pool, host, &sync.physical_networks, down_s)
-            .await
-            .map_err(db)?
-            > 0;
+        let mut changed = ds::claim_dhcp(&self.pool, host, &port_networks, down_s).await? > 0;
+        changed |= ds::claim_routers(&self.pool, host, &sync.physical_networks, down_s).await? > 0;
 
         // DHCP: a port per served network, bound here.
-        let dhcp_networks = ds::dhcp_networks(&self.pool, host).await.map_err(db)?;
+        let dhcp_networks = ds::dhcp_networks(&self.pool, host).await?;
         let mut dhcp_ports = Vec::new();
         for net in &dhcp_networks {
-            let port = match ds::dhcp_port(&self.pool, net).await.map_err(db)? {
+            let port = match ds::dhcp_port(&self.pool, net).await? {
                 Some(p) => p,
                 None => {
-                    let Some(network) = crate::datastore::network_get(&self.pool, net)
-                        .await
-                        .map_err(db)?
+                    let Some(network) = crate::datastore::network_get(&self.pool, net).await?
                     else {
                         continue;
                     };
@@ -126,9 +113,7 @@ impl App {
                 }
             };
             if port.binding_host_id != host {
-                ds::bind_port(&self.pool, &port.id, host)
-                    .await
-                    .map_err(db)?;
+                ds::bind_port(&self.pool, &port.id, host).await?;
                 changed = true;
             }
             // A subnet added later gets served too; a full pool only
@@ -143,24 +128,18 @@ impl App {
         }
 
         // Routers and their ports.
-        let routers = ds::routers_of(&self.pool, host).await.map_err(db)?;
+        let routers = ds::routers_of(&self.pool, host).await?;
         let mut router_ports = Vec::new();
         for (id, snat) in &routers {
-            let mut rports = crate::datastore::router_ports(&self.pool, id, GATEWAY)
-                .await
-                .map_err(db)?;
-            rports.extend(
-                crate::datastore::router_ports(&self.pool, id, INTERFACE)
-                    .await
-                    .map_err(db)?,
-            );
+            let mut rports = crate::datastore::router_ports(&self.pool, id, GATEWAY).await?;
+            rports.extend(crate::datastore::router_ports(&self.pool, id, INTERFACE).await?);
             for p in &rports {
                 if p.binding_host_id != host {
-                    ds::bind_port(&self.pool, &p.id, host).await.map_err(db)?;
+                    ds::bind_port(&self.pool, &p.id, host).await?;
                     changed = true;
                 }
             }
-            let fips = ds::router_floating_ips(&self.pool, id).await.map_err(db)?;
+            let fips = ds::router_floating_ips(&self.pool, id).await?;
             router_ports.push((id.clone(), *snat, rports, fips));
         }
 
@@ -171,21 +150,15 @@ impl App {
             network_ids.extend(rports.iter().map(|p| p.network_id.clone()));
         }
         let network_ids: Vec<String> = network_ids.into_iter().collect();
-        let subnets = crate::datastore::subnets_of(&self.pool, &network_ids)
-            .await
-            .map_err(db)?;
+        let subnets = crate::datastore::subnets_of(&self.pool, &network_ids).await?;
         let mut all_ports: Vec<&Port> = ports.iter().chain(dhcp_ports.iter()).collect();
         for (_, _, rports, _) in &router_ports {
             all_ports.extend(rports.iter());
         }
-        let dhcp_members = ds::ports_of_networks(&self.pool, &dhcp_networks)
-            .await
-            .map_err(db)?;
+        let dhcp_members = ds::ports_of_networks(&self.pool, &dhcp_networks).await?;
         let mut ip_of: Vec<String> = all_ports.iter().map(|p| p.id.clone()).collect();
         ip_of.extend(dhcp_members.iter().map(|p| p.id.clone()));
-        let fixed = crate::datastore::fixed_ips_of(&self.pool, &ip_of)
-            .await
-            .map_err(db)?;
+        let fixed = crate::datastore::fixed_ips_of(&self.pool, &ip_of).await?;
         let mut by_port: BTreeMap<&str, Vec<&FixedIp>> = BTreeMap::new();
         for f in &fixed {
             by_port.entry(f.port_id.as_str()).or_default().push(f);
@@ -193,11 +166,9 @@ impl App {
         let spec = |p: &Port| port_spec(p, by_port.get(p.id.as_str()));
 
         let mut networks = Vec::new();
-        for n in ds::networks(&self.pool, &network_ids).await.map_err(db)? {
+        for n in ds::networks(&self.pool, &network_ids).await? {
             let peers = if n.network_type == "vxlan" {
-                ds::peers(&self.pool, host, &n.id, down_s)
-                    .await
-                    .map_err(db)?
+                ds::peers(&self.pool, host, &n.id, down_s).await?
             } else {
                 Vec::new()
             };
@@ -298,13 +269,11 @@ impl App {
             .flat_map(|p| p.security_groups.0.iter().cloned())
             .collect();
         let direct: Vec<String> = ids.iter().cloned().collect();
-        let rules = crate::datastore::rules_of(&self.pool, &direct)
-            .await
-            .map_err(db)?;
+        let rules = crate::datastore::rules_of(&self.pool, &direct).await?;
         ids.extend(rules.iter().filter_map(|r| r.remote_group_id.clone()));
         let ids: Vec<String> = ids.into_iter().collect();
-        let groups = ds::groups(&self.pool, &ids).await.map_err(db)?;
-        let members = ds::group_members(&self.pool, &ids).await.map_err(db)?;
+        let groups = ds::groups(&self.pool, &ids).await?;
+        let members = ds::group_members(&self.pool, &ids).await?;
         Ok(groups
             .into_iter()
             .map(|g| SecurityGroupSpec {

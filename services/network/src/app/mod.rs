@@ -17,13 +17,7 @@ pub mod usage;
 
 use serde::{Deserialize, Serialize};
 use stratus_bus::Bus;
-use stratus_common::Error;
 use stratus_db::PgPool;
-
-/// A database error as the client sees it: logged, answered with a 500.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 /// The `[network]` section of the service's configuration: which segments
 /// exist (as Neutron's ML2 type drivers are configured).

@@ -4,8 +4,8 @@
 //! allocated from the configured ranges, never twice (unique indexes decide
 //! races, and the allocation retries).
 
+use super::App;
 use super::input::{bad, limit, list_scope, policy};
-use super::{App, db};
 use crate::datastore::{self as ds, Network};
 use stratus_api::network::{NetworkCreate, NetworkUpdate};
 use stratus_auth::TokenClaims;
@@ -42,8 +42,7 @@ pub fn visible(caller: &TokenClaims, n: &Network) -> bool {
 impl App {
     pub async fn network_get(&self, caller: &TokenClaims, id: &str) -> Result<Network, Error> {
         let n = ds::network_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         if visible(caller, &n) {
             Ok(n)
@@ -54,7 +53,9 @@ impl App {
 
     pub async fn network_list(&self, caller: &TokenClaims) -> Result<Vec<Network>, Error> {
         let project = list_scope(caller, "get_network")?;
-        ds::network_list(&self.pool, project).await.map_err(db)
+        ds::network_list(&self.pool, project)
+            .await
+            .map_err(Error::from)
     }
 
     /// A network the caller owns (or any, for admins): 404 if they cannot
@@ -237,10 +238,7 @@ impl App {
                 .collect(),
         };
         for (lo, hi) in ranges {
-            if let Some(id) = ds::free_segment(&self.pool, network_type, physical, lo, hi)
-                .await
-                .map_err(db)?
-            {
+            if let Some(id) = ds::free_segment(&self.pool, network_type, physical, lo, hi).await? {
                 return Ok(id);
             }
         }
@@ -251,12 +249,12 @@ impl App {
     }
 
     async fn insert(&self, network: Network) -> Result<Network, Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         self.quota_check(&mut tx, &network.project_id, "network")
             .await?;
         match ds::network_insert(&mut *tx, &network).await {
             Ok(()) => {
-                tx.commit().await.map_err(db)?;
+                tx.commit().await?;
                 Ok(network)
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(in_use(format!(
@@ -267,7 +265,7 @@ impl App {
                     .map_or_else(|| "-".into(), |s| s.to_string()),
                 network.physical_network.as_deref().unwrap_or("-")
             ))),
-            Err(e) => Err(db(e)),
+            Err(e) => Err(Error::from(e)),
         }
     }
 
@@ -329,21 +327,20 @@ impl App {
             n.mtu = m as i32;
         }
         ds::network_update(&self.pool, &n)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))
     }
 
     pub async fn network_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.network_owned(caller, id, "delete_network").await?;
-        let ports = ds::ports_on_network(&self.pool, id).await.map_err(db)?;
+        let ports = ds::ports_on_network(&self.pool, id).await?;
         if ports > 0 {
             return Err(Error::conflict(format!(
                 "Unable to complete operation on network {id}. There are one or more ports still in use on the network."
             ))
             .with_type("NetworkInUse"));
         }
-        if ds::network_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if ds::network_delete(&self.pool, id).await? == 0 {
             return Err(not_found(id));
         }
         Ok(())

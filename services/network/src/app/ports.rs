@@ -6,10 +6,10 @@
 //! never get the same one, also when creates race (the loser moves to the
 //! next free address).
 
+use super::App;
 use super::input::{bad, invalid, limit, list_scope, required};
 use super::ipam;
 use super::policy;
-use super::{App, db};
 use crate::datastore::{self as ds, FixedIp, Port, Subnet};
 use ipnet::IpNet;
 use serde_json::Value;
@@ -127,17 +127,13 @@ fn pools_of(s: &Subnet) -> Vec<(u128, u128)> {
 impl App {
     pub async fn port_get(&self, caller: &TokenClaims, id: &str) -> Result<Port, Error> {
         let p = ds::port_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         if caller.is_admin() || caller.project_id() == Some(p.project_id.as_str()) {
             return Ok(p);
         }
         // Owners of a network see the ports on it.
-        match ds::network_get(&self.pool, &p.network_id)
-            .await
-            .map_err(db)?
-        {
+        match ds::network_get(&self.pool, &p.network_id).await? {
             Some(n) if caller.project_id() == Some(n.project_id.as_str()) => Ok(p),
             _ => Err(not_found(id)),
         }
@@ -145,12 +141,16 @@ impl App {
 
     pub async fn port_list(&self, caller: &TokenClaims) -> Result<Vec<Port>, Error> {
         let project = list_scope(caller, "get_port")?;
-        ds::port_list(&self.pool, project).await.map_err(db)
+        ds::port_list(&self.pool, project)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn fixed_ips(&self, ports: &[Port]) -> Result<Vec<FixedIp>, Error> {
         let ids: Vec<String> = ports.iter().map(|p| p.id.clone()).collect();
-        ds::fixed_ips_of(&self.pool, &ids).await.map_err(db)
+        ds::fixed_ips_of(&self.pool, &ids)
+            .await
+            .map_err(Error::from)
     }
 
     async fn owned_port(&self, caller: &TokenClaims, id: &str) -> Result<Port, Error> {
@@ -168,9 +168,7 @@ impl App {
         port_id: &str,
         wanted: Option<Vec<Wanted>>,
     ) -> Result<(), Error> {
-        let subnets = ds::subnets_of(&mut *tx, &[network_id.to_owned()])
-            .await
-            .map_err(db)?;
+        let subnets = ds::subnets_of(&mut *tx, &[network_id.to_owned()]).await?;
         let wanted = match wanted {
             Some(w) => w,
             None => [4, 6]
@@ -204,10 +202,7 @@ impl App {
                     ))
                     .with_type("InvalidIpForSubnet"));
                 }
-                if !ds::allocate(&mut *tx, &subnet.id, &ip.to_string(), port_id)
-                    .await
-                    .map_err(db)?
-                {
+                if !ds::allocate(&mut *tx, &subnet.id, &ip.to_string(), port_id).await? {
                     return Err(Error::conflict(format!(
                         "IP address {ip} already allocated in subnet {}",
                         subnet.id
@@ -219,8 +214,7 @@ impl App {
             let pools = pools_of(subnet);
             loop {
                 let mut used: Vec<u128> = ds::used_addresses(&mut *tx, &subnet.id)
-                    .await
-                    .map_err(db)?
+                    .await?
                     .iter()
                     .filter_map(|a| a.parse::<IpAddr>().ok().map(ipam::to_u128))
                     .collect();
@@ -232,10 +226,7 @@ impl App {
                     .with_type("IpAddressGenerationFailure"));
                 };
                 let ip = ipam::from_u128(free, net.network()).to_string();
-                if ds::allocate(&mut *tx, &subnet.id, &ip, port_id)
-                    .await
-                    .map_err(db)?
-                {
+                if ds::allocate(&mut *tx, &subnet.id, &ip, port_id).await? {
                     break;
                 }
             }
@@ -325,7 +316,7 @@ impl App {
                 mac_address: given_mac.clone().unwrap_or_else(random_mac),
                 ..template.clone()
             };
-            let mut tx = self.pool.begin().await.map_err(db)?;
+            let mut tx = self.pool.begin().await?;
             self.quota_check(&mut tx, &port.project_id, "port").await?;
             match ds::port_insert(&mut *tx, &port).await {
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -339,11 +330,11 @@ impl App {
                     tracing::debug!(attempt, "generated MAC taken; another");
                     continue;
                 }
-                other => other.map_err(db)?,
+                other => other?,
             }
             self.allocate_ips(&mut tx, &port.network_id, &port.id, wanted.clone())
                 .await?;
-            tx.commit().await.map_err(db)?;
+            tx.commit().await?;
             return Ok(port);
         }
         Err(
@@ -388,13 +379,9 @@ impl App {
     /// network it has none on (subnets added after the port); whether it
     /// gained one.
     pub(crate) async fn dhcp_port_addresses(&self, port: &Port) -> Result<bool, Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let subnets = ds::subnets_of(&mut *tx, std::slice::from_ref(&port.network_id))
-            .await
-            .map_err(db)?;
-        let have = ds::fixed_ips_of(&mut *tx, std::slice::from_ref(&port.id))
-            .await
-            .map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        let subnets = ds::subnets_of(&mut *tx, std::slice::from_ref(&port.network_id)).await?;
+        let have = ds::fixed_ips_of(&mut *tx, std::slice::from_ref(&port.id)).await?;
         let missing: Vec<Wanted> = subnets
             .iter()
             .filter(|s| s.enable_dhcp && !have.iter().any(|f| f.subnet_id == s.id))
@@ -408,7 +395,7 @@ impl App {
         }
         self.allocate_ips(&mut tx, &port.network_id, &port.id, Some(missing))
             .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -421,8 +408,7 @@ impl App {
         let mut p = self.owned_port(caller, id).await?;
         policy::port_changer(caller, &p)?;
         let network = ds::network_get(&self.pool, &p.network_id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         policy::port_attributes(
             caller,
@@ -459,23 +445,22 @@ impl App {
             p.security_groups =
                 sqlx::types::Json(self.port_groups(caller, &project, Some(v)).await?);
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         if let Some(w) = wanted(&body.fixed_ips)? {
-            ds::release_all(&mut *tx, id).await.map_err(db)?;
+            ds::release_all(&mut *tx, id).await?;
             self.allocate_ips(&mut tx, &p.network_id, id, Some(w))
                 .await?;
         }
         let p = ds::port_update(&mut *tx, &p)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(p)
     }
 
     pub async fn port_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.owned_port(caller, id).await?;
-        if ds::port_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if ds::port_delete(&self.pool, id).await? == 0 {
             return Err(not_found(id));
         }
         Ok(())

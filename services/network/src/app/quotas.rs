@@ -4,7 +4,7 @@
 //! resource's count under a per-project advisory lock inside the
 //! transaction that inserts, so racing creates never overrun a limit.
 
-use super::{App, db};
+use super::App;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use stratus_auth::TokenClaims;
@@ -47,8 +47,7 @@ impl App {
             sqlx::query_as("SELECT resource, hard_limit FROM quotas WHERE project_id = $1")
                 .bind(project)
                 .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
+                .await?;
         let mut out = Vec::new();
         for (resource, table, _) in RESOURCES {
             let limit = overrides
@@ -60,8 +59,7 @@ impl App {
             )))
             .bind(project)
             .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
             out.push((*resource, limit, used));
         }
         Ok(out)
@@ -78,8 +76,7 @@ impl App {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('network-quota:' || $1))")
             .bind(project)
             .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            .await?;
         let table = RESOURCES
             .iter()
             .find(|(r, _, _)| *r == resource)
@@ -93,8 +90,7 @@ impl App {
         .bind(project)
         .bind(resource)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
         let limit = limit.unwrap_or_else(|| self.default_limit(resource));
         if limit < 0 {
             return Ok(());
@@ -104,8 +100,7 @@ impl App {
         )))
         .bind(project)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
         if used >= limit {
             return Err(
                 Error::conflict(format!("Quota exceeded for resources: ['{resource}']."))
@@ -143,9 +138,7 @@ impl App {
             }
         }
         for (resource, limit) in limits {
-            crate::datastore::quota_set(&self.pool, project, resource, *limit)
-                .await
-                .map_err(db)?;
+            crate::datastore::quota_set(&self.pool, project, resource, *limit).await?;
         }
         Ok(())
     }
@@ -160,7 +153,7 @@ impl App {
         }
         crate::datastore::quota_reset(&self.pool, project)
             .await
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Whether the caller may see a project's limits: its own, or any for

@@ -5,11 +5,11 @@
 //! address, which needs a router with a gateway on that external network and
 //! an interface on the port's subnet.
 
+use super::App;
 use super::input::{bad, limit, list_scope, required};
 use super::policy;
 use super::ports::Wanted;
 use super::usage::held_event;
-use super::{App, db};
 use crate::datastore::{self as ds, FloatingIp, Network, Router};
 use std::net::IpAddr;
 use stratus_api::network::{
@@ -48,8 +48,7 @@ pub struct InterfaceInfo {
 impl App {
     pub async fn router_get(&self, caller: &TokenClaims, id: &str) -> Result<Router, Error> {
         let r = ds::router_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| router_not_found(id))?;
         if caller.is_admin() || caller.project_id() == Some(r.project_id.as_str()) {
             Ok(r)
@@ -60,14 +59,14 @@ impl App {
 
     pub async fn router_list(&self, caller: &TokenClaims) -> Result<Vec<Router>, Error> {
         let scope = list_scope(caller, "get_router")?;
-        ds::router_list(&self.pool, scope).await.map_err(db)
+        ds::router_list(&self.pool, scope)
+            .await
+            .map_err(Error::from)
     }
 
     /// The addresses of a router's gateway port.
     pub async fn router_gateway_ips(&self, router_id: &str) -> Result<Vec<ds::FixedIp>, Error> {
-        let ports = ds::router_ports(&self.pool, router_id, GATEWAY)
-            .await
-            .map_err(db)?;
+        let ports = ds::router_ports(&self.pool, router_id, GATEWAY).await?;
         self.fixed_ips(&ports).await
     }
 
@@ -88,9 +87,7 @@ impl App {
         router: &mut Router,
         info: Option<&ExternalGatewayRequest>,
     ) -> Result<(), Error> {
-        let old = ds::router_ports(&self.pool, &router.id, GATEWAY)
-            .await
-            .map_err(db)?;
+        let old = ds::router_ports(&self.pool, &router.id, GATEWAY).await?;
         let wanted = match info {
             None => None,
             Some(i) => limit("external_gateway_info.network_id", &i.network_id, 255)?,
@@ -106,12 +103,7 @@ impl App {
         if wanted == router.gateway_network_id {
             return Ok(());
         }
-        if wanted.is_none()
-            && ds::fips_via_router(&self.pool, &router.id)
-                .await
-                .map_err(db)?
-                > 0
-        {
+        if wanted.is_none() && ds::fips_via_router(&self.pool, &router.id).await? > 0 {
             return Err(Error::conflict(format!(
                 "Gateway cannot be updated for router {}, since a gateway to external network {} is required by one or more floating IPs.",
                 router.id,
@@ -125,7 +117,7 @@ impl App {
                 .await?;
         }
         for p in old {
-            ds::port_delete(&self.pool, &p.id).await.map_err(db)?;
+            ds::port_delete(&self.pool, &p.id).await?;
         }
         router.gateway_network_id = wanted;
         Ok(())
@@ -160,29 +152,25 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         self.quota_check(&mut tx, project, "router").await?;
-        ds::router_save(&mut *tx, &router).await.map_err(db)?;
+        ds::router_save(&mut *tx, &router).await?;
         let (rid, owner) = (router.id.clone(), router.project_id.clone());
         let held = |e| held_event("router", &rid, &owner, e);
-        stratus_outbox::put(&mut tx, &held(Lifecycle::Created))
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        stratus_outbox::put(&mut tx, &held(Lifecycle::Created)).await?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         // The gateway comes second: its port names the stored router.
         if let Some(info) = &body.external_gateway_info {
             if let Err(e) = self.set_gateway(caller, &mut router, Some(info)).await {
-                let mut tx = self.pool.begin().await.map_err(db)?;
-                ds::router_delete(&mut *tx, &router.id).await.map_err(db)?;
-                stratus_outbox::put(&mut tx, &held(Lifecycle::Deleted))
-                    .await
-                    .map_err(db)?;
-                tx.commit().await.map_err(db)?;
+                let mut tx = self.pool.begin().await?;
+                ds::router_delete(&mut *tx, &router.id).await?;
+                stratus_outbox::put(&mut tx, &held(Lifecycle::Deleted)).await?;
+                tx.commit().await?;
                 self.outbox.flush_soon();
                 return Err(e);
             }
-            ds::router_save(&self.pool, &router).await.map_err(db)?;
+            ds::router_save(&self.pool, &router).await?;
         }
         self.router_get(caller, &router.id).await
     }
@@ -207,7 +195,7 @@ impl App {
         if let Some(info) = &body.external_gateway_info {
             self.set_gateway(caller, &mut r, info.as_ref()).await?;
         }
-        ds::router_save(&self.pool, &r).await.map_err(db)?;
+        ds::router_save(&self.pool, &r).await?;
         self.router_get(caller, id).await
     }
 
@@ -215,8 +203,7 @@ impl App {
         let mut r = self.router_get(caller, id).await?;
         member(caller)?;
         if !ds::router_ports(&self.pool, id, INTERFACE)
-            .await
-            .map_err(db)?
+            .await?
             .is_empty()
         {
             return Err(
@@ -224,21 +211,19 @@ impl App {
             );
         }
         self.set_gateway(caller, &mut r, None).await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if ds::router_delete(&mut *tx, id).await.map_err(db)? > 0 {
+        let mut tx = self.pool.begin().await?;
+        if ds::router_delete(&mut *tx, id).await? > 0 {
             let ev = held_event("router", id, &r.project_id, Lifecycle::Deleted);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         Ok(())
     }
 
     /// The router's interfaces: (port, subnet) pairs.
     pub async fn router_interfaces(&self, router_id: &str) -> Result<Vec<(String, String)>, Error> {
-        let ports = ds::router_ports(&self.pool, router_id, INTERFACE)
-            .await
-            .map_err(db)?;
+        let ports = ds::router_ports(&self.pool, router_id, INTERFACE).await?;
         let ips = self.fixed_ips(&ports).await?;
         Ok(ips.into_iter().map(|i| (i.port_id, i.subnet_id)).collect())
     }
@@ -358,8 +343,7 @@ impl App {
         .bind(id)
         .bind(&found.1)
         .fetch_one(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         if in_use > 0 {
             return Err(Error::conflict(format!(
                 "Router interface for subnet {} on router {id} cannot be deleted, as it is required by one or more floating IPs.",
@@ -368,11 +352,10 @@ impl App {
             .with_type("RouterInterfaceInUseByFloatingIP"));
         }
         let network_id = ds::port_get(&self.pool, &found.0)
-            .await
-            .map_err(db)?
+            .await?
             .map(|p| p.network_id)
             .unwrap_or_default();
-        ds::port_delete(&self.pool, &found.0).await.map_err(db)?;
+        ds::port_delete(&self.pool, &found.0).await?;
         Ok(InterfaceInfo {
             router_id: id.into(),
             project_id: r.project_id,
@@ -386,8 +369,7 @@ impl App {
 
     pub async fn fip_get(&self, caller: &TokenClaims, id: &str) -> Result<FloatingIp, Error> {
         let f = ds::fip_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| fip_not_found(id))?;
         if caller.is_admin() || caller.project_id() == Some(f.project_id.as_str()) {
             Ok(f)
@@ -398,7 +380,7 @@ impl App {
 
     pub async fn fip_list(&self, caller: &TokenClaims) -> Result<Vec<FloatingIp>, Error> {
         let scope = list_scope(caller, "get_floatingip")?;
-        ds::fip_list(&self.pool, scope).await.map_err(db)
+        ds::fip_list(&self.pool, scope).await.map_err(Error::from)
     }
 
     /// The port's address and the router that connects it to `external`.
@@ -443,8 +425,7 @@ impl App {
         .bind(&chosen.subnet_id)
         .bind(INTERFACE)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         let router = router.ok_or_else(|| {
             Error::not_found(format!(
                 "External network {external} is not reachable from subnet {}. Therefore, cannot associate Port {port_id} with a Floating IP.",
@@ -501,7 +482,7 @@ impl App {
             .map(|i| i.ip_address)
             .find(|a| a.parse::<IpAddr>().is_ok_and(|a| a.is_ipv4()));
         let Some(address) = address else {
-            ds::port_delete(&self.pool, &port.id).await.map_err(db)?;
+            ds::port_delete(&self.pool, &port.id).await?;
             return Err(Error::conflict(format!(
                 "No more IP addresses available on network {net_id}."
             ))
@@ -521,30 +502,26 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         if let Err(e) = self
             .quota_check(&mut tx, &fip.project_id, "floatingip")
             .await
         {
             drop(tx);
-            ds::port_delete(&self.pool, &fip.floating_port_id)
-                .await
-                .map_err(db)?;
+            ds::port_delete(&self.pool, &fip.floating_port_id).await?;
             return Err(e);
         }
         let inserted = ds::fip_insert(&mut *tx, &fip).await;
         if inserted.is_ok() {
             let ev = held_event("floating_ip", &fip.id, &fip.project_id, Lifecycle::Created);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
-            tx.commit().await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
+            tx.commit().await?;
             self.outbox.flush_soon();
         } else {
             drop(tx);
         }
         if let Err(e) = inserted {
-            ds::port_delete(&self.pool, &fip.floating_port_id)
-                .await
-                .map_err(db)?;
+            ds::port_delete(&self.pool, &fip.floating_port_id).await?;
             return Err(match e {
                 sqlx::Error::Database(d) if d.is_unique_violation() => Error::conflict(format!(
                     "Cannot associate floating IP with port {} using fixed IP {}, as that fixed IP already has a floating IP.",
@@ -552,7 +529,7 @@ impl App {
                     fip.fixed_ip_address.unwrap_or_default()
                 ))
                 .with_type("FloatingIPPortAlreadyAssociated"),
-                other => db(other),
+                other => Error::from(other),
             });
         }
         Ok(fip)
@@ -591,7 +568,7 @@ impl App {
                 Error::conflict("That fixed IP already has a floating IP.")
                     .with_type("FloatingIPPortAlreadyAssociated")
             }
-            other => db(other),
+            other => Error::from(other),
         })?
         .ok_or_else(|| fip_not_found(id))
     }
@@ -599,16 +576,14 @@ impl App {
     pub async fn fip_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         let f = self.fip_get(caller, id).await?;
         member(caller)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if ds::fip_delete(&mut *tx, id).await.map_err(db)? > 0 {
+        let mut tx = self.pool.begin().await?;
+        if ds::fip_delete(&mut *tx, id).await? > 0 {
             let ev = held_event("floating_ip", id, &f.project_id, Lifecycle::Deleted);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.outbox.flush_soon();
-        ds::port_delete(&self.pool, &f.floating_port_id)
-            .await
-            .map_err(db)?;
+        ds::port_delete(&self.pool, &f.floating_port_id).await?;
         Ok(())
     }
 }

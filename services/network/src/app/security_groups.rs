@@ -6,8 +6,8 @@
 //! the rule's family, a prefix or a remote group, not both) and a rule that
 //! means the same as another is a 409.
 
+use super::App;
 use super::input::{bad, invalid, limit, required};
-use super::{App, db};
 use crate::datastore::{self as ds, Rule, SecurityGroup};
 use ipnet::IpNet;
 use serde_json::Value;
@@ -80,7 +80,7 @@ impl App {
 
     /// The project's `default` group, made with its rules if missing.
     pub async fn default_group(&self, project: &str) -> Result<SecurityGroup, Error> {
-        if let Some(g) = ds::sg_default(&self.pool, project).await.map_err(db)? {
+        if let Some(g) = ds::sg_default(&self.pool, project).await? {
             return Ok(g);
         }
         let group = SecurityGroup {
@@ -93,8 +93,8 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if ds::sg_insert(&mut *tx, &group).await.map_err(db)? {
+        let mut tx = self.pool.begin().await?;
+        if ds::sg_insert(&mut *tx, &group).await? {
             for (direction, ethertype) in [
                 ("egress", "IPv4"),
                 ("egress", "IPv6"),
@@ -116,25 +116,21 @@ impl App {
                     created_at: group.created_at,
                     updated_at: group.created_at,
                 };
-                ds::rule_insert(&mut *tx, &rule).await.map_err(db)?;
+                ds::rule_insert(&mut *tx, &rule).await?;
             }
-            tx.commit().await.map_err(db)?;
+            tx.commit().await?;
             return Ok(group);
         }
         // Another request made it first.
         drop(tx);
-        ds::sg_default(&self.pool, project)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| {
-                Error::internal(&std::io::Error::other("default security group vanished"))
-            })
+        ds::sg_default(&self.pool, project).await?.ok_or_else(|| {
+            Error::internal(&std::io::Error::other("default security group vanished"))
+        })
     }
 
     pub async fn sg_get(&self, caller: &TokenClaims, id: &str) -> Result<SecurityGroup, Error> {
         let g = ds::sg_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| sg_not_found(id))?;
         if caller.is_admin() || caller.project_id() == Some(g.project_id.as_str()) {
             Ok(g)
@@ -151,12 +147,12 @@ impl App {
         } else {
             Some(project)
         };
-        ds::sg_list(&self.pool, scope).await.map_err(db)
+        ds::sg_list(&self.pool, scope).await.map_err(Error::from)
     }
 
     pub async fn sg_rules(&self, groups: &[SecurityGroup]) -> Result<Vec<Rule>, Error> {
         let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
-        ds::rules_of(&self.pool, &ids).await.map_err(db)
+        ds::rules_of(&self.pool, &ids).await.map_err(Error::from)
     }
 
     fn require_member(caller: &TokenClaims) -> Result<(), Error> {
@@ -187,9 +183,9 @@ impl App {
             updated_at: chrono::Utc::now(),
         };
         // A new group may egress anywhere, as Neutron's do.
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         self.quota_check(&mut tx, project, "security_group").await?;
-        ds::sg_insert(&mut *tx, &group).await.map_err(db)?;
+        ds::sg_insert(&mut *tx, &group).await?;
         for ethertype in ["IPv4", "IPv6"] {
             let rule = Rule {
                 id: uuid::Uuid::new_v4().to_string(),
@@ -206,9 +202,9 @@ impl App {
                 created_at: group.created_at,
                 updated_at: group.created_at,
             };
-            ds::rule_insert(&mut *tx, &rule).await.map_err(db)?;
+            ds::rule_insert(&mut *tx, &rule).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(group)
     }
 
@@ -230,8 +226,7 @@ impl App {
             g.description = d;
         }
         ds::sg_update(&self.pool, &g)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| sg_not_found(id))
     }
 
@@ -244,12 +239,12 @@ impl App {
                     .with_type("SecurityGroupCannotRemoveDefault"),
             );
         }
-        let in_use = ds::sg_ports(&self.pool, id).await.map_err(db)?;
+        let in_use = ds::sg_ports(&self.pool, id).await?;
         if in_use > 0 {
             return Err(Error::conflict(format!("Security Group {id} in use."))
                 .with_type("SecurityGroupInUse"));
         }
-        if ds::sg_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if ds::sg_delete(&self.pool, id).await? == 0 {
             return Err(sg_not_found(id));
         }
         Ok(())
@@ -257,8 +252,7 @@ impl App {
 
     pub async fn rule_get(&self, caller: &TokenClaims, id: &str) -> Result<Rule, Error> {
         let r = ds::rule_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| rule_not_found(id))?;
         self.sg_get(caller, &r.security_group_id)
             .await
@@ -374,26 +368,26 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         self.quota_check(&mut tx, &rule.project_id, "security_group_rule")
             .await?;
         match ds::rule_insert(&mut *tx, &rule).await {
             Ok(()) => {
-                tx.commit().await.map_err(db)?;
+                tx.commit().await?;
                 Ok(rule)
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::conflict(
                 "Security group rule already exists.".to_string(),
             )
             .with_type("SecurityGroupRuleExists")),
-            Err(e) => Err(db(e)),
+            Err(e) => Err(Error::from(e)),
         }
     }
 
     pub async fn rule_delete(&self, caller: &TokenClaims, id: &str) -> Result<(), Error> {
         self.rule_get(caller, id).await?;
         Self::require_member(caller)?;
-        if ds::rule_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if ds::rule_delete(&self.pool, id).await? == 0 {
             return Err(rule_not_found(id));
         }
         Ok(())

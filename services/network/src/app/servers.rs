@@ -13,7 +13,7 @@ use stratus_bus_protocol::network::{
 };
 use stratus_common::Error;
 
-use super::{App, db};
+use super::App;
 use crate::datastore::{self as ds, Network, Port};
 
 /// What a request resolved to.
@@ -35,9 +35,7 @@ impl App {
             .project_id()
             .ok_or_else(|| Error::bad_request("A project-scoped token is required."))?
             .to_owned();
-        let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id))
-            .await
-            .map_err(db)?;
+        let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id)).await?;
         if !have.is_empty() && !req.validate_only {
             for p in &have {
                 ds::port_attach(
@@ -47,8 +45,7 @@ impl App {
                     &req.device_owner,
                     &req.host,
                 )
-                .await
-                .map_err(db)?;
+                .await?;
             }
             self.announce_change();
             return self.server_ports(&have, &[]).await;
@@ -109,7 +106,7 @@ impl App {
                     break;
                 }
                 Err(e) => {
-                    failed = Some(db(e));
+                    failed = Some(Error::from(e));
                     break;
                 }
             }
@@ -133,16 +130,12 @@ impl App {
 
     /// Unbinds a server's ports, deleting those made for it.
     pub async fn ports_release(&self, req: &PortsRelease) -> Result<ServerPorts, Error> {
-        let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id))
-            .await
-            .map_err(db)?;
+        let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id)).await?;
         for p in &have {
             if req.created.contains(&p.id) {
-                ds::port_delete(&self.pool, &p.id).await.map_err(db)?;
+                ds::port_delete(&self.pool, &p.id).await?;
             } else {
-                ds::port_detach(&self.pool, &p.id, &req.device_id)
-                    .await
-                    .map_err(db)?;
+                ds::port_detach(&self.pool, &p.id, &req.device_id).await?;
             }
         }
         if !have.is_empty() {
@@ -157,7 +150,7 @@ impl App {
         let mut networks = BTreeMap::new();
         for id in ids {
             if !networks.contains_key(&id)
-                && let Some(n) = ds::network_get(&self.pool, &id).await.map_err(db)?
+                && let Some(n) = ds::network_get(&self.pool, &id).await?
             {
                 networks.insert(id, n);
             }
@@ -193,8 +186,7 @@ impl App {
         if req.requests.is_empty() {
             // Nova without `networks`: the one network the project can use.
             let usable: Vec<Network> = ds::network_list(&self.pool, Some(project))
-                .await
-                .map_err(db)?
+                .await?
                 .into_iter()
                 .filter(|n| n.project_id == project || (n.shared && !n.external))
                 .collect();

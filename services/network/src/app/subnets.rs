@@ -4,9 +4,9 @@
 //! both pass), a gateway inside it and outside the allocation pools, pools
 //! inside the CIDR that do not overlap, DNS servers and host routes.
 
+use super::App;
 use super::input::{bad, invalid, limit, required};
 use super::ipam;
-use super::{App, db};
 use crate::datastore::{self as ds, Subnet};
 use ipnet::IpNet;
 use serde_json::{Value, json};
@@ -90,8 +90,7 @@ fn routes(given: &Option<Vec<HostRoute>>, version: i32) -> Result<Option<Vec<Val
 impl App {
     pub async fn subnet_get(&self, caller: &TokenClaims, id: &str) -> Result<Subnet, Error> {
         let s = ds::subnet_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
         // A subnet is seen with its network.
         self.network_get(caller, &s.network_id)
@@ -108,12 +107,14 @@ impl App {
             .into_iter()
             .map(|n| n.id)
             .collect();
-        ds::subnets_of(&self.pool, &ids).await.map_err(db)
+        ds::subnets_of(&self.pool, &ids).await.map_err(Error::from)
     }
 
     /// The subnets of the given networks.
     pub async fn subnets_of(&self, network_ids: &[String]) -> Result<Vec<Subnet>, Error> {
-        ds::subnets_of(&self.pool, network_ids).await.map_err(db)
+        ds::subnets_of(&self.pool, network_ids)
+            .await
+            .map_err(Error::from)
     }
 
     pub async fn subnet_create(
@@ -233,13 +234,11 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         self.quota_check(&mut tx, &subnet.project_id, "subnet")
             .await?;
-        ds::lock_network(&mut tx, &network.id).await.map_err(db)?;
-        let existing = ds::subnets_of(&mut *tx, std::slice::from_ref(&network.id))
-            .await
-            .map_err(db)?;
+        ds::lock_network(&mut tx, &network.id).await?;
+        let existing = ds::subnets_of(&mut *tx, std::slice::from_ref(&network.id)).await?;
         for other in existing {
             if let Ok(o) = other.cidr.parse::<IpNet>()
                 && (o.contains(&net.network()) || net.contains(&o.network()))
@@ -250,8 +249,8 @@ impl App {
                 )));
             }
         }
-        ds::subnet_insert(&mut *tx, &subnet).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::subnet_insert(&mut *tx, &subnet).await?;
+        tx.commit().await?;
         Ok(subnet)
     }
 
@@ -306,8 +305,7 @@ impl App {
             s.host_routes = sqlx::types::Json(r);
         }
         ds::subnet_update(&self.pool, &s)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))
     }
 
@@ -315,13 +313,13 @@ impl App {
         let s = self.subnet_get(caller, id).await?;
         self.network_owned(caller, &s.network_id, "delete_subnet")
             .await?;
-        if ds::allocations_in(&self.pool, id).await.map_err(db)? > 0 {
+        if ds::allocations_in(&self.pool, id).await? > 0 {
             return Err(Error::conflict(format!(
                 "Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet."
             ))
             .with_type("SubnetInUse"));
         }
-        if ds::subnet_delete(&self.pool, id).await.map_err(db)? == 0 {
+        if ds::subnet_delete(&self.pool, id).await? == 0 {
             return Err(not_found(id));
         }
         Ok(())

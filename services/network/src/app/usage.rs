@@ -11,7 +11,7 @@ use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
 use stratus_common::Error;
 use tokio_util::sync::CancellationToken;
 
-use super::{App, db};
+use super::App;
 
 impl App {
     /// Publishes one gauge sample (1) of every floating IP and router held,
@@ -19,7 +19,7 @@ impl App {
     /// send the same samples, stored once). How many.
     pub async fn sample_held(&self, every: Duration) -> Result<usize, Error> {
         let at = usage::interval_start(chrono::Utc::now(), every);
-        let held = crate::datastore::held(&self.pool).await.map_err(db)?;
+        let held = crate::datastore::held(&self.pool).await?;
         let samples: Vec<_> = held
             .iter()
             .map(|(kind, id, project)| {

@@ -6,7 +6,7 @@
 //! `os-detach` (→ available once no attachment is left), `os-unreserve`
 //! (attaching → available) and `os-terminate_connection`.
 
-use super::{App, db};
+use super::App;
 use crate::datastore::volumes::{self as ds, Attachment};
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::AgentKind;
@@ -31,7 +31,9 @@ pub struct AttachRequest {
 impl App {
     /// The attachments of the given volumes.
     pub async fn attachments_of(&self, volume_ids: &[String]) -> Result<Vec<Attachment>, Error> {
-        ds::attachments_of(&self.pool, volume_ids).await.map_err(db)
+        ds::attachments_of(&self.pool, volume_ids)
+            .await
+            .map_err(Error::from)
     }
 
     async fn move_volume(
@@ -45,8 +47,7 @@ impl App {
         let v = self.volume_get(caller, project, id).await?;
         super::policy::member(caller)?;
         ds::volume_transition(&self.pool, id, from, to)
-            .await
-            .map_err(db)?
+            .await?
             .map(|_| ())
             .ok_or_else(|| wrong_state(id, &v.status, &from.join(" or ")))
     }
@@ -148,18 +149,15 @@ impl App {
             attach_mode: mode,
             attached_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         if ds::volume_transition(&mut *tx, id, &["attaching"], "in-use")
-            .await
-            .map_err(db)?
+            .await?
             .is_none()
         {
             return Err(wrong_state(id, &v.status, "attaching (reserved)"));
         }
-        ds::attachment_insert(&mut *tx, &attachment)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::attachment_insert(&mut *tx, &attachment).await?;
+        tx.commit().await?;
         Ok(attachment)
     }
 
@@ -177,23 +175,17 @@ impl App {
         if !["detaching", "in-use"].contains(&v.status.as_str()) {
             return Err(wrong_state(id, &v.status, "detaching or in-use"));
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if ds::attachment_delete(&mut *tx, id, attachment_id)
-            .await
-            .map_err(db)?
-            == 0
-        {
+        let mut tx = self.pool.begin().await?;
+        if ds::attachment_delete(&mut *tx, id, attachment_id).await? == 0 {
             return Err(Error::not_found(format!(
                 "Volume {id} has no attachment {}.",
                 attachment_id.unwrap_or("at all")
             )));
         }
-        let left = ds::attachment_count(&mut *tx, id).await.map_err(db)?;
+        let left = ds::attachment_count(&mut *tx, id).await?;
         let to = if left == 0 { "available" } else { "in-use" };
-        ds::volume_transition(&mut *tx, id, &["detaching", "in-use"], to)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::volume_transition(&mut *tx, id, &["detaching", "in-use"], to).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

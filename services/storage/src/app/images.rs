@@ -5,7 +5,7 @@
 //! upload fails), and the data, streamed in chunks to the storage host with
 //! the most room while MD5, SHA-256 and SHA-512 are computed on the way.
 
-use super::{App, db};
+use super::App;
 use crate::datastore::images::{self as ds, Image, ListFilter, Member, Stored, Viewer};
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
@@ -314,13 +314,9 @@ impl App {
     /// The image, if the caller may see it.
     pub async fn image_get(&self, caller: &TokenClaims, id: &str) -> Result<Image, Error> {
         let image = ds::get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))?;
-        if ds::visible(&self.pool, &image, viewer(caller)?)
-            .await
-            .map_err(db)?
-        {
+        if ds::visible(&self.pool, &image, viewer(caller)?).await? {
             Ok(image)
         } else {
             Err(not_found(id))
@@ -389,9 +385,9 @@ impl App {
         };
         apply_attributes(&mut image, &body, caller.is_admin())?;
         // Counted and inserted under the project's lock.
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_owner(&mut *tx, owner).await.map_err(db)?;
-        let (count, _) = ds::project_usage(&mut *tx, owner).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_owner(&mut *tx, owner).await?;
+        let (count, _) = ds::project_usage(&mut *tx, owner).await?;
         let limit = self.config.image_count_per_project;
         if limit >= 0 && count >= limit {
             return Err(Error::new(
@@ -404,7 +400,7 @@ impl App {
         ds::insert(&mut *tx, &image).await.map_err(|e| {
             stratus_db::api_error(e, &format!("Image with identifier {}", image.id))
         })?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.image_get(caller, &image.id).await
     }
 
@@ -424,9 +420,7 @@ impl App {
             ),
             None => None,
         };
-        let mut page = ds::list(&self.pool, viewer, filter, marker.as_ref(), limit + 1)
-            .await
-            .map_err(db)?;
+        let mut page = ds::list(&self.pool, viewer, filter, marker.as_ref(), limit + 1).await?;
         let more = page.len() as i64 > limit;
         page.truncate(usize::try_from(limit).unwrap_or(0));
         Ok((page, more))
@@ -444,8 +438,7 @@ impl App {
         apply_patch(&mut attrs, ops)?;
         apply_attributes(&mut image, &attrs, caller.is_admin())?;
         ds::update(&self.pool, &image)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| not_found(id))
     }
 
@@ -471,7 +464,7 @@ impl App {
                 "Tag {tag} not found on image {id}."
             )));
         }
-        ds::update(&self.pool, &image).await.map_err(db)?;
+        ds::update(&self.pool, &image).await?;
         Ok(())
     }
 
@@ -484,9 +477,7 @@ impl App {
                 "Image {id} is protected and cannot be deleted."
             )));
         }
-        let in_use = crate::datastore::volumes::volumes_of_image(&self.pool, id)
-            .await
-            .map_err(db)?;
+        let in_use = crate::datastore::volumes::volumes_of_image(&self.pool, id).await?;
         if in_use > 0 {
             return Err(Error::conflict(format!(
                 "Image {id} is in use: {in_use} volumes were made from it."
@@ -494,7 +485,7 @@ impl App {
         }
         let deleted = self.delete_image(id).await?.ok_or_else(|| not_found(id))?;
         // Its host holds the data; any other may hold a cached copy.
-        let hosts = crate::datastore::host_list(&self.pool).await.map_err(db)?;
+        let hosts = crate::datastore::host_list(&self.pool).await?;
         for host in deleted
             .host
             .iter()
@@ -544,8 +535,7 @@ impl App {
             return Ok(());
         }
         ds::transition(&self.pool, id, &[from], to)
-            .await
-            .map_err(db)?
+            .await?
             .map(|_| ())
             .ok_or_else(|| {
                 Error::forbidden(format!(
@@ -581,9 +571,7 @@ impl App {
         // The largest upload: the cap, and what is left of the project's
         // image_size_total (parallel uploads may together pass it by at
         // most one image each, as on Glance).
-        let (_, stored) = ds::project_usage(&self.pool, &image.owner)
-            .await
-            .map_err(db)?;
+        let (_, stored) = ds::project_usage(&self.pool, &image.owner).await?;
         let total = self.config.image_bytes_per_project;
         let cap = if total >= 0 {
             let left = u64::try_from(total.saturating_sub(stored)).unwrap_or(0);
@@ -606,12 +594,11 @@ impl App {
         let need = i64::try_from(content_length.unwrap_or(0)).unwrap_or(i64::MAX);
         let host =
             crate::datastore::host_pick(&self.pool, need, i64::from(self.config.host_fresh_s))
-                .await
-                .map_err(db)?
+                .await?
                 .ok_or_else(|| {
                     Error::unavailable("No storage host has room for this image now.")
                 })?;
-        if !ds::upload_start(&self.pool, id, &host).await.map_err(db)? {
+        if !ds::upload_start(&self.pool, id, &host).await? {
             return Err(Error::conflict(format!(
                 "Image {id} is already being uploaded."
             )));
@@ -638,7 +625,7 @@ impl App {
             }
             Err(e) => {
                 self.remove_data(&host, id).await;
-                ds::upload_reset(&self.pool, id).await.map_err(db)?;
+                ds::upload_reset(&self.pool, id).await?;
                 Err(e)
             }
         }
@@ -705,8 +692,7 @@ impl App {
                 offset += chunk.len() as u64;
                 // Still saving? (A delete or the sweeper may have moved it.)
                 if ds::transition(&self.pool, &image.id, &["saving"], "saving")
-                    .await
-                    .map_err(db)?
+                    .await?
                     .is_none()
                 {
                     return Err(Error::conflict(format!(
@@ -810,9 +796,8 @@ impl App {
     /// Puts uploads that stopped moving (their service died) back to
     /// `queued` and removes their partial data.
     pub async fn sweep_stale_uploads(&self) -> Result<(), Error> {
-        let stale = ds::upload_reset_stale(&self.pool, f64::from(self.config.upload_stale_s))
-            .await
-            .map_err(db)?;
+        let stale =
+            ds::upload_reset_stale(&self.pool, f64::from(self.config.upload_stale_s)).await?;
         for (id, host) in stale {
             tracing::warn!(image = %id, "upload stopped moving; image back to queued");
             if let Some(host) = host {
@@ -827,7 +812,7 @@ impl App {
     pub async fn member_list(&self, caller: &TokenClaims, id: &str) -> Result<Vec<Member>, Error> {
         let image = self.image_get(caller, id).await?;
         require_shared(&image)?;
-        let members = ds::member_list(&self.pool, id).await.map_err(db)?;
+        let members = ds::member_list(&self.pool, id).await?;
         if caller.owns(image.owner.as_str()) {
             Ok(members)
         } else {
@@ -869,8 +854,7 @@ impl App {
             return Err(missing());
         }
         ds::member_get(&self.pool, id, member)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(missing)
     }
 
@@ -896,8 +880,7 @@ impl App {
             ));
         }
         ds::member_set_status(&self.pool, id, member, status)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::not_found(format!("{member} is not a member of image {id}.")))
     }
 
@@ -908,11 +891,7 @@ impl App {
         member: &str,
     ) -> Result<(), Error> {
         self.image_owned(caller, id).await?;
-        if ds::member_delete(&self.pool, id, member)
-            .await
-            .map_err(db)?
-            == 0
-        {
+        if ds::member_delete(&self.pool, id, member).await? == 0 {
             return Err(Error::not_found(format!(
                 "{member} is not a member of image {id}."
             )));
@@ -968,14 +947,9 @@ impl App {
         let image = match caller {
             Some(c) => self.image_get(c, id).await.map_err(|_| missing())?,
             None => {
-                let image = ds::get(&self.pool, id)
-                    .await
-                    .map_err(db)?
-                    .ok_or_else(missing)?;
+                let image = ds::get(&self.pool, id).await?.ok_or_else(missing)?;
                 if let Some(p) = project_id
-                    && !ds::visible(&self.pool, &image, Viewer::Project(p))
-                        .await
-                        .map_err(db)?
+                    && !ds::visible(&self.pool, &image, Viewer::Project(p)).await?
                 {
                     return Err(missing());
                 }
@@ -1055,7 +1029,7 @@ impl App {
                 )));
             }
             image.disk_format = Some(req.disk_format.clone());
-            ds::update(&self.pool, &image).await.map_err(db)?;
+            ds::update(&self.pool, &image).await?;
         }
         let topic = AgentKind::Compute.topic(&req.host);
         let bus = self.bus.clone();

@@ -14,14 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;
-use stratus_common::Error;
 use stratus_db::PgPool;
 use tokio_util::sync::CancellationToken;
-
-/// A database error as the client sees it: logged, answered with a 500.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::internal(&e)
-}
 
 /// The `[storage]` section of the service's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,8 +142,7 @@ impl App {
                             i64::try_from(c.total_bytes).unwrap_or(i64::MAX),
                             i64::try_from(c.free_bytes).unwrap_or(i64::MAX),
                         )
-                        .await
-                        .map_err(db)?;
+                        .await?;
                     }
                     Ok(serde_json::Value::Null)
                 }

@@ -13,7 +13,7 @@ use stratus_bus_protocol::usage::{self, Lifecycle, LifecycleEvent};
 use stratus_common::Error;
 use tokio_util::sync::CancellationToken;
 
-use super::{App, db};
+use super::App;
 
 /// The metric and unit a held resource is sampled as.
 fn metric_of(kind: &str) -> (&'static str, &'static str, &'static str) {
@@ -32,15 +32,13 @@ impl App {
         id: &str,
         stored: &crate::datastore::images::Stored<'_>,
     ) -> Result<Option<crate::datastore::images::Image>, Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let image = crate::datastore::images::activate(&mut *tx, id, stored)
-            .await
-            .map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        let image = crate::datastore::images::activate(&mut *tx, id, stored).await?;
         if let Some(i) = &image {
             let ev = held_event("image", &i.id, &i.owner, Lifecycle::Created, i.size);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         Ok(image)
     }
@@ -51,15 +49,13 @@ impl App {
         &self,
         id: &str,
     ) -> Result<Option<crate::datastore::images::Image>, Error> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let deleted = crate::datastore::images::delete(&mut *tx, id)
-            .await
-            .map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        let deleted = crate::datastore::images::delete(&mut *tx, id).await?;
         if let Some(i) = deleted.as_ref().filter(|i| i.size.is_some()) {
             let ev = held_event("image", &i.id, &i.owner, Lifecycle::Deleted, None);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.outbox.flush_soon();
         Ok(deleted)
     }
@@ -69,7 +65,7 @@ impl App {
     /// samples, stored once). How many.
     pub async fn sample_held(&self, every: Duration) -> Result<usize, Error> {
         let at = usage::interval_start(chrono::Utc::now(), every);
-        let held = crate::datastore::held(&self.pool).await.map_err(db)?;
+        let held = crate::datastore::held(&self.pool).await?;
         let samples: Vec<_> = held
             .iter()
             .map(|h| {

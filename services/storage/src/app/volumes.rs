@@ -6,7 +6,7 @@
 //! `error_extending`, `deleting` → gone | `error_deleting`). The sweeper ends
 //! operations whose agent died.
 
-use super::{App, db};
+use super::App;
 use crate::datastore::images::Image;
 use crate::datastore::volumes::{self as ds, ListFilter, Metadata, Snapshot, Volume};
 use serde::{Deserialize, Serialize};
@@ -174,8 +174,7 @@ impl App {
     ) -> Result<Volume, Error> {
         self.project_scope(caller, project)?;
         let v = ds::volume_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| volume_not_found(id))?;
         if caller.is_admin() || v.project_id == project {
             Ok(v)
@@ -192,7 +191,7 @@ impl App {
 
     /// Limits and usage of a project's resources.
     pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let mut conn = self.pool.acquire().await?;
         self.quota_rows(&mut conn, project).await
     }
 
@@ -203,14 +202,14 @@ impl App {
         project: &str,
     ) -> Result<Vec<(&'static str, i64, i64)>, Error> {
         let defaults = &self.config.quotas;
-        let overrides = ds::quota_overrides(&mut *conn, project).await.map_err(db)?;
+        let overrides = ds::quota_overrides(&mut *conn, project).await?;
         let limit = |r: &str, d: i64| {
             overrides
                 .iter()
                 .find(|(k, _)| k == r)
                 .map_or(d, |(_, v)| *v)
         };
-        let (volumes, gigabytes, snapshots) = ds::usage(&mut *conn, project).await.map_err(db)?;
+        let (volumes, gigabytes, snapshots) = ds::usage(&mut *conn, project).await?;
         Ok(vec![
             ("volumes", limit("volumes", defaults.volumes), volumes),
             (
@@ -398,11 +397,11 @@ impl App {
             i32::try_from(size).map_err(|_| bad("Invalid input for field 'size': too large."))?;
         volume.host = Some(host.clone());
 
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_project(&mut tx, project).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_project(&mut tx, project).await?;
         self.check_quota(&mut tx, project, 1, size, 0).await?;
-        ds::volume_insert(&mut *tx, &volume).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::volume_insert(&mut *tx, &volume).await?;
+        tx.commit().await?;
         self.cast(
             &host,
             VolumeCreate {
@@ -417,8 +416,7 @@ impl App {
 
     async fn pick_host(&self) -> Result<String, Error> {
         crate::datastore::host_pick(&self.pool, 0, i64::from(self.config.host_fresh_s))
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| Error::unavailable("No storage host is up now."))
     }
 
@@ -442,9 +440,7 @@ impl App {
             }
             None => None,
         };
-        let rows = ds::volume_list(&self.pool, &filter, marker, limit + 1)
-            .await
-            .map_err(db)?;
+        let rows = ds::volume_list(&self.pool, &filter, marker, limit + 1).await?;
         Ok(one_page(rows, limit))
     }
 
@@ -460,8 +456,7 @@ impl App {
         let mut v = self.volume_get(caller, project, id).await?;
         changes.apply(&mut v.name, &mut v.description, &mut v.metadata)?;
         ds::volume_update(&self.pool, &v)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| volume_not_found(id))
     }
 
@@ -516,7 +511,7 @@ impl App {
         let project = self.write_scope(caller, project)?;
         let mut v = self.volume_get(caller, project, id).await?;
         v.bootable = bootable;
-        ds::volume_update(&self.pool, &v).await.map_err(db)?;
+        ds::volume_update(&self.pool, &v).await?;
         Ok(())
     }
 
@@ -528,16 +523,13 @@ impl App {
     ) -> Result<(), Error> {
         let project = self.write_scope(caller, project)?;
         let v = self.volume_get(caller, project, id).await?;
-        if ds::snapshots_of_volume(&self.pool, id).await.map_err(db)? > 0 {
+        if ds::snapshots_of_volume(&self.pool, id).await? > 0 {
             return Err(bad(format!(
                 "Volume {id} still has dependent snapshots; delete them first."
             )));
         }
         let deletable = ["available", "error", "error_extending", "error_deleting"];
-        let Some(v) = ds::volume_transition(&self.pool, id, &deletable, "deleting")
-            .await
-            .map_err(db)?
-        else {
+        let Some(v) = ds::volume_transition(&self.pool, id, &deletable, "deleting").await? else {
             return Err(bad(format!(
                 "Volume {id} is {}; it must be available or in error to be deleted.",
                 v.status
@@ -556,7 +548,7 @@ impl App {
             None => ds::volume_delete(&self.pool, id)
                 .await
                 .map(|_| ())
-                .map_err(db),
+                .map_err(Error::from),
         }
     }
 
@@ -577,14 +569,12 @@ impl App {
         }
         let new_size = i32::try_from(new_size)
             .map_err(|_| bad("Invalid input for field 'new_size': too large."))?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_project(&mut tx, &v.project_id).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_project(&mut tx, &v.project_id).await?;
         self.check_quota(&mut tx, &v.project_id, 0, i64::from(new_size - v.size), 0)
             .await?;
-        let moved = ds::volume_transition(&mut *tx, id, &["available"], "extending")
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        let moved = ds::volume_transition(&mut *tx, id, &["available"], "extending").await?;
+        tx.commit().await?;
         let Some(v) = moved else {
             return Err(bad(format!(
                 "Volume {id} is {}; only available volumes can be extended.",
@@ -633,9 +623,7 @@ impl App {
                 "Invalid input for field 'status': {status:?}."
             )));
         }
-        ds::volume_transition(&self.pool, id, &[v.status.as_str()], status)
-            .await
-            .map_err(db)?;
+        ds::volume_transition(&self.pool, id, &[v.status.as_str()], status).await?;
         Ok(())
     }
 
@@ -649,8 +637,7 @@ impl App {
     ) -> Result<Snapshot, Error> {
         self.project_scope(caller, project)?;
         let s = ds::snapshot_get(&self.pool, id)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| snapshot_not_found(id))?;
         if caller.is_admin() || s.project_id == project {
             Ok(s)
@@ -704,12 +691,12 @@ impl App {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         };
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        ds::lock_project(&mut tx, &v.project_id).await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
+        ds::lock_project(&mut tx, &v.project_id).await?;
         self.check_quota(&mut tx, &v.project_id, 0, i64::from(v.size), 1)
             .await?;
-        ds::snapshot_insert(&mut *tx, &snapshot).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        ds::snapshot_insert(&mut *tx, &snapshot).await?;
+        tx.commit().await?;
         self.cast(
             &host,
             SnapshotCreate {
@@ -741,9 +728,7 @@ impl App {
             }
             None => None,
         };
-        let rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1)
-            .await
-            .map_err(db)?;
+        let rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1).await?;
         Ok(one_page(rows, limit))
     }
 
@@ -758,8 +743,7 @@ impl App {
         let mut s = self.snapshot_get(caller, project, id).await?;
         changes.apply(&mut s.name, &mut s.description, &mut s.metadata)?;
         ds::snapshot_update(&self.pool, &s)
-            .await
-            .map_err(db)?
+            .await?
             .ok_or_else(|| snapshot_not_found(id))
     }
 
@@ -777,8 +761,7 @@ impl App {
             &["available", "error", "error_deleting"],
             "deleting",
         )
-        .await
-        .map_err(db)?
+        .await?
         else {
             return Err(bad(format!(
                 "Snapshot {id} is {}; it must be available or in error to be deleted.",
@@ -842,13 +825,10 @@ impl App {
             ..Default::default()
         };
         let image = self.image_create(caller, &attrs).await?;
-        let moved = ds::volume_transition(&self.pool, id, &[v.status.as_str()], "uploading")
-            .await
-            .map_err(db)?;
+        let moved =
+            ds::volume_transition(&self.pool, id, &[v.status.as_str()], "uploading").await?;
         if moved.is_none()
-            || !crate::datastore::images::upload_start(&self.pool, &image.id, &host)
-                .await
-                .map_err(db)?
+            || !crate::datastore::images::upload_start(&self.pool, &image.id, &host).await?
         {
             let _ = crate::datastore::images::delete(&self.pool, &image.id).await;
             return Err(bad(format!("Volume {id} changed status meanwhile.")));
@@ -887,8 +867,7 @@ impl App {
                     &["saving"],
                     "killed",
                 )
-                .await
-                .map_err(db)?;
+                .await?;
                 None
             }
         };
@@ -910,8 +889,7 @@ impl App {
             None,
             e.error.as_deref(),
         )
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
@@ -944,19 +922,17 @@ impl App {
         let error = e.error.as_deref();
         let size = e.size_gb.and_then(|s| i32::try_from(s).ok());
         // The change and metering's event of it commit together.
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await?;
         // Whose it is, read before a delete removes it (for metering).
         let owner = match e.op {
             VolumeOp::VolumeCreated | VolumeOp::VolumeExtended | VolumeOp::VolumeDeleted => {
                 ds::volume_get(&mut *tx, &e.id)
-                    .await
-                    .map_err(db)?
+                    .await?
                     .map(|v| (v.project_id, v.size))
             }
             VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => {
                 ds::snapshot_get(&mut *tx, &e.id)
-                    .await
-                    .map_err(db)?
+                    .await?
                     .map(|s| (s.project_id, s.size))
             }
         };
@@ -988,14 +964,13 @@ impl App {
             (VolumeOp::SnapshotDeleted, Some(_)) => {
                 ds::snapshot_finish(&mut *tx, &e.id, "deleting", "error_deleting", error).await
             }
-        }
-        .map_err(db)?;
+        }?;
         let mut late = false;
         if n == 0 && error.is_none() {
-            tx.commit().await.map_err(db)?;
+            tx.commit().await?;
             n = self.apply_late_success(e, size).await?;
             // Its event follows the late change in a transaction of its own.
-            tx = self.pool.begin().await.map_err(db)?;
+            tx = self.pool.begin().await?;
             late = true;
         }
         if let (Some((project, size_before)), None, true) = (owner, error, n > 0) {
@@ -1009,9 +984,9 @@ impl App {
             let size =
                 (event != Lifecycle::Deleted).then(|| i64::from(size.unwrap_or(size_before)));
             let ev = super::usage::held_event(kind, &e.id, &project, event, size);
-            stratus_outbox::put(&mut tx, &ev).await.map_err(db)?;
+            stratus_outbox::put(&mut tx, &ev).await?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         if n > 0 || late {
             self.outbox.flush_soon();
         }
@@ -1025,10 +1000,8 @@ impl App {
         let pool = &self.pool;
         let (n, orphan) = match e.op {
             VolumeOp::VolumeCreated => {
-                let n = ds::volume_finish(pool, &e.id, "error", "available", None, None)
-                    .await
-                    .map_err(db)?;
-                let gone = ds::volume_get(pool, &e.id).await.map_err(db)?.is_none();
+                let n = ds::volume_finish(pool, &e.id, "error", "available", None, None).await?;
+                let gone = ds::volume_get(pool, &e.id).await?.is_none();
                 (
                     n,
                     gone.then(|| {
@@ -1039,22 +1012,13 @@ impl App {
                 )
             }
             VolumeOp::VolumeExtended => (
-                ds::volume_finish(pool, &e.id, "error_extending", "available", size, None)
-                    .await
-                    .map_err(db)?,
+                ds::volume_finish(pool, &e.id, "error_extending", "available", size, None).await?,
                 None,
             ),
-            VolumeOp::VolumeDeleted => (
-                ds::volume_delete_after_error(pool, &e.id)
-                    .await
-                    .map_err(db)?,
-                None,
-            ),
+            VolumeOp::VolumeDeleted => (ds::volume_delete_after_error(pool, &e.id).await?, None),
             VolumeOp::SnapshotCreated => {
-                let n = ds::snapshot_finish(pool, &e.id, "error", "available", None)
-                    .await
-                    .map_err(db)?;
-                let gone = ds::snapshot_get(pool, &e.id).await.map_err(db)?.is_none();
+                let n = ds::snapshot_finish(pool, &e.id, "error", "available", None).await?;
+                let gone = ds::snapshot_get(pool, &e.id).await?.is_none();
                 (
                     n,
                     gone.then(|| {
@@ -1064,12 +1028,9 @@ impl App {
                     }),
                 )
             }
-            VolumeOp::SnapshotDeleted => (
-                ds::snapshot_delete_after_error(pool, &e.id)
-                    .await
-                    .map_err(db)?,
-                None,
-            ),
+            VolumeOp::SnapshotDeleted => {
+                (ds::snapshot_delete_after_error(pool, &e.id).await?, None)
+            }
         };
         if let Some(cleanup) = orphan {
             tracing::warn!(op = ?e.op, id = %e.id, "late result for something deleted; removing its data");
@@ -1083,10 +1044,8 @@ impl App {
 
     /// Ends volume and snapshot operations stuck past the timeout.
     pub async fn sweep_stuck_operations(&self) -> Result<(), Error> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        let n = ds::sweep_stuck(&mut conn, f64::from(self.config.operation_timeout_s))
-            .await
-            .map_err(db)?;
+        let mut conn = self.pool.acquire().await?;
+        let n = ds::sweep_stuck(&mut conn, f64::from(self.config.operation_timeout_s)).await?;
         if n > 0 {
             tracing::warn!(
                 count = n,
@@ -1117,9 +1076,7 @@ impl App {
             }
         }
         for (resource, limit) in limits {
-            ds::quota_set(&self.pool, target, resource, *limit)
-                .await
-                .map_err(db)?;
+            ds::quota_set(&self.pool, target, resource, *limit).await?;
         }
         Ok(())
     }
