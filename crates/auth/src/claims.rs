@@ -104,7 +104,7 @@ impl TokenClaims {
     /// A cloud administrator: the `admin` role on the admin project. The
     /// role on any other project or on a domain gives no power beyond it.
     pub fn is_admin(&self) -> bool {
-        self.is_admin_project && self.has_role("admin")
+        self.is_admin_project && self.has_role(crate::Role::Admin)
     }
 
     /// Who may see and change a project's objects: an admin, or a token
@@ -113,14 +113,15 @@ impl TokenClaims {
         self.is_admin() || self.project_id() == Some(project)
     }
 
-    /// Whether the token carries `role` on its scope (no implication).
-    pub fn has_role(&self, role: &str) -> bool {
-        self.role_names().any(|r| r == role)
+    /// Whether the token carries `role` on its scope (no implication; see
+    /// [`Self::holds`] for that).
+    pub fn has_role(&self, role: crate::Role) -> bool {
+        self.role_names().any(|r| r == role.name())
     }
 
     /// A service's own user: the `service` role (Keystone's service role;
     /// the services load revocations with it).
     pub fn is_service(&self) -> bool {
-        self.has_role("service")
+        self.has_role(crate::Role::Service)
     }
 }

@@ -8,12 +8,14 @@ mod claims;
 mod http_source;
 mod keys;
 mod revocation;
+mod role;
 mod verify;
 
 pub use claims::{DomainRef, NamedRef, ProjectScope, RoleRef, Scope, TokenClaims, UserRef};
 pub use http_source::HttpKeySource;
 pub use keys::{Jwk, Jwks, KeyPair, Signer, ed25519_jwk};
 pub use revocation::{RevocationEvent, RevocationSet, Revokes};
+pub use role::{Role, effective_roles};
 pub use verify::{ISSUER, JwksFuture, KeySource, Verifier};
 
 /// Why a token was refused. Clients all see the same 401; the kind is for logs.
@@ -45,43 +47,5 @@ impl From<AuthError> for stratus_common::Error {
                 "The request you have made requires authentication.",
             ),
         }
-    }
-}
-
-/// Keystone's default roles imply each other: admin ⊃ member ⊃ reader.
-pub fn effective_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
-    let mut admin = false;
-    let mut member = false;
-    let mut reader = false;
-    for n in names {
-        match n {
-            "admin" => admin = true,
-            "member" => member = true,
-            "reader" => reader = true,
-            _ => {}
-        }
-    }
-    member |= admin;
-    reader |= member;
-    [("admin", admin), ("member", member), ("reader", reader)]
-        .into_iter()
-        .filter_map(|(n, has)| has.then_some(n))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn admin_implies_member_implies_reader() {
-        assert_eq!(
-            super::effective_roles(["admin"]),
-            vec!["admin", "member", "reader"]
-        );
-        assert_eq!(
-            super::effective_roles(["member", "other"]),
-            vec!["member", "reader"]
-        );
-        assert_eq!(super::effective_roles(["reader"]), vec!["reader"]);
-        assert!(super::effective_roles(["heat_stack_owner"]).is_empty());
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use stratus_auth::{HttpKeySource, RevocationEvent, TokenClaims, Verifier, effective_roles};
+use stratus_auth::{HttpKeySource, RevocationEvent, Role, TokenClaims, Verifier};
 use stratus_bus::{Bus, Incoming, ServerHandle};
 use stratus_bus_protocol::Notification;
 use stratus_common::{Error, RequestContext, RequestId};
@@ -277,22 +277,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Fails with 403 unless `caller` holds `role` (or one implying it:
-/// admin ⊃ member ⊃ reader) on its scope.
-pub fn require(caller: &TokenClaims, role: &str) -> Result<(), Error> {
-    if effective_roles(caller.role_names()).contains(&role) {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "You are not authorized to perform the requested action.",
-        ))
-    }
-}
-
 impl Caller {
-    /// Fails with 403 unless the caller holds `role` (see [`require`]).
-    pub fn require(&self, role: &str) -> Result<(), Error> {
-        require(&self.0, role)
+    /// Fails with 403 unless the caller holds `role` or one implying it.
+    pub fn require(&self, role: Role) -> Result<(), Error> {
+        self.0.require(role)
     }
 
     pub fn is_admin(&self) -> bool {

@@ -87,7 +87,7 @@ where
 }
 
 async fn whoami(caller: Caller) -> Result<Json<Value>, stratus_common::Error> {
-    caller.require("reader")?;
+    caller.require(stratus_auth::Role::Reader)?;
     Ok(Json(json!({"user": caller.0.user.name})))
 }
 

@@ -17,19 +17,19 @@ use stratus_test_support::{TestServer, bus_config, poll_until};
 mod common;
 
 async fn whoami(caller: Caller) -> Result<Json<Value>, stratus_common::Error> {
-    caller.require("reader")?;
+    caller.require(stratus_auth::Role::Reader)?;
     Ok(Json(
         json!({"user": caller.0.user.name, "project": caller.project_id()}),
     ))
 }
 
 async fn write(caller: Caller) -> Result<&'static str, stratus_common::Error> {
-    caller.require("member")?;
+    caller.require(stratus_auth::Role::Member)?;
     Ok("written")
 }
 
 async fn admin_only(caller: Caller) -> Result<&'static str, stratus_common::Error> {
-    caller.require("admin")?;
+    caller.require(stratus_auth::Role::Admin)?;
     Ok("admin")
 }
 

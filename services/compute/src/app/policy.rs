@@ -22,7 +22,7 @@ pub(crate) fn admin(caller: &TokenClaims, action: &str) -> Result<(), Error> {
 
 /// Writes need `member` (or `admin`) on the token's scope.
 pub(crate) fn member(caller: &TokenClaims) -> Result<(), Error> {
-    stratus_http::auth::require(caller, "member")
+    caller.require(stratus_auth::Role::Member)
 }
 
 /// The project a create is for: the token's (a project-scoped token).

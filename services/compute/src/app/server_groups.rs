@@ -50,10 +50,7 @@ impl App {
         let limit = self.limit_of(project, "server_groups").await?;
         let mut tx = self.pool.begin().await?;
         // One creator at a time per project, so the count holds.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind(format!("server_groups:{project}"))
-            .execute(&mut *tx)
-            .await?;
+        ds::group_quota_lock(&mut *tx, project).await?;
         if limit >= 0 && ds::group_count(&mut *tx, project).await? >= i64::from(limit) {
             return Err(over_quota("server groups"));
         }

@@ -362,6 +362,15 @@ pub async fn group_list(
     .await
 }
 
+/// Takes the project's server-group quota lock until the transaction ends.
+pub async fn group_quota_lock(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(format!("server_groups:{project}"))
+        .execute(db)
+        .await
+        .map(drop)
+}
+
 pub async fn group_count(db: impl PgExecutor<'_>, project: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM server_groups WHERE project_id = $1")
         .bind(project)

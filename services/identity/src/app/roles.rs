@@ -97,12 +97,9 @@ impl App {
     async fn grant_parts_exist(&self, g: Grant<'_>) -> Result<(), Error> {
         let actor = match g.actor_type {
             "user" => datastore::user_get(&self.pool, g.actor_id).await?.is_some(),
-            _ => {
-                sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM groups WHERE id = $1)")
-                    .bind(g.actor_id)
-                    .fetch_one(&self.pool)
-                    .await?
-            }
+            _ => datastore::group_get(&self.pool, g.actor_id)
+                .await?
+                .is_some(),
         };
         if !actor {
             return Err(Error::not_found(format!(
@@ -178,10 +175,7 @@ impl App {
         let users: Vec<String> = if g.actor_type == "user" {
             vec![g.actor_id.to_owned()]
         } else {
-            sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
-                .bind(g.actor_id)
-                .fetch_all(&self.pool)
-                .await?
+            datastore::group_member_ids(&self.pool, g.actor_id).await?
         };
         let (project, domain) = match g.target_type {
             "project" => (Some(g.target_id), None),

@@ -715,6 +715,14 @@ pub struct Group {
     pub description: String,
 }
 
+/// The ids of a group's members.
+pub async fn group_member_ids(db: impl PgExecutor<'_>, group: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
+        .bind(group)
+        .fetch_all(db)
+        .await
+}
+
 pub async fn group_get(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<Group>> {
     sqlx::query_as("SELECT id, domain_id, name, description FROM groups WHERE id = $1")
         .bind(id)

@@ -67,7 +67,7 @@ impl App {
         rule: &str,
     ) -> Result<Network, Error> {
         let n = self.network_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        caller.require(stratus_auth::Role::Member)?;
         if caller.is_admin() || caller.project_id() == Some(n.project_id.as_str()) {
             Ok(n)
         } else {
@@ -80,7 +80,7 @@ impl App {
         caller: &TokenClaims,
         body: &NetworkCreate,
     ) -> Result<Network, Error> {
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        caller.require(stratus_auth::Role::Member)?;
         let admin = caller.is_admin();
         let own = caller
             .project_id()

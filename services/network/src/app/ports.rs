@@ -155,7 +155,7 @@ impl App {
 
     async fn owned_port(&self, caller: &TokenClaims, id: &str) -> Result<Port, Error> {
         let p = self.port_get(caller, id).await?;
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        caller.require(stratus_auth::Role::Member)?;
         Ok(p)
     }
 
@@ -239,7 +239,7 @@ impl App {
         caller: &TokenClaims,
         body: &PortCreate,
     ) -> Result<Port, Error> {
-        stratus_http::auth::Caller(caller.clone()).require("member")?;
+        caller.require(stratus_auth::Role::Member)?;
         let network_id = required("network_id", &body.network_id, 255)?;
         let network = self.network_get(caller, &network_id).await?;
         policy::port_attributes(

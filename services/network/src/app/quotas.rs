@@ -43,23 +43,14 @@ impl App {
 
     /// Each resource's limit and use for `project`.
     pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
-        let overrides: Vec<(String, i64)> =
-            sqlx::query_as("SELECT resource, hard_limit FROM quotas WHERE project_id = $1")
-                .bind(project)
-                .fetch_all(&self.pool)
-                .await?;
+        let overrides = crate::datastore::quota_overrides(&self.pool, project).await?;
         let mut out = Vec::new();
         for (resource, table, _) in RESOURCES {
             let limit = overrides
                 .iter()
                 .find(|(r, _)| r == resource)
                 .map_or_else(|| self.default_limit(resource), |(_, l)| *l);
-            let used: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT count(*) FROM {table} WHERE project_id = $1"
-            )))
-            .bind(project)
-            .fetch_one(&self.pool)
-            .await?;
+            let used = crate::datastore::quota_used(&self.pool, table, project).await?;
             out.push((*resource, limit, used));
         }
         Ok(out)
@@ -73,10 +64,7 @@ impl App {
         project: &str,
         resource: &str,
     ) -> Result<(), Error> {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('network-quota:' || $1))")
-            .bind(project)
-            .execute(&mut *tx)
-            .await?;
+        crate::datastore::quota_lock(&mut *tx, project).await?;
         let table = RESOURCES
             .iter()
             .find(|(r, _, _)| *r == resource)
@@ -84,23 +72,12 @@ impl App {
             .ok_or_else(|| {
                 Error::internal(&std::io::Error::other(format!("no quota for {resource}")))
             })?;
-        let limit: Option<i64> = sqlx::query_scalar(
-            "SELECT hard_limit FROM quotas WHERE project_id = $1 AND resource = $2",
-        )
-        .bind(project)
-        .bind(resource)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let limit = crate::datastore::quota_limit(&mut *tx, project, resource).await?;
         let limit = limit.unwrap_or_else(|| self.default_limit(resource));
         if limit < 0 {
             return Ok(());
         }
-        let used: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT count(*) FROM {table} WHERE project_id = $1"
-        )))
-        .bind(project)
-        .fetch_one(&mut *tx)
-        .await?;
+        let used = crate::datastore::quota_used(&mut *tx, table, project).await?;
         if used >= limit {
             return Err(
                 Error::conflict(format!("Quota exceeded for resources: ['{resource}']."))

@@ -33,7 +33,7 @@ fn fip_not_found(id: &str) -> Error {
 }
 
 fn member(caller: &TokenClaims) -> Result<(), Error> {
-    stratus_http::auth::Caller(caller.clone()).require("member")
+    caller.require(stratus_auth::Role::Member)
 }
 
 /// What an interface change names: a subnet or a port.
@@ -336,14 +336,7 @@ impl App {
                 ))
                 .with_type("RouterInterfaceNotFoundForSubnet")
             })?;
-        let in_use: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM floating_ips f JOIN ip_allocations a ON a.port_id = f.port_id
-             WHERE f.router_id = $1 AND a.subnet_id = $2",
-        )
-        .bind(id)
-        .bind(&found.1)
-        .fetch_one(&self.pool)
-        .await?;
+        let in_use = crate::datastore::floating_ips_via(&self.pool, id, &found.1).await?;
         if in_use > 0 {
             return Err(Error::conflict(format!(
                 "Router interface for subnet {} on router {id} cannot be deleted, as it is required by one or more floating IPs.",
@@ -416,16 +409,9 @@ impl App {
                     fixed.map(|f| format!(" {f}")).unwrap_or_default()
                 ))
             })?;
-        let router: Option<String> = sqlx::query_scalar(
-            "SELECT r.id FROM routers r JOIN ports p ON p.device_id = r.id AND p.device_owner = $3
-             JOIN ip_allocations a ON a.port_id = p.id
-             WHERE r.gateway_network_id = $1 AND a.subnet_id = $2 LIMIT 1",
-        )
-        .bind(external)
-        .bind(&chosen.subnet_id)
-        .bind(INTERFACE)
-        .fetch_optional(&self.pool)
-        .await?;
+        let router =
+            crate::datastore::router_between(&self.pool, external, &chosen.subnet_id, INTERFACE)
+                .await?;
         let router = router.ok_or_else(|| {
             Error::not_found(format!(
                 "External network {external} is not reachable from subnet {}. Therefore, cannot associate Port {port_id} with a Floating IP.",

@@ -156,7 +156,7 @@ impl App {
     }
 
     fn require_member(caller: &TokenClaims) -> Result<(), Error> {
-        stratus_http::auth::Caller(caller.clone()).require("member")
+        caller.require(stratus_auth::Role::Member)
     }
 
     pub async fn sg_create(

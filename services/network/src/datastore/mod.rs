@@ -836,6 +836,105 @@ pub async fn held(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, String, 
     .await
 }
 
+/// How many floating IPs router `router` serves for fixed IPs on `subnet`.
+pub async fn floating_ips_via(
+    db: impl sqlx::PgExecutor<'_>,
+    router: &str,
+    subnet: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM floating_ips f JOIN ip_allocations a ON a.port_id = f.port_id
+         WHERE f.router_id = $1 AND a.subnet_id = $2",
+    )
+    .bind(router)
+    .bind(subnet)
+    .fetch_one(db)
+    .await
+}
+
+/// A router whose gateway is on `external` and which has an interface
+/// (`device_owner` = `interface_owner`) on `subnet`.
+pub async fn router_between(
+    db: impl sqlx::PgExecutor<'_>,
+    external: &str,
+    subnet: &str,
+    interface_owner: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT r.id FROM routers r JOIN ports p ON p.device_id = r.id AND p.device_owner = $3
+         JOIN ip_allocations a ON a.port_id = p.id
+         WHERE r.gateway_network_id = $1 AND a.subnet_id = $2 LIMIT 1",
+    )
+    .bind(external)
+    .bind(subnet)
+    .bind(interface_owner)
+    .fetch_optional(db)
+    .await
+}
+
+/// A project's limits set by an admin, by resource.
+pub async fn quota_overrides(
+    db: impl sqlx::PgExecutor<'_>,
+    project: &str,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT resource, hard_limit FROM quotas WHERE project_id = $1")
+        .bind(project)
+        .fetch_all(db)
+        .await
+}
+
+/// One of a project's limits, if an admin set it.
+pub async fn quota_limit(
+    db: impl sqlx::PgExecutor<'_>,
+    project: &str,
+    resource: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT hard_limit FROM quotas WHERE project_id = $1 AND resource = $2")
+        .bind(project)
+        .bind(resource)
+        .fetch_optional(db)
+        .await
+}
+
+/// Takes the project's quota lock until the transaction ends, so racing
+/// creates count one at a time.
+pub async fn quota_lock(db: impl sqlx::PgExecutor<'_>, project: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('network-quota:' || $1))")
+        .bind(project)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// How many rows of `table` the project has. `table` must be one of the
+/// quota tables the app names (a fixed list, never request input).
+pub async fn quota_used(
+    db: impl sqlx::PgExecutor<'_>,
+    table: &'static str,
+    project: &str,
+) -> sqlx::Result<i64> {
+    const TABLES: &[&str] = &[
+        "networks",
+        "subnets",
+        "ports",
+        "routers",
+        "floating_ips",
+        "security_groups",
+        "security_group_rules",
+    ];
+    if !TABLES.contains(&table) {
+        return Err(sqlx::Error::Protocol(format!(
+            "{table} is not a quota table"
+        )));
+    }
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {table} WHERE project_id = $1"
+    )))
+    .bind(project)
+    .fetch_one(db)
+    .await
+}
+
 /// Sets one of a project's limits.
 pub async fn quota_set(
     pool: &sqlx::PgPool,

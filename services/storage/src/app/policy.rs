@@ -13,7 +13,7 @@ use stratus_common::Error;
 
 /// Writes need `member` (or `admin`) on the token's scope.
 pub(crate) fn member(caller: &TokenClaims) -> Result<(), Error> {
-    stratus_http::auth::require(caller, "member")
+    caller.require(stratus_auth::Role::Member)
 }
 
 /// Whose images the caller sees: all (an admin), or its project's view.
