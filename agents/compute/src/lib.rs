@@ -19,6 +19,7 @@ pub mod driver;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
+use stratus_bus_protocol::{ComputeAgent, ComputeService};
 
 use driver::fake::{Fake, FakeSettings};
 use driver::libvirt::{Libvirt, LibvirtSettings};
@@ -29,7 +30,7 @@ use stratus_bus::{Bus, Call, Incoming, ServerHandle};
 use stratus_bus_protocol::compute::{
     ConsoleText, Done, HostInventory, InstanceEvent, InstanceList, InstanceOp, PowerState,
 };
-use stratus_bus_protocol::{AgentKind, ComputeAgentRequest, Notification};
+use stratus_bus_protocol::{ComputeAgentRequest, Notification};
 use stratus_common::{Error, RequestContext};
 use tokio_util::sync::CancellationToken;
 
@@ -126,7 +127,6 @@ pub async fn start_with(
 ) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
     let host = deps.config.agent.host.clone();
-    let topic = AgentKind::Compute.topic(&host);
     let bus = deps.bus.clone();
     let handler_driver = driver.clone();
     let handler_host = host.clone();
@@ -138,9 +138,8 @@ pub async fn start_with(
     // promised; the compute service destroys what a late spawn made.)
     let locks: InstanceLocks = Arc::default();
     let reconcile_locks = locks.clone();
-    let server = deps
-        .bus
-        .serve(&topic, move |incoming: Incoming<ComputeAgentRequest>| {
+    let server =
+        ComputeAgent::on(&deps.bus, &host).serve(move |incoming: Incoming<ComputeAgentRequest>| {
             let pong = pong.clone();
             let driver = handler_driver.clone();
             let bus = bus.clone();
@@ -410,12 +409,11 @@ async fn reconcile_loop(r: Reconcile, interval: Duration, shutdown: Cancellation
 /// question, so an instance being built (its server already placed here)
 /// is never taken for an orphan.
 async fn reconcile(r: &Reconcile) -> anyhow::Result<()> {
-    use stratus_bus_protocol::compute::{HostInstances, SERVICE_TOPIC};
+    use stratus_bus_protocol::compute::HostInstances;
     let (bus, driver, host, locks) = (&r.bus, &r.driver, r.host.as_str(), &r.locks);
     let present = blocking(driver, |d| d.list()).await?;
-    let answer = bus
-        .call::<HostInstances>(
-            SERVICE_TOPIC,
+    let answer = ComputeService::of(bus)
+        .call(
             &RequestContext::system(),
             HostInstances {
                 host: host.to_owned(),

@@ -23,11 +23,12 @@ pub mod teardown;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use stratus_bus_protocol::NetworkAgent;
 
 use serde::{Deserialize, Serialize};
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
-use stratus_bus_protocol::{AgentKind, NetworkAgentRequest, Notification};
+use stratus_bus_protocol::{NetworkAgentRequest, Notification};
 
 /// The `[network]` section of the agent's configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,7 +76,7 @@ pub struct NetworkAgentConfig {
 pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<ServerHandle>> {
     let pong = deps.pong();
     let host = deps.config.agent.host.clone();
-    let topic = AgentKind::Network.topic(&host);
+    let agent = NetworkAgent::on(&deps.bus, &host);
     let mut settings = deps.config.extra.network.clone();
     // Namespaces carry the cloud's name unless the operator chose a prefix.
     if settings.netns_prefix.is_empty() {
@@ -92,16 +93,14 @@ pub async fn start(deps: AgentDeps<NetworkAgentConfig>) -> anyhow::Result<Vec<Se
         settings,
     )
     .await?;
-    let server = deps
-        .bus
-        .serve(&topic, move |incoming: Incoming<NetworkAgentRequest>| {
-            let pong = pong.clone();
-            async move {
-                match incoming.message {
-                    NetworkAgentRequest::Ping(ping) => ping.reply(pong),
-                }
+    let server = agent.serve(move |incoming: Incoming<NetworkAgentRequest>| {
+        let pong = pong.clone();
+        async move {
+            match incoming.message {
+                NetworkAgentRequest::Ping(ping) => ping.reply(pong),
             }
-        });
+        }
+    });
     let wake = Arc::new(tokio::sync::Notify::new());
     let waker = wake.clone();
     let changes =

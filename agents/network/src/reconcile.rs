@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, StreamExt};
 use stratus_bus::Bus;
-use stratus_bus_protocol::network::{HostConfig, HostSync, SERVICE_TOPIC};
+use stratus_bus_protocol::NetworkService;
+use stratus_bus_protocol::network::{HostConfig, HostSync};
 use stratus_common::RequestContext;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -356,8 +357,8 @@ pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: 
                 ports_down: reported.down.iter().cloned().collect(),
             };
             let started = Instant::now();
-            match bus
-                .call_with_timeout(SERVICE_TOPIC, &ctx, sync, SYNC_TIMEOUT)
+            match NetworkService::of(&bus)
+                .call_with_timeout(&ctx, sync, SYNC_TIMEOUT)
                 .await
             {
                 Ok(c) => {

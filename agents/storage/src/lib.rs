@@ -20,10 +20,11 @@ use std::time::Duration;
 use store::Store;
 use stratus_agent::AgentDeps;
 use stratus_bus::{Call, Incoming, ServerHandle};
+use stratus_bus_protocol::StorageAgent;
 use stratus_bus_protocol::storage::{
     Done, ImageFromVolume, StorageCapacity, VolumeEvent, VolumeOp, Written,
 };
-use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
+use stratus_bus_protocol::{Notification, StorageAgentRequest};
 use stratus_common::RequestContext;
 
 /// The `[storage]` section.
@@ -60,14 +61,12 @@ pub async fn start(deps: AgentDeps<StorageAgentConfig>) -> anyhow::Result<Vec<Se
     let store = Store::open(&deps.config.extra.storage.root)?;
     tracing::info!(root = %store.root().display(), "storage directory");
     let pong = deps.pong();
-    let topic = AgentKind::Storage.topic(&deps.config.agent.host);
     let handler_store = store.clone();
     let host = deps.config.agent.host.clone();
     let volumes = volumes::Volumes::new(store.clone(), deps.bus.clone(), host.clone());
     let bus = deps.bus.clone();
-    let server = deps
-        .bus
-        .serve(&topic, move |incoming: Incoming<StorageAgentRequest>| {
+    let server = StorageAgent::on(&deps.bus, &deps.config.agent.host).serve(
+        move |incoming: Incoming<StorageAgentRequest>| {
             let pong = pong.clone();
             let store = handler_store.clone();
             let volumes = volumes.clone();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use stratus_bus::Bus;
-use stratus_bus_protocol::AgentKind;
+use stratus_bus_protocol::StorageAgent;
 use stratus_bus_protocol::storage::{CHUNK_BYTES, Export, ImageRead, VolumeSource};
 use stratus_common::{Error, RequestContext};
 use tokio::io::AsyncWriteExt;
@@ -234,13 +234,11 @@ impl Volumes {
         let mut file = tokio::fs::File::create(into)
             .await
             .map_err(|e| Error::internal(&e))?;
-        let topic = AgentKind::Storage.topic(host);
+        let agent = StorageAgent::on(&self.bus, host);
         let mut offset = 0u64;
         loop {
-            let chunk = self
-                .bus
-                .call::<ImageRead>(
-                    &topic,
+            let chunk = agent
+                .call(
                     &RequestContext::system(),
                     ImageRead {
                         image_id: image_id.to_owned(),

@@ -287,7 +287,7 @@ pub struct InstanceEvent {
 }
 
 /// The compute service's own topic, for its agents.
-pub const SERVICE_TOPIC: &str = "compute-service";
+pub(crate) const SERVICE_TOPIC: &str = "compute-service";
 
 /// An agent's question at start (and now and then): which instances should
 /// this host run?

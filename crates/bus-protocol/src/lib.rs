@@ -2,7 +2,9 @@
 //! neither depends on the other's crate.
 //!
 //! Each consumer has one request enum (declared with `stratus_bus::protocol!`)
-//! and a topic per host: `compute.<host>`, `network.<host>`, `storage.<host>`.
+//! and a topic: per host for agents (`compute.<host>`, `network.<host>`,
+//! `storage.<host>`), one per service. [`consumers`] names them, each bound
+//! to its topic and enum; nothing else pairs a topic with a message.
 //! Events share one enum, [`Notification`], whose variants are the routing
 //! keys on the events exchange.
 
@@ -60,7 +62,12 @@ stratus_bus::protocol! {
 }
 
 pub mod compute;
+pub mod consumers;
 pub use compute::ComputeAgentRequest;
+pub use consumers::{
+    ComputeAgent, ComputeService, MeteringService, NetworkAgent, NetworkService, StorageAgent,
+    StorageService, follow_revocations,
+};
 
 pub mod storage;
 pub mod usage;

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The topic the network service's replicas consume agent calls on.
-pub const SERVICE_TOPIC: &str = "network-service";
+pub(crate) const SERVICE_TOPIC: &str = "network-service";
 
 stratus_bus::protocol! {
     /// Requests the network service handles from its agents (`Sync`) and

@@ -224,7 +224,7 @@ stratus_bus::protocol! {
 }
 
 /// The storage service's own topic, for other services.
-pub const SERVICE_TOPIC: &str = "storage-service";
+pub(crate) const SERVICE_TOPIC: &str = "storage-service";
 
 /// Where an active image's file is, for a compute host that boots from it.
 #[derive(Clone, Debug, Serialize, Deserialize)]

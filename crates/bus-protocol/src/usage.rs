@@ -149,7 +149,7 @@ pub async fn publish_samples(
 }
 
 /// The metering service's own topic, for other services.
-pub const SERVICE_TOPIC: &str = "metering-service";
+pub(crate) const SERVICE_TOPIC: &str = "metering-service";
 
 /// Usage of instances in `[start, end)` per project (one project, or all),
 /// from the lifecycle events: what Nova's `os-simple-tenant-usage` shows.

@@ -13,8 +13,10 @@
 //!   restarts and drop duplicate deliveries of a message id they already handled.
 //!
 //! Messages are typed: each consumer has one serde enum declared with
-//! [`protocol!`], each event stream one declared with [`events!`].
+//! [`protocol!`], each event stream one declared with [`events!`]; a
+//! [`Client`] binds a consumer's enum to its topic.
 
+mod client;
 mod config;
 mod connection;
 mod dedup;
@@ -25,6 +27,7 @@ mod publisher;
 mod rpc;
 mod server;
 
+pub use client::Client;
 pub use config::{BusConfig, QueueType};
 pub use envelope::Incoming;
 pub use error::BusError;

@@ -13,8 +13,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use stratus_auth::{HttpKeySource, RevocationEvent, Role, TokenClaims, Verifier};
-use stratus_bus::{Bus, Incoming, ServerHandle};
-use stratus_bus_protocol::Notification;
+use stratus_bus::{Bus, ServerHandle};
 use stratus_common::{Error, RequestContext, RequestId};
 
 pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
@@ -65,7 +64,7 @@ impl Authenticator {
             Arc::new(HttpKeySource::new(&config.identity_url)),
             Arc::default(),
         ));
-        let revocations = follow_revocations(bus, verifier.clone());
+        let revocations = stratus_bus_protocol::follow_revocations(bus, verifier.clone());
         if !revocations.wait_consuming(Duration::from_secs(30)).await {
             return Err(Error::unavailable(
                 "Cannot subscribe to token revocations on the bus.",
@@ -172,20 +171,6 @@ async fn keep_revocations(
             }
         }
     }
-}
-
-/// Applies every `identity.token.revoked` event to `verifier`'s set.
-pub fn follow_revocations(bus: &Bus, verifier: Arc<Verifier>) -> ServerHandle {
-    bus.subscribe_transient(&["identity.token.revoked"], move |inc: Incoming<Notification>| {
-        let verifier = verifier.clone();
-        async move {
-            if let Notification::TokenRevoked(event) = inc.message {
-                tracing::info!(audit_id = ?event.audit_id, user_id = ?event.user_id, project_id = ?event.project_id, "token revocation received");
-                verifier.revocations().add(event);
-            }
-            Ok(serde_json::Value::Null)
-        }
-    })
 }
 
 #[derive(Deserialize)]

@@ -354,30 +354,3 @@ async fn health(State((pool, bus)): State<(PgPool, Bus)>) -> (StatusCode, String
         )
     }
 }
-
-/// Runs `task` every `interval` (the first time one interval from now)
-/// until `shutdown`; an error is logged as `what` failing, and the next
-/// round comes all the same. For a service's periodic work (samples,
-/// roll-ups).
-pub fn every<F, Fut, E>(
-    interval: std::time::Duration,
-    shutdown: CancellationToken,
-    what: &'static str,
-    task: F,
-) where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: Future<Output = Result<(), E>> + Send,
-    E: std::fmt::Display,
-{
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(interval) => {}
-            }
-            if let Err(e) = task().await {
-                tracing::warn!(error = %e, "{what} failed");
-            }
-        }
-    });
-}

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod datastore;
 pub mod http;
+mod time;
 
 use stratus_http::runner::ServiceSpec;
 

@@ -936,11 +936,8 @@ async fn the_test_guest_uploads_as_kernel_ramdisk_and_disk_images() {
             .wait_consuming(std::time::Duration::from_secs(30))
             .await
     );
-    let location = c
-        .app
-        .bus
+    let location = stratus_bus_protocol::StorageService::of(&c.app.bus)
         .call(
-            stratus_bus_protocol::storage::SERVICE_TOPIC,
             &stratus_common::RequestContext::system(),
             stratus_bus_protocol::storage::ImageLocate {
                 image_id: id.to_owned(),

@@ -6,6 +6,7 @@
 use stratus_api::compute as api;
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::compute::{ConsoleLog, PowerOff, PowerOn, Reboot, Rebuild, Resize};
+use stratus_bus_protocol::{ComputeAgent, StorageService};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
 use super::App;
@@ -95,10 +96,8 @@ impl App {
                 )));
             }
         };
-        let text = self
-            .bus
-            .call::<ConsoleLog>(
-                &stratus_bus_protocol::AgentKind::Compute.topic(&host),
+        let text = ComputeAgent::on(&self.bus, &host)
+            .call(
                 &RequestContext::system(),
                 ConsoleLog {
                     id: s.id.to_string(),
@@ -371,7 +370,7 @@ impl App {
         id: &str,
         args: &api::CreateImage,
     ) -> Result<String, Error> {
-        use stratus_bus_protocol::storage::{self as sto, ImageCreate};
+        use stratus_bus_protocol::storage::ImageCreate;
         let name = super::input::name("name", &serde_json::Value::String(args.name.clone()), 255)?;
         let metadata = args.metadata.clone().unwrap_or_default();
         let pre = self.server_get(caller, id).await?;
@@ -410,10 +409,8 @@ impl App {
         body.insert("image_type".into(), "snapshot".into());
         body.insert("instance_uuid".into(), s.id.to_string());
         body.insert("base_image_ref".into(), s.image_id.clone());
-        let made = self
-            .bus
-            .call::<ImageCreate>(
-                sto::SERVICE_TOPIC,
+        let made = StorageService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 ImageCreate {
                     caller: caller.clone(),
@@ -455,14 +452,12 @@ impl App {
         image_id: &str,
     ) -> Result<(), Error> {
         use stratus_bus_protocol::compute::{SnapshotDone, SnapshotPrepare};
-        use stratus_bus_protocol::storage::{self as sto, ImageUploadFrom};
+        use stratus_bus_protocol::storage::ImageUploadFrom;
         let host = self.host_of(s)?;
-        let topic = stratus_bus_protocol::AgentKind::Compute.topic(&host);
+        let agent = ComputeAgent::on(&self.bus, &host);
         let long = std::time::Duration::from_secs(1800);
-        let file = self
-            .bus
-            .call_with_timeout::<SnapshotPrepare>(
-                &topic,
+        let file = agent
+            .call_with_timeout(
                 &RequestContext::system(),
                 SnapshotPrepare {
                     id: s.id.to_string(),
@@ -472,10 +467,8 @@ impl App {
             )
             .await
             .map_err(Error::from)?;
-        let uploaded = self
-            .bus
-            .call_with_timeout::<ImageUploadFrom>(
-                sto::SERVICE_TOPIC,
+        let uploaded = StorageService::of(&self.bus)
+            .call_with_timeout(
                 &RequestContext::system(),
                 ImageUploadFrom {
                     caller: caller.clone(),
@@ -489,10 +482,8 @@ impl App {
             )
             .await
             .map_err(Error::from);
-        let _ = self
-            .bus
-            .call::<SnapshotDone>(
-                &topic,
+        let _ = agent
+            .call(
                 &RequestContext::system(),
                 SnapshotDone {
                     id: s.id.to_string(),

@@ -13,11 +13,13 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
+use stratus_bus_protocol::{ComputeAgent, ComputeService, NetworkService, StorageService};
 
 use serde_json::json;
 use sqlx::types::Json;
 use stratus_auth::TokenClaims;
 use stratus_bus::{Incoming, ServerHandle};
+use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::compute::{
     ComputeAgentRequest, Destroy, DiskSpec, ImageDisk, InstanceEvent, InstanceOp, InstanceSpec,
     NicSpec, PowerState, Spawn,
@@ -25,7 +27,6 @@ use stratus_bus_protocol::compute::{
 use stratus_bus_protocol::network::{self as net, ServerPort};
 use stratus_bus_protocol::storage::ImageLocation;
 use stratus_bus_protocol::usage::{Lifecycle, LifecycleEvent};
-use stratus_bus_protocol::{AgentKind, Notification};
 use stratus_common::{Error, ErrorKind, RequestContext};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -78,7 +79,7 @@ fn fault(message: &str, code: u16) -> serde_json::Value {
         "code": code,
         "message": message,
         "details": message,
-        "created": super::super::http::time(&chrono::Utc::now()),
+        "created": crate::time::time(&chrono::Utc::now()),
     })
 }
 
@@ -115,7 +116,9 @@ impl From<sqlx::Error> for Stop {
 
 impl App {
     /// Runs the build of server `id` in the background (once per process).
-    pub(crate) fn start_build(&self, id: Uuid, caller: TokenClaims) {
+    /// `image` is the server's image as the create request located it, so
+    /// a build locates it once; `None` (a retry, the sweeper) locates it anew.
+    pub(crate) fn start_build(&self, id: Uuid, caller: TokenClaims, image: Option<ImageLocation>) {
         let Ok(mut builds) = self.builds.lock() else {
             return;
         };
@@ -125,7 +128,7 @@ impl App {
         drop(builds);
         let app = self.clone();
         tokio::spawn(async move {
-            match app.build(id, &caller).await {
+            match app.build(id, &caller, image).await {
                 Ok(()) | Err(Stop::Moved) => {}
                 Err(Stop::Later(why)) => {
                     let age = ds::get(&app.pool, id)
@@ -154,7 +157,12 @@ impl App {
         });
     }
 
-    async fn build(&self, id: Uuid, caller: &TokenClaims) -> Result<(), Stop> {
+    async fn build(
+        &self,
+        id: Uuid,
+        caller: &TokenClaims,
+        located: Option<ImageLocation>,
+    ) -> Result<(), Stop> {
         let Some(s) = ds::get(&self.pool, id).await? else {
             return Err(Stop::Moved);
         };
@@ -165,10 +173,10 @@ impl App {
         if s.vm_state != BUILDING {
             return Err(Stop::Moved);
         }
-        let image = if s.image_id.is_empty() {
-            None
-        } else {
-            Some(self.image_for(caller, &s.image_id).await?)
+        let image = match located {
+            _ if s.image_id.is_empty() => None,
+            Some(image) if image.image_id == s.image_id => Some(image),
+            _ => Some(self.image_for(caller, &s.image_id).await?),
         };
         let s = match s.task_state.as_deref() {
             Some(SCHEDULING) => self.place(id, image.as_ref()).await?,
@@ -178,10 +186,8 @@ impl App {
         let host = s.host.clone().unwrap_or_default();
 
         // Ports, made (or found again) and bound to the host.
-        let bound = self
-            .bus
-            .call::<net::PortsBind>(
-                net::SERVICE_TOPIC,
+        let bound = NetworkService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 net::PortsBind {
                     caller: caller.clone(),
@@ -401,9 +407,8 @@ impl App {
     }
 
     async fn locate(&self, id: &str, project_id: &str) -> Result<ImageLocation, Error> {
-        self.bus
-            .call::<stratus_bus_protocol::storage::ImageLocate>(
-                stratus_bus_protocol::storage::SERVICE_TOPIC,
+        StorageService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 stratus_bus_protocol::storage::ImageLocate {
                     image_id: id.to_owned(),
@@ -421,12 +426,8 @@ impl App {
         host: &str,
         m: impl Into<ComputeAgentRequest>,
     ) -> Result<(), Error> {
-        self.bus
-            .cast::<ComputeAgentRequest>(
-                &AgentKind::Compute.topic(host),
-                &RequestContext::system(),
-                m,
-            )
+        ComputeAgent::on(&self.bus, host)
+            .cast(&RequestContext::system(), m)
             .await
             .map(|_| ())
             .map_err(Error::from)
@@ -462,7 +463,7 @@ impl App {
             ds::save(&mut *tx, &s).await?;
             tx.commit().await?;
             self.clean_failed_host(id, failed_host.as_deref()).await;
-            self.start_build(id, s.creator.0.clone());
+            self.start_build(id, s.creator.0.clone(), None);
             return Ok(());
         }
         tracing::warn!(%id, %message, "build failed");
@@ -503,10 +504,8 @@ impl App {
             .filter(|p| p.created)
             .map(|p| p.port_id.clone())
             .collect();
-        if let Err(e) = self
-            .bus
-            .call::<net::PortsRelease>(
-                net::SERVICE_TOPIC,
+        if let Err(e) = NetworkService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 net::PortsRelease {
                     device_id: id.to_string(),
@@ -788,7 +787,7 @@ impl App {
             match s.task_state.as_deref() {
                 Some(SCHEDULING | NETWORKING | BLOCK_DEVICE_MAPPING) if !busy => {
                     tracing::info!(id = %s.id, "driving a build nobody drives");
-                    self.start_build(s.id, s.creator.0.clone());
+                    self.start_build(s.id, s.creator.0.clone(), None);
                 }
                 Some(SPAWNING) if age > i64::from(cfg.build_timeout_s) => {
                     let message = format!("Build of instance {} timed out", s.id);
@@ -830,22 +829,19 @@ impl App {
     /// Answers the agents' calls (one queue shared by the replicas).
     pub fn serve_agents(&self) -> ServerHandle {
         use stratus_bus::Call;
-        use stratus_bus_protocol::compute::{ComputeServiceRequest, SERVICE_TOPIC};
+        use stratus_bus_protocol::compute::ComputeServiceRequest;
         let app = self.clone();
-        self.bus.serve(
-            SERVICE_TOPIC,
-            move |inc: Incoming<ComputeServiceRequest>| {
-                let app = app.clone();
-                async move {
-                    match inc.message {
-                        ComputeServiceRequest::HostInstances(h) => {
-                            let list = app.host_instances(&h.host, &h.present).await?;
-                            h.reply(list)
-                        }
+        ComputeService::of(&self.bus).serve(move |inc: Incoming<ComputeServiceRequest>| {
+            let app = app.clone();
+            async move {
+                match inc.message {
+                    ComputeServiceRequest::HostInstances(h) => {
+                        let list = app.host_instances(&h.host, &h.present).await?;
+                        h.reply(list)
                     }
                 }
-            },
-        )
+            }
+        })
     }
 
     /// What `host` should run: its servers that are active, stopped or

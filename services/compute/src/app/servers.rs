@@ -3,6 +3,7 @@
 //! update and delete, Nova's states and status, and instance actions.
 
 use std::collections::BTreeMap;
+use stratus_bus_protocol::{NetworkService, StorageService};
 
 use serde_json::Value;
 use sqlx::types::Json;
@@ -195,9 +196,8 @@ impl App {
         self.volumes_check(caller, &req.block_devices).await?;
         // Networks, ports and groups are checked by the network service now,
         // made when the server has a host.
-        self.bus
-            .call::<net::PortsBind>(
-                net::SERVICE_TOPIC,
+        NetworkService::of(&self.bus)
+            .call(
                 ctx,
                 net::PortsBind {
                     caller: caller.clone(),
@@ -327,7 +327,7 @@ impl App {
         }
         tx.commit().await?;
         for s in &made {
-            self.start_build(s.id, caller.clone());
+            self.start_build(s.id, caller.clone(), image.clone());
         }
         Ok(made)
     }
@@ -398,9 +398,8 @@ impl App {
         caller: &TokenClaims,
         id: &str,
     ) -> Result<ImageLocation, Error> {
-        self.bus
-            .call::<sto::ImageLocate>(
-                sto::SERVICE_TOPIC,
+        StorageService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 sto::ImageLocate {
                     image_id: id.to_owned(),

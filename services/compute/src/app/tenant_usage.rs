@@ -1,7 +1,8 @@
 //! Instance hours per project, asked of the metering service (the same
 //! data invoices are priced from).
 
-use stratus_bus_protocol::usage::{ProjectUsage, SERVICE_TOPIC, TenantUsage};
+use stratus_bus_protocol::MeteringService;
+use stratus_bus_protocol::usage::{ProjectUsage, TenantUsage};
 use stratus_common::{Error, RequestContext};
 
 use super::App;
@@ -18,9 +19,8 @@ impl App {
         if start == end {
             return Ok(Vec::new());
         }
-        self.bus
-            .call::<TenantUsage>(
-                SERVICE_TOPIC,
+        MeteringService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 TenantUsage {
                     start,

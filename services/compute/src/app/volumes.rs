@@ -4,9 +4,9 @@
 //! (`os-volume_attachments`), hot-plugged by the host.
 
 use std::collections::BTreeSet;
+use stratus_bus_protocol::{ComputeAgent, StorageService};
 
 use stratus_auth::TokenClaims;
-use stratus_bus_protocol::AgentKind;
 use stratus_bus_protocol::compute::{AttachVolume, DetachVolume, DiskSpec};
 use stratus_bus_protocol::storage::{self as sto, VolumeOpFor, VolumeState};
 use stratus_common::{Error, RequestContext};
@@ -43,9 +43,8 @@ impl App {
         volume_id: &str,
         op: VolumeOpFor,
     ) -> Result<VolumeState, Error> {
-        self.bus
-            .call::<sto::VolumeUse>(
-                sto::SERVICE_TOPIC,
+        StorageService::of(&self.bus)
+            .call(
                 &RequestContext::system(),
                 sto::VolumeUse {
                     caller: caller.clone(),
@@ -274,9 +273,8 @@ impl App {
                 format: export.format,
                 image_metadata: connected.image_metadata,
             };
-            self.bus
-                .call::<AttachVolume>(
-                    &AgentKind::Compute.topic(&host),
+            ComputeAgent::on(&self.bus, &host)
+                .call(
                     &RequestContext::system(),
                     AttachVolume {
                         id: id.to_owned(),
@@ -360,9 +358,8 @@ impl App {
                 )));
             }
         };
-        self.bus
-            .call::<DetachVolume>(
-                &AgentKind::Compute.topic(&host),
+        ComputeAgent::on(&self.bus, &host)
+            .call(
                 &RequestContext::system(),
                 DetachVolume {
                     id: id.to_owned(),

@@ -88,15 +88,7 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     )]
 }
 
-/// Nova's timestamps: UTC, microseconds, no zone.
-pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-}
-
-/// Nova's `created`/`updated` on servers: UTC to the second, with `Z`.
-pub(crate) fn iso(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
+pub(crate) use crate::time::{iso, time};
 
 /// The discovery documents alone (no state needed).
 fn discovery() -> Router {

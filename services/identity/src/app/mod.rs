@@ -111,7 +111,7 @@ impl App {
     /// Announces revocations on `bus`, and applies those other identity
     /// replicas announce.
     pub fn with_bus(mut self, bus: stratus_bus::Bus) -> Self {
-        drop(stratus_http::auth::follow_revocations(
+        drop(stratus_bus_protocol::follow_revocations(
             &bus,
             self.verifier.clone(),
         ));

@@ -123,7 +123,7 @@ impl App {
     /// Rolls up every `interval` until `shutdown`.
     pub fn start_rollups(&self, interval: Duration, shutdown: tokio_util::sync::CancellationToken) {
         let app = self.clone();
-        stratus_http::runner::every(interval, shutdown, "rolling up samples", move || {
+        stratus_common::shutdown::every(interval, shutdown, "rolling up samples", move || {
             let app = app.clone();
             async move { app.rollup().await.map(|_| ()) }
         });

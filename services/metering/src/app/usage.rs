@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use stratus_auth::TokenClaims;
 use stratus_bus::{Incoming, ServerHandle};
 use stratus_bus_protocol::usage::{
-    MeteringServiceRequest, ProjectUsage, SERVICE_TOPIC, ServerUsage, TenantUsage, TenantUsages,
+    MeteringServiceRequest, ProjectUsage, ServerUsage, TenantUsage, TenantUsages,
 };
 use stratus_common::Error;
 
@@ -80,8 +80,7 @@ impl App {
     pub fn serve_services(&self) -> ServerHandle {
         use stratus_bus::Call;
         let app = self.clone();
-        self.bus.serve(
-            SERVICE_TOPIC,
+        stratus_bus_protocol::MeteringService::of(&self.bus).serve(
             move |inc: Incoming<MeteringServiceRequest>| {
                 let app = app.clone();
                 async move {

@@ -11,7 +11,7 @@ use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::network::{
     AddressPair, DhcpHost, DhcpSpec, FixedIpSpec, FloatingIpSpec, HostConfig, HostSync,
     NetworkChanged, NetworkServiceRequest, NetworkSpec, PortSpec, RouterPortSpec, RuleSpec,
-    SERVICE_TOPIC, SecurityGroupSpec, SubnetSpec,
+    SecurityGroupSpec, SubnetSpec,
 };
 use stratus_common::{Error, RequestContext};
 
@@ -25,8 +25,7 @@ impl App {
     /// by the service's replicas).
     pub fn serve_agents(&self) -> ServerHandle {
         let app = self.clone();
-        self.bus.serve(
-            SERVICE_TOPIC,
+        stratus_bus_protocol::NetworkService::of(&self.bus).serve(
             move |inc: Incoming<NetworkServiceRequest>| {
                 let app = app.clone();
                 async move {

@@ -41,7 +41,7 @@ impl App {
     pub fn start_sampler(&self, shutdown: CancellationToken) {
         let app = self.clone();
         let every = Duration::from_secs(self.config.sample_interval_s.max(1).into());
-        stratus_http::runner::every(
+        stratus_common::shutdown::every(
             every,
             shutdown,
             "sampling floating IPs and routers",

@@ -9,7 +9,7 @@
 use super::App;
 use crate::datastore::volumes::{self as ds, Attachment};
 use stratus_auth::TokenClaims;
-use stratus_bus_protocol::AgentKind;
+use stratus_bus_protocol::StorageAgent;
 use stratus_bus_protocol::storage::{Export, VolumeExport};
 use stratus_common::{Error, RequestContext};
 
@@ -107,10 +107,8 @@ impl App {
         let host = v
             .host
             .ok_or_else(|| Error::bad_request(format!("Volume {id} has no data.")))?;
-        let export = self
-            .bus
-            .call::<VolumeExport>(
-                &AgentKind::Storage.topic(&host),
+        let export = StorageAgent::on(&self.bus, &host)
+            .call(
                 &RequestContext::system(),
                 VolumeExport {
                     volume_id: id.to_owned(),

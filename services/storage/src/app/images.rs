@@ -13,11 +13,10 @@ use md5::Digest;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use stratus_auth::TokenClaims;
-use stratus_bus_protocol::AgentKind;
-use stratus_bus_protocol::StorageAgentRequest;
 use stratus_bus_protocol::storage::{
     CHUNK_BYTES, Chunk, ImageCommit, ImageDelete, ImageRead, ImageWrite,
 };
+use stratus_bus_protocol::{ComputeAgent, StorageAgent};
 use stratus_common::{Error, RequestContext};
 
 pub const DISK_FORMATS: &[&str] = &[
@@ -497,10 +496,8 @@ impl App {
     }
 
     async fn remove_data(&self, host: &str, id: &str) {
-        let cast = self
-            .bus
-            .cast::<StorageAgentRequest>(
-                &AgentKind::Storage.topic(host),
+        let cast = StorageAgent::on(&self.bus, host)
+            .cast(
                 &RequestContext::system(),
                 ImageDelete {
                     image_id: id.to_owned(),
@@ -642,7 +639,7 @@ impl App {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let topic = AgentKind::Storage.topic(host);
+        let agent = StorageAgent::on(&self.bus, host);
         let ctx = RequestContext::system();
         let mut md5 = md5::Md5::new();
         let mut sha256 = sha2::Sha256::new();
@@ -677,14 +674,15 @@ impl App {
                 {
                     done?;
                 }
-                let (bus, topic, ctx) = (self.bus.clone(), topic.clone(), ctx.clone());
+                let (agent, ctx) = (agent.clone(), ctx.clone());
                 let write = ImageWrite {
                     image_id: image.id.clone(),
                     offset,
                     data: Chunk(chunk.to_vec()),
                 };
                 in_flight.push(async move {
-                    bus.call::<ImageWrite>(&topic, &ctx, write)
+                    agent
+                        .call(&ctx, write)
                         .await
                         .map(|_| ())
                         .map_err(Error::from)
@@ -720,10 +718,8 @@ impl App {
                 )));
             }
         }
-        let stored = self
-            .bus
-            .call::<ImageCommit>(
-                &topic,
+        let stored = agent
+            .call(
                 &ctx,
                 ImageCommit {
                     image_id: image.id.clone(),
@@ -763,8 +759,7 @@ impl App {
             (Some(host), "active" | "deactivated") => host.clone(),
             _ => return Ok((image, None)),
         };
-        let bus = self.bus.clone();
-        let topic = AgentKind::Storage.topic(&host);
+        let agent = StorageAgent::on(&self.bus, &host);
         let image_id = image.id.clone();
         // Chunks are asked for WRITES_IN_FLIGHT at a time, and come out in
         // order.
@@ -772,11 +767,10 @@ impl App {
         let offsets = (0..size.div_ceil(CHUNK_BYTES as u64)).map(|i| i * CHUNK_BYTES as u64);
         let stream = futures_util::stream::iter(offsets)
             .map(move |offset| {
-                let (bus, topic, image_id) = (bus.clone(), topic.clone(), image_id.clone());
+                let (agent, image_id) = (agent.clone(), image_id.clone());
                 async move {
-                    let data = bus
-                        .call::<ImageRead>(
-                            &topic,
+                    let data = agent
+                        .call(
                             &RequestContext::system(),
                             ImageRead {
                                 image_id,
@@ -965,10 +959,8 @@ impl App {
                 )));
             }
         };
-        let export = self
-            .bus
-            .call::<stratus_bus_protocol::storage::ImageExport>(
-                &AgentKind::Storage.topic(&host),
+        let export = StorageAgent::on(&self.bus, &host)
+            .call(
                 &RequestContext::system(),
                 stratus_bus_protocol::storage::ImageExport {
                     image_id: id.to_owned(),
@@ -1031,17 +1023,14 @@ impl App {
             image.disk_format = Some(req.disk_format.clone());
             ds::update(&self.pool, &image).await?;
         }
-        let topic = AgentKind::Compute.topic(&req.host);
-        let bus = self.bus.clone();
+        let agent = ComputeAgent::on(&self.bus, &req.host);
         let (id, image_id) = (req.instance_id.clone(), req.image_id.clone());
         let pieces = futures_util::stream::unfold(Some(0u64), move |offset| {
-            let (bus, topic, id, image_id) =
-                (bus.clone(), topic.clone(), id.clone(), image_id.clone());
+            let (agent, id, image_id) = (agent.clone(), id.clone(), image_id.clone());
             async move {
                 let offset = offset?;
-                let read = bus
-                    .call::<SnapshotRead>(
-                        &topic,
+                let read = agent
+                    .call(
                         &RequestContext::system(),
                         SnapshotRead {
                             id,

@@ -88,8 +88,7 @@ impl App {
     /// Answers other services on `storage-service` (any replica may).
     pub fn serve_services(&self) -> ServerHandle {
         let app = self.clone();
-        self.bus.serve(
-            stratus_bus_protocol::storage::SERVICE_TOPIC,
+        stratus_bus_protocol::StorageService::of(&self.bus).serve(
             move |inc: Incoming<stratus_bus_protocol::storage::StorageServiceRequest>| {
                 let app = app.clone();
                 async move {

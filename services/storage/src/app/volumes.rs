@@ -13,12 +13,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use stratus_auth::TokenClaims;
 use stratus_bus::Incoming;
+use stratus_bus_protocol::StorageAgent;
 use stratus_bus_protocol::storage::{
     ImageFromVolume, SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent,
     VolumeExtend, VolumeOp, VolumeSource, VolumeToImage,
 };
 use stratus_bus_protocol::usage::Lifecycle;
-use stratus_bus_protocol::{AgentKind, Notification, StorageAgentRequest};
+use stratus_bus_protocol::{Notification, StorageAgentRequest};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
 const GIB: i64 = 1024 * 1024 * 1024;
@@ -246,12 +247,8 @@ impl App {
     }
 
     async fn cast(&self, host: &str, message: impl Into<StorageAgentRequest>) -> Result<(), Error> {
-        self.bus
-            .cast::<StorageAgentRequest>(
-                &AgentKind::Storage.topic(host),
-                &RequestContext::system(),
-                message,
-            )
+        StorageAgent::on(&self.bus, host)
+            .cast(&RequestContext::system(), message)
             .await
             .map(|_| ())
             .map_err(Error::from)
