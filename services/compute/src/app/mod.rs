@@ -13,6 +13,7 @@ pub mod ip_filter;
 pub mod keypairs;
 pub mod policy;
 pub mod quotas;
+pub mod results;
 pub mod scheduler;
 pub mod server_groups;
 pub mod servers;

@@ -5,9 +5,14 @@
 //! unsticks uploads and operations whose process died.
 
 pub mod attachments;
+pub mod image_data;
+pub mod image_members;
 pub mod images;
 pub mod policy;
+pub mod snapshots;
 pub mod usage;
+pub mod volume_quotas;
+pub mod volume_results;
 pub mod volumes;
 
 use serde::{Deserialize, Serialize};

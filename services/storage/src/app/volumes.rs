@@ -8,21 +8,18 @@
 
 use super::App;
 use crate::datastore::images::Image;
-use crate::datastore::volumes::{self as ds, ListFilter, Metadata, Snapshot, Volume};
+use crate::datastore::volumes::{self as ds, ListFilter, Metadata, Volume};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use stratus_auth::TokenClaims;
-use stratus_bus::Incoming;
 use stratus_bus_protocol::StorageAgent;
+use stratus_bus_protocol::StorageAgentRequest;
 use stratus_bus_protocol::storage::{
-    ImageFromVolume, SnapshotCreate, SnapshotDelete, VolumeCreate, VolumeDelete, VolumeEvent,
-    VolumeExtend, VolumeOp, VolumeSource, VolumeToImage,
+    VolumeCreate, VolumeDelete, VolumeExtend, VolumeSource, VolumeToImage,
 };
-use stratus_bus_protocol::usage::Lifecycle;
-use stratus_bus_protocol::{Notification, StorageAgentRequest};
 use stratus_common::{Error, ErrorKind, RequestContext};
 
-const GIB: i64 = 1024 * 1024 * 1024;
+pub(crate) const GIB: i64 = 1024 * 1024 * 1024;
 
 /// Quota defaults (`[storage.quotas]`); -1 is unlimited.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,26 +46,26 @@ use stratus_api::volume as api;
 pub const DEFAULT_TYPE_ID: &str = "4a9d2a4b-8d46-4e36-9c1a-5c3c7a1e0d01";
 pub const DEFAULT_TYPE_NAME: &str = "__DEFAULT__";
 
-fn bad(message: impl Into<String>) -> Error {
+pub(crate) fn bad(message: impl Into<String>) -> Error {
     Error::bad_request(message)
 }
 
-fn over_quota(resource: &str, requested: i64, used: i64, limit: i64) -> Error {
+pub(crate) fn over_quota(resource: &str, requested: i64, used: i64, limit: i64) -> Error {
     Error::new(
         ErrorKind::PayloadTooLarge,
         format!("Requested {resource} of {requested} exceeds the quota: {used} of {limit} used."),
     )
 }
 
-fn volume_not_found(id: &str) -> Error {
+pub(crate) fn volume_not_found(id: &str) -> Error {
     Error::not_found(format!("Volume {id} could not be found."))
 }
 
-fn snapshot_not_found(id: &str) -> Error {
+pub(crate) fn snapshot_not_found(id: &str) -> Error {
     Error::not_found(format!("Snapshot {id} could not be found."))
 }
 
-fn check_text(field: &str, v: &Option<String>) -> Result<(), Error> {
+pub(crate) fn check_text(field: &str, v: &Option<String>) -> Result<(), Error> {
     if v.as_ref().is_some_and(|s| s.chars().count() > 255) {
         return Err(bad(format!(
             "Invalid input for field '{field}': longer than 255 characters."
@@ -77,7 +74,7 @@ fn check_text(field: &str, v: &Option<String>) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_metadata(m: &BTreeMap<String, String>) -> Result<(), Error> {
+pub(crate) fn check_metadata(m: &BTreeMap<String, String>) -> Result<(), Error> {
     for (k, v) in m {
         if k.is_empty() || k.chars().count() > 255 || v.chars().count() > 255 {
             return Err(bad(format!(
@@ -98,14 +95,14 @@ pub struct Changes {
 }
 
 impl Changes {
-    fn metadata(m: BTreeMap<String, String>) -> Self {
+    pub(crate) fn metadata(m: BTreeMap<String, String>) -> Self {
         Self {
             metadata: Some(m),
             ..Self::default()
         }
     }
 
-    fn apply(
+    pub(crate) fn apply(
         self,
         name: &mut Option<String>,
         description: &mut Option<String>,
@@ -129,7 +126,7 @@ impl Changes {
 
 /// A page of at most `limit` of `rows` (fetched one more than `limit`), and
 /// whether more follow.
-fn one_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+pub(crate) fn one_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     (rows, more)
@@ -138,7 +135,7 @@ fn one_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
 impl App {
     /// The URL's project and the list filter it implies: only that project,
     /// unless an admin asks for all.
-    fn scoped_filter<'a>(
+    pub(crate) fn scoped_filter<'a>(
         &self,
         caller: &TokenClaims,
         project: &'a str,
@@ -184,69 +181,21 @@ impl App {
         }
     }
 
-    fn write_scope<'a>(&self, caller: &TokenClaims, project: &'a str) -> Result<&'a str, Error> {
+    pub(crate) fn write_scope<'a>(
+        &self,
+        caller: &TokenClaims,
+        project: &'a str,
+    ) -> Result<&'a str, Error> {
         let project = self.project_scope(caller, project)?;
         super::policy::member(caller)?;
         Ok(project)
     }
 
-    /// Limits and usage of a project's resources.
-    pub async fn quota_view(&self, project: &str) -> Result<Vec<(&'static str, i64, i64)>, Error> {
-        let mut conn = self.pool.acquire().await?;
-        self.quota_rows(&mut conn, project).await
-    }
-
-    /// Each resource's limit (override or default) and use, through `conn`.
-    async fn quota_rows(
+    pub(crate) async fn cast(
         &self,
-        conn: &mut sqlx::PgConnection,
-        project: &str,
-    ) -> Result<Vec<(&'static str, i64, i64)>, Error> {
-        let defaults = &self.config.quotas;
-        let overrides = ds::quota_overrides(&mut *conn, project).await?;
-        let limit = |r: &str, d: i64| {
-            overrides
-                .iter()
-                .find(|(k, _)| k == r)
-                .map_or(d, |(_, v)| *v)
-        };
-        let (volumes, gigabytes, snapshots) = ds::usage(&mut *conn, project).await?;
-        Ok(vec![
-            ("volumes", limit("volumes", defaults.volumes), volumes),
-            (
-                "gigabytes",
-                limit("gigabytes", defaults.gigabytes),
-                gigabytes,
-            ),
-            (
-                "snapshots",
-                limit("snapshots", defaults.snapshots),
-                snapshots,
-            ),
-        ])
-    }
-
-    /// Checks that `volumes` more volumes, `gigabytes` more GiB and
-    /// `snapshots` more snapshots fit (call with the project locked).
-    async fn check_quota(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        project: &str,
-        volumes: i64,
-        gigabytes: i64,
-        snapshots: i64,
+        host: &str,
+        message: impl Into<StorageAgentRequest>,
     ) -> Result<(), Error> {
-        let rows = self.quota_rows(conn, project).await?;
-        for ((resource, limit, used), want) in rows.into_iter().zip([volumes, gigabytes, snapshots])
-        {
-            if want > 0 && limit >= 0 && used + want > limit {
-                return Err(over_quota(resource, want, used, limit));
-            }
-        }
-        Ok(())
-    }
-
-    async fn cast(&self, host: &str, message: impl Into<StorageAgentRequest>) -> Result<(), Error> {
         StorageAgent::on(&self.bus, host)
             .cast(&RequestContext::system(), message)
             .await
@@ -411,7 +360,7 @@ impl App {
         Ok(volume)
     }
 
-    async fn pick_host(&self) -> Result<String, Error> {
+    pub(crate) async fn pick_host(&self) -> Result<String, Error> {
         crate::datastore::host_pick(&self.pool, 0, i64::from(self.config.host_fresh_s))
             .await?
             .ok_or_else(|| Error::unavailable("No storage host is up now."))
@@ -626,154 +575,6 @@ impl App {
 
     // ---- snapshots ----
 
-    pub async fn snapshot_get(
-        &self,
-        caller: &TokenClaims,
-        project: &str,
-        id: &str,
-    ) -> Result<Snapshot, Error> {
-        self.project_scope(caller, project)?;
-        let s = ds::snapshot_get(&self.pool, id)
-            .await?
-            .ok_or_else(|| snapshot_not_found(id))?;
-        if caller.is_admin() || s.project_id == project {
-            Ok(s)
-        } else {
-            Err(snapshot_not_found(id))
-        }
-    }
-
-    pub async fn snapshot_create(
-        &self,
-        caller: &TokenClaims,
-        project: &str,
-        req: api::SnapshotCreate,
-    ) -> Result<Snapshot, Error> {
-        let api::SnapshotCreate {
-            volume_id,
-            name,
-            description,
-            metadata,
-            force,
-        } = req;
-        let volume_id = volume_id.as_str();
-        let project = self.write_scope(caller, project)?;
-        check_text("name", &name)?;
-        check_text("description", &description)?;
-        check_metadata(&metadata)?;
-        let v = self.volume_get(caller, project, volume_id).await?;
-        let ok = v.status == "available" || (force && v.status == "in-use");
-        if !ok {
-            return Err(bad(format!(
-                "Volume {volume_id} is {}; snapshots are taken of available volumes.",
-                v.status
-            )));
-        }
-        let host = v
-            .host
-            .clone()
-            .ok_or_else(|| bad(format!("Volume {volume_id} has no data.")))?;
-        let snapshot = Snapshot {
-            id: uuid::Uuid::new_v4().to_string(),
-            project_id: v.project_id.clone(),
-            user_id: caller.sub.clone(),
-            volume_id: v.id.clone(),
-            name,
-            description,
-            size: v.size,
-            status: "creating".into(),
-            host: host.clone(),
-            metadata: sqlx::types::Json(metadata),
-            error: None,
-            created_at: chrono::Utc::now(),
-            updated_at: chrono::Utc::now(),
-        };
-        let mut tx = self.pool.begin().await?;
-        ds::lock_project(&mut tx, &v.project_id).await?;
-        self.check_quota(&mut tx, &v.project_id, 0, i64::from(v.size), 1)
-            .await?;
-        ds::snapshot_insert(&mut *tx, &snapshot).await?;
-        tx.commit().await?;
-        self.cast(
-            &host,
-            SnapshotCreate {
-                snapshot_id: snapshot.id.clone(),
-                volume_id: v.id,
-            },
-        )
-        .await?;
-        Ok(snapshot)
-    }
-
-    pub async fn snapshot_list(
-        &self,
-        caller: &TokenClaims,
-        project: &str,
-        all_tenants: bool,
-        filter: ListFilter,
-        marker: Option<&str>,
-        limit: i64,
-    ) -> Result<(Vec<Snapshot>, bool), Error> {
-        let (project, filter) = self.scoped_filter(caller, project, all_tenants, filter)?;
-        let marker = match marker {
-            Some(m) => {
-                let s = self
-                    .snapshot_get(caller, project, m)
-                    .await
-                    .map_err(|_| bad(format!("Marker snapshot {m} could not be found.")))?;
-                Some((s.created_at, s.id))
-            }
-            None => None,
-        };
-        let rows = ds::snapshot_list(&self.pool, &filter, marker, limit + 1).await?;
-        Ok(one_page(rows, limit))
-    }
-
-    pub async fn snapshot_update(
-        &self,
-        caller: &TokenClaims,
-        project: &str,
-        id: &str,
-        changes: Changes,
-    ) -> Result<Snapshot, Error> {
-        let project = self.write_scope(caller, project)?;
-        let mut s = self.snapshot_get(caller, project, id).await?;
-        changes.apply(&mut s.name, &mut s.description, &mut s.metadata)?;
-        ds::snapshot_update(&self.pool, &s)
-            .await?
-            .ok_or_else(|| snapshot_not_found(id))
-    }
-
-    pub async fn snapshot_delete(
-        &self,
-        caller: &TokenClaims,
-        project: &str,
-        id: &str,
-    ) -> Result<(), Error> {
-        let project = self.write_scope(caller, project)?;
-        let s = self.snapshot_get(caller, project, id).await?;
-        let Some(s) = ds::snapshot_transition(
-            &self.pool,
-            id,
-            &["available", "error", "error_deleting"],
-            "deleting",
-        )
-        .await?
-        else {
-            return Err(bad(format!(
-                "Snapshot {id} is {}; it must be available or in error to be deleted.",
-                s.status
-            )));
-        };
-        self.cast(
-            &s.host,
-            SnapshotDelete {
-                snapshot_id: id.to_owned(),
-            },
-        )
-        .await
-    }
-
     /// Copies a volume into a new image (`os-volume_upload_image`): the
     /// image is made `saving` on the volume's host, the volume is
     /// `uploading` until the host reports, then both are done.
@@ -844,243 +645,11 @@ impl App {
         Ok((v, image))
     }
 
-    async fn apply_image_from_volume(&self, e: &ImageFromVolume) -> Result<(), Error> {
-        let image = match (&e.error, e.size, &e.checksum, &e.sha512) {
-            (None, Some(size), Some(checksum), Some(sha512)) => {
-                let stored = crate::datastore::images::Stored {
-                    host: &e.host,
-                    size: i64::try_from(size).unwrap_or(i64::MAX),
-                    virtual_size: e.virtual_size.and_then(|v| i64::try_from(v).ok()),
-                    checksum,
-                    os_hash_value: sha512,
-                };
-                self.activate_image(&e.image_id, &stored).await?
-            }
-            _ => {
-                tracing::warn!(volume = %e.volume_id, image = %e.image_id, error = ?e.error, "volume upload failed");
-                crate::datastore::images::transition(
-                    &self.pool,
-                    &e.image_id,
-                    &["saving"],
-                    "killed",
-                )
-                .await?;
-                None
-            }
-        };
-        if image.is_none() && e.error.is_none() {
-            // The image was deleted meanwhile: its new file goes too.
-            self.cast(
-                &e.host,
-                stratus_bus_protocol::storage::ImageDelete {
-                    image_id: e.image_id.clone(),
-                },
-            )
-            .await?;
-        }
-        ds::volume_finish(
-            &self.pool,
-            &e.volume_id,
-            "uploading",
-            "available",
-            None,
-            e.error.as_deref(),
-        )
-        .await?;
-        Ok(())
-    }
-
     // ---- results from the storage hosts ----
-
-    /// Applies the storage hosts' `storage.volume.result` events (one queue
-    /// shared by the service's replicas).
-    pub fn follow_volume_results(&self) -> stratus_bus::ServerHandle {
-        let app = self.clone();
-        self.bus.subscribe(
-            "storage-service.volume-results",
-            &["storage.volume.result", "storage.image.uploaded"],
-            move |inc: Incoming<Notification>| {
-                let app = app.clone();
-                async move {
-                    match inc.message {
-                        Notification::VolumeResult(event) => app.apply_result(&event).await?,
-                        Notification::ImageFromVolume(event) => {
-                            app.apply_image_from_volume(&event).await?
-                        }
-                        _ => {}
-                    }
-                    Ok(serde_json::Value::Null)
-                }
-            },
-        )
-    }
-
-    pub async fn apply_result(&self, e: &VolumeEvent) -> Result<(), Error> {
-        let error = e.error.as_deref();
-        let size = e.size_gb.and_then(|s| i32::try_from(s).ok());
-        // The change and metering's event of it commit together.
-        let mut tx = self.pool.begin().await?;
-        // Whose it is, read before a delete removes it (for metering).
-        let owner = match e.op {
-            VolumeOp::VolumeCreated | VolumeOp::VolumeExtended | VolumeOp::VolumeDeleted => {
-                ds::volume_get(&mut *tx, &e.id)
-                    .await?
-                    .map(|v| (v.project_id, v.size))
-            }
-            VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => {
-                ds::snapshot_get(&mut *tx, &e.id)
-                    .await?
-                    .map(|s| (s.project_id, s.size))
-            }
-        };
-        let mut n = match (e.op, error) {
-            (VolumeOp::VolumeCreated, None) => {
-                ds::volume_finish(&mut *tx, &e.id, "creating", "available", None, None).await
-            }
-            (VolumeOp::VolumeCreated, Some(_)) => {
-                ds::volume_finish(&mut *tx, &e.id, "creating", "error", None, error).await
-            }
-            (VolumeOp::VolumeExtended, None) => {
-                ds::volume_finish(&mut *tx, &e.id, "extending", "available", size, None).await
-            }
-            (VolumeOp::VolumeExtended, Some(_)) => {
-                ds::volume_finish(&mut *tx, &e.id, "extending", "error_extending", None, error)
-                    .await
-            }
-            (VolumeOp::VolumeDeleted, None) => ds::volume_delete(&mut *tx, &e.id).await,
-            (VolumeOp::VolumeDeleted, Some(_)) => {
-                ds::volume_finish(&mut *tx, &e.id, "deleting", "error_deleting", None, error).await
-            }
-            (VolumeOp::SnapshotCreated, None) => {
-                ds::snapshot_finish(&mut *tx, &e.id, "creating", "available", None).await
-            }
-            (VolumeOp::SnapshotCreated, Some(_)) => {
-                ds::snapshot_finish(&mut *tx, &e.id, "creating", "error", error).await
-            }
-            (VolumeOp::SnapshotDeleted, None) => ds::snapshot_delete(&mut *tx, &e.id).await,
-            (VolumeOp::SnapshotDeleted, Some(_)) => {
-                ds::snapshot_finish(&mut *tx, &e.id, "deleting", "error_deleting", error).await
-            }
-        }?;
-        let mut late = false;
-        if n == 0 && error.is_none() {
-            tx.commit().await?;
-            n = self.apply_late_success(e, size).await?;
-            // Its event follows the late change in a transaction of its own.
-            tx = self.pool.begin().await?;
-            late = true;
-        }
-        if let (Some((project, size_before)), None, true) = (owner, error, n > 0) {
-            let (kind, event) = match e.op {
-                VolumeOp::VolumeCreated => ("volume", Lifecycle::Created),
-                VolumeOp::VolumeExtended => ("volume", Lifecycle::Resized),
-                VolumeOp::VolumeDeleted => ("volume", Lifecycle::Deleted),
-                VolumeOp::SnapshotCreated => ("snapshot", Lifecycle::Created),
-                VolumeOp::SnapshotDeleted => ("snapshot", Lifecycle::Deleted),
-            };
-            let size =
-                (event != Lifecycle::Deleted).then(|| i64::from(size.unwrap_or(size_before)));
-            let ev = super::usage::held_event(kind, &e.id, &project, event, size);
-            stratus_outbox::put(&mut tx, &ev).await?;
-        }
-        tx.commit().await?;
-        if n > 0 || late {
-            self.outbox.flush_soon();
-        }
-        Ok(())
-    }
-
-    /// A success for something no longer waiting for it (the sweeper gave
-    /// up, or it was deleted meanwhile): what the host did stands, and data
-    /// nobody owns is removed.
-    async fn apply_late_success(&self, e: &VolumeEvent, size: Option<i32>) -> Result<u64, Error> {
-        let pool = &self.pool;
-        let (n, orphan) = match e.op {
-            VolumeOp::VolumeCreated => {
-                let n = ds::volume_finish(pool, &e.id, "error", "available", None, None).await?;
-                let gone = ds::volume_get(pool, &e.id).await?.is_none();
-                (
-                    n,
-                    gone.then(|| {
-                        StorageAgentRequest::from(VolumeDelete {
-                            volume_id: e.id.clone(),
-                        })
-                    }),
-                )
-            }
-            VolumeOp::VolumeExtended => (
-                ds::volume_finish(pool, &e.id, "error_extending", "available", size, None).await?,
-                None,
-            ),
-            VolumeOp::VolumeDeleted => (ds::volume_delete_after_error(pool, &e.id).await?, None),
-            VolumeOp::SnapshotCreated => {
-                let n = ds::snapshot_finish(pool, &e.id, "error", "available", None).await?;
-                let gone = ds::snapshot_get(pool, &e.id).await?.is_none();
-                (
-                    n,
-                    gone.then(|| {
-                        StorageAgentRequest::from(SnapshotDelete {
-                            snapshot_id: e.id.clone(),
-                        })
-                    }),
-                )
-            }
-            VolumeOp::SnapshotDeleted => {
-                (ds::snapshot_delete_after_error(pool, &e.id).await?, None)
-            }
-        };
-        if let Some(cleanup) = orphan {
-            tracing::warn!(op = ?e.op, id = %e.id, "late result for something deleted; removing its data");
-            self.cast(&e.host, cleanup).await?;
-            return Ok(0);
-        } else if n == 0 {
-            tracing::info!(op = ?e.op, id = %e.id, "result for something no longer waiting for it; ignored");
-        }
-        Ok(n)
-    }
-
-    /// Ends volume and snapshot operations stuck past the timeout.
-    pub async fn sweep_stuck_operations(&self) -> Result<(), Error> {
-        let mut conn = self.pool.acquire().await?;
-        let n = ds::sweep_stuck(&mut conn, f64::from(self.config.operation_timeout_s)).await?;
-        if n > 0 {
-            tracing::warn!(
-                count = n,
-                "storage operations that never finished are now in error"
-            );
-        }
-        Ok(())
-    }
-
-    /// Sets a project's quotas (admin).
-    pub async fn quota_update(
-        &self,
-        caller: &TokenClaims,
-        target: &str,
-        limits: &BTreeMap<String, i64>,
-    ) -> Result<(), Error> {
-        if !caller.is_admin() {
-            return Err(Error::forbidden("Only administrators may change quotas."));
-        }
-        for (resource, limit) in limits {
-            if !["volumes", "gigabytes", "snapshots"].contains(&resource.as_str()) {
-                return Err(bad(format!("Bad key(s) in quota set: {resource}.")));
-            }
-            if *limit < -1 {
-                return Err(bad(format!(
-                    "Quota limit {limit} for {resource} must be -1 or more."
-                )));
-            }
-        }
-        for (resource, limit) in limits {
-            ds::quota_set(&self.pool, target, resource, *limit).await?;
-        }
-        Ok(())
-    }
 }
 
 /// What Cinder copies from an image into `volume_image_metadata`.
-fn image_metadata(image: &Image) -> Metadata {
+pub(crate) fn image_metadata(image: &Image) -> Metadata {
     let mut m: BTreeMap<String, String> = image.properties.0.clone();
     m.insert("image_id".into(), image.id.clone());
     if let Some(n) = &image.name {
