@@ -7,8 +7,10 @@
 //! `storage.volume.result` event.
 //!
 //! Layout: `store` (the files), `volumes` (volume and snapshot work),
-//! `qemu_img` (the tool).
+//! `backend` (the disk tool they use, behind a trait: qemu-img, or a fake
+//! in unit tests), `qemu_img` (the tool), `inspect` (formats from bytes).
 
+pub mod backend;
 pub mod inspect;
 pub mod qemu_img;
 pub mod store;
