@@ -8,13 +8,15 @@
 //!
 //! Layout: `reconcile` (the loop) drives `plumbing` (bridges, uplinks,
 //! veths), `firewall` (security groups) over `nft`, `dhcp` and `router`;
-//! `links` is every rtnetlink request; `teardown` takes an agent's whole
-//! footprint off a host.
+//! `links` is every rtnetlink request; `plane` puts links, firewall, DHCP
+//! and routers behind traits (with in-memory fakes for the loop's unit
+//! tests); `teardown` takes an agent's whole footprint off a host.
 
 pub mod dhcp;
 pub mod firewall;
 pub mod links;
 pub mod nft;
+pub mod plane;
 pub mod plumbing;
 pub mod reconcile;
 pub mod router;

@@ -22,6 +22,7 @@ use rtnetlink::packet_route::neighbour::{
 use rtnetlink::{
     Handle, LinkBridge, LinkUnspec, LinkVeth, LinkVlan, LinkVxlan, RouteMessageBuilder,
 };
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::AsRawFd;
 
@@ -117,6 +118,125 @@ pub fn vxlan_message(name: &str, vni: u32, local: Ipv4Addr, mtu: u32) -> LinkMes
         .mtu(mtu)
         .up()
         .build()
+}
+
+/// What the reconcile loop asks of a namespace's links, so it can run
+/// against [`Links`] (netlink) or an in-memory fake in unit tests.
+pub trait LinkOps: Send + Sync {
+    fn list(&self) -> impl Future<Output = Result<Vec<Link>, LinkError>> + Send;
+    fn get(&self, name: &str) -> impl Future<Output = Result<Option<Link>, LinkError>> + Send {
+        let name = name.to_owned();
+        async move { Ok(self.list().await?.into_iter().find(|l| l.name == name)) }
+    }
+    fn add_bridge(
+        &self,
+        name: &str,
+        mtu: u32,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    fn add_vxlan(
+        &self,
+        name: &str,
+        vni: u32,
+        local: Ipv4Addr,
+        mtu: u32,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    fn add_vlan(
+        &self,
+        name: &str,
+        parent: u32,
+        vid: u16,
+        mtu: u32,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    /// Puts the link under `master`, sets its MTU and brings it up.
+    fn plug(
+        &self,
+        index: u32,
+        master: u32,
+        mtu: u32,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    /// Takes the link off its bridge.
+    fn unplug(&self, index: u32) -> impl Future<Output = Result<(), LinkError>> + Send;
+    /// Sets the link's MAC, MTU and brings it up.
+    fn configure(
+        &self,
+        index: u32,
+        mac: Option<&str>,
+        mtu: Option<u32>,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    fn set_alias(
+        &self,
+        index: u32,
+        alias: &str,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    fn delete(&self, index: u32) -> impl Future<Output = Result<(), LinkError>> + Send;
+    /// The VXLAN device's flooding destinations.
+    fn flood_peers(
+        &self,
+        index: u32,
+    ) -> impl Future<Output = Result<Vec<Ipv4Addr>, LinkError>> + Send;
+    fn add_flood_peer(
+        &self,
+        index: u32,
+        peer: Ipv4Addr,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+    fn del_flood_peer(
+        &self,
+        index: u32,
+        peer: Ipv4Addr,
+    ) -> impl Future<Output = Result<(), LinkError>> + Send;
+}
+
+impl LinkOps for Links {
+    async fn list(&self) -> Result<Vec<Link>, LinkError> {
+        Links::list(self).await
+    }
+    async fn get(&self, name: &str) -> Result<Option<Link>, LinkError> {
+        Links::get(self, name).await
+    }
+    async fn add_bridge(&self, name: &str, mtu: u32) -> Result<(), LinkError> {
+        Links::add_bridge(self, name, mtu).await
+    }
+    async fn add_vxlan(
+        &self,
+        name: &str,
+        vni: u32,
+        local: Ipv4Addr,
+        mtu: u32,
+    ) -> Result<(), LinkError> {
+        Links::add_vxlan(self, name, vni, local, mtu).await
+    }
+    async fn add_vlan(&self, name: &str, parent: u32, vid: u16, mtu: u32) -> Result<(), LinkError> {
+        Links::add_vlan(self, name, parent, vid, mtu).await
+    }
+    async fn plug(&self, index: u32, master: u32, mtu: u32) -> Result<(), LinkError> {
+        Links::plug(self, index, master, mtu).await
+    }
+    async fn unplug(&self, index: u32) -> Result<(), LinkError> {
+        Links::unplug(self, index).await
+    }
+    async fn configure(
+        &self,
+        index: u32,
+        mac: Option<&str>,
+        mtu: Option<u32>,
+    ) -> Result<(), LinkError> {
+        Links::configure(self, index, mac, mtu).await
+    }
+    async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
+        Links::set_alias(self, index, alias).await
+    }
+    async fn delete(&self, index: u32) -> Result<(), LinkError> {
+        Links::delete(self, index).await
+    }
+    async fn flood_peers(&self, index: u32) -> Result<Vec<Ipv4Addr>, LinkError> {
+        Links::flood_peers(self, index).await
+    }
+    async fn add_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
+        Links::add_flood_peer(self, index, peer).await
+    }
+    async fn del_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
+        Links::del_flood_peer(self, index, peer).await
+    }
 }
 
 /// The links of one namespace.

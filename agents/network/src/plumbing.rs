@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 use ipnet::IpNet;
 use stratus_bus_protocol::network::{NetworkSpec, PortSpec, SubnetSpec};
 
-use crate::links::{Link, LinkError, Links, dev_name};
+use crate::links::{Link, LinkError, LinkOps, Links, dev_name};
 
 pub use stratus_bus_protocol::network::bridge_name;
 
@@ -33,8 +33,8 @@ pub fn uplink_name(net: &NetworkSpec, nic: Option<&str>) -> Option<String> {
 }
 
 /// Makes the network's bridge and uplink, returning the bridge's index.
-pub async fn ensure_network(
-    links: &Links,
+pub async fn ensure_network<L: LinkOps>(
+    links: &L,
     have: &[Link],
     net: &NetworkSpec,
     nic: Option<&str>,

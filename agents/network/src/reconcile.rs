@@ -24,12 +24,12 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::NetworkSettings;
-use crate::dhcp::{self, DhcpPaths};
+use crate::dhcp::DhcpPaths;
 use crate::firewall;
-use crate::links::{Links, dev_name};
-use crate::nft::{self, Listing};
+use crate::links::{LinkOps, Links, dev_name};
+use crate::nft::Listing;
+use crate::plane::{Dhcp, Dnsmasq, Firewall, Nft, NsRouters, Routers};
 use crate::plumbing;
-use crate::router;
 
 /// Ports wired (`up`) and not (`down`) after a pass.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,16 +38,19 @@ pub struct PortStates {
     pub down: BTreeSet<String>,
 }
 
-/// One host's data plane.
-pub struct Reconciler {
+/// One host's data plane: links `L`, firewall `F`, DHCP `D` and routers
+/// `R` (the real ones by default; fakes in unit tests, see [`crate::plane`]).
+pub struct Reconciler<L = Links, F = Nft, D = Dnsmasq, R = NsRouters> {
     /// The cloud this agent belongs to (its bus prefix): every host object
     /// it makes carries it, and it touches no other cloud's.
     pub cloud: String,
     pub host: String,
     pub ns: Option<String>,
     pub settings: NetworkSettings,
-    pub links: Links,
-    pub dhcp: DhcpPaths,
+    pub links: L,
+    pub nft: F,
+    pub dhcp: D,
+    pub routers: R,
     tunnel_ip: Option<Ipv4Addr>,
     /// This cloud's nftables table ([`firewall::table_name`]).
     table: String,
@@ -58,6 +61,7 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
+    /// The real data plane of namespace `ns` (the current one if `None`).
     pub async fn new(
         cloud: String,
         host: String,
@@ -65,13 +69,15 @@ impl Reconciler {
         settings: NetworkSettings,
     ) -> anyhow::Result<Self> {
         let links = Links::open(ns.as_deref()).await?;
-        let dhcp = DhcpPaths::new(settings.state_dir.clone(), settings.netns_prefix.clone());
-        let tunnel_ip = match &settings.tunnel_ip {
-            Some(t) => Some(t.parse().map_err(|_| {
-                anyhow::anyhow!("[network] tunnel_ip {t:?} is not an IPv4 address")
-            })?),
-            None => None,
+        let dhcp = Dnsmasq {
+            paths: DhcpPaths::new(settings.state_dir.clone(), settings.netns_prefix.clone()),
+            links: links.clone(),
         };
+        let routers = NsRouters {
+            prefix: settings.netns_prefix.clone(),
+            links: links.clone(),
+        };
+        let nft = Nft { ns: ns.clone() };
         // Bridged IP traffic passes conntrack (and the firewall's marks).
         for key in [
             "net/bridge/bridge-nf-call-iptables",
@@ -79,6 +85,29 @@ impl Reconciler {
         ] {
             stratus_netns::sysctl(ns.as_deref(), key, "1")?;
         }
+        Reconciler::with_plane(cloud, host, ns, settings, links, nft, dhcp, routers)
+    }
+}
+
+impl<L: LinkOps, F: Firewall, D: Dhcp, R: Routers> Reconciler<L, F, D, R> {
+    /// A reconciler of the given data plane (fakes, in unit tests).
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_plane(
+        cloud: String,
+        host: String,
+        ns: Option<String>,
+        settings: NetworkSettings,
+        links: L,
+        nft: F,
+        dhcp: D,
+        routers: R,
+    ) -> anyhow::Result<Self> {
+        let tunnel_ip = match &settings.tunnel_ip {
+            Some(t) => Some(t.parse().map_err(|_| {
+                anyhow::anyhow!("[network] tunnel_ip {t:?} is not an IPv4 address")
+            })?),
+            None => None,
+        };
         Ok(Self {
             table: firewall::table_name(&cloud, &host),
             cloud,
@@ -86,7 +115,9 @@ impl Reconciler {
             ns,
             settings,
             links,
+            nft,
             dhcp,
+            routers,
             tunnel_ip,
             firewall: Mutex::new(None),
             conntrack_seen: AtomicBool::new(false),
@@ -104,12 +135,11 @@ impl Reconciler {
 
     /// The conntrack table the firewall reads marks from.
     fn host_basics(&self) -> anyhow::Result<()> {
-        let ns = self.ns.as_deref();
         if self.conntrack_seen.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if !Listing::read(ns, "inet", &self.table)?.exists {
-            nft::apply(ns, &firewall::conntrack_table(&self.table))?;
+        if !self.nft.read("inet", &self.table)?.exists {
+            self.nft.apply(&firewall::conntrack_table(&self.table))?;
         }
         self.conntrack_seen.store(true, Ordering::Relaxed);
         Ok(())
@@ -117,7 +147,6 @@ impl Reconciler {
 
     /// Makes the host carry `config`; the ports' states.
     pub async fn apply(&self, config: &HostConfig) -> anyhow::Result<PortStates> {
-        let ns = self.ns.as_deref();
         self.host_basics()?;
         let have = self.links.list().await?;
 
@@ -164,17 +193,17 @@ impl Reconciler {
         let cached = self.firewall.lock().ok().and_then(|mut c| c.take());
         let listing = match cached {
             Some(l) => l,
-            None => Listing::read(ns, "bridge", &self.table)?,
+            None => self.nft.read("bridge", &self.table)?,
         };
         let script = firewall::plan(&listing, &desired);
         let listing = if script.is_empty() {
             listing
         } else {
-            nft::apply(ns, &script)?;
+            self.nft.apply(&script)?;
             // The change is in force; the kernel gave new rules handles, so
             // the table is read back now rather than when the next change
             // waits for it.
-            Listing::read(ns, "bridge", &self.table)?
+            self.nft.read("bridge", &self.table)?
         };
         if let Ok(mut cached) = self.firewall.lock() {
             *cached = Some(listing);
@@ -222,32 +251,31 @@ impl Reconciler {
                 continue;
             };
             let mtu = mtus.get(&d.network_id).copied().unwrap_or(1500);
-            if let Err(e) = dhcp::ensure(&self.dhcp, &self.links, *bridge, mtu, d).await {
+            if let Err(e) = self.dhcp.ensure(*bridge, mtu, d).await {
                 tracing::warn!(network = %d.network_id, error = %e, "DHCP not ready");
             }
         }
         for net in self.dhcp.served() {
             if !dhcp_wanted.contains(net.as_str())
-                && let Err(e) = dhcp::remove(&self.dhcp, &net).await
+                && let Err(e) = self.dhcp.remove(&net).await
             {
                 tracing::warn!(network = %net, error = %e, "stale DHCP not removed");
             }
         }
 
         // Routers.
-        let prefix = &self.settings.netns_prefix;
         let routers_wanted: BTreeSet<&str> = config.routers.iter().map(|r| r.id.as_str()).collect();
         for r in &config.routers {
             for rp in r.gateway.iter().chain(r.interfaces.iter()) {
                 wanted_taps.insert(dev_name("tap", &rp.port.id));
             }
-            if let Err(e) = router::ensure(prefix, &self.links, &bridges, &mtus, r).await {
+            if let Err(e) = self.routers.ensure(&bridges, &mtus, r).await {
                 tracing::warn!(router = %r.id, error = %e, "router not ready");
             }
         }
-        for id in router::running(prefix) {
+        for id in self.routers.running() {
             if !routers_wanted.contains(id.as_str())
-                && let Err(e) = router::remove(prefix, &id).await
+                && let Err(e) = self.routers.remove(&id).await
             {
                 tracing::warn!(router = %id, error = %e, "stale router not removed");
             }
@@ -322,7 +350,12 @@ pub fn owner_tag(cloud: &str, host: &str) -> String {
 const SYNC_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the agent's loop until `shutdown`.
-pub async fn run(reconciler: Reconciler, bus: Bus, wake: Arc<Notify>, shutdown: CancellationToken) {
+pub async fn run<L: LinkOps, F: Firewall, D: Dhcp, R: Routers>(
+    reconciler: Reconciler<L, F, D, R>,
+    bus: Bus,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
     let resync = Duration::from_secs(u64::from(reconciler.settings.resync_interval_s.max(1)));
     let scan = Duration::from_millis(u64::from(reconciler.settings.scan_interval_ms.max(50)));
     let ctx = RequestContext::system();
@@ -406,5 +439,232 @@ async fn next_event<S: futures_util::Stream + Unpin>(links: &mut Option<S>) -> O
     match links {
         Some(l) => l.next().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The loop's decisions against in-memory links, firewall, DHCP and
+    //! routers (`crate::plane::fake`): no root, milliseconds.
+    use super::*;
+    use crate::plane::fake::{FakeFirewall, FakeLinks, FakeRouters, FakeServed, Journal};
+    use crate::plumbing::bridge_name;
+    use stratus_bus_protocol::network::{DhcpSpec, NetworkSpec, PortSpec, RouterSpec};
+
+    type Fake = Reconciler<FakeLinks, FakeFirewall, FakeServed, FakeRouters>;
+
+    fn reconciler() -> (Fake, FakeLinks, Journal) {
+        let journal = Journal::default();
+        let links = FakeLinks::new(journal.clone());
+        let settings = NetworkSettings {
+            tunnel_ip: Some("10.0.0.1".into()),
+            ..NetworkSettings::default()
+        };
+        let r = Reconciler::with_plane(
+            "cloud-a".into(),
+            "h1".into(),
+            None,
+            settings,
+            links.clone(),
+            FakeFirewall {
+                journal: journal.clone(),
+                ..FakeFirewall::default()
+            },
+            FakeServed {
+                journal: journal.clone(),
+                ..FakeServed::default()
+            },
+            FakeRouters(FakeServed {
+                journal: journal.clone(),
+                ..FakeServed::default()
+            }),
+        )
+        .expect("reconciler");
+        (r, links, journal)
+    }
+
+    fn network(id: &str, vni: u32) -> NetworkSpec {
+        NetworkSpec {
+            id: id.into(),
+            network_type: "vxlan".into(),
+            physical_network: None,
+            segmentation_id: Some(vni),
+            mtu: 1450,
+            peers: vec!["10.0.0.2".into()],
+        }
+    }
+
+    fn port(id: &str, network: &str) -> PortSpec {
+        PortSpec {
+            id: id.into(),
+            network_id: network.into(),
+            mac_address: "fa:16:3e:00:00:01".into(),
+            fixed_ips: vec![],
+            device_owner: "compute:nova".into(),
+            admin_state_up: true,
+            port_security_enabled: true,
+            security_groups: vec![],
+            allowed_address_pairs: vec![],
+        }
+    }
+
+    fn config(networks: Vec<NetworkSpec>, ports: Vec<PortSpec>) -> HostConfig {
+        HostConfig {
+            networks,
+            ports,
+            ..HostConfig::default()
+        }
+    }
+
+    /// Entries that changed links (not firewall or DHCP work).
+    fn link_changes(journal: &Journal) -> Vec<String> {
+        journal
+            .entries()
+            .into_iter()
+            .filter(|e| {
+                !e.starts_with("nft ") && !e.starts_with("dhcp ") && !e.starts_with("router ")
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_port_is_firewalled_before_it_is_plugged_and_then_reported_up() {
+        let (r, links, journal) = reconciler();
+        let tap = dev_name("tap", "p1");
+        links.appear(&tap, Some("tun"), None);
+        let states = r
+            .apply(&config(vec![network("n1", 100)], vec![port("p1", "n1")]))
+            .await
+            .expect("apply");
+        assert_eq!(states.up, BTreeSet::from(["p1".to_owned()]));
+        let bridge = links
+            .named(&bridge_name("n1"))
+            .expect("the network's bridge");
+        assert_eq!(bridge.alias.as_deref(), Some(r.owner().as_str()));
+        let vxlan = links.named("vxlan-100").expect("the VXLAN uplink");
+        assert_eq!(vxlan.master, Some(bridge.index));
+        assert!(journal.first("peer+ vxlan-100 10.0.0.2").is_some());
+        let tap_link = links.named(&tap).expect("tap");
+        assert_eq!((tap_link.master, tap_link.mtu), (Some(bridge.index), 1450));
+        let firewalled = journal
+            .entries()
+            .iter()
+            .position(|e| {
+                e.starts_with("nft apply") && e.contains(&firewall::port_chain('f', "p1"))
+            })
+            .expect("the port's firewall chain was applied");
+        let plugged = journal.first(&format!("plug {tap}")).expect("plugged");
+        assert!(firewalled < plugged, "{:#?}", journal.entries());
+    }
+
+    #[tokio::test]
+    async fn a_second_pass_over_the_same_config_changes_no_link() {
+        let (r, links, journal) = reconciler();
+        links.appear(&dev_name("tap", "p1"), Some("tun"), None);
+        let c = config(vec![network("n1", 100)], vec![port("p1", "n1")]);
+        r.apply(&c).await.expect("first");
+        let before = link_changes(&journal);
+        let states = r.apply(&c).await.expect("second");
+        assert_eq!(
+            link_changes(&journal),
+            before,
+            "level-triggered: nothing to do"
+        );
+        assert_eq!(states.up.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_port_without_its_tap_is_down_until_the_tap_appears() {
+        let (r, links, _journal) = reconciler();
+        let c = config(vec![network("n1", 100)], vec![port("p1", "n1")]);
+        let states = r.apply(&c).await.expect("apply");
+        assert_eq!(states.down, BTreeSet::from(["p1".to_owned()]));
+        links.appear(&dev_name("tap", "p1"), Some("tun"), None);
+        let states = r.apply(&c).await.expect("again");
+        assert_eq!(states.up, BTreeSet::from(["p1".to_owned()]));
+    }
+
+    #[tokio::test]
+    async fn a_network_gone_takes_its_bridge_and_uplink_and_leaves_another_clouds_alone() {
+        let (r, links, journal) = reconciler();
+        let tap = dev_name("tap", "p1");
+        links.appear(&tap, Some("tun"), None);
+        let other = links.appear(
+            &bridge_name("theirs"),
+            Some("bridge"),
+            Some(&owner_tag("cloud-b", "h1")),
+        );
+        let their_tap = links.appear(&dev_name("tap", "q1"), Some("tun"), None);
+        r.apply(&config(vec![network("n1", 100)], vec![port("p1", "n1")]))
+            .await
+            .expect("apply");
+        // Another cloud's port on its own bridge.
+        LinkOps::plug(&links, their_tap, other, 1500)
+            .await
+            .expect("plug");
+
+        r.apply(&config(vec![], vec![]))
+            .await
+            .expect("nothing left");
+        assert!(
+            links.named(&bridge_name("n1")).is_none(),
+            "{:#?}",
+            journal.entries()
+        );
+        assert!(links.named("vxlan-100").is_none());
+        assert_eq!(links.named(&tap).expect("the tap stays").master, None);
+        assert!(
+            links.named(&bridge_name("theirs")).is_some(),
+            "another cloud's bridge"
+        );
+        assert_eq!(
+            links
+                .named(&dev_name("tap", "q1"))
+                .expect("their tap")
+                .master,
+            Some(other),
+            "another cloud's port stays plugged"
+        );
+    }
+
+    #[tokio::test]
+    async fn wanted_dhcp_and_routers_are_ensured_and_stale_ones_removed() {
+        let (r, _links, journal) = reconciler();
+        r.dhcp.ids.lock().expect("ids").insert("old-net".into());
+        r.routers
+            .0
+            .ids
+            .lock()
+            .expect("ids")
+            .insert("old-router".into());
+        let mut c = config(vec![network("n1", 100)], vec![]);
+        c.dhcp = vec![DhcpSpec {
+            network_id: "n1".into(),
+            port: port("d1", "n1"),
+            subnets: vec![],
+            hosts: vec![],
+        }];
+        c.routers = vec![RouterSpec {
+            id: "r1".into(),
+            enable_snat: false,
+            gateway: None,
+            interfaces: vec![],
+            floating_ips: vec![],
+        }];
+        r.apply(&c).await.expect("apply");
+        assert_eq!(r.dhcp.served(), vec!["n1".to_owned()]);
+        assert_eq!(r.routers.running(), vec!["r1".to_owned()]);
+        for entry in [
+            "dhcp ensure n1",
+            "dhcp remove old-net",
+            "router ensure r1",
+            "router remove old-router",
+        ] {
+            assert!(
+                journal.first(entry).is_some(),
+                "{entry}: {:#?}",
+                journal.entries()
+            );
+        }
     }
 }
