@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+mod kinds;
 mod networks;
 mod ports;
 mod quotas;
@@ -15,6 +16,7 @@ mod routers;
 mod security_groups;
 mod subnets;
 
+pub use kinds::{DeviceOwner, Protocol};
 pub use networks::*;
 pub use ports::*;
 pub use quotas::*;

@@ -64,7 +64,9 @@ pub struct SecurityGroupRuleCreate {
     pub direction: Direction,
     /// `IPv4` when absent.
     pub ethertype: Option<Ethertype>,
-    /// A name, a number 0-255 (also as a JSON number), or `null` for any.
+    /// A name (`tcp`, `udp`, `icmp`, `ipv6-icmp`, ..., `any`), a number
+    /// 0-255 (as text or a JSON number), or `null` for any; checked as a
+    /// [`Protocol`].
     #[schema(value_type = Option<String>)]
     pub protocol: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "loose_int")]

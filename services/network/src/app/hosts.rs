@@ -104,7 +104,7 @@ impl App {
                     self.service_port(
                         &network,
                         &network.project_id,
-                        "network:dhcp",
+                        stratus_api::network::DeviceOwner::DHCP,
                         &format!("dhcp-{net}"),
                         None,
                     )

@@ -17,6 +17,7 @@
 //!   admin's.
 
 use crate::datastore::{Network, Port};
+use stratus_api::network::DeviceOwner;
 use stratus_api::network::{FixedIpRequest, PortCreate, PortUpdate};
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
@@ -47,7 +48,7 @@ pub fn network_owner(caller: &TokenClaims, network: &Network) -> bool {
 /// Device owners only the services (and admins) give a port: a client
 /// writing one could pose as a router's interface or a DHCP server.
 pub fn reserved_device_owner(owner: &str) -> bool {
-    owner.starts_with("network:") || owner.starts_with("compute:")
+    DeviceOwner::parse(owner).is_reserved()
 }
 
 /// Checks the attributes of a port create or update (`action` is

@@ -12,6 +12,7 @@ use super::ports::Wanted;
 use super::usage::held_event;
 use crate::datastore::{self as ds, FloatingIp, Network, Router};
 use std::net::IpAddr;
+use stratus_api::network::DeviceOwner;
 use stratus_api::network::{
     ExternalGatewayRequest, FloatingIpCreate, FloatingIpUpdate, RouterCreate,
     RouterInterfaceRequest, RouterUpdate,
@@ -20,9 +21,9 @@ use stratus_auth::TokenClaims;
 use stratus_bus_protocol::usage::Lifecycle;
 use stratus_common::Error;
 
-pub const GATEWAY: &str = "network:router_gateway";
-pub const INTERFACE: &str = "network:router_interface";
-pub const FLOATING: &str = "network:floatingip";
+pub const GATEWAY: &str = DeviceOwner::ROUTER_GATEWAY;
+pub const INTERFACE: &str = DeviceOwner::ROUTER_INTERFACE;
+pub const FLOATING: &str = DeviceOwner::FLOATING_IP;
 
 fn router_not_found(id: &str) -> Error {
     Error::not_found(format!("Router {id} could not be found")).with_type("RouterNotFound")
@@ -393,7 +394,7 @@ impl App {
                     .with_type("PortNotFound"),
             );
         }
-        if port.device_owner.starts_with("network:") {
+        if DeviceOwner::parse(&port.device_owner).is_network() {
             return Err(bad(format!(
                 "Port {port_id} belongs to the network service and cannot have a floating IP."
             )));

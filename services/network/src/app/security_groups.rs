@@ -13,7 +13,8 @@ use ipnet::IpNet;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use stratus_api::network::{
-    Direction, Ethertype, SecurityGroupCreate, SecurityGroupRuleCreate, SecurityGroupUpdate,
+    Direction, Ethertype, Protocol, SecurityGroupCreate, SecurityGroupRuleCreate,
+    SecurityGroupUpdate,
 };
 use stratus_auth::TokenClaims;
 use stratus_common::Error;
@@ -36,38 +37,10 @@ fn port(given: Option<i64>, key: &str) -> Result<Option<i32>, Error> {
     }
 }
 
-/// The protocol as stored: a known name, or a number 0–255 as text.
-fn protocol(given: &Option<Value>) -> Result<Option<String>, Error> {
-    let names = [
-        "tcp",
-        "udp",
-        "icmp",
-        "ipv6-icmp",
-        "icmpv6",
-        "sctp",
-        "gre",
-        "esp",
-        "ah",
-        "any",
-    ];
-    match given {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s == "any" => Ok(None),
-        Some(Value::String(s)) if names.contains(&s.to_lowercase().as_str()) => {
-            Ok(Some(s.to_lowercase()))
-        }
-        Some(v) => {
-            let n = v
-                .as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                .filter(|n| (0..=255).contains(n))
-                .ok_or_else(|| {
-                    bad(format!("Security group rule protocol {v} not supported. Only protocol values {names:?} and integer representations [0 to 255] are supported."))
-                        .with_type("SecurityGroupRuleInvalidProtocol")
-                })?;
-            Ok(Some(n.to_string()))
-        }
-    }
+/// The protocol asked for (`None`: any), refused as Neutron refuses it.
+fn protocol(given: &Option<Value>) -> Result<Option<Protocol>, Error> {
+    Protocol::from_request(given.as_ref())
+        .map_err(|why| bad(why).with_type("SecurityGroupRuleInvalidProtocol"))
 }
 
 impl App {
@@ -288,14 +261,8 @@ impl App {
             port(body.port_range_min, "port_range_min")?,
             port(body.port_range_max, "port_range_max")?,
         );
-        let ported = matches!(
-            protocol.as_deref(),
-            Some("tcp" | "udp" | "sctp" | "6" | "17" | "132")
-        );
-        let icmp = matches!(
-            protocol.as_deref(),
-            Some("icmp" | "ipv6-icmp" | "icmpv6" | "1" | "58")
-        );
+        let ported = protocol.is_some_and(|p| p.has_ports());
+        let icmp = protocol.is_some_and(|p| p.is_icmp());
         if (min.is_some() || max.is_some()) && !ported && !icmp {
             return Err(
                 bad("Port range needs the protocol to be tcp, udp, sctp or icmp.")
@@ -359,7 +326,7 @@ impl App {
             project_id: group.project_id.clone(),
             direction,
             ethertype,
-            protocol,
+            protocol: protocol.map(|p| p.as_text()),
             port_range_min: min,
             port_range_max: max,
             remote_ip_prefix: prefix,
