@@ -668,6 +668,16 @@ pub struct CredRole {
     pub domain_id: Option<String>,
 }
 
+/// An access rule of an application credential: one API call it may make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccessRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub path: String,
+    pub method: String,
+    pub service: String,
+}
+
 /// An application credential (its secret only when created).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApplicationCredential {
@@ -677,7 +687,8 @@ pub struct ApplicationCredential {
     pub user_id: String,
     pub project_id: String,
     pub unrestricted: bool,
-    pub access_rules: Vec<serde_json::Value>,
+    /// Limits on what the credential may call (none are set by Stratus).
+    pub access_rules: Vec<AccessRule>,
     pub expires_at: Option<String>,
     pub roles: Vec<CredRole>,
     pub links: SelfLink,

@@ -290,7 +290,15 @@ pub struct ServerCreate {
     #[serde(rename = "adminPass")]
     pub admin_pass: Option<String>,
     /// Not supported: files are not injected (refused when not empty).
-    pub personality: Option<Vec<serde_json::Value>>,
+    pub personality: Option<Vec<Personality>>,
+}
+
+/// A file to inject (refused: Stratus injects no files).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Personality {
+    pub path: String,
+    pub contents: String,
 }
 
 /// Hints to the scheduler.

@@ -16,6 +16,14 @@ pub enum PortStatus {
     Error,
 }
 
+/// A DHCP option of a port (Neutron's `extra_dhcp_opt` extension).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ExtraDhcpOpt {
+    pub opt_name: String,
+    pub opt_value: String,
+    pub ip_version: u8,
+}
+
 /// An address of a port on one of its network's subnets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FixedIp {
@@ -63,7 +71,8 @@ pub struct Port {
     pub security_groups: Vec<String>,
     pub port_security_enabled: bool,
     pub allowed_address_pairs: Vec<AddressPair>,
-    pub extra_dhcp_opts: Vec<serde_json::Value>,
+    /// DHCP options for this port (none are set by Stratus).
+    pub extra_dhcp_opts: Vec<ExtraDhcpOpt>,
     pub tags: Vec<String>,
     pub revision_number: i64,
     pub created_at: String,

@@ -151,7 +151,8 @@ pub struct FloatingIp {
     pub status: FloatingIpStatus,
     pub description: String,
     pub tags: Vec<String>,
-    pub port_details: Option<serde_json::Value>,
+    /// The associated port, summarised (Neutron's `fip-port-details`).
+    pub port_details: Option<PortDetails>,
     pub dns_domain: String,
     pub dns_name: String,
     pub revision_number: i64,
@@ -206,4 +207,16 @@ pub struct FloatingIpUpdate {
 #[serde(deny_unknown_fields)]
 pub struct FloatingIpUpdateBody {
     pub floatingip: FloatingIpUpdate,
+}
+
+/// The port a floating IP is associated with, as the floating IP shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortDetails {
+    pub name: String,
+    pub network_id: String,
+    pub mac_address: String,
+    pub admin_state_up: bool,
+    pub status: PortStatus,
+    pub device_id: String,
+    pub device_owner: String,
 }
