@@ -2,6 +2,10 @@
 //! the code, and compared with it by each service's drift test.
 
 use std::path::{Path, PathBuf};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 
 /// Where a service's document lives, from the service crate's manifest dir.
 pub fn document_path(manifest_dir: &str, service: &str) -> PathBuf {
@@ -58,13 +62,21 @@ pub fn assert_current(
     }
 }
 
+/// The name of the security scheme every authenticated operation names: a
+/// Keystone token in `X-Auth-Token`.
+pub const TOKEN_SCHEME: &str = "token";
+
 /// Completes a service's generated document: every error response (4xx,
 /// 5xx) without a body gets the API's own error body (`style`), and the
-/// error schemas are added to the components. Every operation must have an
-/// `operationId`; [`operation_ids`] checks they are unique.
+/// error schemas are added to the components; every operation but the
+/// version documents (tag `versions`) and those named in `public` requires
+/// a token (the `token` security scheme, `X-Auth-Token`); Nova's and
+/// Cinder's operations take their microversion headers. Every operation
+/// must have an `operationId`; [`operation_ids`] checks they are unique.
 pub fn finish(
     mut doc: utoipa::openapi::OpenApi,
     style: stratus_common::ErrorStyle,
+    public: &[&str],
 ) -> utoipa::openapi::OpenApi {
     use stratus_api::error;
     use stratus_common::ErrorStyle;
@@ -106,6 +118,18 @@ pub fn finish(
     };
     let error_body = schemas[0].0.clone();
     for item in doc.paths.paths.values_mut() {
+        // HEAD answers carry no body: only the token requirement applies.
+        if let Some(head) = &mut item.head
+            && !head
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| public.contains(&id))
+        {
+            head.security = Some(vec![SecurityRequirement::new::<_, _, &str>(
+                TOKEN_SCHEME,
+                [],
+            )]);
+        }
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -114,6 +138,26 @@ pub fn finish(
             &mut item.patch,
         ];
         for op in operations.into_iter().flatten() {
+            let versions = op
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|t| t == "versions"));
+            let named_public = op
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| public.contains(&id));
+            if !versions && !named_public {
+                op.security = Some(vec![SecurityRequirement::new::<_, _, &str>(
+                    TOKEN_SCHEME,
+                    [],
+                )]);
+            }
+            let headers = microversion_headers(style);
+            if !headers.is_empty() {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .extend(headers.into_iter().map(RefOr::T));
+            }
             for (status, response) in op.responses.responses.iter_mut() {
                 let error = status.starts_with('4') || status.starts_with('5');
                 if let RefOr::T(response) = response
@@ -132,7 +176,48 @@ pub fn finish(
     for (name, schema) in schemas {
         components.schemas.insert(name, schema);
     }
+    components.add_security_scheme(
+        TOKEN_SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-Auth-Token",
+            "A Keystone token from POST /v3/auth/tokens (its X-Subject-Token).",
+        ))),
+    );
     doc
+}
+
+/// The microversion headers an API takes on every operation: Nova's two
+/// (`OpenStack-API-Version: compute 2.1`, `X-OpenStack-Nova-API-Version:
+/// 2.1`; a version it cannot serve is a 406) and Cinder's one (`volume
+/// 3.0`).
+fn microversion_headers(style: stratus_common::ErrorStyle) -> Vec<Parameter> {
+    use stratus_common::ErrorStyle;
+    let header = |name: &str, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(Object::with_type(Type::String)))
+            .build()
+    };
+    match style {
+        ErrorStyle::Nova => vec![
+            header(
+                "OpenStack-API-Version",
+                "The microversion asked for, `compute 2.1` (or `compute latest`).",
+            ),
+            header(
+                "X-OpenStack-Nova-API-Version",
+                "The microversion asked for, the older way: `2.1`.",
+            ),
+        ],
+        ErrorStyle::Cinder => vec![header(
+            "OpenStack-API-Version",
+            "The microversion asked for, `volume 3.0` (or `volume latest`).",
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// Operations (`METHOD path`) without an `operationId` or sharing one with

@@ -84,7 +84,7 @@ struct ApiDoc;
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![(
         "compute",
-        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Nova),
+        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Nova, &[]),
     )]
 }
 

@@ -103,7 +103,12 @@ struct ApiDoc;
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![(
         "identity",
-        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Keystone),
+        stratus_http::openapi::finish(
+            ApiDoc::openapi(),
+            stratus_common::ErrorStyle::Keystone,
+            // A password login needs no token; services fetch the keys before they have one.
+            &["issueToken", "showJwks"],
+        ),
     )]
 }
 

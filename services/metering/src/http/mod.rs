@@ -34,7 +34,7 @@ struct ApiDoc;
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![(
         "metering",
-        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Plain),
+        stratus_http::openapi::finish(ApiDoc::openapi(), stratus_common::ErrorStyle::Plain, &[]),
     )]
 }
 

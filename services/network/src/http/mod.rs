@@ -74,7 +74,7 @@ struct ApiDoc;
 pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![(
         "network",
-        stratus_http::openapi::finish(ApiDoc::openapi(), ErrorStyle::Neutron),
+        stratus_http::openapi::finish(ApiDoc::openapi(), ErrorStyle::Neutron, &[]),
     )]
 }
 

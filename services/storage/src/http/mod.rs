@@ -87,11 +87,19 @@ pub fn openapi_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
     vec![
         (
             "image",
-            stratus_http::openapi::finish(ImageDoc::openapi(), stratus_common::ErrorStyle::Glance),
+            stratus_http::openapi::finish(
+                ImageDoc::openapi(),
+                stratus_common::ErrorStyle::Glance,
+                &[],
+            ),
         ),
         (
             "volume",
-            stratus_http::openapi::finish(VolumeDoc::openapi(), stratus_common::ErrorStyle::Cinder),
+            stratus_http::openapi::finish(
+                VolumeDoc::openapi(),
+                stratus_common::ErrorStyle::Cinder,
+                &[],
+            ),
         ),
     ]
 }
