@@ -14,6 +14,7 @@ use base64::Engine;
 use stratus_bus_protocol::compute::{DiskSpec, ImageDisk, InstanceSpec, PowerState};
 use stratus_compute_agent::driver::Driver;
 use stratus_compute_agent::driver::libvirt::{Libvirt, LibvirtSettings};
+use stratus_network_agent::links::LinkOps;
 use stratus_test_support::guest::{DISK_MARKER, guest_images, parse_console};
 use stratus_test_support::{TempDir, unique_name};
 

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use ipnet::IpNet;
 use stratus_bus_protocol::network::DhcpSpec;
 
-use crate::links::{LinkError, Links};
+use crate::links::{LinkError, LinkOps, Links};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DhcpError {

@@ -188,74 +188,6 @@ pub trait LinkOps: Send + Sync {
 
 impl LinkOps for Links {
     async fn list(&self) -> Result<Vec<Link>, LinkError> {
-        Links::list(self).await
-    }
-    async fn get(&self, name: &str) -> Result<Option<Link>, LinkError> {
-        Links::get(self, name).await
-    }
-    async fn add_bridge(&self, name: &str, mtu: u32) -> Result<(), LinkError> {
-        Links::add_bridge(self, name, mtu).await
-    }
-    async fn add_vxlan(
-        &self,
-        name: &str,
-        vni: u32,
-        local: Ipv4Addr,
-        mtu: u32,
-    ) -> Result<(), LinkError> {
-        Links::add_vxlan(self, name, vni, local, mtu).await
-    }
-    async fn add_vlan(&self, name: &str, parent: u32, vid: u16, mtu: u32) -> Result<(), LinkError> {
-        Links::add_vlan(self, name, parent, vid, mtu).await
-    }
-    async fn plug(&self, index: u32, master: u32, mtu: u32) -> Result<(), LinkError> {
-        Links::plug(self, index, master, mtu).await
-    }
-    async fn unplug(&self, index: u32) -> Result<(), LinkError> {
-        Links::unplug(self, index).await
-    }
-    async fn configure(
-        &self,
-        index: u32,
-        mac: Option<&str>,
-        mtu: Option<u32>,
-    ) -> Result<(), LinkError> {
-        Links::configure(self, index, mac, mtu).await
-    }
-    async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
-        Links::set_alias(self, index, alias).await
-    }
-    async fn delete(&self, index: u32) -> Result<(), LinkError> {
-        Links::delete(self, index).await
-    }
-    async fn flood_peers(&self, index: u32) -> Result<Vec<Ipv4Addr>, LinkError> {
-        Links::flood_peers(self, index).await
-    }
-    async fn add_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
-        Links::add_flood_peer(self, index, peer).await
-    }
-    async fn del_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
-        Links::del_flood_peer(self, index, peer).await
-    }
-}
-
-/// The links of one namespace.
-#[derive(Clone)]
-pub struct Links {
-    handle: Handle,
-}
-
-impl Links {
-    pub fn new(handle: Handle) -> Self {
-        Self { handle }
-    }
-
-    /// Opens netlink in the named namespace (or the current one).
-    pub async fn open(ns: Option<&str>) -> Result<Self, LinkError> {
-        Ok(Self::new(stratus_netns::netlink(ns).await?))
-    }
-
-    pub async fn list(&self) -> Result<Vec<Link>, LinkError> {
         let msgs: Vec<LinkMessage> = self
             .handle
             .link()
@@ -267,25 +199,16 @@ impl Links {
         Ok(msgs.iter().map(link_of).collect())
     }
 
-    pub async fn get(&self, name: &str) -> Result<Option<Link>, LinkError> {
+    async fn get(&self, name: &str) -> Result<Option<Link>, LinkError> {
         Ok(self.list().await?.into_iter().find(|l| l.name == name))
     }
 
-    async fn add(&self, msg: LinkMessage, what: String) -> Result<(), LinkError> {
-        self.handle
-            .link()
-            .add(msg)
-            .execute()
-            .await
-            .map_err(nl(what))
-    }
-
-    pub async fn add_bridge(&self, name: &str, mtu: u32) -> Result<(), LinkError> {
+    async fn add_bridge(&self, name: &str, mtu: u32) -> Result<(), LinkError> {
         let msg = LinkBridge::new(name).mtu(mtu).up().build();
         self.add(msg, format!("creating bridge {name}")).await
     }
 
-    pub async fn add_vxlan(
+    async fn add_vxlan(
         &self,
         name: &str,
         vni: u32,
@@ -299,13 +222,7 @@ impl Links {
         .await
     }
 
-    pub async fn add_vlan(
-        &self,
-        name: &str,
-        parent: u32,
-        vid: u16,
-        mtu: u32,
-    ) -> Result<(), LinkError> {
+    async fn add_vlan(&self, name: &str, parent: u32, vid: u16, mtu: u32) -> Result<(), LinkError> {
         self.add(
             vlan_message(name, parent, vid, mtu),
             format!("creating VLAN {name}"),
@@ -313,26 +230,7 @@ impl Links {
         .await
     }
 
-    pub async fn add_veth(&self, name: &str, peer: &str) -> Result<(), LinkError> {
-        self.add(
-            LinkVeth::new(name, peer).build(),
-            format!("creating veth {name}"),
-        )
-        .await
-    }
-
-    /// Applies a change to a link; `what` names it in the error.
-    async fn set(&self, msg: LinkMessage, what: String) -> Result<(), LinkError> {
-        self.handle
-            .link()
-            .set(msg)
-            .execute()
-            .await
-            .map_err(nl(what))
-    }
-
-    /// Puts the link under `master`, sets its MTU and brings it up.
-    pub async fn plug(&self, index: u32, master: u32, mtu: u32) -> Result<(), LinkError> {
+    async fn plug(&self, index: u32, master: u32, mtu: u32) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index)
             .controller(master)
             .mtu(mtu)
@@ -342,14 +240,12 @@ impl Links {
             .await
     }
 
-    /// Takes the link off its bridge.
-    pub async fn unplug(&self, index: u32) -> Result<(), LinkError> {
+    async fn unplug(&self, index: u32) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index).nocontroller().build();
         self.set(msg, format!("unplugging link {index}")).await
     }
 
-    /// Sets the link's MAC, MTU and brings it up.
-    pub async fn configure(
+    async fn configure(
         &self,
         index: u32,
         mac: Option<&str>,
@@ -366,23 +262,13 @@ impl Links {
             .await
     }
 
-    /// Sets the link's alias (`ifalias`).
-    pub async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
+    async fn set_alias(&self, index: u32, alias: &str) -> Result<(), LinkError> {
         let msg = LinkUnspec::new_with_index(index).alias(alias).build();
         self.set(msg, format!("setting the alias of link {index}"))
             .await
     }
 
-    /// Renames a link (it must be down).
-    pub async fn rename(&self, index: u32, name: &str) -> Result<(), LinkError> {
-        let msg = LinkUnspec::new_with_index(index)
-            .name(name.to_owned())
-            .build();
-        self.set(msg, format!("renaming link {index} to {name}"))
-            .await
-    }
-
-    pub async fn delete(&self, index: u32) -> Result<(), LinkError> {
+    async fn delete(&self, index: u32) -> Result<(), LinkError> {
         self.handle
             .link()
             .del(index)
@@ -391,20 +277,7 @@ impl Links {
             .map_err(nl(format!("deleting link {index}")))
     }
 
-    /// Moves the link into the named namespace.
-    pub async fn move_to(&self, index: u32, ns: &str) -> Result<(), LinkError> {
-        let file = std::fs::File::open(stratus_netns::path(ns))
-            .map_err(|e| LinkError::Namespace(stratus_netns::NetnsError::Io(ns.into(), e)))?;
-        let msg = LinkUnspec::new_with_index(index)
-            .setns_by_fd(file.as_raw_fd())
-            .build();
-        let result = self.set(msg, format!("moving link {index} to {ns}")).await;
-        drop(file);
-        result
-    }
-
-    /// The VXLAN device's flooding destinations (all-zero MAC entries).
-    pub async fn flood_peers(&self, index: u32) -> Result<Vec<Ipv4Addr>, LinkError> {
+    async fn flood_peers(&self, index: u32) -> Result<Vec<Ipv4Addr>, LinkError> {
         let msgs: Vec<NeighbourMessage> = self
             .handle
             .neighbours()
@@ -431,24 +304,7 @@ impl Links {
             .collect())
     }
 
-    fn flood_entry(index: u32, peer: Ipv4Addr) -> NeighbourMessage {
-        let mut msg = NeighbourMessage::default();
-        msg.header.family = AddressFamily::Bridge;
-        msg.header.ifindex = index;
-        msg.header.state = NeighbourState::Permanent;
-        msg.header.flags = NeighbourFlags::Own;
-        msg.attributes
-            .push(NeighbourAttribute::LinkLayerAddress(vec![0; 6]));
-        msg.attributes
-            .push(NeighbourAttribute::Destination(NeighbourAddress::Inet(
-                peer,
-            )));
-        msg
-    }
-
-    /// Floods unknown and broadcast frames of the VXLAN device to `peer`
-    /// too (`bridge fdb append 00:00:00:00:00:00 dst PEER`).
-    pub async fn add_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
+    async fn add_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
         let mut req = NetlinkMessage::from(RouteNetlinkMessage::NewNeighbour(Self::flood_entry(
             index, peer,
         )));
@@ -468,13 +324,93 @@ impl Links {
         Ok(())
     }
 
-    pub async fn del_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
+    async fn del_flood_peer(&self, index: u32, peer: Ipv4Addr) -> Result<(), LinkError> {
         self.handle
             .neighbours()
             .del(Self::flood_entry(index, peer))
             .execute()
             .await
             .map_err(nl(format!("removing VXLAN peer {peer}")))
+    }
+}
+
+/// The links of one namespace.
+#[derive(Clone)]
+pub struct Links {
+    handle: Handle,
+}
+
+impl Links {
+    pub fn new(handle: Handle) -> Self {
+        Self { handle }
+    }
+
+    /// Opens netlink in the named namespace (or the current one).
+    pub async fn open(ns: Option<&str>) -> Result<Self, LinkError> {
+        Ok(Self::new(stratus_netns::netlink(ns).await?))
+    }
+
+    async fn add(&self, msg: LinkMessage, what: String) -> Result<(), LinkError> {
+        self.handle
+            .link()
+            .add(msg)
+            .execute()
+            .await
+            .map_err(nl(what))
+    }
+
+    pub async fn add_veth(&self, name: &str, peer: &str) -> Result<(), LinkError> {
+        self.add(
+            LinkVeth::new(name, peer).build(),
+            format!("creating veth {name}"),
+        )
+        .await
+    }
+
+    /// Applies a change to a link; `what` names it in the error.
+    async fn set(&self, msg: LinkMessage, what: String) -> Result<(), LinkError> {
+        self.handle
+            .link()
+            .set(msg)
+            .execute()
+            .await
+            .map_err(nl(what))
+    }
+
+    /// Renames a link (it must be down).
+    pub async fn rename(&self, index: u32, name: &str) -> Result<(), LinkError> {
+        let msg = LinkUnspec::new_with_index(index)
+            .name(name.to_owned())
+            .build();
+        self.set(msg, format!("renaming link {index} to {name}"))
+            .await
+    }
+
+    /// Moves the link into the named namespace.
+    pub async fn move_to(&self, index: u32, ns: &str) -> Result<(), LinkError> {
+        let file = std::fs::File::open(stratus_netns::path(ns))
+            .map_err(|e| LinkError::Namespace(stratus_netns::NetnsError::Io(ns.into(), e)))?;
+        let msg = LinkUnspec::new_with_index(index)
+            .setns_by_fd(file.as_raw_fd())
+            .build();
+        let result = self.set(msg, format!("moving link {index} to {ns}")).await;
+        drop(file);
+        result
+    }
+
+    fn flood_entry(index: u32, peer: Ipv4Addr) -> NeighbourMessage {
+        let mut msg = NeighbourMessage::default();
+        msg.header.family = AddressFamily::Bridge;
+        msg.header.ifindex = index;
+        msg.header.state = NeighbourState::Permanent;
+        msg.header.flags = NeighbourFlags::Own;
+        msg.attributes
+            .push(NeighbourAttribute::LinkLayerAddress(vec![0; 6]));
+        msg.attributes
+            .push(NeighbourAttribute::Destination(NeighbourAddress::Inet(
+                peer,
+            )));
+        msg
     }
 
     /// The addresses on the link.

@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::IpNet;
 use stratus_bus_protocol::network::{RouterPortSpec, RouterSpec};
 
-use crate::links::{LinkError, Links, dev_name};
+use crate::links::{LinkError, LinkOps, Links, dev_name};
 use crate::nft::{self, Listing, NftError, quote};
 
 #[derive(Debug, thiserror::Error)]

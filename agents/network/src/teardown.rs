@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::dhcp;
 use crate::firewall;
-use crate::links::Links;
+use crate::links::{LinkOps, Links};
 use crate::reconcile::owner_tag;
 
 /// What identifies one agent's objects on a host.

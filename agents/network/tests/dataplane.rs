@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use stratus_network_agent::links::LinkOps;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ports_get_leases_and_ping_each_other_but_not_across_networks() {

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use stratus_network_agent::links::LinkOps;
 use stratus_test_support::TempDir;
 use stratus_test_support::clients::{Openstack, openstack_cli};
 

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use common::{Cloud, env_or, percentile};
 use serde_json::json;
 use stratus_compute::app::ComputeConfig;
-use stratus_network_agent::links::Links;
+use stratus_network_agent::links::{LinkOps, Links};
 use stratus_test_support::{TempDir, poll_until, unique_name};
 
 /// User + system CPU time of a process, from /proc.

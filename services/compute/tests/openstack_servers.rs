@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use stratus_compute::app::ComputeConfig;
 use stratus_compute_agent::driver::Driver;
 use stratus_compute_agent::driver::libvirt::Libvirt;
+use stratus_network_agent::links::LinkOps;
 use stratus_test_support::clients::{Openstack, openstack_cli};
 use stratus_test_support::guest::parse_console;
 use stratus_test_support::poll_until;

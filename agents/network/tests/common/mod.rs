@@ -17,7 +17,7 @@ use stratus_bus_protocol::AgentKind;
 use stratus_http::auth::Authenticator;
 use stratus_netns::run_in;
 use stratus_network::app::{App, NetworkConfig};
-use stratus_network_agent::links::{Links, dev_name};
+use stratus_network_agent::links::{LinkOps, Links, dev_name};
 use stratus_network_agent::{NetworkAgentConfig, NetworkSettings};
 use stratus_test_support::{
     TempDir, TestDatabase, TestServer, bus_config, poll_until, unique_name,
