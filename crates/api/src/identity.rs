@@ -114,6 +114,7 @@ pub struct Auth {
     /// `"unscoped"`, `{"project": {"id"} or {"name", "domain"}}`,
     /// `{"domain": {"id"} or {"name"}}`, or `{"system": {"all": true}}`.
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<serde_json::Value>,
 }
 

@@ -100,20 +100,28 @@ pub struct RateCardCreate {
     #[serde(default)]
     pub flavor_hour: BTreeMap<String, i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vcpu_hour: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ram_gb_hour: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_gb_month: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_gb_month: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_gb_month: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub floating_ip_hour: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub router_hour: Option<i64>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub egress_gb: Option<i64>,
 }
 
@@ -278,11 +286,16 @@ pub struct UsageList {
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// Admins: any project (all when not given); others their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<String>,
     /// RFC 3339; a day before `end` if not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// RFC 3339; now if not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
 }

@@ -151,25 +151,37 @@ fn loose_flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 pub struct VolumeCreate {
     /// GiB; may be left out when the source gives it.
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "imageRef")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_volid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub metadata: BTreeMap<String, String>,
     /// Accepted and ignored, as clients send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consistencygroup_id: Option<String>,
     /// Accepted and ignored, as clients send it.
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub multiattach: Option<bool>,
     /// Accepted and ignored, as clients send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_id: Option<String>,
     /// Accepted and ignored, as clients send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
 
@@ -182,10 +194,15 @@ pub struct VolumeCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_description: Option<String>,
 }
 
@@ -244,10 +261,14 @@ pub struct Connector {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attach {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_uuid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mountpoint: Option<String>,
     /// `rw` or `ro`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
 }
 
@@ -255,6 +276,7 @@ pub struct Attach {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Detach {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_id: Option<String>,
 }
 
@@ -396,7 +418,9 @@ pub struct SnapshotList {
 #[serde(deny_unknown_fields)]
 pub struct SnapshotCreate {
     pub volume_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub metadata: BTreeMap<String, String>,
@@ -414,8 +438,11 @@ pub struct SnapshotCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
 }
 

@@ -75,6 +75,7 @@ pub struct FlavorCreate {
     /// Made when absent or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<Option<serde_json::Value>>,
     /// MiB.
     #[schema(value_type = i64)]
@@ -86,14 +87,18 @@ pub struct FlavorCreate {
     pub disk: serde_json::Value,
     #[serde(rename = "OS-FLV-EXT-DATA:ephemeral")]
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ephemeral: Option<serde_json::Value>,
     /// MiB.
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub swap: Option<serde_json::Value>,
     #[schema(value_type = Option<f64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rxtx_factor: Option<serde_json::Value>,
     #[serde(rename = "os-flavor-access:is_public")]
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_public: Option<serde_json::Value>,
 }
 

@@ -37,6 +37,7 @@ pub struct KeypairList {
 pub struct KeypairCreate {
     pub name: String,
     /// OpenSSH format; made (with its private key) when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
 }
 

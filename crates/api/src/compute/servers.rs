@@ -194,11 +194,15 @@ pub struct ServerQuery {
 #[serde(deny_unknown_fields)]
 pub struct NetworkRequest {
     /// The network's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// An existing port's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ip: Option<String>,
     /// Accepted, not kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
 
@@ -214,25 +218,38 @@ pub struct SecurityGroupRequest {
 #[serde(deny_unknown_fields)]
 pub struct BlockDeviceMapping {
     /// `volume`, `image`, `snapshot` or `blank`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
     /// `volume` or `local`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// 0 for the root disk.
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub boot_index: Option<serde_json::Value>,
     /// GiB.
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_size: Option<serde_json::Value>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_on_termination: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_bus: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_device: Option<serde_json::Value>,
 }
 
@@ -262,34 +279,51 @@ pub struct ServerCreate {
     pub flavor_ref: FlavorRef,
     /// An image's id; leave out (or `""`) to boot from a volume.
     #[serde(rename = "imageRef")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkRequest>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
     /// Base64, at most 65535 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<SecurityGroupRequest>>,
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_count: Option<serde_json::Value>,
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_count: Option<serde_json::Value>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_reservation_id: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config_drive: Option<serde_json::Value>,
     #[serde(rename = "accessIPv4")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv4: Option<String>,
     #[serde(rename = "accessIPv6")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv6: Option<String>,
     /// `AUTO` or `MANUAL`.
     #[serde(rename = "OS-DCF:diskConfig")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_device_mapping_v2: Option<Vec<BlockDeviceMapping>>,
     /// Accepted, not used: the password is not injected.
     #[serde(rename = "adminPass")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_pass: Option<String>,
     /// Not supported: files are not injected (refused when not empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub personality: Option<Vec<Personality>>,
 }
 
@@ -315,9 +349,11 @@ pub struct SchedulerHints {
 pub struct ServerCreateBody {
     pub server: ServerCreate,
     #[serde(rename = "os:scheduler_hints")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduler_hints: Option<SchedulerHints>,
     /// The same as `os:scheduler_hints`.
     #[serde(rename = "OS-SCH-HNT:scheduler_hints")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduler_hints_legacy: Option<SchedulerHints>,
 }
 
@@ -346,12 +382,16 @@ pub enum ServerCreateResponse {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "accessIPv4")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv4: Option<String>,
     #[serde(rename = "accessIPv6")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv6: Option<String>,
     #[serde(rename = "OS-DCF:diskConfig")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_config: Option<String>,
 }
 
@@ -376,6 +416,7 @@ pub struct Reboot {
 pub struct ConsoleOutputRequest {
     /// The last lines only; -1 or `null` for all.
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<serde_json::Value>,
 }
 
@@ -385,17 +426,24 @@ pub struct ConsoleOutputRequest {
 pub struct Rebuild {
     #[serde(rename = "imageRef")]
     pub image_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "adminPass")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_pass: Option<String>,
     #[serde(rename = "accessIPv4")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv4: Option<String>,
     #[serde(rename = "accessIPv6")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_ipv6: Option<String>,
     #[serde(rename = "OS-DCF:diskConfig")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_config: Option<String>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preserve_ephemeral: Option<serde_json::Value>,
 }
 
@@ -406,6 +454,7 @@ pub struct Resize {
     #[serde(rename = "flavorRef")]
     pub flavor_ref: FlavorRef,
     #[serde(rename = "OS-DCF:diskConfig")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_config: Option<String>,
 }
 
@@ -414,6 +463,7 @@ pub struct Resize {
 #[serde(deny_unknown_fields)]
 pub struct CreateImage {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -521,9 +571,12 @@ pub struct VolumeAttach {
     #[serde(rename = "volumeId")]
     pub volume_id: String,
     /// Accepted; the host names the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     #[schema(value_type = Option<bool>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_on_termination: Option<serde_json::Value>,
 }
 

@@ -75,21 +75,28 @@ pub struct NetworkList {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkCreate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
     /// Admins only.
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     /// Admins only.
     #[serde(rename = "router:external", default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub router_external: Option<bool>,
     /// Admins only: `vxlan`, `vlan` or `flat`.
     #[serde(rename = "provider:network_type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_type: Option<String>,
     /// Admins only.
     #[serde(rename = "provider:physical_network")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub physical_network: Option<String>,
     /// Admins only.
     #[serde(
@@ -97,15 +104,21 @@ pub struct NetworkCreate {
         default,
         deserialize_with = "loose_int"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segmentation_id: Option<i64>,
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtu: Option<i64>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_security_enabled: Option<bool>,
     /// Admins only, for another project.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// The same as `project_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone_hints: Option<Vec<String>>,
 }
 
@@ -120,26 +133,36 @@ pub struct NetworkCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     #[serde(rename = "router:external", default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub router_external: Option<bool>,
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtu: Option<i64>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_security_enabled: Option<bool>,
     /// Refused: set at creation only.
     #[serde(rename = "provider:network_type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_type: Option<serde_json::Value>,
     /// Refused: set at creation only.
     #[serde(rename = "provider:physical_network")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub physical_network: Option<serde_json::Value>,
     /// Refused: set at creation only.
     #[serde(rename = "provider:segmentation_id")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segmentation_id: Option<serde_json::Value>,
 }
 

@@ -35,7 +35,9 @@ pub struct FixedIp {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixedIpRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 }
 
@@ -131,30 +133,45 @@ pub struct PortList {
 #[serde(deny_unknown_fields)]
 pub struct PortCreate {
     pub network_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
     /// The network's owner or an admin only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ips: Option<Vec<FixedIpRequest>>,
     /// `network:*` and `compute:*` are reserved to admins and services.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// Admins only.
     #[serde(rename = "binding:host_id")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_host_id: Option<String>,
     /// Admins only; only `normal`.
     #[serde(rename = "binding:vnic_type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_vnic_type: Option<String>,
     /// Admins only.
     #[serde(rename = "binding:profile")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_profile: Option<BTreeMap<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<String>>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_security_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_address_pairs: Option<Vec<AddressPair>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -168,22 +185,34 @@ pub struct PortCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ips: Option<Vec<FixedIpRequest>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     #[serde(rename = "binding:host_id")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_host_id: Option<String>,
     #[serde(rename = "binding:vnic_type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_vnic_type: Option<String>,
     #[serde(rename = "binding:profile")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_profile: Option<BTreeMap<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<String>>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_security_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_address_pairs: Option<Vec<AddressPair>>,
 }
 

@@ -54,8 +54,10 @@ pub struct RouterList {
 #[serde(deny_unknown_fields)]
 pub struct ExternalGatewayRequest {
     /// The external network.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_snat: Option<bool>,
 }
 
@@ -63,20 +65,29 @@ pub struct ExternalGatewayRequest {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouterCreate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_gateway_info: Option<ExternalGatewayRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone_hints: Option<Vec<String>>,
     /// Accepted as Neutron's clients send it; Stratus routers are
     /// centralized, so `true` is refused.
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distributed: Option<bool>,
     /// Accepted as Neutron's clients send it; `true` is refused.
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ha: Option<bool>,
 }
 
@@ -91,12 +102,16 @@ pub struct RouterCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouterUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_state_up: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ExternalGatewayRequest>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_gateway_info: Option<Option<ExternalGatewayRequest>>,
 }
 
@@ -111,7 +126,9 @@ pub struct RouterUpdateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouterInterfaceRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_id: Option<String>,
 }
 
@@ -177,12 +194,19 @@ pub struct FloatingIpList {
 #[serde(deny_unknown_fields)]
 pub struct FloatingIpCreate {
     pub floating_network_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub floating_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -198,8 +222,11 @@ pub struct FloatingIpCreateBody {
 pub struct FloatingIpUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_id: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -63,20 +63,29 @@ pub struct SecurityGroupRuleCreate {
     pub security_group_id: String,
     pub direction: Direction,
     /// `IPv4` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ethertype: Option<Ethertype>,
     /// A name (`tcp`, `udp`, `icmp`, `ipv6-icmp`, ..., `any`), a number
     /// 0-255 (as text or a JSON number), or `null` for any; checked as a
     /// [`Protocol`].
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_range_min: Option<i64>,
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port_range_max: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_ip_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -119,11 +128,16 @@ pub struct SecurityGroupList {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupCreate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stateful: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -137,7 +151,9 @@ pub struct SecurityGroupCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -67,24 +67,36 @@ pub struct SubnetCreate {
     pub network_id: String,
     /// 4 or 6.
     #[serde(default, deserialize_with = "loose_int")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_version: Option<i64>,
     pub cidr: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The gateway; `null` for none; absent for the first address.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_ip: Option<Option<String>>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_dhcp: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_pools: Option<Vec<AllocationPool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_nameservers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_routes: Option<Vec<HostRoute>>,
     /// `slaac`, `dhcpv6-stateful` or `dhcpv6-stateless`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6_ra_mode: Option<String>,
     /// `slaac`, `dhcpv6-stateful` or `dhcpv6-stateless`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6_address_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -98,15 +110,21 @@ pub struct SubnetCreateBody {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubnetUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `null` removes the gateway.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_ip: Option<Option<String>>,
     #[serde(default, deserialize_with = "loose_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_dhcp: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_nameservers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_routes: Option<Vec<HostRoute>>,
 }
 

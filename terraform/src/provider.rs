@@ -1,0 +1,122 @@
+//! The provider: its configuration, and the resources and data sources it
+//! serves.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use tf_provider::schema::Schema;
+use tf_provider::value::ValueEmpty;
+use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
+
+use crate::client::Client;
+use crate::config::{self, ProviderConfig};
+use crate::data_sources;
+use crate::framework::{Adapter, Kind, Shared};
+use crate::resources;
+
+#[derive(Default)]
+pub struct Stratus {
+    client: Shared,
+}
+
+impl Stratus {
+    fn resource<K: Kind>(&self, kind: K) -> Box<dyn DynamicResource> {
+        Box::new(Adapter {
+            kind,
+            client: self.client.clone(),
+        })
+    }
+}
+
+#[async_trait]
+impl Provider for Stratus {
+    type Config<'a> = ProviderConfig;
+    type MetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(config::schema())
+    }
+
+    async fn configure<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _terraform_version: String,
+        config: Self::Config<'a>,
+    ) -> Option<()> {
+        let creds = match config.credentials(&|k| std::env::var(k).ok()) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.root_error("provider configuration", e.to_string());
+                return None;
+            }
+        };
+        let client = match Client::new(creds) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.root_error("provider configuration", e.to_string());
+                return None;
+            }
+        };
+        if let Err(e) = client.login().await {
+            diags.root_error("cannot log in to the cloud", e.to_string());
+            return None;
+        }
+        self.client.set(client);
+        Some(())
+    }
+
+    fn get_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+        Some(HashMap::from([
+            (
+                "stratus_network".to_owned(),
+                self.resource(resources::network::Network),
+            ),
+            (
+                "stratus_port".to_owned(),
+                self.resource(resources::port::Port),
+            ),
+            (
+                "stratus_floating_ip".to_owned(),
+                self.resource(resources::floating_ip::FloatingIp),
+            ),
+            (
+                "stratus_floating_ip_association".to_owned(),
+                self.resource(resources::floating_ip_association::FloatingIpAssociation),
+            ),
+            (
+                "stratus_keypair".to_owned(),
+                self.resource(resources::keypair::Keypair),
+            ),
+            (
+                "stratus_subnet".to_owned(),
+                self.resource(resources::subnet::Subnet),
+            ),
+            (
+                "stratus_router".to_owned(),
+                self.resource(resources::router::Router),
+            ),
+            (
+                "stratus_router_interface".to_owned(),
+                self.resource(resources::router_interface::RouterInterfaceKind),
+            ),
+            (
+                "stratus_security_group".to_owned(),
+                self.resource(resources::security_group::SecurityGroup),
+            ),
+            (
+                "stratus_security_group_rule".to_owned(),
+                self.resource(resources::security_group_rule::SecurityGroupRule),
+            ),
+        ]))
+    }
+
+    fn get_data_sources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+        Some(data_sources::all(&self.client))
+    }
+}

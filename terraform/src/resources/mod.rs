@@ -1,0 +1,35 @@
+//! One module per `stratus_<name>` resource.
+
+pub mod floating_ip;
+pub mod floating_ip_association;
+pub mod keypair;
+pub mod network;
+pub mod port;
+pub mod router;
+pub mod router_interface;
+pub mod security_group;
+pub mod security_group_rule;
+pub mod subnet;
+
+use crate::client::Client;
+use crate::framework::{Error, Result};
+use crate::wait::{self, Deadline, Poll};
+
+/// Deletes, retrying while the API answers 409 (a port still being
+/// unplugged, a volume still detaching): what another resource's delete in
+/// the same apply is about to free. Gone already counts as deleted.
+pub(crate) async fn delete_retrying_conflicts(
+    client: &Client,
+    service: &str,
+    path: &str,
+    deadline: Deadline,
+) -> Result<()> {
+    wait::until(deadline, &format!("delete of {path}"), || async move {
+        match client.delete(service, path).await {
+            Ok(()) => Ok(Poll::Done(())),
+            Err(e) if e.is_conflict() => Ok(Poll::Pending(format!("in use ({e})"))),
+            Err(e) => Err(Error::from(e)),
+        }
+    })
+    .await
+}

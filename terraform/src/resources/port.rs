@@ -1,0 +1,259 @@
+//! `stratus_port`: a port on a network, with its addresses and security
+//! groups (a set of ids: order never makes a diff).
+
+use std::collections::{BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use stratus_api::network::{
+    FixedIpRequest, Port as Api, PortBody, PortCreate, PortCreateBody, PortUpdate, PortUpdateBody,
+};
+use tf_provider::schema::{Attribute, AttributeType};
+use tf_provider::value::{self, Value};
+
+use crate::client::{Client, service::NETWORK};
+use crate::framework::{Kind, Result, Timeouts, attr::*, known};
+use crate::wait::Deadline;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FixedIp {
+    pub subnet_id: Value<String>,
+    pub ip_address: Value<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Value<String>,
+    pub network_id: Value<String>,
+    pub name: Value<String>,
+    pub description: Value<String>,
+    pub admin_state_up: Value<bool>,
+    pub mac_address: Value<String>,
+    pub fixed_ips: Value<Vec<FixedIp>>,
+    pub security_group_ids: Value<BTreeSet<String>>,
+    pub port_security_enabled: Value<bool>,
+    pub device_id: Value<String>,
+    pub device_owner: Value<String>,
+    pub project_id: Value<String>,
+    #[serde(with = "value::serde_as_vec")]
+    pub timeouts: Value<Timeouts>,
+}
+crate::meta!(State);
+
+pub struct Port;
+
+pub(crate) fn state_of(p: Api) -> State {
+    State {
+        id: Value::Value(p.id),
+        network_id: Value::Value(p.network_id),
+        name: Value::Value(p.name),
+        description: Value::Value(p.description),
+        admin_state_up: Value::Value(p.admin_state_up),
+        mac_address: Value::Value(p.mac_address),
+        fixed_ips: Value::Value(
+            p.fixed_ips
+                .into_iter()
+                .map(|f| FixedIp {
+                    subnet_id: Value::Value(f.subnet_id),
+                    ip_address: Value::Value(f.ip_address),
+                })
+                .collect(),
+        ),
+        security_group_ids: Value::Value(p.security_groups.into_iter().collect()),
+        port_security_enabled: Value::Value(p.port_security_enabled),
+        device_id: Value::Value(p.device_id),
+        device_owner: Value::Value(p.device_owner),
+        project_id: Value::Value(p.project_id),
+        timeouts: Value::Null,
+    }
+}
+
+fn fixed_ips(s: &State) -> Option<Vec<FixedIpRequest>> {
+    known(&s.fixed_ips).map(|ips| {
+        ips.into_iter()
+            .map(|f| FixedIpRequest {
+                subnet_id: known(&f.subnet_id),
+                ip_address: known(&f.ip_address).filter(|a| !a.is_empty()),
+            })
+            .collect()
+    })
+}
+
+#[async_trait]
+impl Kind for Port {
+    type State = State;
+    const DESCRIPTION: &'static str = "A port on a network: an address (or several) and a MAC, filtered by security groups. Give it to `stratus_instance.port_ids` to boot an instance with a fixed address.";
+    const REPLACE: &'static [&'static str] = &["network_id", "mac_address", "project_id"];
+
+    fn attributes(&self) -> Vec<(&'static str, Attribute)> {
+        let fixed = HashMap::from([
+            ("subnet_id".to_owned(), defaulted(string(), "The subnet.")),
+            (
+                "ip_address".to_owned(),
+                defaulted(
+                    string(),
+                    "The address (allocated from the subnet when absent).",
+                ),
+            ),
+        ]);
+        vec![
+            ("network_id", required(string(), "The network.")),
+            ("name", defaulted(string(), "The port's name.")),
+            ("description", defaulted(string(), "A description.")),
+            (
+                "admin_state_up",
+                defaulted(bool(), "Whether it forwards (default true)."),
+            ),
+            (
+                "mac_address",
+                defaulted(string(), "The MAC (generated when absent)."),
+            ),
+            (
+                "fixed_ips",
+                defaulted(
+                    AttributeType::AttributeList(fixed),
+                    "Its addresses (one from the network's first subnet when absent).",
+                ),
+            ),
+            (
+                "security_group_ids",
+                defaulted(
+                    set_of_strings(),
+                    "Its security groups (the project's `default` when absent).",
+                ),
+            ),
+            (
+                "port_security_enabled",
+                defaulted(
+                    bool(),
+                    "Filtering and anti-spoofing (default: the network's).",
+                ),
+            ),
+            (
+                "device_id",
+                computed(string(), "What uses it (a server or router id)."),
+            ),
+            (
+                "device_owner",
+                computed(
+                    string(),
+                    "The kind of user (`compute:<zone>`, `network:router_interface`, ...).",
+                ),
+            ),
+            (
+                "project_id",
+                defaulted(string(), "The owning project (admins may name another)."),
+            ),
+        ]
+    }
+
+    async fn plan(
+        &self,
+        _client: &Client,
+        prior: Option<&State>,
+        planned: &mut State,
+    ) -> Result<Vec<(String, String)>> {
+        // Addresses the API picks are unknown until it has.
+        if let Value::Value(ips) = &mut planned.fixed_ips {
+            for ip in ips.iter_mut() {
+                if matches!(ip.ip_address, Value::Null) {
+                    ip.ip_address = Value::Unknown;
+                }
+                if matches!(ip.subnet_id, Value::Null) {
+                    ip.subnet_id = Value::Unknown;
+                }
+            }
+        }
+        if let Some(prior) = prior
+            && prior.security_group_ids != planned.security_group_ids
+            && known(&planned.port_security_enabled) == Some(false)
+        {
+            planned.port_security_enabled = Value::Unknown;
+        }
+        Ok(Vec::new())
+    }
+
+    async fn create(
+        &self,
+        client: &Client,
+        plan: &State,
+        _deadline: Deadline,
+        id: &mut Option<String>,
+    ) -> Result<State> {
+        let body = PortCreateBody {
+            port: PortCreate {
+                network_id: known(&plan.network_id).unwrap_or_default(),
+                name: known(&plan.name),
+                description: known(&plan.description),
+                admin_state_up: known(&plan.admin_state_up),
+                mac_address: known(&plan.mac_address),
+                fixed_ips: fixed_ips(plan),
+                security_groups: known(&plan.security_group_ids).map(|s| s.into_iter().collect()),
+                port_security_enabled: known(&plan.port_security_enabled),
+                project_id: known(&plan.project_id),
+                ..Default::default()
+            },
+        };
+        let made: PortBody = client.post(NETWORK, "/v2.0/ports", &body).await?;
+        *id = Some(made.port.id.clone());
+        Ok(state_of(made.port))
+    }
+
+    async fn read(&self, client: &Client, state: &State) -> Result<Option<State>> {
+        let Some(id) = known(&state.id) else {
+            return Ok(None);
+        };
+        let got: Option<PortBody> = client
+            .get_opt(NETWORK, &format!("/v2.0/ports/{id}"))
+            .await?;
+        Ok(got.map(|b| state_of(b.port)))
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        prior: &State,
+        plan: &State,
+        _deadline: Deadline,
+    ) -> Result<State> {
+        let id = known(&prior.id).unwrap_or_default();
+        let mut u = PortUpdate::default();
+        if plan.name != prior.name {
+            u.name = known(&plan.name);
+        }
+        if plan.description != prior.description {
+            u.description = known(&plan.description);
+        }
+        if plan.admin_state_up != prior.admin_state_up {
+            u.admin_state_up = known(&plan.admin_state_up);
+        }
+        if plan.fixed_ips != prior.fixed_ips {
+            u.fixed_ips = fixed_ips(plan);
+        }
+        if plan.security_group_ids != prior.security_group_ids {
+            u.security_groups = Some(
+                known(&plan.security_group_ids)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        if plan.port_security_enabled != prior.port_security_enabled {
+            u.port_security_enabled = known(&plan.port_security_enabled);
+        }
+        let got: PortBody = client
+            .put(
+                NETWORK,
+                &format!("/v2.0/ports/{id}"),
+                &PortUpdateBody { port: u },
+            )
+            .await?;
+        Ok(state_of(got.port))
+    }
+
+    async fn delete(&self, client: &Client, state: &State, deadline: Deadline) -> Result<()> {
+        let id = known(&state.id).unwrap_or_default();
+        super::delete_retrying_conflicts(client, NETWORK, &format!("/v2.0/ports/{id}"), deadline)
+            .await
+    }
+}
