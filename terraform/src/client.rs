@@ -108,7 +108,7 @@ pub mod service {
 }
 
 /// The Nova microversion the provider speaks.
-const COMPUTE_MICROVERSION: &str = "2.79";
+const COMPUTE_MICROVERSION: &str = "2.1";
 
 impl Client {
     pub fn new(creds: Credentials) -> Result<Self> {

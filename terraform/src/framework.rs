@@ -740,3 +740,48 @@ mod tests {
         assert!(!unknown(&Value::Value("x".to_owned())));
     }
 }
+
+/// A set of strings as Terraform sends it: any element may be unknown
+/// while planning.
+pub type StringSet = Value<std::collections::BTreeSet<Value<String>>>;
+/// A list of strings, elements possibly unknown.
+pub type StringList = Value<Vec<Value<String>>>;
+/// A map of strings, values possibly unknown.
+pub type StringMap = Value<std::collections::BTreeMap<String, Value<String>>>;
+
+/// The known elements of a set or list.
+pub fn strings<'a, I: IntoIterator<Item = &'a Value<String>>>(v: Option<I>) -> Option<Vec<String>> {
+    v.map(|i| {
+        i.into_iter()
+            .filter_map(|s| s.as_ref_option().cloned())
+            .collect()
+    })
+}
+
+pub fn set_of(v: &StringSet) -> Option<Vec<String>> {
+    strings(v.as_ref_option())
+}
+
+pub fn list_of(v: &StringList) -> Option<Vec<String>> {
+    strings(v.as_ref_option())
+}
+
+pub fn map_of(v: &StringMap) -> Option<std::collections::BTreeMap<String, String>> {
+    v.as_ref_option().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
+            .collect()
+    })
+}
+
+pub fn to_set<I: IntoIterator<Item = String>>(i: I) -> StringSet {
+    Value::Value(i.into_iter().map(Value::Value).collect())
+}
+
+pub fn to_list<I: IntoIterator<Item = String>>(i: I) -> StringList {
+    Value::Value(i.into_iter().map(Value::Value).collect())
+}
+
+pub fn to_map<I: IntoIterator<Item = (String, String)>>(i: I) -> StringMap {
+    Value::Value(i.into_iter().map(|(k, v)| (k, Value::Value(v))).collect())
+}

@@ -71,43 +71,40 @@ impl Provider for Stratus {
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(HashMap::from([
             (
-                "stratus_network".to_owned(),
+                "network".to_owned(),
                 self.resource(resources::network::Network),
             ),
+            ("port".to_owned(), self.resource(resources::port::Port)),
             (
-                "stratus_port".to_owned(),
-                self.resource(resources::port::Port),
-            ),
-            (
-                "stratus_floating_ip".to_owned(),
+                "floating_ip".to_owned(),
                 self.resource(resources::floating_ip::FloatingIp),
             ),
             (
-                "stratus_floating_ip_association".to_owned(),
+                "floating_ip_association".to_owned(),
                 self.resource(resources::floating_ip_association::FloatingIpAssociation),
             ),
             (
-                "stratus_keypair".to_owned(),
+                "keypair".to_owned(),
                 self.resource(resources::keypair::Keypair),
             ),
             (
-                "stratus_subnet".to_owned(),
+                "subnet".to_owned(),
                 self.resource(resources::subnet::Subnet),
             ),
             (
-                "stratus_router".to_owned(),
+                "router".to_owned(),
                 self.resource(resources::router::Router),
             ),
             (
-                "stratus_router_interface".to_owned(),
+                "router_interface".to_owned(),
                 self.resource(resources::router_interface::RouterInterfaceKind),
             ),
             (
-                "stratus_security_group".to_owned(),
+                "security_group".to_owned(),
                 self.resource(resources::security_group::SecurityGroup),
             ),
             (
-                "stratus_security_group_rule".to_owned(),
+                "security_group_rule".to_owned(),
                 self.resource(resources::security_group_rule::SecurityGroupRule),
             ),
         ]))

@@ -1,18 +1,20 @@
 //! `stratus_port`: a port on a network, with its addresses and security
 //! groups (a set of ids: order never makes a diff).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use stratus_api::network::{
     FixedIpRequest, Port as Api, PortBody, PortCreate, PortCreateBody, PortUpdate, PortUpdateBody,
 };
-use tf_provider::schema::{Attribute, AttributeType};
+use tf_provider::schema::{Attribute, Block, Description, NestedBlock};
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Kind, Result, Timeouts, attr::*, known};
+use crate::framework::{
+    Kind, Result, StringList, StringSet, Timeouts, attr::*, known, set_of, to_list, to_set,
+};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -29,8 +31,9 @@ pub struct State {
     pub description: Value<String>,
     pub admin_state_up: Value<bool>,
     pub mac_address: Value<String>,
-    pub fixed_ips: Value<Vec<FixedIp>>,
-    pub security_group_ids: Value<BTreeSet<String>>,
+    pub fixed_ip: Value<Vec<FixedIp>>,
+    pub all_fixed_ips: StringList,
+    pub security_group_ids: StringSet,
     pub port_security_enabled: Value<bool>,
     pub device_id: Value<String>,
     pub device_owner: Value<String>,
@@ -42,7 +45,12 @@ crate::meta!(State);
 
 pub struct Port;
 
-pub(crate) fn state_of(p: Api) -> State {
+pub(crate) fn state_of(p: Api, prior: &State) -> State {
+    let all = p
+        .fixed_ips
+        .iter()
+        .map(|f| f.ip_address.clone())
+        .collect::<Vec<_>>();
     State {
         id: Value::Value(p.id),
         network_id: Value::Value(p.network_id),
@@ -50,16 +58,22 @@ pub(crate) fn state_of(p: Api) -> State {
         description: Value::Value(p.description),
         admin_state_up: Value::Value(p.admin_state_up),
         mac_address: Value::Value(p.mac_address),
-        fixed_ips: Value::Value(
-            p.fixed_ips
-                .into_iter()
-                .map(|f| FixedIp {
-                    subnet_id: Value::Value(f.subnet_id),
-                    ip_address: Value::Value(f.ip_address),
-                })
-                .collect(),
-        ),
-        security_group_ids: Value::Value(p.security_groups.into_iter().collect()),
+        // Blocks as configured: none stay none; after an import (null),
+        // every address.
+        fixed_ip: match &prior.fixed_ip {
+            Value::Value(v) if v.is_empty() => Value::Value(Vec::new()),
+            _ => Value::Value(
+                p.fixed_ips
+                    .into_iter()
+                    .map(|f| FixedIp {
+                        subnet_id: Value::Value(f.subnet_id),
+                        ip_address: Value::Value(f.ip_address),
+                    })
+                    .collect(),
+            ),
+        },
+        all_fixed_ips: to_list(all),
+        security_group_ids: to_set(p.security_groups),
         port_security_enabled: Value::Value(p.port_security_enabled),
         device_id: Value::Value(p.device_id),
         device_owner: Value::Value(p.device_owner),
@@ -69,7 +83,7 @@ pub(crate) fn state_of(p: Api) -> State {
 }
 
 fn fixed_ips(s: &State) -> Option<Vec<FixedIpRequest>> {
-    known(&s.fixed_ips).map(|ips| {
+    known(&s.fixed_ip).filter(|v| !v.is_empty()).map(|ips| {
         ips.into_iter()
             .map(|f| FixedIpRequest {
                 subnet_id: known(&f.subnet_id),
@@ -86,16 +100,6 @@ impl Kind for Port {
     const REPLACE: &'static [&'static str] = &["network_id", "mac_address", "project_id"];
 
     fn attributes(&self) -> Vec<(&'static str, Attribute)> {
-        let fixed = HashMap::from([
-            ("subnet_id".to_owned(), defaulted(string(), "The subnet.")),
-            (
-                "ip_address".to_owned(),
-                defaulted(
-                    string(),
-                    "The address (allocated from the subnet when absent).",
-                ),
-            ),
-        ]);
         vec![
             ("network_id", required(string(), "The network.")),
             ("name", defaulted(string(), "The port's name.")),
@@ -109,11 +113,8 @@ impl Kind for Port {
                 defaulted(string(), "The MAC (generated when absent)."),
             ),
             (
-                "fixed_ips",
-                defaulted(
-                    AttributeType::AttributeList(fixed),
-                    "Its addresses (one from the network's first subnet when absent).",
-                ),
+                "all_fixed_ips",
+                computed(list_of_strings(), "Every address it has."),
             ),
             (
                 "security_group_ids",
@@ -147,6 +148,26 @@ impl Kind for Port {
         ]
     }
 
+    fn blocks(&self) -> Vec<(&'static str, NestedBlock)> {
+        let block = Block {
+            attributes: HashMap::from([
+                ("subnet_id".to_owned(), required(string(), "The subnet.")),
+                (
+                    "ip_address".to_owned(),
+                    defaulted(
+                        string(),
+                        "The address (allocated from the subnet when absent).",
+                    ),
+                ),
+            ]),
+            description: Description::plain(
+                "An address of the port (one from the network's first subnet when none is given).",
+            ),
+            ..Default::default()
+        };
+        vec![("fixed_ip", NestedBlock::List(block))]
+    }
+
     async fn plan(
         &self,
         _client: &Client,
@@ -154,21 +175,16 @@ impl Kind for Port {
         planned: &mut State,
     ) -> Result<Vec<(String, String)>> {
         // Addresses the API picks are unknown until it has.
-        if let Value::Value(ips) = &mut planned.fixed_ips {
+        let ips_changed = prior.is_none_or(|p| p.fixed_ip != planned.fixed_ip);
+        if let Value::Value(ips) = &mut planned.fixed_ip {
             for ip in ips.iter_mut() {
                 if matches!(ip.ip_address, Value::Null) {
                     ip.ip_address = Value::Unknown;
                 }
-                if matches!(ip.subnet_id, Value::Null) {
-                    ip.subnet_id = Value::Unknown;
-                }
             }
         }
-        if let Some(prior) = prior
-            && prior.security_group_ids != planned.security_group_ids
-            && known(&planned.port_security_enabled) == Some(false)
-        {
-            planned.port_security_enabled = Value::Unknown;
+        if ips_changed {
+            planned.all_fixed_ips = Value::Unknown;
         }
         Ok(Vec::new())
     }
@@ -188,7 +204,7 @@ impl Kind for Port {
                 admin_state_up: known(&plan.admin_state_up),
                 mac_address: known(&plan.mac_address),
                 fixed_ips: fixed_ips(plan),
-                security_groups: known(&plan.security_group_ids).map(|s| s.into_iter().collect()),
+                security_groups: set_of(&plan.security_group_ids),
                 port_security_enabled: known(&plan.port_security_enabled),
                 project_id: known(&plan.project_id),
                 ..Default::default()
@@ -196,7 +212,7 @@ impl Kind for Port {
         };
         let made: PortBody = client.post(NETWORK, "/v2.0/ports", &body).await?;
         *id = Some(made.port.id.clone());
-        Ok(state_of(made.port))
+        Ok(state_of(made.port, plan))
     }
 
     async fn read(&self, client: &Client, state: &State) -> Result<Option<State>> {
@@ -206,7 +222,7 @@ impl Kind for Port {
         let got: Option<PortBody> = client
             .get_opt(NETWORK, &format!("/v2.0/ports/{id}"))
             .await?;
-        Ok(got.map(|b| state_of(b.port)))
+        Ok(got.map(|b| state_of(b.port, state)))
     }
 
     async fn update(
@@ -227,16 +243,11 @@ impl Kind for Port {
         if plan.admin_state_up != prior.admin_state_up {
             u.admin_state_up = known(&plan.admin_state_up);
         }
-        if plan.fixed_ips != prior.fixed_ips {
+        if plan.fixed_ip != prior.fixed_ip {
             u.fixed_ips = fixed_ips(plan);
         }
         if plan.security_group_ids != prior.security_group_ids {
-            u.security_groups = Some(
-                known(&plan.security_group_ids)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect(),
-            );
+            u.security_groups = Some(set_of(&plan.security_group_ids).unwrap_or_default());
         }
         if plan.port_security_enabled != prior.port_security_enabled {
             u.port_security_enabled = known(&plan.port_security_enabled);
@@ -248,12 +259,31 @@ impl Kind for Port {
                 &PortUpdateBody { port: u },
             )
             .await?;
-        Ok(state_of(got.port))
+        Ok(state_of(got.port, plan))
     }
 
     async fn delete(&self, client: &Client, state: &State, deadline: Deadline) -> Result<()> {
         let id = known(&state.id).unwrap_or_default();
         super::delete_retrying_conflicts(client, NETWORK, &format!("/v2.0/ports/{id}"), deadline)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_with_unknowns_round_trip() {
+        let s = State {
+            fixed_ip: Value::Value(vec![FixedIp {
+                subnet_id: Value::Unknown,
+                ip_address: Value::Null,
+            }]),
+            ..Default::default()
+        };
+        let bytes = rmp_serde::to_vec_named(&s).expect("encode");
+        let back: State = rmp_serde::from_slice(&bytes).expect("decode");
+        assert_eq!(back, s);
     }
 }

@@ -12,7 +12,9 @@ use tf_provider::schema::{Attribute, AttributeType};
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Error, Kind, Result, Timeouts, attr::*, known, unknown};
+use crate::framework::{
+    Error, Kind, Result, StringList, Timeouts, attr::*, known, list_of, to_list, unknown,
+};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -38,7 +40,7 @@ pub struct State {
     pub gateway_ip: Value<String>,
     pub no_gateway: Value<bool>,
     pub enable_dhcp: Value<bool>,
-    pub dns_nameservers: Value<Vec<String>>,
+    pub dns_nameservers: StringList,
     pub allocation_pools: Value<Vec<Pool>>,
     pub host_routes: Value<Vec<Route>>,
     pub project_id: Value<String>,
@@ -65,7 +67,7 @@ pub(crate) fn state_of(s: Api, prior: &State) -> State {
         enable_dhcp: Value::Value(s.enable_dhcp),
         dns_nameservers: match (&prior.dns_nameservers, s.dns_nameservers.is_empty()) {
             (Value::Null, true) => Value::Null,
-            _ => Value::Value(s.dns_nameservers),
+            _ => to_list(s.dns_nameservers),
         },
         allocation_pools: Value::Value(
             s.allocation_pools
@@ -238,14 +240,17 @@ impl Kind for Subnet {
         let body = SubnetCreateBody {
             subnet: SubnetCreate {
                 network_id: known(&plan.network_id).unwrap_or_default(),
-                ip_version: known(&plan.ip_version),
+                ip_version: known(&plan.ip_version).or_else(|| {
+                    // Neutron requires it; the range tells.
+                    known(&plan.cidr).map(|c| if c.contains(':') { 6 } else { 4 })
+                }),
                 cidr: known(&plan.cidr).unwrap_or_default(),
                 name: known(&plan.name),
                 description: known(&plan.description),
                 gateway_ip: gateway(plan),
                 enable_dhcp: known(&plan.enable_dhcp),
                 allocation_pools: pools(&plan.allocation_pools),
-                dns_nameservers: known(&plan.dns_nameservers),
+                dns_nameservers: list_of(&plan.dns_nameservers),
                 host_routes: routes(&plan.host_routes),
                 project_id: known(&plan.project_id),
                 ..Default::default()
@@ -288,7 +293,7 @@ impl Kind for Subnet {
             u.enable_dhcp = known(&plan.enable_dhcp);
         }
         if plan.dns_nameservers != prior.dns_nameservers {
-            u.dns_nameservers = Some(known(&plan.dns_nameservers).unwrap_or_default());
+            u.dns_nameservers = Some(list_of(&plan.dns_nameservers).unwrap_or_default());
         }
         if plan.host_routes != prior.host_routes {
             u.host_routes = Some(routes(&plan.host_routes).unwrap_or_default());
