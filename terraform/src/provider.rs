@@ -70,6 +70,19 @@ impl Provider for Stratus {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(HashMap::from([
+            ("image".to_owned(), self.resource(resources::image::Image)),
+            (
+                "instance".to_owned(),
+                self.resource(resources::instance::Instance),
+            ),
+            (
+                "volume_attachment".to_owned(),
+                self.resource(resources::volume_attachment::VolumeAttachment),
+            ),
+            (
+                "volume".to_owned(),
+                self.resource(resources::volume::Volume),
+            ),
             (
                 "network".to_owned(),
                 self.resource(resources::network::Network),

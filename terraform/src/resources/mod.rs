@@ -2,6 +2,8 @@
 
 pub mod floating_ip;
 pub mod floating_ip_association;
+pub mod image;
+pub mod instance;
 pub mod keypair;
 pub mod network;
 pub mod port;
@@ -10,6 +12,8 @@ pub mod router_interface;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
+pub mod volume;
+pub mod volume_attachment;
 
 use crate::client::Client;
 use crate::framework::{Error, Result};
