@@ -353,6 +353,7 @@ fn find_cloud(name: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Json, 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -97,6 +97,14 @@ pub struct Timeouts {
     pub delete: Value<String>,
 }
 
+/// What the provider keeps beside the state: whether the object was
+/// imported (so write-only attributes can be filled in without a
+/// replacement).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Private {
+    pub imported: bool,
+}
+
 /// What the framework needs of every state: its id and timeouts.
 pub trait Meta {
     fn id(&self) -> Option<&str>;
@@ -140,6 +148,10 @@ pub trait Kind: Send + Sync + 'static {
     const DESCRIPTION: &'static str;
     /// Attributes whose change the API cannot make in place.
     const REPLACE: &'static [&'static str] = &[];
+    /// Attributes the API never shows (user data, a file path): after an
+    /// import they are null in state, and their first value then updates
+    /// the state in place instead of replacing the object.
+    const WRITE_ONLY: &'static [&'static str] = &[];
     /// Default timeouts in seconds: create, update, delete.
     const TIMEOUTS: (u64, u64, u64) = (600, 600, 600);
 
@@ -388,7 +400,7 @@ pub fn schema_of<K: Kind>(kind: &K) -> Schema {
 #[async_trait]
 impl<K: Kind> Resource for Adapter<K> {
     type State<'a> = K::State;
-    type PrivateState<'a> = ValueEmpty;
+    type PrivateState<'a> = Value<Private>;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -457,12 +469,12 @@ impl<K: Kind> Resource for Adapter<K> {
             }
         }
         let mut planned: K::State = from_any(m)?;
-        if let Some(client) = self.client.get(diags) {
-            if let Err(e) = self.kind.plan(&client, None, &mut planned).await {
-                e.report(diags, "plan failed");
-            }
+        if let Some(client) = self.client.get(diags)
+            && let Err(e) = self.kind.plan(&client, None, &mut planned).await
+        {
+            e.report(diags, "plan failed");
         }
-        Some((planned, ValueEmpty::default()))
+        Some((planned, Value::Null))
     }
 
     async fn plan_update<'a>(
@@ -476,9 +488,13 @@ impl<K: Kind> Resource for Adapter<K> {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let before = to_any(&prior)?;
         let after = to_any(&proposed)?;
+        let imported = matches!(&private, Value::Value(Private { imported: true }));
         let mut replace = Vec::new();
         for attr in K::REPLACE {
-            if before.get(*attr) != after.get(*attr) {
+            let first_value_after_import = imported
+                && K::WRITE_ONLY.contains(attr)
+                && matches!(before.get(*attr), None | Some(ValueAny::Null));
+            if before.get(*attr) != after.get(*attr) && !first_value_after_import {
                 replace.push(AttributePath::new(*attr));
             }
         }
@@ -545,6 +561,8 @@ impl<K: Kind> Resource for Adapter<K> {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let deadline = self.deadline(&planned, Op::Update);
+        let _ = private;
+        let private = Value::Null;
         match self.kind.update(&client, &prior, &planned, deadline).await {
             Ok(mut s) => {
                 keep_timeouts(&mut s, &planned);
@@ -596,7 +614,7 @@ impl<K: Kind> Resource for Adapter<K> {
             }
         };
         match self.kind.read(&client, &state).await {
-            Ok(Some(s)) => Some((s, ValueEmpty::default())),
+            Ok(Some(s)) => Some((s, Value::Value(Private { imported: true }))),
             Ok(None) => {
                 diags.root_error(
                     "import failed",
@@ -690,6 +708,51 @@ pub fn val<T>(v: Option<T>) -> Value<T> {
     }
 }
 
+/// A set of strings as Terraform sends it: any element may be unknown
+/// while planning.
+pub type StringSet = Value<std::collections::BTreeSet<Value<String>>>;
+/// A list of strings, elements possibly unknown.
+pub type StringList = Value<Vec<Value<String>>>;
+/// A map of strings, values possibly unknown.
+pub type StringMap = Value<std::collections::BTreeMap<String, Value<String>>>;
+
+/// The known elements of a set or list.
+pub fn strings<'a, I: IntoIterator<Item = &'a Value<String>>>(v: Option<I>) -> Option<Vec<String>> {
+    v.map(|i| {
+        i.into_iter()
+            .filter_map(|s| s.as_ref_option().cloned())
+            .collect()
+    })
+}
+
+pub fn set_of(v: &StringSet) -> Option<Vec<String>> {
+    strings(v.as_ref_option())
+}
+
+pub fn list_of(v: &StringList) -> Option<Vec<String>> {
+    strings(v.as_ref_option())
+}
+
+pub fn map_of(v: &StringMap) -> Option<std::collections::BTreeMap<String, String>> {
+    v.as_ref_option().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
+            .collect()
+    })
+}
+
+pub fn to_set<I: IntoIterator<Item = String>>(i: I) -> StringSet {
+    Value::Value(i.into_iter().map(Value::Value).collect())
+}
+
+pub fn to_list<I: IntoIterator<Item = String>>(i: I) -> StringList {
+    Value::Value(i.into_iter().map(Value::Value).collect())
+}
+
+pub fn to_map<I: IntoIterator<Item = (String, String)>>(i: I) -> StringMap {
+    Value::Value(i.into_iter().map(|(k, v)| (k, Value::Value(v))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,49 +802,4 @@ mod tests {
         assert!(unknown(&Value::<String>::Unknown));
         assert!(!unknown(&Value::Value("x".to_owned())));
     }
-}
-
-/// A set of strings as Terraform sends it: any element may be unknown
-/// while planning.
-pub type StringSet = Value<std::collections::BTreeSet<Value<String>>>;
-/// A list of strings, elements possibly unknown.
-pub type StringList = Value<Vec<Value<String>>>;
-/// A map of strings, values possibly unknown.
-pub type StringMap = Value<std::collections::BTreeMap<String, Value<String>>>;
-
-/// The known elements of a set or list.
-pub fn strings<'a, I: IntoIterator<Item = &'a Value<String>>>(v: Option<I>) -> Option<Vec<String>> {
-    v.map(|i| {
-        i.into_iter()
-            .filter_map(|s| s.as_ref_option().cloned())
-            .collect()
-    })
-}
-
-pub fn set_of(v: &StringSet) -> Option<Vec<String>> {
-    strings(v.as_ref_option())
-}
-
-pub fn list_of(v: &StringList) -> Option<Vec<String>> {
-    strings(v.as_ref_option())
-}
-
-pub fn map_of(v: &StringMap) -> Option<std::collections::BTreeMap<String, String>> {
-    v.as_ref_option().map(|m| {
-        m.iter()
-            .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
-            .collect()
-    })
-}
-
-pub fn to_set<I: IntoIterator<Item = String>>(i: I) -> StringSet {
-    Value::Value(i.into_iter().map(Value::Value).collect())
-}
-
-pub fn to_list<I: IntoIterator<Item = String>>(i: I) -> StringList {
-    Value::Value(i.into_iter().map(Value::Value).collect())
-}
-
-pub fn to_map<I: IntoIterator<Item = (String, String)>>(i: I) -> StringMap {
-    Value::Value(i.into_iter().map(|(k, v)| (k, Value::Value(v))).collect())
 }

@@ -100,6 +100,7 @@ impl Kind for Image {
     const DESCRIPTION: &'static str = "An image, uploaded from a local file; the image service checks its format (never guessed) and the provider checks its MD5. A change of the file's content replaces the image.";
     const REPLACE: &'static [&'static str] = &["disk_format", "container_format"];
     const TIMEOUTS: (u64, u64, u64) = (1800, 600, 600);
+    const WRITE_ONLY: &'static [&'static str] = &["local_file_path"];
 
     fn attributes(&self) -> Vec<(&'static str, Attribute)> {
         vec![

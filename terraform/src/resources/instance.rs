@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use stratus_api::compute::{
     BlockDeviceMapping, FlavorBody, FlavorList, FlavorRef, ImageField, NetworkRequest, Resize,
     SecurityGroupRequest, Server, ServerAction, ServerBody, ServerCreate, ServerCreateBody,
-    ServerCreateResponse, ServerUpdate, ServerUpdateBody,
+    ServerCreateResponse, ServerUpdate, ServerUpdateBody, VolumeAttachmentList,
 };
 use stratus_api::network::{PortList, PortUpdate, PortUpdateBody, SecurityGroupList};
 use tf_provider::schema::Attribute;
@@ -131,6 +131,18 @@ fn group_id(groups: &[(String, String)], given: &str) -> Result<String> {
         .ok_or_else(|| Error::attr("security_groups", format!("no security group {given:?}")))
 }
 
+/// The volume a server booted from (the one on its first disk).
+async fn boot_volume(client: &Client, server: &str) -> Result<Option<String>> {
+    let list: VolumeAttachmentList = client
+        .get(COMPUTE, &format!("/servers/{server}/os-volume_attachments"))
+        .await?;
+    Ok(list
+        .volume_attachments
+        .into_iter()
+        .find(|a| a.device.ends_with("da"))
+        .map(|a| a.volume_id))
+}
+
 async fn state_of(client: &Client, s: Server, prior: &State) -> Result<State> {
     let ports: PortList = client
         .get(NETWORK, &format!("/v2.0/ports?device_id={}", s.id))
@@ -196,7 +208,12 @@ async fn state_of(client: &Client, s: Server, prior: &State) -> Result<State> {
             ImageField::Image(r) => Value::Value(r.id.clone()),
             ImageField::None(_) => Value::Null,
         },
-        boot_volume_id: prior.boot_volume_id.clone(),
+        boot_volume_id: match (&prior.boot_volume_id, &s.image) {
+            (Value::Value(v), _) => Value::Value(v.clone()),
+            // Booted from a volume: the one on the first disk.
+            (_, ImageField::None(_)) => boot_volume(client, &s.id).await?.into(),
+            _ => Value::Null,
+        },
         flavor_id: Value::Value(flavor),
         flavor_name: Value::Value(flavor_name),
         key_pair: s.key_name.clone().into(),
@@ -246,6 +263,7 @@ impl Kind for Instance {
         "availability_zone",
     ];
     const TIMEOUTS: (u64, u64, u64) = (1800, 1800, 1800);
+    const WRITE_ONLY: &'static [&'static str] = &["user_data"];
 
     fn attributes(&self) -> Vec<(&'static str, Attribute)> {
         vec![

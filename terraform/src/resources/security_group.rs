@@ -36,7 +36,7 @@ fn state_of(g: Api, prior: &State) -> State {
         description: Value::Value(g.description),
         stateful: Value::Value(g.stateful),
         // How it was made, not something the API shows.
-        delete_default_rules: prior.delete_default_rules.clone(),
+        delete_default_rules: prior.delete_default_rules,
         project_id: Value::Value(g.project_id),
         timeouts: Value::Null,
     }
@@ -47,6 +47,7 @@ impl Kind for SecurityGroup {
     type State = State;
     const DESCRIPTION: &'static str = "A security group. Neutron gives a new group two egress rules (IPv4 and IPv6, anything out); `delete_default_rules = true` removes them at creation, so `stratus_security_group_rule`s say all there is.";
     const REPLACE: &'static [&'static str] = &["stateful", "project_id", "delete_default_rules"];
+    const WRITE_ONLY: &'static [&'static str] = &["delete_default_rules"];
 
     fn attributes(&self) -> Vec<(&'static str, Attribute)> {
         vec![
