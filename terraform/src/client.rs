@@ -40,7 +40,6 @@ pub struct Credentials {
     /// Service type (`compute`, `network`, `image`, `volumev3`, `identity`)
     /// to a base URL used instead of the catalog's.
     pub endpoint_overrides: BTreeMap<String, String>,
-    pub insecure: bool,
 }
 
 /// An API answered with an error, or could not be reached.
@@ -394,10 +393,7 @@ impl Client {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
-        let body = body
-            .map(|b| serde_json::to_value(b).map(Body::Json))
-            .transpose()
-            .map_err(|e| ApiError::Other(format!("request body: {e}")))?;
+        let body = body.map(Body::json).transpose()?;
         let (_, bytes) = self.send(service_type, method.clone(), path, body).await?;
         serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::Other(format!(
@@ -451,22 +447,31 @@ impl Client {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<()> {
-        let body = body
-            .map(|b| serde_json::to_value(b).map(Body::Json))
-            .transpose()
-            .map_err(|e| ApiError::Other(format!("request body: {e}")))?;
+        let body = body.map(Body::json).transpose()?;
         self.send(service_type, method, path, body)
             .await
             .map(|_| ())
     }
 
+    /// A request that undoes something ([`Client::act`]): an object
+    /// already gone (404) counts as done.
+    pub async fn undo(
+        &self,
+        service_type: &str,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<()> {
+        match self.act(service_type, method, path, body).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other,
+        }
+    }
+
     /// Deletes; an object already gone counts as deleted.
     pub async fn delete(&self, service_type: &str, path: &str) -> Result<()> {
-        match self.send(service_type, Method::DELETE, path, None).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(e),
-        }
+        self.undo(service_type, Method::DELETE, path, None::<&()>)
+            .await
     }
 }
 
@@ -477,6 +482,14 @@ pub enum Body {
     Patch(Value),
     /// Raw bytes (an image upload) and their length.
     Stream(reqwest::Body, u64),
+}
+
+impl Body {
+    fn json(body: &impl Serialize) -> Result<Self> {
+        serde_json::to_value(body)
+            .map(Body::Json)
+            .map_err(|e| ApiError::Other(format!("request body: {e}")))
+    }
 }
 
 /// The message of an error body in any of the APIs' dialects: Keystone's

@@ -291,7 +291,6 @@ impl ProviderConfig {
             region: pick("region"),
             interface: pick("endpoint_type"),
             endpoint_overrides,
-            insecure: false,
         };
         if creds.application_credential_secret.is_none() && creds.password.is_none() {
             return Err(ConfigError::Missing(

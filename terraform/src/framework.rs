@@ -110,6 +110,7 @@ pub trait Meta {
     fn id(&self) -> Option<&str>;
     fn set_id(&mut self, id: String);
     fn timeouts(&self) -> &Value<Timeouts>;
+    fn set_timeouts(&mut self, timeouts: Value<Timeouts>);
 }
 
 /// Implements [`Meta`] for a state with `id: Value<String>` and
@@ -126,6 +127,12 @@ macro_rules! meta {
             }
             fn timeouts(&self) -> &tf_provider::value::Value<$crate::framework::Timeouts> {
                 &self.timeouts
+            }
+            fn set_timeouts(
+                &mut self,
+                timeouts: tf_provider::value::Value<$crate::framework::Timeouts>,
+            ) {
+                self.timeouts = timeouts;
             }
         }
     };
@@ -318,31 +325,6 @@ fn settle<T: Serialize + DeserializeOwned>(t: T) -> T {
     }
 }
 
-fn has_unknown(v: &ValueAny) -> bool {
-    match v {
-        ValueAny::Unknown => true,
-        ValueAny::Map(m) => m.values().any(has_unknown),
-        ValueAny::List(l) => l.iter().any(has_unknown),
-        _ => false,
-    }
-}
-
-/// Whether a configuration value is still unknown (so validation waits).
-pub fn unknown<T: Serialize>(v: &Value<T>) -> bool {
-    match v {
-        Value::Unknown => true,
-        Value::Null => false,
-        Value::Value(_) => to_any(&Wrap { v })
-            .and_then(|m| m.get("v").map(has_unknown))
-            .unwrap_or(false),
-    }
-}
-
-#[derive(Serialize)]
-struct Wrap<'a, T> {
-    v: &'a T,
-}
-
 fn timeouts_block() -> NestedBlock {
     let attr = |what: &str| Attribute {
         attr_type: AttributeType::String,
@@ -442,7 +424,7 @@ impl<K: Kind> Resource for Adapter<K> {
         match self.kind.read(&client, &state).await {
             Ok(Some(mut s)) => {
                 // What Terraform manages, not the API: the timeouts.
-                keep_timeouts(&mut s, &state);
+                s.set_timeouts(state.timeouts().clone());
                 Some((s, private_state))
             }
             // Gone outside Terraform: dropped from state.
@@ -535,7 +517,7 @@ impl<K: Kind> Resource for Adapter<K> {
         let mut id = None;
         match self.kind.create(&client, &planned, deadline, &mut id).await {
             Ok(mut s) => {
-                keep_timeouts(&mut s, &planned);
+                s.set_timeouts(planned.timeouts().clone());
                 Some((s, private))
             }
             Err(e) => {
@@ -565,7 +547,7 @@ impl<K: Kind> Resource for Adapter<K> {
         let private = Value::Null;
         match self.kind.update(&client, &prior, &planned, deadline).await {
             Ok(mut s) => {
-                keep_timeouts(&mut s, &planned);
+                s.set_timeouts(planned.timeouts().clone());
                 Some((s, private))
             }
             Err(e) => {
@@ -573,7 +555,7 @@ impl<K: Kind> Resource for Adapter<K> {
                 // What the API has now, so the next plan shows what is left.
                 match self.kind.read(&client, &prior).await {
                     Ok(Some(mut s)) => {
-                        keep_timeouts(&mut s, &prior);
+                        s.set_timeouts(prior.timeouts().clone());
                         Some((s, private))
                     }
                     _ => Some((prior, private)),
@@ -632,19 +614,6 @@ impl<K: Kind> Resource for Adapter<K> {
     }
 }
 
-fn keep_timeouts<S: Serialize + DeserializeOwned + Meta>(s: &mut S, from: &S) {
-    let (Some(mut m), Some(f)) = (to_any(s), to_any(from)) else {
-        return;
-    };
-    m.insert(
-        "timeouts".into(),
-        f.get("timeouts").cloned().unwrap_or(ValueAny::Null),
-    );
-    if let Some(n) = from_any(m) {
-        *s = n;
-    }
-}
-
 /// Attribute helpers for schemas.
 pub mod attr {
     use super::*;
@@ -700,12 +669,18 @@ pub fn known<T: Clone>(v: &Value<T>) -> Option<T> {
     v.as_ref_option().cloned()
 }
 
-/// A value from an API option.
-pub fn val<T>(v: Option<T>) -> Value<T> {
-    match v {
-        Some(v) => Value::Value(v),
-        None => Value::Null,
-    }
+/// An enum's name on the wire (`"in-use"`, `"ACTIVE"`, `"private"`).
+pub fn wire<T: Serialize>(t: &T) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// What an update sends for an attribute: its planned value when the plan
+/// changes it, nothing when it stays as it was.
+pub fn changed<T: Clone + PartialEq>(prior: &Value<T>, plan: &Value<T>) -> Option<T> {
+    if prior == plan { None } else { known(plan) }
 }
 
 /// A set of strings as Terraform sends it: any element may be unknown
@@ -799,7 +774,5 @@ mod tests {
         assert_eq!(settled.n, Value::Null);
         assert_eq!(settled.name, s.name);
         assert_eq!(settled.timeouts, s.timeouts);
-        assert!(unknown(&Value::<String>::Unknown));
-        assert!(!unknown(&Value::Value("x".to_owned())));
     }
 }

@@ -188,18 +188,13 @@ impl Kind for FloatingIpAssociation {
             fixed_ip_address: None,
             description: None,
         };
-        match client
-            .act(
+        Ok(client
+            .undo(
                 NETWORK,
                 reqwest::Method::PUT,
                 &format!("/v2.0/floatingips/{id}"),
                 Some(&FloatingIpUpdateBody { floatingip: u }),
             )
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+            .await?)
     }
 }

@@ -13,7 +13,9 @@ use tf_provider::value::{self, Value};
 use tokio::io::AsyncReadExt;
 
 use crate::client::{Body, Client, service::IMAGE};
-use crate::framework::{Error, Kind, Result, StringMap, Timeouts, attr::*, known, map_of, to_map};
+use crate::framework::{
+    Error, Kind, Result, StringMap, Timeouts, attr::*, known, map_of, to_map, wire,
+};
 use crate::wait::{self, Deadline, Poll};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -35,13 +37,6 @@ pub struct State {
 crate::meta!(State);
 
 pub struct Image;
-
-fn wire<T: Serialize>(t: &T) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn state_of(i: Api, prior: &State) -> State {
     State {
@@ -205,7 +200,11 @@ impl Kind for Image {
         id: &mut Option<String>,
     ) -> Result<State> {
         let path = known(&plan.local_file_path).unwrap_or_default();
-        let sum = md5_of(&path).await?;
+        // The plan read the file's MD5 already.
+        let sum = match known(&plan.checksum) {
+            Some(sum) => sum,
+            None => md5_of(&path).await?,
+        };
         let body = ImageCreate {
             id: None,
             name: known(&plan.name),

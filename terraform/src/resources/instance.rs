@@ -22,7 +22,7 @@ use tf_provider::value::{self, Value};
 use crate::client::{Client, service::COMPUTE, service::NETWORK};
 use crate::framework::{
     Error, Kind, Result, StringList, StringMap, StringSet, Timeouts, attr::*, known, map_of,
-    set_of, to_list, to_map, to_set,
+    set_of, to_list, to_map, to_set, wire,
 };
 use crate::wait::{self, Deadline, Poll};
 
@@ -53,10 +53,7 @@ crate::meta!(State);
 pub struct Instance;
 
 fn status(s: &Server) -> String {
-    serde_json::to_value(s.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    wire(&s.status)
 }
 
 async fn get(client: &Client, id: &str) -> Result<Option<Server>> {
@@ -590,12 +587,10 @@ impl Kind for Instance {
         let now = get(client, &id)
             .await?
             .ok_or_else(|| Error::Failed(format!("server {id} disappeared")))?;
-        if want != was || status(&now) != settled {
-            match want.as_str() {
-                "shutoff" if status(&now) != "SHUTOFF" => action(ServerAction::Stop(None)).await?,
-                "active" if status(&now) == "SHUTOFF" => action(ServerAction::Start(None)).await?,
-                _ => {}
-            }
+        match want.as_str() {
+            "shutoff" if status(&now) != "SHUTOFF" => action(ServerAction::Stop(None)).await?,
+            "active" if status(&now) == "SHUTOFF" => action(ServerAction::Start(None)).await?,
+            _ => {}
         }
         let now = wait_for(client, &id, &[settled], deadline).await?;
         state_of(client, now, plan).await

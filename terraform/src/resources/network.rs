@@ -9,7 +9,7 @@ use tf_provider::schema::Attribute;
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Kind, Result, Timeouts, attr::*, known, val};
+use crate::framework::{Kind, Result, Timeouts, attr::*, changed, known};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -43,9 +43,9 @@ pub(crate) fn state_of(n: Api) -> State {
         external: Value::Value(n.router_external),
         mtu: Value::Value(n.mtu),
         port_security_enabled: Value::Value(n.port_security_enabled),
-        network_type: val(n.provider_network_type),
-        physical_network: val(n.provider_physical_network.flatten()),
-        segmentation_id: val(n.provider_segmentation_id.flatten()),
+        network_type: Value::from(n.provider_network_type),
+        physical_network: Value::from(n.provider_physical_network.flatten()),
+        segmentation_id: Value::from(n.provider_segmentation_id.flatten()),
         project_id: Value::Value(n.project_id),
         timeouts: Value::Null,
     }
@@ -164,29 +164,19 @@ impl Kind for Network {
         _deadline: Deadline,
     ) -> Result<State> {
         let id = known(&prior.id).unwrap_or_default();
-        let changed = |a: &Value<_>, b: &Value<_>| a != b;
-        let mut u = NetworkUpdate::default();
-        if changed(&prior.name, &plan.name) {
-            u.name = known(&plan.name);
-        }
-        if changed(&prior.description, &plan.description) {
-            u.description = known(&plan.description);
-        }
-        if plan.admin_state_up != prior.admin_state_up {
-            u.admin_state_up = known(&plan.admin_state_up);
-        }
-        if plan.shared != prior.shared {
-            u.shared = known(&plan.shared);
-        }
-        if plan.external != prior.external {
-            u.router_external = known(&plan.external);
-        }
-        if plan.mtu != prior.mtu {
-            u.mtu = known(&plan.mtu);
-        }
-        if plan.port_security_enabled != prior.port_security_enabled {
-            u.port_security_enabled = known(&plan.port_security_enabled);
-        }
+        let u = NetworkUpdate {
+            name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            shared: changed(&prior.shared, &plan.shared),
+            router_external: changed(&prior.external, &plan.external),
+            mtu: changed(&prior.mtu, &plan.mtu),
+            port_security_enabled: changed(
+                &prior.port_security_enabled,
+                &plan.port_security_enabled,
+            ),
+            ..Default::default()
+        };
         let got: NetworkBody = client
             .put(
                 NETWORK,

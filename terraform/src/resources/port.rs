@@ -13,7 +13,7 @@ use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
 use crate::framework::{
-    Kind, Result, StringList, StringSet, Timeouts, attr::*, known, set_of, to_list, to_set,
+    Kind, Result, StringList, StringSet, Timeouts, attr::*, changed, known, set_of, to_list, to_set,
 };
 use crate::wait::Deadline;
 
@@ -233,24 +233,21 @@ impl Kind for Port {
         _deadline: Deadline,
     ) -> Result<State> {
         let id = known(&prior.id).unwrap_or_default();
-        let mut u = PortUpdate::default();
-        if plan.name != prior.name {
-            u.name = known(&plan.name);
-        }
-        if plan.description != prior.description {
-            u.description = known(&plan.description);
-        }
-        if plan.admin_state_up != prior.admin_state_up {
-            u.admin_state_up = known(&plan.admin_state_up);
-        }
+        let mut u = PortUpdate {
+            name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            port_security_enabled: changed(
+                &prior.port_security_enabled,
+                &plan.port_security_enabled,
+            ),
+            ..Default::default()
+        };
         if plan.fixed_ip != prior.fixed_ip {
             u.fixed_ips = fixed_ips(plan);
         }
         if plan.security_group_ids != prior.security_group_ids {
             u.security_groups = Some(set_of(&plan.security_group_ids).unwrap_or_default());
-        }
-        if plan.port_security_enabled != prior.port_security_enabled {
-            u.port_security_enabled = known(&plan.port_security_enabled);
         }
         let got: PortBody = client
             .put(

@@ -10,7 +10,7 @@ use tf_provider::schema::Attribute;
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Kind, Result, Timeouts, attr::*, known};
+use crate::framework::{Kind, Result, Timeouts, attr::*, changed, known};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -155,16 +155,12 @@ impl Kind for Router {
         _deadline: Deadline,
     ) -> Result<State> {
         let id = known(&prior.id).unwrap_or_default();
-        let mut u = RouterUpdate::default();
-        if plan.name != prior.name {
-            u.name = known(&plan.name);
-        }
-        if plan.description != prior.description {
-            u.description = known(&plan.description);
-        }
-        if plan.admin_state_up != prior.admin_state_up {
-            u.admin_state_up = known(&plan.admin_state_up);
-        }
+        let mut u = RouterUpdate {
+            name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            ..Default::default()
+        };
         if plan.external_network_id != prior.external_network_id
             || (known(&plan.enable_snat).is_some() && plan.enable_snat != prior.enable_snat)
         {

@@ -146,18 +146,13 @@ impl Kind for RouterInterfaceKind {
             subnet_id: None,
             port_id: known(&state.port_id),
         };
-        match client
-            .act(
+        Ok(client
+            .undo(
                 NETWORK,
                 reqwest::Method::PUT,
                 &format!("/v2.0/routers/{router}/remove_router_interface"),
                 Some(&body),
             )
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+            .await?)
     }
 }

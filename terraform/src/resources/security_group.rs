@@ -11,7 +11,7 @@ use tf_provider::schema::Attribute;
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Kind, Result, Timeouts, attr::*, known};
+use crate::framework::{Kind, Result, Timeouts, attr::*, changed, known};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -123,13 +123,10 @@ impl Kind for SecurityGroup {
         _deadline: Deadline,
     ) -> Result<State> {
         let id = known(&prior.id).unwrap_or_default();
-        let mut u = SecurityGroupUpdate::default();
-        if plan.name != prior.name {
-            u.name = known(&plan.name);
-        }
-        if plan.description != prior.description {
-            u.description = known(&plan.description);
-        }
+        let u = SecurityGroupUpdate {
+            name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+        };
         let got: SecurityGroupBody = client
             .put(
                 NETWORK,

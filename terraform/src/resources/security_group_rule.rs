@@ -13,7 +13,7 @@ use tf_provider::schema::Attribute;
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
-use crate::framework::{Error, Kind, Result, Timeouts, attr::*, known, val};
+use crate::framework::{Error, Kind, Result, Timeouts, attr::*, known};
 use crate::wait::Deadline;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -49,15 +49,15 @@ fn state_of(r: Api, prior: &State) -> State {
             Ethertype::IPv6 => "IPv6".into(),
         }),
         // As given: Neutron keeps the name or number it was given.
-        protocol: val(r.protocol),
-        port_range_min: val(r.port_range_min),
-        port_range_max: val(r.port_range_max),
+        protocol: Value::from(r.protocol),
+        port_range_min: Value::from(r.port_range_min),
+        port_range_max: Value::from(r.port_range_max),
         remote_ip_prefix: match (r.remote_ip_prefix, &prior.remote_ip_prefix) {
             // Neutron may normalise 0.0.0.0/0 away; keep what was written.
             (None, Value::Value(p)) if p == "0.0.0.0/0" || p == "::/0" => Value::Value(p.clone()),
-            (v, _) => val(v),
+            (v, _) => Value::from(v),
         },
-        remote_group_id: val(r.remote_group_id),
+        remote_group_id: Value::from(r.remote_group_id),
         description: Value::Value(r.description),
         project_id: Value::Value(r.project_id),
         timeouts: Value::Null,

@@ -13,7 +13,7 @@ use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::NETWORK};
 use crate::framework::{
-    Error, Kind, Result, StringList, Timeouts, attr::*, known, list_of, to_list, unknown,
+    Error, Kind, Result, StringList, Timeouts, attr::*, changed, known, list_of, to_list,
 };
 use crate::wait::Deadline;
 
@@ -196,9 +196,7 @@ impl Kind for Subnet {
 
     fn validate(&self, c: &State) -> Vec<Error> {
         let mut errors = Vec::new();
-        if known(&c.no_gateway) == Some(true)
-            && known(&c.gateway_ip).is_some_and(|g| !g.is_empty())
-            && !unknown(&c.gateway_ip)
+        if known(&c.no_gateway) == Some(true) && known(&c.gateway_ip).is_some_and(|g| !g.is_empty())
         {
             errors.push(Error::attr(
                 "no_gateway",
@@ -279,18 +277,14 @@ impl Kind for Subnet {
         _deadline: Deadline,
     ) -> Result<State> {
         let id = known(&prior.id).unwrap_or_default();
-        let mut u = SubnetUpdate::default();
-        if plan.name != prior.name {
-            u.name = known(&plan.name);
-        }
-        if plan.description != prior.description {
-            u.description = known(&plan.description);
-        }
+        let mut u = SubnetUpdate {
+            name: changed(&prior.name, &plan.name),
+            description: changed(&prior.description, &plan.description),
+            enable_dhcp: changed(&prior.enable_dhcp, &plan.enable_dhcp),
+            ..Default::default()
+        };
         if plan.gateway_ip != prior.gateway_ip || plan.no_gateway != prior.no_gateway {
             u.gateway_ip = gateway(plan);
-        }
-        if plan.enable_dhcp != prior.enable_dhcp {
-            u.enable_dhcp = known(&plan.enable_dhcp);
         }
         if plan.dns_nameservers != prior.dns_nameservers {
             u.dns_nameservers = Some(list_of(&plan.dns_nameservers).unwrap_or_default());

@@ -12,7 +12,7 @@ use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::VOLUME};
 use crate::framework::{
-    Error, Kind, Result, StringMap, Timeouts, attr::*, known, map_of, to_map, val,
+    Error, Kind, Result, StringMap, Timeouts, attr::*, known, map_of, to_map, wire,
 };
 use crate::wait::{self, Deadline, Poll};
 
@@ -36,13 +36,6 @@ crate::meta!(State);
 
 pub struct Volume;
 
-pub(crate) fn wire<T: Serialize>(t: &T) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn state_of(v: Api, prior: &State) -> State {
     State {
         id: Value::Value(v.id),
@@ -59,8 +52,8 @@ fn state_of(v: Api, prior: &State) -> State {
             (_, Some(i)) => Value::Value(i.clone()),
             _ => Value::Null,
         },
-        snapshot_id: val(v.snapshot_id),
-        source_volume_id: val(v.source_volid),
+        snapshot_id: Value::from(v.snapshot_id),
+        source_volume_id: Value::from(v.source_volid),
         volume_type: Value::Value(v.volume_type),
         availability_zone: Value::Value(v.availability_zone),
         metadata: match (&prior.metadata, v.metadata.is_empty()) {
@@ -255,9 +248,6 @@ impl Kind for Volume {
                 )
                 .await?;
             // In use stays in use; available comes back available.
-            let v = get(client, &id)
-                .await?
-                .ok_or_else(|| Error::Failed(format!("volume {id} disappeared")))?;
             wait::until(deadline, &format!("extend of volume {id}"), || async {
                 let Some(v) = get(client, &id).await? else {
                     return Ok(Poll::Failed("the volume disappeared".into()));
@@ -272,7 +262,6 @@ impl Kind for Volume {
                 })
             })
             .await?;
-            let _ = v;
         }
         let v = get(client, &id)
             .await?

@@ -11,8 +11,8 @@ use tf_provider::schema::Attribute;
 use tf_provider::value::{self, Value};
 
 use crate::client::{Client, service::COMPUTE};
-use crate::framework::{Error, Kind, Meta, Result, Timeouts, attr::*, known};
-use crate::resources::volume::{get as get_volume, wait_status, wire};
+use crate::framework::{Error, Kind, Meta, Result, Timeouts, attr::*, known, wire};
+use crate::resources::volume::{get as get_volume, wait_status};
 use crate::wait::{self, Deadline, Poll};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
