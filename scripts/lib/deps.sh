@@ -32,7 +32,8 @@ _apt_install() {
 stratus_install_packages() {
   _apt_install postgresql rabbitmq-server \
     libvirt-daemon-system libvirt-dev qemu-system-x86 dnsmasq-base dnsmasq-utils nftables \
-    pkg-config iproute2 curl ca-certificates python3-venv busybox-static protobuf-compiler
+    pkg-config iproute2 curl ca-certificates python3-venv busybox-static protobuf-compiler \
+    libprotobuf-dev
   command -v qemu-img >/dev/null || _apt_install qemu-utils
 }
 

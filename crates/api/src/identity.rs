@@ -304,8 +304,11 @@ pub struct DomainList {
 /// What a domain is created or updated with (`name` is required to create).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct DomainFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
@@ -346,10 +349,15 @@ pub struct ProjectList {
 /// What a project is created or updated with (`name` is required to create).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ProjectFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Only `false`: projects acting as domains are not supported.
     #[serde(default)]
@@ -391,13 +399,18 @@ pub struct UserList {
 /// What a user is created or updated with (`name` is required to create).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct UserFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_project_id: Option<Option<String>>,
 }
 
@@ -444,8 +457,11 @@ pub struct GroupList {
 /// What a group is created or updated with (`name` is required to create).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct GroupFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -482,8 +498,10 @@ pub struct RoleList {
 /// What a role is created or updated with (`name` is required to create).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct RoleFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -555,11 +573,14 @@ pub struct RegionList {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct RegionFields {
     /// Made when absent (creates by POST).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_region_id: Option<Option<String>>,
 }
 
@@ -595,9 +616,13 @@ pub struct ServiceList {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ServiceFields {
     #[serde(rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
@@ -634,16 +659,22 @@ pub struct EndpointList {
 /// What an endpoint is created or updated with.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct EndpointFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Option<String>>,
     /// The v2-era name of `region_id`, which clients still send.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
@@ -713,17 +744,22 @@ pub struct ApplicationCredentialList {
 pub struct ApplicationCredentialFields {
     pub name: String,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Made when absent.
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// RFC 3339; never when absent.
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// A subset of the token's roles; all of them when absent.
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<RoleIdentifier>>,
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unrestricted: Option<bool>,
 }
 

@@ -310,6 +310,23 @@ async fn quotas_isolation_and_bad_input_get_4xx_and_change_nothing() {
         )
         .await;
     assert_eq!(status, 400);
+    // Only an admin resets; a reset brings the defaults back.
+    let path = format!("/os-quota-sets/{}", c.alice.project_id);
+    let (status, _) = c.volumes(Method::DELETE, &path, &c.alice, None).await;
+    assert_eq!(status, 403);
+    let (status, body) = c.volumes(Method::DELETE, &path, &c.admin, None).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, q) = c.volumes(Method::GET, &path, &c.alice, None).await;
+    assert_eq!(q["quota_set"]["volumes"], 10, "{q}");
+    let (status, body) = c
+        .volumes(
+            Method::PUT,
+            &path,
+            &c.admin,
+            Some(json!({"quota_set": {"volumes": 2, "gigabytes": 5}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 
     for (body, want, mention) in [
         (json!({"volume": {"size": 0}}), 400, "size"),

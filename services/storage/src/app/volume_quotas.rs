@@ -89,4 +89,13 @@ impl App {
         }
         Ok(())
     }
+
+    /// Resets a project's quotas to the defaults (admin).
+    pub async fn quota_reset(&self, caller: &TokenClaims, target: &str) -> Result<(), Error> {
+        if !caller.is_admin() {
+            return Err(Error::forbidden("Only administrators may change quotas."));
+        }
+        ds::quota_reset(&self.pool, target).await?;
+        Ok(())
+    }
 }

@@ -415,6 +415,15 @@ pub async fn quota_set(
     .map(|_| ())
 }
 
+/// Drops the project's overrides: its limits are the defaults again.
+pub async fn quota_reset(db: impl PgExecutor<'_>, project_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM quotas WHERE project_id = $1")
+        .bind(project_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// What the project uses: volumes, their gigabytes (snapshots' too, as
 /// Cinder counts them), snapshots.
 pub async fn usage(db: impl PgExecutor<'_>, project_id: &str) -> sqlx::Result<(i64, i64, i64)> {

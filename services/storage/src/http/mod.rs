@@ -78,6 +78,7 @@ struct ImageDoc;
         volume_quotas::type_show,
         volume_quotas::quota_show,
         volume_quotas::quota_update,
+        volume_quotas::quota_reset,
         volume_quotas::limits,
     )
 )]
@@ -206,7 +207,9 @@ pub fn volume_router(app: App) -> Router {
         .route(&format!("{p}/types/{{id}}"), get(volume_quotas::type_show))
         .route(
             &format!("{p}/os-quota-sets/{{target}}"),
-            get(volume_quotas::quota_show).put(volume_quotas::quota_update),
+            get(volume_quotas::quota_show)
+                .put(volume_quotas::quota_update)
+                .delete(volume_quotas::quota_reset),
         )
         .route(&format!("{p}/limits"), get(volume_quotas::limits))
         .with_state(app)

@@ -147,6 +147,21 @@ pub async fn quota_update(
     }))
 }
 
+/// Resets a project's quotas to the defaults (admin), as Cinder's
+/// `DELETE` does.
+#[utoipa::path(delete, path = "/v3/{project_id}/os-quota-sets/{target}", operation_id = "resetVolumeQuotas", tag = "quotas",
+    params(("project_id" = String, Path, description = "The project"), ("target" = String, Path, description = "The project whose quotas")),
+    responses((status = 200, description = "Reset"), (status = 403, description = "Not an admin")))]
+pub async fn quota_reset(
+    State(app): State<App>,
+    caller: Caller,
+    Path((project, target)): Path<(String, String)>,
+) -> Result<axum::http::StatusCode, Error> {
+    app.project_scope(&caller.0, &project)?;
+    app.quota_reset(&caller.0, &target).await?;
+    Ok(axum::http::StatusCode::OK)
+}
+
 /// The caller's project's absolute limits and usage.
 #[utoipa::path(get, path = "/v3/{project_id}/limits", operation_id = "showVolumeLimits", tag = "quotas",
     params(("project_id" = String, Path, description = "The project")),
