@@ -34,7 +34,7 @@ impl Shared {
             *g = Some(Arc::new(client));
         }
     }
-    fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Client>> {
+    pub(crate) fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Client>> {
         let c = self.0.read().ok().and_then(|g| g.clone());
         if c.is_none() {
             diags.root_error_short("the provider is not configured");
@@ -62,7 +62,7 @@ impl Error {
             message: message.into(),
         }
     }
-    fn report(&self, diags: &mut Diagnostics, what: &str) {
+    pub(crate) fn report(&self, diags: &mut Diagnostics, what: &str) {
         match self {
             Error::Attr { attr, message } => diags.error(
                 format!("{what}: invalid {attr}"),

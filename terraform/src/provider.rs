@@ -70,6 +70,20 @@ impl Provider for Stratus {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(HashMap::from([
+            (
+                "flavor".to_owned(),
+                self.resource(resources::flavor::Flavor),
+            ),
+            (
+                "project".to_owned(),
+                self.resource(resources::project::Project),
+            ),
+            ("user".to_owned(), self.resource(resources::user::User)),
+            (
+                "role_assignment".to_owned(),
+                self.resource(resources::role_assignment::RoleAssignment),
+            ),
+            ("quota".to_owned(), self.resource(resources::quota::Quota)),
             ("image".to_owned(), self.resource(resources::image::Image)),
             (
                 "instance".to_owned(),

@@ -1,5 +1,6 @@
 //! One module per `stratus_<name>` resource.
 
+pub mod flavor;
 pub mod floating_ip;
 pub mod floating_ip_association;
 pub mod image;
@@ -7,11 +8,15 @@ pub mod instance;
 pub mod keypair;
 pub mod network;
 pub mod port;
+pub mod project;
+pub mod quota;
+pub mod role_assignment;
 pub mod router;
 pub mod router_interface;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
+pub mod user;
 pub mod volume;
 pub mod volume_attachment;
 
