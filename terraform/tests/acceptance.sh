@@ -42,11 +42,11 @@ RC
 export TF_CLI_CONFIG_FILE="$work/tf.rc" TF_IN_AUTOMATION=1 RUST_BACKTRACE=0 CHECKPOINT_DISABLE=1
 
 # The operator's part: an external network and two flavors.
-ext=$(osc network create --external "${prefix}_public" -f value -c id)
-osc subnet create --network "$ext" --subnet-range 172.31.250.0/24 --gateway 172.31.250.1 --no-dhcp "${prefix}_public_v4" -f value -c id >/dev/null
+osc network create --external "${prefix}_public" -f value -c id >/dev/null
+osc subnet create --network "${prefix}_public" --subnet-range 172.31.250.0/24 --gateway 172.31.250.1 --no-dhcp "${prefix}_public_v4" -f value -c id >/dev/null
 osc flavor create --ram 128 --vcpus 1 --disk 1 "$prefix.a" -f value -c id >/dev/null
 osc flavor create --ram 160 --vcpus 1 --disk 1 "$prefix.b" -f value -c id >/dev/null
-export TF_VAR_prefix=$prefix TF_VAR_guest_dir=$STRATUS_TEST_GUEST TF_VAR_external_network=$ext TF_VAR_flavor=$prefix.a TF_VAR_cidr=10.213.0.0/24
+export TF_VAR_prefix=$prefix TF_VAR_guest_dir=$STRATUS_TEST_GUEST TF_VAR_external_network=${prefix}_public TF_VAR_flavor=$prefix.a TF_VAR_cidr=10.213.0.0/24
 
 # Apply.
 mkdir "$work/stack" && cp "$here/examples/stack/main.tf" "$work/stack/"

@@ -245,6 +245,33 @@ async fn routers_connect_subnets_to_external_networks_for_floating_ips() {
         ),
         (200, json!("DOWN"), Value::Null)
     );
+    // The description changes alone, and keeps the association as it is.
+    let (status, f) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/floatingips/{}", id(&fip)),
+            alice,
+            Some(json!({"floatingip": {"description": "renamed"}})),
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            f["floatingip"]["description"].clone(),
+            f["floatingip"]["port_id"].clone()
+        ),
+        (200, json!("renamed"), Value::Null),
+        "{f}"
+    );
+    let (status, f) = c
+        .send(
+            Method::PUT,
+            &format!("/v2.0/floatingips/{}", id(&fip)),
+            alice,
+            Some(json!({"floatingip": {"description": "x".repeat(300)}})),
+        )
+        .await;
+    assert_eq!(status, 400, "{f}");
     let (status, _) = c
         .send(
             Method::DELETE,

@@ -22,7 +22,8 @@ variable "guest_dir" {
 }
 variable "external_network" {
   type        = string
-  description = "The external network's id (its router gateway and floating IPs)."
+  default     = "public"
+  description = "The external network's name (its router gateway and floating IPs)."
 }
 variable "flavor" {
   type    = string
@@ -31,6 +32,11 @@ variable "flavor" {
 variable "cidr" {
   type    = string
   default = "10.71.0.0/24"
+}
+
+data "stratus_network" "public" {
+  name     = var.external_network
+  external = true
 }
 
 resource "stratus_network" "net" {
@@ -46,7 +52,7 @@ resource "stratus_subnet" "subnet" {
 
 resource "stratus_router" "router" {
   name                = "${var.prefix}-router"
-  external_network_id = var.external_network
+  external_network_id = data.stratus_network.public.id
 }
 
 resource "stratus_router_interface" "router_subnet" {
@@ -147,7 +153,7 @@ resource "stratus_instance" "db" {
 }
 
 resource "stratus_floating_ip" "web" {
-  pool = var.external_network
+  pool = data.stratus_network.public.id
 }
 
 resource "stratus_floating_ip_association" "web" {

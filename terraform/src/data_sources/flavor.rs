@@ -60,7 +60,9 @@ impl Lookup for Flavor {
 
     async fn read(&self, client: &Client, c: &State) -> Result<State> {
         let at_least = |arg: &Value<i64>, v: i64| known(arg).is_none_or(|min| v >= min);
-        let list: FlavorList = client.get(COMPUTE, "/flavors/detail?is_public=none").await?;
+        let list: FlavorList = client
+            .get(COMPUTE, "/flavors/detail?is_public=none")
+            .await?;
         let mut found: Vec<_> = list
             .flavors
             .into_iter()

@@ -75,6 +75,23 @@ impl Kind for FloatingIpAssociation {
         ]
     }
 
+    async fn plan(
+        &self,
+        _client: &Client,
+        prior: Option<&State>,
+        planned: &mut State,
+    ) -> Result<Vec<(String, String)>> {
+        // Another port has other addresses: the one it gets is known once
+        // applied (unless the configuration names it).
+        if let Some(prior) = prior
+            && prior.port_id != planned.port_id
+            && prior.fixed_ip == planned.fixed_ip
+        {
+            planned.fixed_ip = Value::Unknown;
+        }
+        Ok(Vec::new())
+    }
+
     async fn create(
         &self,
         client: &Client,

@@ -100,7 +100,9 @@ async fn flavor_id(client: &Client, s: &State) -> Result<String> {
     }
     let name = known(&s.flavor_name)
         .ok_or_else(|| Error::attr("flavor_name", "give flavor_id or flavor_name"))?;
-    let list: FlavorList = client.get(COMPUTE, "/flavors/detail?is_public=none").await?;
+    let list: FlavorList = client
+        .get(COMPUTE, "/flavors/detail?is_public=none")
+        .await?;
     list.flavors
         .into_iter()
         .find(|f| f.name == name)

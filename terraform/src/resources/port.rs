@@ -175,7 +175,10 @@ impl Kind for Port {
         planned: &mut State,
     ) -> Result<Vec<(String, String)>> {
         // Addresses the API picks are unknown until it has.
-        let ips_changed = prior.is_none_or(|p| p.fixed_ip != planned.fixed_ip);
+        // (Blocks removed from the configuration change nothing: the port
+        // keeps its addresses.)
+        let ips_changed = prior.is_none_or(|p| p.fixed_ip != planned.fixed_ip)
+            && !matches!(&planned.fixed_ip, Value::Value(v) if v.is_empty());
         if let Value::Value(ips) = &mut planned.fixed_ip {
             for ip in ips.iter_mut() {
                 if matches!(ip.ip_address, Value::Null) {

@@ -530,6 +530,15 @@ impl App {
     ) -> Result<FloatingIp, Error> {
         let f = self.fip_get(caller, id).await?;
         member(caller)?;
+        let description = limit("description", &body.description, 255)?;
+        if let Some(d) = &description {
+            let updated = ds::fip_set_description(&self.pool, id, d)
+                .await?
+                .ok_or_else(|| fip_not_found(id))?;
+            if body.port_id.is_none() {
+                return Ok(updated);
+            }
+        }
         let target = match &body.port_id {
             None => return Ok(f),
             Some(None) => None,

@@ -167,6 +167,23 @@ pub async fn fip_associate(
     .await
 }
 
+/// Sets a floating IP's description.
+pub async fn fip_set_description(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    description: &str,
+) -> sqlx::Result<Option<FloatingIp>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE floating_ips SET description = $2,
+                revision_number = revision_number + 1, updated_at = now()
+         WHERE id = $1 RETURNING {FIP_COLUMNS}"
+    )))
+    .bind(id)
+    .bind(description)
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn fip_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u64> {
     sqlx::query("DELETE FROM floating_ips WHERE id = $1")
         .bind(id)

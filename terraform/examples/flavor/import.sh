@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_flavor.example <flavor_id>

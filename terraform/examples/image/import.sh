@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_image.example <image_id>

@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_instance.example <instance_id>

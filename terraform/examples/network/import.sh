@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_network.example <network_id>

@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_port.example <port_id>

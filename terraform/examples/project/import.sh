@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_project.example <project_id>

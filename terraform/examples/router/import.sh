@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_router.example <router_id>

@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_subnet.example <subnet_id>

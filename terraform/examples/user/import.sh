@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_user.example <user_id>

@@ -1,0 +1,2 @@
+#!/bin/sh
+terraform import stratus_volume.example <volume_id>
