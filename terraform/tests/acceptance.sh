@@ -87,7 +87,8 @@ mkdir "$work/imported" && cp main.tf "$work/imported/"
 python3 - "$work/state.json" >"$work/imports" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["resources"]:
-    print(f"{r['type']}.{r['name']} {r['instances'][0]['attributes']['id']}")
+    if r["mode"] == "managed":
+        print(f"{r['type']}.{r['name']} {r['instances'][0]['attributes']['id']}")
 PY
 (
   cd "$work/imported"
