@@ -345,6 +345,19 @@ fn timeouts_block() -> NestedBlock {
     })
 }
 
+/// A kind's description, with what a change of replaces it.
+fn description<K: Kind>() -> String {
+    if K::REPLACE.is_empty() {
+        return K::DESCRIPTION.to_owned();
+    }
+    let names: Vec<String> = K::REPLACE.iter().map(|a| format!("`{a}`")).collect();
+    format!(
+        "{} A change of {} replaces it.",
+        K::DESCRIPTION,
+        names.join(", ")
+    )
+}
+
 /// The schema of a kind, with its `id` and `timeouts`.
 pub fn schema_of<K: Kind>(kind: &K) -> Schema {
     let mut attributes: HashMap<String, Attribute> = kind
@@ -373,7 +386,7 @@ pub fn schema_of<K: Kind>(kind: &K) -> Schema {
             version: 1,
             attributes,
             blocks,
-            description: Description::markdown(K::DESCRIPTION),
+            description: Description::markdown(description::<K>()),
             deprecated: false,
         },
     }

@@ -8,11 +8,13 @@
 //! - [`framework`]: what every resource shares (planning, timeouts, import)
 //! - [`wait`]: polling with backoff until an object settles
 //! - [`resources`] and [`data_sources`]: one module each
+//! - [`reference`]: the schema reference in docs/, rendered from the schemas
 
 pub mod client;
 pub mod config;
 pub mod data_sources;
 pub mod framework;
 pub mod provider;
+pub mod reference;
 pub mod resources;
 pub mod wait;

@@ -198,12 +198,12 @@ impl App {
         if network_type == "flat" {
             return self.insert(network).await;
         }
-        // Allocate: the lowest free id of the configured ranges; a race lost
-        // to another create moves on to the next.
+        // Allocate: the lowest free id of the configured ranges, chosen and
+        // taken in one transaction under the pool's lock, so creates racing
+        // for the same pool wait their turn instead of failing. (An admin's
+        // explicit id does not take the lock: a race lost to one moves on.)
         for _ in 0..16 {
-            network.segmentation_id =
-                Some(self.allocate(&network_type, physical.as_deref()).await?);
-            match self.insert(network.clone()).await {
+            match self.insert_allocating(network.clone()).await {
                 Err(e) if e.type_name.as_deref() == Some("SegmentInUse") => continue,
                 other => return other,
             }
@@ -219,7 +219,12 @@ impl App {
             .map(|r| r.split(':').next().unwrap_or_default())
     }
 
-    async fn allocate(&self, network_type: &str, physical: Option<&str>) -> Result<i32, Error> {
+    async fn allocate(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        network_type: &str,
+        physical: Option<&str>,
+    ) -> Result<i32, Error> {
         let ranges: Vec<(i32, i32)> = match network_type {
             "vxlan" => self
                 .config
@@ -238,7 +243,7 @@ impl App {
                 .collect(),
         };
         for (lo, hi) in ranges {
-            if let Some(id) = ds::free_segment(&self.pool, network_type, physical, lo, hi).await? {
+            if let Some(id) = ds::free_segment(&mut *conn, network_type, physical, lo, hi).await? {
                 return Ok(id);
             }
         }
@@ -249,7 +254,27 @@ impl App {
     }
 
     async fn insert(&self, network: Network) -> Result<Network, Error> {
+        let tx = self.pool.begin().await?;
+        self.insert_in(tx, network).await
+    }
+
+    /// Inserts with the lowest free segment of its type's pool.
+    async fn insert_allocating(&self, mut network: Network) -> Result<Network, Error> {
         let mut tx = self.pool.begin().await?;
+        let physical = network.physical_network.clone();
+        ds::lock_segments(&mut *tx, &network.network_type, physical.as_deref()).await?;
+        network.segmentation_id = Some(
+            self.allocate(&mut tx, &network.network_type, physical.as_deref())
+                .await?,
+        );
+        self.insert_in(tx, network).await
+    }
+
+    async fn insert_in(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        network: Network,
+    ) -> Result<Network, Error> {
         self.quota_check(&mut tx, &network.project_id, "network")
             .await?;
         match ds::network_insert(&mut *tx, &network).await {

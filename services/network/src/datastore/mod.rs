@@ -121,6 +121,21 @@ pub async fn network_delete(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<u
     .map(|r| r.rows_affected())
 }
 
+/// Serializes segment allocation from one pool (a network type, and a
+/// physical network for VLANs) until the caller's transaction ends.
+pub async fn lock_segments(
+    db: impl PgExecutor<'_>,
+    network_type: &str,
+    physical_network: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('network-segments:' || $1 || ':' || coalesce($2, '')))")
+        .bind(network_type)
+        .bind(physical_network)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
 /// The lowest segmentation id in `lo..=hi` no network of `network_type`
 /// (on `physical_network`, for VLANs) uses.
 pub async fn free_segment(
