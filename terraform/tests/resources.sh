@@ -119,6 +119,13 @@ PY
     [ "$before" = "$after" ] || fail "step 2 changed ids: $before / $after"
     "$tf" plan -detailed-exitcode -no-color -var step=2 >"$log" 2>&1 || { grep -v '^$' "$log" | tail -n 30; fail "the plan after the update is not empty"; }
     echo "$name: update ok ($(grep -oE '[0-9]+ changed' "$log" || echo "in place"))"
+    if [ "$name" = instance ]; then
+      # Step 2 attached a second network in place: two ports, same server.
+      local n
+      n=$(osc port list --server "$TF_VAR_prefix-server" -f value -c ID | wc -l)
+      [ "$n" = 2 ] || fail "step 2 left the instance with $n ports, not 2"
+      echo "$name: a second network attached in place"
+    fi
     export TF_VAR_step=2
   fi
 

@@ -207,6 +207,20 @@ pub async fn start_with(
                             .map_err(agent_error)?;
                         a.reply(Done {})
                     }
+                    ComputeAgentRequest::AttachInterface(a) => {
+                        let (id, nic) = (a.id.clone(), a.nic.clone());
+                        blocking(&driver, move |d| d.attach_interface(&id, &nic))
+                            .await
+                            .map_err(agent_error)?;
+                        a.reply(Done {})
+                    }
+                    ComputeAgentRequest::DetachInterface(a) => {
+                        let (id, nic) = (a.id.clone(), a.nic.clone());
+                        blocking(&driver, move |d| d.detach_interface(&id, &nic))
+                            .await
+                            .map_err(agent_error)?;
+                        a.reply(Done {})
+                    }
                     ComputeAgentRequest::ListInstances(l) => {
                         let instances =
                             blocking(&driver, |d| d.list()).await.map_err(agent_error)?;
@@ -342,6 +356,8 @@ fn incoming_instance(m: &ComputeAgentRequest) -> Option<String> {
         ComputeAgentRequest::Reboot(r) => Some(r.id.clone()),
         ComputeAgentRequest::AttachVolume(a) => Some(a.id.clone()),
         ComputeAgentRequest::DetachVolume(a) => Some(a.id.clone()),
+        ComputeAgentRequest::AttachInterface(a) => Some(a.id.clone()),
+        ComputeAgentRequest::DetachInterface(a) => Some(a.id.clone()),
         ComputeAgentRequest::Rebuild(r) => Some(r.spec.id.clone()),
         ComputeAgentRequest::Resize(r) => Some(r.spec.id.clone()),
         ComputeAgentRequest::SnapshotPrepare(p) => Some(p.id.clone()),

@@ -210,6 +210,20 @@ pub struct DetachVolume {
     pub disk: DiskSpec,
 }
 
+/// Hot-plugs a NIC (an interface attach).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AttachInterface {
+    pub id: String,
+    pub nic: NicSpec,
+}
+
+/// Unplugs a NIC.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DetachInterface {
+    pub id: String,
+    pub nic: NicSpec,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Done {}
 
@@ -337,6 +351,8 @@ stratus_bus::protocol! {
         ListInstances(ListInstances) -> InstanceList,
         AttachVolume(AttachVolume) -> Done,
         DetachVolume(DetachVolume) -> Done,
+        AttachInterface(AttachInterface) -> Done,
+        DetachInterface(DetachInterface) -> Done,
         SnapshotPrepare(SnapshotPrepare) -> SnapshotFile,
         SnapshotRead(SnapshotRead) -> SnapshotChunk,
         SnapshotDone(SnapshotDone) -> Done,

@@ -68,6 +68,10 @@ pub struct PortsBind {
     /// groups exist): nothing made or bound.
     #[serde(default)]
     pub validate_only: bool,
+    /// An interface attach: make and bind `requests` beside the ports the
+    /// server has, and answer with the new ones only.
+    #[serde(default)]
+    pub add: bool,
 }
 
 /// Unbinds the ports of server `device_id`: those the compute service made
@@ -76,6 +80,9 @@ pub struct PortsBind {
 pub struct PortsRelease {
     pub device_id: String,
     pub created: Vec<String>,
+    /// An interface detach: only these of the server's ports.
+    #[serde(default)]
+    pub only: Option<Vec<String>>,
 }
 
 /// A server's port as the compute service keeps it.
@@ -88,6 +95,9 @@ pub struct ServerPort {
     pub mac_address: String,
     pub mtu: u32,
     pub fixed_ips: Vec<String>,
+    /// The subnet of each of `fixed_ips`, in the same order.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
     /// Whether the network service made it for the server (deleted with it).
     pub created: bool,
     /// The port's status (`ACTIVE` once its host wired it).

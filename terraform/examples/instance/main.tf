@@ -1,5 +1,6 @@
-# An instance from an image, with a key pair, user data and metadata; `step`
-# 2 stops it in place.
+# An instance from an image, with a key pair, user data and metadata;
+# `step` 2 attaches a second network, changes the metadata and stops it,
+# all in place.
 
 terraform {
   required_providers {
@@ -65,6 +66,16 @@ resource "stratus_subnet" "subnet" {
   cidr       = "10.214.14.0/24"
 }
 
+resource "stratus_network" "second" {
+  name = "${var.prefix}-second"
+}
+
+resource "stratus_subnet" "second" {
+  name       = "${var.prefix}-second"
+  network_id = stratus_network.second.id
+  cidr       = "10.214.15.0/24"
+}
+
 resource "stratus_keypair" "key" {
   name = "${var.prefix}-key"
 }
@@ -75,11 +86,12 @@ resource "stratus_instance" "example" {
   flavor_name     = var.flavor
   key_pair        = stratus_keypair.key.name
   security_groups = ["default"]
-  network_ids     = [stratus_network.net.id]
+  network_ids     = var.step == 1 ? [stratus_network.net.id] : [stratus_network.net.id, stratus_network.second.id]
   user_data       = "#!/bin/sh\necho hello\n"
   metadata = {
     role = "example"
+    step = var.step
   }
   power_state = var.step == 1 ? "active" : "shutoff"
-  depends_on  = [stratus_subnet.subnet]
+  depends_on  = [stratus_subnet.subnet, stratus_subnet.second]
 }

@@ -1,9 +1,10 @@
 //! `stratus_instance`: a server. Networks and ports are sets (reordering
 //! them changes nothing); security groups are a set of names or ids kept
 //! in the form given (no perpetual diff); a flavor change resizes and
-//! confirms in place; `power_state` stops and starts in place. What the
-//! compute API cannot change in place (interfaces, metadata, image, key,
-//! user data) replaces the instance, and the plan says why.
+//! confirms in place; `power_state` stops and starts in place; networks and
+//! ports are attached and detached in place (`os-interface`), metadata is
+//! replaced in place. What the compute API cannot change in place (image,
+//! key, user data) replaces the instance.
 
 use std::collections::BTreeSet;
 
@@ -11,9 +12,10 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use stratus_api::compute::{
-    BlockDeviceMapping, FlavorBody, FlavorList, FlavorRef, ImageField, NetworkRequest, Resize,
-    SecurityGroupRequest, Server, ServerAction, ServerBody, ServerCreate, ServerCreateBody,
-    ServerCreateResponse, ServerUpdate, ServerUpdateBody, VolumeAttachmentList,
+    BlockDeviceMapping, FlavorBody, FlavorList, FlavorRef, ImageField, InterfaceAttach,
+    InterfaceAttachBody, InterfaceAttachmentList, NetworkRequest, Resize, SecurityGroupRequest,
+    Server, ServerAction, ServerBody, ServerCreate, ServerCreateBody, ServerCreateResponse,
+    ServerMetadata, ServerUpdate, ServerUpdateBody, VolumeAttachmentList,
 };
 use stratus_api::network::{PortList, PortUpdate, PortUpdateBody, SecurityGroupList};
 use tf_provider::schema::Attribute;
@@ -253,7 +255,7 @@ async fn state_of(client: &Client, s: Server, prior: &State) -> Result<State> {
 #[async_trait]
 impl Kind for Instance {
     type State = State;
-    const DESCRIPTION: &'static str = "An instance (a Nova server), booted from an image or a volume. Networks, ports and security groups are sets; a flavor change resizes in place (and confirms); `power_state` stops and starts it. Interfaces, metadata, image, key pair and user data cannot change in place here: a change replaces the instance, and the plan says so.";
+    const DESCRIPTION: &'static str = "An instance (a Nova server), booted from an image or a volume. Networks, ports and security groups are sets; a flavor change resizes in place (and confirms); `power_state` stops and starts it. Networks and ports are attached and detached in place, and metadata changes in place.";
     const REPLACE: &'static [&'static str] = &[
         "image_id",
         "boot_volume_id",
@@ -386,22 +388,13 @@ impl Kind for Instance {
         if planned.flavor_name != prior.flavor_name && planned.flavor_id == prior.flavor_id {
             planned.flavor_id = Value::Unknown;
         }
-        let mut replace = Vec::new();
-        if planned.network_ids != prior.network_ids {
-            replace.push(("network_ids".into(), "this compute API cannot attach or detach interfaces, so other networks need a new instance".into()));
-        }
-        if planned.port_ids != prior.port_ids {
-            replace.push(("port_ids".into(), "this compute API cannot attach or detach interfaces, so other ports need a new instance".into()));
-        }
-        if planned.metadata != prior.metadata {
-            replace.push(("metadata".into(), "this compute API has no server metadata update, so other metadata needs a new instance".into()));
-        }
-        if !replace.is_empty() || planned.network_ids != prior.network_ids {
+        // Networks and ports are attached and detached in place.
+        if planned.network_ids != prior.network_ids || planned.port_ids != prior.port_ids {
             planned.all_ports = Value::Unknown;
             planned.all_addresses = Value::Unknown;
             planned.access_ip_v4 = Value::Unknown;
         }
-        Ok(replace)
+        Ok(Vec::new())
     }
 
     async fn create(
@@ -586,6 +579,22 @@ impl Kind for Instance {
                     .await?;
             }
         }
+        if plan.network_ids != prior.network_ids || plan.port_ids != prior.port_ids {
+            interfaces(client, &id, prior, plan).await?;
+        }
+        if plan.metadata != prior.metadata {
+            let body = ServerMetadata {
+                metadata: map_of(&plan.metadata).unwrap_or_default(),
+            };
+            client
+                .act(
+                    COMPUTE,
+                    Method::PUT,
+                    &format!("/servers/{id}/metadata"),
+                    Some(&body),
+                )
+                .await?;
+        }
         let now = get(client, &id)
             .await?
             .ok_or_else(|| Error::Failed(format!("server {id} disappeared")))?;
@@ -616,6 +625,63 @@ impl Kind for Instance {
         })
         .await
     }
+}
+
+/// Attaches and detaches interfaces so the server has `plan`'s networks
+/// (a port made for each) and ports (`os-interface`).
+async fn interfaces(client: &Client, id: &str, prior: &State, plan: &State) -> Result<()> {
+    let path = format!("/servers/{id}/os-interface");
+    let have: InterfaceAttachmentList = client.get(COMPUTE, &path).await?;
+    let set =
+        |v: &StringSet| -> BTreeSet<String> { set_of(v).unwrap_or_default().into_iter().collect() };
+    let (ports_before, ports_after) = (set(&prior.port_ids), set(&plan.port_ids));
+    let (nets_before, nets_after) = (set(&prior.network_ids), set(&plan.network_ids));
+    // Ports that came with a network: the server's ports not given by id.
+    let by_network = |net: &str| -> Vec<String> {
+        have.interface_attachments
+            .iter()
+            .filter(|a| a.net_id == net && !ports_before.contains(&a.port_id))
+            .map(|a| a.port_id.clone())
+            .collect()
+    };
+    let mut detach: Vec<String> = ports_before.difference(&ports_after).cloned().collect();
+    for net in nets_before.difference(&nets_after) {
+        detach.extend(by_network(net));
+    }
+    for port in detach {
+        client
+            .undo(
+                COMPUTE,
+                Method::DELETE,
+                &format!("{path}/{port}"),
+                None::<&()>,
+            )
+            .await?;
+    }
+    let attach = |a: InterfaceAttach| {
+        let path = path.clone();
+        async move {
+            let body = InterfaceAttachBody {
+                interface_attachment: a,
+            };
+            client.act(COMPUTE, Method::POST, &path, Some(&body)).await
+        }
+    };
+    for port in ports_after.difference(&ports_before) {
+        attach(InterfaceAttach {
+            port_id: Some(port.clone()),
+            ..Default::default()
+        })
+        .await?;
+    }
+    for net in nets_after.difference(&nets_before) {
+        attach(InterfaceAttach {
+            net_id: Some(net.clone()),
+            ..Default::default()
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

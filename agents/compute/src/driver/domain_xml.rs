@@ -48,25 +48,7 @@ pub fn check(spec: &InstanceSpec) -> Result<(), String> {
         path(p)?;
     }
     for n in &spec.nics {
-        if stratus_common::mac::canonical_unicast(&n.mac_address).as_deref()
-            != Some(n.mac_address.as_str())
-        {
-            return Err(format!("MAC {:?} is not a unicast MAC", n.mac_address));
-        }
-        // A Linux interface name: 1 to 15 of [A-Za-z0-9_.-], not a dot alone.
-        if n.tap.is_empty()
-            || n.tap.len() > 15
-            || n.tap.starts_with('.')
-            || !n
-                .tap
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        {
-            return Err(format!("tap {:?} is not an interface name", n.tap));
-        }
-        if !(68..=65535).contains(&n.mtu) {
-            return Err(format!("MTU {} is out of range", n.mtu));
-        }
+        check_nic(n)?;
     }
     if let Some(c) = &spec.cmdline
         && (c.len() > 2048 || c.chars().any(char::is_control))
@@ -92,6 +74,31 @@ fn path(p: &str) -> Result<(), String> {
 }
 
 /// Checks a volume's disk as [`check`] does.
+/// Checks a NIC: a canonical unicast MAC, a Linux interface name for its
+/// tap, an MTU in range.
+pub fn check_nic(n: &NicSpec) -> Result<(), String> {
+    if stratus_common::mac::canonical_unicast(&n.mac_address).as_deref()
+        != Some(n.mac_address.as_str())
+    {
+        return Err(format!("MAC {:?} is not a unicast MAC", n.mac_address));
+    }
+    // A Linux interface name: 1 to 15 of [A-Za-z0-9_.-], not a dot alone.
+    if n.tap.is_empty()
+        || n.tap.len() > 15
+        || n.tap.starts_with('.')
+        || !n
+            .tap
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err(format!("tap {:?} is not an interface name", n.tap));
+    }
+    if !(68..=65535).contains(&n.mtu) {
+        return Err(format!("MTU {} is out of range", n.mtu));
+    }
+    Ok(())
+}
+
 pub fn check_disk(d: &DiskSpec) -> Result<(), String> {
     format(&d.format)?;
     path(&d.path)?;
@@ -136,7 +143,8 @@ pub fn disk(d: &DiskSpec) -> String {
     s
 }
 
-fn interface(n: &NicSpec) -> String {
+/// A NIC's `<interface>` element (also what a hot-plug attaches).
+pub fn interface(n: &NicSpec) -> String {
     format!(
         "    <interface type='ethernet'>\n      <mac address='{}'/>\n      <target dev='{}' managed='yes'/>\n      <model type='virtio'/>\n      <mtu size='{}'/>\n    </interface>\n",
         escape(n.mac_address.as_str()),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, NicSpec, PowerState};
 
 use super::{Capacity, Driver, DriverError};
 
@@ -151,6 +151,17 @@ impl Driver for Fake {
 
     fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
         self.with(id, |i| i.0.disks.retain(|d| d.device != disk.device))
+    }
+
+    fn attach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
+        self.with(id, |i| {
+            i.0.nics.retain(|n| n.port_id != nic.port_id);
+            i.0.nics.push(nic.clone());
+        })
+    }
+
+    fn detach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
+        self.with(id, |i| i.0.nics.retain(|n| n.port_id != nic.port_id))
     }
 
     fn console_log(&self, id: &str) -> Result<String, DriverError> {

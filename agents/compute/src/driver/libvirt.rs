@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, NicSpec, PowerState};
 use virt::connect::Connect;
 use virt::domain::{Domain, DomainState, DomainStateEnum};
 use virt::enumutil::Enum;
@@ -466,6 +466,34 @@ impl Driver for Libvirt {
         d.detach_device_flags(&xml, flags).map_err(lv)
     }
 
+    fn attach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
+        domain_xml::check_nic(nic).map_err(DriverError::Invalid)?;
+        let d = self.get(id)?;
+        if has_mac(&d.xml_desc(0).map_err(lv)?, &nic.mac_address) {
+            return Ok(());
+        }
+        let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
+        if d.is_active().map_err(lv)? {
+            flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+        }
+        d.attach_device_flags(&domain_xml::interface(nic), flags)
+            .map_err(lv)
+    }
+
+    fn detach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
+        domain_xml::check_nic(nic).map_err(DriverError::Invalid)?;
+        let d = self.get(id)?;
+        if !has_mac(&d.xml_desc(0).map_err(lv)?, &nic.mac_address) {
+            return Ok(());
+        }
+        let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
+        if d.is_active().map_err(lv)? {
+            flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+        }
+        d.detach_device_flags(&domain_xml::interface(nic), flags)
+            .map_err(lv)
+    }
+
     fn resize(&self, spec: &InstanceSpec) -> Result<PowerState, DriverError> {
         let d = self.get(&spec.id)?;
         let running = d.is_active().map_err(lv)?;
@@ -661,4 +689,11 @@ fn targets(xml: &str, prefix: &str) -> Vec<String> {
             name.starts_with(prefix).then_some(name)
         })
         .collect()
+}
+
+/// Whether a domain's XML has a NIC with `mac` (libvirt writes MACs in
+/// lower case, as the network service makes them).
+fn has_mac(xml: &str, mac: &str) -> bool {
+    let mac = mac.to_ascii_lowercase();
+    xml.contains(&format!("address='{mac}'")) || xml.contains(&format!("address=\"{mac}\""))
 }

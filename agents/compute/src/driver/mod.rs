@@ -11,7 +11,7 @@ pub mod libvirt;
 
 use std::time::Duration;
 
-use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, PowerState};
+use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, NicSpec, PowerState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -58,6 +58,11 @@ pub trait Driver: Send + Sync {
     fn attach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError>;
     /// Unplugs a volume; done when it is not attached.
     fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError>;
+    /// Plugs a NIC in (live when the instance runs, and for its next
+    /// starts); done when it is plugged already.
+    fn attach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError>;
+    /// Unplugs a NIC; done when it is not plugged.
+    fn detach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError>;
     /// The serial console's output so far.
     fn console_log(&self, id: &str) -> Result<String, DriverError>;
     /// Every instance of this agent's on the host.

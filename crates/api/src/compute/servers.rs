@@ -541,6 +541,80 @@ pub struct InstanceActionBody {
     pub instance_action: InstanceAction,
 }
 
+/// A server's metadata, or metadata to set (`PUT` replaces it all, `POST`
+/// merges).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerMetadata {
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// One metadata item (`{"meta": {"key": "value"}}`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerMetaItem {
+    pub meta: BTreeMap<String, String>,
+}
+
+/// An address of an attached interface.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InterfaceFixedIp {
+    pub subnet_id: String,
+    pub ip_address: String,
+}
+
+/// A port attached to a server (`os-interface`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InterfaceAttachment {
+    /// The port's status: `ACTIVE` once its host wired it.
+    pub port_state: String,
+    pub fixed_ips: Vec<InterfaceFixedIp>,
+    pub port_id: String,
+    pub net_id: String,
+    pub mac_addr: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InterfaceAttachmentBody {
+    #[serde(rename = "interfaceAttachment")]
+    pub interface_attachment: InterfaceAttachment,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InterfaceAttachmentList {
+    #[serde(rename = "interfaceAttachments")]
+    pub interface_attachments: Vec<InterfaceAttachment>,
+}
+
+/// An address asked for on a new interface.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterfaceFixedIpRequest {
+    pub ip_address: String,
+}
+
+/// An interface to attach: a port of the project, or a new port on a
+/// network (with at most one address asked for).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterfaceAttach {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ips: Option<Vec<InterfaceFixedIpRequest>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterfaceAttachBody {
+    #[serde(rename = "interfaceAttachment")]
+    pub interface_attachment: InterfaceAttach,
+}
+
 /// A volume attached to a server.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct VolumeAttachment {

@@ -195,6 +195,7 @@ impl App {
                     requests: s.requested_networks.0.clone(),
                     security_groups: s.security_groups.0.clone(),
                     validate_only: false,
+                    add: false,
                 },
             )
             .await
@@ -514,6 +515,7 @@ impl App {
                 net::PortsRelease {
                     device_id: id.to_string(),
                     created,
+                    only: None,
                 },
             )
             .await

@@ -55,7 +55,10 @@ fn uuid_of(field: &str, v: &Value) -> Result<String, Error> {
         .map_err(|_| invalid(field, v, format!("'{s}' is not a 'uuid'")))
 }
 
-fn metadata(field: &str, m: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, Error> {
+pub(crate) fn metadata(
+    field: &str,
+    m: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Error> {
     for (k, val) in m {
         if k.is_empty() || k.chars().count() > 255 {
             return Err(invalid(

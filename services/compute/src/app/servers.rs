@@ -207,6 +207,7 @@ impl App {
                     requests: req.networks.clone(),
                     security_groups: req.security_groups.clone(),
                     validate_only: true,
+                    add: false,
                 },
             )
             .await

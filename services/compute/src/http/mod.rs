@@ -2,10 +2,12 @@
 
 pub mod flavors;
 pub mod hosts;
+pub mod interfaces;
 pub mod keypairs;
 mod microversion;
 pub mod quotas;
 pub mod server_groups;
+pub mod server_metadata;
 pub mod servers;
 pub mod usage;
 mod versions;
@@ -75,6 +77,16 @@ use crate::app::App;
         servers::volume,
         servers::volume_attach,
         servers::volume_detach,
+        interfaces::list,
+        interfaces::show,
+        interfaces::attach,
+        interfaces::detach,
+        server_metadata::list,
+        server_metadata::replace,
+        server_metadata::merge,
+        server_metadata::show,
+        server_metadata::set,
+        server_metadata::delete,
         usage::list,
         usage::show,
     )
@@ -197,6 +209,26 @@ pub fn router(app: App) -> Router {
         .route(
             "/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}",
             get(servers::volume).delete(servers::volume_detach),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/os-interface",
+            get(interfaces::list).post(interfaces::attach),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/os-interface/{port_id}",
+            get(interfaces::show).delete(interfaces::detach),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/metadata",
+            get(server_metadata::list)
+                .put(server_metadata::replace)
+                .post(server_metadata::merge),
+        )
+        .route(
+            "/v2.1/servers/{server_id}/metadata/{key}",
+            get(server_metadata::show)
+                .put(server_metadata::set)
+                .delete(server_metadata::delete),
         )
         .route("/v2.1/os-simple-tenant-usage", get(usage::list))
         .route("/v2.1/os-simple-tenant-usage/{tenant_id}", get(usage::show))

@@ -35,8 +35,13 @@ impl App {
             .project_id()
             .ok_or_else(|| Error::bad_request("A project-scoped token is required."))?
             .to_owned();
+        if req.add && req.requests.is_empty() {
+            return Err(Error::bad_request(
+                "An interface attach names a network or a port.",
+            ));
+        }
         let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id)).await?;
-        if !have.is_empty() && !req.validate_only {
+        if !have.is_empty() && !req.validate_only && !req.add {
             for p in &have {
                 ds::port_attach(
                     &self.pool,
@@ -130,7 +135,12 @@ impl App {
 
     /// Unbinds a server's ports, deleting those made for it.
     pub async fn ports_release(&self, req: &PortsRelease) -> Result<ServerPorts, Error> {
-        let have = ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id)).await?;
+        let have: Vec<Port> =
+            ds::ports_of_devices(&self.pool, std::slice::from_ref(&req.device_id))
+                .await?
+                .into_iter()
+                .filter(|p| req.only.as_ref().is_none_or(|only| only.contains(&p.id)))
+                .collect();
         for p in &have {
             if req.created.contains(&p.id) {
                 ds::port_delete(&self.pool, &p.id).await?;
@@ -171,6 +181,11 @@ impl App {
                             .iter()
                             .filter(|i| i.port_id == p.id)
                             .map(|i| i.ip_address.clone())
+                            .collect(),
+                        subnet_ids: ips
+                            .iter()
+                            .filter(|i| i.port_id == p.id)
+                            .map(|i| i.subnet_id.clone())
                             .collect(),
                         created: made.contains(&p.id),
                         status: p.status.clone(),
