@@ -12,8 +12,9 @@
 #           never shows (a password, user data, a file path);
 #   delete  `terraform destroy` succeeds and every object is gone: importing
 #           its id again fails because the cloud no longer has it.
-# The network example also deletes its network outside Terraform: the next
-# plan drops it from state and creates it again, and an apply does.
+# The network example also changes its network outside Terraform (the plan
+# shows it, an apply puts it back), then deletes it outside: the next plan
+# drops it from state and creates it again, and an apply does.
 # The data sources example checks what each data source found.
 # Needs: OS_CLIENT_CONFIG_FILE and OS_CLOUD (an admin login),
 # STRATUS_TERRAFORM, STRATUS_OPENSTACK_CLI, STRATUS_TEST_GUEST,
@@ -100,6 +101,17 @@ PY
   fi
 
   if [ "$name" = network ]; then
+    # Changed outside Terraform: the plan shows the difference, and an
+    # apply puts it back in place.
+    osc network set --description "changed outside" "$TF_VAR_prefix-net"
+    set +e
+    "$tf" plan -detailed-exitcode -no-color >"$log" 2>&1
+    local changed=$?
+    set -e
+    [ "$changed" = 2 ] && grep -q 'description *= "changed outside" -> "step 1"' "$log" && grep -q "Plan: 0 to add, 1 to change, 0 to destroy" "$log" \
+      || { grep -v '^$' "$log" | tail -n 20; fail "a network changed outside Terraform showed no diff"; }
+    "$tf" apply -auto-approve -no-color >"$log" 2>&1 || { tail -n 30 "$log"; fail "putting back"; }
+    echo "$name: changed outside, shown in the plan and put back ok"
     osc network delete "$TF_VAR_prefix-net" >/dev/null
     set +e
     "$tf" plan -detailed-exitcode -no-color >"$log" 2>&1
