@@ -27,19 +27,31 @@ fn ids(list: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn interfaces_attach_and_detach_in_place() {
+/// A cloud with a fake host, and alice's server `<prefix>-vm` ACTIVE on
+/// her network `<prefix>-net` (`10.<octet>.0.0/24`) with metadata `a=1`.
+struct World {
+    c: Cloud,
+    host: common::FakeHost,
+    net: String,
+    id: String,
+}
+
+async fn world(prefix: &str, octet: u8) -> World {
     let c = Cloud::start_full(ComputeConfig {
         sweep_interval_s: 1,
         ..ComputeConfig::default()
     })
     .await;
-    let (alice, bob) = (c.identity.alice.clone(), c.identity.bob.clone());
-    let net = c.network(&alice, "if-net", "10.31.0.0/24").await;
-    let other = c.network(&alice, "if-other", "10.31.1.0/24").await;
-    let bobs = c.network(&bob, "if-bob", "10.31.2.0/24").await;
+    let alice = c.identity.alice.clone();
+    let net = c
+        .network(
+            &alice,
+            &format!("{prefix}-net"),
+            &format!("10.{octet}.0.0/24"),
+        )
+        .await;
     let image = c.image(&alice, vec![7u8; 4096], json!({})).await;
-    let flavor = c.flavor("if-small", 1, 256, 1).await;
+    let flavor = c.flavor(&format!("{prefix}-small"), 1, 256, 1).await;
     let host = c.fake_host(4, 4096, 50, "nova");
     c.wait_host(&host.name).await;
     let (st, v) = c
@@ -48,14 +60,23 @@ async fn interfaces_attach_and_detach_in_place() {
             "/v2.1/servers",
             &alice,
             Some(
-                json!({"server": {"name": "if-vm", "imageRef": image, "flavorRef": flavor,
-                "networks": [{"uuid": net}]}}),
+                json!({"server": {"name": format!("{prefix}-vm"), "imageRef": image,
+                "flavorRef": flavor, "networks": [{"uuid": net}], "metadata": {"a": "1"}}}),
             ),
         )
         .await;
     assert_eq!(st, 202, "{v}");
     let id = v["server"]["id"].as_str().expect("id").to_owned();
     c.wait_status(&alice, &id, "ACTIVE").await;
+    World { c, host, net, id }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interfaces_attach_and_detach_in_place() {
+    let World { c, host, net, id } = world("if", 31).await;
+    let (alice, bob) = (c.identity.alice.clone(), c.identity.bob.clone());
+    let other = c.network(&alice, "if-other", "10.31.1.0/24").await;
+    let bobs = c.network(&bob, "if-bob", "10.31.2.0/24").await;
     let path = format!("/v2.1/servers/{id}/os-interface");
     let (st, list) = c.send(Method::GET, &path, &alice, None).await;
     assert_eq!(st, 200, "{list}");
@@ -248,32 +269,15 @@ async fn interfaces_attach_and_detach_in_place() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openstack_client_adds_and_removes_networks_ports_and_properties() {
     let Some(cli) = openstack_cli() else { return };
-    let c = Cloud::start_full(ComputeConfig {
-        sweep_interval_s: 1,
-        ..ComputeConfig::default()
-    })
-    .await;
-    let alice = c.identity.alice.clone();
-    let net = c.network(&alice, "cli-net", "10.32.0.0/24").await;
-    let other = c.network(&alice, "cli-other", "10.32.1.0/24").await;
-    let image = c.image(&alice, vec![7u8; 4096], json!({})).await;
-    let flavor = c.flavor("cli-small", 1, 256, 1).await;
-    let host = c.fake_host(4, 4096, 50, "nova");
-    c.wait_host(&host.name).await;
-    let (st, v) = c
-        .send(
-            Method::POST,
-            "/v2.1/servers",
-            &alice,
-            Some(
-                json!({"server": {"name": "cli-vm", "imageRef": image, "flavorRef": flavor,
-                "networks": [{"uuid": net}], "metadata": {"a": "1"}}}),
-            ),
-        )
+    let World {
+        c,
+        net,
+        id,
+        host: _host,
+    } = world("cli", 32).await;
+    let other = c
+        .network(&c.identity.alice, "cli-other", "10.32.1.0/24")
         .await;
-    assert_eq!(st, 202, "{v}");
-    let id = v["server"]["id"].as_str().expect("id").to_owned();
-    c.wait_status(&alice, &id, "ACTIVE").await;
     let dir = TempDir::new("stratus-osc-interfaces");
     let osc = Openstack::new(cli, c.identity.clouds_yaml(&dir.path), "alice");
     let ports_of = |osc: &Openstack, id: &str| -> usize {
@@ -340,30 +344,14 @@ async fn the_openstack_client_adds_and_removes_networks_ports_and_properties() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_metadata_is_read_replaced_merged_and_deleted() {
-    let c = Cloud::start_full(ComputeConfig::default()).await;
+    let World {
+        c, id, host: _host, ..
+    } = world("md", 33).await;
     let (alice, bob, admin) = (
         c.identity.alice.clone(),
         c.identity.bob.clone(),
         c.identity.admin.clone(),
     );
-    let net = c.network(&alice, "md-net", "10.33.0.0/24").await;
-    let image = c.image(&alice, vec![7u8; 4096], json!({})).await;
-    let flavor = c.flavor("md-small", 1, 256, 1).await;
-    let host = c.fake_host(4, 4096, 50, "nova");
-    c.wait_host(&host.name).await;
-    let (_, v) = c
-        .send(
-            Method::POST,
-            "/v2.1/servers",
-            &alice,
-            Some(
-                json!({"server": {"name": "md-vm", "imageRef": image, "flavorRef": flavor,
-                "networks": [{"uuid": net}], "metadata": {"a": "1"}}}),
-            ),
-        )
-        .await;
-    let id = v["server"]["id"].as_str().expect("id").to_owned();
-    c.wait_status(&alice, &id, "ACTIVE").await;
     let path = format!("/v2.1/servers/{id}/metadata");
     let send = |m: Method, p: String, who: common::Login, body: Option<Value>| {
         let c = &c;

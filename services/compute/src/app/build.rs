@@ -18,7 +18,7 @@ use sqlx::types::Json;
 use stratus_auth::TokenClaims;
 use stratus_bus_protocol::Notification;
 use stratus_bus_protocol::compute::{
-    ComputeAgentRequest, Destroy, DiskSpec, ImageDisk, InstanceSpec, NicSpec, Spawn,
+    ComputeAgentRequest, Destroy, DiskSpec, ImageDisk, InstanceSpec, Spawn,
 };
 use stratus_bus_protocol::network::{self as net, ServerPort};
 use stratus_bus_protocol::storage::ImageLocation;
@@ -216,7 +216,7 @@ impl App {
             })
             .await?;
         let Some(s) = recorded else {
-            self.release_ports(id, &ports).await;
+            self.release_ports(id, &ports, false).await;
             self.finish_delete(id).await?;
             return Err(Stop::Moved);
         };
@@ -371,17 +371,7 @@ impl App {
             }
         });
         let disks: Vec<DiskSpec> = self.volume_disks(s).await?;
-        let nics = s
-            .ports
-            .0
-            .iter()
-            .map(|p: &ServerPort| NicSpec {
-                port_id: p.port_id.clone(),
-                mac_address: p.mac_address.clone(),
-                tap: net::tap_name(&p.port_id),
-                mtu: p.mtu,
-            })
-            .collect();
+        let nics = s.ports.0.iter().map(super::interfaces::nic_of).collect();
         let mut public_keys = BTreeMap::new();
         if let (Some(n), Some(k)) = (&s.key_name, &s.key_data) {
             public_keys.insert(n.clone(), k.clone());
@@ -488,7 +478,7 @@ impl App {
         .await?;
         tx.commit().await?;
         self.clean_failed_host(id, failed_host.as_deref()).await;
-        self.release_ports(id, &ports).await;
+        self.release_ports(id, &ports, false).await;
         self.release_volumes(&s, false).await;
         Ok(())
     }
@@ -502,22 +492,21 @@ impl App {
         }
     }
 
-    /// Gives a server's ports back to the network service.
-    pub(crate) async fn release_ports(&self, id: Uuid, ports: &[ServerPort]) {
-        let created = ports
-            .iter()
-            .filter(|p| p.created)
-            .map(|p| p.port_id.clone())
-            .collect();
+    /// Gives a server's ports back to the network service (deleting those
+    /// made for it); with `only`, just `ports`, else every port it has.
+    pub(crate) async fn release_ports(&self, id: impl ToString, ports: &[ServerPort], only: bool) {
+        let id = id.to_string();
+        let release = net::PortsRelease {
+            device_id: id.clone(),
+            created: ports
+                .iter()
+                .filter(|p| p.created)
+                .map(|p| p.port_id.clone())
+                .collect(),
+            only: only.then(|| ports.iter().map(|p| p.port_id.clone()).collect()),
+        };
         if let Err(e) = NetworkService::of(&self.bus)
-            .call(
-                &RequestContext::system(),
-                net::PortsRelease {
-                    device_id: id.to_string(),
-                    created,
-                    only: None,
-                },
-            )
+            .call(&RequestContext::system(), release)
             .await
         {
             tracing::warn!(%id, error = %e, "ports not released");
@@ -562,7 +551,7 @@ impl App {
         if s.task_state.as_deref() != Some(DELETING) {
             return Ok(());
         }
-        self.release_ports(id, &s.ports.0).await;
+        self.release_ports(id, &s.ports.0, false).await;
         self.release_volumes(&s, true).await;
         let mut tx = self.pool.begin().await?;
         let Some(s) = ds::lock(&mut *tx, id).await? else {

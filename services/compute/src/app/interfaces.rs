@@ -13,7 +13,8 @@ use super::App;
 use super::servers::state::*;
 use crate::datastore::servers::{self as ds, Server};
 
-fn nic_of(p: &ServerPort) -> NicSpec {
+/// A server port as the host plugs it.
+pub(crate) fn nic_of(p: &ServerPort) -> NicSpec {
     NicSpec {
         port_id: p.port_id.clone(),
         mac_address: p.mac_address.clone(),
@@ -22,9 +23,9 @@ fn nic_of(p: &ServerPort) -> NicSpec {
     }
 }
 
-/// The host of a server that can take a hot-plug now: ACTIVE or SHUTOFF
-/// with no task.
-fn plug_host(s: &Server, id: &str, what: &str) -> Result<String, Error> {
+/// The host of a server that can take a hot-plug (a NIC or a volume) now:
+/// ACTIVE or SHUTOFF with no task.
+pub(crate) fn plug_host(s: &Server, id: &str, what: &str) -> Result<String, Error> {
     match (&s.host, s.vm_state.as_str(), &s.task_state) {
         (Some(h), ACTIVE | STOPPED, None) => Ok(h.clone()),
         _ => Err(Error::conflict(format!(
@@ -108,7 +109,8 @@ impl App {
         };
         if let Err(e) = recorded {
             // Not plugged (or gone meanwhile): the port goes back.
-            self.give_back(id, &port).await;
+            self.release_ports(id, std::slice::from_ref(&port), true)
+                .await;
             return Err(e);
         }
         Ok(port)
@@ -148,27 +150,9 @@ impl App {
             ports.retain(|q| q.port_id != port_id);
         })
         .await?;
-        self.give_back(id, &port).await;
+        self.release_ports(id, std::slice::from_ref(&port), true)
+            .await;
         Ok(())
-    }
-
-    /// Unbinds a port from the server, deleting it if it was made for it.
-    async fn give_back(&self, id: &str, port: &ServerPort) {
-        let release = net::PortsRelease {
-            device_id: id.to_owned(),
-            created: if port.created {
-                vec![port.port_id.clone()]
-            } else {
-                Vec::new()
-            },
-            only: Some(vec![port.port_id.clone()]),
-        };
-        if let Err(e) = NetworkService::of(&self.bus)
-            .call(&RequestContext::system(), release)
-            .await
-        {
-            tracing::warn!(server = %id, port = %port.port_id, error = %e, "port not given back");
-        }
     }
 
     /// Changes the server's recorded ports and records the action.

@@ -13,8 +13,8 @@ use stratus_common::{Error, RequestContext};
 use uuid::Uuid;
 
 use super::App;
+use super::interfaces::plug_host;
 use super::servers::BlockDeviceRequest;
-use super::servers::state::*;
 use crate::datastore::servers::{self as ds, BlockDevice, Server};
 
 fn volume_missing(id: &str) -> Error {
@@ -234,15 +234,7 @@ impl App {
     ) -> Result<(Server, BlockDevice), Error> {
         let s = self.server_get(caller, id).await?;
         super::policy::member(caller)?;
-        let host = match (&s.host, s.vm_state.as_str(), &s.task_state) {
-            (Some(h), ACTIVE | STOPPED, None) => h.clone(),
-            _ => {
-                return Err(Error::conflict(format!(
-                    "Cannot 'attach_volume' instance {id} while it is in vm_state {}",
-                    s.vm_state
-                )));
-            }
-        };
+        let host = plug_host(&s, id, "attach_volume")?;
         if s.block_devices.0.iter().any(|b| b.volume_id == volume_id) {
             return Err(Error::bad_request(format!(
                 "Invalid volume: volume {volume_id} is already attached to {id}"
@@ -349,15 +341,7 @@ impl App {
         if bd.boot_index == Some(0) {
             return Err(Error::bad_request("Can't detach root device volume"));
         }
-        let host = match (&s.host, s.vm_state.as_str(), &s.task_state) {
-            (Some(h), ACTIVE | STOPPED, None) => h.clone(),
-            _ => {
-                return Err(Error::conflict(format!(
-                    "Cannot 'detach_volume' instance {id} while it is in vm_state {}",
-                    s.vm_state
-                )));
-            }
-        };
+        let host = plug_host(&s, id, "detach_volume")?;
         ComputeAgent::on(&self.bus, &host)
             .call(
                 &RequestContext::system(),
