@@ -54,7 +54,7 @@ macro_rules! limits {
     };
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Service {
     Compute,
     Network,
@@ -105,14 +105,14 @@ fn paths(project: &str) -> [(Service, &'static str, String); 3] {
 }
 
 /// Every limit the three services have for `project`.
-async fn current(client: &Client, project: &str) -> Result<BTreeMap<(u8, String), i64>> {
+async fn current(client: &Client, project: &str) -> Result<BTreeMap<(Service, String), i64>> {
     let [(_, _, compute), (_, _, network), (_, _, volume)] = paths(project);
     let c: QuotaSetBody = client.get(service::COMPUTE, &compute).await?;
     let n: QuotaBody = client.get(service::NETWORK, &network).await?;
     let v: VolumeQuotaSetBody = client.get(service::VOLUME, &volume).await?;
     let mut all = BTreeMap::new();
     let mut put = |s: Service, k: String, n: i64| {
-        all.insert((s as u8, k), n);
+        all.insert((s, k), n);
     };
     for (k, n) in c.quota_set.limits {
         put(Service::Compute, k, n);
@@ -139,7 +139,7 @@ async fn state_of(client: &Client, project: &str) -> Result<State> {
     };
     for (attr, svc, key, _) in LIMITS {
         let n = all
-            .get(&(*svc as u8, (*key).to_owned()))
+            .get(&(*svc, (*key).to_owned()))
             .copied()
             .ok_or_else(|| {
                 Error::Failed(format!(
