@@ -22,6 +22,8 @@ declare -A STRATUS_APIS=(
   [metering]="metering:8889"
 )
 STRATUS_AGENTS=(compute-agent network-agent storage-agent)
+# The web console (no database, no bus): its port.
+STRATUS_CONSOLE_PORT=8080
 
 stratus_db_name() {
   if [ "$STRATUS_NAME" = stratus ]; then echo "$1"; else echo "${STRATUS_NAME}_$1"; fi
@@ -46,6 +48,7 @@ stratus_processes() {
   local s a
   for s in "${STRATUS_SERVICES[@]}"; do echo "$s"; done
   for a in "${STRATUS_AGENTS[@]}"; do echo "$a"; done
+  echo console
 }
 
 # The pid in run/<name>.pid if that process is alive and runs our binary.

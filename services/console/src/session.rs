@@ -132,14 +132,26 @@ async fn respond(console: &Console, jar: CookieJar, issued: Issued) -> Result<Re
     Ok((jar, Json(view)).into_response())
 }
 
-/// `GET /auth/session`: who the cookie's token belongs to; `401` without one.
+/// `GET /auth/session`: who the cookie's token belongs to; `204` when there
+/// is no session (no cookie, or a token identity no longer honours, whose
+/// cookie is then cleared). Not a `401`: being logged out is the login
+/// page's normal state, not an error in the browser's console.
 pub async fn session(
     State(console): State<Arc<Console>>,
     jar: CookieJar,
-) -> Result<Json<SessionView>, Error> {
-    let token = token(&jar).ok_or_else(not_logged_in)?;
-    let body = console.identity.validate(token).await?;
-    Ok(Json(view(&console, token, &body).await?))
+) -> Result<Response, Error> {
+    let Some(token) = token(&jar) else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let body = match console.identity.validate(token).await {
+        Ok(body) => body,
+        Err(e) if e.kind == stratus_common::ErrorKind::Unauthenticated => {
+            let jar = jar.clone().remove(cookie(&console, String::new()));
+            return Ok((jar, StatusCode::NO_CONTENT).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Json(view(&console, token, &body).await?).into_response())
 }
 
 /// `POST /auth/logout`: revokes the token and clears the cookie.

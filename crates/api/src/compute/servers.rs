@@ -47,8 +47,10 @@ pub struct GroupName {
     pub name: String,
 }
 
-/// Why a server is in `ERROR`.
+/// Why a server is in `ERROR`. Named `ServerFault` in the documents: the
+/// error body is `Fault` there.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = ServerFault)]
 pub struct Fault {
     pub code: i64,
     pub message: String,

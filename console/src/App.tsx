@@ -1,0 +1,66 @@
+// The app: the login page until there is a session, then the layout with
+// every panel at a deep-linkable path.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { Route, Routes } from "react-router";
+import { ApiError } from "./api/client";
+import { getSession } from "./api/session";
+import { Layout } from "./components/Layout";
+import { SessionContext } from "./session";
+import { Login } from "./pages/Login";
+import { Overview } from "./pages/Overview";
+import { Instances } from "./pages/Instances";
+import { InstanceDetail } from "./pages/InstanceDetail";
+import { LaunchInstance } from "./pages/LaunchInstance";
+import { Networks } from "./pages/Networks";
+import { NetworkDetail } from "./pages/NetworkDetail";
+import { Hypervisors } from "./pages/admin/Hypervisors";
+import { ComputeServices } from "./pages/admin/ComputeServices";
+import { AdminOnly, NotFound } from "./pages/Errors";
+
+export function App() {
+  const qc = useQueryClient();
+  const session = useQuery({ queryKey: ["session"], queryFn: getSession, staleTime: 60_000 });
+  useEffect(() => {
+    // Any API's 401: the session ended elsewhere (logout in another tab,
+    // revocation, expiry).
+    const out = () => {
+      qc.setQueryData(["session"], null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
+    };
+    window.addEventListener("stratus:logged-out", out);
+    return () => window.removeEventListener("stratus:logged-out", out);
+  }, [qc]);
+
+  if (session.isPending) return <p className="loading">Loading…</p>;
+  const loggedOut = session.data == null || (session.error instanceof ApiError && session.error.status === 401);
+  if (loggedOut) return <Login />;
+  if (session.isError) return <p role="alert">The console cannot reach identity: {session.error.message}</p>;
+  const s = session.data!;
+  return (
+    <SessionContext.Provider value={s}>
+      <Layout>
+        <Routes>
+          <Route path="/" element={<Overview />} />
+          <Route path="/instances" element={<Instances />} />
+          <Route path="/instances/new" element={<LaunchInstance />} />
+          <Route path="/instances/:id" element={<InstanceDetail />} />
+          <Route path="/networks" element={<Networks />} />
+          <Route path="/networks/:id" element={<NetworkDetail />} />
+          <Route path="/admin/*" element={s.admin ? <AdminRoutes /> : <AdminOnly />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Layout>
+    </SessionContext.Provider>
+  );
+}
+
+function AdminRoutes() {
+  return (
+    <Routes>
+      <Route path="hypervisors" element={<Hypervisors />} />
+      <Route path="services" element={<ComputeServices />} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,28 @@
+// The admin's panels: hypervisors with capacity bars, and a compute host
+// disabled and enabled again.
+import { expect, test } from "@playwright/test";
+import { ADMIN_PASSWORD, check, login, watchErrors } from "./helpers";
+
+test("an admin sees the hosts and can disable one", async ({ page }) => {
+  const errors = watchErrors(page);
+  await login(page, "admin", ADMIN_PASSWORD);
+  await page.getByRole("link", { name: "Hypervisors" }).click();
+  const host = page.getByRole("article").first();
+  await expect(host.getByRole("meter", { name: "vCPUs" })).toBeVisible();
+  await expect(host.getByRole("meter", { name: "RAM" })).toBeVisible();
+  await expect(host.getByRole("meter", { name: "Disk" })).toBeVisible();
+  await check(page, "admin-hypervisors");
+
+  await page.getByRole("link", { name: "Compute services" }).click();
+  const disable = page.getByRole("button", { name: /^Disable / }).first();
+  await expect(disable).toBeVisible();
+  const name = (await disable.textContent())!.replace("Disable ", "");
+  await disable.click();
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText("disabled from the console");
+  await check(page, "admin-services");
+  await row.getByRole("button", { name: `Enable ${name}` }).click();
+  await expect(row.getByRole("button", { name: `Disable ${name}` })).toBeVisible();
+  await expect(row).not.toContainText("disabled from the console");
+  expect(errors).toEqual([]);
+});
