@@ -7,6 +7,7 @@ import { ApiError } from "./api/client";
 import { getSession } from "./api/session";
 import { Layout } from "./components/Layout";
 import { SessionContext } from "./session";
+import { useLiveEvents } from "./live";
 import { Login } from "./pages/Login";
 import { Overview } from "./pages/Overview";
 import { Instances } from "./pages/Instances";
@@ -21,6 +22,7 @@ import { AdminOnly, NotFound } from "./pages/Errors";
 export function App() {
   const qc = useQueryClient();
   const session = useQuery({ queryKey: ["session"], queryFn: getSession, staleTime: 60_000 });
+  useLiveEvents(session.data != null);
   useEffect(() => {
     // Any API's 401: the session ended elsewhere (logout in another tab,
     // revocation, expiry).

@@ -4,6 +4,7 @@
 // not flowing).
 import { queryOptions } from "@tanstack/react-query";
 import { isTransitional } from "../components/StatusBadge";
+import { isLive } from "../live";
 import { compute, image, network, unwrap, volume, type Compute, type Image, type Network, type Volume } from "./client";
 
 export type Server = Compute["schemas"]["Server"];
@@ -17,15 +18,21 @@ export type SecurityGroup = Network["schemas"]["SecurityGroup"];
 export type VolumeView = Volume["schemas"]["Volume"];
 
 const PAGE = 500;
-const IDLE_MS = 10_000;
 const BUSY_MS = 1_000;
 
-/** Polls fast while any item is transitional, slowly otherwise. */
+/** How often an idle list is read again: rarely while the live feed tells
+ * us of changes, every few seconds when it is down. */
+export function idleMs(): number {
+  return isLive() ? 60_000 : 3_000;
+}
+
+/** Polls fast while any item is transitional (progress shows), otherwise
+ * as idle lists do. */
 export function pollWhileBusy<T>(busy: (item: T) => boolean) {
   return (q: { state: { data?: T[] | T } }) => {
     const d = q.state.data;
     const list = Array.isArray(d) ? d : d ? [d] : [];
-    return list.some(busy) ? BUSY_MS : IDLE_MS;
+    return list.some(busy) ? BUSY_MS : idleMs();
   };
 }
 
@@ -84,14 +91,14 @@ export const networksQuery = () =>
   queryOptions({
     queryKey: ["network", "networks"],
     queryFn: async () => (await unwrap(network.GET("/v2.0/networks", {}))).networks,
-    refetchInterval: IDLE_MS,
+    refetchInterval: idleMs,
   });
 
 export const subnetsQuery = () =>
   queryOptions({
     queryKey: ["network", "subnets"],
     queryFn: async () => (await unwrap(network.GET("/v2.0/subnets", {}))).subnets,
-    refetchInterval: IDLE_MS,
+    refetchInterval: idleMs,
   });
 
 export const portsQuery = () =>

@@ -6,6 +6,7 @@ import { NavLink, useNavigate } from "react-router";
 import { logout, switchProject } from "../api/session";
 import { useSession } from "../session";
 import { initialTheme, saveTheme, type Theme } from "../theme";
+import { useLive } from "../live";
 import { ErrorNote } from "./ErrorNote";
 
 export const PROJECT_NAV: [string, string][] = [
@@ -74,9 +75,10 @@ function TopBar() {
   });
   const out = useMutation({
     mutationFn: logout,
-    onSettled: () => {
-      // The login page replaces the layout first; then nothing of the
-      // session's data stays in memory.
+    // The page leaves the session first (no request of it is in flight or
+    // made while the token is revoked), then the console revokes it.
+    onMutate: async () => {
+      await qc.cancelQueries();
       qc.setQueryData(["session"], null);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
       navigate("/");
@@ -100,6 +102,7 @@ function TopBar() {
       </label>
       <ErrorNote error={switcher.error} />
       <span className="spacer" />
+      <LiveDot />
       <button
         type="button"
         className="ghost"
@@ -120,5 +123,14 @@ function TopBar() {
         Log out
       </button>
     </header>
+  );
+}
+
+function LiveDot() {
+  const live = useLive();
+  return (
+    <span className={live ? "live on" : "live"} role="status" title={live ? "Changes show as they happen" : "Reconnecting; polling meanwhile"}>
+      {live ? "● Live" : "○ Polling"}
+    </span>
   );
 }

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { compute, network, unwrap, volume } from "../api/client";
-import { serversQuery } from "../api/queries";
+import { idleMs, serversQuery } from "../api/queries";
 import { CapacityBar } from "../components/CapacityBar";
 import { ErrorNote } from "../components/ErrorNote";
 import { StatusBadge } from "../components/StatusBadge";
@@ -15,19 +15,19 @@ export function Overview() {
   const limits = useQuery({
     queryKey: ["compute", "limits"],
     queryFn: async () => (await unwrap(compute.GET("/v2.1/limits", {}))).limits.absolute,
-    refetchInterval: 10_000,
+    refetchInterval: idleMs,
   });
   const netQuota = useQuery({
     queryKey: ["network", "quota", project.id],
     queryFn: async () =>
       (await unwrap(network.GET("/v2.0/quotas/{project_id}/details", { params: { path: { project_id: project.id } } }))).quota,
-    refetchInterval: 10_000,
+    refetchInterval: idleMs,
   });
   const volLimits = useQuery({
     queryKey: ["volume", "limits", project.id],
     queryFn: async () =>
       (await unwrap(volume.GET("/v3/{project_id}/limits", { params: { path: { project_id: project.id } } }))).limits.absolute,
-    refetchInterval: 10_000,
+    refetchInterval: idleMs,
   });
   const servers = useQuery(serversQuery());
   const l = limits.data;

@@ -53,10 +53,11 @@ export async function removeMember(request: APIRequestContext, m: { projectId: s
       timeout: 120_000,
     })
     .toBe(0);
-  const owned = (list: { project_id: string }[]) => list.filter((x) => x.project_id === m.projectId);
-  for (const r of owned((await (await request.get("/api/network/v2.0/floatingips")).json()).floatingips ?? []) as { id: string }[])
+  type Owned = { id: string; project_id: string };
+  const owned = (list: Owned[] | undefined) => (list ?? []).filter((x) => x.project_id === m.projectId);
+  for (const r of owned((await (await request.get("/api/network/v2.0/floatingips")).json()).floatingips))
     await request.delete(`/api/network/v2.0/floatingips/${r.id}`, { headers: W });
-  for (const n of owned((await (await request.get("/api/network/v2.0/networks")).json()).networks ?? []) as { id: string }[])
+  for (const n of owned((await (await request.get("/api/network/v2.0/networks")).json()).networks))
     await request.delete(`/api/network/v2.0/networks/${n.id}`, { headers: W });
   await request.delete(`/api/identity/v3/users/${m.userId}`, { headers: W });
   await request.delete(`/api/identity/v3/projects/${m.projectId}`, { headers: W });

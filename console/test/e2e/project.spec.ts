@@ -33,6 +33,19 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     const row = page.getByRole("row", { name: new RegExp(`${RUN}-net`) });
     await expect(row).toContainText("10.77.0.0/24");
     await check(page, "networks");
+
+    // Live: a network made by another client (here the API, as the CLI or
+    // Terraform would) shows within 2 s, with no reload.
+    await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+    const other = await page.request.post("/api/network/v2.0/networks", {
+      headers: { "X-Stratus-Console": "1" },
+      data: { network: { name: `${RUN}-elsewhere` } },
+    });
+    expect(other.status()).toBe(201);
+    await expect(page.getByRole("row", { name: new RegExp(`${RUN}-elsewhere`) })).toBeVisible({ timeout: 2_000 });
+    const otherId = (await other.json()).network.id as string;
+    await page.request.delete(`/api/network/v2.0/networks/${otherId}`, { headers: { "X-Stratus-Console": "1" } });
+    await expect(page.getByRole("row", { name: new RegExp(`${RUN}-elsewhere`) })).toHaveCount(0, { timeout: 2_000 });
     await row.getByRole("link").click();
     await expect(page.getByRole("heading", { name: `${RUN}-net` })).toBeVisible();
     await check(page, "network-detail");
@@ -82,8 +95,7 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
     await check(page, "login");
-    const after = await page.request.get("/auth/session");
-    expect(after.status()).toBe(204);
+    await expect.poll(async () => (await page.request.get("/auth/session")).status()).toBe(204);
     expect(errors).toEqual([]);
   } finally {
     await removeMember(request, member);

@@ -93,6 +93,27 @@ pub fn follow_revocations(bus: &Bus, verifier: Arc<Verifier>) -> ServerHandle {
     )
 }
 
+/// Calls `on` with every [`crate::ResourceChanged`] announced from now on
+/// (a queue of this process alone: live views need no history).
+pub fn follow_changes<F>(bus: &Bus, on: F) -> ServerHandle
+where
+    F: Fn(crate::ResourceChanged) + Send + Sync + 'static,
+{
+    let on = Arc::new(on);
+    bus.subscribe_transient(
+        &["resource.changed"],
+        move |inc: Incoming<crate::Notification>| {
+            let on = on.clone();
+            async move {
+                if let crate::Notification::ResourceChanged(event) = inc.message {
+                    on(event);
+                }
+                Ok(serde_json::Value::Null)
+            }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,7 +66,7 @@ pub mod consumers;
 pub use compute::ComputeAgentRequest;
 pub use consumers::{
     ComputeAgent, ComputeService, MeteringService, NetworkAgent, NetworkService, StorageAgent,
-    StorageService, follow_revocations,
+    StorageService, follow_changes, follow_revocations,
 };
 
 pub mod storage;
@@ -89,6 +89,27 @@ pub struct HostHeartbeat {
 }
 
 pub use stratus_auth::RevocationEvent;
+
+/// Something an API changed: published after every successful write (by
+/// the shared HTTP layer) and when a service records a state change of its
+/// own (a server built, a volume attached). It names what changed, not how:
+/// readers (the web console's live view) read the resource again through
+/// the API, which applies its policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceChanged {
+    /// The API: `compute`, `network`, `image`, `volume`, `identity`, `metering`.
+    pub service: String,
+    /// The collection, as in the API's paths: `servers`, `networks`, `volumes`, ...
+    pub kind: String,
+    /// The resource, when the path names it (not on a create).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The project the change belongs to: the resource's, or the caller's.
+    /// `None` for cloud-wide things (flavors, hosts, identity's catalog).
+    #[serde(default)]
+    pub project_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
 
 stratus_bus::events! {
     /// Every event on the events exchange; the string is the routing key.
@@ -113,6 +134,8 @@ stratus_bus::events! {
         "compute.inventory" => ComputeInventory(compute::HostInventory),
         /// An instance operation finished (or failed) on a compute host.
         "compute.instance.result" => InstanceResult(compute::InstanceEvent),
+        /// An API's resource changed (see [`ResourceChanged`]).
+        "resource.changed" => ResourceChanged(ResourceChanged),
     }
 }
 

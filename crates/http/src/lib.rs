@@ -10,6 +10,7 @@
 //! service: config, logs, database, migrations, bus, listeners, SIGTERM.
 
 pub mod auth;
+pub mod changes;
 pub mod context;
 pub mod input;
 pub mod json;

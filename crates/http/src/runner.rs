@@ -295,6 +295,7 @@ where
             .await
             .with_context(|| format!("cannot listen on {host}:{port} for the {api} API"))?;
         tracing::info!(api, address = %listener.local_addr()?, "listening");
+        let router = crate::changes::layer(router, bus.clone(), api);
         let router = match &auth {
             Some(auth) => auth.layer(router),
             None => router,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use stratus_bus::BusConfig;
 use stratus_common::config::LogConfig;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -12,6 +13,8 @@ pub struct Config {
     pub http: HttpSection,
     pub console: ConsoleSection,
     pub log: LogConfig,
+    /// The broker, for the live feed's announcements.
+    pub bus: BusConfig,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

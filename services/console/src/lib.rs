@@ -2,11 +2,13 @@
 //! TypeScript app (`console/dist`), logs users in ([`session`]: the token in
 //! an `HttpOnly` cookie), proxies `/api/<service>/…` to the catalog's
 //! endpoints with the user's own token ([`proxy`]), and guards every
-//! response and write ([`guard`]). It keeps no state of its own beyond the
-//! catalog it learnt ([`catalog`]).
+//! response and write ([`guard`]), and streams what changed to each viewer
+//! as it is announced on the bus ([`events`]). It keeps no state of its own
+//! beyond the catalog it learnt ([`catalog`]).
 
 pub mod catalog;
 pub mod config;
+pub mod events;
 pub mod guard;
 pub mod identity;
 pub mod proxy;
@@ -31,6 +33,10 @@ pub struct Console {
     /// For the proxied requests: no timeout on bodies (uploads), one on connecting.
     pub http: reqwest::Client,
     pub secure_cookie: bool,
+    /// The live feed's announcements, fanned out to the open streams.
+    pub feed: events::Feed,
+    /// Cancelled when the console stops: open streams end with it.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl Console {
@@ -47,7 +53,16 @@ impl Console {
             catalog: Catalog::new(&config.interface, &config.region),
             http,
             secure_cookie: config.secure_cookie,
+            feed: events::Feed::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
         })
+    }
+
+    /// Feeds the live streams from the bus's announcements until the
+    /// returned handle stops.
+    pub fn follow(self: &Arc<Self>, bus: &stratus_bus::Bus) -> stratus_bus::ServerHandle {
+        let console = self.clone();
+        stratus_bus_protocol::follow_changes(bus, move |e| console.feed.publish(e))
     }
 
     /// The root URL of `service` (a name of [`catalog::SERVICES`]), from the
@@ -83,6 +98,7 @@ pub fn router(console: Arc<Console>, config: &ConsoleSection) -> Router {
         .route("/auth/session", get(session::session))
         .route("/auth/project", post(session::switch))
         .route("/auth/logout", post(session::logout))
+        .route("/events", get(events::stream))
         .route("/api/{service}", any(proxy::root))
         .route("/api/{service}/{*path}", any(proxy::path))
         .route("/healthcheck", get(|| async { "OK" }))

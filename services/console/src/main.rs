@@ -52,14 +52,20 @@ async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let console = Arc::new(Console::new(&config.console)?);
+    let bus = stratus_bus::Bus::new(config.bus.clone(), "stratus-console");
+    let follower = console.follow(&bus);
     let addr = format!("{}:{}", config.http.host, config.http.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!(%addr, "console listening");
-    stratus_http::serve(
-        listener,
-        router(console, &config.console),
-        stratus_http::shutdown_signal(),
-    )
-    .await?;
+    let stop = console.shutdown.clone();
+    let served = stratus_http::serve(listener, router(console, &config.console), async move {
+        stratus_http::shutdown_signal().await;
+        // Live streams never end by themselves: end them, then drain.
+        stop.cancel();
+    })
+    .await;
+    follower.stop().await;
+    bus.shutdown().await;
+    served?;
     Ok(())
 }

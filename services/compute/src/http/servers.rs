@@ -411,7 +411,11 @@ pub async fn action(
                 Some(v) => u32::try_from(int("length", &v, -1)?).ok(),
             };
             let output = app.server_console(c, &id, lines).await?;
-            return Ok(Json(api::ConsoleOutput { output }).into_response());
+            // A read, though a POST: no change to announce.
+            let mut resp = Json(api::ConsoleOutput { output }).into_response();
+            resp.extensions_mut()
+                .insert(stratus_http::changes::ReadOnly);
+            return Ok(resp);
         }
         A::Rebuild(a) => {
             let s = app.server_rebuild(c, &ctx, &id, &a).await?;

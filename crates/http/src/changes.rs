@@ -1,0 +1,166 @@
+//! Announcing changes: after every successful write (`POST`, `PUT`,
+//! `PATCH`, `DELETE` answered 2xx) an API publishes a
+//! [`ResourceChanged`] event naming the collection and resource its path
+//! names and the caller's project, so live views (the web console) can read
+//! it again at once instead of polling. Best effort: events queue in a small
+//! buffer and are dropped, never waited for, when the broker is slow; the
+//! response never waits on the bus. A handler whose `POST` only reads
+//! (Nova's `os-getConsoleOutput`) marks its response [`ReadOnly`].
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use base64::Engine as _;
+use stratus_bus::Bus;
+use stratus_bus_protocol::{Notification, ResourceChanged};
+use stratus_common::RequestContext;
+use tokio::sync::mpsc;
+
+/// Events waiting for the broker; past this many, new ones are dropped.
+const BUFFER: usize = 1024;
+
+/// A response extension: this write-method request changed nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOnly;
+
+#[derive(Clone)]
+struct Announcer {
+    api: &'static str,
+    tx: mpsc::Sender<ResourceChanged>,
+}
+
+/// Wraps `router` (the API named `api`) to announce its writes on `bus`.
+pub fn layer(router: Router, bus: Bus, api: &'static str) -> Router {
+    let (tx, mut rx) = mpsc::channel::<ResourceChanged>(BUFFER);
+    tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let ctx = RequestContext::system();
+            if let Err(e) = bus
+                .notify::<Notification>(&ctx, Notification::ResourceChanged(event))
+                .await
+            {
+                tracing::debug!(error = %e, "a change announcement was not published");
+            }
+        }
+    });
+    router.layer(middleware::from_fn_with_state(
+        Announcer { api, tx },
+        announce,
+    ))
+}
+
+async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let project = req
+        .headers()
+        .get(crate::auth::AUTH_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(project_of);
+    let resp = next.run(req).await;
+    let changed = resp.status().is_success() && resp.extensions().get::<ReadOnly>().is_none();
+    if let Some((kind, id)) = names(a.api, &path).filter(|_| changed) {
+        let event = ResourceChanged {
+            service: a.api.to_owned(),
+            kind,
+            id,
+            project_id: project,
+            at: chrono::Utc::now(),
+        };
+        if a.tx.try_send(event).is_err() {
+            tracing::debug!("change announcements are backed up; one was dropped");
+        }
+    }
+    resp
+}
+
+/// The project a token (already accepted by the handler) is scoped to,
+/// read from its claims without checking the signature again.
+fn project_of(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: stratus_auth::TokenClaims = serde_json::from_slice(&bytes).ok()?;
+    claims.project_id().map(str::to_owned)
+}
+
+/// The collection and resource a path names: past the version segment
+/// (`v2.1`, `v2.0`, `v3`, ...) and, for Cinder, the project segment.
+/// Logins (`/v3/auth/tokens`) name nothing.
+pub fn names(api: &str, path: &str) -> Option<(String, Option<String>)> {
+    let mut segs = path.split('/').filter(|s| !s.is_empty()).peekable();
+    if segs.peek().is_some_and(|s| is_version(s)) {
+        segs.next();
+    }
+    if api == "volume" {
+        segs.next();
+    }
+    let kind = segs.next()?;
+    if kind == "auth" {
+        return None;
+    }
+    let id = segs.next().filter(|s| *s != "detail").map(str::to_owned);
+    Some((kind.to_owned(), id))
+}
+
+fn is_version(seg: &str) -> bool {
+    let mut chars = seg.chars();
+    chars.next() == Some('v') && chars.all(|c| c.is_ascii_digit() || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(api: &str, path: &str) -> Option<(String, Option<String>)> {
+        names(api, path)
+    }
+
+    #[test]
+    fn paths_name_their_collection_and_resource() {
+        let some = |k: &str, id: Option<&str>| Some((k.to_owned(), id.map(str::to_owned)));
+        assert_eq!(n("compute", "/v2.1/servers"), some("servers", None));
+        assert_eq!(
+            n("compute", "/v2.1/servers/abc/action"),
+            some("servers", Some("abc"))
+        );
+        assert_eq!(
+            n("network", "/v2.0/routers/r1/add_router_interface"),
+            some("routers", Some("r1"))
+        );
+        assert_eq!(
+            n("volume", "/v3/p1/volumes/v1/action"),
+            some("volumes", Some("v1"))
+        );
+        assert_eq!(n("volume", "/v3/p1/volumes"), some("volumes", None));
+        assert_eq!(n("image", "/v2/images/i1/file"), some("images", Some("i1")));
+        assert_eq!(
+            n("metering", "/v1/invoices/close-period"),
+            some("invoices", Some("close-period"))
+        );
+        assert_eq!(
+            n("identity", "/v3/users/u1/password"),
+            some("users", Some("u1"))
+        );
+        assert_eq!(n("identity", "/v3/auth/tokens"), None);
+        assert_eq!(n("compute", "/"), None);
+    }
+
+    #[test]
+    fn the_project_comes_from_the_tokens_claims() {
+        let claims = serde_json::json!({"iss": "stratus-identity", "sub": "u", "user": {"id": "u", "name": "n",
+            "domain": {"id": "default", "name": "Default"}}, "scope": {"project": {"id": "p9", "name": "x",
+            "domain": {"id": "default", "name": "Default"}}}, "roles": [], "methods": ["password"],
+            "iat": 0, "exp": 1, "jti": "j", "audit_ids": ["a"]});
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&claims).expect("json"));
+        assert_eq!(project_of(&format!("h.{payload}.s")).as_deref(), Some("p9"));
+        assert_eq!(project_of("garbage"), None);
+        assert_eq!(project_of("a.!!!.c"), None);
+    }
+}
