@@ -15,6 +15,13 @@ import { InstanceDetail } from "./pages/InstanceDetail";
 import { LaunchInstance } from "./pages/LaunchInstance";
 import { Networks } from "./pages/Networks";
 import { NetworkDetail } from "./pages/NetworkDetail";
+import { Volumes } from "./pages/Volumes";
+import { Images } from "./pages/Images";
+import { FloatingIps } from "./pages/FloatingIps";
+import { Routers } from "./pages/Routers";
+import { SecurityGroups } from "./pages/SecurityGroups";
+import { KeyPairs } from "./pages/KeyPairs";
+import { ApiAccess } from "./pages/ApiAccess";
 import { Hypervisors } from "./pages/admin/Hypervisors";
 import { ComputeServices } from "./pages/admin/ComputeServices";
 import { AdminOnly, NotFound } from "./pages/Errors";
@@ -49,6 +56,13 @@ export function App() {
           <Route path="/instances/:id" element={<InstanceDetail />} />
           <Route path="/networks" element={<Networks />} />
           <Route path="/networks/:id" element={<NetworkDetail />} />
+          <Route path="/volumes" element={<Volumes />} />
+          <Route path="/images" element={<Images />} />
+          <Route path="/floating-ips" element={<FloatingIps />} />
+          <Route path="/routers" element={<Routers />} />
+          <Route path="/security-groups" element={<SecurityGroups />} />
+          <Route path="/key-pairs" element={<KeyPairs />} />
+          <Route path="/api-access" element={<ApiAccess />} />
           <Route path="/admin/*" element={s.admin ? <AdminRoutes /> : <AdminOnly />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -30,3 +30,13 @@ export function bytes(n: number | null | undefined): string {
 export function addresses(a: Record<string, { addr: string; "OS-EXT-IPS:type"?: string | null }[]>): string[] {
   return Object.values(a).flatMap((list) => list.map((x) => x.addr));
 }
+
+/** Saves `text` as a file the browser downloads. */
+export function download(name: string, text: string, type = "text/plain") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -16,6 +16,9 @@ export type Subnet = Network["schemas"]["Subnet"];
 export type Port = Network["schemas"]["Port"];
 export type SecurityGroup = Network["schemas"]["SecurityGroup"];
 export type VolumeView = Volume["schemas"]["Volume"];
+export type SnapshotView = Volume["schemas"]["Snapshot"];
+export type FloatingIp = Network["schemas"]["FloatingIp"];
+export type Router = Network["schemas"]["Router"];
 
 const PAGE = 500;
 const BUSY_MS = 1_000;
@@ -120,4 +123,26 @@ export const volumesQuery = (projectId: string) =>
     queryFn: async () =>
       (await unwrap(volume.GET("/v3/{project_id}/volumes/detail", { params: { path: { project_id: projectId } } }))).volumes,
     refetchInterval: pollWhileBusy((v: VolumeView) => isTransitional(v.status)),
+  });
+
+export const snapshotsQuery = (projectId: string) =>
+  queryOptions({
+    queryKey: ["volume", "snapshots", projectId],
+    queryFn: async () =>
+      (await unwrap(volume.GET("/v3/{project_id}/snapshots/detail", { params: { path: { project_id: projectId } } }))).snapshots,
+    refetchInterval: pollWhileBusy((v: SnapshotView) => isTransitional(v.status)),
+  });
+
+export const floatingIpsQuery = () =>
+  queryOptions({
+    queryKey: ["network", "floatingips"],
+    queryFn: async () => (await unwrap(network.GET("/v2.0/floatingips", {}))).floatingips,
+    refetchInterval: idleMs,
+  });
+
+export const routersQuery = () =>
+  queryOptions({
+    queryKey: ["network", "routers"],
+    queryFn: async () => (await unwrap(network.GET("/v2.0/routers", {}))).routers,
+    refetchInterval: idleMs,
   });

@@ -12,7 +12,14 @@ import { ErrorNote } from "./ErrorNote";
 export const PROJECT_NAV: [string, string][] = [
   ["/", "Overview"],
   ["/instances", "Instances"],
+  ["/images", "Images"],
+  ["/volumes", "Volumes"],
   ["/networks", "Networks"],
+  ["/routers", "Routers"],
+  ["/floating-ips", "Floating IPs"],
+  ["/security-groups", "Security groups"],
+  ["/key-pairs", "Key pairs"],
+  ["/api-access", "API access"],
 ];
 
 export const ADMIN_NAV: [string, string][] = [

@@ -57,10 +57,39 @@ export async function removeMember(request: APIRequestContext, m: { projectId: s
   const owned = (list: Owned[] | undefined) => (list ?? []).filter((x) => x.project_id === m.projectId);
   for (const r of owned((await (await request.get("/api/network/v2.0/floatingips")).json()).floatingips))
     await request.delete(`/api/network/v2.0/floatingips/${r.id}`, { headers: W });
+  for (const r of owned((await (await request.get("/api/network/v2.0/routers")).json()).routers)) {
+    const ports = (await (await request.get(`/api/network/v2.0/ports?device_id=${r.id}`)).json()).ports ?? [];
+    for (const p of ports as { device_id: string; device_owner: string; fixed_ips: { subnet_id: string }[] }[])
+      if (p.device_id === r.id && p.device_owner === "network:router_interface")
+        await request.put(`/api/network/v2.0/routers/${r.id}/remove_router_interface`, { headers: W, data: { subnet_id: p.fixed_ips[0].subnet_id } });
+    await request.delete(`/api/network/v2.0/routers/${r.id}`, { headers: W });
+  }
+  const volumes = (await (await request.get(`/api/volume/v3/${m.projectId}/volumes`)).json()).volumes ?? [];
+  for (const v of volumes as { id: string }[]) await request.delete(`/api/volume/v3/${m.projectId}/volumes/${v.id}`, { headers: W });
   for (const n of owned((await (await request.get("/api/network/v2.0/networks")).json()).networks))
     await request.delete(`/api/network/v2.0/networks/${n.id}`, { headers: W });
   await request.delete(`/api/identity/v3/users/${m.userId}`, { headers: W });
   await request.delete(`/api/identity/v3/projects/${m.projectId}`, { headers: W });
+}
+
+/** An external network (admin-made, as an operator would) for routers'
+ * gateways and floating IPs; returns its id. */
+export async function makeExternal(request: APIRequestContext, name: string, cidr: string): Promise<string> {
+  await adminApi(request);
+  const net = await request.post("/api/network/v2.0/networks", { headers: W, data: { network: { name, "router:external": true } } });
+  expect(net.status(), await net.text()).toBe(201);
+  const id = (await net.json()).network.id as string;
+  const sub = await request.post("/api/network/v2.0/subnets", {
+    headers: W,
+    data: { subnet: { network_id: id, cidr, ip_version: 4, enable_dhcp: false, name: `${name}-v4` } },
+  });
+  expect(sub.status(), await sub.text()).toBe(201);
+  return id;
+}
+
+export async function removeNetwork(request: APIRequestContext, id: string) {
+  await adminApi(request);
+  await request.delete(`/api/network/v2.0/networks/${id}`, { headers: W });
 }
 
 export async function login(page: Page, user: string, password: string) {
