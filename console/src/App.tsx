@@ -1,7 +1,7 @@
 // The app: the login page until there is a session, then the layout with
 // every panel at a deep-linkable path.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { Route, Routes } from "react-router";
 import { ApiError } from "./api/client";
 import { getSession } from "./api/session";
@@ -22,6 +22,9 @@ import { Routers } from "./pages/Routers";
 import { SecurityGroups } from "./pages/SecurityGroups";
 import { KeyPairs } from "./pages/KeyPairs";
 import { ApiAccess } from "./pages/ApiAccess";
+
+// The topology's graph layout (dagre) loads only when it is opened.
+const Topology = lazy(() => import("./pages/Topology").then((m) => ({ default: m.Topology })));
 import { Hypervisors } from "./pages/admin/Hypervisors";
 import { ComputeServices } from "./pages/admin/ComputeServices";
 import { AdminOnly, NotFound } from "./pages/Errors";
@@ -63,6 +66,14 @@ export function App() {
           <Route path="/security-groups" element={<SecurityGroups />} />
           <Route path="/key-pairs" element={<KeyPairs />} />
           <Route path="/api-access" element={<ApiAccess />} />
+          <Route
+            path="/topology"
+            element={
+              <Suspense fallback={<p className="loading">Loading…</p>}>
+                <Topology />
+              </Suspense>
+            }
+          />
           <Route path="/admin/*" element={s.admin ? <AdminRoutes /> : <AdminOnly />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -15,6 +15,7 @@ export const PROJECT_NAV: [string, string][] = [
   ["/images", "Images"],
   ["/volumes", "Volumes"],
   ["/networks", "Networks"],
+  ["/topology", "Topology"],
   ["/routers", "Routers"],
   ["/floating-ips", "Floating IPs"],
   ["/security-groups", "Security groups"],

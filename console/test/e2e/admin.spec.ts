@@ -1,19 +1,19 @@
 // The admin's panels: hypervisors with capacity bars, and a compute host
 // disabled and enabled again.
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, check, login, watchErrors } from "./helpers";
+import { ADMIN_PASSWORD, check, login, nav, watchErrors } from "./helpers";
 
 test("an admin sees the hosts and can disable one", async ({ page }) => {
   const errors = watchErrors(page);
   await login(page, "admin", ADMIN_PASSWORD);
-  await page.getByRole("link", { name: "Hypervisors" }).click();
+  await nav(page, "Hypervisors");
   const host = page.getByRole("article").first();
   await expect(host.getByRole("meter", { name: "vCPUs" })).toBeVisible();
   await expect(host.getByRole("meter", { name: "RAM" })).toBeVisible();
   await expect(host.getByRole("meter", { name: "Disk" })).toBeVisible();
   await check(page, "admin-hypervisors");
 
-  await page.getByRole("link", { name: "Compute services" }).click();
+  await nav(page, "Compute services");
   const disable = page.getByRole("button", { name: /^Disable / }).first();
   await expect(disable).toBeVisible();
   const name = (await disable.textContent())!.replace("Disable ", "");

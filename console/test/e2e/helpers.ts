@@ -100,6 +100,11 @@ export async function login(page: Page, user: string, password: string) {
   await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
 }
 
+/** Opens a panel from the navigation. */
+export async function nav(page: Page, name: string) {
+  await page.getByRole("navigation", { name: "Panels" }).getByRole("link", { name, exact: true }).click();
+}
+
 /** A screenshot of the panel and an axe scan with no serious violations. */
 export async function check(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });

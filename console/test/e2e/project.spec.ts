@@ -3,7 +3,7 @@
 // ACTIVE without reloading; read its console log; find the admin panels
 // closed; delete everything; log out.
 import { expect, test } from "@playwright/test";
-import { FLAVOR, IMAGE, RUN, check, login, makeMember, removeMember, watchErrors } from "./helpers";
+import { FLAVOR, IMAGE, RUN, check, login, makeMember, nav, removeMember, watchErrors } from "./helpers";
 
 test("a member builds, boots and tears down in the console", async ({ page, request }) => {
   const member = await makeMember(request);
@@ -20,7 +20,7 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await expect(page.getByRole("heading", { name: "Admins only" })).toBeVisible();
 
     // A network with a subnet.
-    await page.getByRole("link", { name: "Networks" }).click();
+    await nav(page, "Networks");
     await page.getByRole("button", { name: "Create network" }).click();
     const dialog = page.getByRole("dialog", { name: "Create network" });
     await dialog.getByLabel("Network name").fill(`${RUN}-net`);
@@ -51,7 +51,7 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await check(page, "network-detail");
 
     // Launch, with the form's own checks first.
-    await page.getByRole("link", { name: "Instances" }).click();
+    await nav(page, "Instances");
     await page.getByRole("link", { name: "Launch instance" }).click();
     await page.getByRole("button", { name: "Launch" }).click();
     await expect(page.getByText("A name is required.")).toBeVisible();
@@ -75,7 +75,7 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await page.getByRole("tab", { name: "Action log" }).click();
     await expect(page.getByRole("tabpanel")).toContainText("create");
 
-    await page.getByRole("link", { name: "Instances" }).first().click();
+    await nav(page, "Instances");
     await expect(page.getByRole("row", { name: new RegExp(`${RUN}-vm`) })).toContainText("ACTIVE");
     await check(page, "instances");
 
@@ -85,7 +85,7 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await page.getByRole("dialog").getByRole("button", { name: "Delete instance" }).click();
     await expect(page).toHaveURL(/\/instances$/);
     await expect(page.getByRole("row", { name: new RegExp(`${RUN}-vm`) })).toHaveCount(0, { timeout: 120_000 });
-    await page.getByRole("link", { name: "Networks" }).click();
+    await nav(page, "Networks");
     await page.getByRole("link", { name: `${RUN}-net` }).click();
     await page.getByRole("button", { name: "Delete network" }).click();
     await expect(page).toHaveURL(/\/networks$/, { timeout: 60_000 });

@@ -4,7 +4,7 @@
 // progress, a volume created and attached to an instance, a floating IP
 // allocated and associated with it; every panel screenshotted and scanned.
 import { expect, test } from "@playwright/test";
-import { FLAVOR, IMAGE, RUN, check, login, makeExternal, makeMember, removeMember, removeNetwork, watchErrors } from "./helpers";
+import { FLAVOR, IMAGE, RUN, check, login, makeExternal, makeMember, nav, removeMember, removeNetwork, watchErrors } from "./helpers";
 
 test("a member wires a router, keys, groups, an image, a volume and a floating IP", async ({ page, request }) => {
   const external = await makeExternal(request, `${RUN}-ext`, "172.31.247.0/24");
@@ -14,14 +14,14 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await login(page, member.user, member.password);
 
     // A network, and a router between it and the external network.
-    await page.getByRole("link", { name: "Networks" }).click();
+    await nav(page, "Networks");
     await page.getByRole("button", { name: "Create network" }).click();
     const netDialog = page.getByRole("dialog", { name: "Create network" });
     await netDialog.getByLabel("Network name").fill(`${RUN}-net`);
     await netDialog.getByLabel("Subnet range (CIDR)").fill("10.78.0.0/24");
     await netDialog.getByRole("button", { name: "Create" }).click();
     await expect(netDialog).toBeHidden();
-    await page.getByRole("link", { name: "Routers" }).click();
+    await nav(page, "Routers");
     await page.getByRole("button", { name: "Create router" }).click();
     const rDialog = page.getByRole("dialog", { name: "Create router" });
     await rDialog.getByLabel("Router name").fill(`${RUN}-router`);
@@ -36,7 +36,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await check(page, "routers");
 
     // A key pair: the private key once.
-    await page.getByRole("link", { name: "Key pairs" }).click();
+    await nav(page, "Key pairs");
     await page.getByRole("button", { name: "Create key pair" }).click();
     await page.getByRole("dialog").getByLabel("Key pair name").fill(`${RUN} key/bad`);
     await page.getByRole("dialog").getByRole("button", { name: "Create" }).click();
@@ -50,7 +50,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await check(page, "key-pairs");
 
     // A security group with a rule (a bad port range first).
-    await page.getByRole("link", { name: "Security groups" }).click();
+    await nav(page, "Security groups");
     await page.getByLabel("New group name").fill(`${RUN}-web`);
     await page.getByRole("button", { name: "Create group" }).click();
     const group = page.getByRole("article", { name: `Security group ${RUN}-web` });
@@ -64,7 +64,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await check(page, "security-groups");
 
     // An image uploaded from the browser, with progress.
-    await page.getByRole("link", { name: "Images" }).click();
+    await nav(page, "Images");
     await page.getByRole("button", { name: "Upload image" }).click();
     const up = page.getByRole("dialog", { name: "Upload image" });
     await up.getByLabel("Image name").fill(`${RUN}-image`);
@@ -78,7 +78,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await check(page, "images");
 
     // An instance on the network, with the key and the group.
-    await page.getByRole("link", { name: "Instances" }).click();
+    await nav(page, "Instances");
     await page.getByRole("link", { name: "Launch instance" }).click();
     await page.getByLabel("Name").fill(`${RUN}-vm`);
     await page.getByLabel("Image").selectOption({ label: IMAGE });
@@ -91,7 +91,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await expect(page.locator(".page-head .badge").first()).toHaveAttribute("data-status", "ACTIVE", { timeout: 240_000 });
 
     // A volume, attached to it.
-    await page.getByRole("link", { name: "Volumes" }).click();
+    await nav(page, "Volumes");
     await page.getByRole("button", { name: "Create volume" }).click();
     const vDialog = page.getByRole("dialog", { name: "Create volume" });
     await vDialog.getByLabel("Volume name").fill(`${RUN}-vol`);
@@ -110,7 +110,7 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await check(page, "volumes");
 
     // A floating IP, associated with the instance.
-    await page.getByRole("link", { name: "Floating IPs" }).click();
+    await nav(page, "Floating IPs");
     await page.getByRole("button", { name: "Allocate IP" }).click();
     await page.getByRole("dialog", { name: "Allocate floating IP" }).getByRole("button", { name: "Allocate" }).click();
     const fipRow = page.getByRole("row", { name: /172\.31\.247\./ });
@@ -125,29 +125,40 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await expect(fipRow).toContainText("10.78.0.");
     await check(page, "floating-ips");
 
+    // The topology draws it all, and each node opens its page.
+    await nav(page, "Topology");
+    const topo = page.getByRole("group", { name: "Network topology" });
+    await expect(topo.getByRole("link", { name: `external ${RUN}-ext` })).toBeVisible();
+    await expect(topo.getByRole("link", { name: `router ${RUN}-router` })).toBeVisible();
+    await expect(topo.getByRole("link", { name: `network ${RUN}-net` })).toBeVisible();
+    await expect(topo.getByRole("link", { name: `instance ${RUN}-vm` })).toContainText(address);
+    await check(page, "topology");
+    await topo.getByRole("link", { name: `instance ${RUN}-vm` }).click();
+    await expect(page.getByRole("heading", { name: `${RUN}-vm` })).toBeVisible();
+
     // The instance's page lists the volume; the API access page the endpoints.
-    await page.getByRole("link", { name: "Instances" }).click();
+    await nav(page, "Instances");
     await page.getByRole("link", { name: `${RUN}-vm` }).click();
     await page.getByRole("tab", { name: "Volumes" }).click();
     await expect(page.getByRole("tabpanel")).toContainText(/[0-9a-f-]{36}/);
-    await page.getByRole("link", { name: "API access" }).click();
+    await nav(page, "API access");
     await expect(page.getByLabel("clouds.yaml")).toContainText(`username: ${member.user}`);
     await expect(page.getByRole("row", { name: /compute/ })).toBeVisible();
     await check(page, "api-access");
 
     // Detach and release through the console too.
-    await page.getByRole("link", { name: "Floating IPs" }).click();
+    await nav(page, "Floating IPs");
     await fipRow.getByRole("button", { name: `Disassociate ${address}` }).click();
     await expect(fipRow).not.toContainText(`${RUN}-vm`);
     await fipRow.getByRole("button", { name: `Release ${address}` }).click();
     await expect(fipRow).toHaveCount(0);
-    await page.getByRole("link", { name: "Volumes" }).click();
+    await nav(page, "Volumes");
     await volRow.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
     await expect(volRow).toContainText("available", { timeout: 120_000 });
     await volRow.getByRole("button", { name: `Delete ${RUN}-vol` }).click();
     await page.getByRole("dialog", { name: "Delete volume" }).getByRole("button", { name: "Delete" }).click();
     await expect(volRow).toHaveCount(0, { timeout: 60_000 });
-    await page.getByRole("link", { name: "Images" }).click();
+    await nav(page, "Images");
     await imageRow.getByRole("button", { name: `Delete image ${RUN}-image` }).click();
     await expect(imageRow).toHaveCount(0);
     expect(errors).toEqual([]);
