@@ -21,6 +21,7 @@ export function DataTable<T>({
   search,
   empty = "Nothing here yet.",
   toolbar,
+  initialQuery = "",
 }: {
   label: string;
   rows: T[];
@@ -30,8 +31,10 @@ export function DataTable<T>({
   search?: (row: T) => string;
   empty?: string;
   toolbar?: ReactNode;
+  /** The search to start with (a deep link's `?q=`). */
+  initialQuery?: string;
 }) {
-  const [query, setQuery] = useState("");
+  const [query, setQuery] = useState(initialQuery);
   const deferred = useDeferredValue(query);
   const [sortBy, setSortBy] = useState<{ col: number; desc: boolean } | null>(null);
   const shown = useMemo(() => {

@@ -8,6 +8,7 @@ import { useSession } from "../session";
 import { initialTheme, saveTheme, type Theme } from "../theme";
 import { useLive } from "../live";
 import { ErrorNote } from "./ErrorNote";
+import { Palette } from "./Palette";
 
 export const PROJECT_NAV: [string, string][] = [
   ["/", "Overview"],
@@ -110,6 +111,7 @@ function TopBar() {
       </label>
       <ErrorNote error={switcher.error} />
       <span className="spacer" />
+      <Palette />
       <LiveDot />
       <button
         type="button"

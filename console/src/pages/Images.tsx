@@ -2,6 +2,7 @@
 // the image service, with progress), change visibility, delete.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router";
 import { CSRF_HEADER, errorMessage, ApiError, image, unwrap } from "../api/client";
 import { imagesQuery, type ImageView } from "../api/queries";
 import { DataTable, type Column } from "../components/DataTable";
@@ -31,6 +32,7 @@ export function uploadData(id: string, file: Blob, onProgress: (fraction: number
 }
 
 export function Images() {
+  const [params] = useSearchParams();
   const qc = useQueryClient();
   const { project, admin } = useSession();
   const images = useQuery(imagesQuery());
@@ -95,6 +97,7 @@ export function Images() {
       <ErrorNote error={images.error ?? setVisibility.error ?? del.error} />
       <DataTable
         label="Images"
+        initialQuery={params.get("q") ?? ""}
         rows={images.data ?? []}
         columns={columns}
         rowKey={(i) => i.id}

@@ -2,7 +2,7 @@
 // extend, attach to and detach from an instance, snapshot, delete.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { compute, unwrap, volume } from "../api/client";
 import { imagesQuery, serversQuery, snapshotsQuery, volumesQuery, type SnapshotView, type VolumeView } from "../api/queries";
 import { DataTable, type Column } from "../components/DataTable";
@@ -23,6 +23,7 @@ export function sizeProblem(text: string, min = 1): string | null {
 }
 
 export function Volumes() {
+  const [params] = useSearchParams();
   const { project } = useSession();
   const volumes = useQuery(volumesQuery(project.id));
   const snapshots = useQuery(snapshotsQuery(project.id));
@@ -98,6 +99,7 @@ export function Volumes() {
       <ErrorNote error={volumes.error} />
       <DataTable
         label="Volumes"
+        initialQuery={params.get("q") ?? ""}
         rows={volumes.data ?? []}
         columns={columns}
         rowKey={(v) => v.id}

@@ -79,6 +79,24 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await expect(page.getByRole("row", { name: new RegExp(`${RUN}-vm`) })).toContainText("ACTIVE");
     await check(page, "instances");
 
+    // The palette: ctrl+k, a name, Enter, and the instance's page.
+    await nav(page, "Overview");
+    await page.keyboard.press("Control+k");
+    await page.getByRole("combobox", { name: "Go to a panel or resource" }).fill(`${RUN}-vm`);
+    await expect(page.getByRole("option", { name: new RegExp(`${RUN}-vm`) })).toBeVisible();
+    await check(page, "palette");
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { name: `${RUN}-vm` })).toBeVisible();
+
+    // The dark theme, kept across a reload.
+    await page.getByRole("button", { name: /Switch to the dark theme/ }).click();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await page.reload();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await check(page, "instance-detail-dark");
+    await page.getByRole("button", { name: /Switch to the light theme/ }).click();
+    await nav(page, "Instances");
+
     // Delete everything.
     await page.getByRole("link", { name: `${RUN}-vm` }).click();
     await page.getByRole("button", { name: "Delete" }).click();
