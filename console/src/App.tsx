@@ -27,6 +27,11 @@ import { ApiAccess } from "./pages/ApiAccess";
 const Topology = lazy(() => import("./pages/Topology").then((m) => ({ default: m.Topology })));
 import { Hypervisors } from "./pages/admin/Hypervisors";
 import { ComputeServices } from "./pages/admin/ComputeServices";
+import { Flavors } from "./pages/admin/Flavors";
+import { Groups, Projects, RoleAssignments, Users } from "./pages/admin/Identity";
+import { Quotas } from "./pages/admin/Quotas";
+import { Billing } from "./pages/admin/Billing";
+import { AllInstances, AllNetworks, AllVolumes } from "./pages/admin/AllProjects";
 import { AdminOnly, NotFound } from "./pages/Errors";
 
 export function App() {
@@ -87,6 +92,16 @@ function AdminRoutes() {
     <Routes>
       <Route path="hypervisors" element={<Hypervisors />} />
       <Route path="services" element={<ComputeServices />} />
+      <Route path="flavors" element={<Flavors />} />
+      <Route path="projects" element={<Projects />} />
+      <Route path="users" element={<Users />} />
+      <Route path="groups" element={<Groups />} />
+      <Route path="role-assignments" element={<RoleAssignments />} />
+      <Route path="quotas" element={<Quotas />} />
+      <Route path="billing" element={<Billing />} />
+      <Route path="instances" element={<AllInstances />} />
+      <Route path="volumes" element={<AllVolumes />} />
+      <Route path="networks" element={<AllNetworks />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

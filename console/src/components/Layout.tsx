@@ -27,6 +27,16 @@ export const PROJECT_NAV: [string, string][] = [
 export const ADMIN_NAV: [string, string][] = [
   ["/admin/hypervisors", "Hypervisors"],
   ["/admin/services", "Compute services"],
+  ["/admin/instances", "All instances"],
+  ["/admin/volumes", "All volumes"],
+  ["/admin/networks", "All networks"],
+  ["/admin/flavors", "Flavors"],
+  ["/admin/projects", "Projects"],
+  ["/admin/users", "Users"],
+  ["/admin/groups", "Groups"],
+  ["/admin/role-assignments", "Role assignments"],
+  ["/admin/quotas", "Quotas"],
+  ["/admin/billing", "Billing"],
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
