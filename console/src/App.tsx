@@ -24,6 +24,7 @@ import { KeyPairs } from "./pages/KeyPairs";
 import { ApiAccess } from "./pages/ApiAccess";
 
 // The topology's graph layout (dagre) loads only when it is opened.
+const Usage = lazy(() => import("./pages/Usage").then((m) => ({ default: m.Usage })));
 const Topology = lazy(() => import("./pages/Topology").then((m) => ({ default: m.Topology })));
 import { Hypervisors } from "./pages/admin/Hypervisors";
 import { ComputeServices } from "./pages/admin/ComputeServices";
@@ -71,6 +72,14 @@ export function App() {
           <Route path="/security-groups" element={<SecurityGroups />} />
           <Route path="/key-pairs" element={<KeyPairs />} />
           <Route path="/api-access" element={<ApiAccess />} />
+          <Route
+            path="/usage"
+            element={
+              <Suspense fallback={<p className="loading">Loading…</p>}>
+                <Usage />
+              </Suspense>
+            }
+          />
           <Route
             path="/topology"
             element={

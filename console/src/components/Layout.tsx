@@ -21,6 +21,7 @@ export const PROJECT_NAV: [string, string][] = [
   ["/floating-ips", "Floating IPs"],
   ["/security-groups", "Security groups"],
   ["/key-pairs", "Key pairs"],
+  ["/usage", "Usage"],
   ["/api-access", "API access"],
 ];
 

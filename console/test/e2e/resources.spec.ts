@@ -146,6 +146,16 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await expect(page.getByRole("row", { name: /compute/ })).toBeVisible();
     await check(page, "api-access");
 
+    // Usage: the instance's metered usage as a chart, and as CSV.
+    await nav(page, "Usage");
+    const chart = page.getByRole("figure", { name: /^instance \(ns\) usage/ });
+    await expect(chart).toBeVisible({ timeout: 180_000 });
+    await expect(chart.locator("canvas")).toBeVisible();
+    const csv = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download usage CSV" }).click();
+    expect((await csv).suggestedFilename()).toBe("usage.csv");
+    await check(page, "usage");
+
     // Detach and release through the console too.
     await nav(page, "Floating IPs");
     await fipRow.getByRole("button", { name: `Disassociate ${address}` }).click();
