@@ -578,11 +578,26 @@ impl App {
         if s.launched_at.is_some() {
             stratus_outbox::put(&mut tx, &lifecycle_event(&s, Lifecycle::Deleted)).await?;
         }
+        stratus_outbox::put(&mut tx, &changed_event(&s)).await?;
         tx.commit().await?;
         self.outbox.flush_soon();
         tracing::info!(%id, "server deleted");
         Ok(())
     }
+}
+
+/// The announcement of a server's new state, or of its end, for live views
+/// (the web console): with the server's own project, so its project's
+/// viewers hear of it whoever made the change. Through the outbox, with the
+/// change itself.
+pub(crate) fn changed_event(s: &Server) -> Notification {
+    Notification::ResourceChanged(stratus_bus_protocol::ResourceChanged {
+        service: "compute".into(),
+        kind: "servers".into(),
+        id: Some(s.id.to_string()),
+        project_id: Some(s.project_id.clone()),
+        at: chrono::Utc::now(),
+    })
 }
 
 /// Metering's event of a server beginning, changing size or ending (the

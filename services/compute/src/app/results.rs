@@ -151,7 +151,7 @@ impl App {
                     s.vm_state = ACTIVE.into();
                 }
                 ds::save(&mut *tx, &s).await?;
-                stratus_outbox::put(&mut tx, &changed(&s)).await?;
+                stratus_outbox::put(&mut tx, &changed_event(&s)).await?;
                 tx.commit().await?;
                 self.outbox.flush_soon();
                 return Ok(());
@@ -178,7 +178,7 @@ impl App {
         if let Some(l) = lifecycle {
             stratus_outbox::put(&mut tx, &lifecycle_event(&s, l)).await?;
         }
-        stratus_outbox::put(&mut tx, &changed(&s)).await?;
+        stratus_outbox::put(&mut tx, &changed_event(&s)).await?;
         tx.commit().await?;
         self.outbox.flush_soon();
         Ok(())
@@ -316,16 +316,4 @@ impl App {
         }
         Ok(out)
     }
-}
-
-/// The announcement of a server's new state (for live views), published
-/// through the outbox with the change itself.
-fn changed(s: &ds::Server) -> Notification {
-    Notification::ResourceChanged(stratus_bus_protocol::ResourceChanged {
-        service: "compute".into(),
-        kind: "servers".into(),
-        id: Some(s.id.to_string()),
-        project_id: Some(s.project_id.clone()),
-        at: chrono::Utc::now(),
-    })
 }
