@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { compute, unwrap } from "../api/client";
-import { flavorsQuery, serverQuery, type Server } from "../api/queries";
+import { flavorsQuery, serverQuery, volumesQuery, type Server } from "../api/queries";
+import { Field } from "../components/Field";
+import { useSession } from "../session";
 import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { StatusBadge, isTransitional } from "../components/StatusBadge";
@@ -132,16 +134,75 @@ function Interfaces({ server: s }: { server: Server }) {
 }
 
 function Volumes({ server: s }: { server: Server }) {
+  const qc = useQueryClient();
+  const { project } = useSession();
+  const volumes = useQuery(volumesQuery(project.id));
+  const [pick, setPick] = useState("");
   const attached = s["os-extended-volumes:volumes_attached"];
-  if (!attached.length) return <p>No volumes attached.</p>;
+  // Attaching and detaching finish on the host after the answer: until the
+  // server shows the change, read it (and the volumes) every second.
+  const [waitingFor, setWaitingFor] = useState<string | null>(null);
+  const shown = attached.map((v) => v.id).sort().join(",");
+  useEffect(() => {
+    if (waitingFor !== null && shown !== waitingFor) setWaitingFor(null);
+  }, [shown, waitingFor]);
+  useQuery({ ...serverQuery(s.id), refetchInterval: waitingFor !== null ? 1_000 : false });
+  useQuery({ ...volumesQuery(project.id), refetchInterval: waitingFor !== null ? 1_000 : false });
+  const refresh = () => {
+    setWaitingFor(shown);
+    qc.invalidateQueries({ queryKey: ["compute", "servers"] });
+    qc.invalidateQueries({ queryKey: ["volume"] });
+  };
+  const attach = useMutation({
+    mutationFn: () =>
+      unwrap(
+        compute.POST("/v2.1/servers/{server_id}/os-volume_attachments", {
+          params: { path: { server_id: s.id } },
+          body: { volumeAttachment: { volumeId: pick } },
+        }),
+      ),
+    onSuccess: () => {
+      setPick("");
+      refresh();
+    },
+  });
+  const detach = useMutation({
+    mutationFn: (volume_id: string) =>
+      unwrap(compute.DELETE("/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}", { params: { path: { server_id: s.id, volume_id } } })),
+    onSuccess: refresh,
+  });
+  const name = (id: string) => volumes.data?.find((v) => v.id === id)?.name || id;
+  const free = (volumes.data ?? []).filter((v) => v.status === "available");
   return (
-    <ul>
-      {attached.map((v) => (
-        <li key={v.id}>
-          <code>{v.id}</code>
-        </li>
-      ))}
-    </ul>
+    <>
+      {attached.length === 0 && <p>No volumes attached.</p>}
+      <ul>
+        {attached.map((v) => (
+          <li key={v.id}>
+            {name(v.id)} <code>{v.id}</code> ({volumes.data?.find((x) => x.id === v.id)?.status ?? "…"}){" "}
+            <button type="button" className="ghost danger" onClick={() => detach.mutate(v.id)} aria-label={`Detach ${name(v.id)}`}>
+              Detach
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="inline-form">
+        <Field label="Attach a volume">
+          <select value={pick} onChange={(e) => setPick(e.target.value)}>
+            <option value="">Choose…</option>
+            {free.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.name || v.id} ({v.size} GiB)
+              </option>
+            ))}
+          </select>
+        </Field>
+        <button type="button" disabled={!pick || attach.isPending} onClick={() => attach.mutate()}>
+          Attach
+        </button>
+      </div>
+      <ErrorNote error={attach.error ?? detach.error} />
+    </>
   );
 }
 

@@ -140,7 +140,12 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await nav(page, "Instances");
     await page.getByRole("link", { name: `${RUN}-vm` }).click();
     await page.getByRole("tab", { name: "Volumes" }).click();
-    await expect(page.getByRole("tabpanel")).toContainText(/[0-9a-f-]{36}/);
+    await expect(page.getByRole("tabpanel")).toContainText(`${RUN}-vol`);
+    // Detached from the instance's page.
+    await page.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
+    await expect(page.getByRole("tabpanel")).toContainText("No volumes attached.", { timeout: 120_000 });
+    await expect(page.getByLabel("Attach a volume").locator("option", { hasText: `${RUN}-vol` })).toHaveCount(1, { timeout: 60_000 });
+    await check(page, "instance-volumes");
     await nav(page, "API access");
     await expect(page.getByLabel("clouds.yaml")).toContainText(`username: ${member.user}`);
     await expect(page.getByRole("row", { name: /compute/ })).toBeVisible();
@@ -163,7 +168,6 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await fipRow.getByRole("button", { name: `Release ${address}` }).click();
     await expect(fipRow).toHaveCount(0);
     await nav(page, "Volumes");
-    await volRow.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
     await expect(volRow).toContainText("available", { timeout: 120_000 });
     await volRow.getByRole("button", { name: `Delete ${RUN}-vol` }).click();
     await page.getByRole("dialog", { name: "Delete volume" }).getByRole("button", { name: "Delete" }).click();
