@@ -52,10 +52,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let console = Arc::new(Console::new(&config.console)?);
-    let bus = stratus_bus::Bus::new(config.bus.clone(), "stratus-console");
-    let follower = console.follow(&bus);
+    // The port first: a console that cannot listen stops before it touches the bus.
     let addr = format!("{}:{}", config.http.host, config.http.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let bus = stratus_bus::Bus::new(config.bus.clone(), "stratus-console");
+    let follower = console.follow(&bus);
     tracing::info!(%addr, "console listening");
     let stop = console.shutdown.clone();
     let served = stratus_http::serve(listener, router(console, &config.console), async move {
