@@ -452,30 +452,18 @@ impl Driver for Libvirt {
 
     fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
         let d = self.get(id)?;
-        if !has_target(&d.xml_desc(0).map_err(lv)?, &disk.device) {
+        let current = d.xml_desc(0).map_err(lv)?;
+        if !current.contains(&format!("dev='{}'", disk.device))
+            && !current.contains(&format!("dev=\"{}\"", disk.device))
+        {
             return Ok(());
         }
         let xml = domain_xml::disk(disk);
         let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
-        let live = d.is_active().map_err(lv)?;
-        if live {
+        if d.is_active().map_err(lv)? {
             flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
         }
-        d.detach_device_flags(&xml, flags).map_err(lv)?;
-        // A live unplug finishes when the guest lets go of the disk: until
-        // then the target is still taken, and the volume is not free.
-        let deadline = Instant::now() + DETACH_TIMEOUT;
-        while live && has_target(&d.xml_desc(0).map_err(lv)?, &disk.device) {
-            if Instant::now() >= deadline {
-                return Err(DriverError::Libvirt(format!(
-                    "the guest has not released {} after {} s",
-                    disk.device,
-                    DETACH_TIMEOUT.as_secs()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Ok(())
+        d.detach_device_flags(&xml, flags).map_err(lv)
     }
 
     fn attach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
@@ -705,15 +693,6 @@ fn targets(xml: &str, prefix: &str) -> Vec<String> {
 
 /// Whether a domain's XML has a NIC with `mac` (libvirt writes MACs in
 /// lower case, as the network service makes them).
-/// How long a live volume unplug may take the guest.
-const DETACH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Whether the domain's XML has a disk on `target` (`vdb`).
-fn has_target(xml: &str, target: &str) -> bool {
-    xml.contains(&format!("<target dev='{target}'"))
-        || xml.contains(&format!("<target dev=\"{target}\""))
-}
-
 fn has_mac(xml: &str, mac: &str) -> bool {
     let mac = mac.to_ascii_lowercase();
     xml.contains(&format!("address='{mac}'")) || xml.contains(&format!("address=\"{mac}\""))
