@@ -1,5 +1,6 @@
 // The app: the login page until there is a session, then the layout with
 // every panel at a deep-linkable path.
+import { leaveSession } from "./api/cache";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect } from "react";
 import { Route, Routes } from "react-router";
@@ -42,10 +43,7 @@ export function App() {
   useEffect(() => {
     // Any API's 401: the session ended elsewhere (logout in another tab,
     // revocation, expiry).
-    const out = () => {
-      qc.setQueryData(["session"], null);
-      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
-    };
+    const out = () => leaveSession(qc);
     window.addEventListener("stratus:logged-out", out);
     return () => window.removeEventListener("stratus:logged-out", out);
   }, [qc]);

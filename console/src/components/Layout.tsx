@@ -1,5 +1,6 @@
 // The frame of every page: the navigation (admin panels only for admins),
 // the project switcher, the theme toggle and logout.
+import { leaveSession } from "../api/cache";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
@@ -99,8 +100,7 @@ function TopBar() {
     // made while the token is revoked), then the console revokes it.
     onMutate: async () => {
       await qc.cancelQueries();
-      qc.setQueryData(["session"], null);
-      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
+      leaveSession(qc);
       navigate("/");
     },
   });

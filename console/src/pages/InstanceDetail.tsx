@@ -1,5 +1,6 @@
 // One instance: overview, interfaces, volumes, the console log (followed
 // while open), the action log, and its actions.
+import { forgetDeleted } from "../api/cache";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -298,9 +299,8 @@ function Actions({ server: s }: { server: Server }) {
   const del = useMutation({
     mutationFn: () => unwrap(compute.DELETE("/v2.1/servers/{server_id}", { params: { path: { server_id: s.id } } })),
     onSuccess: () => {
-      qc.removeQueries({ queryKey: ["compute", "servers", "one", s.id] });
+      forgetDeleted(qc, ["compute", "servers", "one", s.id], ["compute", "servers"]);
       navigate("/instances");
-      qc.invalidateQueries({ queryKey: ["compute", "servers"], predicate: (q) => q.queryKey[3] !== s.id });
     },
   });
   const busy = isTransitional(s.status, s["OS-EXT-STS:task_state"]) || act.isPending;

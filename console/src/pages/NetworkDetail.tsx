@@ -1,4 +1,5 @@
 // One network: its subnets (add, delete), its ports, and deletion.
+import { forgetDeleted } from "../api/cache";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -22,10 +23,8 @@ export function NetworkDetail() {
   const del = useMutation({
     mutationFn: () => unwrap(network.DELETE("/v2.0/networks/{network_id}", { params: { path: { network_id: id } } })),
     onSuccess: () => {
-      // Not read again: it is gone.
-      qc.removeQueries({ queryKey: ["network", "networks", id], exact: true });
+      forgetDeleted(qc, ["network", "networks", id], ["network"]);
       navigate("/networks");
-      qc.invalidateQueries({ queryKey: ["network"], predicate: (q) => q.queryKey[2] !== id });
     },
   });
   const delSubnet = useMutation({

@@ -1,5 +1,6 @@
 // Flavors: create (public or private), which projects may use a private
 // one, delete.
+import { forgetDeleted } from "../../api/cache";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { compute, identity, unwrap } from "../../api/client";
@@ -52,8 +53,7 @@ export function Flavors() {
     onSuccess: (_, id) => {
       // Its access list is gone with it: not read again.
       if (access?.id === id) setAccess(null);
-      qc.removeQueries({ queryKey: ["compute", "flavors", id] });
-      qc.invalidateQueries({ queryKey: ["compute", "flavors"], predicate: (q) => q.queryKey[2] !== id });
+      forgetDeleted(qc, ["compute", "flavors", id], ["compute", "flavors"]);
     },
   });
   const columns: Column<Flavor>[] = [
