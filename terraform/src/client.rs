@@ -290,7 +290,7 @@ impl Client {
         let wanted = |t: &str| {
             t == service_type
                 || (service_type == service::VOLUME
-                    && matches!(t, "volumev3" | "block-storage" | "volume"))
+                    && stratus_api::identity::VOLUME_SERVICE_TYPES.contains(&t))
         };
         let entry = s
             .catalog

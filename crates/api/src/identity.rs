@@ -175,6 +175,10 @@ pub struct CatalogEndpoint {
     pub url: String,
 }
 
+/// The catalog types Cinder's v3 API is listed under, most preferred first
+/// (clients find the volume service by any of them).
+pub const VOLUME_SERVICE_TYPES: &[&str] = &["volumev3", "block-storage", "volume"];
+
 /// A service in the catalog with its endpoints.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CatalogEntry {

@@ -19,7 +19,7 @@ pub const SERVICES: &[(&str, &[&str])] = &[
     ("compute", &["compute"]),
     ("network", &["network"]),
     ("image", &["image"]),
-    ("volume", &["volumev3", "block-storage", "volume"]),
+    ("volume", stratus_api::identity::VOLUME_SERVICE_TYPES),
     ("metering", &["metering"]),
 ];
 
