@@ -13,9 +13,11 @@ function startsWith(key: QueryKey, prefix: QueryKey): boolean {
   return prefix.every((part, i) => key[i] === part);
 }
 
-/** After a delete: removes the queries under `detail` and reads those
- * under `list` again. */
-export function forgetDeleted(qc: QueryClient, detail: QueryKey, list: QueryKey) {
+/** After a delete: removes the queries under `detail`, lets the page leave
+ * (`leave`, e.g. navigate away: a page still showing the resource would
+ * read it again on its next render), then reads those under `list` again. */
+export function forgetDeleted(qc: QueryClient, detail: QueryKey, list: QueryKey, leave: () => void = () => {}) {
   qc.removeQueries({ queryKey: detail });
+  leave();
   qc.invalidateQueries({ queryKey: list, predicate: (q) => !startsWith(q.queryKey, detail) });
 }

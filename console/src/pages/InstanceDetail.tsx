@@ -299,8 +299,7 @@ function Actions({ server: s }: { server: Server }) {
   const del = useMutation({
     mutationFn: () => unwrap(compute.DELETE("/v2.1/servers/{server_id}", { params: { path: { server_id: s.id } } })),
     onSuccess: () => {
-      forgetDeleted(qc, ["compute", "servers", "one", s.id], ["compute", "servers"]);
-      navigate("/instances");
+      forgetDeleted(qc, ["compute", "servers", "one", s.id], ["compute", "servers"], () => navigate("/instances"));
     },
   });
   const busy = isTransitional(s.status, s["OS-EXT-STS:task_state"]) || act.isPending;

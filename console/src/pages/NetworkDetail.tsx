@@ -14,19 +14,21 @@ export function NetworkDetail() {
   const { id = "" } = useParams();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const net = useQuery({
-    queryKey: ["network", "networks", id],
-    queryFn: async () => (await unwrap(network.GET("/v2.0/networks/{network_id}", { params: { path: { network_id: id } } }))).network,
-  });
-  const subnets = useQuery(subnetsQuery());
-  const ports = useQuery(portsQuery());
   const del = useMutation({
     mutationFn: () => unwrap(network.DELETE("/v2.0/networks/{network_id}", { params: { path: { network_id: id } } })),
     onSuccess: () => {
-      forgetDeleted(qc, ["network", "networks", id], ["network"]);
-      navigate("/networks");
+      forgetDeleted(qc, ["network", "networks", id], ["network"], () => navigate("/networks"));
     },
   });
+  const net = useQuery({
+    queryKey: ["network", "networks", id],
+    queryFn: async () => (await unwrap(network.GET("/v2.0/networks/{network_id}", { params: { path: { network_id: id } } }))).network,
+    // Not read while it is being deleted: the delete's live announcement
+    // can arrive before the delete's own answer.
+    enabled: !(del.isPending || del.isSuccess),
+  });
+  const subnets = useQuery(subnetsQuery());
+  const ports = useQuery(portsQuery());
   const delSubnet = useMutation({
     mutationFn: (subnet_id: string) => unwrap(network.DELETE("/v2.0/subnets/{subnet_id}", { params: { path: { subnet_id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["network"] }),

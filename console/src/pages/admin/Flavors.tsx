@@ -50,9 +50,12 @@ export function Flavors() {
   });
   const del = useMutation({
     mutationFn: (id: string) => unwrap(compute.DELETE("/v2.1/flavors/{flavor_id}", { params: { path: { flavor_id: id } } })),
-    onSuccess: (_, id) => {
-      // Its access list is gone with it: not read again.
+    // Its access list goes first: it is not read again, not even when the
+    // delete's live announcement comes before the delete's answer.
+    onMutate: (id) => {
       if (access?.id === id) setAccess(null);
+    },
+    onSuccess: (_, id) => {
       forgetDeleted(qc, ["compute", "flavors", id], ["compute", "flavors"]);
     },
   });
