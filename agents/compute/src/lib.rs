@@ -95,6 +95,9 @@ fn agent_error(e: DriverError) -> Error {
     match e {
         DriverError::NotFound(id) => Error::not_found(format!("instance {id} is not on this host")),
         DriverError::Invalid(m) => Error::bad_request(m),
+        DriverError::NotReleased(device) => Error::conflict(format!(
+            "The guest did not release {device}; the volume stays attached."
+        )),
         other => Error::internal(&other),
     }
 }

@@ -195,6 +195,15 @@ fn the_test_guest_boots_and_obeys_power_operations() {
         .expect("volume line");
     assert_eq!(plugged.1, 32768, "16 MiB in sectors");
     driver.detach_volume(&id, &disk).expect("detach");
+    // Detached means the guest let go: the same target takes the disk again
+    // at once, and a detach right after that plug (which a guest may
+    // ignore while it settles the plug) is asked again until it is done.
+    driver
+        .attach_volume(&id, &disk)
+        .expect("attach again right after the detach");
+    driver
+        .detach_volume(&id, &disk)
+        .expect("detach right after the plug");
     wait_console(&driver, &id, "the volume gone from the guest", |l| {
         parse_console(l).gone.contains(&plugged.0)
     });

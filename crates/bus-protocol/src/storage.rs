@@ -322,6 +322,10 @@ pub enum VolumeOpFor {
     Connect,
     /// attaching → in-use, recorded as attached to `server` at `device`.
     Attach { server: String, device: String },
+    /// in-use → detaching: the host is unplugging it.
+    BeginDetaching,
+    /// detaching → in-use: the unplug failed.
+    RollDetaching,
     /// Removes the attachment; available once none is left.
     Detach { attachment_id: Option<String> },
     /// Deletes it (delete on termination).

@@ -760,14 +760,110 @@ async fn volumes_attach_detach_and_boot_servers() {
     assert_eq!(st, 400);
     w.c.wait_volume(&bob, &bobs, "available").await;
 
-    // Detach: gone from the host, available again.
+    // Detach runs in the background, as Nova's: while the guest holds the
+    // disk the volume is detaching and still listed; neither a second
+    // detach nor another plug on the server goes through meanwhile.
+    host.driver.hold_detaches(true);
     let (st, v) =
         w.c.send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
             .await;
     assert_eq!(st, 202, "{v}");
+    w.c.wait_volume(&alice, &vol, "detaching").await;
+    let (st, v) =
+        w.c.send(Method::GET, &format!("{path}/{vol}"), &alice, None)
+            .await;
+    assert_eq!(st, 200, "still attached while the guest holds it: {v}");
+    let (st, v) =
+        w.c.send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
+            .await;
+    assert_eq!(st, 400, "a second detach while the first runs: {v}");
+    let other = w.c.volume(&alice, 1, None).await;
+    for volume in [&vol, &other] {
+        let (st, v) =
+            w.c.send(
+                Method::POST,
+                &path,
+                &alice,
+                Some(json!({"volumeAttachment": {"volumeId": volume}})),
+            )
+            .await;
+        assert_eq!(st, 409, "a plug while a detach runs: {v}");
+        assert!(v.to_string().contains("detaching volume"), "{v}");
+    }
+    host.driver.hold_detaches(false);
     w.c.wait_volume(&alice, &vol, "available").await;
+    let gone = |vid: String| {
+        let w = &w;
+        let alice = &alice;
+        let path = &path;
+        async move {
+            stratus_test_support::poll_until(
+                std::time::Duration::from_secs(30),
+                "the attachment gone from the server",
+                || async {
+                    let (st, _) =
+                        w.c.send(Method::GET, &format!("{path}/{vid}"), alice, None)
+                            .await;
+                    (st == 404).then_some(())
+                },
+            )
+            .await
+        }
+    };
+    gone(vol.clone()).await;
     let spec = host.driver.spec(&id).expect("instance");
     assert!(spec.disks.iter().all(|d| d.device != "vdb"));
+    // The device is free again at once.
+    let (st, a) =
+        w.c.send(
+            Method::POST,
+            &path,
+            &alice,
+            Some(json!({"volumeAttachment": {"volumeId": other}})),
+        )
+        .await;
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["volumeAttachment"]["device"], "/dev/vdb");
+    w.c.wait_volume(&alice, &other, "in-use").await;
+
+    // An unplug that fails puts the volume back in use, still attached,
+    // with the host's error in the server's action log.
+    host.driver.fail_detaches(true);
+    let (st, v) =
+        w.c.send(Method::DELETE, &format!("{path}/{other}"), &alice, None)
+            .await;
+    assert_eq!(st, 202, "{v}");
+    let actions_path = format!("/v2.1/servers/{id}/os-instance-actions");
+    let failed = stratus_test_support::poll_until(
+        std::time::Duration::from_secs(30),
+        "the failed detach recorded",
+        || async {
+            let (_, l) = w.c.send(Method::GET, &actions_path, &alice, None).await;
+            let a = l["instanceActions"]
+                .as_array()?
+                .iter()
+                .find(|a| a["action"] == "detach_volume" && !a["message"].is_null())?
+                .clone();
+            Some(a)
+        },
+    )
+    .await;
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did not release"),
+        "{failed}"
+    );
+    let v = w.c.wait_volume(&alice, &other, "in-use").await;
+    assert_eq!(v["attachments"][0]["server_id"], id.as_str(), "{v}");
+    host.driver.fail_detaches(false);
+    let (st, v) =
+        w.c.send(Method::DELETE, &format!("{path}/{other}"), &alice, None)
+            .await;
+    assert_eq!(st, 202, "a detach after a failed one: {v}");
+    w.c.wait_volume(&alice, &other, "available").await;
+    gone(other.clone()).await;
     let (st, _) =
         w.c.send(Method::DELETE, &format!("{path}/{vol}"), &alice, None)
             .await;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use stratus_bus_protocol::compute::{DiskSpec, InstanceSpec, InstanceState, NicSpec, PowerState};
@@ -42,6 +43,10 @@ pub struct Fake {
     /// Simulated time added to every instance's running time (tests that
     /// sample a day in seconds).
     advanced: Mutex<Duration>,
+    /// Volume unplugs wait while this is set (a guest slow to let go).
+    hold_detaches: AtomicBool,
+    /// Volume unplugs fail while this is set (a guest that never lets go).
+    fail_detaches: AtomicBool,
 }
 
 impl Fake {
@@ -52,7 +57,20 @@ impl Fake {
             snapshots: Mutex::new(BTreeMap::new()),
             started: Mutex::new(BTreeMap::new()),
             advanced: Mutex::new(Duration::ZERO),
+            hold_detaches: AtomicBool::new(false),
+            fail_detaches: AtomicBool::new(false),
         }
+    }
+
+    /// Volume unplugs wait (`true`) until released (`false`); tests of a
+    /// detach in progress.
+    pub fn hold_detaches(&self, hold: bool) {
+        self.hold_detaches.store(hold, Ordering::SeqCst);
+    }
+
+    /// Volume unplugs fail while `fail` is set.
+    pub fn fail_detaches(&self, fail: bool) {
+        self.fail_detaches.store(fail, Ordering::SeqCst);
     }
 
     /// Lets `by` of simulated time pass for every instance's counters.
@@ -150,6 +168,15 @@ impl Driver for Fake {
     }
 
     fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
+        // Held for a minute at most: a test that forgets to let go fails
+        // on what it waits for, not by hanging.
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while self.hold_detaches.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if self.fail_detaches.load(Ordering::SeqCst) {
+            return Err(DriverError::NotReleased(disk.device.clone()));
+        }
         self.with(id, |i| i.0.disks.retain(|d| d.device != disk.device))
     }
 

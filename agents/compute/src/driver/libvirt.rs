@@ -450,20 +450,42 @@ impl Driver for Libvirt {
         d.attach_device_flags(&xml, flags).map_err(lv)
     }
 
+    /// Unplugs a volume: gone from the persistent definition at once, and
+    /// from the running guest once the guest lets go. A guest may ignore an
+    /// unplug request (one that comes too soon after a plug, or while it
+    /// boots), so it is asked again, as Nova's libvirt driver does, until
+    /// the disk is gone or the attempts run out.
     fn detach_volume(&self, id: &str, disk: &DiskSpec) -> Result<(), DriverError> {
         let d = self.get(id)?;
-        let current = d.xml_desc(0).map_err(lv)?;
-        if !current.contains(&format!("dev='{}'", disk.device))
-            && !current.contains(&format!("dev=\"{}\"", disk.device))
-        {
-            return Ok(());
-        }
         let xml = domain_xml::disk(disk);
-        let mut flags = sys::VIR_DOMAIN_AFFECT_CONFIG;
-        if d.is_active().map_err(lv)? {
-            flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+        let in_config = has_target(
+            &d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).map_err(lv)?,
+            &disk.device,
+        );
+        if in_config {
+            d.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_CONFIG)
+                .map_err(lv)?;
         }
-        d.detach_device_flags(&xml, flags).map_err(lv)
+        for attempt in 1..=DETACH_ATTEMPTS {
+            if !d.is_active().map_err(lv)? || !has_target(&d.xml_desc(0).map_err(lv)?, &disk.device)
+            {
+                return Ok(());
+            }
+            if let Err(e) = d.detach_device_flags(&xml, sys::VIR_DOMAIN_AFFECT_LIVE) {
+                // "already in the process of unplug": the last request runs.
+                tracing::debug!(%id, device = %disk.device, attempt, error = %e, "unplug request");
+            }
+            let deadline = Instant::now() + DETACH_WAIT;
+            while Instant::now() < deadline {
+                if !has_target(&d.xml_desc(0).map_err(lv)?, &disk.device) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            tracing::info!(%id, device = %disk.device, attempt, "the guest has not let go of the disk; asking again");
+        }
+        tracing::warn!(%id, device = %disk.device, "the guest did not release the disk after {DETACH_ATTEMPTS} unplug requests");
+        Err(DriverError::NotReleased(disk.device.clone()))
     }
 
     fn attach_interface(&self, id: &str, nic: &NicSpec) -> Result<(), DriverError> {
@@ -689,6 +711,18 @@ fn targets(xml: &str, prefix: &str) -> Vec<String> {
             name.starts_with(prefix).then_some(name)
         })
         .collect()
+}
+
+/// How many times a guest is asked to let go of a disk, and how long each
+/// request is waited for (Nova: `device_detach_attempts` 8,
+/// `device_detach_timeout` 20 s).
+const DETACH_ATTEMPTS: u32 = 8;
+const DETACH_WAIT: Duration = Duration::from_secs(20);
+
+/// Whether the domain's XML has a disk on `target` (`vdb`).
+fn has_target(xml: &str, target: &str) -> bool {
+    xml.contains(&format!("<target dev='{target}'"))
+        || xml.contains(&format!("<target dev=\"{target}\""))
 }
 
 /// Whether a domain's XML has a NIC with `mac` (libvirt writes MACs in

@@ -25,6 +25,9 @@ pub enum DriverError {
     Disk(String),
     #[error("{0}")]
     Invalid(String),
+    /// The guest kept a disk it was asked again and again to let go of.
+    #[error("the guest did not release {0}")]
+    NotReleased(String),
 }
 
 /// What a host offers guests.

@@ -597,6 +597,8 @@ pub(crate) fn changed_event(s: &Server) -> Notification {
         id: Some(s.id.to_string()),
         project_id: Some(s.project_id.clone()),
         at: chrono::Utc::now(),
+        action: Some("state".into()),
+        user_name: None,
     })
 }
 

@@ -24,8 +24,16 @@ pub(crate) fn nic_of(p: &ServerPort) -> NicSpec {
 }
 
 /// The host of a server that can take a hot-plug (a NIC or a volume) now:
-/// ACTIVE or SHUTOFF with no task.
+/// ACTIVE or SHUTOFF with no task and no volume detach under way.
 pub(crate) fn plug_host(s: &Server, id: &str, what: &str) -> Result<String, Error> {
+    // The host does one thing at a time per guest, and an unplug may wait
+    // long for the guest.
+    if let Some(b) = s.block_devices.0.iter().find(|b| b.detaching) {
+        return Err(Error::conflict(format!(
+            "Cannot '{what}' instance {id} while it is detaching volume {}",
+            b.volume_id
+        )));
+    }
     match (&s.host, s.vm_state.as_str(), &s.task_state) {
         (Some(h), ACTIVE | STOPPED, None) => Ok(h.clone()),
         _ => Err(Error::conflict(format!(

@@ -87,6 +87,8 @@ pub struct App {
     pub outbox: stratus_outbox::Outbox,
     /// Servers whose build runs in this process.
     builds: Arc<Mutex<HashSet<uuid::Uuid>>>,
+    /// Volume detaches (server, volume) finishing in this process.
+    detaches: Arc<Mutex<HashSet<(uuid::Uuid, String)>>>,
 }
 
 impl App {
@@ -97,6 +99,7 @@ impl App {
             bus,
             config,
             builds: Arc::default(),
+            detaches: Arc::default(),
         }
     }
 }

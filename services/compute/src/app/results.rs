@@ -249,7 +249,7 @@ impl App {
                 _ => {}
             }
         }
-        Ok(())
+        self.sweep_detaches(stale).await
     }
 
     /// Answers the agents' calls (one queue shared by the replicas).

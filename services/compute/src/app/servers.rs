@@ -306,6 +306,7 @@ impl App {
                             path: String::new(),
                             format: String::new(),
                             image_metadata: BTreeMap::new(),
+                            detaching: false,
                         })
                         .collect(),
                 ),

@@ -142,6 +142,7 @@ impl App {
                 path: export.path,
                 format: export.format,
                 image_metadata: connected.image_metadata,
+                detaching: false,
             };
             let mut tx = self.pool.begin().await?;
             let Some(mut row) = ds::lock(&mut *tx, s.id).await? else {
@@ -264,6 +265,7 @@ impl App {
                 path: export.path,
                 format: export.format,
                 image_metadata: connected.image_metadata,
+                detaching: false,
             };
             ComputeAgent::on(&self.bus, &host)
                 .call(
@@ -317,7 +319,12 @@ impl App {
         Ok((row, bd))
     }
 
-    /// Unplugs a volume from a server and gives it back.
+    /// Asks for a volume's detach, as Nova does: the volume goes
+    /// `detaching` and the answer comes at once; the host unplugs it in the
+    /// background (the guest may take its time, and ignore a request that
+    /// comes too soon after a plug: the agent asks again), then the volume
+    /// is given back. A failed unplug puts it back `in-use` and records the
+    /// error in the server's action log.
     pub async fn server_volume_detach(
         &self,
         caller: &TokenClaims,
@@ -341,29 +348,30 @@ impl App {
         if bd.boot_index == Some(0) {
             return Err(Error::bad_request("Can't detach root device volume"));
         }
-        let host = plug_host(&s, id, "detach_volume")?;
-        ComputeAgent::on(&self.bus, &host)
-            .call(
-                &RequestContext::system(),
-                DetachVolume {
-                    id: id.to_owned(),
-                    disk: disk_of(&bd),
-                },
-            )
-            .await
-            .map_err(Error::from)?;
-        self.volume_call(
-            caller,
-            volume_id,
-            VolumeOpFor::Detach {
-                attachment_id: Some(bd.attachment_id.clone()),
-            },
-        )
-        .await?;
-        let mut tx = self.pool.begin().await?;
-        let uid = Uuid::parse_str(id).map_err(|_| super::servers::not_found(id))?;
-        if let Some(mut row) = ds::lock(&mut *tx, uid).await? {
-            row.block_devices.0.retain(|b| b.volume_id != volume_id);
+        if bd.detaching {
+            return Err(Error::bad_request(format!(
+                "Invalid volume: volume {volume_id} is detaching already."
+            )));
+        }
+        plug_host(&s, id, "detach_volume")?;
+        self.volume_call(caller, volume_id, VolumeOpFor::BeginDetaching)
+            .await?;
+        let marked = async {
+            let mut tx = self.pool.begin().await?;
+            let Some(mut row) = ds::lock(&mut *tx, s.id).await? else {
+                return Err(super::servers::not_found(id));
+            };
+            let Some(b) = row
+                .block_devices
+                .0
+                .iter_mut()
+                .find(|b| b.volume_id == volume_id && !b.detaching)
+            else {
+                return Err(Error::conflict(format!(
+                    "Volume {volume_id} changed on server {id} meanwhile."
+                )));
+            };
+            b.detaching = true;
             ds::save(&mut *tx, &row).await?;
             ds::action_start(
                 &mut *tx,
@@ -373,12 +381,150 @@ impl App {
                 &caller.sub,
             )
             .await?;
-            ds::action_finish(&mut *tx, row.id, "compute_detach_volume", Some(&host), None).await?;
+            stratus_outbox::put(&mut tx, &super::build::changed_event(&row)).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        if let Err(e) = marked {
+            let _ = self
+                .volume_call(caller, volume_id, VolumeOpFor::RollDetaching)
+                .await;
+            return Err(e);
+        }
+        self.outbox.flush_soon();
+        self.start_detach(s.id, volume_id.to_owned());
+        Ok(())
+    }
+
+    /// Finishes a detach in the background (once per process).
+    pub(crate) fn start_detach(&self, server: Uuid, volume_id: String) {
+        let Ok(mut running) = self.detaches.lock() else {
+            return;
+        };
+        if !running.insert((server, volume_id.clone())) {
+            return;
+        }
+        drop(running);
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app.finish_detach(server, &volume_id).await {
+                tracing::warn!(%server, volume = %volume_id, error = %e,
+                    "volume detach not finished; the sweeper goes on with it");
+            }
+            if let Ok(mut r) = app.detaches.lock() {
+                r.remove(&(server, volume_id));
+            }
+        });
+    }
+
+    /// The host unplugs the volume; then it is given back and leaves the
+    /// server, or (the unplug failed) goes back in use.
+    async fn finish_detach(&self, server: Uuid, volume_id: &str) -> Result<(), Error> {
+        let Some(s) = ds::get(&self.pool, server).await? else {
+            return Ok(());
+        };
+        let Some(bd) = s
+            .block_devices
+            .0
+            .iter()
+            .find(|b| b.volume_id == volume_id && b.detaching)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let caller = s.creator.0.clone();
+        let unplugged = match s.host.as_deref() {
+            Some(host) => ComputeAgent::on(&self.bus, host)
+                .call_with_timeout(
+                    &RequestContext::system(),
+                    DetachVolume {
+                        id: server.to_string(),
+                        disk: disk_of(&bd),
+                    },
+                    DETACH_TIMEOUT,
+                )
+                .await
+                .map(|_| ())
+                .map_err(Error::from),
+            // Never placed: nothing to unplug.
+            None => Ok(()),
+        };
+        let error = match unplugged {
+            Ok(()) => {
+                let given_back = self
+                    .volume_call(
+                        &caller,
+                        volume_id,
+                        VolumeOpFor::Detach {
+                            attachment_id: Some(bd.attachment_id.clone()),
+                        },
+                    )
+                    .await;
+                match given_back {
+                    // Gone already (the volume was reset or given back).
+                    Err(e) if e.status().as_u16() != 404 => return Err(e),
+                    _ => None,
+                }
+            }
+            Err(e) if e.status().is_server_error() && e.status().as_u16() != 500 => {
+                // The host did not answer: try again later.
+                ds::touch(&self.pool, server).await?;
+                return Err(e);
+            }
+            Err(e) => {
+                tracing::warn!(%server, volume = %volume_id, error = %e, "volume unplug failed");
+                let _ = self
+                    .volume_call(&caller, volume_id, VolumeOpFor::RollDetaching)
+                    .await;
+                Some(e.message)
+            }
+        };
+        let mut tx = self.pool.begin().await?;
+        if let Some(mut row) = ds::lock(&mut *tx, server).await? {
+            match error {
+                None => row.block_devices.0.retain(|b| b.volume_id != volume_id),
+                Some(_) => row
+                    .block_devices
+                    .0
+                    .iter_mut()
+                    .filter(|b| b.volume_id == volume_id)
+                    .for_each(|b| b.detaching = false),
+            }
+            ds::save(&mut *tx, &row).await?;
+            ds::action_finish(
+                &mut *tx,
+                row.id,
+                "compute_detach_volume",
+                row.host.as_deref(),
+                error.as_deref(),
+            )
+            .await?;
+            stratus_outbox::put(&mut tx, &super::build::changed_event(&row)).await?;
         }
         tx.commit().await?;
+        self.outbox.flush_soon();
+        Ok(())
+    }
+
+    /// Detaches asked for long enough ago that nobody seems to drive them
+    /// (this process restarted, or another replica went away): again.
+    pub(crate) async fn sweep_detaches(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), Error> {
+        for s in ds::stale_detaches(&self.pool, before).await? {
+            for b in s.block_devices.0.iter().filter(|b| b.detaching) {
+                self.start_detach(s.id, b.volume_id.clone());
+            }
+        }
         Ok(())
     }
 }
+
+/// How long a host may take to unplug a volume (it asks the guest again
+/// while it waits).
+const DETACH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
 
 fn disk_of(b: &BlockDevice) -> DiskSpec {
     DiskSpec {

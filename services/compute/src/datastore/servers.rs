@@ -43,6 +43,11 @@ pub struct BlockDevice {
     /// kernel and ramdisk).
     #[serde(default)]
     pub image_metadata: BTreeMap<String, String>,
+    /// A detach asked for and not finished: the host is unplugging it (the
+    /// volume is `detaching`); it stays listed, and its device taken, until
+    /// the guest lets go.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub detaching: bool,
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -325,6 +330,21 @@ pub async fn stale_tasks(
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM servers
          WHERE task_state IS NOT NULL AND updated_at < $1 ORDER BY seq LIMIT 500"
+    )))
+    .bind(before)
+    .fetch_all(db)
+    .await
+}
+
+/// Servers with a volume detach nobody has finished since `before`.
+pub async fn stale_detaches(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> sqlx::Result<Vec<Server>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM servers
+         WHERE block_devices @> '[{{\"detaching\": true}}]' AND updated_at < $1
+         ORDER BY seq LIMIT 500"
     )))
     .bind(before)
     .fetch_all(db)

@@ -208,6 +208,8 @@ impl App {
             Op::Check => {}
             Op::Reserve => self.volume_reserve(caller, &project, id).await?,
             Op::Unreserve => self.volume_unreserve(caller, &project, id).await?,
+            Op::BeginDetaching => self.volume_begin_detaching(caller, &project, id).await?,
+            Op::RollDetaching => self.volume_roll_detaching(caller, &project, id).await?,
             Op::Connect => {
                 export = Some(
                     self.volume_initialize_connection(caller, &project, id)
