@@ -299,3 +299,54 @@ pub struct UsageQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
 }
+
+/// The query of `/v1/costs`.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CostQuery {
+    /// Admins: any project (all when not given); others their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// RFC 3339; the start of the current month (UTC) if not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// RFC 3339; now if not given. At most 366 days after `start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+/// One UTC day's charges.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CostDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Minor units; the sum of `by_type`.
+    pub total: i64,
+    /// Minor units by resource type (`instance`, `volume`, `snapshot`,
+    /// `image`, `floating_ip`, `router`; egress counts as `instance`).
+    pub by_type: BTreeMap<String, i64>,
+}
+
+/// What was used in a period, priced by the rate cards as an invoice is,
+/// day by day: each day's lines are priced and rounded on their own, so a
+/// period's total can differ from its invoice's by a minor unit per
+/// resource and day.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Costs {
+    /// The rate cards' currency; none before the first card.
+    pub currency: Option<String>,
+    pub start: String,
+    pub end: String,
+    /// Minor units; the sum of the days.
+    pub total: i64,
+    /// Minor units by resource type over the period.
+    pub by_type: BTreeMap<String, i64>,
+    /// Every day of the period, oldest first (days with nothing used are 0).
+    pub days: Vec<CostDay>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CostsBody {
+    pub costs: Costs,
+}

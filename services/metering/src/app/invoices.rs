@@ -237,7 +237,7 @@ impl App {
     /// the lifecycle of the resources that ran in it and the egress hours,
     /// by project. Pending samples are rolled up first, so egress is as of
     /// now.
-    async fn period_usage(
+    pub(super) async fn period_usage(
         &self,
         project: Option<&str>,
         start: DateTime<Utc>,
@@ -274,15 +274,15 @@ impl App {
 
 /// A period's rate cards and, by project, its lifecycle events and egress
 /// hours.
-struct PeriodUsage {
-    cards: Vec<RateCard>,
-    events: BTreeMap<String, Vec<ds::EventRow>>,
-    hours: BTreeMap<String, Vec<ds::HourRow>>,
+pub(super) struct PeriodUsage {
+    pub(super) cards: Vec<RateCard>,
+    pub(super) events: BTreeMap<String, Vec<ds::EventRow>>,
+    pub(super) hours: BTreeMap<String, Vec<ds::HourRow>>,
 }
 
 impl PeriodUsage {
     /// The cards' currency (one for all of them).
-    fn currency(&self) -> Option<String> {
+    pub(super) fn currency(&self) -> Option<String> {
         self.cards.first().map(|c| c.currency.clone())
     }
 

@@ -6,6 +6,7 @@
 //! hold.
 
 pub mod billing;
+pub mod costs;
 pub mod invoices;
 pub mod policy;
 pub mod usage;

@@ -21,3 +21,22 @@ pub(crate) fn project(caller: &TokenClaims) -> Result<&str, Error> {
         .project_id()
         .ok_or_else(|| Error::forbidden("A project-scoped token is required."))
 }
+
+/// Whose usage a read covers: an admin's asked-for project, or every
+/// project when none is asked; anyone else's own project (asking for
+/// another is 403).
+pub(crate) fn readable<'a>(
+    caller: &'a TokenClaims,
+    asked: Option<&'a str>,
+) -> Result<Option<&'a str>, Error> {
+    if caller.is_admin() {
+        return Ok(asked);
+    }
+    let own = project(caller)?;
+    if asked.is_some_and(|p| p != own) {
+        return Err(Error::forbidden(
+            "Only admins may read another project's usage.",
+        ));
+    }
+    Ok(Some(own))
+}

@@ -38,19 +38,7 @@ impl App {
         caller: &TokenClaims,
         q: &UsageQuery,
     ) -> Result<Vec<ds::HourRow>, Error> {
-        let project = match (&q.project_id, caller.is_admin()) {
-            (Some(p), true) => Some(p.as_str()),
-            (None, true) => None,
-            (asked, false) => {
-                let own = super::policy::project(caller)?;
-                if asked.as_deref().is_some_and(|p| p != own) {
-                    return Err(Error::forbidden(
-                        "Only admins may read another project's usage.",
-                    ));
-                }
-                Some(own)
-            }
-        };
+        let project = super::policy::readable(caller, q.project_id.as_deref())?;
         let end = q.end.unwrap_or_else(Utc::now);
         let start = q.start.unwrap_or(end - chrono::Duration::days(1));
         if end <= start {

@@ -27,6 +27,7 @@ use utoipa::OpenApi;
         invoices::close_period,
         invoices::csv,
         usage::hours,
+        usage::costs,
     )
 )]
 struct ApiDoc;
@@ -57,6 +58,7 @@ pub fn router_with(app: crate::app::App) -> Router {
         .route("/v1/invoices/close-period", post(invoices::close_period))
         .route("/v1/invoices/{invoice_id}", get(invoices::show))
         .route("/v1/usage", get(usage::hours))
+        .route("/v1/costs", get(usage::costs))
         .route("/v1/invoices/{invoice_id}/close", post(invoices::close))
         .route("/v1/invoices/{invoice_id}/csv", get(invoices::csv))
         .with_state(app);

@@ -82,3 +82,59 @@ pub async fn hours(
         .collect();
     Ok(Json(api::UsageList { usage }))
 }
+
+/// Costs so far: what was used in a period (this month until now by
+/// default) priced by the rate cards as an invoice would be, by UTC day and
+/// resource type. Members and readers see their own project; admins any
+/// (all when `project_id` is not given).
+#[utoipa::path(get, path = "/v1/costs", operation_id = "listCosts", tag = "usage",
+    params(stratus_api::metering::CostQuery),
+    responses((status = 200, description = "The period's costs by day", body = api::CostsBody),
+        (status = 400, description = "A bad time, an unknown parameter or too long a period"),
+        (status = 403, description = "Another project's costs")))]
+pub async fn costs(
+    State(app): State<App>,
+    caller: Caller,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Result<Json<api::CostsBody>, Error> {
+    if let Some(k) = params
+        .keys()
+        .find(|k| !["project_id", "start", "end"].contains(&k.as_str()))
+    {
+        return Err(Error::bad_request(format!(
+            "Unknown query parameter {k:?}."
+        )));
+    }
+    let c = app
+        .costs(
+            &caller.0,
+            params.get("project_id").map(String::as_str),
+            time("start", params.get("start"))?,
+            time("end", params.get("end"))?,
+        )
+        .await?;
+    let mut by_type = BTreeMap::new();
+    for d in &c.days {
+        for (k, v) in &d.by_type {
+            *by_type.entry(k.clone()).or_insert(0) += v;
+        }
+    }
+    Ok(Json(api::CostsBody {
+        costs: api::Costs {
+            currency: c.currency,
+            start: c.start.to_rfc3339(),
+            end: c.end.to_rfc3339(),
+            total: c.days.iter().map(|d| d.total()).sum(),
+            by_type,
+            days: c
+                .days
+                .iter()
+                .map(|d| api::CostDay {
+                    day: d.start.format("%Y-%m-%d").to_string(),
+                    total: d.total(),
+                    by_type: d.by_type.clone(),
+                })
+                .collect(),
+        },
+    }))
+}
