@@ -109,6 +109,14 @@ pub struct ResourceChanged {
     #[serde(default)]
     pub project_id: Option<String>,
     pub at: DateTime<Utc>,
+    /// What was done: `create`, `update`, `delete`, the sub-resource a
+    /// `POST` names (`action`, `add_router_interface`, ...), or `state`
+    /// when a service records a resource's new state on its own.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Who did it (the caller's user name), for an API write.
+    #[serde(default)]
+    pub user_name: Option<String>,
 }
 
 stratus_bus::events! {

@@ -56,20 +56,25 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
-    let project = req
+    let method = req.method().clone();
+    let (project, user_name) = req
         .headers()
         .get(crate::auth::AUTH_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(project_of);
+        .map(caller_of)
+        .unwrap_or_default();
     let resp = next.run(req).await;
     let changed = resp.status().is_success() && resp.extensions().get::<ReadOnly>().is_none();
     if let Some((kind, id)) = names(a.api, &path).filter(|_| changed) {
+        let action = verb(a.api, &method, &path, id.is_some());
         let event = ResourceChanged {
             service: a.api.to_owned(),
             kind,
             id,
             project_id: project,
             at: chrono::Utc::now(),
+            action: Some(action),
+            user_name,
         };
         if a.tx.try_send(event).is_err() {
             tracing::debug!("change announcements are backed up; one was dropped");
@@ -78,15 +83,45 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
     resp
 }
 
-/// The project a token (already accepted by the handler) is scoped to,
-/// read from its claims without checking the signature again.
-fn project_of(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    let claims: stratus_auth::TokenClaims = serde_json::from_slice(&bytes).ok()?;
-    claims.project_id().map(str::to_owned)
+/// The project a token (already accepted by the handler) is scoped to and
+/// its user's name, read from its claims without checking the signature
+/// again.
+fn caller_of(token: &str) -> (Option<String>, Option<String>) {
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<stratus_auth::TokenClaims>(&b).ok());
+    match claims {
+        Some(c) => (c.project_id().map(str::to_owned), Some(c.user.name.clone())),
+        None => (None, None),
+    }
+}
+
+/// What a write did: `create` (a `POST` to a collection), `update`, `delete`,
+/// or for a `POST` to a resource the sub-path it names (`action`,
+/// `add_router_interface`, `file`...).
+fn verb(api: &str, method: &Method, path: &str, names_one: bool) -> String {
+    match *method {
+        Method::DELETE => "delete".into(),
+        Method::PUT | Method::PATCH => "update".into(),
+        _ if !names_one => "create".into(),
+        _ => {
+            let mut segs = path.split('/').filter(|s| !s.is_empty()).peekable();
+            if segs.peek().is_some_and(|s| is_version(s)) {
+                segs.next();
+            }
+            if api == "volume" {
+                segs.next();
+            }
+            // Past the collection and the resource: what the POST names.
+            segs.skip(2).last().unwrap_or("create").to_owned()
+        }
+    }
 }
 
 /// The collection and resource a path names: past the version segment
@@ -159,8 +194,56 @@ mod tests {
             "iat": 0, "exp": 1, "jti": "j", "audit_ids": ["a"]});
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(serde_json::to_vec(&claims).expect("json"));
-        assert_eq!(project_of(&format!("h.{payload}.s")).as_deref(), Some("p9"));
-        assert_eq!(project_of("garbage"), None);
-        assert_eq!(project_of("a.!!!.c"), None);
+        assert_eq!(
+            caller_of(&format!("h.{payload}.s")),
+            (Some("p9".into()), Some("n".into()))
+        );
+        assert_eq!(caller_of("garbage"), (None, None));
+        assert_eq!(caller_of("a.!!!.c"), (None, None));
+    }
+
+    #[test]
+    fn writes_say_what_they_did() {
+        let v = |api: &str, m: Method, path: &str, one: bool| verb(api, &m, path, one);
+        assert_eq!(v("compute", Method::POST, "/v2.1/servers", false), "create");
+        assert_eq!(
+            v("compute", Method::POST, "/v2.1/servers/s1/action", true),
+            "action"
+        );
+        assert_eq!(
+            v("compute", Method::DELETE, "/v2.1/servers/s1", true),
+            "delete"
+        );
+        assert_eq!(
+            v("network", Method::PUT, "/v2.0/routers/r1", true),
+            "update"
+        );
+        assert_eq!(
+            v(
+                "network",
+                Method::PUT,
+                "/v2.0/routers/r1/add_router_interface",
+                true
+            ),
+            "update"
+        );
+        assert_eq!(
+            v("volume", Method::POST, "/v3/p1/volumes/v1/action", true),
+            "action"
+        );
+        assert_eq!(v("image", Method::PATCH, "/v2/images/i1", true), "update");
+        assert_eq!(
+            v("identity", Method::POST, "/v3/users/u1/password", true),
+            "password"
+        );
+        assert_eq!(
+            v("metering", Method::POST, "/v1/invoices/i1/close", true),
+            "close"
+        );
+        // A POST naming the resource with nothing after it.
+        assert_eq!(
+            v("compute", Method::POST, "/v2.1/flavors/f1", true),
+            "create"
+        );
     }
 }

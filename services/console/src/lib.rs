@@ -99,6 +99,7 @@ pub fn router(console: Arc<Console>, config: &ConsoleSection) -> Router {
         .route("/auth/project", post(session::switch))
         .route("/auth/logout", post(session::logout))
         .route("/events", get(events::stream))
+        .route("/events/recent", get(events::recent))
         .route("/api/{service}", any(proxy::root))
         .route("/api/{service}/{*path}", any(proxy::path))
         .route("/healthcheck", get(|| async { "OK" }))

@@ -78,6 +78,8 @@ impl World {
                     id: Some(id.into()),
                     project_id: project.map(str::to_owned),
                     at: chrono::Utc::now(),
+                    action: Some("update".into()),
+                    user_name: Some("someone".into()),
                 }),
             )
             .await
@@ -209,6 +211,46 @@ async fn each_viewer_sees_the_changes_it_may_see() {
     // And nothing of bob's came to alice before or after it.
     w.announce(Some(&alpha), "marker").await;
     assert_eq!(alice_sees.next().await.1["id"], "marker");
+
+    // The recent writes: alice's own, newest first, with who and what; the
+    // admin's list has bob's too.
+    let recent = |cookie: String| {
+        let w = &w;
+        async move {
+            let resp = Client::new()
+                .get(w.console.url("/events/recent"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("recent");
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.json::<Value>().await.expect("json")["recent"].clone()
+        }
+    };
+    let mine = recent(alice.clone()).await;
+    let ids: Vec<&str> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["marker", "s-1", "alices-net"], "{mine}");
+    assert_eq!(mine[1]["action"], "action");
+    assert_eq!(mine[1]["user_name"], "alice");
+    let all = recent(admin.clone()).await;
+    assert!(
+        all.as_array()
+            .expect("list")
+            .iter()
+            .any(|e| e["user_name"] == "bob"),
+        "{all}"
+    );
+    let resp = Client::new()
+        .get(w.console.url("/events/recent"))
+        .send()
+        .await
+        .expect("recent");
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
