@@ -40,3 +40,9 @@ export function download(name: string, text: string, type = "text/plain") {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** An amount in minor units (cents) of `currency`. */
+export function money(minor: number | null | undefined, currency?: string | null): string {
+  if (minor == null) return "—";
+  return `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
+}

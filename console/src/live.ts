@@ -59,6 +59,8 @@ export function staleKeys(c: Change): [string, string][] {
 function invalidate(qc: QueryClient, changes: Change[]) {
   const keys = new Map<string, [string, string]>();
   for (const c of changes) for (const k of staleKeys(c)) keys.set(k.join("/"), k);
+  // Every change may be someone's action: the overview's list of them.
+  if (changes.length > 0) keys.set("console/recent", ["console", "recent"]);
   for (const key of keys.values()) qc.invalidateQueries({ queryKey: key });
 }
 

@@ -51,3 +51,17 @@ export const login = (username: string, password: string, domain?: string, proje
 export const switchProject = (project_id: string) =>
   call<Session>("POST", "/auth/project", { project_id });
 export const logout = () => call<void>("POST", "/auth/logout");
+
+/** A write someone made through an API, as the console heard of it. */
+export interface RecentAction {
+  service: string;
+  kind: string;
+  id?: string | null;
+  action?: string | null;
+  user_name?: string | null;
+  project_id?: string | null;
+  at: string;
+}
+
+/** The latest writes the viewer may see, newest first (since the console started). */
+export const recentActions = () => call<{ recent: RecentAction[] }>("GET", "/events/recent").then((r) => r.recent);

@@ -178,14 +178,23 @@ function Volumes({ server: s }: { server: Server }) {
     <>
       {attached.length === 0 && <p>No volumes attached.</p>}
       <ul>
-        {attached.map((v) => (
-          <li key={v.id}>
-            {name(v.id)} <code>{v.id}</code> ({volumes.data?.find((x) => x.id === v.id)?.status ?? "…"}){" "}
-            <button type="button" className="ghost danger" onClick={() => detach.mutate(v.id)} aria-label={`Detach ${name(v.id)}`}>
-              Detach
-            </button>
-          </li>
-        ))}
+        {attached.map((v) => {
+          const status = volumes.data?.find((x) => x.id === v.id)?.status;
+          return (
+            <li key={v.id}>
+              {name(v.id)} <code>{v.id}</code> ({status ?? "…"}){" "}
+              <button
+                type="button"
+                className="ghost danger"
+                disabled={status === "detaching" || (detach.isPending && detach.variables === v.id)}
+                onClick={() => detach.mutate(v.id)}
+                aria-label={`Detach ${name(v.id)}`}
+              >
+                Detach
+              </button>
+            </li>
+          );
+        })}
       </ul>
       <div className="inline-form">
         <Field label="Attach a volume">

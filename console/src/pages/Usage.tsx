@@ -7,8 +7,7 @@ import { metering, unwrap, type Metering } from "../api/client";
 import { BarChart } from "../components/Chart";
 import { DataTable, type Column } from "../components/DataTable";
 import { ErrorNote } from "../components/ErrorNote";
-import { download } from "../format";
-import { money } from "./admin/Billing";
+import { download, money } from "../format";
 import { byTypeAndDay, usageCsv } from "./usage-data";
 
 type Invoice = Metering["schemas"]["Invoice"];

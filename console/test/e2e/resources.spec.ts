@@ -145,6 +145,15 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await page.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
     await expect(page.getByRole("tabpanel")).toContainText("No volumes attached.", { timeout: 120_000 });
     await expect(page.getByLabel("Attach a volume").locator("option", { hasText: `${RUN}-vol` })).toHaveCount(1, { timeout: 60_000 });
+    // Attached again at once and detached again: the guest let go of the
+    // disk before the volume became available, and a second unplug right
+    // after a plug is asked again until the guest obeys.
+    const volOption = await page.getByLabel("Attach a volume").locator("option", { hasText: `${RUN}-vol` }).getAttribute("value");
+    await page.getByLabel("Attach a volume").selectOption(volOption!);
+    await page.getByRole("button", { name: "Attach", exact: true }).click();
+    await expect(page.getByRole("tabpanel")).toContainText("(in-use)", { timeout: 60_000 });
+    await page.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
+    await expect(page.getByRole("tabpanel")).toContainText("No volumes attached.", { timeout: 200_000 });
     await check(page, "instance-volumes");
     await nav(page, "API access");
     await expect(page.getByLabel("clouds.yaml")).toContainText(`username: ${member.user}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { monthBounds, money } from "../../src/pages/admin/Billing";
+import { money } from "../../src/format";
+import { minorUnits, monthBounds } from "../../src/pages/admin/Billing";
 import { flavorProblems } from "../../src/pages/admin/Flavors";
 import { quotaChanges } from "../../src/pages/admin/Quotas";
 
@@ -21,5 +22,12 @@ describe("admin forms", () => {
     expect(monthBounds(new Date(Date.UTC(2026, 11, 3, 15)))).toEqual(["2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z"]);
     expect(money(12345, "EUR")).toBe("123.45 EUR");
     expect(money(null)).toBe("—");
+  });
+
+  it("takes rate card prices as whole minor units only", () => {
+    expect(minorUnits("")).toBeUndefined();
+    expect(minorUnits(" 42 ")).toBe(42);
+    expect(minorUnits("0")).toBe(0);
+    for (const bad of ["-1", "1.5", "1e3", "ten"]) expect(minorUnits(bad)).toMatch(/whole number/);
   });
 });

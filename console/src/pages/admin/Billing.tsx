@@ -7,6 +7,108 @@ import { identity, metering, unwrap, type Metering } from "../../api/client";
 import { DataTable, type Column } from "../../components/DataTable";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Field } from "../../components/Field";
+import { money } from "../../format";
+import { flavorsQuery } from "../../api/queries";
+
+/** The prices a rate card sets besides flavors, with what each is per. */
+const PRICES = [
+  ["vcpu_hour", "vCPU-hour (flavors not listed)"],
+  ["ram_gb_hour", "GiB-hour of RAM (flavors not listed)"],
+  ["volume_gb_month", "GiB-month of volume"],
+  ["snapshot_gb_month", "GiB-month of snapshot"],
+  ["image_gb_month", "GiB-month of image"],
+  ["floating_ip_hour", "floating IP hour"],
+  ["router_hour", "router hour"],
+  ["egress_gb", "GiB of egress"],
+] as const;
+type PriceKey = (typeof PRICES)[number][0];
+
+/** A whole, non-negative number of minor units, or why not. */
+export function minorUnits(text: string): number | string | undefined {
+  const t = text.trim();
+  if (t === "") return undefined;
+  if (!/^\d+$/.test(t)) return "a whole number of minor units (cents), 0 or more";
+  return Number(t);
+}
+
+function RateCardForm({ currency }: { currency: string | undefined }) {
+  const qc = useQueryClient();
+  const flavors = useQuery(flavorsQuery());
+  const [from, setFrom] = useState(() => new Date().toISOString().slice(0, 19) + "Z");
+  const [cur, setCur] = useState(currency ?? "EUR");
+  const [prices, setPrices] = useState<Record<string, string>>({});
+  const [flavorPrices, setFlavorPrices] = useState<Record<string, string>>({});
+  const problems: Record<string, string> = {};
+  const body: Record<string, unknown> = {};
+  for (const [k] of PRICES) {
+    const v = minorUnits(prices[k] ?? "");
+    if (typeof v === "string") problems[k] = v;
+    else if (v !== undefined) body[k] = v;
+  }
+  const flavor_hour: Record<string, number> = {};
+  for (const [f, text] of Object.entries(flavorPrices)) {
+    const v = minorUnits(text);
+    if (typeof v === "string") problems[`flavor:${f}`] = v;
+    else if (v !== undefined) flavor_hour[f] = v;
+  }
+  if (!/^[A-Z]{3}$/.test(cur)) problems.currency = "an ISO 4217 code such as EUR";
+  if (Number.isNaN(Date.parse(from))) problems.from = "an RFC 3339 time such as 2027-01-01T00:00:00Z";
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        metering.POST("/v1/rate-cards", {
+          body: { rate_card: { effective_from: from, currency: cur, flavor_hour, ...(body as Partial<Record<PriceKey, number>>) } },
+        }),
+      ),
+    onSuccess: () => {
+      setPrices({});
+      setFlavorPrices({});
+      qc.invalidateQueries({ queryKey: ["metering"] });
+    },
+  });
+  return (
+    <details className="card">
+      <summary>New rate card</summary>
+      <form
+        aria-label="New rate card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (Object.keys(problems).length === 0) create.mutate();
+        }}
+      >
+        <p className="muted">Prices in minor units (cents); a price left empty is 0. A card takes over from its time on; it cannot reach back into a closed invoice.</p>
+        <div className="inline-form">
+          <Field label="Effective from" error={problems.from}>
+            <input value={from} onChange={(e) => setFrom(e.target.value)} />
+          </Field>
+          <Field label="Currency" error={problems.currency}>
+            <input value={cur} onChange={(e) => setCur(e.target.value.toUpperCase())} size={4} disabled={currency !== undefined} />
+          </Field>
+        </div>
+        <div className="inline-form">
+          {PRICES.map(([k, label]) => (
+            <Field key={k} label={`Per ${label}`} error={problems[k]}>
+              <input inputMode="numeric" value={prices[k] ?? ""} onChange={(e) => setPrices({ ...prices, [k]: e.target.value })} size={8} />
+            </Field>
+          ))}
+        </div>
+        <h3>Per flavor hour</h3>
+        <div className="inline-form">
+          {(flavors.data ?? []).map((f) => (
+            <Field key={f.id} label={`Flavor ${f.name}`} error={problems[`flavor:${f.name}`]}>
+              <input inputMode="numeric" value={flavorPrices[f.name] ?? ""} onChange={(e) => setFlavorPrices({ ...flavorPrices, [f.name]: e.target.value })} size={8} />
+            </Field>
+          ))}
+        </div>
+        <button type="submit" className="primary" disabled={create.isPending || Object.keys(problems).length > 0}>
+          Create rate card
+        </button>
+        {create.isSuccess && <span role="status"> Rate card {create.data.rate_card.id} created.</span>}
+        <ErrorNote error={create.error} />
+      </form>
+    </details>
+  );
+}
 
 type Invoice = Metering["schemas"]["Invoice"];
 type RateCard = Metering["schemas"]["RateCard"];
@@ -18,10 +120,6 @@ export function monthBounds(now = new Date()): [string, string] {
   return [start.toISOString().replace(".000", ""), end.toISOString().replace(".000", "")];
 }
 
-export function money(minor: number | null | undefined, currency?: string | null): string {
-  if (minor == null) return "—";
-  return `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
-}
 
 export function Billing() {
   const qc = useQueryClient();
@@ -63,6 +161,7 @@ export function Billing() {
       <h1>Billing</h1>
       <h2>Rate cards</h2>
       <ErrorNote error={cards.error} />
+      {cards.data && <RateCardForm currency={cards.data[0]?.currency} />}
       <DataTable label="Rate cards" rows={cards.data ?? []} columns={cardColumns} rowKey={(c) => String(c.id)} empty="No rate card: nothing is priced." />
       <h2>Invoices</h2>
       <form
