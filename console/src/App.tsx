@@ -29,6 +29,7 @@ const Usage = lazy(() => import("./pages/Usage").then((m) => ({ default: m.Usage
 const Topology = lazy(() => import("./pages/Topology").then((m) => ({ default: m.Topology })));
 import { Hypervisors } from "./pages/admin/Hypervisors";
 import { ComputeServices } from "./pages/admin/ComputeServices";
+import { Agents } from "./pages/admin/Agents";
 import { Flavors } from "./pages/admin/Flavors";
 import { Groups, Projects, RoleAssignments, Users } from "./pages/admin/Identity";
 import { Quotas } from "./pages/admin/Quotas";
@@ -99,6 +100,7 @@ function AdminRoutes() {
     <Routes>
       <Route path="hypervisors" element={<Hypervisors />} />
       <Route path="services" element={<ComputeServices />} />
+      <Route path="agents" element={<Agents />} />
       <Route path="flavors" element={<Flavors />} />
       <Route path="projects" element={<Projects />} />
       <Route path="users" element={<Users />} />

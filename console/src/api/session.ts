@@ -65,3 +65,15 @@ export interface RecentAction {
 
 /** The latest writes the viewer may see, newest first (since the console started). */
 export const recentActions = () => call<{ recent: RecentAction[] }>("GET", "/events/recent").then((r) => r.recent);
+
+/** A host agent's health, from its heartbeats on the bus (admins). */
+export interface AgentHealth {
+  kind: string;
+  host: string;
+  version: string;
+  last_heartbeat: string;
+  interval_s: number;
+  alive: boolean;
+}
+
+export const agentList = () => call<{ agents: AgentHealth[] }>("GET", "/agents").then((r) => r.agents);

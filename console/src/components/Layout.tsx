@@ -29,6 +29,7 @@ export const PROJECT_NAV: [string, string][] = [
 export const ADMIN_NAV: [string, string][] = [
   ["/admin/hypervisors", "Hypervisors"],
   ["/admin/services", "Compute services"],
+  ["/admin/agents", "Agents"],
   ["/admin/instances", "All instances"],
   ["/admin/volumes", "All volumes"],
   ["/admin/networks", "All networks"],

@@ -1,11 +1,12 @@
-// One instance: overview, interfaces, volumes, the console log (followed
-// while open), the action log, and its actions.
+// One instance: overview, interfaces (with their floating IPs, associated
+// and disassociated here), volumes, the console log (followed while open),
+// the action log, and its actions.
 import { forgetDeleted } from "../api/cache";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { compute, unwrap } from "../api/client";
-import { flavorsQuery, serverQuery, volumesQuery, type Server } from "../api/queries";
+import { compute, network, unwrap } from "../api/client";
+import { flavorsQuery, floatingIpsQuery, networksQuery, serverQuery, volumesQuery, type Server } from "../api/queries";
 import { Field } from "../components/Field";
 import { useSession } from "../session";
 import { ErrorNote } from "../components/ErrorNote";
@@ -110,6 +111,7 @@ function Interfaces({ server: s }: { server: Server }) {
             <th scope="col">Addresses</th>
             <th scope="col">MAC</th>
             <th scope="col">State</th>
+            <th scope="col">Floating IP</th>
           </tr>
         </thead>
         <tbody>
@@ -126,10 +128,94 @@ function Interfaces({ server: s }: { server: Server }) {
                 <code>{i.mac_addr}</code>
               </td>
               <td>{i.port_state}</td>
+              <td>
+                <FloatingIpOf portId={i.port_id} serverId={s.id} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+    </>
+  );
+}
+
+/** A port's floating IP, disassociated here; or one associated with it
+ * (a free one of the project's, or a new one from an external network). */
+function FloatingIpOf({ portId, serverId }: { portId: string; serverId: string }) {
+  const qc = useQueryClient();
+  const fips = useQuery(floatingIpsQuery());
+  const networks = useQuery(networksQuery());
+  const [open, setOpen] = useState(false);
+  const [pick, setPick] = useState("");
+  const mine = fips.data?.find((f) => f.port_id === portId);
+  const free = (fips.data ?? []).filter((f) => !f.port_id);
+  const external = (networks.data ?? []).filter((n) => n["router:external"]);
+  const done = () => {
+    qc.invalidateQueries({ queryKey: ["network"] });
+    qc.invalidateQueries({ queryKey: ["compute", "servers", "one", serverId] });
+  };
+  const set = useMutation({
+    mutationFn: ({ id, port }: { id: string; port: string | null }) =>
+      unwrap(network.PUT("/v2.0/floatingips/{floatingip_id}", { params: { path: { floatingip_id: id } }, body: { floatingip: { port_id: port } } })),
+    onSuccess: () => {
+      setOpen(false);
+      setPick("");
+      done();
+    },
+  });
+  const allocate = useMutation({
+    mutationFn: (pool: string) =>
+      unwrap(network.POST("/v2.0/floatingips", { body: { floatingip: { floating_network_id: pool, port_id: portId } } })),
+    onSuccess: () => {
+      setOpen(false);
+      setPick("");
+      done();
+    },
+  });
+  if (mine) {
+    return (
+      <>
+        {mine.floating_ip_address}{" "}
+        <button type="button" className="ghost" disabled={set.isPending} onClick={() => set.mutate({ id: mine.id, port: null })} aria-label={`Disassociate ${mine.floating_ip_address}`}>
+          Disassociate
+        </button>
+        <ErrorNote error={set.error} />
+      </>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="ghost" onClick={() => setOpen(true)} aria-label={`Associate a floating IP with port ${portId.slice(0, 8)}`}>
+        Associate…
+      </button>
+      <Modal title="Associate a floating IP" open={open} onClose={() => setOpen(false)}>
+        <Field label="Floating IP" hint="A free one of the project's, or a new one from an external network.">
+          <select value={pick} onChange={(e) => setPick(e.target.value)}>
+            <option value="">Choose…</option>
+            {free.map((f) => (
+              <option key={f.id} value={`fip:${f.id}`}>
+                {f.floating_ip_address}
+              </option>
+            ))}
+            {external.map((n) => (
+              <option key={n.id} value={`pool:${n.id}`}>
+                New from {n.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <ErrorNote error={set.error ?? allocate.error} />
+        <div className="form-actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={!pick || set.isPending || allocate.isPending}
+            onClick={() => (pick.startsWith("fip:") ? set.mutate({ id: pick.slice(4), port: portId }) : allocate.mutate(pick.slice(5)))}
+          >
+            Associate
+          </button>
+        </div>
+      </Modal>
     </>
   );
 }

@@ -2,7 +2,7 @@
 // actions work: a private flavor given to a project, a project and user
 // with a role granted and revoked, a quota changed, a past period closed.
 import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, RUN, check, login, nav, watchErrors } from "./helpers";
+import { ADMIN_PASSWORD, FLAVOR, RUN, check, login, nav, watchErrors } from "./helpers";
 
 test("an admin manages flavors, identity, quotas and billing", async ({ page }) => {
   const errors = watchErrors(page);
@@ -72,8 +72,20 @@ test("an admin manages flavors, identity, quotas and billing", async ({ page }) 
   await expect(page.getByRole("form", { name: "compute quota" }).getByLabel("instances")).toHaveValue("7");
   await check(page, "admin-quotas");
 
-  // Billing: rate cards and invoices; closing a long-past period invoices nobody.
+  // Billing: a rate card (a bad price refused beside its field), invoices;
+  // closing a long-past period invoices nobody.
   await nav(page, "Billing");
+  await page.getByText("New rate card").click();
+  const cardForm = page.getByRole("form", { name: "New rate card" });
+  await cardForm.getByLabel("Per vCPU-hour (flavors not listed)").fill("1.5");
+  await expect(cardForm.getByText("a whole number of minor units")).toBeVisible();
+  await expect(cardForm.getByRole("button", { name: "Create rate card" })).toBeDisabled();
+  await cardForm.getByLabel("Per vCPU-hour (flavors not listed)").fill("2");
+  await cardForm.getByLabel("Per floating IP hour").fill("1");
+  await cardForm.getByLabel(`Flavor ${FLAVOR}`).fill("5");
+  await cardForm.getByRole("button", { name: "Create rate card" }).click();
+  await expect(cardForm.getByRole("status")).toContainText("created");
+  await expect(page.getByRole("region", { name: "Rate cards" })).toContainText(`${FLAVOR} 5/h`);
   await page.getByLabel("Period start").fill("2020-01-01T00:00:00Z");
   await page.getByLabel("Period end").fill("2020-02-01T00:00:00Z");
   await page.getByRole("button", { name: "Close period" }).click();

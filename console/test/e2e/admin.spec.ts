@@ -24,5 +24,13 @@ test("an admin sees the hosts and can disable one", async ({ page }) => {
   await row.getByRole("button", { name: `Enable ${name}` }).click();
   await expect(row.getByRole("button", { name: `Disable ${name}` })).toBeVisible();
   await expect(row).not.toContainText("disabled from the console");
+
+  // Every kind of agent on this host is heard and alive.
+  await nav(page, "Agents");
+  const agents = page.getByRole("table", { name: "Agents" });
+  for (const kind of ["compute", "network", "storage"]) {
+    await expect(agents.getByRole("row").filter({ hasText: new RegExp(`^${kind}`) }).first()).toContainText("up", { timeout: 60_000 });
+  }
+  await check(page, "admin-agents");
   expect(errors).toEqual([]);
 });

@@ -79,8 +79,14 @@ test("a member builds, boots and tears down in the console", async ({ page, requ
     await expect(page.getByRole("row", { name: new RegExp(`${RUN}-vm`) })).toContainText("ACTIVE");
     await check(page, "instances");
 
-    // The palette: ctrl+k, a name, Enter, and the instance's page.
+    // The overview: who did what in the project, and the month's cost.
     await nav(page, "Overview");
+    const actions = page.getByRole("list", { name: "Recent actions" });
+    await expect(actions).toContainText(`${member.user} created network`);
+    await expect(actions.getByRole("link", { name: `server ${RUN}-vm` }).first()).toBeVisible();
+    await expect(page.getByLabel("Cost this month")).toBeVisible();
+
+    // The palette: ctrl+k, a name, Enter, and the instance's page.
     await page.keyboard.press("Control+k");
     await page.getByRole("combobox", { name: "Go to a panel or resource" }).fill(`${RUN}-vm`);
     await expect(page.getByRole("option", { name: new RegExp(`${RUN}-vm`) })).toBeVisible();

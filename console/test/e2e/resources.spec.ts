@@ -155,6 +155,19 @@ test("a member wires a router, keys, groups, an image, a volume and a floating I
     await page.getByRole("button", { name: `Detach ${RUN}-vol` }).click();
     await expect(page.getByRole("tabpanel")).toContainText("No volumes attached.", { timeout: 200_000 });
     await check(page, "instance-volumes");
+    // The floating IP from the instance's interfaces: let go, then taken
+    // again through the instance's own dialog.
+    await page.getByRole("tab", { name: "Interfaces" }).click();
+    const ifaces = page.getByRole("tabpanel");
+    await expect(ifaces).toContainText(address);
+    await ifaces.getByRole("button", { name: `Disassociate ${address}` }).click();
+    await expect(ifaces).not.toContainText(address);
+    await ifaces.getByRole("button", { name: /^Associate a floating IP with port/ }).click();
+    const assoc = page.getByRole("dialog", { name: "Associate a floating IP" });
+    await assoc.getByLabel("Floating IP").selectOption({ label: address });
+    await assoc.getByRole("button", { name: "Associate" }).click();
+    await expect(ifaces).toContainText(address);
+    await check(page, "instance-interfaces");
     await nav(page, "API access");
     await expect(page.getByLabel("clouds.yaml")).toContainText(`username: ${member.user}`);
     await expect(page.getByRole("row", { name: /compute/ })).toBeVisible();

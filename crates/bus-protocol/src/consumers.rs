@@ -114,6 +114,27 @@ where
     )
 }
 
+/// Follows every host's heartbeat (a queue of this process's own that goes
+/// with it), calling `on` for each.
+pub fn follow_heartbeats<F>(bus: &Bus, on: F) -> ServerHandle
+where
+    F: Fn(crate::HostHeartbeat) + Send + Sync + 'static,
+{
+    let on = Arc::new(on);
+    bus.subscribe_transient(
+        &["host.heartbeat"],
+        move |inc: Incoming<crate::Notification>| {
+            let on = on.clone();
+            async move {
+                if let crate::Notification::HostHeartbeat(beat) = inc.message {
+                    on(beat);
+                }
+                Ok(serde_json::Value::Null)
+            }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

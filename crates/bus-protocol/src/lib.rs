@@ -66,7 +66,7 @@ pub mod consumers;
 pub use compute::ComputeAgentRequest;
 pub use consumers::{
     ComputeAgent, ComputeService, MeteringService, NetworkAgent, NetworkService, StorageAgent,
-    StorageService, follow_changes, follow_revocations,
+    StorageService, follow_changes, follow_heartbeats, follow_revocations,
 };
 
 pub mod storage;

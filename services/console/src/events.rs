@@ -105,7 +105,7 @@ struct Change<'a> {
 }
 
 /// Who the cookie's token is, checked with identity.
-async fn viewer(console: &Console, token: &str) -> Result<Viewer, Error> {
+pub(crate) async fn viewer(console: &Console, token: &str) -> Result<Viewer, Error> {
     let body = console.identity.validate(token).await?;
     Ok(Viewer {
         project_id: body

@@ -3,9 +3,11 @@
 //! an `HttpOnly` cookie), proxies `/api/<service>/…` to the catalog's
 //! endpoints with the user's own token ([`proxy`]), and guards every
 //! response and write ([`guard`]), and streams what changed to each viewer
-//! as it is announced on the bus ([`events`]). It keeps no state of its own
-//! beyond the catalog it learnt ([`catalog`]).
+//! as it is announced on the bus ([`events`]), and the host agents' health
+//! from their heartbeats ([`agents`]). It keeps no state of its own beyond
+//! the catalog it learnt ([`catalog`]) and what it heard on the bus.
 
+pub mod agents;
 pub mod catalog;
 pub mod config;
 pub mod events;
@@ -35,6 +37,8 @@ pub struct Console {
     pub secure_cookie: bool,
     /// The live feed's announcements, fanned out to the open streams.
     pub feed: events::Feed,
+    /// The host agents' last heartbeats.
+    pub agents: agents::Agents,
     /// Cancelled when the console stops: open streams end with it.
     pub shutdown: tokio_util::sync::CancellationToken,
 }
@@ -54,15 +58,19 @@ impl Console {
             http,
             secure_cookie: config.secure_cookie,
             feed: events::Feed::default(),
+            agents: agents::Agents::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
         })
     }
 
-    /// Feeds the live streams from the bus's announcements until the
-    /// returned handle stops.
-    pub fn follow(self: &Arc<Self>, bus: &stratus_bus::Bus) -> stratus_bus::ServerHandle {
+    /// Feeds the live streams from the bus's announcements, and the agents'
+    /// health from their heartbeats, until the returned handles stop.
+    pub fn follow(self: &Arc<Self>, bus: &stratus_bus::Bus) -> [stratus_bus::ServerHandle; 2] {
         let console = self.clone();
-        stratus_bus_protocol::follow_changes(bus, move |e| console.feed.publish(e))
+        let changes = stratus_bus_protocol::follow_changes(bus, move |e| console.feed.publish(e));
+        let console = self.clone();
+        let beats = stratus_bus_protocol::follow_heartbeats(bus, move |b| console.agents.beat(b));
+        [changes, beats]
     }
 
     /// The root URL of `service` (a name of [`catalog::SERVICES`]), from the
@@ -100,6 +108,7 @@ pub fn router(console: Arc<Console>, config: &ConsoleSection) -> Router {
         .route("/auth/logout", post(session::logout))
         .route("/events", get(events::stream))
         .route("/events/recent", get(events::recent))
+        .route("/agents", get(agents::list))
         .route("/api/{service}", any(proxy::root))
         .route("/api/{service}/{*path}", any(proxy::path))
         .route("/healthcheck", get(|| async { "OK" }))

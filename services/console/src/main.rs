@@ -56,7 +56,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let addr = format!("{}:{}", config.http.host, config.http.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let bus = stratus_bus::Bus::new(config.bus.clone(), "stratus-console");
-    let follower = console.follow(&bus);
+    let followers = console.follow(&bus);
     tracing::info!(%addr, "console listening");
     let stop = console.shutdown.clone();
     let served = stratus_http::serve(listener, router(console, &config.console), async move {
@@ -65,7 +65,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         stop.cancel();
     })
     .await;
-    follower.stop().await;
+    for f in followers {
+        f.stop().await;
+    }
     bus.shutdown().await;
     served?;
     Ok(())

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use stratus_bus::Bus;
-use stratus_bus_protocol::{Notification, ResourceChanged};
+use stratus_bus_protocol::{AgentKind, HostHeartbeat, Notification, ResourceChanged};
 use stratus_common::RequestContext;
 use stratus_console::config::ConsoleSection;
 use stratus_console::{Console, router};
@@ -21,7 +21,7 @@ struct World {
     identity: Identity,
     console: TestServer,
     bus: Bus,
-    _follower: stratus_bus::ServerHandle,
+    _followers: [stratus_bus::ServerHandle; 2],
     _assets: TempDir,
 }
 
@@ -36,17 +36,19 @@ async fn world() -> World {
     };
     let bus = Bus::new(bus_config(), "test-console");
     let console = Arc::new(Console::new(&config).expect("console"));
-    let follower = console.follow(&bus);
-    assert!(
-        follower.wait_consuming(Duration::from_secs(30)).await,
-        "subscribed"
-    );
+    let followers = console.follow(&bus);
+    for f in &followers {
+        assert!(
+            f.wait_consuming(Duration::from_secs(30)).await,
+            "subscribed"
+        );
+    }
     let server = TestServer::start(router(console, &config)).await;
     World {
         identity,
         console: server,
         bus,
-        _follower: follower,
+        _followers: followers,
         _assets: assets,
     }
 }
@@ -269,4 +271,66 @@ async fn no_session_no_stream() {
         .await
         .expect("events");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn admins_see_each_agents_last_heartbeat() {
+    let w = world().await;
+    let admin = w.cookie("admin", stratus_testbed::ADMIN_PASSWORD).await;
+    let alice = w.cookie("alice", "alice-pw").await;
+    let host = format!(
+        "agents-test-{}",
+        std::process::id() ^ chrono::Utc::now().timestamp_subsec_nanos()
+    );
+    for kind in [AgentKind::Network, AgentKind::Storage] {
+        w.bus
+            .notify::<Notification>(
+                &RequestContext::system(),
+                Notification::HostHeartbeat(HostHeartbeat {
+                    host: host.clone(),
+                    kind,
+                    version: "9.9.9".into(),
+                    at: chrono::Utc::now(),
+                    interval_s: 10,
+                }),
+            )
+            .await
+            .expect("notify");
+    }
+    let url = w.console.url("/agents");
+    let get = |cookie: String| {
+        let url = url.clone();
+        async move {
+            let resp = Client::new()
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("agents");
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let agents =
+        stratus_test_support::poll_until(Duration::from_secs(20), "both agents listed", || async {
+            let (st, v) = get(admin.clone()).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            let mine: Vec<Value> = v["agents"]
+                .as_array()?
+                .iter()
+                .filter(|a| a["host"] == host.as_str())
+                .cloned()
+                .collect();
+            (mine.len() == 2).then_some(mine)
+        })
+        .await;
+    assert_eq!(agents[0]["kind"], "network");
+    assert_eq!(agents[1]["kind"], "storage");
+    assert!(
+        agents
+            .iter()
+            .all(|a| a["alive"] == true && a["version"] == "9.9.9")
+    );
+    let (st, _) = get(alice).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "members do not see the hosts");
 }
