@@ -63,10 +63,15 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .map(caller_of)
         .unwrap_or_default();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
     let changed = resp.status().is_success() && resp.extensions().get::<ReadOnly>().is_none();
-    if let Some((kind, id)) = names(a.api, &path).filter(|_| changed) {
+    if let Some((kind, mut id)) = names(a.api, &path).filter(|_| changed) {
         let action = verb(a.api, &method, &path, id.is_some());
+        if id.is_none() && action == "create" {
+            let (r, made) = created_id(resp).await;
+            resp = r;
+            id = made;
+        }
         let event = ResourceChanged {
             service: a.api.to_owned(),
             kind,
@@ -81,6 +86,54 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
         }
     }
     resp
+}
+
+/// The largest create answer read for the new resource's id.
+const CREATED_BODY_MAX: u64 = 64 * 1024;
+
+/// The id of what a create made, from its JSON answer (`{"server": {"id":
+/// ...}}`, or Glance's bare `{"id": ...}`), and the answer put back
+/// together. Bodies of unknown or large size are passed on unread.
+async fn created_id(resp: Response) -> (Response, Option<String>) {
+    use axum::body::{Body, HttpBody};
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let small = resp
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n <= CREATED_BODY_MAX);
+    if !json || !small {
+        return (resp, None);
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, CREATED_BODY_MAX as usize).await else {
+        return (Response::from_parts(parts, Body::empty()), None);
+    };
+    let id = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| id_in(&v));
+    (Response::from_parts(parts, Body::from(bytes)), id)
+}
+
+/// `{"id": ...}` or `{"<one key>": {"id": ...}}`.
+fn id_in(v: &serde_json::Value) -> Option<String> {
+    let obj = v.as_object()?;
+    let id = obj.get("id").or_else(|| {
+        let mut values = obj.values();
+        match (values.next(), values.next()) {
+            (Some(inner), None) => inner.get("id"),
+            _ => None,
+        }
+    })?;
+    match id {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// The project a token (already accepted by the handler) is scoped to and
@@ -200,6 +253,26 @@ mod tests {
         );
         assert_eq!(caller_of("garbage"), (None, None));
         assert_eq!(caller_of("a.!!!.c"), (None, None));
+    }
+
+    #[test]
+    fn a_creates_answer_names_what_it_made() {
+        use serde_json::json;
+        assert_eq!(
+            id_in(&json!({"server": {"id": "s1", "links": []}})).as_deref(),
+            Some("s1")
+        );
+        assert_eq!(
+            id_in(&json!({"id": "i1", "name": "x"})).as_deref(),
+            Some("i1")
+        );
+        assert_eq!(
+            id_in(&json!({"rate_card": {"id": 7}})).as_deref(),
+            Some("7")
+        );
+        assert_eq!(id_in(&json!({"a": {"id": "1"}, "b": {"id": "2"}})), None);
+        assert_eq!(id_in(&json!([{"id": "1"}])), None);
+        assert_eq!(id_in(&json!({"keypair": {"name": "k"}})), None);
     }
 
     #[test]

@@ -210,6 +210,36 @@ async fn each_viewer_sees_the_changes_it_may_see() {
         (first["kind"].clone(), second["kind"].clone()),
         (json!("servers"), json!("servers"))
     );
+    // A create names what it made, from its answer; the answer reaches
+    // the caller whole.
+    let api = stratus_http::changes::layer(
+        Router::new().route(
+            "/v2.1/servers",
+            post(|| async {
+                (
+                    StatusCode::ACCEPTED,
+                    axum::Json(json!({"server": {"id": "s-new", "links": []}})),
+                )
+            }),
+        ),
+        w.bus.clone(),
+        "compute",
+    );
+    let api = TestServer::start(api).await;
+    let resp = Client::new()
+        .post(api.url("/v2.1/servers"))
+        .header("x-auth-token", &w.identity.alice.token)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        resp.json::<Value>().await.expect("json")["server"]["id"],
+        "s-new"
+    );
+    let (_, data) = alice_sees.next().await;
+    assert_eq!(data["id"], "s-new", "{data}");
+
     // And nothing of bob's came to alice before or after it.
     w.announce(Some(&alpha), "marker").await;
     assert_eq!(alice_sees.next().await.1["id"], "marker");
@@ -236,9 +266,10 @@ async fn each_viewer_sees_the_changes_it_may_see() {
         .iter()
         .filter_map(|e| e["id"].as_str())
         .collect();
-    assert_eq!(ids, ["marker", "s-1", "alices-net"], "{mine}");
-    assert_eq!(mine[1]["action"], "action");
-    assert_eq!(mine[1]["user_name"], "alice");
+    assert_eq!(ids, ["marker", "s-new", "s-1", "alices-net"], "{mine}");
+    assert_eq!(mine[1]["action"], "create");
+    assert_eq!(mine[2]["action"], "action");
+    assert_eq!(mine[2]["user_name"], "alice");
     let all = recent(admin.clone()).await;
     assert!(
         all.as_array()
