@@ -95,6 +95,7 @@ function Overview({ server: s }: { server: Server }) {
 }
 
 function Interfaces({ server: s }: { server: Server }) {
+  const networks = useQuery(networksQuery());
   const ifaces = useQuery({
     queryKey: ["compute", "servers", "one", s.id, "interfaces"],
     queryFn: async () =>
@@ -121,7 +122,7 @@ function Interfaces({ server: s }: { server: Server }) {
                 <code>{i.port_id.slice(0, 8)}</code>
               </td>
               <td>
-                <Link to={`/networks/${i.net_id}`}>{i.net_id.slice(0, 8)}</Link>
+                <Link to={`/networks/${i.net_id}`}>{networks.data?.find((n) => n.id === i.net_id)?.name || i.net_id.slice(0, 8)}</Link>
               </td>
               <td>{i.fixed_ips.map((f) => f.ip_address).join(", ")}</td>
               <td>

@@ -119,6 +119,23 @@ pub struct ResourceChanged {
     pub user_name: Option<String>,
 }
 
+impl ResourceChanged {
+    /// A service's own record of a resource's new state (a build finished, a
+    /// volume became available), not an API write: with the resource's own
+    /// project, so its project's viewers hear of it whoever caused it.
+    pub fn state(service: &str, kind: &str, id: &str, project_id: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            kind: kind.to_owned(),
+            id: Some(id.to_owned()),
+            project_id: Some(project_id.to_owned()),
+            at: Utc::now(),
+            action: Some("state".into()),
+            user_name: None,
+        }
+    }
+}
+
 stratus_bus::events! {
     /// Every event on the events exchange; the string is the routing key.
     pub enum Notification {

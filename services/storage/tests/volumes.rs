@@ -44,6 +44,15 @@ async fn volumes_from_nothing_images_snapshots_and_volumes_hold_the_right_data()
     let (status, _) = c.upload(&c.alice, &image_id, data).await;
     assert_eq!(status, 204);
 
+    // Live views hear of each new state, in the volume's project's name.
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ear = heard.clone();
+    let follower = stratus_bus_protocol::follow_changes(&c.app.bus, move |e| {
+        if let Ok(mut h) = ear.lock() {
+            h.push(e);
+        }
+    });
+    assert!(follower.wait_consuming(Duration::from_secs(30)).await);
     let empty = create_volume(
         &c,
         json!({"size": 1, "name": "empty", "metadata": {"k": "v"}}),
@@ -52,6 +61,23 @@ async fn volumes_from_nothing_images_snapshots_and_volumes_hold_the_right_data()
     let v = c
         .wait_status(&c.alice, "volumes", &empty, "available")
         .await;
+    poll_until(
+        Duration::from_secs(20),
+        "the volume's new state announced",
+        || async {
+            let h = heard.lock().ok()?;
+            h.iter()
+                .any(|e| {
+                    e.id.as_deref() == Some(empty.as_str())
+                        && e.kind == "volumes"
+                        && e.action.as_deref() == Some("state")
+                        && e.project_id.as_deref() == Some(c.alice.project_id.as_str())
+                })
+                .then_some(())
+        },
+    )
+    .await;
+    follower.stop().await;
     assert_eq!(
         (
             v["size"].clone(),

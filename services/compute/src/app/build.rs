@@ -591,15 +591,12 @@ impl App {
 /// viewers hear of it whoever made the change. Through the outbox, with the
 /// change itself.
 pub(crate) fn changed_event(s: &Server) -> Notification {
-    Notification::ResourceChanged(stratus_bus_protocol::ResourceChanged {
-        service: "compute".into(),
-        kind: "servers".into(),
-        id: Some(s.id.to_string()),
-        project_id: Some(s.project_id.clone()),
-        at: chrono::Utc::now(),
-        action: Some("state".into()),
-        user_name: None,
-    })
+    Notification::ResourceChanged(stratus_bus_protocol::ResourceChanged::state(
+        "compute",
+        "servers",
+        &s.id.to_string(),
+        &s.project_id,
+    ))
 }
 
 /// Metering's event of a server beginning, changing size or ending (the

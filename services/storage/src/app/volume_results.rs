@@ -135,6 +135,17 @@ impl App {
             tx = self.pool.begin().await?;
             late = true;
         }
+        // Live views (the console) hear of the new state, in the project's
+        // name, with the change itself.
+        if let Some((project, _)) = owner.as_ref().filter(|_| n > 0) {
+            let kind = match e.op {
+                VolumeOp::SnapshotCreated | VolumeOp::SnapshotDeleted => "snapshots",
+                _ => "volumes",
+            };
+            let changed =
+                stratus_bus_protocol::ResourceChanged::state("volume", kind, &e.id, project);
+            stratus_outbox::put(&mut tx, &Notification::ResourceChanged(changed)).await?;
+        }
         if let (Some((project, size_before)), None, true) = (owner, error, n > 0) {
             let (kind, event) = match e.op {
                 VolumeOp::VolumeCreated => ("volume", Lifecycle::Created),
