@@ -45,37 +45,45 @@ impl IdentityClient {
 
     /// Logs in with a password, scoped to `project` (a name in the user's
     /// domain) or unscoped.
+    /// `client` is the browser's address, passed on in `X-Forwarded-For`
+    /// so identity throttles each guesser on its own (identity believes it
+    /// only from peers in its `trusted_proxies`).
     pub async fn password(
         &self,
         user: &str,
         domain: &str,
         password: &str,
         project: Option<&str>,
+        client: Option<std::net::IpAddr>,
     ) -> Result<Issued, Error> {
         let mut auth = json!({"identity": {"methods": ["password"], "password": {"user": {
             "name": user, "domain": {"name": domain}, "password": password}}}});
         if let Some(p) = project {
             auth["scope"] = json!({"project": {"name": p, "domain": {"name": domain}}});
         }
-        self.issue(json!({ "auth": auth })).await
+        self.issue(json!({ "auth": auth }), client).await
     }
 
     /// A token for `project_id` made from `token` (the project switcher).
     pub async fn rescope(&self, token: &str, project_id: &str) -> Result<Issued, Error> {
-        self.issue(json!({"auth": {
+        self.issue(
+            json!({"auth": {
             "identity": {"methods": ["token"], "token": {"id": token}},
-            "scope": {"project": {"id": project_id}}}}))
-            .await
+            "scope": {"project": {"id": project_id}}}}),
+            None,
+        )
+        .await
     }
 
-    async fn issue(&self, body: Value) -> Result<Issued, Error> {
-        let resp = self
+    async fn issue(&self, body: Value, client: Option<std::net::IpAddr>) -> Result<Issued, Error> {
+        let mut req = self
             .http
             .post(format!("{}/auth/tokens", self.base))
-            .json(&body)
-            .send()
-            .await
-            .map_err(unreachable)?;
+            .json(&body);
+        if let Some(ip) = client {
+            req = req.header("x-forwarded-for", ip.to_string());
+        }
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
         let token = resp
             .headers()

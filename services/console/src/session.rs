@@ -91,8 +91,12 @@ fn checked(field: &str, value: &str, max: usize) -> Result<(), Error> {
 pub async fn login(
     State(console): State<Arc<Console>>,
     jar: CookieJar,
+    extensions: axum::http::Extensions,
     stratus_http::Json(req): stratus_http::Json<LoginRequest>,
 ) -> Result<Response, Error> {
+    let client = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
     checked("username", &req.username, 255)?;
     checked("password", &req.password, 4096)?;
     let domain = req.domain.as_deref().unwrap_or("Default");
@@ -102,7 +106,13 @@ pub async fn login(
     }
     let identity = &console.identity;
     let mut issued = identity
-        .password(&req.username, domain, &req.password, req.project.as_deref())
+        .password(
+            &req.username,
+            domain,
+            &req.password,
+            req.project.as_deref(),
+            client,
+        )
         .await?;
     if issued.body.token.project.is_none() {
         let projects = identity.projects(&issued.token).await?;

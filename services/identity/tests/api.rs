@@ -360,6 +360,62 @@ async fn a_source_that_keeps_failing_gets_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_alone() {
+    let proxy: std::net::IpAddr = "127.0.0.6".parse().expect("ip");
+    let c = common::cloud_with(IdentityConfig {
+        source_failures: 6,
+        trusted_proxies: vec![proxy],
+        ..test_config()
+    })
+    .await;
+    let login = |client: &reqwest::Client, forwarded: &str, user: &str, password: &str| {
+        client
+            .post(c.server.url("/v3/auth/tokens"))
+            .header("x-forwarded-for", forwarded)
+            .json(&password_auth(user, password, None))
+            .send()
+    };
+    // A guesser behind the proxy (the console) runs out of tries...
+    let console = from(&c, [127, 0, 0, 6]);
+    for i in 0..6 {
+        let st = login(&console, "203.0.113.1", &format!("nobody-{i}"), "nope")
+            .await
+            .expect("POST")
+            .status();
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let st = login(&console, "203.0.113.1", "admin", ADMIN_PASSWORD)
+        .await
+        .expect("POST")
+        .status();
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    // ...while another user of the same proxy logs in.
+    let st = login(&console, "203.0.113.2", "admin", ADMIN_PASSWORD)
+        .await
+        .expect("POST")
+        .status();
+    assert_eq!(st, StatusCode::CREATED);
+    // Anyone else's X-Forwarded-For is not believed: its own address counts.
+    let stranger = from(&c, [127, 0, 0, 7]);
+    for i in 0..6 {
+        let st = login(&stranger, &format!("198.51.100.{i}"), "nobody", "nope")
+            .await
+            .expect("POST")
+            .status();
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let st = login(&stranger, "198.51.100.99", "admin", ADMIN_PASSWORD)
+        .await
+        .expect("POST")
+        .status();
+    assert_eq!(
+        st,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged header changes nothing"
+    );
+}
+
+#[tokio::test]
 async fn admin_is_admin_only_on_the_admin_project_and_service_users_have_the_service_role() {
     let c = cloud().await;
     let config = test_config();

@@ -43,6 +43,11 @@ pub struct IdentityConfig {
     /// Failed logins from one source address within `lockout_s` after
     /// which that address gets `429` for any login.
     pub source_failures: u32,
+    /// Proxies that log users in for them (the web console): from these
+    /// peers a login's source is the last address of `X-Forwarded-For`, so
+    /// one guesser behind a proxy is throttled alone, not everyone behind it.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for IdentityConfig {
@@ -56,6 +61,7 @@ impl Default for IdentityConfig {
             admin_project: "admin".into(),
             admin_project_domain: "Default".into(),
             source_failures: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

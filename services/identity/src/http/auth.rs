@@ -135,13 +135,16 @@ pub async fn issue(
     State(app): State<App>,
     Query(query): Query<TokenQuery>,
     extensions: axum::http::Extensions,
+    headers: axum::http::HeaderMap,
     Json(request): Json<AuthRequest>,
 ) -> Result<Response, Error> {
-    // The peer's address (a proxy in front makes it the proxy's: give the
-    // proxy room in `source_failures`).
-    let source = extensions
+    // The peer's address, or the client's a trusted proxy forwards (another
+    // proxy in front makes it that proxy's: give it room in
+    // `source_failures`).
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
+    let source = login_source(peer, &headers, &app.config.trusted_proxies);
     let issued = app.authenticate(request, source).await?;
     let body = token_json(&app, &issued.claims, query.wants_catalog()).await?;
     let mut response = (StatusCode::CREATED, Json(api::TokenBody { token: body })).into_response();
@@ -226,4 +229,57 @@ pub async fn revoke_events(
     Ok(Json(api::RevocationEventList {
         events: app.revocation_events(&claims).await?,
     }))
+}
+
+/// Where a login comes from: the peer, or when the peer is a trusted proxy
+/// the last address it put in `X-Forwarded-For` (a malformed header counts
+/// as the proxy's own).
+pub fn login_source(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|a| a.trim().parse().ok())
+        .or(Some(peer))
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let proxy: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+        let other: std::net::IpAddr = "192.0.2.7".parse().expect("ip");
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "198.51.100.1, 203.0.113.9".parse().expect("hv"),
+        );
+        let client: std::net::IpAddr = "203.0.113.9".parse().expect("ip");
+        assert_eq!(login_source(Some(proxy), &h, &[proxy]), Some(client));
+        assert_eq!(
+            login_source(Some(other), &h, &[proxy]),
+            Some(other),
+            "anyone else's header is ignored"
+        );
+        assert_eq!(login_source(Some(proxy), &h, &[]), Some(proxy));
+        let mut bad = axum::http::HeaderMap::new();
+        bad.insert("x-forwarded-for", "not an address".parse().expect("hv"));
+        assert_eq!(login_source(Some(proxy), &bad, &[proxy]), Some(proxy));
+        assert_eq!(
+            login_source(Some(proxy), &axum::http::HeaderMap::new(), &[proxy]),
+            Some(proxy)
+        );
+    }
 }
