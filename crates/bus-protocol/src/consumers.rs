@@ -93,45 +93,60 @@ pub fn follow_revocations(bus: &Bus, verifier: Arc<Verifier>) -> ServerHandle {
     )
 }
 
-/// Calls `on` with every [`crate::ResourceChanged`] announced from now on
-/// (a queue of this process alone: live views need no history).
+/// Calls `on` with what `pick` takes of every event under `keys` from now
+/// on (a queue of this process alone that goes with it: live views need no
+/// history).
+fn follow<T, F>(
+    bus: &Bus,
+    keys: &[&str],
+    pick: fn(crate::Notification) -> Option<T>,
+    on: F,
+) -> ServerHandle
+where
+    T: Send + 'static,
+    F: Fn(T) + Send + Sync + 'static,
+{
+    let on = Arc::new(on);
+    bus.subscribe_transient(keys, move |inc: Incoming<crate::Notification>| {
+        let on = on.clone();
+        async move {
+            if let Some(event) = pick(inc.message) {
+                on(event);
+            }
+            Ok(serde_json::Value::Null)
+        }
+    })
+}
+
+/// Calls `on` with every [`crate::ResourceChanged`] announced from now on.
 pub fn follow_changes<F>(bus: &Bus, on: F) -> ServerHandle
 where
     F: Fn(crate::ResourceChanged) + Send + Sync + 'static,
 {
-    let on = Arc::new(on);
-    bus.subscribe_transient(
+    follow(
+        bus,
         &["resource.changed"],
-        move |inc: Incoming<crate::Notification>| {
-            let on = on.clone();
-            async move {
-                if let crate::Notification::ResourceChanged(event) = inc.message {
-                    on(event);
-                }
-                Ok(serde_json::Value::Null)
-            }
+        |n| match n {
+            crate::Notification::ResourceChanged(e) => Some(e),
+            _ => None,
         },
+        on,
     )
 }
 
-/// Follows every host's heartbeat (a queue of this process's own that goes
-/// with it), calling `on` for each.
+/// Calls `on` with every host's heartbeat from now on.
 pub fn follow_heartbeats<F>(bus: &Bus, on: F) -> ServerHandle
 where
     F: Fn(crate::HostHeartbeat) + Send + Sync + 'static,
 {
-    let on = Arc::new(on);
-    bus.subscribe_transient(
+    follow(
+        bus,
         &["host.heartbeat"],
-        move |inc: Incoming<crate::Notification>| {
-            let on = on.clone();
-            async move {
-                if let crate::Notification::HostHeartbeat(beat) = inc.message {
-                    on(beat);
-                }
-                Ok(serde_json::Value::Null)
-            }
+        |n| match n {
+            crate::Notification::HostHeartbeat(b) => Some(b),
+            _ => None,
         },
+        on,
     )
 }
 

@@ -57,7 +57,7 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
     }
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
-    let (project, user_name) = req
+    let caller = req
         .headers()
         .get(crate::auth::AUTH_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -67,10 +67,18 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
     let changed = resp.status().is_success() && resp.extensions().get::<ReadOnly>().is_none();
     if let Some((kind, mut id)) = names(a.api, &path).filter(|_| changed) {
         let action = verb(a.api, &method, &path, id.is_some());
-        if id.is_none() && action == "create" {
-            let (r, made) = created_id(resp).await;
+        let mut project = caller.project;
+        // A create's answer names what it made; an admin's write may be to
+        // another project's resource, which its answer names.
+        if (id.is_none() && action == "create") || caller.admin {
+            let (r, body) = small_json(resp).await;
             resp = r;
-            id = made;
+            if let Some(v) = body.as_ref().and_then(resource_in) {
+                id = id.or_else(|| string_at(v, &["id"]));
+                if caller.admin {
+                    project = string_at(v, OWNER_KEYS).or(project);
+                }
+            }
         }
         let event = ResourceChanged {
             service: a.api.to_owned(),
@@ -79,7 +87,7 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
             project_id: project,
             at: chrono::Utc::now(),
             action: Some(action),
-            user_name,
+            user_name: caller.user_name,
         };
         if a.tx.try_send(event).is_err() {
             tracing::debug!("change announcements are backed up; one was dropped");
@@ -88,13 +96,21 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
     resp
 }
 
-/// The largest create answer read for the new resource's id.
-const CREATED_BODY_MAX: u64 = 64 * 1024;
+/// The largest answer read for what it names.
+const BODY_MAX: u64 = 64 * 1024;
 
-/// The id of what a create made, from its JSON answer (`{"server": {"id":
-/// ...}}`, or Glance's bare `{"id": ...}`), and the answer put back
-/// together. Bodies of unknown or large size are passed on unread.
-async fn created_id(resp: Response) -> (Response, Option<String>) {
+/// Where the APIs name a resource's project: Nova and Neutron
+/// (`project_id`, `tenant_id`), Cinder's admin view, Glance (`owner`).
+const OWNER_KEYS: &[&str] = &[
+    "project_id",
+    "tenant_id",
+    "os-vol-tenant-attr:tenant_id",
+    "owner",
+];
+
+/// A small JSON answer, read, and the answer put back together. Bodies of
+/// another type, or of unknown or large size, are passed on unread.
+async fn small_json(resp: Response) -> (Response, Option<serde_json::Value>) {
     use axum::body::{Body, HttpBody};
     let json = resp
         .headers()
@@ -105,41 +121,51 @@ async fn created_id(resp: Response) -> (Response, Option<String>) {
         .body()
         .size_hint()
         .exact()
-        .is_some_and(|n| n <= CREATED_BODY_MAX);
+        .is_some_and(|n| n <= BODY_MAX);
     if !json || !small {
         return (resp, None);
     }
     let (parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, CREATED_BODY_MAX as usize).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_MAX as usize).await else {
         return (Response::from_parts(parts, Body::empty()), None);
     };
-    let id = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| id_in(&v));
-    (Response::from_parts(parts, Body::from(bytes)), id)
+    let value = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+    (Response::from_parts(parts, Body::from(bytes)), value)
 }
 
-/// `{"id": ...}` or `{"<one key>": {"id": ...}}`.
-fn id_in(v: &serde_json::Value) -> Option<String> {
+/// The resource an answer shows: `{"server": {...}}` (one wrapped object)
+/// or Glance's bare `{"id": ...}`.
+fn resource_in(v: &serde_json::Value) -> Option<&serde_json::Value> {
     let obj = v.as_object()?;
-    let id = obj.get("id").or_else(|| {
-        let mut values = obj.values();
-        match (values.next(), values.next()) {
-            (Some(inner), None) => inner.get("id"),
-            _ => None,
-        }
-    })?;
-    match id {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
+    if obj.contains_key("id") {
+        return Some(v);
+    }
+    let mut values = obj.values();
+    match (values.next(), values.next()) {
+        (Some(inner), None) if inner.is_object() => Some(inner),
         _ => None,
     }
 }
 
-/// The project a token (already accepted by the handler) is scoped to and
-/// its user's name, read from its claims without checking the signature
-/// again.
-fn caller_of(token: &str) -> (Option<String>, Option<String>) {
+/// The first of `keys` the resource has as a string or number.
+fn string_at(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match v.get(*k)? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Who made a write, from its token's claims (the handler accepted the
+/// token already; the signature is not checked again).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct CallerOf {
+    project: Option<String>,
+    user_name: Option<String>,
+    admin: bool,
+}
+
+fn caller_of(token: &str) -> CallerOf {
     let claims = token
         .split('.')
         .nth(1)
@@ -150,8 +176,12 @@ fn caller_of(token: &str) -> (Option<String>, Option<String>) {
         })
         .and_then(|b| serde_json::from_slice::<stratus_auth::TokenClaims>(&b).ok());
     match claims {
-        Some(c) => (c.project_id().map(str::to_owned), Some(c.user.name.clone())),
-        None => (None, None),
+        Some(c) => CallerOf {
+            project: c.project_id().map(str::to_owned),
+            user_name: Some(c.user.name.clone()),
+            admin: c.is_admin(),
+        },
+        None => CallerOf::default(),
     }
 }
 
@@ -249,30 +279,50 @@ mod tests {
             .encode(serde_json::to_vec(&claims).expect("json"));
         assert_eq!(
             caller_of(&format!("h.{payload}.s")),
-            (Some("p9".into()), Some("n".into()))
+            CallerOf {
+                project: Some("p9".into()),
+                user_name: Some("n".into()),
+                admin: false,
+            }
         );
-        assert_eq!(caller_of("garbage"), (None, None));
-        assert_eq!(caller_of("a.!!!.c"), (None, None));
+        assert_eq!(caller_of("garbage"), CallerOf::default());
+        assert_eq!(caller_of("a.!!!.c"), CallerOf::default());
     }
 
     #[test]
-    fn a_creates_answer_names_what_it_made() {
+    fn an_answer_names_its_resource_and_owner() {
         use serde_json::json;
+        let id = |v: serde_json::Value| resource_in(&v).and_then(|r| string_at(r, &["id"]));
+        let owner = |v: serde_json::Value| resource_in(&v).and_then(|r| string_at(r, OWNER_KEYS));
         assert_eq!(
-            id_in(&json!({"server": {"id": "s1", "links": []}})).as_deref(),
+            id(json!({"server": {"id": "s1", "links": []}})).as_deref(),
             Some("s1")
         );
+        assert_eq!(id(json!({"id": "i1", "name": "x"})).as_deref(), Some("i1"));
+        assert_eq!(id(json!({"rate_card": {"id": 7}})).as_deref(), Some("7"));
+        assert_eq!(id(json!({"a": {"id": "1"}, "b": {"id": "2"}})), None);
+        assert_eq!(id(json!([{"id": "1"}])), None);
+        assert_eq!(id(json!({"keypair": {"name": "k"}})), None);
         assert_eq!(
-            id_in(&json!({"id": "i1", "name": "x"})).as_deref(),
-            Some("i1")
+            owner(json!({"network": {"id": "n", "project_id": "p1"}})).as_deref(),
+            Some("p1")
         );
         assert_eq!(
-            id_in(&json!({"rate_card": {"id": 7}})).as_deref(),
-            Some("7")
+            owner(json!({"server": {"id": "s", "tenant_id": "p2"}})).as_deref(),
+            Some("p2")
         );
-        assert_eq!(id_in(&json!({"a": {"id": "1"}, "b": {"id": "2"}})), None);
-        assert_eq!(id_in(&json!([{"id": "1"}])), None);
-        assert_eq!(id_in(&json!({"keypair": {"name": "k"}})), None);
+        assert_eq!(
+            owner(json!({"volume": {"id": "v", "os-vol-tenant-attr:tenant_id": "p3"}})).as_deref(),
+            Some("p3")
+        );
+        assert_eq!(
+            owner(json!({"id": "i", "owner": "p4"})).as_deref(),
+            Some("p4")
+        );
+        assert_eq!(
+            owner(json!({"project": {"id": "p", "domain_id": "d"}})),
+            None
+        );
     }
 
     #[test]

@@ -240,6 +240,31 @@ async fn each_viewer_sees_the_changes_it_may_see() {
     let (_, data) = alice_sees.next().await;
     assert_eq!(data["id"], "s-new", "{data}");
 
+    // An admin's change to alice's network is announced in alice's project
+    // (its answer names it), not the admin's.
+    let alpha_owned = alpha.clone();
+    let api = stratus_http::changes::layer(
+        Router::new().route(
+            "/v2.0/networks/{id}",
+            axum::routing::put(move || {
+                let owner = alpha_owned.clone();
+                async move { axum::Json(json!({"network": {"id": "n-9", "project_id": owner}})) }
+            }),
+        ),
+        w.bus.clone(),
+        "network",
+    );
+    let api = TestServer::start(api).await;
+    let resp = Client::new()
+        .put(api.url("/v2.0/networks/n-9"))
+        .header("x-auth-token", &w.identity.admin.token)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, data) = alice_sees.next().await;
+    assert_eq!(data["id"], "n-9", "{data}");
+
     // And nothing of bob's came to alice before or after it.
     w.announce(Some(&alpha), "marker").await;
     assert_eq!(alice_sees.next().await.1["id"], "marker");
@@ -266,10 +291,15 @@ async fn each_viewer_sees_the_changes_it_may_see() {
         .iter()
         .filter_map(|e| e["id"].as_str())
         .collect();
-    assert_eq!(ids, ["marker", "s-new", "s-1", "alices-net"], "{mine}");
-    assert_eq!(mine[1]["action"], "create");
-    assert_eq!(mine[2]["action"], "action");
-    assert_eq!(mine[2]["user_name"], "alice");
+    assert_eq!(
+        ids,
+        ["marker", "n-9", "s-new", "s-1", "alices-net"],
+        "{mine}"
+    );
+    assert_eq!(mine[1]["user_name"], "admin");
+    assert_eq!(mine[2]["action"], "create");
+    assert_eq!(mine[3]["action"], "action");
+    assert_eq!(mine[3]["user_name"], "alice");
     let all = recent(admin.clone()).await;
     assert!(
         all.as_array()

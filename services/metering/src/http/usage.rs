@@ -12,6 +12,16 @@ use stratus_http::auth::Caller;
 use crate::app::App;
 use crate::app::usage::UsageQuery;
 
+/// A 400 naming the first parameter not in `known`.
+fn known_only(params: &BTreeMap<String, String>, known: &[&str]) -> Result<(), Error> {
+    match params.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(Error::bad_request(format!(
+            "Unknown query parameter {k:?}."
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn time(key: &str, v: Option<&String>) -> Result<Option<DateTime<Utc>>, Error> {
     v.map(|s| {
         DateTime::parse_from_rfc3339(s)
@@ -37,14 +47,10 @@ pub async fn hours(
     caller: Caller,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<api::UsageList>, Error> {
-    if let Some(k) = params
-        .keys()
-        .find(|k| !["project_id", "resource_id", "metric", "start", "end"].contains(&k.as_str()))
-    {
-        return Err(Error::bad_request(format!(
-            "Unknown query parameter {k:?}."
-        )));
-    }
+    known_only(
+        &params,
+        &["project_id", "resource_id", "metric", "start", "end"],
+    )?;
     let q = UsageQuery {
         project_id: params.get("project_id").cloned(),
         resource_id: params.get("resource_id").cloned(),
@@ -97,14 +103,7 @@ pub async fn costs(
     caller: Caller,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<api::CostsBody>, Error> {
-    if let Some(k) = params
-        .keys()
-        .find(|k| !["project_id", "start", "end"].contains(&k.as_str()))
-    {
-        return Err(Error::bad_request(format!(
-            "Unknown query parameter {k:?}."
-        )));
-    }
+    known_only(&params, &["project_id", "start", "end"])?;
     let c = app
         .costs(
             &caller.0,
