@@ -29,6 +29,8 @@ pub struct ReadOnly;
 struct Announcer {
     api: &'static str,
     tx: mpsc::Sender<ResourceChanged>,
+    /// The API itself, to read what an admin deletes before it goes.
+    inner: Router,
 }
 
 /// Wraps `router` (the API named `api`) to announce its writes on `bus`.
@@ -45,8 +47,9 @@ pub fn layer(router: Router, bus: Bus, api: &'static str) -> Router {
             }
         }
     });
+    let inner = router.clone();
     router.layer(middleware::from_fn_with_state(
-        Announcer { api, tx },
+        Announcer { api, tx, inner },
         announce,
     ))
 }
@@ -63,11 +66,27 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .map(caller_of)
         .unwrap_or_default();
+    // An admin's delete answers nothing to read: whose it was is read
+    // first, through the API itself with the admin's own request.
+    let owner_before = if caller.admin && method == Method::DELETE {
+        // Only the token verifier the auth layer put there (not the
+        // DELETE's own route parameters).
+        let mut extensions = axum::http::Extensions::new();
+        if let Some(v) = req
+            .extensions()
+            .get::<std::sync::Arc<stratus_auth::Verifier>>()
+        {
+            extensions.insert(v.clone());
+        }
+        owner_of(&a, req.headers().clone(), extensions, &path).await
+    } else {
+        None
+    };
     let mut resp = next.run(req).await;
     let changed = resp.status().is_success() && resp.extensions().get::<ReadOnly>().is_none();
     if let Some((kind, mut id)) = names(a.api, &path).filter(|_| changed) {
         let action = verb(a.api, &method, &path, id.is_some());
-        let mut project = caller.project;
+        let mut project = owner_before.or(caller.project);
         // A create's answer names what it made; an admin's write may be to
         // another project's resource, which its answer names.
         if (id.is_none() && action == "create") || caller.admin {
@@ -94,6 +113,46 @@ async fn announce(State(a): State<Announcer>, req: Request, next: Next) -> Respo
         }
     }
     resp
+}
+
+/// The project of the resource `path` names (`GET` of its
+/// `/<version>/<kind>/<id>`, with the request's own headers and
+/// extensions, so under the caller's token and policy), if it says.
+async fn owner_of(
+    a: &Announcer,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
+    path: &str,
+) -> Option<String> {
+    use tower::ServiceExt as _;
+    let resource = resource_path(a.api, path)?;
+    let mut get = Request::new(axum::body::Body::empty());
+    *get.uri_mut() = resource.parse().ok()?;
+    *get.headers_mut() = headers;
+    get.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+    get.headers_mut().remove(axum::http::header::CONTENT_TYPE);
+    *get.extensions_mut() = extensions;
+    let resp = a.inner.clone().oneshot(get).await.ok()?;
+
+    if !resp.status().is_success() {
+        return None;
+    }
+    let (_, body) = small_json(resp).await;
+    body.as_ref()
+        .and_then(resource_in)
+        .and_then(|v| string_at(v, OWNER_KEYS))
+}
+
+/// `/<version>/[<project>/]<kind>/<id>` of a path naming a resource (or
+/// something under it); `None` when it names no resource.
+fn resource_path(api: &str, path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut keep = usize::from(segs.first().is_some_and(|s| is_version(s)));
+    if api == "volume" {
+        keep += 1;
+    }
+    keep += 2;
+    (segs.len() >= keep).then(|| format!("/{}", segs[..keep].join("/")))
 }
 
 /// The largest answer read for what it names.
@@ -323,6 +382,27 @@ mod tests {
             owner(json!({"project": {"id": "p", "domain_id": "d"}})),
             None
         );
+    }
+
+    #[test]
+    fn a_delete_reads_the_resource_it_names() {
+        assert_eq!(
+            resource_path("compute", "/v2.1/servers/s1").as_deref(),
+            Some("/v2.1/servers/s1")
+        );
+        assert_eq!(
+            resource_path("compute", "/v2.1/servers/s1/os-volume_attachments/v1").as_deref(),
+            Some("/v2.1/servers/s1")
+        );
+        assert_eq!(
+            resource_path("volume", "/v3/p1/volumes/v1").as_deref(),
+            Some("/v3/p1/volumes/v1")
+        );
+        assert_eq!(
+            resource_path("image", "/v2/images/i1").as_deref(),
+            Some("/v2/images/i1")
+        );
+        assert_eq!(resource_path("network", "/v2.0/networks"), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Live views hear of servers' changes with the server's own project: the
 //! state a build reaches, and the server's end even when an admin of
-//! another project deleted it (the console's live feed filters on it).
+//! another project deleted it — both compute's own announcement and the
+//! HTTP layer's of the admin's DELETE (the console's live feed filters on
+//! the project).
 
 mod common;
 
@@ -73,6 +75,17 @@ async fn server_changes_are_announced_with_the_servers_project() {
         let n = of_it(&heard).len();
         async move { (n > before).then_some(()) }
     })
+    .await;
+    stratus_test_support::poll_until(
+        Duration::from_secs(30),
+        "the admin's delete announced",
+        || {
+            let found = of_it(&heard).iter().any(|e| {
+                e.action.as_deref() == Some("delete") && e.user_name.as_deref() == Some("admin")
+            });
+            async move { found.then_some(()) }
+        },
+    )
     .await;
     for e in of_it(&heard) {
         assert_eq!(

@@ -90,7 +90,13 @@ impl Cloud {
                 .wait_consuming(std::time::Duration::from_secs(30))
                 .await
         );
-        let api = TestServer::start(auth.layer(stratus_compute::http::router(app.clone()))).await;
+        // As the runner serves it: writes announced for live views.
+        let api = TestServer::start(auth.layer(stratus_http::changes::layer(
+            stratus_compute::http::router(app.clone()),
+            bus.clone(),
+            "compute",
+        )))
+        .await;
         identity
             .register("compute", "nova", &api.url("/v2.1"))
             .await;
