@@ -34,7 +34,8 @@ async fn subnets_get_gateways_pools_and_never_overlap() {
             alice,
             Some(json!({"subnet": {"network_id": net, "ip_version": 4,
             "cidr": "10.1.0.0/24", "name": "s4", "dns_nameservers": ["10.1.0.53"],
-            "host_routes": [{"destination": "192.168.0.0/16", "nexthop": "10.1.0.254"}]}})),
+            "host_routes": [{"destination": "192.168.0.0/16", "nexthop": "10.1.0.254"},
+                {"destination": "10.2.0.9/32", "nexthop": "10.1.0.253"}]}})),
         )
         .await;
     assert_eq!(status, 201, "{s}");
@@ -46,6 +47,11 @@ async fn subnets_get_gateways_pools_and_never_overlap() {
     );
     assert_eq!(s4["enable_dhcp"], true);
     assert_eq!(s4["dns_nameservers"], json!(["10.1.0.53"]));
+    assert_eq!(
+        s4["host_routes"][1],
+        json!({"destination": "10.2.0.9/32", "nexthop": "10.1.0.253"}),
+        "a /32 host route, as Neutron takes it"
+    );
     let (status, s) = c
         .send(
             Method::POST,

@@ -47,6 +47,21 @@ pub fn parse_cidr(cidr: &str) -> Result<IpNet, String> {
     Ok(net)
 }
 
+/// A route's destination: any prefix length (a `/32` host route too), in
+/// its recommended (truncated) form, as Neutron checks it.
+pub fn parse_route_destination(cidr: &str) -> Result<IpNet, String> {
+    let net: IpNet = cidr
+        .parse()
+        .map_err(|_| format!("'{cidr}' is not a valid IP subnet"))?;
+    if net.trunc() != net {
+        return Err(format!(
+            "'{cidr}' isn't a recommended CIDR, '{}' is recommended",
+            net.trunc()
+        ));
+    }
+    Ok(net)
+}
+
 /// The usable range of a subnet: IPv4 without its network and broadcast
 /// addresses, IPv6 without its subnet-router anycast address.
 pub fn usable(net: &IpNet) -> (u128, u128) {
@@ -102,6 +117,16 @@ pub fn first_free(pools: &[(u128, u128)], used: &[u128]) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_destinations_take_any_prefix_in_recommended_form() {
+        assert!(parse_route_destination("10.2.0.9/32").is_ok());
+        assert!(parse_route_destination("0.0.0.0/0").is_ok());
+        assert!(parse_route_destination("2001:db8::1/128").is_ok());
+        let e = parse_route_destination("10.2.0.9/24").expect_err("not truncated");
+        assert!(e.contains("'10.2.0.0/24' is recommended"), "{e}");
+        assert!(parse_route_destination("10.2.0.9").is_err());
+    }
 
     #[test]
     fn cidrs_pools_and_free_addresses() {

@@ -72,7 +72,7 @@ fn routes(given: &Option<Vec<HostRoute>>, version: i32) -> Result<Option<Vec<Val
     {
         let route = format!("{destination} via {nexthop}");
         let (dest, hop) = (destination.as_str(), nexthop.as_str());
-        let dest = ipam::parse_cidr(dest).map_err(|e| invalid("host_routes", e))?;
+        let dest = ipam::parse_route_destination(dest).map_err(|e| invalid("host_routes", e))?;
         let hop: IpAddr = hop
             .parse()
             .map_err(|_| invalid("host_routes", format!("'{hop}' is not a valid IP address")))?;
