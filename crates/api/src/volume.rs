@@ -154,8 +154,12 @@ pub struct VolumeCreate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_name` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_name")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_description` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_description")]
     pub description: Option<String>,
     #[serde(rename = "imageRef")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,8 +199,12 @@ pub struct VolumeCreateBody {
 #[serde(deny_unknown_fields)]
 pub struct VolumeUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_name` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_name")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_description` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_description")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
@@ -419,8 +427,12 @@ pub struct SnapshotList {
 pub struct SnapshotCreate {
     pub volume_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_name` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_name")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_description` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_description")]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub metadata: BTreeMap<String, String>,
@@ -439,8 +451,12 @@ pub struct SnapshotCreateBody {
 #[serde(deny_unknown_fields)]
 pub struct SnapshotUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_name` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_name")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    // `display_description` as Cinder also takes it (not in the schema).
+    #[serde(alias = "display_description")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,

@@ -78,6 +78,24 @@ async fn volumes_from_nothing_images_snapshots_and_volumes_hold_the_right_data()
     )
     .await;
     follower.stop().await;
+    // Cinder's older display_name/display_description are taken too.
+    let named = create_volume(
+        &c,
+        json!({"size": 1, "display_name": "old-style", "display_description": "from tempest"}),
+    )
+    .await;
+    let n = c
+        .wait_status(&c.alice, "volumes", &named, "available")
+        .await;
+    assert_eq!(
+        (n["name"].clone(), n["description"].clone()),
+        (json!("old-style"), json!("from tempest"))
+    );
+    let (status, _) = c
+        .volumes(Method::DELETE, &format!("/volumes/{named}"), &c.alice, None)
+        .await;
+    assert_eq!(status, 202);
+    c.wait_gone(&c.alice, "volumes", &named).await;
     assert_eq!(
         (
             v["size"].clone(),
