@@ -199,12 +199,8 @@ pub struct VolumeCreateBody {
 #[serde(deny_unknown_fields)]
 pub struct VolumeUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
-    // `display_name` as Cinder also takes it (not in the schema).
-    #[serde(alias = "display_name")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    // `display_description` as Cinder also takes it (not in the schema).
-    #[serde(alias = "display_description")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
