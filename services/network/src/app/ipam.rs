@@ -31,15 +31,7 @@ pub fn from_u128(v: u128, like: IpAddr) -> IpAddr {
 /// Parses a CIDR that must be written as its network (`10.0.0.0/24`, not
 /// `10.0.0.5/24`), as Neutron insists.
 pub fn parse_cidr(cidr: &str) -> Result<IpNet, String> {
-    let net: IpNet = cidr
-        .parse()
-        .map_err(|_| format!("'{cidr}' is not a valid IP subnet"))?;
-    if net.trunc() != net {
-        return Err(format!(
-            "'{cidr}' isn't a recommended CIDR, '{}' is recommended",
-            net.trunc()
-        ));
-    }
+    let net = parse_route_destination(cidr)?;
     let max = net.max_prefix_len();
     if net.prefix_len() > max - 2 && max == 32 {
         return Err(format!("'{cidr}' is too small to hold addresses"));
